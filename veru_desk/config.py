@@ -1,0 +1,71 @@
+"""Where things live: the user data folder, the default database, the database location.
+
+Nothing here opens a database; it only says where one is. Kept free of Qt so the command
+line can use it on a server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_path, user_log_path
+
+APP_NAME = "VERU Desk"
+APP_AUTHOR = "VERU"
+DATABASE_ENV = "VERU_DESK_DATABASE"
+DATA_DIR_ENV = "VERU_DESK_DATA_DIR"
+DEFAULT_DATABASE_NAME = "veru-desk.db"
+
+
+def data_dir() -> Path:
+    """The user data folder (overridable for tests and portable installs)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) if override else user_data_path(APP_NAME, APP_AUTHOR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) / "logs" if override else user_log_path(APP_NAME, APP_AUTHOR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_backup_dir() -> Path:
+    return data_dir() / "backups"
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """A database as the user named it: a SQLite file path or any SQLAlchemy URL."""
+
+    url: str
+    path: Path | None  # set for SQLite files, None for server databases
+
+    @property
+    def is_sqlite_file(self) -> bool:
+        return self.path is not None
+
+    @property
+    def display(self) -> str:
+        """For the status bar and messages: never shows a password."""
+        if self.path is not None:
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def resolve_database(value: str | None = None) -> DatabaseLocation:
+    """``--database`` beats ``VERU_DESK_DATABASE`` beats the default file in the data folder."""
+    value = value or os.environ.get(DATABASE_ENV) or str(data_dir() / DEFAULT_DATABASE_NAME)
+    if "://" in value:
+        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
+            path = Path(value.removeprefix("sqlite:///")).expanduser().resolve()
+            return DatabaseLocation(url=f"sqlite:///{path}", path=path)
+        return DatabaseLocation(url=value, path=None)
+    path = Path(value).expanduser().resolve()
+    return DatabaseLocation(url=f"sqlite:///{path}", path=path)

@@ -1,0 +1,109 @@
+"""The one engine factory: a plain SQLite file, an encrypted SQLite file, or a server.
+
+Nothing else in the code knows which engine it got. SQLite is set up on every connection:
+foreign keys on, WAL, a busy timeout, and transactions we begin ourselves so a writer takes
+the write lock up front (``BEGIN IMMEDIATE``) instead of failing half-way on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from veru_desk.config import DatabaseLocation
+
+BUSY_TIMEOUT_MS = 15_000
+_BEGIN_OPTION = "veru_begin"
+
+
+def _sqlite_connection_setup(dbapi_connection: Any, key: bytes | None) -> None:
+    if key is not None:
+        # Must be the very first statement on the connection; a raw 256-bit key skips the KDF.
+        dbapi_connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA cache_size = -32000")
+    finally:
+        cursor.close()
+
+
+def make_engine(
+    location: DatabaseLocation, *, key: bytes | None = None, echo: bool = False
+) -> Engine:
+    """Builds the engine for a location; ``key`` (32 bytes) opens an SQLCipher file."""
+    if location.url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {}
+        if key is not None:
+            import sqlcipher3.dbapi2 as sqlcipher
+
+            kwargs["module"] = sqlcipher
+        if location.path is not None:
+            location.path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(location.url, echo=echo, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            _sqlite_connection_setup(dbapi_connection, key)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return create_engine(location.url, echo=echo, pool_pre_ping=True, pool_size=5)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+class Database:
+    """An open database: the engine and the two kinds of session the services use.
+
+    ``read()`` and ``write()`` are short, one per operation (see STYLE.md, TagStudio). A write
+    session takes SQLite's write lock at BEGIN so two processes queue instead of deadlocking.
+    """
+
+    def __init__(self, location: DatabaseLocation, engine: Engine) -> None:
+        self.location = location
+        self.engine = engine
+        self._reader = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        writer_engine = (
+            engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            if is_sqlite(engine)
+            else engine
+        )
+        self._writer = sessionmaker(writer_engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def open(cls, location: DatabaseLocation, *, key: bytes | None = None) -> Database:
+        return cls(location, make_engine(location, key=key))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,632 @@
+"""The unit's records as SQLAlchemy 2.0 typed models.
+
+Conventions that every table follows, so services can rely on them:
+- ``*_at`` columns are naive UTC datetimes (when something was recorded); ``*_on`` columns are
+  calendar dates; ``planned_start`` of a session is naive local wall-clock time, because a
+  session at 16:00 stays at 16:00 across the clocks changing.
+- Records people edit carry ``version`` (optimistic locking: a stale save raises, never
+  overwrites), ``created_*`` and ``updated_*`` so a conflict can say who changed it and when.
+- Enum columns store the enum's value as short text (``native_enum=False``), identical on
+  SQLite and PostgreSQL, so codes stay stable across releases and engines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from veru_desk.domain.enums import (
+    AgencyType,
+    Attendance,
+    AuditAction,
+    ClosureReason,
+    ConsentStatus,
+    ContactRelationship,
+    EducationStatus,
+    Ethnicity,
+    Gender,
+    GoalDomain,
+    GoalStatus,
+    OutcomePoint,
+    Priority,
+    ReferralReason,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+    SessionType,
+    SharingBasis,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def enum_column(enum_type: type[Any], **kwargs: Any) -> Any:
+    """An enum stored as its value in a VARCHAR, with no CHECK: new codes need no migration."""
+    return Enum(
+        enum_type,
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tracked:
+    """Who made and last changed a record, and its version for optimistic locking."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        """SQLAlchemy's version counter: an UPDATE that finds a newer version fails."""
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+# --- people who use the app -------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+# --- partners --------------------------------------------------------------------------------
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    agency_type: Mapped[AgencyType] = mapped_column(enum_column(AgencyType))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- young people ----------------------------------------------------------------------------
+
+
+class YoungPerson(Tracked, Base):
+    """One record per young person: the case file. Each accepted referral is an episode.
+
+    The ``current_*`` columns summarise the latest episode for the caseload and dashboard.
+    They are derived data, kept by exactly one function (``services.case_state.refresh``),
+    because computing them per row over 100,000 people on every scroll is too slow.
+    """
+
+    __tablename__ = "young_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    sort_name: Mapped[str] = mapped_column(String(210), index=True)
+    date_of_birth: Mapped[dt.date] = mapped_column(Date, index=True)
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender), default=Gender.NOT_KNOWN)
+    gender_detail: Mapped[str | None] = mapped_column(String(100))
+    ethnicity: Mapped[Ethnicity] = mapped_column(
+        enum_column(Ethnicity), default=Ethnicity.NOT_STATED
+    )
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    education_setting: Mapped[str | None] = mapped_column(String(200))
+    education_status: Mapped[EducationStatus] = mapped_column(
+        enum_column(EducationStatus), default=EducationStatus.NOT_KNOWN
+    )
+    looked_after: Mapped[bool] = mapped_column(Boolean, default=False)
+    child_protection_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    child_in_need: Mapped[bool] = mapped_column(Boolean, default=False)
+    send: Mapped[bool] = mapped_column(Boolean, default=False)
+    known_to_youth_justice: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    current_referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id", use_alter=True, name="fk_young_person_current_referral")
+    )
+    current_status: Mapped[ReferralStatus | None] = mapped_column(
+        enum_column(ReferralStatus), index=True
+    )
+    current_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    current_risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel))
+    next_review_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    last_contact_on: Mapped[dt.date | None] = mapped_column(Date)
+    disengaged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="young_person", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="young_person",
+        foreign_keys="Referral.young_person_id",
+        order_by="Referral.received_on",
+    )
+    current_worker: Mapped[User | None] = relationship(foreign_keys=[current_worker_id])
+
+    __table_args__ = (
+        Index("ix_young_person_names_dob", "last_name", "first_name", "date_of_birth"),
+        Index("ix_young_person_worker_status", "current_worker_id", "current_status"),
+    )
+
+
+class NameToken(Base):
+    """Folded name words (``Łukasz`` -> ``lukasz``) for accent-free prefix search.
+
+    A range scan on this table's primary key answers a prefix search on any engine with an
+    ordinary index, which ``LIKE`` with case folding cannot do on SQLite.
+    """
+
+    __tablename__ = "name_token"
+
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Contact(Tracked, Base):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    relationship_to_person: Mapped[ContactRelationship] = mapped_column(
+        enum_column(ContactRelationship)
+    )
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    parental_responsibility: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    young_person: Mapped[YoungPerson] = relationship(back_populates="contacts")
+    agency: Mapped[Agency | None] = relationship()
+
+
+# --- referrals: the episodes of a case -------------------------------------------------------
+
+
+class Referral(Tracked, Base):
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    referrer_name: Mapped[str | None] = mapped_column(String(200))
+    referrer_contact: Mapped[str | None] = mapped_column(String(254))
+    narrative: Mapped[str | None] = mapped_column(Text)
+    consent_young_person: Mapped[ConsentStatus] = mapped_column(
+        enum_column(ConsentStatus), default=ConsentStatus.NOT_ASKED
+    )
+    consent_parent: Mapped[ConsentStatus] = mapped_column(
+        enum_column(ConsentStatus), default=ConsentStatus.NOT_ASKED
+    )
+    sharing_basis: Mapped[SharingBasis | None] = mapped_column(enum_column(SharingBasis))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.MEDIUM)
+    status: Mapped[ReferralStatus] = mapped_column(
+        enum_column(ReferralStatus), default=ReferralStatus.RECEIVED, index=True
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    allocated_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    allocated_on: Mapped[dt.date | None] = mapped_column(Date)
+    first_contact_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
+    outcome_summary: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+
+    young_person: Mapped[YoungPerson] = relationship(
+        back_populates="referrals", foreign_keys=[young_person_id]
+    )
+    referring_agency: Mapped[Agency] = relationship()
+    allocated_worker: Mapped[User | None] = relationship(foreign_keys=[allocated_worker_id])
+    reasons: Mapped[list[ReferralReasonRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    transitions: Mapped[list[ReferralTransition]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralTransition.id"
+    )
+
+    @property
+    def reason_set(self) -> frozenset[ReferralReason]:
+        return frozenset(r.reason for r in self.reasons)
+
+
+class ReferralReasonRow(Base):
+    __tablename__ = "referral_reason"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[ReferralReason] = mapped_column(enum_column(ReferralReason), primary_key=True)
+
+    __table_args__ = (Index("ix_referral_reason_reason", "reason"),)
+
+
+class ReferralTransition(Base):
+    """One dated, attributed move of a referral through the workflow (append-only)."""
+
+    __tablename__ = "referral_transition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ReferralStatus | None] = mapped_column(enum_column(ReferralStatus))
+    to_status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    by_user: Mapped[User | None] = relationship(foreign_keys=[by_user_id])
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
+
+
+# --- risk ------------------------------------------------------------------------------------
+
+
+class RiskAssessment(Tracked, Base):
+    __tablename__ = "risk_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    level: Mapped[RiskLevel] = mapped_column(enum_column(RiskLevel))
+    risk_factors: Mapped[str | None] = mapped_column(Text)
+    protective_factors: Mapped[str | None] = mapped_column(Text)
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    next_review_on: Mapped[dt.date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    assessor: Mapped[User | None] = relationship(foreign_keys=[assessor_id])
+
+    __table_args__ = (Index("ix_risk_assessment_person_date", "young_person_id", "assessed_on"),)
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+class InterventionPlan(Tracked, Base):
+    """A version of the plan. A new version copies the goals forward; old ones stay readable."""
+
+    __tablename__ = "intervention_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    plan_version: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    review_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    goals: Mapped[list[PlanGoal]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanGoal.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("young_person_id", "plan_version", name="uq_plan_person_version"),
+    )
+
+
+class PlanGoal(Tracked, Base):
+    __tablename__ = "plan_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("intervention_plan.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    domain: Mapped[GoalDomain] = mapped_column(enum_column(GoalDomain))
+    description: Mapped[str] = mapped_column(Text)
+    target_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[GoalStatus] = mapped_column(
+        enum_column(GoalStatus), default=GoalStatus.NOT_STARTED
+    )
+    progress: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[InterventionPlan] = relationship(back_populates="goals")
+    actions: Mapped[list[PlanAction]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="PlanAction.id"
+    )
+
+
+class PlanAction(Tracked, Base):
+    __tablename__ = "plan_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goal.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    owner_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    goal: Mapped[PlanGoal] = relationship(back_populates="actions")
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+class SessionSeries(Tracked, Base):
+    """A recurring booking: an RFC 5545 rule (dateutil.rrule) and the dates taken out of it.
+
+    Occurrences are materialised as ``MentoringSession`` rows so attendance can be recorded on
+    each; an occurrence moved to another time keeps its ``original_start``.
+    """
+
+    __tablename__ = "session_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    rule: Mapped[str] = mapped_column(Text)
+    first_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    session_type: Mapped[SessionType] = mapped_column(enum_column(SessionType))
+    location: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+
+    exceptions: Mapped[list[SeriesException]] = relationship(
+        cascade="all, delete-orphan", order_by="SeriesException.occurrence_start"
+    )
+
+
+class SeriesException(Base):
+    """An occurrence skipped from a series (half-term, a bank holiday)."""
+
+    __tablename__ = "series_exception"
+
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("session_series.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_start: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class MentoringSession(Tracked, Base):
+    __tablename__ = "mentoring_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_series.id", ondelete="SET NULL"), index=True
+    )
+    original_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    planned_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    session_type: Mapped[SessionType] = mapped_column(enum_column(SessionType))
+    location: Mapped[str | None] = mapped_column(String(200))
+    attendance: Mapped[Attendance] = mapped_column(
+        enum_column(Attendance), default=Attendance.PLANNED
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[str | None] = mapped_column(String(500))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+
+    __table_args__ = (
+        Index("ix_mentoring_session_person_start", "young_person_id", "planned_start"),
+        Index("ix_mentoring_session_mentor_start", "mentor_id", "planned_start"),
+        Index("ix_mentoring_session_start", "planned_start"),
+    )
+
+
+# --- outcomes --------------------------------------------------------------------------------
+
+
+class Outcome(Tracked, Base):
+    __tablename__ = "outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    recorded_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    point: Mapped[OutcomePoint] = mapped_column(enum_column(OutcomePoint))
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel))
+    education_status: Mapped[EducationStatus | None] = mapped_column(enum_column(EducationStatus))
+    arrests: Mapped[int | None] = mapped_column(Integer)
+    charges: Mapped[int | None] = mapped_column(Integer)
+    wellbeing: Mapped[int | None] = mapped_column(Integer)
+    goals_achieved: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    values: Mapped[list[OutcomeValue]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_outcome_person_date", "young_person_id", "recorded_on"),)
+
+
+class OutcomeMeasure(Base):
+    """An organisation-defined measure (e.g. 'Attending youth club'), scored 0 to 10."""
+
+    __tablename__ = "outcome_measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutcomeValue(Base):
+    __tablename__ = "outcome_value"
+
+    outcome_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure_id: Mapped[int] = mapped_column(ForeignKey("outcome_measure.id"), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+    measure: Mapped[OutcomeMeasure] = relationship()
+
+
+# --- notes, exports, audit -------------------------------------------------------------------
+
+
+class CaseNote(Tracked, Base):
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    __table_args__ = (Index("ix_case_note_person_time", "young_person_id", "occurred_at"),)
+
+
+class DocumentExport(Base):
+    """A document made from a case (summary PDF, subject access): the case's Exports tab."""
+
+    __tablename__ = "document_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    profile: Mapped[str | None] = mapped_column(String(40))
+    prepared_for: Mapped[str | None] = mapped_column(String(300))
+    filename: Mapped[str | None] = mapped_column(String(500))
+    pages: Mapped[int | None] = mapped_column(Integer)
+
+    by_user: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE on this table.
+
+    ``username`` is copied so the trail still reads after a user is renamed; ``changes`` is
+    JSON ``{field: [old, new]}``.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    young_person_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_event_person_at", "young_person_id", "at"),
+        Index("ix_audit_event_user_at", "user_id", "at"),
+    )
+
+
+class CaseRefCounter(Base):
+    """The last case number issued per year; bumped in the same transaction as its use."""
+
+    __tablename__ = "case_ref_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Setting(Base):
+    """Organisation-wide settings (name, logo, protective marking, retention): JSON values."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,123 @@
+"""What every service shares: short sessions, one transaction per write, errors translated
+into the typed errors the UI and CLI show, and refusals audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from veru_desk.db.engine import Database
+from veru_desk.db.models import Base, User
+from veru_desk.domain.dates import format_uk_datetime
+from veru_desk.domain.enums import AuditAction
+from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, StorageError
+from veru_desk.services import audit
+from veru_desk.services.actor import Actor
+
+T = TypeVar("T", bound=Base)
+
+_ENVIRONMENT_WORDS = ("locked", "disk", "full", "readonly", "read-only", "not a database", "busy")
+
+
+class Service:
+    def __init__(self, db: Database, actor: Actor) -> None:
+        self.db = db
+        self.actor = actor
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One transaction: validation, permission, change and audit commit together."""
+        with self._translated_errors(), self.db.write() as session:
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._translated_errors(), self.db.read() as session:
+            yield session
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except PermissionDenied as denied:
+            self._audit_denial(denied)
+            raise
+        except StaleDataError as error:
+            raise ConflictError(
+                "Someone else changed this record while you were editing it. "
+                "Reload it, then apply your changes again."
+            ) from error
+        except IntegrityError as error:
+            raise ConflictError(
+                f"The change clashes with a record already saved: {error.orig}"
+            ) from error
+        except OperationalError as error:
+            text = str(error.orig).lower()
+            if any(word in text for word in _ENVIRONMENT_WORDS):
+                raise StorageError(_environment_message(text)) from error
+            raise
+
+    def _audit_denial(self, denied: PermissionDenied) -> None:
+        with self.db.write() as session:
+            audit.record(
+                session,
+                self.actor,
+                AuditAction.DENIED,
+                person_id=denied.person_id,
+                summary=denied.attempted,
+            )
+
+    def _audit(self, session: Session, action: AuditAction, **kwargs: Any) -> None:
+        audit.record(session, self.actor, action, **kwargs)
+
+    def _stamp(self, obj: Any) -> None:
+        """Marks who changed a tracked record (who and when is what a conflict reports)."""
+        if obj.created_by_id is None and obj.id is None:
+            obj.created_by_id = self.actor.user_id
+        obj.updated_by_id = self.actor.user_id
+
+
+def get_or_404(session: Session, model: type[T], ident: int, what: str | None = None) -> T:
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFound(f"No {what or model.__tablename__.replace('_', ' ')} with id {ident}.")
+    return obj
+
+
+def check_version(session: Session, obj: Any, expected: int | None) -> None:
+    """Refuses a save based on an out-of-date read, naming who changed it and when."""
+    if expected is None or obj.version == expected:
+        return
+    who = session.get(User, obj.updated_by_id) if obj.updated_by_id else None
+    name = who.display_name if who else "another user"
+    when = format_uk_datetime(utc_to_local(obj.updated_at))
+    raise ConflictError(
+        f"This record was changed by {name} at {when} after you opened it. "
+        "Your changes have been kept: review the latest version and save again.",
+        changed_by=name,
+        changed_at=when,
+    )
+
+
+def utc_to_local(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def _environment_message(text: str) -> str:
+    if "locked" in text or "busy" in text:
+        return (
+            "The database is busy: another user or program is saving. Wait a moment and "
+            "try again; nothing you typed has been lost."
+        )
+    if "full" in text or "disk" in text:
+        return "The disk is full or failing: free some space, then save again."
+    if "readonly" in text or "read-only" in text:
+        return "The database file is read-only: ask IT to check the folder's permissions."
+    return f"The database could not be read ({text}). Restore the latest backup or ask IT."

@@ -1,0 +1,368 @@
+"""Young people: their details, duplicates, and the search the whole app leans on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+
+from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import NameToken, User, YoungPerson
+from veru_desk.db.sequences import next_case_reference
+from veru_desk.domain.case_reference import looks_like_case_reference
+from veru_desk.domain.dates import parse_uk_date
+from veru_desk.domain.enums import (
+    AuditAction,
+    EducationStatus,
+    Ethnicity,
+    Gender,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+)
+from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.names import fold, name_tokens, query_tokens
+from veru_desk.domain.nhs import normalise_nhs_number
+from veru_desk.domain.phone import normalise_phone
+from veru_desk.domain.postcode import normalise_postcode
+from veru_desk.services import case_state
+from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.audit import apply_changes
+from veru_desk.services.base import Service, check_version, get_or_404
+
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What a form or an import row says about a young person, already typed."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    preferred_name: str | None = None
+    gender: Gender = Gender.NOT_KNOWN
+    gender_detail: str | None = None
+    ethnicity: Ethnicity = Ethnicity.NOT_STATED
+    address: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    nhs_number: str | None = None
+    education_setting: str | None = None
+    education_status: EducationStatus = EducationStatus.NOT_KNOWN
+    looked_after: bool = False
+    child_protection_plan: bool = False
+    child_in_need: bool = False
+    send: bool = False
+    known_to_youth_justice: bool = False
+
+    def validated(self, today: dt.date | None = None) -> PersonDetails:
+        """Checks every field and returns a normalised copy; all problems in one error."""
+        today = today or dt.date.today()
+        errors: dict[str, str] = {}
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("first_name", "last_name", "preferred_name", "gender_detail"):
+            text = (values[name] or "").strip()
+            values[name] = text or None
+            if len(text) > MAX_NAME:
+                errors[name] = f"Keep this under {MAX_NAME} characters."
+        for name, label in (("first_name", "First name"), ("last_name", "Last name")):
+            if not values[name]:
+                errors[name] = f"{label} is required."
+        dob = values["date_of_birth"]
+        if dob is None:
+            errors["date_of_birth"] = "Date of birth is required (dd/mm/yyyy)."
+        elif dob > today:
+            errors["date_of_birth"] = "Date of birth is in the future: check the year."
+        elif dob.year < today.year - 100:
+            errors["date_of_birth"] = "Date of birth is more than 100 years ago: check the year."
+        for name, normalise in (
+            ("nhs_number", normalise_nhs_number),
+            ("postcode", normalise_postcode),
+            ("phone", normalise_phone),
+        ):
+            try:
+                values[name] = normalise(values[name] or "", name)
+            except ValidationError as error:
+                errors.update(error.fields)
+        for name in ("address", "email", "education_setting"):
+            values[name] = (values[name] or "").strip() or None
+        if values["email"] and "@" not in values["email"]:
+            errors["email"] = "Email address needs an @, e.g. name@example.org."
+        if errors:
+            raise ValidationError(errors)
+        return replace(self, **values)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person_id: int
+    case_ref: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    date_of_birth: dt.date
+    status: ReferralStatus | None
+    worker: str | None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A young person as the case workspace shows them (a plain snapshot, no ORM)."""
+
+    id: int
+    version: int
+    case_ref: str
+    details: PersonDetails
+    status: ReferralStatus | None
+    worker_id: int | None
+    worker: str | None
+    risk_level: RiskLevel | None
+    next_review_on: dt.date | None
+    last_contact_on: dt.date | None
+    disengaged: bool
+    current_referral_id: int | None
+    anonymised: bool
+    flags: list[str] = field(default_factory=list)
+
+
+def details_of(person: YoungPerson) -> PersonDetails:
+    return PersonDetails(**{f.name: getattr(person, f.name) for f in fields(PersonDetails)})
+
+
+def index_names(session: Session, person: YoungPerson) -> None:
+    """Rebuilds the person's search tokens; called whenever a name changes."""
+    session.flush()
+    session.execute(delete(NameToken).where(NameToken.young_person_id == person.id))
+    tokens = name_tokens(person.first_name, person.last_name, person.preferred_name)
+    session.add_all(NameToken(token=t[:100], young_person_id=person.id) for t in tokens)
+
+
+def sort_name_of(last_name: str, first_name: str) -> str:
+    return f"{fold(last_name)} {fold(first_name)}"[:210]
+
+
+def _prefix_filter(column: object, prefix: str) -> object:
+    """``column LIKE 'prefix%'`` as a range, so an ordinary index answers it on any engine."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")  # type: ignore[operator]
+
+
+class PeopleService(Service):
+    def create(self, details: PersonDetails) -> int:
+        details = details.validated()
+        with self._write() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="add a young person")
+            person_id = add_person(session, details, self.actor.user_id)
+            self._audit(
+                session,
+                AuditAction.CREATE,
+                entity_type="young_person",
+                entity_id=person_id,
+                person_id=person_id,
+                summary="Young person added",
+            )
+            return person_id
+
+    def update(self, person_id: int, details: PersonDetails, expected_version: int) -> None:
+        details = details.validated()
+        with self._write() as session:
+            require_case_access(session, self.actor, person_id, doing="edit a young person")
+            person = get_or_404(session, YoungPerson, person_id, "young person")
+            check_version(session, person, expected_version)
+            changes = apply_changes(
+                person, {f.name: getattr(details, f.name) for f in fields(details)}
+            )
+            if not changes:
+                return
+            self._stamp(person)
+            if {"first_name", "last_name", "preferred_name"} & changes.keys():
+                person.sort_name = sort_name_of(person.last_name, person.first_name)
+                index_names(session, person)
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity=person,
+                person_id=person_id,
+                summary="Details updated",
+                changes=changes,
+            )
+
+    def open_case(self, person_id: int) -> PersonView:
+        """Reads a case for display and leaves the trace every look at a case must leave."""
+        with self._write() as session:
+            require_case_access(session, self.actor, person_id, doing="open a case")
+            person = get_or_404(session, YoungPerson, person_id, "young person")
+            self._audit(
+                session,
+                AuditAction.VIEW,
+                entity=person,
+                person_id=person_id,
+                summary=f"Opened case {person.case_ref}",
+            )
+            return self._view(session, person)
+
+    def get(self, person_id: int) -> PersonView:
+        """Re-reads a case already opened (after a save) without a second 'opened' event."""
+        with self._read() as session:
+            require_case_access(session, self.actor, person_id, doing="read a case")
+            return self._view(session, get_or_404(session, YoungPerson, person_id))
+
+    def _view(self, session: Session, person: YoungPerson) -> PersonView:
+        worker = session.get(User, person.current_worker_id) if person.current_worker_id else None
+        details = details_of(person)
+        flags = [
+            label
+            for attr, label in (
+                ("looked_after", "Looked-after child"),
+                ("child_protection_plan", "Child protection plan"),
+                ("child_in_need", "Child in need"),
+                ("send", "SEND"),
+                ("known_to_youth_justice", "Known to youth justice"),
+            )
+            if getattr(person, attr)
+        ]
+        return PersonView(
+            id=person.id,
+            version=person.version,
+            case_ref=person.case_ref,
+            details=details,
+            status=person.current_status,
+            worker_id=person.current_worker_id,
+            worker=worker.display_name if worker else None,
+            risk_level=person.current_risk_level,
+            next_review_on=person.next_review_on,
+            last_contact_on=person.last_contact_on,
+            disengaged=person.disengaged,
+            current_referral_id=person.current_referral_id,
+            anonymised=person.anonymised_at is not None,
+            flags=flags,
+        )
+
+    def find_duplicates(
+        self,
+        first_name: str,
+        last_name: str,
+        date_of_birth: dt.date | None,
+        nhs_number: str | None = None,
+    ) -> list[SearchHit]:
+        """People who may be the same young person: same NHS number, or names and birth date.
+
+        Intake needs this even for cases the user cannot open, so it returns only what
+        identifies the record (no case details).
+        """
+        with self._read() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="check for duplicates")
+            ids = match_person_ids(session, first_name, last_name, date_of_birth, nhs_number)
+            return self._hits(session, ids)
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """As-you-type search by name (accent- and case-insensitive), case reference, date of
+        birth or NHS number."""
+        text = text.strip()
+        if not text:
+            return []
+        with self._read() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
+            ids = session.scalars(search_query(text).limit(limit)).all()
+            return self._hits(session, list(ids))
+
+    def _hits(self, session: Session, ids: list[int]) -> list[SearchHit]:
+        if not ids:
+            return []
+        rows = session.execute(
+            select(YoungPerson, User.display_name)
+            .outerjoin(User, User.id == YoungPerson.current_worker_id)
+            .where(YoungPerson.id.in_(ids))
+            .order_by(YoungPerson.sort_name, YoungPerson.id)
+        ).all()
+        return [
+            SearchHit(
+                person_id=p.id,
+                case_ref=p.case_ref,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                preferred_name=p.preferred_name,
+                date_of_birth=p.date_of_birth,
+                status=p.current_status,
+                worker=worker,
+            )
+            for p, worker in rows
+        ]
+
+
+def add_person(session: Session, details: PersonDetails, user_id: int | None) -> int:
+    """Inserts a validated person with a new case reference; shared by intake and import."""
+    person = YoungPerson(
+        case_ref=next_case_reference(session, dt.date.today().year),
+        sort_name=sort_name_of(details.last_name, details.first_name),
+        created_by_id=user_id,
+        updated_by_id=user_id,
+        **{f.name: getattr(details, f.name) for f in fields(details)},
+    )
+    session.add(person)
+    session.flush()
+    index_names(session, person)
+    case_state.refresh(session, person.id)
+    return person.id
+
+
+def match_person_ids(
+    session: Session,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date | None,
+    nhs_number: str | None,
+) -> list[int]:
+    conditions = []
+    if nhs_number:
+        conditions.append(YoungPerson.nhs_number == nhs_number)
+    if date_of_birth and first_name.strip() and last_name.strip():
+        first, last = fold(first_name), fold(last_name)
+        conditions.append(
+            and_(
+                YoungPerson.date_of_birth == date_of_birth,
+                YoungPerson.sort_name == f"{last} {first}"[:210],
+            )
+        )
+    if not conditions:
+        return []
+    return list(session.scalars(select(YoungPerson.id).where(or_(*conditions)).limit(20)))
+
+
+def search_query(text: str) -> Select[tuple[int]]:
+    """The ids matching a typed search, best first. Shared by the search box and the caseload
+    filter so both find the same people."""
+    text = text.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if looks_like_case_reference(text):
+        return (
+            select(YoungPerson.id)
+            .where(_prefix_filter(YoungPerson.case_ref, text.upper().replace(" ", "")))
+            .order_by(YoungPerson.case_ref)
+        )
+    try:
+        dob = parse_uk_date(text) if any(sep in text for sep in "/-.") or len(digits) == 8 else None
+    except ValidationError:
+        dob = None
+    if dob is not None:
+        return (
+            select(YoungPerson.id)
+            .where(YoungPerson.date_of_birth == dob)
+            .order_by(YoungPerson.sort_name)
+        )
+    if len(digits) == 10 and len(digits) >= len(text.replace(" ", "")) - 0:
+        return select(YoungPerson.id).where(YoungPerson.nhs_number == digits)
+    tokens = [t for t in query_tokens(text) if t]
+    if not tokens:
+        return select(YoungPerson.id).where(YoungPerson.id.is_(None))
+    query = select(YoungPerson.id)
+    for token in tokens:
+        matching = select(NameToken.young_person_id).where(_prefix_filter(NameToken.token, token))
+        query = query.where(YoungPerson.id.in_(matching))
+    return query.order_by(YoungPerson.sort_name, YoungPerson.id)
+
+
+def count_people(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(YoungPerson)) or 0

@@ -1,0 +1,494 @@
+"""Referrals: intake, triage decisions, allocation, closing and reopening an episode.
+
+Every status move goes through ``_move``: it checks the workflow, records a dated and
+attributed transition, audits it and refreshes the case summary, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import (
+    Agency,
+    Referral,
+    ReferralReasonRow,
+    ReferralTransition,
+    User,
+    UserRole,
+    YoungPerson,
+)
+from veru_desk.domain.eligibility import eligibility_warning, needs_parent_consent
+from veru_desk.domain.enums import (
+    AgencyType,
+    AuditAction,
+    ClosureReason,
+    ConsentStatus,
+    Priority,
+    ReferralReason,
+    ReferralStatus,
+    Role,
+    SharingBasis,
+)
+from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.workflow import MANAGER_ONLY, check_transition, decision_requires_reason
+from veru_desk.services import case_state
+from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.people import PersonDetails, add_person
+
+
+@dataclass(frozen=True)
+class ReferralDetails:
+    received_on: dt.date
+    referring_agency: str
+    reasons: frozenset[ReferralReason]
+    referring_agency_type: AgencyType = AgencyType.OTHER
+    referrer_name: str | None = None
+    referrer_contact: str | None = None
+    narrative: str | None = None
+    consent_young_person: ConsentStatus = ConsentStatus.NOT_ASKED
+    consent_parent: ConsentStatus = ConsentStatus.NOT_ASKED
+    sharing_basis: SharingBasis | None = None
+    priority: Priority = Priority.MEDIUM
+
+    def problems(self, date_of_birth: dt.date | None, today: dt.date) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.received_on is None:
+            errors["received_on"] = "Date received is required (dd/mm/yyyy)."
+        elif self.received_on > today:
+            errors["received_on"] = "Date received is in the future: check the date."
+        elif date_of_birth and self.received_on < date_of_birth:
+            errors["received_on"] = "Date received is before the date of birth."
+        if not (self.referring_agency or "").strip():
+            errors["referring_agency"] = "Referring agency is required."
+        if (
+            date_of_birth
+            and self.received_on
+            and date_of_birth <= self.received_on
+            and needs_parent_consent(date_of_birth, self.received_on)
+            and self.consent_parent is ConsentStatus.NOT_REQUIRED
+        ):
+            errors["consent_parent"] = (
+                "Under 16 on the referral date: record the parent or carer's consent."
+            )
+        return errors
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    person_id: int
+    referral_id: int
+    case_ref: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TransitionView:
+    from_status: ReferralStatus | None
+    to_status: ReferralStatus
+    on_date: dt.date
+    by: str | None
+    reason: str | None
+    worker: str | None
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    id: int
+    version: int
+    person_id: int
+    case_ref: str
+    person_name: str
+    date_of_birth: dt.date
+    received_on: dt.date
+    agency: str
+    agency_type: AgencyType
+    referrer_name: str | None
+    referrer_contact: str | None
+    reasons: list[ReferralReason]
+    narrative: str | None
+    consent_young_person: ConsentStatus
+    consent_parent: ConsentStatus
+    sharing_basis: SharingBasis | None
+    priority: Priority
+    status: ReferralStatus
+    decision_reason: str | None
+    worker_id: int | None
+    worker: str | None
+    closed_on: dt.date | None
+    closure_reason: ClosureReason | None
+    outcome_summary: str | None
+    transitions: list[TransitionView]
+    previous_referrals: int = 0
+    age_warning: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkerLoad:
+    user_id: int
+    display_name: str
+    open_cases: int
+
+
+def agency_id_for(session: Session, name: str, agency_type: AgencyType) -> int:
+    """Finds a partner agency by name (case-insensitive) or records a new one."""
+    name = " ".join(name.split())
+    found = session.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower()))
+    if found is not None:
+        return found
+    agency = Agency(name=name, agency_type=agency_type)
+    session.add(agency)
+    session.flush()
+    return agency.id
+
+
+def add_referral(
+    session: Session, person_id: int, details: ReferralDetails, user_id: int | None, source: str
+) -> Referral:
+    """Inserts a received referral with its first transition; shared by intake and import."""
+    referral = Referral(
+        young_person_id=person_id,
+        received_on=details.received_on,
+        referring_agency_id=agency_id_for(
+            session, details.referring_agency, details.referring_agency_type
+        ),
+        referrer_name=(details.referrer_name or "").strip() or None,
+        referrer_contact=(details.referrer_contact or "").strip() or None,
+        narrative=(details.narrative or "").strip() or None,
+        consent_young_person=details.consent_young_person,
+        consent_parent=details.consent_parent,
+        sharing_basis=details.sharing_basis,
+        priority=details.priority,
+        status=ReferralStatus.RECEIVED,
+        source=source,
+        created_by_id=user_id,
+        updated_by_id=user_id,
+        reasons=[ReferralReasonRow(reason=r) for r in sorted(details.reasons)],
+    )
+    session.add(referral)
+    session.flush()
+    session.add(
+        ReferralTransition(
+            referral_id=referral.id,
+            from_status=None,
+            to_status=ReferralStatus.RECEIVED,
+            on_date=details.received_on,
+            by_user_id=user_id,
+            reason=f"Referred by {details.referring_agency}",
+        )
+    )
+    case_state.refresh(session, person_id)
+    return referral
+
+
+class ReferralService(Service):
+    # --- intake ----------------------------------------------------------------------------
+
+    def create(
+        self,
+        referral: ReferralDetails,
+        *,
+        person: PersonDetails | None = None,
+        person_id: int | None = None,
+    ) -> IntakeResult:
+        """A new referral for a new person (``person``) or a known one (``person_id``)."""
+        today = dt.date.today()
+        errors: dict[str, str] = {}
+        if person is not None:
+            try:
+                person = person.validated(today)
+            except ValidationError as error:
+                errors.update(error.fields)
+        elif person_id is None:
+            errors["person"] = "Choose an existing young person or enter new details."
+        with self._write() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="record a referral")
+            dob = person.date_of_birth if person else None
+            if person_id is not None:
+                dob = get_or_404(session, YoungPerson, person_id, "young person").date_of_birth
+            errors.update(referral.problems(dob, today))
+            if errors:
+                raise ValidationError(errors)
+            if person_id is None:
+                assert person is not None
+                person_id = add_person(session, person, self.actor.user_id)
+                self._audit(
+                    session,
+                    AuditAction.CREATE,
+                    entity_type="young_person",
+                    entity_id=person_id,
+                    person_id=person_id,
+                    summary="Young person added at referral",
+                )
+            row = add_referral(session, person_id, referral, self.actor.user_id, "manual")
+            self._audit(
+                session,
+                AuditAction.CREATE,
+                entity=row,
+                person_id=person_id,
+                summary=f"Referral received from {referral.referring_agency}",
+            )
+            case_ref = session.get_one(YoungPerson, person_id).case_ref
+        warnings = [w for w in [eligibility_warning(dob, referral.received_on)] if w] if dob else []
+        return IntakeResult(person_id, row.id, case_ref, warnings)
+
+    # --- workflow --------------------------------------------------------------------------
+
+    def start_screening(self, referral_id: int) -> None:
+        with self._write() as session:
+            self._move(session, referral_id, ReferralStatus.SCREENING, None, None)
+
+    def decide(
+        self,
+        referral_id: int,
+        decision: ReferralStatus,
+        reason: str,
+        *,
+        priority: Priority | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """A manager's triage decision: accepted, declined or signposted, with a reason."""
+        if decision not in (
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.SIGNPOSTED,
+        ):
+            raise ValidationError({"decision": "Choose accept, decline or signpost."})
+        with self._write() as session:
+            referral = self._move(
+                session, referral_id, decision, reason, on, expected_version=expected_version
+            )
+            referral.decision_reason = reason.strip() or None
+            referral.decided_on = on or dt.date.today()
+            referral.decided_by_id = self.actor.user_id
+            if priority is not None:
+                referral.priority = priority
+
+    def allocate(
+        self, referral_id: int, worker_id: int, reason: str | None = None, on: dt.date | None = None
+    ) -> None:
+        """Allocates (or re-allocates) an accepted case to a caseworker."""
+        with self._write() as session:
+            require_role(self.actor, Role.MANAGER, doing="allocate cases")
+            worker = session.get(User, worker_id)
+            if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
+                raise ValidationError({"worker": "Choose an active caseworker."})
+            referral = get_or_404(session, Referral, referral_id, "referral")
+            if referral.status is ReferralStatus.ACCEPTED:
+                self._move(session, referral_id, ReferralStatus.ALLOCATED, reason, on, worker)
+            elif referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE):
+                self._record(
+                    session, referral, referral.status, reason or "Re-allocated", on, worker
+                )
+            else:
+                check_transition(referral.status, ReferralStatus.ALLOCATED)
+            referral.allocated_worker_id = worker_id
+            referral.allocated_on = on or dt.date.today()
+            case_state.refresh(session, referral.young_person_id)
+
+    def close(
+        self,
+        referral_id: int,
+        reason: ClosureReason,
+        outcome_summary: str,
+        on: dt.date | None = None,
+    ) -> None:
+        if not outcome_summary.strip():
+            raise ValidationError({"outcome_summary": "Write a short outcome summary."})
+        with self._write() as session:
+            referral = self._move(session, referral_id, ReferralStatus.CLOSED, reason.label, on)
+            referral.closed_on = on or dt.date.today()
+            referral.closure_reason = reason
+            referral.outcome_summary = outcome_summary.strip()
+
+    def reopen(self, referral_id: int, reason: str, on: dt.date | None = None) -> None:
+        with self._write() as session:
+            referral = self._move(session, referral_id, ReferralStatus.ACTIVE, reason, on)
+            referral.closed_on = None
+
+    def _move(
+        self,
+        session: Session,
+        referral_id: int,
+        new: ReferralStatus,
+        reason: str | None,
+        on: dt.date | None,
+        worker: User | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> Referral:
+        referral = get_or_404(session, Referral, referral_id, "referral")
+        check_version(session, referral, expected_version)
+        old = referral.status
+        if (old, new) in MANAGER_ONLY:
+            require_role(self.actor, Role.MANAGER, doing=f"move a referral to {new.label.lower()}")
+        else:
+            require_case_access(
+                session, self.actor, referral.young_person_id, doing="change a referral"
+            )
+        check_transition(old, new)
+        if decision_requires_reason(new) and not (reason or "").strip():
+            raise ValidationError({"reason": "Give a reason for this decision."})
+        if on is not None and on < referral.received_on:
+            raise ValidationError({"on": "The date is before the referral was received."})
+        referral.status = new
+        self._record(session, referral, old, reason, on, worker)
+        return referral
+
+    def _record(
+        self,
+        session: Session,
+        referral: Referral,
+        old: ReferralStatus,
+        reason: str | None,
+        on: dt.date | None,
+        worker: User | None,
+    ) -> None:
+        self._stamp(referral)
+        session.add(
+            ReferralTransition(
+                referral_id=referral.id,
+                from_status=old,
+                to_status=referral.status,
+                on_date=on or dt.date.today(),
+                by_user_id=self.actor.user_id,
+                reason=(reason or "").strip() or None,
+                worker_id=worker.id if worker else None,
+            )
+        )
+        what = (
+            f"{old.label} → {referral.status.label}" if old != referral.status else "Re-allocated"
+        )
+        if worker is not None:
+            what += f" (to {worker.display_name})"
+        self._audit(
+            session,
+            AuditAction.UPDATE,
+            entity=referral,
+            person_id=referral.young_person_id,
+            summary=what,
+            changes={"status": (old, referral.status)} if old != referral.status else None,
+        )
+        case_state.refresh(session, referral.young_person_id)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def get(self, referral_id: int) -> ReferralView:
+        with self._read() as session:
+            referral = get_or_404(session, Referral, referral_id, "referral")
+            if not (self.actor.is_manager or referral.status.awaiting_triage):
+                require_case_access(
+                    session, self.actor, referral.young_person_id, doing="read a referral"
+                )
+            return self._view(session, referral)
+
+    def for_person(self, person_id: int) -> list[ReferralView]:
+        """Every episode of a case, newest first, with its decisions."""
+        with self._read() as session:
+            require_case_access(session, self.actor, person_id, doing="read referrals")
+            rows = session.scalars(
+                select(Referral)
+                .where(Referral.young_person_id == person_id)
+                .order_by(Referral.received_on.desc(), Referral.id.desc())
+            ).all()
+            return [self._view(session, r) for r in rows]
+
+    def triage_queue(self) -> list[ReferralView]:
+        """Received and screening referrals, oldest first: the manager's Monday queue."""
+        with self._read() as session:
+            require_role(self.actor, Role.MANAGER, doing="see the triage queue")
+            rows = session.scalars(
+                select(Referral)
+                .where(Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING]))
+                .order_by(Referral.received_on, Referral.id)
+            ).all()
+            return [self._view(session, r) for r in rows]
+
+    def workers(self) -> list[WorkerLoad]:
+        """Active caseworkers with their open caseload, fewest first, for allocation."""
+        with self._read() as session:
+            open_statuses = [s for s in ReferralStatus if s.is_open_case]
+            load = (
+                select(func.count())
+                .select_from(YoungPerson)
+                .where(
+                    YoungPerson.current_worker_id == User.id,
+                    YoungPerson.current_status.in_(open_statuses),
+                )
+                .scalar_subquery()
+            )
+            rows = session.execute(
+                select(User.id, User.display_name, load)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == Role.CASEWORKER, User.active.is_(True))
+                .order_by(load, User.display_name)
+            ).all()
+            return [WorkerLoad(uid, name, count) for uid, name, count in rows]
+
+    def _view(self, session: Session, referral: Referral) -> ReferralView:
+        person = referral.young_person
+        names = {
+            u.id: u.display_name
+            for u in session.scalars(
+                select(User).where(
+                    User.id.in_(
+                        {t.by_user_id for t in referral.transitions}
+                        | {t.worker_id for t in referral.transitions}
+                        | {referral.allocated_worker_id}
+                    )
+                )
+            )
+        }
+        earlier = session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(
+                Referral.young_person_id == person.id,
+                Referral.id != referral.id,
+                Referral.received_on <= referral.received_on,
+            )
+        )
+        return ReferralView(
+            id=referral.id,
+            version=referral.version,
+            person_id=person.id,
+            case_ref=person.case_ref,
+            person_name=f"{person.first_name} {person.last_name}",
+            date_of_birth=person.date_of_birth,
+            received_on=referral.received_on,
+            agency=referral.referring_agency.name,
+            agency_type=referral.referring_agency.agency_type,
+            referrer_name=referral.referrer_name,
+            referrer_contact=referral.referrer_contact,
+            reasons=sorted(referral.reason_set, key=list(ReferralReason).index),
+            narrative=referral.narrative,
+            consent_young_person=referral.consent_young_person,
+            consent_parent=referral.consent_parent,
+            sharing_basis=referral.sharing_basis,
+            priority=referral.priority,
+            status=referral.status,
+            decision_reason=referral.decision_reason,
+            worker_id=referral.allocated_worker_id,
+            worker=names.get(referral.allocated_worker_id or -1),
+            closed_on=referral.closed_on,
+            closure_reason=referral.closure_reason,
+            outcome_summary=referral.outcome_summary,
+            transitions=[
+                TransitionView(
+                    t.from_status,
+                    t.to_status,
+                    t.on_date,
+                    names.get(t.by_user_id or -1),
+                    t.reason,
+                    names.get(t.worker_id or -1),
+                )
+                for t in referral.transitions
+            ],
+            previous_referrals=earlier or 0,
+            age_warning=eligibility_warning(person.date_of_birth, referral.received_on),
+        )

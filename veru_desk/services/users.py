@@ -1,0 +1,253 @@
+"""Users: sign-in with lockout, and the administrator's management of accounts.
+
+Accounts are never deleted (the audit trail names them); they are disabled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.engine import Database
+from veru_desk.db.models import User, UserRole, utcnow
+from veru_desk.domain.enums import AuditAction, Role
+from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from veru_desk.services import audit
+from veru_desk.services.access import require_role
+from veru_desk.services.actor import Actor
+from veru_desk.services.base import Service, get_or_404
+from veru_desk.services.passwords import (
+    check_password_rules,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+class SignInError(PermissionDenied):
+    """Wrong name or password, a disabled account, or a locked one (the message says which
+    only where that tells an attacker nothing new)."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: frozenset[Role]
+    active: bool
+    locked_until: dt.datetime | None
+    last_login_at: dt.datetime | None
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.role_set)
+
+
+def _clean_username(username: str) -> str:
+    name = username.strip().lower()
+    if not name or not all(ch.isalnum() or ch in "._-" for ch in name) or len(name) > 64:
+        raise ValidationError(
+            {"username": "Use letters, digits, dots, hyphens or underscores (up to 64)."}
+        )
+    return name
+
+
+def add_user(
+    session: Session,
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    password: str | None,
+    email: str | None = None,
+) -> User:
+    """Inserts a user (shared by the admin screen, ``init --admin`` and demo data)."""
+    errors: dict[str, str] = {}
+    try:
+        username = _clean_username(username)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if not display_name.strip():
+        errors["display_name"] = "Full name is required."
+    roles = frozenset(roles)
+    if not roles:
+        errors["roles"] = "Give the user at least one role."
+    if password is not None:
+        try:
+            check_password_rules(password)
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(errors)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ValidationError({"username": f"The username {username} is already taken."})
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        password_hash=hash_password(password) if password else None,
+        roles=[UserRole(role=r) for r in sorted(roles)],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def count_users(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def sign_in(db: Database, username: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Checks a password, counting failures: the fifth in a row locks for 15 minutes."""
+    now = now or utcnow()
+    name = username.strip().lower()
+    with db.write() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        anonymous = Actor(None, name or "?", name or "?", frozenset())
+        if user is None:
+            audit.record(session, anonymous, AuditAction.FAILED_LOGIN, summary="Unknown username")
+            failure = SignInError("The username or password is not right.")
+        elif user.locked_until is not None and user.locked_until > now:
+            audit.record(session, actor_for(user), AuditAction.FAILED_LOGIN, summary="Locked")
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            failure = SignInError(
+                f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
+                f"Try again in {minutes} minutes, or ask an administrator to reset it."
+            )
+        elif not verify_password(user.password_hash, password):
+            user.failed_attempts += 1
+            summary = f"Wrong password ({user.failed_attempts} in a row)"
+            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                user.locked_until = now + LOCKOUT
+                user.failed_attempts = 0
+                summary += ": account locked for 15 minutes"
+            audit.record(session, actor_for(user), AuditAction.FAILED_LOGIN, summary=summary)
+            failure = SignInError("The username or password is not right.")
+        elif not user.active:
+            audit.record(session, actor_for(user), AuditAction.FAILED_LOGIN, summary="Disabled")
+            failure = SignInError("This account has been disabled. Ask an administrator.")
+        else:
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.last_login_at = now
+            if needs_rehash(user.password_hash or ""):
+                user.password_hash = hash_password(password)
+            actor = actor_for(user)
+            audit.record(session, actor, AuditAction.LOGIN, summary="Signed in")
+            return actor
+    raise failure
+
+
+class UserService(Service):
+    def list(self) -> list[UserView]:
+        with self._read() as session:
+            require_role(self.actor, Role.ADMIN, Role.MANAGER, doing="list users")
+            users = session.scalars(select(User).order_by(User.display_name)).all()
+            return [
+                UserView(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.email,
+                    u.role_set,
+                    u.active,
+                    u.locked_until,
+                    u.last_login_at,
+                )
+                for u in users
+            ]
+
+    def create(
+        self,
+        username: str,
+        display_name: str,
+        roles: Iterable[Role],
+        password: str,
+        email: str | None = None,
+    ) -> int:
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="add users")
+            user = add_user(session, username, display_name, roles, password, email)
+            self._audit(
+                session,
+                AuditAction.CREATE,
+                entity=user,
+                summary=f"User {user.username} added with roles "
+                + ", ".join(r.value for r in sorted(user.role_set)),
+            )
+            return user.id
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="disable or enable users")
+            if user_id == self.actor.user_id and not active:
+                raise ConflictError("You cannot disable your own account.")
+            user = get_or_404(session, User, user_id, "user")
+            user.active = active
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity=user,
+                summary=f"User {user.username} {'enabled' if active else 'disabled'}",
+                changes={"active": (not active, active)},
+            )
+
+    def set_roles(self, user_id: int, roles: Iterable[Role]) -> None:
+        roles = frozenset(roles)
+        if not roles:
+            raise ValidationError({"roles": "Give the user at least one role."})
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="change roles")
+            user = get_or_404(session, User, user_id, "user")
+            old = user.role_set
+            user.roles = [UserRole(role=r) for r in sorted(roles)]
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity=user,
+                summary=f"Roles of {user.username} changed",
+                changes={"roles": (sorted(old), sorted(roles))},
+            )
+
+    def reset_password(self, user_id: int, new_password: str) -> None:
+        check_password_rules(new_password)
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="reset passwords")
+            user = get_or_404(session, User, user_id, "user")
+            user.password_hash = hash_password(new_password)
+            user.must_change_password = True
+            user.failed_attempts = 0
+            user.locked_until = None
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity=user,
+                summary=f"Password of {user.username} reset",
+            )
+
+    def change_own_password(self, current: str, new_password: str) -> None:
+        check_password_rules(new_password, "new_password")
+        with self._write() as session:
+            if self.actor.user_id is None:
+                raise NotFound("No signed-in user.")
+            user = get_or_404(session, User, self.actor.user_id, "user")
+            if not verify_password(user.password_hash, current):
+                raise ValidationError({"current_password": "The current password is not right."})
+            user.password_hash = hash_password(new_password)
+            user.must_change_password = False
+            self._audit(session, AuditAction.UPDATE, entity=user, summary="Changed own password")
+
+    def by_username(self, username: str) -> UserView:
+        for user in self.list():
+            if user.username == username.strip().lower():
+                return user
+        raise NotFound(f"No user called {username}.")
