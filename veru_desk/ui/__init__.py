@@ -1,0 +1,1 @@
+"""Qt widgets. They call services and show what comes back; they never query the database."""

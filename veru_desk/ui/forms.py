@@ -1,0 +1,84 @@
+"""Form building blocks shared by every dialog: UK date fields and per-field error labels.
+
+A form keeps what was typed on a validation error; messages from a service's
+``ValidationError`` are shown beside the field they name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+from veru_desk.domain.dates import age_on, format_uk_date, parse_uk_date
+from veru_desk.domain.errors import ValidationError
+
+
+class DateField(QLineEdit):
+    """Typed as dd/mm/yyyy (or any form domain.dates accepts); day first, always."""
+
+    def __init__(self, parent: QWidget | None = None, *, accessible_name: str = "Date") -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("dd/mm/yyyy")
+        self.setAccessibleName(accessible_name)
+        self.setMaxLength(30)
+
+    def set_date(self, value: dt.date | None) -> None:
+        self.setText(format_uk_date(value))
+
+    def date_or_none(self, field: str) -> dt.date | None:
+        """The typed date, None when empty; raises ValidationError naming ``field``."""
+        text = self.text().strip()
+        return parse_uk_date(text, field) if text else None
+
+    def age_text(self, on: dt.date | None = None) -> str:
+        try:
+            value = self.date_or_none("date")
+        except ValidationError:
+            return ""
+        if value is None or value > (on or dt.date.today()):
+            return ""
+        return f"Age {age_on(value, on or dt.date.today())}"
+
+
+class FieldErrors:
+    """Red messages under form rows, keyed by the field names services use."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+
+    def add_row(
+        self, form: QFormLayout, label: str, widget: QWidget, field: str, *, accessible: str = ""
+    ) -> QLabel:
+        widget.setAccessibleName(accessible or label.rstrip(":*").strip())
+        form.addRow(label, widget)
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setStyleSheet("color: #b00020;")
+        error.setWordWrap(True)
+        error.setVisible(False)
+        form.addRow("", error)
+        self._labels[field] = error
+        return error
+
+    def clear(self) -> None:
+        for label in self._labels.values():
+            label.clear()
+            label.setVisible(False)
+
+    def show(self, error: ValidationError) -> list[str]:
+        """Shows each message beside its field; returns messages with no field on this form."""
+        self.clear()
+        unplaced: list[str] = []
+        for field, message in error.fields.items():
+            label = self._labels.get(field)
+            if label is None:
+                unplaced.append(message)
+                continue
+            label.setText(message)
+            label.setVisible(True)
+        return unplaced
+
+    def message(self, field: str) -> str:
+        label = self._labels.get(field)
+        return label.text() if label is not None and label.isVisible() else ""
