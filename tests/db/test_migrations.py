@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from veru_desk.config import resolve_database
+from veru_desk.db import migrate
+from veru_desk.db.engine import Database
+from veru_desk.db.session import open_database
+from veru_desk.domain.errors import StorageError
+
+
+def test_models_and_migrations_agree(db: Database) -> None:
+    assert migrate.schema_differences(db.engine) == []
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+
+
+def test_upgrade_from_an_empty_file_creates_every_table(tmp_path: Path) -> None:
+    db = open_database(resolve_database(str(tmp_path / "new.db")))
+    with db.read() as session:
+        tables = set(
+            session.scalars(text("SELECT name FROM sqlite_master WHERE type='table'")).all()
+        )
+    db.dispose()
+    assert {"young_person", "referral", "mentoring_session", "audit_event"} <= tables
+
+
+def test_a_database_from_a_newer_release_is_refused(db: Database) -> None:
+    with db.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(StorageError, match="newer version"):
+        migrate.upgrade(db.engine)
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(db: Database) -> None:
+    with db.write() as session:
+        session.execute(text("INSERT INTO audit_event (at, action) VALUES ('2026-01-01', 'login')"))
+    for statement in ("UPDATE audit_event SET action = 'view'", "DELETE FROM audit_event"):
+        with pytest.raises(Exception, match="append-only"), db.write() as session:
+            session.execute(text(statement))
+    with db.read() as session:
+        assert session.scalar(text("SELECT action FROM audit_event")) == "login"
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(db: Database) -> None:
+    with db.read() as session:
+        assert session.scalar(text("PRAGMA foreign_keys")) == 1
+        assert session.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert session.scalar(text("PRAGMA busy_timeout")) >= 5000
