@@ -262,7 +262,20 @@ def test_parse_time_accepts_the_ways_people_write_times(text: str, expected: tim
 
 @pytest.mark.parametrize(
     "text",
-    ["", "4", "16", "24:00", "16:60", "13pm", "0am", "16:00pm", "teatime", "4:3", "16:000", "1:2:3"],
+    [
+        "",
+        "4",
+        "16",
+        "24:00",
+        "16:60",
+        "13pm",
+        "0am",
+        "16:00pm",
+        "teatime",
+        "4:3",
+        "16:000",
+        "1:2:3",
+    ],
 )
 def test_parse_time_refuses_ambiguous_or_impossible_times(text: str) -> None:
     with pytest.raises(ValidationError) as caught:

@@ -193,9 +193,9 @@ class YoungPerson(Tracked, Base):
     known_to_youth_justice: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    current_referral_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referral.id", use_alter=True, name="fk_young_person_current_referral")
-    )
+    # No foreign key: referral already points here, and a cycle of constraints would need
+    # ALTER TABLE, which SQLite lacks. case_state.refresh keeps it right.
+    current_referral_id: Mapped[int | None] = mapped_column(Integer)
     current_status: Mapped[ReferralStatus | None] = mapped_column(
         enum_column(ReferralStatus), index=True
     )

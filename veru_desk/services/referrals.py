@@ -35,8 +35,9 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.workflow import MANAGER_ONLY, check_transition, decision_requires_reason
-from veru_desk.services import case_state
+from veru_desk.services import audit, case_state
 from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, check_version, get_or_404
 from veru_desk.services.people import PersonDetails, add_person
 
@@ -183,6 +184,45 @@ def add_referral(
     )
     case_state.refresh(session, person_id)
     return referral
+
+
+def record_transition(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    old: ReferralStatus,
+    reason: str | None,
+    on: dt.date | None,
+    worker: User | None = None,
+) -> None:
+    """Records a move already made on ``referral.status``: the dated, attributed transition,
+    its audit event and the refreshed case summary. Shared with services that move a referral
+    as a consequence (a first attended session makes an allocated case active)."""
+    referral.updated_by_id = actor.user_id
+    session.add(
+        ReferralTransition(
+            referral_id=referral.id,
+            from_status=old,
+            to_status=referral.status,
+            on_date=on or dt.date.today(),
+            by_user_id=actor.user_id,
+            reason=(reason or "").strip() or None,
+            worker_id=worker.id if worker else None,
+        )
+    )
+    what = f"{old.label} → {referral.status.label}" if old != referral.status else "Re-allocated"
+    if worker is not None:
+        what += f" (to {worker.display_name})"
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        entity=referral,
+        person_id=referral.young_person_id,
+        summary=what,
+        changes={"status": (old, referral.status)} if old != referral.status else None,
+    )
+    case_state.refresh(session, referral.young_person_id)
 
 
 class ReferralService(Service):
@@ -349,32 +389,7 @@ class ReferralService(Service):
         on: dt.date | None,
         worker: User | None,
     ) -> None:
-        self._stamp(referral)
-        session.add(
-            ReferralTransition(
-                referral_id=referral.id,
-                from_status=old,
-                to_status=referral.status,
-                on_date=on or dt.date.today(),
-                by_user_id=self.actor.user_id,
-                reason=(reason or "").strip() or None,
-                worker_id=worker.id if worker else None,
-            )
-        )
-        what = (
-            f"{old.label} → {referral.status.label}" if old != referral.status else "Re-allocated"
-        )
-        if worker is not None:
-            what += f" (to {worker.display_name})"
-        self._audit(
-            session,
-            AuditAction.UPDATE,
-            entity=referral,
-            person_id=referral.young_person_id,
-            summary=what,
-            changes={"status": (old, referral.status)} if old != referral.status else None,
-        )
-        case_state.refresh(session, referral.young_person_id)
+        record_transition(session, self.actor, referral, old, reason, on, worker)
 
     # --- queries ---------------------------------------------------------------------------
 

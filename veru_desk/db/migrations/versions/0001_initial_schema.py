@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:41:58.474889
+Create Date: 2026-11-25 19:50:22.279794
 """
 
 from collections.abc import Sequence
@@ -127,7 +127,6 @@ def upgrade() -> None:
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_young_person_created_by_id_user')),
-    sa.ForeignKeyConstraint(['current_referral_id'], ['referral.id'], name='fk_young_person_current_referral', use_alter=True),
     sa.ForeignKeyConstraint(['current_worker_id'], ['user.id'], name=op.f('fk_young_person_current_worker_id_user')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_young_person_updated_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_young_person')),

@@ -1,0 +1,87 @@
+"""Case references: VERU-YYYY-NNNNN, read however it is typed, spotted as it is typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from veru_desk.domain.case_reference import (
+    format_case_reference,
+    looks_like_case_reference,
+    parse_case_reference,
+)
+
+
+def test_format_pads_the_number_to_five_digits() -> None:
+    assert format_case_reference(2026, 42) == "VERU-2026-00042"
+    assert format_case_reference(2026, 1) == "VERU-2026-00001"
+    assert format_case_reference(2031, 99999) == "VERU-2031-99999"
+
+
+def test_formatted_references_sort_in_the_order_they_were_given() -> None:
+    refs = [format_case_reference(2026, n) for n in (9, 10, 100, 1000)]
+    assert refs == sorted(refs)
+
+
+@pytest.mark.parametrize(
+    ("year", "number"), [(2026, 0), (2026, -1), (2026, 100000), (999, 1), (10000, 1)]
+)
+def test_format_refuses_numbers_the_sequence_should_never_produce(year: int, number: int) -> None:
+    with pytest.raises(ValueError):
+        format_case_reference(year, number)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "VERU-2026-00042",
+        "veru-2026-42",
+        "Veru-2026-042",
+        "  VERU-2026-00042  ",
+        "VERU 2026 42",
+        "veru - 2026 - 00042",
+    ],
+)
+def test_parse_reads_the_reference_however_it_is_typed(text: str) -> None:
+    assert parse_case_reference(text) == (2026, 42)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "VERU-2026",
+        "VERU-2026-",
+        "VERU-2026-00000",
+        "VERU-2026-000042",
+        "VERU-26-42",
+        "VERU-0999-1",
+        "VRU-2026-42",
+        "VERU2026-42",
+        "XVERU-2026-42",
+        "VERU-2026-42x",
+        "Łukasz",
+        "VERU-２０２６-42",
+    ],
+)
+def test_parse_returns_none_for_anything_else(text: str | None) -> None:
+    assert parse_case_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["VERU", "veru", "veru-", "VERU-2", "VERU-2026", "VERU-2026-", "VERU-2026-0", "veru 2026 4"],
+)
+def test_a_partly_typed_reference_counts_as_a_reference_search(text: str) -> None:
+    assert looks_like_case_reference(text)
+
+
+@pytest.mark.parametrize(
+    "text", [None, "", "v", "ver", "Vera", "Veronica", "VERU-20261", "VERU-2026-123456", "2026-42"]
+)
+def test_names_and_other_text_are_not_reference_searches(text: str | None) -> None:
+    assert not looks_like_case_reference(text)
+
+
+def test_a_complete_reference_also_looks_like_one() -> None:
+    assert looks_like_case_reference(format_case_reference(2026, 42))

@@ -1,0 +1,773 @@
+"""Referrals from partner spreadsheets: read, check every row, then import all or nothing.
+
+Partners send whatever Excel saved: UTF-8 with or without a byte-order mark, or Windows-1252
+from an older Excel on Windows, with CRLF line ends and headers typed by hand. A half-imported
+file is worse than none (which rows got in? which are duplicates now?), so the whole file is
+one transaction, and a file with any bad row imports nothing unless the person explicitly asks
+to skip the bad rows. Every bad value is reported with the row number the partner sees in
+their spreadsheet, so they can fix the lot in one pass.
+
+The command line and the desktop import wizard both call ``ImportService``; neither parses.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import Agency, YoungPerson
+from veru_desk.domain.dates import parse_uk_date
+from veru_desk.domain.enums import (
+    AgencyType,
+    AuditAction,
+    ConsentStatus,
+    Ethnicity,
+    Gender,
+    LabelledEnum,
+    ReferralReason,
+    Role,
+)
+from veru_desk.domain.errors import ValidationError, VeruError
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service
+from veru_desk.services.people import PersonDetails, add_person, sort_name_of
+from veru_desk.services.referrals import ReferralDetails, add_referral
+
+COLUMNS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "postcode",
+    "address",
+    "phone",
+    "nhs_number",
+    "school",
+    "referral_date",
+    "referring_agency",
+    "referrer_name",
+    "referrer_contact",
+    "reasons",
+    "narrative",
+    "consent_young_person",
+    "consent_parent",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "referral_date",
+    "referring_agency",
+)
+IMPORT_SOURCE = "import"
+
+# Where a field name used by PersonDetails / ReferralDetails differs from the column the
+# partner filled in, errors are reported against the column they can see.
+_COLUMN_OF_FIELD: Mapping[str, str] = {
+    "received_on": "referral_date",
+    "education_setting": "school",
+}
+
+# Lookups are chunked so a 10,000-row file never builds a query with more bound parameters
+# than SQLite allows.
+_CHUNK = 500
+
+_HEADER_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad value: ``line`` is the spreadsheet row (the header is row 1)."""
+
+    line: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A row that passed every check, ready to import."""
+
+    line: int
+    person: PersonDetails
+    referral: ReferralDetails
+    existing_person_id: int | None = None
+    existing_case_ref: str | None = None
+    same_person_as_line: int | None = None  # an earlier row of this file is the same person
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    rows: list[ImportRow]
+    errors: list[RowError]
+    total_rows: int
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def bad_lines(self) -> list[int]:
+        return sorted({e.line for e in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    new_people: int
+    new_referrals: int
+    existing_people: int
+    skipped: list[RowError]
+
+
+class ImportRejected(ValidationError):
+    """The file has bad rows and the caller did not ask to skip them: nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        lines = sorted({e.line for e in errors})
+        super().__init__(
+            {"file": _rejection_message(lines)},
+            _rejection_message(lines),
+        )
+
+
+class ImportCancelled(VeruError):
+    """The person cancelled the import part-way: everything was rolled back."""
+
+
+# --- reading the file -----------------------------------------------------------------------
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM) when it is valid UTF-8, else Windows-1252.
+
+    Valid UTF-8 is almost never valid-looking Windows-1252 by accident the other way round,
+    so trying UTF-8 first and falling back is safe for the files partners send.
+
+    Raises:
+        ValidationError: ``{"file": ...}`` when the bytes are neither (a binary file).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise _not_text(error) from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise _not_text(error) from error
+
+
+def _not_text(error: UnicodeDecodeError) -> ValidationError:
+    return ValidationError(
+        {
+            "file": "The file is not readable text (neither UTF-8 nor Windows-1252) near byte "
+            f"{error.start}: in Excel use Save As, CSV UTF-8 (comma delimited)."
+        }
+    )
+
+
+def normalise_header(text: str) -> str:
+    """``"Date of Birth"``, ``"date-of-birth"`` and ``" DATE_OF_BIRTH "`` all mean one column."""
+    cleaned = text.replace("\ufeff", "").strip().casefold()
+    return _HEADER_SEPARATORS.sub("_", cleaned).strip("_")
+
+
+def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportPreview:
+    """Reads and checks every row; never raises for anything a file can contain.
+
+    Problems with the file as a whole (not text, no header, a required column missing) are
+    reported as errors on line 1 with no rows, so callers have one shape to show.
+    """
+    today = today or dt.date.today()
+    try:
+        text = decode_csv_bytes(data)
+    except ValidationError as error:
+        return ImportPreview([], [RowError(1, "file", error.fields["file"])], 0)
+    records = _records(text)
+    if isinstance(records, RowError):
+        return ImportPreview([], [records], 0)
+    if not records or not any(cell.strip() for cell in records[0]):
+        message = "The file is empty: the first row must be the column headings."
+        return ImportPreview([], [RowError(1, "file", message)], 0)
+
+    header = [normalise_header(cell) for cell in records[0]]
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, name in enumerate(header):
+        if name in COLUMNS:
+            if name in positions:
+                errors.append(RowError(1, name, f"The column {name} appears twice: keep one."))
+            positions.setdefault(name, index)
+    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    for name in missing:
+        errors.append(
+            RowError(
+                1,
+                name,
+                f"The required column {name} is missing: start from the template "
+                "referrals-template.csv.",
+            )
+        )
+    ignored = [
+        records[0][i].strip() for i, name in enumerate(header) if name and name not in COLUMNS
+    ]
+    if errors:
+        return ImportPreview([], errors, 0, ignored)
+
+    rows: list[ImportRow] = []
+    total = 0
+    for line, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank rows Excel leaves at the end of a sheet
+        total += 1
+        values = {name: record[i] if i < len(record) else "" for name, i in positions.items()}
+        row, row_errors = _check_row(line, values, today)
+        if row is not None:
+            rows.append(row)
+        errors.extend(row_errors)
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            errors.append(
+                RowError(
+                    line,
+                    "file",
+                    f"This row has {len(record)} cells but there are {len(header)} column "
+                    "headings: check for a stray comma or an unquoted address.",
+                )
+            )
+    bad = {e.line for e in errors}
+    rows = _link_same_people([r for r in rows if r.line not in bad])
+    return ImportPreview(rows, errors, total, ignored)
+
+
+def _records(text: str) -> list[list[str]] | RowError:
+    """The CSV records; a record spanning lines (a quoted address) is one spreadsheet row."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), strict=False))
+    except csv.Error as error:
+        return RowError(
+            1,
+            "file",
+            f"The file is not a CSV file we can read ({error}): in Excel use Save As, "
+            "CSV UTF-8 (comma delimited).",
+        )
+
+
+def _check_row(
+    line: int, values: Mapping[str, str], today: dt.date
+) -> tuple[ImportRow | None, list[RowError]]:
+    problems: dict[str, str] = {}
+
+    def text(name: str) -> str | None:
+        return " ".join(values.get(name, "").split()) or None
+
+    def typed(name: str, reader: Callable[[str], object], default: object) -> object:
+        raw = text(name)
+        if raw is None:
+            return default
+        try:
+            return reader(raw)
+        except ValidationError as error:
+            problems[name] = next(iter(error.fields.values()))
+            return default
+
+    dob = typed("date_of_birth", lambda v: parse_uk_date(v, "date_of_birth", today=today), None)
+    received = typed("referral_date", lambda v: parse_uk_date(v, "referral_date", today=today), None)
+    for name, label in (
+        ("date_of_birth", "Date of birth"),
+        ("referral_date", "Referral date"),
+        ("referring_agency", "Referring agency"),
+    ):
+        if text(name) is None:
+            problems[name] = f"{label} is required."
+    gender = typed("gender", parse_gender, Gender.NOT_KNOWN)
+    ethnicity = typed("ethnicity", parse_ethnicity, Ethnicity.NOT_STATED)
+    reasons = typed("reasons", parse_reasons, frozenset())
+    consent_yp = typed("consent_young_person", parse_consent, ConsentStatus.NOT_ASKED)
+    consent_parent = typed("consent_parent", parse_consent, ConsentStatus.NOT_ASKED)
+
+    raw_person = PersonDetails(
+        first_name=values.get("first_name", ""),
+        last_name=values.get("last_name", ""),
+        preferred_name=values.get("preferred_name"),
+        date_of_birth=dob,  # type: ignore[arg-type]
+        gender=gender,  # type: ignore[arg-type]
+        ethnicity=ethnicity,  # type: ignore[arg-type]
+        address=_multiline(values.get("address")),
+        postcode=values.get("postcode"),
+        phone=values.get("phone"),
+        nhs_number=values.get("nhs_number"),
+        education_setting=text("school"),
+    )
+    person: PersonDetails | None = None
+    try:
+        person = raw_person.validated(today)
+    except ValidationError as error:
+        for name, message in error.fields.items():
+            column = _COLUMN_OF_FIELD.get(name, name)
+            if column == "date_of_birth" and column in problems:
+                continue  # the unreadable date already has a clearer message
+            problems.setdefault(column, message)
+
+    agency = text("referring_agency") or ""
+    referral = ReferralDetails(
+        received_on=received,  # type: ignore[arg-type]
+        referring_agency=agency,
+        referring_agency_type=guess_agency_type(agency),
+        reasons=reasons,  # type: ignore[arg-type]
+        referrer_name=text("referrer_name"),
+        referrer_contact=text("referrer_contact"),
+        narrative=_multiline(values.get("narrative")),
+        consent_young_person=consent_yp,  # type: ignore[arg-type]
+        consent_parent=consent_parent,  # type: ignore[arg-type]
+    )
+    if received is not None and "date_of_birth" not in problems:
+        try:
+            referral_problems = referral.problems(dob, today)  # type: ignore[arg-type]
+        except ValidationError as error:
+            referral_problems = dict(error.fields)
+        for name, message in referral_problems.items():
+            problems.setdefault(_COLUMN_OF_FIELD.get(name, name), message)
+
+    if problems:
+        ordered = sorted(problems.items(), key=lambda kv: _column_rank(kv[0]))
+        return None, [RowError(line, name, message) for name, message in ordered]
+    assert person is not None
+    return ImportRow(line, person, referral), []
+
+
+def _column_rank(name: str) -> int:
+    return COLUMNS.index(name) if name in COLUMNS else len(COLUMNS)
+
+
+def _multiline(value: str | None) -> str | None:
+    """Keeps the line breaks of an address or narrative but trims each line."""
+    if value is None:
+        return None
+    lines = [" ".join(part.split()) for part in value.replace("\r\n", "\n").split("\n")]
+    joined = "\n".join(part for part in lines if part)
+    return joined or None
+
+
+def _link_same_people(rows: list[ImportRow]) -> list[ImportRow]:
+    """Marks later rows that are the same young person as an earlier row of the file."""
+    by_nhs: dict[str, int] = {}
+    by_name: dict[tuple[str, dt.date], int] = {}
+    linked: list[ImportRow] = []
+    for row in rows:
+        person = row.person
+        name_key = (sort_name_of(person.last_name, person.first_name), person.date_of_birth)
+        first = by_nhs.get(person.nhs_number or "") or by_name.get(name_key)
+        if first is None:
+            first = row.line
+        else:
+            row = replace(row, same_person_as_line=first)
+        if person.nhs_number:
+            by_nhs.setdefault(person.nhs_number, first)
+        by_name.setdefault(name_key, first)
+        linked.append(row)
+    return linked
+
+
+# --- reading values the way spreadsheets spell them -----------------------------------------
+
+_GENDER_WORDS: Mapping[str, Gender] = {
+    "m": Gender.MALE,
+    "boy": Gender.MALE,
+    "man": Gender.MALE,
+    "f": Gender.FEMALE,
+    "girl": Gender.FEMALE,
+    "woman": Gender.FEMALE,
+    "nb": Gender.NON_BINARY,
+    "nonbinary": Gender.NON_BINARY,
+    "x": Gender.NON_BINARY,
+    "u": Gender.NOT_KNOWN,
+    "unknown": Gender.NOT_KNOWN,
+    "notknown": Gender.NOT_KNOWN,
+    "prefernottosay": Gender.NOT_KNOWN,
+    "notstated": Gender.NOT_KNOWN,
+}
+
+# The DfE / ONS four-letter codes schools and councils export, and the bare words people type.
+_ETHNICITY_WORDS: Mapping[str, Ethnicity] = {
+    "wbri": Ethnicity.WHITE_BRITISH,
+    "british": Ethnicity.WHITE_BRITISH,
+    "english": Ethnicity.WHITE_BRITISH,
+    "wiri": Ethnicity.WHITE_IRISH,
+    "irish": Ethnicity.WHITE_IRISH,
+    "wirt": Ethnicity.WHITE_GYPSY_TRAVELLER,
+    "wgyp": Ethnicity.WHITE_GYPSY_TRAVELLER,
+    "gypsy": Ethnicity.WHITE_GYPSY_TRAVELLER,
+    "irishtraveller": Ethnicity.WHITE_GYPSY_TRAVELLER,
+    "traveller": Ethnicity.WHITE_GYPSY_TRAVELLER,
+    "wrom": Ethnicity.WHITE_ROMA,
+    "roma": Ethnicity.WHITE_ROMA,
+    "woth": Ethnicity.WHITE_OTHER,
+    "whiteother": Ethnicity.WHITE_OTHER,
+    "mwbc": Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
+    "mwba": Ethnicity.MIXED_WHITE_BLACK_AFRICAN,
+    "mwas": Ethnicity.MIXED_WHITE_ASIAN,
+    "moth": Ethnicity.MIXED_OTHER,
+    "mixed": Ethnicity.MIXED_OTHER,
+    "aind": Ethnicity.ASIAN_INDIAN,
+    "indian": Ethnicity.ASIAN_INDIAN,
+    "apkn": Ethnicity.ASIAN_PAKISTANI,
+    "pakistani": Ethnicity.ASIAN_PAKISTANI,
+    "aban": Ethnicity.ASIAN_BANGLADESHI,
+    "bangladeshi": Ethnicity.ASIAN_BANGLADESHI,
+    "chne": Ethnicity.ASIAN_CHINESE,
+    "chinese": Ethnicity.ASIAN_CHINESE,
+    "aoth": Ethnicity.ASIAN_OTHER,
+    "asianother": Ethnicity.ASIAN_OTHER,
+    "bcrb": Ethnicity.BLACK_CARIBBEAN,
+    "caribbean": Ethnicity.BLACK_CARIBBEAN,
+    "bafr": Ethnicity.BLACK_AFRICAN,
+    "african": Ethnicity.BLACK_AFRICAN,
+    "both": Ethnicity.BLACK_OTHER,
+    "blackother": Ethnicity.BLACK_OTHER,
+    "arab": Ethnicity.ARAB,
+    "oarb": Ethnicity.ARAB,
+    "ooth": Ethnicity.OTHER,
+    "other": Ethnicity.OTHER,
+    "refu": Ethnicity.NOT_STATED,
+    "nobt": Ethnicity.NOT_STATED,
+    "refused": Ethnicity.NOT_STATED,
+    "prefernottosay": Ethnicity.NOT_STATED,
+    "unknown": Ethnicity.NOT_STATED,
+    "notknown": Ethnicity.NOT_STATED,
+}
+
+_REASON_WORDS: Mapping[str, ReferralReason] = {
+    "knife": ReferralReason.KNIFE_CARRYING,
+    "knifecrime": ReferralReason.KNIFE_CARRYING,
+    "weapon": ReferralReason.KNIFE_CARRYING,
+    "weapons": ReferralReason.KNIFE_CARRYING,
+    "weaponcarrying": ReferralReason.KNIFE_CARRYING,
+    "gang": ReferralReason.GANG_ASSOCIATION,
+    "gangs": ReferralReason.GANG_ASSOCIATION,
+    "cce": ReferralReason.CRIMINAL_EXPLOITATION,
+    "criminalexploitation": ReferralReason.CRIMINAL_EXPLOITATION,
+    "countylines": ReferralReason.COUNTY_LINES,
+    "cse": ReferralReason.SEXUAL_EXPLOITATION,
+    "sexualexploitation": ReferralReason.SEXUAL_EXPLOITATION,
+    "missing": ReferralReason.MISSING_EPISODES,
+    "mfh": ReferralReason.MISSING_EPISODES,
+    "missingfromhome": ReferralReason.MISSING_EPISODES,
+    "exclusion": ReferralReason.EXCLUSION_ABSENCE,
+    "excluded": ReferralReason.EXCLUSION_ABSENCE,
+    "absence": ReferralReason.EXCLUSION_ABSENCE,
+    "persistentabsence": ReferralReason.EXCLUSION_ABSENCE,
+    "victim": ReferralReason.VICTIM_OF_VIOLENCE,
+    "victimofcrime": ReferralReason.VICTIM_OF_VIOLENCE,
+    "assaulted": ReferralReason.VICTIM_OF_VIOLENCE,
+    "perpetrator": ReferralReason.PERPETRATOR_OF_VIOLENCE,
+    "violence": ReferralReason.PERPETRATOR_OF_VIOLENCE,
+    "assault": ReferralReason.PERPETRATOR_OF_VIOLENCE,
+    "substances": ReferralReason.SUBSTANCE_MISUSE,
+    "drugs": ReferralReason.SUBSTANCE_MISUSE,
+    "alcohol": ReferralReason.SUBSTANCE_MISUSE,
+    "da": ReferralReason.DOMESTIC_ABUSE,
+    "domesticabuse": ReferralReason.DOMESTIC_ABUSE,
+    "domesticviolence": ReferralReason.DOMESTIC_ABUSE,
+    "mentalhealth": ReferralReason.MENTAL_HEALTH,
+    "emotionalwellbeing": ReferralReason.MENTAL_HEALTH,
+    "online": ReferralReason.ONLINE_CONFLICT,
+    "socialmedia": ReferralReason.ONLINE_CONFLICT,
+    "family": ReferralReason.FAMILY_INVOLVEMENT,
+    "sibling": ReferralReason.FAMILY_INVOLVEMENT,
+    "asb": ReferralReason.ANTI_SOCIAL_BEHAVIOUR,
+    "antisocialbehaviour": ReferralReason.ANTI_SOCIAL_BEHAVIOUR,
+}
+
+_CONSENT_WORDS: Mapping[str, ConsentStatus] = {
+    "yes": ConsentStatus.GIVEN,
+    "y": ConsentStatus.GIVEN,
+    "true": ConsentStatus.GIVEN,
+    "1": ConsentStatus.GIVEN,
+    "consented": ConsentStatus.GIVEN,
+    "agreed": ConsentStatus.GIVEN,
+    "no": ConsentStatus.REFUSED,
+    "n": ConsentStatus.REFUSED,
+    "false": ConsentStatus.REFUSED,
+    "0": ConsentStatus.REFUSED,
+    "declined": ConsentStatus.REFUSED,
+    "notgiven": ConsentStatus.REFUSED,
+    "unknown": ConsentStatus.NOT_ASKED,
+    "notknown": ConsentStatus.NOT_ASKED,
+    "notyetasked": ConsentStatus.NOT_ASKED,
+    "na": ConsentStatus.NOT_REQUIRED,
+    "notapplicable": ConsentStatus.NOT_REQUIRED,
+    "16": ConsentStatus.NOT_REQUIRED,
+    "over16": ConsentStatus.NOT_REQUIRED,
+}
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _lookup(
+    text: str, enum: type[LabelledEnum], words: Mapping[str, LabelledEnum], field: str, hint: str
+) -> LabelledEnum:
+    found = words.get(_squash(text))
+    if found is not None:
+        return found
+    try:
+        return enum.from_text(text)
+    except ValueError:
+        raise ValidationError({field: f"'{_shown(text)}' is not a {hint}."}) from None
+
+
+def parse_gender(text: str) -> Gender:
+    hint = "gender we know: use male, female, non-binary, other or not known (M and F are fine)"
+    return Gender(_lookup(text, Gender, _GENDER_WORDS, "gender", hint))
+
+
+def parse_ethnicity(text: str) -> Ethnicity:
+    hint = (
+        "2021 census ethnic group: use a code such as WBRI or APKN, or a group such as "
+        "'Black Caribbean' or 'White Irish'"
+    )
+    return Ethnicity(_lookup(text, Ethnicity, _ETHNICITY_WORDS, "ethnicity", hint))
+
+
+def parse_consent(text: str) -> ConsentStatus:
+    hint = "consent answer: use yes, no, not asked or not required (16 or over)"
+    return ConsentStatus(_lookup(text, ConsentStatus, _CONSENT_WORDS, "consent", hint))
+
+
+def parse_reasons(text: str) -> frozenset[ReferralReason]:
+    """Reasons separated by ``;``; every unknown one is named in the one message."""
+    found: set[ReferralReason] = set()
+    unknown: list[str] = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            found.add(
+                ReferralReason(_lookup(part, ReferralReason, _REASON_WORDS, "reasons", "reason"))
+            )
+        except ValidationError:
+            unknown.append(f"'{_shown(part)}'")
+    if unknown:
+        raise ValidationError(
+            {
+                "reasons": f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
+                "a referral reason we know: separate reasons with ';' and use words such as "
+                "knife, gang, county lines, exclusion, victim of violence."
+            }
+        )
+    return frozenset(found)
+
+
+_AGENCY_TYPE_WORDS: tuple[tuple[AgencyType, tuple[str, ...]], ...] = (
+    (AgencyType.YOUTH_JUSTICE, ("youth justice", "yot", "yjs", "youth offending")),
+    (AgencyType.POLICE, ("police", "constabulary")),
+    (AgencyType.HEALTH, ("hospital", "a&e", "nhs", "health", "camhs", "gp ", "surgery")),
+    (AgencyType.SOCIAL_CARE, ("social care", "children's services", "social work", "mash")),
+    (AgencyType.EARLY_HELP, ("early help", "family support")),
+    (AgencyType.SCHOOL, ("school", "academy", "college", "pru", "education")),
+    (AgencyType.VOLUNTARY, ("charity", "trust", "youth club", "foundation", "project")),
+)
+
+
+def guess_agency_type(name: str) -> AgencyType:
+    """The partner's type from its name, for agencies the unit has not seen before.
+
+    Only used when the import has to record a new agency; a manager can correct it later.
+    """
+    lowered = f" {name.casefold()} "
+    for agency_type, words in _AGENCY_TYPE_WORDS:
+        if any(word in lowered for word in words):
+            return agency_type
+    return AgencyType.OTHER
+
+
+def _shown(text: str) -> str:
+    compact = " ".join(text.split())
+    return compact if len(compact) <= 30 else compact[:29] + "…"
+
+
+def _rejection_message(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+    rows = "row" if len(lines) == 1 else "rows"
+    return (
+        f"Nothing was imported: {len(lines)} {rows} of the file have problems ({rows} {shown}). "
+        "Fix them and import again, or skip the bad rows."
+    )
+
+
+# --- matching and importing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Known:
+    person_id: int
+    case_ref: str
+
+
+def match_existing(session: Session, rows: Iterable[ImportRow]) -> dict[int, _Known]:
+    """``{line: known person}`` for rows that are a young person already on record.
+
+    The same rule as ``services.people.match_person_ids`` (same NHS number, or the same
+    folded names and date of birth), asked in a few batched queries instead of one per row.
+    NHS number wins over names: it identifies a person even when a surname was changed.
+    """
+    rows = list(rows)
+    nhs_numbers = sorted({r.person.nhs_number for r in rows if r.person.nhs_number})
+    sort_names = sorted({sort_name_of(r.person.last_name, r.person.first_name) for r in rows})
+    by_nhs: dict[str, _Known] = {}
+    for chunk in _chunks(nhs_numbers):
+        for pid, ref, nhs in session.execute(
+            select(YoungPerson.id, YoungPerson.case_ref, YoungPerson.nhs_number)
+            .where(YoungPerson.nhs_number.in_(chunk))
+            .order_by(YoungPerson.id)
+        ):
+            by_nhs.setdefault(nhs, _Known(pid, ref))
+    by_name: dict[tuple[str, dt.date], _Known] = {}
+    for chunk in _chunks(sort_names):
+        for pid, ref, sort_name, dob in session.execute(
+            select(
+                YoungPerson.id, YoungPerson.case_ref, YoungPerson.sort_name, YoungPerson.date_of_birth
+            )
+            .where(YoungPerson.sort_name.in_(chunk))
+            .order_by(YoungPerson.id)
+        ):
+            by_name.setdefault((sort_name, dob), _Known(pid, ref))
+    found: dict[int, _Known] = {}
+    for row in rows:
+        person = row.person
+        known = by_nhs.get(person.nhs_number or "") or by_name.get(
+            (sort_name_of(person.last_name, person.first_name), person.date_of_birth)
+        )
+        if known is not None:
+            found[row.line] = known
+    return found
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _agency_ids(session: Session, rows: list[ImportRow]) -> dict[str, int]:
+    """Every agency named in the file, found or recorded once, keyed by lower-case name."""
+    wanted: dict[str, ImportRow] = {}
+    for row in rows:
+        wanted.setdefault(" ".join(row.referral.referring_agency.split()).lower(), row)
+    known = {
+        name.lower(): agency_id
+        for agency_id, name in session.execute(select(Agency.id, Agency.name))
+        if name.lower() in wanted
+    }
+    for key, row in wanted.items():
+        if key not in known:
+            agency = Agency(
+                name=" ".join(row.referral.referring_agency.split()),
+                agency_type=row.referral.referring_agency_type,
+            )
+            session.add(agency)
+            session.flush()
+            known[key] = agency.id
+    return known
+
+
+class ImportService(Service):
+    def preview(self, data: bytes) -> ImportPreview:
+        """Checks the file and says which rows are young people already on record."""
+        preview = parse_referral_file(data)
+        with self._read() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
+            known = match_existing(session, preview.rows)
+        rows = [
+            replace(r, existing_person_id=k.person_id, existing_case_ref=k.case_ref)
+            if (k := known.get(r.line))
+            else r
+            for r in preview.rows
+        ]
+        return replace(preview, rows=rows)
+
+    def run(
+        self,
+        data: bytes,
+        *,
+        skip_invalid: bool = False,
+        progress: Callable[[int, int], bool] | None = None,
+        file_name: str | None = None,
+    ) -> ImportResult:
+        """Imports the file in one transaction: every good row, or (by default) nothing at all.
+
+        Each row goes through ``add_person`` / ``add_referral``, the functions manual intake
+        uses, so an imported referral is indistinguishable from a typed one except for its
+        ``source``. ``progress(done, total)`` returning False cancels and rolls everything back.
+
+        Raises:
+            ImportRejected: the file has bad rows and ``skip_invalid`` is False.
+            ImportCancelled: ``progress`` asked to stop.
+        """
+        preview = parse_referral_file(data)
+        if preview.errors and (not skip_invalid or not preview.rows and preview.total_rows == 0):
+            raise ImportRejected(preview.errors)
+        what = f"file {file_name}" if file_name else "a file"
+        total = len(preview.rows)
+        with self._write() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
+            known = match_existing(session, preview.rows)
+            agencies = _agency_ids(session, preview.rows)
+            people_by_line: dict[int, int] = {}
+            new_people = 0
+            existing: set[int] = set()
+            user_id = self.actor.user_id
+            for done, row in enumerate(preview.rows, start=1):
+                first_line = row.same_person_as_line or row.line
+                person_id = people_by_line.get(first_line)
+                if person_id is None and (match := known.get(first_line)) is not None:
+                    person_id = match.person_id
+                    existing.add(person_id)
+                if person_id is None:
+                    person_id = add_person(session, row.person, user_id)
+                    new_people += 1
+                    summary = "Young person added and referral imported"
+                else:
+                    summary = "Referral imported for a young person already on record"
+                people_by_line[first_line] = person_id
+                referral = add_referral(
+                    session, person_id, row.referral, user_id, IMPORT_SOURCE
+                )
+                self._audit(
+                    session,
+                    AuditAction.CREATE,
+                    entity_type="referral",
+                    entity_id=referral.id,
+                    person_id=person_id,
+                    summary=f"{summary} from {what}, row {row.line} "
+                    f"(referred by {row.referral.referring_agency})",
+                )
+                if progress is not None and not progress(done, total):
+                    raise ImportCancelled("Import cancelled: nothing was imported.")
+            skipped = preview.errors
+            self._audit(
+                session,
+                AuditAction.IMPORT,
+                entity_type="referral",
+                summary=f"Imported {total} referrals from {what}: {new_people} new young "
+                f"people, {len(existing)} already on record"
+                + (f", {len({e.line for e in skipped})} rows skipped" if skipped else ""),
+            )
+            del agencies  # looked up so every agency exists before the rows reference them
+        return ImportResult(new_people, total, len(existing), skipped)
