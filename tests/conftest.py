@@ -14,13 +14,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from veru_desk.config import resolve_database  # noqa: E402
-from veru_desk.db.engine import Database  # noqa: E402
-from veru_desk.db.migrate import upgrade  # noqa: E402
-from veru_desk.domain.enums import Role  # noqa: E402
-from veru_desk.services import Services  # noqa: E402
-from veru_desk.services.actor import Actor  # noqa: E402
-from veru_desk.services.users import actor_for, add_user  # noqa: E402
+from veru_desk.config import resolve_database
+from veru_desk.db.engine import Database
+from veru_desk.db.migrate import upgrade
+from veru_desk.domain.enums import Role
+from veru_desk.services import Services
+from veru_desk.services.actor import Actor
+from veru_desk.services.users import actor_for, add_user
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -32,6 +32,38 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VERU_DESK_DATABASE", raising=False)
     monkeypatch.delenv("VERU_DESK_USER", raising=False)
     monkeypatch.delenv("VERU_DESK_PASSWORD", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL server (without a database name)."""
+    from tests.pg_server import missing_reason, running_server
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL tests SKIPPED: {reason}")
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_db(postgres_server: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database for one test."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    name = f"veru_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    database = Database.open(resolve_database(f"{postgres_server}/{name}"))
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
