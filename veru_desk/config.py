@@ -16,6 +16,7 @@ APP_NAME = "VERU Desk"
 APP_AUTHOR = "VERU"
 DATABASE_ENV = "VERU_DESK_DATABASE"
 DATA_DIR_ENV = "VERU_DESK_DATA_DIR"
+BACKUP_DIR_ENV = "VERU_DESK_BACKUP_DIR"
 DEFAULT_DATABASE_NAME = "veru-desk.db"
 
 
@@ -32,10 +33,6 @@ def log_dir() -> Path:
     path = Path(override) / "logs" if override else user_log_path(APP_NAME, APP_AUTHOR)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def default_backup_dir() -> Path:
-    return data_dir() / "backups"
 
 
 @dataclass(frozen=True)
@@ -69,3 +66,18 @@ def resolve_database(value: str | None = None) -> DatabaseLocation:
         return DatabaseLocation(url=value, path=None)
     path = Path(value).expanduser().resolve()
     return DatabaseLocation(url=f"sqlite:///{path}", path=path)
+
+
+def backup_dir_for(location: DatabaseLocation) -> Path:
+    """Beside the database by default (``backups/``), or where the administrator points."""
+    override = os.environ.get(BACKUP_DIR_ENV)
+    if override:
+        return Path(override)
+    if location.path is None:
+        from veru_desk.domain.errors import StorageError
+
+        raise StorageError(
+            "Backups of a server database are made on the server (pg_dump); "
+            "see the README's shared-office section."
+        )
+    return location.path.parent / "backups"

@@ -75,9 +75,12 @@ class Database:
     session takes SQLite's write lock at BEGIN so two processes queue instead of deadlocking.
     """
 
-    def __init__(self, location: DatabaseLocation, engine: Engine) -> None:
+    def __init__(
+        self, location: DatabaseLocation, engine: Engine, key: bytes | None = None
+    ) -> None:
         self.location = location
         self.engine = engine
+        self.key = key  # the SQLCipher key, kept so backups are encrypted the same way
         self._reader = sessionmaker(engine, expire_on_commit=False, autoflush=True)
         writer_engine = (
             engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
@@ -88,7 +91,7 @@ class Database:
 
     @classmethod
     def open(cls, location: DatabaseLocation, *, key: bytes | None = None) -> Database:
-        return cls(location, make_engine(location, key=key))
+        return cls(location, make_engine(location, key=key), key)
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,74 @@
+"""Backups and restore for administrators, with the checks that make a restore safe:
+the current database is backed up first, the file is integrity-checked, a file from a newer
+release is refused and an older one is migrated after it is restored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from veru_desk.config import backup_dir_for
+from veru_desk.db import migrate
+from veru_desk.db.backup import (
+    BackupFile,
+    backup_sqlite,
+    check_backup_file,
+    copy_into,
+    list_backups,
+    timestamped_name,
+)
+from veru_desk.domain.enums import AuditAction, Role
+from veru_desk.domain.errors import StorageError
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service
+
+
+class BackupService(Service):
+    def _require_file_database(self) -> Path:
+        if not self.db.location.is_sqlite_file:
+            backup_dir_for(self.db.location)  # raises the explanatory error
+        return backup_dir_for(self.db.location)
+
+    def list(self) -> list[BackupFile]:
+        with self._read():
+            require_role(self.actor, Role.ADMIN, doing="see backups")
+        return list_backups(self._require_file_database())
+
+    def backup_now(self, destination: Path | None = None) -> Path:
+        with self._read():
+            require_role(self.actor, Role.ADMIN, doing="make backups")
+        folder = self._require_file_database()
+        path = backup_sqlite(
+            self.db.engine, destination or folder / timestamped_name("manual"), key=self.db.key
+        )
+        with self._write() as session:
+            self._audit(session, AuditAction.BACKUP, summary=f"Backup written to {path}")
+        return path
+
+    def restore(self, backup: Path) -> Path:
+        """Restores ``backup`` over the open database; returns the safety copy taken first."""
+        with self._read():
+            require_role(self.actor, Role.ADMIN, doing="restore backups")
+        folder = self._require_file_database()
+        revision = check_backup_file(backup, key=self.db.key)
+        if revision is not None and revision not in migrate.known_revisions():
+            raise StorageError(
+                f"{backup.name} was made by a newer version of VERU Desk (schema {revision}). "
+                "Install the latest version before restoring it."
+            )
+        safety = backup_sqlite(
+            self.db.engine, folder / timestamped_name("before-restore"), key=self.db.key
+        )
+        copy_into(backup, self.db.engine, key=self.db.key)
+        migrate.upgrade(self.db.engine)
+        with self._write() as session:
+            self._audit(
+                session,
+                AuditAction.RESTORE,
+                summary=(
+                    f"Restored from {backup.name} at {dt.datetime.now():%d/%m/%Y %H:%M}; "
+                    f"the database as it was is kept in {safety.name}"
+                ),
+            )
+        return safety
