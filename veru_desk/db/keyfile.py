@@ -1,0 +1,168 @@
+"""The key file beside an encrypted database: the random database key, wrapped once per user.
+
+Each slot holds the 256-bit SQLCipher key encrypted with AES-256-GCM under a key derived
+from that user's password with argon2id, so any user opens the database with their own
+password, a password change rewraps only their slot, and the recovery key (shown once to
+the administrator) is one more slot. The slot name is authenticated with the ciphertext, so
+slots cannot be swapped between users. Nothing in the file is secret without a password.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from veru_desk.domain.errors import StorageError, ValidationError
+
+FORMAT = 1
+KEY_BYTES = 32
+RECOVERY_SLOT = "recovery"
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+@dataclass(frozen=True)
+class KdfParameters:
+    """argon2id at OWASP's first recommended setting or stronger (m=46 MiB, t=1 minimum)."""
+
+    time_cost: int = 3
+    memory_kib: int = 65_536
+    parallelism: int = 1
+
+
+class WrongSecret(ValidationError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+
+
+def key_file_path(database: Path) -> Path:
+    return database.with_name(database.name + ".keys")
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def new_recovery_key() -> str:
+    """40 characters in groups of five: about 200 bits, easy to type from a printout."""
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(40))
+    return "-".join(raw[i : i + 5] for i in range(0, 40, 5))
+
+
+def normalise_recovery_key(text: str) -> str:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
+
+
+def _derive(secret: str, salt: bytes, params: KdfParameters) -> bytes:
+    return hash_secret_raw(
+        secret.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+class KeyFile:
+    def __init__(self, path: Path, slots: dict[str, dict[str, Any]]) -> None:
+        self.path = path
+        self._slots = slots
+
+    @classmethod
+    def create(cls, path: Path) -> KeyFile:
+        if path.exists():
+            raise StorageError(f"A key file already exists at {path}; it was not replaced.")
+        return cls(path, {})
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        if not path.is_file():
+            raise StorageError(
+                f"The key file {path.name} is missing from {path.parent}. The database is "
+                "encrypted and cannot be opened without it: restore the key file from the "
+                "backup folder, or ask the administrator."
+            )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                raise ValueError(f"unknown format {data.get('format')}")
+            return cls(path, dict(data["slots"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise StorageError(f"The key file {path.name} is damaged ({error}).") from error
+
+    @property
+    def slot_names(self) -> list[str]:
+        return sorted(self._slots)
+
+    def has_slot(self, name: str) -> bool:
+        return name in self._slots
+
+    def add_slot(
+        self, name: str, secret: str, database_key: bytes, params: KdfParameters | None = None
+    ) -> None:
+        """Wraps the database key for ``name`` (replacing an existing slot of that name)."""
+        params = params or KdfParameters()
+        salt = os.urandom(16)
+        nonce = os.urandom(12)
+        wrapping = _derive(secret, salt, params)
+        wrapped = AESGCM(wrapping).encrypt(nonce, database_key, name.encode("utf-8"))
+        self._slots[name] = {
+            "kdf": "argon2id",
+            "t": params.time_cost,
+            "m": params.memory_kib,
+            "p": params.parallelism,
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
+
+    def remove_slot(self, name: str) -> None:
+        self._slots.pop(name, None)
+
+    def unwrap(self, name: str, secret: str, field: str = "password") -> bytes:
+        slot = self._slots.get(name)
+        if slot is None:
+            raise WrongSecret(
+                field, "This user has no key to the encrypted database. Ask the administrator."
+            )
+        params = KdfParameters(int(slot["t"]), int(slot["m"]), int(slot["p"]))
+        wrapping = _derive(secret, _unb64(slot["salt"]), params)
+        try:
+            return AESGCM(wrapping).decrypt(
+                _unb64(slot["nonce"]), _unb64(slot["wrapped"]), name.encode("utf-8")
+            )
+        except InvalidTag:
+            raise WrongSecret(field, "The password is not right.") from None
+
+    def save(self) -> None:
+        """Written to a temporary file and renamed, so a crash never leaves half a key file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(
+            json.dumps({"format": FORMAT, "cipher": "AES-256-GCM", "slots": self._slots}, indent=1),
+            encoding="utf-8",
+        )
+        os.replace(partial, self.path)
+
+
+def user_slot(username: str) -> str:
+    return f"user:{username.strip().lower()}"
