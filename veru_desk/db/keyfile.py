@@ -10,6 +10,7 @@ slots cannot be swapped between users. Nothing in the file is secret without a p
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import secrets
@@ -152,6 +153,28 @@ class KeyFile:
             )
         except InvalidTag:
             raise WrongSecret(field, "The password is not right.") from None
+
+    def locked_until(self, name: str) -> dt.datetime | None:
+        value = self._slots.get(name, {}).get("locked_until")
+        return dt.datetime.fromisoformat(value) if value else None
+
+    def record_failure(
+        self, name: str, limit: int, lockout: dt.timedelta, now: dt.datetime
+    ) -> None:
+        """Counts a wrong password against a slot; the ``limit``-th in a row locks it."""
+        slot = self._slots[name]
+        slot["failed"] = int(slot.get("failed", 0)) + 1
+        if slot["failed"] >= limit:
+            slot["failed"] = 0
+            slot["locked_until"] = (now + lockout).isoformat()
+
+    def clear_failures(self, name: str) -> bool:
+        slot = self._slots.get(name)
+        if not slot or not (slot.get("failed") or slot.get("locked_until")):
+            return False
+        slot.pop("failed", None)
+        slot.pop("locked_until", None)
+        return True
 
     def save(self) -> None:
         """Written to a temporary file and renamed, so a crash never leaves half a key file."""

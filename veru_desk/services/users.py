@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.engine import Database
+from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
 from veru_desk.db.models import User, UserRole, utcnow
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -147,6 +148,18 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     raise failure
 
 
+def store_user_key(db: Database, username: str, password: str) -> None:
+    """Gives a user (new, or with a new password) their own slot in an encrypted database's
+    key file. Called inside the user's write transaction: if the key file cannot be saved,
+    the change to the user is rolled back too."""
+    if db.key is None or db.location.path is None:
+        return
+    keys = KeyFile.load(key_file_path(db.location.path))
+    keys.add_slot(user_slot(username), password, db.key)
+    keys.clear_failures(user_slot(username))
+    keys.save()
+
+
 class UserService(Service):
     def list(self) -> list[UserView]:
         with self._read() as session:
@@ -177,6 +190,7 @@ class UserService(Service):
         with self._write() as session:
             require_role(self.actor, Role.ADMIN, doing="add users")
             user = add_user(session, username, display_name, roles, password, email)
+            store_user_key(self.db, user.username, password)
             self._audit(
                 session,
                 AuditAction.CREATE,
@@ -224,6 +238,7 @@ class UserService(Service):
             require_role(self.actor, Role.ADMIN, doing="reset passwords")
             user = get_or_404(session, User, user_id, "user")
             user.password_hash = hash_password(new_password)
+            store_user_key(self.db, user.username, new_password)
             user.must_change_password = True
             user.failed_attempts = 0
             user.locked_until = None
@@ -243,6 +258,7 @@ class UserService(Service):
             if not verify_password(user.password_hash, current):
                 raise ValidationError({"current_password": "The current password is not right."})
             user.password_hash = hash_password(new_password)
+            store_user_key(self.db, user.username, new_password)
             user.must_change_password = False
             self._audit(session, AuditAction.UPDATE, entity=user, summary="Changed own password")
 

@@ -1,0 +1,97 @@
+"""Encryption at rest from the user's side: create, sign in, lock out, recover."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.services.test_referrals import knife_referral, lukasz
+from veru_desk.config import resolve_database
+from veru_desk.db.keyfile import key_file_path
+from veru_desk.domain.enums import Role
+from veru_desk.domain.errors import StorageError
+from veru_desk.services import Services
+from veru_desk.services.users import SignInError
+from veru_desk.services.vault import (
+    DatabaseKind,
+    create_database,
+    kind_of,
+    open_for_user,
+    open_with_recovery_key,
+)
+
+ADMIN_PASSWORD = "admin passphrase for tests"
+
+
+@pytest.fixture
+def encrypted(tmp_path: Path) -> Path:
+    location = resolve_database(str(tmp_path / "office" / "veru-desk.db"))
+    created = create_database(
+        location,
+        "admin",
+        "Sam Okonkwo",
+        ADMIN_PASSWORD,
+        extra_users=[
+            ("priya", "Priya Raghunathan", frozenset({Role.MANAGER}), "priya passphrase 2026"),
+        ],
+    )
+    assert created.recovery_key is not None
+    (tmp_path / "recovery.txt").write_text(created.recovery_key)
+    created.db.dispose()
+    assert location.path is not None
+    return location.path
+
+
+def test_a_new_database_is_encrypted_and_holds_no_readable_names(encrypted: Path) -> None:
+    location = resolve_database(str(encrypted))
+    assert kind_of(location) is DatabaseKind.ENCRYPTED
+    db, priya = open_for_user(location, "priya", "priya passphrase 2026")
+    Services(db, priya).referrals.create(knife_referral(), person=lukasz(last_name="Wójtowicz"))
+    db.dispose()
+    folder = encrypted.parent
+    blobs = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    for needle in ("Wójtowicz", "Łukasz", "Bedfordshire Police"):
+        assert needle.encode() not in blobs
+    assert list((folder / "backups").glob("daily-*.db")), "the day's first backup was taken"
+
+
+def test_wrong_password_is_a_clear_message_and_five_lock_the_account(encrypted: Path) -> None:
+    location = resolve_database(str(encrypted))
+    for _ in range(5):
+        with pytest.raises(SignInError, match="not right"):
+            open_for_user(location, "priya", "not the passphrase")
+    with pytest.raises(SignInError, match="locked"):
+        open_for_user(location, "priya", "priya passphrase 2026")
+
+
+def test_a_new_user_opens_with_their_own_password_and_can_change_it(encrypted: Path) -> None:
+    location = resolve_database(str(encrypted))
+    db, admin = open_for_user(location, "admin", ADMIN_PASSWORD)
+    Services(db, admin).users.create(
+        "dariusz", "Dariusz Wójcik", {Role.CASEWORKER}, "dariusz passphrase 1"
+    )
+    db.dispose()
+    db, dariusz = open_for_user(location, "dariusz", "dariusz passphrase 1")
+    Services(db, dariusz).users.change_own_password(
+        "dariusz passphrase 1", "a brand new passphrase"
+    )
+    db.dispose()
+    with pytest.raises(SignInError):
+        open_for_user(location, "dariusz", "dariusz passphrase 1")
+    db, _ = open_for_user(location, "dariusz", "a brand new passphrase")
+    db.dispose()
+    db, _ = open_for_user(location, "priya", "priya passphrase 2026")  # others unaffected
+    db.dispose()
+
+
+def test_the_recovery_key_opens_the_database(encrypted: Path) -> None:
+    recovery = (encrypted.parent.parent / "recovery.txt").read_text()
+    db = open_with_recovery_key(resolve_database(str(encrypted)), recovery.lower())
+    db.dispose()
+
+
+def test_a_missing_key_file_is_explained(encrypted: Path) -> None:
+    key_file_path(encrypted).unlink()
+    with pytest.raises(StorageError, match="key file"):
+        kind_of(resolve_database(str(encrypted)))

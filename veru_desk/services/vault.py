@@ -1,0 +1,172 @@
+"""Getting into a database: which kind it is, creating a new one (encrypted unless the
+administrator explicitly chooses otherwise), and signing a user in, which for an encrypted
+file means unwrapping the database key with their password first.
+
+The app and the command line both come through here, so a wrong password, a missing key
+file or a locked account reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from veru_desk.config import DatabaseLocation
+from veru_desk.db.engine import Database
+from veru_desk.db.keyfile import (
+    RECOVERY_SLOT,
+    KeyFile,
+    WrongSecret,
+    key_file_path,
+    new_database_key,
+    new_recovery_key,
+    normalise_recovery_key,
+    user_slot,
+)
+from veru_desk.db.session import open_database
+from veru_desk.domain.enums import Role
+from veru_desk.domain.errors import StorageError
+from veru_desk.services.actor import Actor
+from veru_desk.services.users import (
+    LOCKOUT,
+    MAX_FAILED_ATTEMPTS,
+    SignInError,
+    actor_for,
+    add_user,
+    count_users,
+    sign_in,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseKind(enum.Enum):
+    NEW = "new"  # no file yet: first start
+    ENCRYPTED = "encrypted"  # SQLCipher file with its key file
+    PLAIN = "plain"  # an unencrypted SQLite file (an explicit choice)
+    SERVER = "server"  # PostgreSQL: protected by the server, not by us
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    db: Database
+    actor: Actor
+    recovery_key: str | None  # shown once to the administrator; None when not encrypted
+
+
+def kind_of(location: DatabaseLocation) -> DatabaseKind:
+    if location.path is None:
+        return DatabaseKind.SERVER
+    path = location.path
+    if key_file_path(path).exists():
+        return DatabaseKind.ENCRYPTED
+    if not path.exists() or path.stat().st_size == 0:
+        return DatabaseKind.NEW
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header == SQLITE_HEADER:
+        return DatabaseKind.PLAIN
+    raise StorageError(
+        f"{path.name} is encrypted but its key file {key_file_path(path).name} is missing. "
+        "Restore the key file beside the database (it is copied into every backup folder)."
+    )
+
+
+def create_database(
+    location: DatabaseLocation,
+    admin_username: str,
+    admin_display_name: str,
+    admin_password: str,
+    *,
+    encrypted: bool = True,
+    extra_users: list[tuple[str, str, frozenset[Role], str]] | None = None,
+) -> NewDatabase:
+    """A new database with its first administrator (and, for demo data, more users)."""
+    kind = kind_of(location)
+    if kind not in (DatabaseKind.NEW, DatabaseKind.SERVER) or (
+        kind is DatabaseKind.SERVER and _has_users(location)
+    ):
+        raise StorageError(f"A database already exists at {location.display}.")
+    users = [(admin_username, admin_display_name, frozenset({Role.ADMIN}), admin_password)]
+    users += extra_users or []
+    key = recovery = None
+    if encrypted and kind is DatabaseKind.NEW:
+        assert location.path is not None
+        key = new_database_key()
+        recovery = new_recovery_key()
+        keys = KeyFile.create(key_file_path(location.path))
+        for username, _name, _roles, password in users:
+            keys.add_slot(user_slot(username), password, key)
+        keys.add_slot(RECOVERY_SLOT, recovery, key)
+        keys.save()
+    db = open_database(location, key=key, daily_backup=False)
+    with db.write() as session:
+        created = [add_user(session, u, n, r, p) for u, n, r, p in users]
+        actor = actor_for(created[0])
+    return NewDatabase(db, actor, recovery)
+
+
+def _has_users(location: DatabaseLocation) -> bool:
+    db = open_database(location, daily_backup=False)
+    try:
+        return count_users(db) > 0
+    finally:
+        db.dispose()
+
+
+def open_for_user(
+    location: DatabaseLocation, username: str, password: str
+) -> tuple[Database, Actor]:
+    """Opens the database as ``username``: unwraps the key (if encrypted), then signs in."""
+    kind = kind_of(location)
+    if kind is DatabaseKind.NEW:
+        raise StorageError(
+            f"There is no database at {location.display} yet. Start VERU Desk to set one up, "
+            "or run `veru-desk init --admin NAME`."
+        )
+    key = None
+    if kind is DatabaseKind.ENCRYPTED:
+        assert location.path is not None
+        key = _unlock(key_file_path(location.path), username, password)
+    db = open_database(location, key=key)
+    try:
+        return db, sign_in(db, username, password)
+    except Exception:
+        db.dispose()
+        raise
+
+
+def _unlock(path: Path, username: str, password: str) -> bytes:
+    """Unwraps the key, keeping failed-attempt counts in the key file: without the key the
+    database cannot record them, and the lockout must hold before the database is open."""
+    keys = KeyFile.load(path)
+    slot = user_slot(username)
+    now = dt.datetime.now(dt.UTC)
+    locked_until = keys.locked_until(slot)
+    if locked_until is not None and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise SignInError(
+            f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
+            f"Try again in {minutes} minutes, or ask an administrator to reset it."
+        )
+    try:
+        key = keys.unwrap(slot, password)
+    except WrongSecret:
+        if keys.has_slot(slot):
+            keys.record_failure(slot, MAX_FAILED_ATTEMPTS, LOCKOUT, now)
+            keys.save()
+        raise SignInError("The username or password is not right.") from None
+    if keys.clear_failures(slot):
+        keys.save()
+    return key
+
+
+def open_with_recovery_key(location: DatabaseLocation, recovery_key: str) -> Database:
+    """For an administrator who has lost every password: opens with the recovery key."""
+    if location.path is None or kind_of(location) is not DatabaseKind.ENCRYPTED:
+        raise StorageError("Only an encrypted database file has a recovery key.")
+    keys = KeyFile.load(key_file_path(location.path))
+    key = keys.unwrap(RECOVERY_SLOT, normalise_recovery_key(recovery_key), "recovery_key")
+    return open_database(location, key=key)
