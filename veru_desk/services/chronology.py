@@ -158,9 +158,10 @@ class ChronologyService(Service):
                 raise NotFound(f"No young person with id {person_id}.")
             if not wanted or (limit is not None and limit <= 0):
                 return []
-            names: dict[int, str] = dict(
-                session.execute(select(User.id, User.display_name)).tuples().all()
-            )
+            names = {
+                user_id: name
+                for user_id, name in session.execute(select(User.id, User.display_name))
+            }
             builder = _Builder(session, person_id, names, limit)
             sources: list[tuple[frozenset[ChronologyKind], Callable[[], list[ChronologyEntry]]]] = [
                 (frozenset({_K.REFERRAL, _K.DECISION, _K.CLOSURE}), builder.referrals),
@@ -359,9 +360,7 @@ class _Builder:
             ChronologyEntry(
                 at=row.planned_start,
                 kind=_K.SESSION,
-                title=session_title(
-                    row.attendance, row.session_type.label, row.duration_minutes
-                ),
+                title=session_title(row.attendance, row.session_type.label, row.duration_minutes),
                 detail=_lines(
                     f"Location: {row.location}" if row.location else "",
                     f"Topics: {row.topics}" if row.topics else "",

@@ -158,9 +158,7 @@ class NoteService(Service):
     def get(self, note_id: int) -> NoteView:
         with self._read() as session:
             note = get_or_404(session, CaseNote, note_id, "case note")
-            require_case_access(
-                session, self.actor, note.young_person_id, doing="read a case note"
-            )
+            require_case_access(session, self.actor, note.young_person_id, doing="read a case note")
             author = session.get(User, note.author_id) if note.author_id else None
             return _view(note, author.display_name if author else None)
 

@@ -168,11 +168,14 @@ class OutcomeService(Service):
             errors = data.problems(person.date_of_birth, dt.date.today(), names)
             if errors:
                 raise ValidationError(errors)
-            changes = apply_changes(outcome, _values(data))
+            # Read everything before changing anything: a query would autoflush a half-made
+            # change and count it as a second version.
             old_scores = {v.measure_id: v.value for v in outcome.values}
+            old_names = _measure_names(session, old_scores)
+            changes = apply_changes(outcome, _values(data))
             if old_scores != data.measures:
                 changes["measures"] = (
-                    {_name(session, m): v for m, v in old_scores.items()},
+                    {old_names.get(m, str(m)): v for m, v in old_scores.items()},
                     {names[m]: v for m, v in data.measures.items()},
                 )
                 _replace_scores(outcome, data.measures)
@@ -219,7 +222,9 @@ class OutcomeService(Service):
         with self._write() as session:
             require_role(self.actor, Role.MANAGER, doing="add outcome measures")
             if not name:
-                raise ValidationError({"name": "Give the measure a name, e.g. Attending youth club."})
+                raise ValidationError(
+                    {"name": "Give the measure a name, e.g. Attending youth club."}
+                )
             if len(name) > MAX_MEASURE_NAME_CHARS:
                 raise ValidationError(
                     {"name": f"Shorten the name to {MAX_MEASURE_NAME_CHARS} characters or fewer."}
@@ -255,11 +260,6 @@ def _replace_scores(outcome: Outcome, scores: Mapping[int, int]) -> None:
     )
 
 
-def _name(session: Session, measure_id: int) -> str:
-    measure = session.get(OutcomeMeasure, measure_id)
-    return measure.name if measure else str(measure_id)
-
-
 def _view(row: Outcome) -> OutcomeView:
     return OutcomeView(
         id=row.id,
@@ -273,7 +273,8 @@ def _view(row: Outcome) -> OutcomeView:
         wellbeing=row.wellbeing,
         goals_achieved=row.goals_achieved,
         notes=row.notes or "",
-        measures={value.measure.name: value.value for value in sorted(
-            row.values, key=lambda v: v.measure.name
-        )},
+        measures={
+            value.measure.name: value.value
+            for value in sorted(row.values, key=lambda v: v.measure.name)
+        },
     )
