@@ -7,9 +7,10 @@ attributed transition, audits it and refreshes the case summary, in the caller's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
@@ -20,6 +21,7 @@ from veru_desk.db.models import (
     User,
     UserRole,
     YoungPerson,
+    utcnow,
 )
 from veru_desk.domain.eligibility import eligibility_warning, needs_parent_consent
 from veru_desk.domain.enums import (
@@ -151,39 +153,102 @@ def add_referral(
     session: Session, person_id: int, details: ReferralDetails, user_id: int | None, source: str
 ) -> Referral:
     """Inserts a received referral with its first transition; shared by intake and import."""
-    referral = Referral(
-        young_person_id=person_id,
-        received_on=details.received_on,
-        referring_agency_id=agency_id_for(
-            session, details.referring_agency, details.referring_agency_type
-        ),
-        referrer_name=(details.referrer_name or "").strip() or None,
-        referrer_contact=(details.referrer_contact or "").strip() or None,
-        narrative=(details.narrative or "").strip() or None,
-        consent_young_person=details.consent_young_person,
-        consent_parent=details.consent_parent,
-        sharing_basis=details.sharing_basis,
-        priority=details.priority,
-        status=ReferralStatus.RECEIVED,
-        source=source,
-        created_by_id=user_id,
-        updated_by_id=user_id,
-        reasons=[ReferralReasonRow(reason=r) for r in sorted(details.reasons)],
+    referral_id = add_referrals(session, [(person_id, details)], user_id, source)[0]
+    return session.get_one(Referral, referral_id)
+
+
+def add_referrals(
+    session: Session,
+    items: Sequence[tuple[int, ReferralDetails]],
+    user_id: int | None,
+    source: str,
+) -> list[int]:
+    """Inserts received referrals ``(person_id, details)`` with their reasons and first
+    transitions, refreshes the people's case summaries, and returns the new referral ids:
+    a few statements for the whole batch, so a 10,000-row import takes seconds.
+
+    ``add_referral`` is this with one referral, so a typed referral and an imported one are
+    written by the same code.
+    """
+    if not items:
+        return []
+    agencies = _agency_ids_for(
+        session, [(d.referring_agency, d.referring_agency_type) for _pid, d in items]
     )
-    session.add(referral)
-    session.flush()
-    session.add(
-        ReferralTransition(
-            referral_id=referral.id,
-            from_status=None,
-            to_status=ReferralStatus.RECEIVED,
-            on_date=details.received_on,
-            by_user_id=user_id,
-            reason=f"Referred by {details.referring_agency}",
+    stamp = utcnow()
+    ids = list(
+        session.scalars(
+            insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
+            [
+                {
+                    "young_person_id": person_id,
+                    "received_on": details.received_on,
+                    "referring_agency_id": agencies[_agency_key(details.referring_agency)],
+                    "referrer_name": (details.referrer_name or "").strip() or None,
+                    "referrer_contact": (details.referrer_contact or "").strip() or None,
+                    "narrative": (details.narrative or "").strip() or None,
+                    "consent_young_person": details.consent_young_person,
+                    "consent_parent": details.consent_parent,
+                    "sharing_basis": details.sharing_basis,
+                    "priority": details.priority,
+                    "status": ReferralStatus.RECEIVED,
+                    "source": source,
+                    "created_by_id": user_id,
+                    "updated_by_id": user_id,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "version": 1,
+                }
+                for person_id, details in items
+            ],
         )
     )
-    case_state.refresh(session, person_id)
-    return referral
+    reasons = [
+        {"referral_id": referral_id, "reason": reason}
+        for referral_id, (_pid, details) in zip(ids, items, strict=True)
+        for reason in sorted(details.reasons)
+    ]
+    if reasons:
+        session.execute(insert(ReferralReasonRow), reasons)
+    session.execute(
+        insert(ReferralTransition),
+        [
+            {
+                "referral_id": referral_id,
+                "from_status": None,
+                "to_status": ReferralStatus.RECEIVED,
+                "on_date": details.received_on,
+                "at": stamp,
+                "by_user_id": user_id,
+                "reason": f"Referred by {details.referring_agency}",
+            }
+            for referral_id, (_pid, details) in zip(ids, items, strict=True)
+        ],
+    )
+    case_state.refresh_many(session, [person_id for person_id, _d in items])
+    return ids
+
+
+def _agency_key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def _agency_ids_for(session: Session, wanted: Sequence[tuple[str, AgencyType]]) -> dict[str, int]:
+    """``{lower-case name: id}`` for the named agencies, recording new ones (one lookup)."""
+    if len(wanted) == 1:
+        name, agency_type = wanted[0]
+        return {_agency_key(name): agency_id_for(session, name, agency_type)}
+    keys = {_agency_key(name) for name, _type in wanted}
+    found = {
+        name.lower(): agency_id
+        for agency_id, name in session.execute(select(Agency.id, Agency.name))
+        if name.lower() in keys
+    }
+    for name, agency_type in wanted:
+        key = _agency_key(name)
+        if key not in found:
+            found[key] = agency_id_for(session, name, agency_type)
+    return found
 
 
 def record_transition(

@@ -236,50 +236,41 @@ def _describe(start: dt.datetime, kind: SessionType) -> str:
     return f"{kind.label} session on {format_uk_datetime(start)}"
 
 
-def note_first_contact(
-    session: Session,
-    actor: Actor,
-    row: MentoringSession,
-    old_attendance: Attendance | None,
-) -> None:
+def note_first_contact(session: Session, actor: Actor, row: MentoringSession) -> None:
     """Keeps the episode's first contact in step with its attended sessions.
 
     The first attended session is the first contact (the unit reports days from referral to
-    first contact), and it is what makes an allocated case active. Correcting an attendance
-    away from 'attended' moves the first contact to the next attended session, if any; the
-    status stays active because the workflow has no way back to allocated.
+    first contact), and it is what makes an allocated case active. The date is derived again
+    on every change, so a corrected attendance or date moves it; the status stays active
+    after a correction because the workflow has no way back to allocated.
     """
     if row.referral_id is None:
         return
     referral = session.get(Referral, row.referral_id)
     if referral is None:
         return
-    if row.attendance is Attendance.ATTENDED:
-        on = row.planned_start.date()
-        if referral.first_contact_on is None or on < referral.first_contact_on:
-            referral.first_contact_on = on
-            referral.updated_by_id = actor.user_id
-        if referral.status is ReferralStatus.ALLOCATED:
-            check_transition(referral.status, ReferralStatus.ACTIVE)
-            referral.status = ReferralStatus.ACTIVE
-            record_transition(
-                session,
-                actor,
-                referral,
-                ReferralStatus.ALLOCATED,
-                f"First contact: {_describe(row.planned_start, row.session_type)} attended",
-                on,
-            )
-    elif old_attendance is Attendance.ATTENDED:
-        session.flush()
-        earliest = session.scalar(
-            select(func.min(MentoringSession.planned_start)).where(
-                MentoringSession.referral_id == referral.id,
-                MentoringSession.attendance == Attendance.ATTENDED,
-            )
+    session.flush()
+    earliest = session.scalar(
+        select(func.min(MentoringSession.planned_start)).where(
+            MentoringSession.referral_id == referral.id,
+            MentoringSession.attendance == Attendance.ATTENDED,
         )
-        referral.first_contact_on = earliest.date() if earliest else None
+    )
+    first_contact = earliest.date() if earliest else None
+    if referral.first_contact_on != first_contact:
+        referral.first_contact_on = first_contact
         referral.updated_by_id = actor.user_id
+    if row.attendance is Attendance.ATTENDED and referral.status is ReferralStatus.ALLOCATED:
+        check_transition(referral.status, ReferralStatus.ACTIVE)
+        referral.status = ReferralStatus.ACTIVE
+        record_transition(
+            session,
+            actor,
+            referral,
+            ReferralStatus.ALLOCATED,
+            f"First contact: {_describe(row.planned_start, row.session_type)} attended",
+            row.planned_start.date(),
+        )
 
 
 def visible_people(actor: Actor) -> ColumnElement[bool]:
@@ -372,7 +363,7 @@ class SessionService(Service):
                 ),
             )
             if row.attendance is not Attendance.PLANNED:
-                note_first_contact(session, self.actor, row, None)
+                note_first_contact(session, self.actor, row)
                 case_state.refresh(session, person_id)
             return row.id
 
@@ -541,7 +532,7 @@ class SessionService(Service):
                 errors.update(_mentor_problem(session, data.mentor_id))
             if errors:
                 raise ValidationError(errors)
-            old_start, old_attendance = row.planned_start, row.attendance
+            old_start = row.planned_start
             changes = apply_changes(
                 row,
                 {
@@ -570,7 +561,7 @@ class SessionService(Service):
                 changes=_audited(changes),
             )
             if {"attendance", "planned_start"} & changes.keys():
-                note_first_contact(session, self.actor, row, old_attendance)
+                note_first_contact(session, self.actor, row)
                 case_state.refresh(session, row.young_person_id)
 
     def record_attendance(
@@ -602,7 +593,6 @@ class SessionService(Service):
                 values["notes"] = notes.strip() or None
             if topics is not None:
                 values["topics"] = topics.strip() or None
-            old_attendance = row.attendance
             changes = apply_changes(row, values)
             if not changes:
                 return
@@ -617,7 +607,7 @@ class SessionService(Service):
                 changes=_audited(changes),
             )
             if "attendance" in changes:
-                note_first_contact(session, self.actor, row, old_attendance)
+                note_first_contact(session, self.actor, row)
                 case_state.refresh(session, row.young_person_id)
 
     # --- queries ---------------------------------------------------------------------------

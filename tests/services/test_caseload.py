@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import event
+
+from veru_desk.db.engine import Database
+from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
+from veru_desk.domain.errors import PermissionDenied
+from veru_desk.services import Services
+from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
+from veru_desk.services.risk import RiskInput
+from veru_desk.services.sessions import SessionInput
+
+TODAY = dt.date.today()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Six cases across two caseworkers and the triage queue."""
+
+    lukasz: int  # Dariusz, allocated, no contact yet, 14
+    zoe: int  # Dariusz, active (attended yesterday), high risk overdue, 16
+    stefan: int  # Dariusz, allocated, no contact yet, low risk, 12
+    nguyen: int  # Aisha, allocated, 19
+    abdirahman: int  # received, not yet triaged, 17
+    siobhan: int  # Aisha, allocated, medium risk, 22
+
+
+@pytest.fixture
+def unit(
+    as_dariusz: Services,
+    as_aisha: Services,
+    allocated_case: int,
+    case_factory: Callable[..., int],
+) -> Unit:
+    dariusz, aisha = as_dariusz.actor.user_id, as_aisha.actor.user_id
+    zoe = case_factory("Zoë", "Ó Súilleabháin", age=16, worker_id=dariusz, preferred_name="Zo")
+    stefan = case_factory("Ştefan", "Popescu", age=12, worker_id=dariusz)
+    nguyen = case_factory("Văn An", "Nguyễn", age=19, worker_id=aisha)
+    abdirahman = case_factory("Abdirahman", "Warsame", age=17, status=ReferralStatus.RECEIVED)
+    siobhan = case_factory("Siobhán", "Nic Giolla Phádraig", age=22, worker_id=aisha)
+    yesterday = dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(16))
+    as_dariusz.sessions.book(
+        zoe, SessionInput(planned_start=yesterday, attendance=Attendance.ATTENDED)
+    )
+    as_dariusz.risk.record(
+        zoe, RiskInput(assessed_on=TODAY - dt.timedelta(days=40), level=RiskLevel.HIGH)
+    )
+    as_dariusz.risk.record(stefan, RiskInput(assessed_on=TODAY, level=RiskLevel.LOW))
+    as_aisha.risk.record(siobhan, RiskInput(assessed_on=TODAY, level=RiskLevel.MEDIUM))
+    return Unit(allocated_case, zoe, stefan, nguyen, abdirahman, siobhan)
+
+
+def test_manager_sees_every_case_sorted_by_surname_with_accents_folded(
+    as_manager: Services, unit: Unit
+) -> None:
+    ids = as_manager.caseload.ids(CaseloadFilter())
+    names = [r.last_name for r in as_manager.caseload.rows(ids)]
+    assert names == [
+        "Nguyễn",
+        "Nic Giolla Phádraig",
+        "Ó Súilleabháin",
+        "Popescu",
+        "Warsame",
+        "Wiśniewski",
+    ]
+    assert as_manager.caseload.count(CaseloadFilter()) == 6
+    assert as_manager.caseload.ids(CaseloadFilter(), descending=True) == ids[::-1]
+
+
+def test_a_page_of_ids_is_a_slice_of_the_full_list(as_manager: Services, unit: Unit) -> None:
+    everyone = as_manager.caseload.ids(CaseloadFilter(), CaseloadSort.AGE)
+    first = as_manager.caseload.ids(CaseloadFilter(), CaseloadSort.AGE, limit=2)
+    rest = as_manager.caseload.ids(CaseloadFilter(), CaseloadSort.AGE, limit=10, offset=2)
+    assert first + rest == everyone and len(first) == 2
+
+
+def test_rows_come_back_in_the_order_asked_with_the_summary_columns(
+    as_manager: Services, unit: Unit
+) -> None:
+    rows = as_manager.caseload.rows([unit.zoe, unit.abdirahman, unit.lukasz])
+    assert [r.person_id for r in rows] == [unit.zoe, unit.abdirahman, unit.lukasz]
+    zoe, abdirahman, lukasz = rows
+    assert (zoe.first_name, zoe.preferred_name, zoe.age) == ("Zoë", "Zo", 16)
+    assert zoe.status is ReferralStatus.ACTIVE and zoe.risk_level is RiskLevel.HIGH
+    assert zoe.worker == "Dariusz Wójcik"
+    assert zoe.last_contact_on == TODAY - dt.timedelta(days=1)
+    assert zoe.next_review_on == TODAY - dt.timedelta(days=12)
+    assert zoe.case_ref.startswith(f"VERU-{TODAY.year}-")
+    assert abdirahman.status is ReferralStatus.RECEIVED and abdirahman.worker is None
+    assert (lukasz.age, lukasz.last_contact_on, lukasz.disengaged) == (14, None, False)
+
+
+def test_allocated_no_contact_yet_filter_finds_the_new_cases(
+    as_dariusz: Services, unit: Unit
+) -> None:
+    flt = CaseloadFilter(statuses=frozenset({ReferralStatus.ALLOCATED}), no_contact_yet=True)
+    assert as_dariusz.caseload.ids(flt) == [unit.stefan, unit.lukasz]
+    assert as_dariusz.caseload.count(flt) == 2
+
+
+def test_caseworker_sees_only_their_own_cases(
+    as_dariusz: Services, as_aisha: Services, unit: Unit
+) -> None:
+    assert set(as_dariusz.caseload.ids(CaseloadFilter())) == {unit.lukasz, unit.zoe, unit.stefan}
+    assert as_aisha.caseload.ids(CaseloadFilter()) == [unit.nguyen, unit.siobhan]
+    aisha_id = as_aisha.actor.user_id
+    assert as_dariusz.caseload.ids(CaseloadFilter(worker_id=aisha_id)) == []
+    assert as_dariusz.caseload.rows([unit.nguyen, unit.zoe]) == as_dariusz.caseload.rows([unit.zoe])
+
+
+def test_manager_filters_by_worker_risk_status_and_overdue(
+    as_manager: Services, as_aisha: Services, unit: Unit
+) -> None:
+    caseload = as_manager.caseload
+    aisha = CaseloadFilter(worker_id=as_aisha.actor.user_id)
+    assert caseload.ids(aisha) == [unit.nguyen, unit.siobhan]
+    risky = CaseloadFilter(risk_levels=frozenset({RiskLevel.HIGH, RiskLevel.MEDIUM}))
+    assert caseload.ids(risky) == [unit.siobhan, unit.zoe]
+    assert caseload.ids(CaseloadFilter(overdue_only=True)) == [unit.zoe]
+    triage = CaseloadFilter(statuses=frozenset({ReferralStatus.RECEIVED}))
+    assert caseload.ids(triage) == [unit.abdirahman]
+    assert unit.abdirahman not in caseload.ids(CaseloadFilter(open_only=True))
+    assert caseload.count(CaseloadFilter(open_only=True)) == 5
+
+
+def test_text_filter_matches_like_the_global_search_without_accents(
+    as_manager: Services, as_dariusz: Services, unit: Unit
+) -> None:
+    assert as_manager.caseload.ids(CaseloadFilter(text="zoe suil")) == [unit.zoe]
+    assert as_manager.caseload.ids(CaseloadFilter(text="stefan")) == [unit.stefan]
+    assert as_manager.caseload.ids(CaseloadFilter(text="siobhan")) == [unit.siobhan]
+    assert as_dariusz.caseload.ids(CaseloadFilter(text="siobhan")) == []
+    [zoe] = as_manager.caseload.rows([unit.zoe])
+    assert as_manager.caseload.ids(CaseloadFilter(text=zoe.case_ref)) == [unit.zoe]
+    found = {h.person_id for h in as_manager.people.search("nguyen")}
+    assert set(as_manager.caseload.ids(CaseloadFilter(text="nguyen"))) == found == {unit.nguyen}
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (CaseloadSort.AGE, ["stefan", "lukasz", "zoe", "abdirahman", "nguyen", "siobhan"]),
+        (CaseloadSort.RISK, ["stefan", "siobhan", "zoe", "nguyen", "abdirahman", "lukasz"]),
+        (CaseloadSort.STATUS, ["abdirahman", "nguyen", "siobhan", "stefan", "lukasz", "zoe"]),
+        (CaseloadSort.NEXT_REVIEW, ["zoe", "siobhan", "stefan", "nguyen", "abdirahman", "lukasz"]),
+        (CaseloadSort.WORKER, ["nguyen", "siobhan", "zoe", "stefan", "lukasz", "abdirahman"]),
+        (CaseloadSort.LAST_CONTACT, ["zoe", "nguyen", "siobhan", "stefan", "abdirahman", "lukasz"]),
+    ],
+)
+def test_sorting_by_each_column_keeps_blanks_last_then_sorts_by_name(
+    as_manager: Services, unit: Unit, sort: CaseloadSort, expected: list[str]
+) -> None:
+    names = {getattr(unit, name): name for name in expected}
+    assert [names[i] for i in as_manager.caseload.ids(CaseloadFilter(), sort)] == expected
+
+
+def test_sorting_descending_still_keeps_blanks_last(as_manager: Services, unit: Unit) -> None:
+    ids = as_manager.caseload.ids(CaseloadFilter(), CaseloadSort.RISK, descending=True)
+    assert ids[:3] == [unit.zoe, unit.siobhan, unit.stefan]
+
+
+def test_sorting_by_case_reference_follows_the_order_they_were_issued(
+    as_manager: Services, unit: Unit
+) -> None:
+    ids = as_manager.caseload.ids(CaseloadFilter(), CaseloadSort.CASE_REF)
+    refs = [r.case_ref for r in as_manager.caseload.rows(ids)]
+    assert refs == sorted(refs) and ids[0] == unit.lukasz
+
+
+def test_disengaged_filter(as_dariusz: Services, allocated_case: int) -> None:
+    for weeks in (3, 2, 1):
+        start = dt.datetime.combine(TODAY - dt.timedelta(weeks=weeks), dt.time(16))
+        as_dariusz.sessions.book(
+            allocated_case,
+            SessionInput(planned_start=start, attendance=Attendance.DID_NOT_ATTEND),
+        )
+    assert as_dariusz.caseload.ids(CaseloadFilter(disengaged_only=True)) == [allocated_case]
+    assert as_dariusz.caseload.rows([allocated_case])[0].disengaged
+
+
+def test_an_administrator_cannot_list_cases(db: Database, team: object) -> None:
+    admin = Services(db, team.admin)  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied):
+        admin.caseload.ids(CaseloadFilter())
+
+
+def _plan_of_ids_query(db: Database, services: Services, flt: CaseloadFilter) -> str:
+    """The query plan SQLite uses for the statement ``ids`` really sends."""
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT YOUNG_PERSON.ID"):
+            sent.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        services.caseload.ids(flt)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    [(statement, params)] = sent
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()  # type: ignore[arg-type]
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_the_name_sorted_caseload_is_read_from_the_name_index_without_sorting(
+    db: Database, as_manager: Services, unit: Unit
+) -> None:
+    plan = _plan_of_ids_query(db, as_manager, CaseloadFilter())
+    assert "COVERING INDEX ix_young_person_sort_name" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_a_worker_and_status_filter_uses_the_worker_status_index(
+    db: Database, as_manager: Services, as_dariusz: Services, unit: Unit
+) -> None:
+    flt = CaseloadFilter(
+        worker_id=as_dariusz.actor.user_id, statuses=frozenset({ReferralStatus.ALLOCATED})
+    )
+    assert "ix_young_person_worker_status" in _plan_of_ids_query(db, as_manager, flt)
