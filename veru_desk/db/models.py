@@ -78,6 +78,14 @@ def enum_column(enum_type: type[Any], **kwargs: Any) -> Any:
     )
 
 
+def byte_ordered(length: int) -> Any:
+    """Text compared byte by byte on every engine, so a prefix search written as a range
+    (``>= 'luk' AND < 'luk\U0010ffff'``) can use an ordinary index. SQLite compares bytes
+    already; PostgreSQL would otherwise use the server's locale, where that range is wrong.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -166,7 +174,7 @@ class YoungPerson(Tracked, Base):
     __tablename__ = "young_person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_ref: Mapped[str] = mapped_column(String(20), unique=True)
+    case_ref: Mapped[str] = mapped_column(byte_ordered(20), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     preferred_name: Mapped[str | None] = mapped_column(String(100))
@@ -230,7 +238,7 @@ class NameToken(Base):
 
     __tablename__ = "name_token"
 
-    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    token: Mapped[str] = mapped_column(byte_ordered(100), primary_key=True)
     young_person_id: Mapped[int] = mapped_column(
         ForeignKey("young_person.id", ondelete="CASCADE"), primary_key=True, index=True
     )

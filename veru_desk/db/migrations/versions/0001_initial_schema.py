@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:50:22.279794
+Create Date: 2026-11-25 20:00:29.394273
 """
 
 from collections.abc import Sequence
@@ -92,7 +92,7 @@ def upgrade() -> None:
     )
     op.create_table('young_person',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_ref', sa.String(length=20), nullable=False),
+    sa.Column('case_ref', sa.String(length=20).with_variant(sa.String(length=20, collation='C'), 'postgresql'), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('preferred_name', sa.String(length=100), nullable=True),
@@ -186,7 +186,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_export_young_person_id'), ['young_person_id'], unique=False)
 
     op.create_table('name_token',
-    sa.Column('token', sa.String(length=100), nullable=False),
+    sa.Column('token', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
     sa.Column('young_person_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['young_person_id'], ['young_person.id'], name=op.f('fk_name_token_young_person_id_young_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token', 'young_person_id', name=op.f('pk_name_token'))
