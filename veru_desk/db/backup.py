@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +55,15 @@ def _integrity(connection: Any) -> str:
     return str(row[0]) if row else "no answer"
 
 
-def backup_sqlite(engine: Engine, destination: Path, *, key: bytes | None = None) -> Path:
-    """Writes a consistent copy to ``destination`` and verifies it before it counts."""
+def backup_sqlite(
+    engine: Engine, destination: Path, *, key: bytes | None = None, key_file: Path | None = None
+) -> Path:
+    """Writes a consistent copy to ``destination`` and verifies it before it counts.
+
+    For an encrypted database pass its ``key_file`` too: a copy is kept in the backup folder,
+    because a backup is useless if the disk that held the only key file dies. (The database
+    key never changes, so the newest key file opens every older backup as well.)
+    """
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -74,6 +82,10 @@ def backup_sqlite(engine: Engine, destination: Path, *, key: bytes | None = None
         partial.unlink(missing_ok=True)
         raise StorageError(f"The backup failed its integrity check ({result}); nothing was kept.")
     partial.replace(destination)
+    if key_file is not None and key_file.is_file():
+        copied = destination.with_name(key_file.name + ".partial")
+        shutil.copyfile(key_file, copied)
+        copied.replace(destination.parent / key_file.name)
     return destination
 
 
@@ -138,6 +150,7 @@ def daily_backup_if_due(
     folder: Path,
     *,
     key: bytes | None = None,
+    key_file: Path | None = None,
     policy: RetentionPolicy | None = None,
     now: dt.datetime | None = None,
 ) -> Path | None:
@@ -145,7 +158,9 @@ def daily_backup_if_due(
     now = now or dt.datetime.now()
     if any(b.kind == "daily" and b.taken_at.date() == now.date() for b in list_backups(folder)):
         return None
-    path = backup_sqlite(engine, folder / timestamped_name("daily", now), key=key)
+    path = backup_sqlite(
+        engine, folder / timestamped_name("daily", now), key=key, key_file=key_file
+    )
     rotate(folder, policy or RetentionPolicy())
     return path
 

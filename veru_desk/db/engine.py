@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -92,6 +93,15 @@ class Database:
     @classmethod
     def open(cls, location: DatabaseLocation, *, key: bytes | None = None) -> Database:
         return cls(location, make_engine(location, key=key), key)
+
+    @property
+    def key_file(self) -> Path | None:
+        """The key file that belongs with an encrypted database file (backed up with it)."""
+        if self.key is None or self.location.path is None:
+            return None
+        from veru_desk.db.keyfile import key_file_path
+
+        return key_file_path(self.location.path)
 
     @property
     def is_sqlite(self) -> bool:

@@ -226,6 +226,8 @@ class YoungPerson(Tracked, Base):
     __table_args__ = (
         Index("ix_young_person_names_dob", "last_name", "first_name", "date_of_birth"),
         Index("ix_young_person_worker_status", "current_worker_id", "current_status"),
+        # The caseload's open cases by name, read from the index alone (no row lookups).
+        Index("ix_young_person_status_sort", "current_status", "sort_name"),
     )
 
 
@@ -505,7 +507,10 @@ class MentoringSession(Tracked, Base):
     __table_args__ = (
         Index("ix_mentoring_session_person_start", "young_person_id", "planned_start"),
         Index("ix_mentoring_session_mentor_start", "mentor_id", "planned_start"),
-        Index("ix_mentoring_session_start", "planned_start"),
+        # Covering for the outcome report's count of a year's sessions by type and attendance.
+        Index("ix_mentoring_session_start", "planned_start", "session_type", "attendance"),
+        # An episode's first attended session (its first contact), worked out on every save.
+        Index("ix_mentoring_session_referral", "referral_id", "attendance", "planned_start"),
     )
 
 

@@ -154,4 +154,6 @@ def _apostrophes_to_spaces(text: str) -> str:
 
 def _is_dropped_mark(ch: str) -> bool:
     code = ord(ch)
+    if code < 0x0300:  # Latin letters, digits, punctuation: most of every name, and no marks
+        return False
     return any(low <= code <= high for low, high in _DROPPED_MARKS)

@@ -12,13 +12,21 @@ from veru_desk.services.backups import BackupService
 from veru_desk.services.caseload import CaseloadService
 from veru_desk.services.chronology import ChronologyService
 from veru_desk.services.dashboard import DashboardService
+from veru_desk.services.exports import ExportService
+from veru_desk.services.health import HealthService
+from veru_desk.services.imports import ImportService
 from veru_desk.services.notes import NoteService
 from veru_desk.services.outcomes import OutcomeService
 from veru_desk.services.people import PeopleService
 from veru_desk.services.plans import PlanService
 from veru_desk.services.referrals import ReferralService
+from veru_desk.services.reports import OutcomeReportService
+from veru_desk.services.retention import RetentionService
 from veru_desk.services.risk import RiskService
 from veru_desk.services.sessions import SessionService
+from veru_desk.services.settings import SettingsService
+from veru_desk.services.subject_access import SubjectAccessService
+from veru_desk.services.summary import CaseSummaryService
 from veru_desk.services.users import UserService
 
 
@@ -38,3 +46,11 @@ class Services:
         self.outcomes = OutcomeService(db, actor)
         self.notes = NoteService(db, actor)
         self.chronology = ChronologyService(db, actor)
+        self.exports = ExportService(db, actor)
+        self.summary = CaseSummaryService(db, actor)
+        self.reports = OutcomeReportService(db, actor)
+        self.settings = SettingsService(db, actor)
+        self.retention = RetentionService(db, actor)
+        self.subject_access = SubjectAccessService(db, actor)
+        self.imports = ImportService(db, actor)
+        self.health = HealthService(db, actor)

@@ -40,7 +40,10 @@ class BackupService(Service):
             require_role(self.actor, Role.ADMIN, doing="make backups")
         folder = self._require_file_database()
         path = backup_sqlite(
-            self.db.engine, destination or folder / timestamped_name("manual"), key=self.db.key
+            self.db.engine,
+            destination or folder / timestamped_name("manual"),
+            key=self.db.key,
+            key_file=self.db.key_file,
         )
         with self._write() as session:
             self._audit(session, AuditAction.BACKUP, summary=f"Backup written to {path}")
@@ -58,7 +61,10 @@ class BackupService(Service):
                 "Install the latest version before restoring it."
             )
         safety = backup_sqlite(
-            self.db.engine, folder / timestamped_name("before-restore"), key=self.db.key
+            self.db.engine,
+            folder / timestamped_name("before-restore"),
+            key=self.db.key,
+            key_file=self.db.key_file,
         )
         copy_into(backup, self.db.engine, key=self.db.key)
         migrate.upgrade(self.db.engine)

@@ -7,11 +7,14 @@ same transaction, so the summary is never out of step with what it summarises.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import MentoringSession, Referral, RiskAssessment, YoungPerson
-from veru_desk.domain.enums import Attendance
+from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
 from veru_desk.domain.workflow import is_disengaged
 
 RECENT_ATTENDANCE_WINDOW = 10
@@ -61,3 +64,115 @@ def refresh(session: Session, person_id: int) -> None:
         .limit(RECENT_ATTENDANCE_WINDOW)
     ).all()
     person.disengaged = is_open and is_disengaged(list(recent))
+
+
+_BATCH = 500
+
+
+def refresh_many(session: Session, person_ids: Iterable[int]) -> None:
+    """``refresh`` for many people at once (imports, bulk changes): a handful of queries per
+    500 people instead of five per person, with exactly the same result."""
+    session.flush()
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), _BATCH):
+        _refresh_batch(session, ids[start : start + _BATCH])
+
+
+def _refresh_batch(session: Session, ids: list[int]) -> None:
+    ranked_referral = (
+        select(
+            Referral.young_person_id,
+            Referral.id,
+            Referral.status,
+            Referral.allocated_worker_id,
+            func.row_number()
+            .over(
+                partition_by=Referral.young_person_id,
+                order_by=(Referral.received_on.desc(), Referral.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Referral.young_person_id.in_(ids))
+        .subquery()
+    )
+    referrals = {
+        row.young_person_id: row
+        for row in session.execute(select(ranked_referral).where(ranked_referral.c.rank == 1))
+    }
+    ranked_assessment = (
+        select(
+            RiskAssessment.young_person_id,
+            RiskAssessment.level,
+            RiskAssessment.next_review_on,
+            func.row_number()
+            .over(
+                partition_by=RiskAssessment.young_person_id,
+                order_by=(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(RiskAssessment.young_person_id.in_(ids))
+        .subquery()
+    )
+    assessments = {
+        row.young_person_id: row
+        for row in session.execute(select(ranked_assessment).where(ranked_assessment.c.rank == 1))
+    }
+    last_contact = {
+        person_id: latest_start
+        for person_id, latest_start in session.execute(
+            select(MentoringSession.young_person_id, func.max(MentoringSession.planned_start))
+            .where(
+                MentoringSession.young_person_id.in_(ids),
+                MentoringSession.attendance == Attendance.ATTENDED,
+            )
+            .group_by(MentoringSession.young_person_id)
+        )
+    }
+    ranked_session = (
+        select(
+            MentoringSession.young_person_id,
+            MentoringSession.attendance,
+            func.row_number()
+            .over(
+                partition_by=MentoringSession.young_person_id,
+                order_by=(MentoringSession.planned_start.desc(), MentoringSession.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            MentoringSession.young_person_id.in_(ids),
+            MentoringSession.attendance != Attendance.PLANNED,
+        )
+        .subquery()
+    )
+    recent: dict[int, list[Attendance]] = {}
+    for person_id, attendance in session.execute(
+        select(ranked_session.c.young_person_id, ranked_session.c.attendance)
+        .where(ranked_session.c.rank <= RECENT_ATTENDANCE_WINDOW)
+        .order_by(ranked_session.c.young_person_id, ranked_session.c.rank)
+    ):
+        recent.setdefault(person_id, []).append(Attendance(attendance))
+
+    for person in session.scalars(select(YoungPerson).where(YoungPerson.id.in_(ids))):
+        latest = referrals.get(person.id)
+        assessment = assessments.get(person.id)
+        is_open = bool(latest and ReferralStatus(latest.status).is_open_case)
+        values = {
+            "current_referral_id": latest.id if latest else None,
+            "current_status": ReferralStatus(latest.status) if latest else None,
+            "current_worker_id": latest.allocated_worker_id if latest else None,
+            "current_risk_level": RiskLevel(assessment.level) if assessment else None,
+            "next_review_on": assessment.next_review_on if assessment and is_open else None,
+            "last_contact_on": _as_date(last_contact.get(person.id)),
+            "disengaged": is_open and is_disengaged(recent.get(person.id, [])),
+        }
+        for name, value in values.items():
+            if getattr(person, name) != value:
+                setattr(person, name, value)
+
+
+def _as_date(value: dt.datetime | dt.date | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value

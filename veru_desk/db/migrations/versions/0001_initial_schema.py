@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:00:29.394273
+Create Date: 2026-11-25 20:32:52.997808
 """
 
 from collections.abc import Sequence
@@ -141,6 +141,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_young_person_next_review_on'), ['next_review_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_young_person_nhs_number'), ['nhs_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_young_person_sort_name'), ['sort_name'], unique=False)
+        batch_op.create_index('ix_young_person_status_sort', ['current_status', 'sort_name'], unique=False)
         batch_op.create_index('ix_young_person_worker_status', ['current_worker_id', 'current_status'], unique=False)
 
     op.create_table('contact',
@@ -424,8 +425,9 @@ def upgrade() -> None:
     with op.batch_alter_table('mentoring_session', schema=None) as batch_op:
         batch_op.create_index('ix_mentoring_session_mentor_start', ['mentor_id', 'planned_start'], unique=False)
         batch_op.create_index('ix_mentoring_session_person_start', ['young_person_id', 'planned_start'], unique=False)
+        batch_op.create_index('ix_mentoring_session_referral', ['referral_id', 'attendance', 'planned_start'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentoring_session_series_id'), ['series_id'], unique=False)
-        batch_op.create_index('ix_mentoring_session_start', ['planned_start'], unique=False)
+        batch_op.create_index('ix_mentoring_session_start', ['planned_start', 'session_type', 'attendance'], unique=False)
 
     op.create_table('outcome_value',
     sa.Column('outcome_id', sa.Integer(), nullable=False),
@@ -508,6 +510,7 @@ def downgrade() -> None:
     with op.batch_alter_table('mentoring_session', schema=None) as batch_op:
         batch_op.drop_index('ix_mentoring_session_start')
         batch_op.drop_index(batch_op.f('ix_mentoring_session_series_id'))
+        batch_op.drop_index('ix_mentoring_session_referral')
         batch_op.drop_index('ix_mentoring_session_person_start')
         batch_op.drop_index('ix_mentoring_session_mentor_start')
 
@@ -564,6 +567,7 @@ def downgrade() -> None:
     op.drop_table('contact')
     with op.batch_alter_table('young_person', schema=None) as batch_op:
         batch_op.drop_index('ix_young_person_worker_status')
+        batch_op.drop_index('ix_young_person_status_sort')
         batch_op.drop_index(batch_op.f('ix_young_person_sort_name'))
         batch_op.drop_index(batch_op.f('ix_young_person_nhs_number'))
         batch_op.drop_index(batch_op.f('ix_young_person_next_review_on'))

@@ -1,0 +1,91 @@
+"""``veru-desk bench``: it keeps working end to end (a small database in CI), its figures are
+summarised honestly, and the file it imports is one a partner could have sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from veru_desk.bench.referral_file import referral_csv
+from veru_desk.bench.stats import Budget, Result, median, percentile
+from veru_desk.cli import main
+from veru_desk.services.imports import parse_referral_file
+
+
+def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bench.json"
+    status = main(
+        ["bench", "--people", "500", "--only", "caseload_first_page", "--repeat", "2",
+         "--json", str(out)]
+    )  # fmt: skip
+    printed = capsys.readouterr()
+    assert status in (0, 3), printed.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["people"] == 500
+    [operation] = report["operations"]
+    assert operation["name"] == "caseload_first_page"
+    assert operation["runs"] == 2
+    assert 0 < operation["median_s"] <= operation["p95_s"]
+    assert operation["floor_s"] > 0
+    assert operation["ratio"] == pytest.approx(
+        operation["median_s"] / operation["floor_s"], rel=0.01
+    )
+    assert operation["budget"] == "≤ 30 ms"
+    assert operation["within_budget"] is (operation["median_s"] <= 0.030)
+    assert status == (0 if operation["within_budget"] else 3)
+    assert "caseload_first_page" in printed.out
+    assert "open cases listed" in printed.out
+
+    # The database is cached by size and seed: a second run builds nothing.
+    assert main(["bench", "--people", "500", "--only", "caseload_first_page", "--repeat", "1"]) in (
+        0,
+        3,
+    )
+    assert "Reusing the benchmark database" in capsys.readouterr().err
+
+
+def test_an_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--only", "make_tea"]) == 2
+    assert "make_tea" in capsys.readouterr().err
+
+
+def test_percentiles_are_times_that_were_seen() -> None:
+    samples = [0.010, 0.030, 0.020, 0.500, 0.040]
+    assert median(samples) == 0.030
+    assert percentile(samples, 0.95) == 0.500
+    assert percentile(samples, 0.5) == 0.030
+    assert median([0.01, 0.03]) == pytest.approx(0.02)
+
+
+def test_a_result_is_within_budget_only_when_every_part_of_the_budget_is_met() -> None:
+    fast_but_heavy = Result("summary_pdf", Budget(seconds=2, ratio=3))
+    fast_but_heavy.samples = [1.0, 1.2, 1.1]
+    fast_but_heavy.floor_samples = [0.2, 0.25, 0.3]
+    assert fast_but_heavy.ratio == pytest.approx(1.1 / 0.25)
+    assert not fast_but_heavy.within_budget
+
+    search = Result("search_keystroke", Budget(seconds=0.05, on_p95=True))
+    search.samples = [0.001] * 18 + [0.2, 0.3]
+    assert search.median_s == 0.001
+    assert not search.within_budget  # the slow keystrokes are what a caseworker feels
+
+    memory = Result("memory", Budget(mib=300), peak_rss_mib=180.0)
+    assert memory.within_budget
+    assert memory.as_json()["peak_rss_mib"] == 180.0
+    assert memory.as_json()["floor_s"] is None
+
+    broken = Result("open_case", Budget(seconds=0.2), error="NotFound: no such case")
+    assert not broken.within_budget
+
+
+def test_the_generated_referral_file_passes_the_importers_checks() -> None:
+    data = referral_csv(400, seed=7)
+    preview = parse_referral_file(data)
+    assert preview.errors == []
+    assert preview.total_rows == 400
+    assert referral_csv(400, seed=7) == data  # the same seed, the same file
+    assert referral_csv(400, seed=8) != data

@@ -1,0 +1,275 @@
+"""Demo data: realistic, deterministic for a seed, and consistent with the case summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from veru_desk.config import resolve_database
+from veru_desk.db.engine import Database
+from veru_desk.db.health import check_database
+from veru_desk.db.migrate import upgrade
+from veru_desk.db.models import (
+    AuditEvent,
+    MentoringSession,
+    NameToken,
+    Referral,
+    RiskAssessment,
+    User,
+    YoungPerson,
+)
+from veru_desk.domain.dates import age_on
+from veru_desk.domain.enums import Attendance, ReferralStatus
+from veru_desk.domain.errors import PermissionDenied, ValidationError
+from veru_desk.domain.names import name_tokens
+from veru_desk.domain.nhs import normalise_nhs_number
+from veru_desk.domain.postcode import normalise_postcode
+from veru_desk.services import Services, case_state
+from veru_desk.services.actor import Actor
+from veru_desk.services.demo import DEMO_TEAM, add_demo_team, generate_demo_data
+from veru_desk.services.people import sort_name_of
+from veru_desk.services.users import actor_for
+
+ANCHOR = dt.date(2026, 3, 31)
+SUMMARY_COLUMNS = (
+    "current_referral_id",
+    "current_status",
+    "current_worker_id",
+    "current_risk_level",
+    "next_review_on",
+    "last_contact_on",
+    "disengaged",
+)
+
+
+def fresh_database(path: Path) -> Database:
+    db = Database.open(resolve_database(str(path)))
+    upgrade(db.engine)
+    add_demo_team(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """600 people, generated once for the read-only checks below."""
+    db = fresh_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    generate_demo_data(db, 600, seed=11, anchor=ANCHOR)
+    return db
+
+
+def fingerprint(db: Database) -> list[tuple[object, ...]]:
+    with db.read() as session:
+        people = session.execute(
+            select(
+                YoungPerson.case_ref,
+                YoungPerson.first_name,
+                YoungPerson.last_name,
+                YoungPerson.date_of_birth,
+                YoungPerson.postcode,
+                YoungPerson.current_status,
+                YoungPerson.current_risk_level,
+            ).order_by(YoungPerson.id)
+        ).all()
+        sessions = session.execute(
+            select(MentoringSession.planned_start, MentoringSession.attendance).order_by(
+                MentoringSession.id
+            )
+        ).all()
+    return [tuple(p) for p in people] + [tuple(s) for s in sessions]
+
+
+def test_the_same_seed_gives_the_same_people_and_sessions(tmp_path: Path) -> None:
+    first = fresh_database(tmp_path / "a.db")
+    second = fresh_database(tmp_path / "b.db")
+    other = fresh_database(tmp_path / "c.db")
+    summary = generate_demo_data(first, 40, seed=5, anchor=ANCHOR)
+    generate_demo_data(second, 40, seed=5, anchor=ANCHOR)
+    generate_demo_data(other, 40, seed=6, anchor=ANCHOR)
+    assert summary.people == 40
+    assert fingerprint(first) == fingerprint(second)
+    assert fingerprint(first) != fingerprint(other)
+
+
+def test_summary_columns_match_what_refresh_computes(demo_db: Database) -> None:
+    with demo_db.write() as session:
+        people = session.scalars(select(YoungPerson).order_by(YoungPerson.id)).all()
+        before = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        for person in people[::3]:
+            case_state.refresh(session, person.id)
+        after = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        session.rollback()
+    changed = {pid: (before[pid], after[pid]) for pid in before if before[pid] != after[pid]}
+    assert changed == {}
+
+
+def test_bulk_refresh_agrees_with_the_generator_too(demo_db: Database) -> None:
+    with demo_db.write() as session:
+        people = session.scalars(select(YoungPerson)).all()
+        before = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        case_state.refresh_many(session, before)
+        after = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        session.rollback()
+    assert before == after
+
+
+def test_about_twenty_sessions_per_person_mostly_attended(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        people = session.scalar(select(func.count()).select_from(YoungPerson))
+        attendance = Counter(session.scalars(select(MentoringSession.attendance)).all())
+    total = sum(attendance.values())
+    assert people == 600
+    assert 16 <= total / people <= 24
+    offered = total - attendance[Attendance.PLANNED]
+    assert 0.7 < attendance[Attendance.ATTENDED] / offered < 0.85
+    assert attendance[Attendance.DID_NOT_ATTEND] > 0
+    assert attendance[Attendance.PLANNED] > 0
+
+
+def test_the_caseload_has_the_mix_a_real_unit_has(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        statuses = Counter(session.scalars(select(YoungPerson.current_status)).all())
+        disengaged = session.scalar(select(func.count()).where(YoungPerson.disengaged))
+        reviews = session.scalar(
+            select(func.count()).where(YoungPerson.next_review_on.is_not(None))
+        )
+        ethnicities = set(session.scalars(select(YoungPerson.ethnicity)).all())
+        re_referred = session.scalar(
+            select(func.count()).select_from(
+                select(Referral.young_person_id)
+                .group_by(Referral.young_person_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+    assert statuses[ReferralStatus.CLOSED] > statuses[ReferralStatus.ACTIVE] > 0
+    assert statuses[ReferralStatus.DECLINED] + statuses[ReferralStatus.SIGNPOSTED] > 0
+    assert statuses[ReferralStatus.RECEIVED] + statuses[ReferralStatus.SCREENING] > 0
+    assert disengaged and disengaged > 0
+    assert reviews and reviews > 0
+    assert len(ethnicities) >= 12
+    assert 0.05 < (re_referred or 0) / 600 < 0.15
+
+
+def test_values_are_valid_the_way_intake_would_store_them(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        people = session.scalars(select(YoungPerson)).all()
+        tokens: dict[int, set[str]] = {}
+        for token, pid in session.execute(select(NameToken.token, NameToken.young_person_id)):
+            tokens.setdefault(pid, set()).add(token)
+        first_referral = dict(
+            session.execute(
+                select(Referral.young_person_id, func.min(Referral.received_on)).group_by(
+                    Referral.young_person_id
+                )
+            ).all()
+        )
+    ages = []
+    for person in people:
+        assert normalise_postcode(person.postcode) == person.postcode
+        assert person.postcode.split()[0][:2] in ("LU", "MK", "SG")
+        if person.nhs_number:
+            assert normalise_nhs_number(person.nhs_number) == person.nhs_number
+            assert person.nhs_number.startswith("999")
+        assert person.sort_name == sort_name_of(person.last_name, person.first_name)
+        assert tokens[person.id] == {
+            t[:100] for t in name_tokens(person.first_name, person.last_name, person.preferred_name)
+        }
+        ages.append(age_on(person.date_of_birth, first_referral[person.id]))
+    assert min(ages) >= 10 and max(ages) <= 25
+    assert 13 <= statistics.median(ages) <= 17
+    refs = [p.case_ref for p in people]
+    assert len(set(refs)) == len(refs)
+    nhs = [p.nhs_number for p in people if p.nhs_number]
+    assert len(set(nhs)) == len(nhs)
+
+
+def test_names_are_diverse_and_keep_their_accents(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        names = {
+            f"{first} {last}"
+            for first, last in session.execute(
+                select(YoungPerson.first_name, YoungPerson.last_name)
+            )
+        }
+    text = " ".join(names)
+    assert any(ch in text for ch in "łśąćńż")  # Polish
+    assert any(ch in text for ch in "áéíóú")  # Irish fadas and more
+    assert any(ch in text for ch in "ţşăș")  # Romanian
+    assert len(names) > 300
+
+
+def test_risk_and_dates_read_back_through_the_orm(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        assessment = session.scalars(select(RiskAssessment).limit(1)).one()
+        visit = session.scalars(select(MentoringSession).limit(1)).one()
+        future = session.scalar(
+            select(func.count()).where(
+                MentoringSession.planned_start > dt.datetime.combine(ANCHOR, dt.time(23, 59))
+            )
+        )
+    assert isinstance(assessment.assessed_on, dt.date)
+    assert isinstance(visit.planned_start, dt.datetime)
+    assert future and future > 0
+
+
+def test_generation_is_one_audit_event_and_the_database_stays_sound(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        events = session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.entity_type == "demo_data")
+        ).all()
+    assert len(events) == 1
+    assert "600 young people" in events[0]
+    report = check_database(demo_db.engine)
+    assert report.problems == []
+
+
+def test_a_caseworker_cannot_generate_demo_data(as_dariusz: Services, db: Database) -> None:
+    with pytest.raises(PermissionDenied):
+        generate_demo_data(db, 5, seed=1, actor=as_dariusz.actor)
+
+
+def test_demo_team_is_refused_once_users_exist(db: Database, team: object) -> None:
+    with pytest.raises(ValidationError):
+        add_demo_team(db)
+
+
+def test_demo_team_matches_the_scenarios(tmp_path: Path) -> None:
+    db = fresh_database(tmp_path / "team.db")
+    with db.read() as session:
+        names = dict(session.execute(select(User.username, User.display_name)).all())
+    assert names["priya"] == "Priya Raghunathan"
+    assert names["dariusz"] == "Dariusz Wójcik"
+    assert set(names) == {u for u, _n, _r in DEMO_TEAM}
+
+
+@pytest.mark.postgres
+def test_demo_data_on_postgres_matches_refresh_and_keeps_sequences_moving(
+    pg_db: Database,
+) -> None:
+    add_demo_team(pg_db)
+    generate_demo_data(pg_db, 60, seed=3, anchor=ANCHOR)
+    with pg_db.write() as session:
+        people = session.scalars(select(YoungPerson)).all()
+        before = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        for person in people:
+            case_state.refresh(session, person.id)
+        after = {p.id: tuple(getattr(p, c) for c in SUMMARY_COLUMNS) for p in people}
+        session.rollback()
+    assert before == after
+    manager = Services(pg_db, _actor(pg_db, "priya"))
+    intake = manager.imports.run(
+        b"first_name,last_name,date_of_birth,referral_date,referring_agency\n"
+        b"Zo\xc3\xab,Kowalczyk,03/04/2011,01/03/2026,Bedfordshire Police\n"
+    )
+    assert intake.new_people == 1
+    assert check_database(pg_db.engine).problems == []
+
+
+def _actor(db: Database, username: str) -> Actor:
+    with db.read() as session:
+        return actor_for(session.scalars(select(User).where(User.username == username)).one())

@@ -1,0 +1,290 @@
+"""The outcome report's figures against a small database counted by hand.
+
+Period: the whole of last year (Y). Six young people, six referrals:
+
+- Łukasz, 14: police 10/01/Y (knife, gang); accepted 15/01 (5 days); Dariusz; first contact
+  20/01 (10 days); open at the end of Y.
+- Zoë, 16: school 01/03/Y (exclusion); accepted 11/03 (10 days); Aisha; first contact 15/03
+  (14 days); closed 30/06, moved away.
+- Ştefan, 19: police 05/04/Y (county lines); declined 08/04 (3 days).
+- Ayşe, 12: school 20/12/Y (knife); awaiting a decision.
+- An, 15: police 01/11/Y-1 (county lines); accepted 05/11/Y-1; Dariusz; open all year.
+- Abdirahman, 17: school 10/12/Y (mental health); signposted 12/12 (2 days).
+
+Sessions in Y: Łukasz attended, did not attend, attended, cancelled by the service; Zoë
+attended, cancelled by her; An attended. Risk: Łukasz high -> medium, Zoë medium -> very high,
+An low -> low. Education: Łukasz excluded -> in education, Zoë in education -> NEET.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from veru_desk.domain.enums import (
+    AgencyType,
+    Attendance,
+    ClosureReason,
+    ConsentStatus,
+    EducationStatus,
+    Ethnicity,
+    Gender,
+    GoalDomain,
+    GoalStatus,
+    OutcomePoint,
+    ReferralReason,
+    ReferralStatus,
+    RiskLevel,
+    SessionType,
+)
+from veru_desk.domain.errors import PermissionDenied, ValidationError
+from veru_desk.services import Services
+from veru_desk.services.outcomes import OutcomeInput
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.plans import GoalInput
+from veru_desk.services.referrals import ReferralDetails
+from veru_desk.services.reports import ReportCancelled, ReportPeriod, figure_tables
+from veru_desk.services.risk import RiskInput
+from veru_desk.services.sessions import SessionInput
+
+Y = dt.date.today().year - 1
+PERIOD = ReportPeriod(dt.date(Y, 1, 1), dt.date(Y, 12, 31))
+
+
+def d(day: int, month: int, year: int = Y) -> dt.date:
+    return dt.date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Unit:
+    manager: Services
+    dariusz: Services
+    aisha: Services
+    lukasz: int
+    zoe: int
+    an: int
+
+
+def _refer(
+    manager: Services,
+    first: str,
+    last: str,
+    age: int,
+    gender: Gender,
+    ethnicity: Ethnicity,
+    received: dt.date,
+    agency: str,
+    agency_type: AgencyType,
+    reasons: set[ReferralReason],
+) -> tuple[int, int]:
+    intake = manager.referrals.create(
+        ReferralDetails(
+            received_on=received,
+            referring_agency=agency,
+            referring_agency_type=agency_type,
+            reasons=frozenset(reasons),
+            consent_young_person=ConsentStatus.GIVEN,
+            consent_parent=ConsentStatus.GIVEN,
+        ),
+        person=PersonDetails(
+            first_name=first,
+            last_name=last,
+            date_of_birth=PERIOD.end - relativedelta(years=age, months=3),
+            gender=gender,
+            ethnicity=ethnicity,
+        ),
+    )
+    return intake.person_id, intake.referral_id
+
+
+def _session(worker: Services, person_id: int, day: dt.date, attendance: Attendance) -> None:
+    worker.sessions.book(
+        person_id,
+        SessionInput(
+            planned_start=dt.datetime.combine(day, dt.time(16, 0)),
+            session_type=SessionType.ONE_TO_ONE,
+            attendance=attendance,
+        ),
+    )
+
+
+@pytest.fixture
+def unit(as_manager: Services, as_dariusz: Services, db: object, team: object) -> Unit:
+    manager = as_manager
+    aisha = Services(as_manager.db, team.aisha)  # type: ignore[attr-defined]
+    police, school = (
+        ("Bedfordshire Police", AgencyType.POLICE),
+        ("Challney High", AgencyType.SCHOOL),
+    )
+    dariusz_id, aisha_id = as_dariusz.actor.user_id, aisha.actor.user_id
+    assert dariusz_id is not None and aisha_id is not None
+    R = ReferralReason  # noqa: N806
+
+    lukasz, r1 = _refer(
+        manager, "Łukasz", "Wiśniewski", 14, Gender.MALE, Ethnicity.WHITE_OTHER,
+        d(10, 1), *police, {R.KNIFE_CARRYING, R.GANG_ASSOCIATION},
+    )  # fmt: skip
+    manager.referrals.decide(r1, ReferralStatus.ACCEPTED, "Threshold met", on=d(15, 1))
+    manager.referrals.allocate(r1, dariusz_id, on=d(16, 1))
+    for day, attendance in (
+        (d(20, 1), Attendance.ATTENDED),
+        (d(27, 1), Attendance.DID_NOT_ATTEND),
+        (d(3, 2), Attendance.ATTENDED),
+        (d(10, 2), Attendance.CANCELLED_BY_SERVICE),
+    ):
+        _session(as_dariusz, lukasz, day, attendance)
+    as_dariusz.risk.record(lukasz, RiskInput(d(15, 1), RiskLevel.HIGH))
+    as_dariusz.risk.record(lukasz, RiskInput(d(1, 6), RiskLevel.MEDIUM))
+    as_dariusz.outcomes.record(
+        lukasz,
+        OutcomeInput(d(15, 1), OutcomePoint.START, education_status=EducationStatus.EXCLUDED),
+    )
+    as_dariusz.outcomes.record(
+        lukasz,
+        OutcomeInput(d(1, 6), OutcomePoint.REVIEW, education_status=EducationStatus.IN_EDUCATION),
+    )
+    plan = as_dariusz.plans.start_plan(lukasz, d(16, 1))
+    as_dariusz.plans.add_goal(plan, GoalInput(GoalDomain.EET, "School", status=GoalStatus.ACHIEVED))
+    as_dariusz.plans.add_goal(
+        plan, GoalInput(GoalDomain.SAFETY, "Safety plan", status=GoalStatus.IN_PROGRESS)
+    )
+
+    zoe, r2 = _refer(
+        manager, "Zoë", "Ó Súilleabháin", 16, Gender.FEMALE, Ethnicity.WHITE_IRISH,
+        d(1, 3), *school, {R.EXCLUSION_ABSENCE},
+    )  # fmt: skip
+    manager.referrals.decide(r2, ReferralStatus.ACCEPTED, "Threshold met", on=d(11, 3))
+    manager.referrals.allocate(r2, aisha_id, on=d(11, 3))
+    _session(aisha, zoe, d(15, 3), Attendance.ATTENDED)
+    _session(aisha, zoe, d(22, 3), Attendance.CANCELLED_BY_YOUNG_PERSON)
+    aisha.risk.record(zoe, RiskInput(d(11, 3), RiskLevel.MEDIUM))
+    aisha.risk.record(zoe, RiskInput(d(1, 5), RiskLevel.VERY_HIGH))
+    aisha.outcomes.record(
+        zoe,
+        OutcomeInput(d(11, 3), OutcomePoint.START, education_status=EducationStatus.IN_EDUCATION),
+    )
+    aisha.outcomes.record(
+        zoe, OutcomeInput(d(1, 5), OutcomePoint.REVIEW, education_status=EducationStatus.NEET)
+    )
+    aisha.referrals.close(r2, ClosureReason.MOVED_AWAY, "Family moved to Leeds", on=d(30, 6))
+
+    _, r3 = _refer(
+        manager, "Ştefan", "Popescu", 19, Gender.MALE, Ethnicity.WHITE_ROMA,
+        d(5, 4), *police, {R.COUNTY_LINES},
+    )  # fmt: skip
+    manager.referrals.decide(r3, ReferralStatus.DECLINED, "Over the age range", on=d(8, 4))
+
+    _refer(
+        manager, "Ayşe", "Yılmaz", 12, Gender.FEMALE, Ethnicity.WHITE_OTHER,
+        d(20, 12), *school, {R.KNIFE_CARRYING},
+    )  # fmt: skip
+
+    an, r5 = _refer(
+        manager, "Văn An", "Nguyễn", 15, Gender.MALE, Ethnicity.ASIAN_OTHER,
+        d(1, 11, Y - 1), *police, {R.COUNTY_LINES},
+    )  # fmt: skip
+    manager.referrals.decide(r5, ReferralStatus.ACCEPTED, "Threshold met", on=d(5, 11, Y - 1))
+    manager.referrals.allocate(r5, dariusz_id, on=d(5, 11, Y - 1))
+    _session(as_dariusz, an, d(5, 1), Attendance.ATTENDED)
+    as_dariusz.risk.record(an, RiskInput(d(5, 11, Y - 1), RiskLevel.LOW))
+    as_dariusz.risk.record(an, RiskInput(d(1, 2), RiskLevel.LOW))
+
+    _, r6 = _refer(
+        manager, "Abdirahman", "Warsame", 17, Gender.MALE, Ethnicity.BLACK_AFRICAN,
+        d(10, 12), *school, {R.MENTAL_HEALTH},
+    )  # fmt: skip
+    manager.referrals.decide(
+        r6, ReferralStatus.SIGNPOSTED, "CAMHS is the right service", on=d(12, 12)
+    )
+    return Unit(manager, as_dariusz, aisha, lukasz, zoe, an)
+
+
+def test_referral_figures_match_the_hand_count(unit: Unit) -> None:
+    f = unit.manager.reports.figures(PERIOD)
+    assert f.referrals_received == 5
+    assert f.referrals_by_source == {AgencyType.POLICE: 2, AgencyType.SCHOOL: 3}
+    assert f.referrals_by_reason == {
+        ReferralReason.KNIFE_CARRYING: 2,
+        ReferralReason.GANG_ASSOCIATION: 1,
+        ReferralReason.COUNTY_LINES: 1,
+        ReferralReason.EXCLUSION_ABSENCE: 1,
+        ReferralReason.MENTAL_HEALTH: 1,
+    }
+    assert f.decisions == {"Accepted": 2, "Declined": 1, "Signposted": 1, "Awaiting decision": 1}
+    assert (f.median_days_to_decision, f.decided) == (4.0, 4)  # 2, 3, 5, 10 days
+    assert (f.median_days_to_first_contact, f.contacted) == (12.0, 2)  # 10 and 14 days
+
+
+def test_caseload_and_sessions_match_the_hand_count(unit: Unit) -> None:
+    f = unit.manager.reports.figures(PERIOD)
+    assert f.caseload_by_worker == [("Dariusz Wójcik", 2)]
+    s = f.sessions
+    assert (s.offered, s.attended, s.missed, s.cancelled_by_service) == (6, 4, 2, 1)
+    assert s.rate == pytest.approx(4 / 6)
+    assert set(f.sessions_by_type) == {SessionType.ONE_TO_ONE}
+
+
+def test_change_goals_closures_and_demographics_match_the_hand_count(unit: Unit) -> None:
+    f = unit.manager.reports.figures(PERIOD)
+    risk = f.risk_change
+    assert risk.pairs == {("Low", "Low"): 1, ("Medium", "Very high"): 1, ("High", "Medium"): 1}
+    assert (risk.improved, risk.same, risk.worsened) == (1, 1, 1)
+    education = f.education_change
+    assert (education.improved, education.same, education.worsened) == (1, 0, 1)
+    assert f.goals_by_status == {GoalStatus.IN_PROGRESS: 1, GoalStatus.ACHIEVED: 1}
+    assert f.goals_achieved == 1
+    assert f.closures_by_reason == {ClosureReason.MOVED_AWAY: 1}
+    assert f.supported == 3
+    assert f.age_bands == {"14 to 15": 2, "16 to 17": 1}
+    assert f.genders == {Gender.MALE: 2, Gender.FEMALE: 1}
+    assert f.ethnicities == {
+        Ethnicity.WHITE_IRISH: 1,
+        Ethnicity.WHITE_OTHER: 1,
+        Ethnicity.ASIAN_OTHER: 1,
+    }
+
+
+def test_worker_filter_narrows_every_table_to_their_episodes(unit: Unit) -> None:
+    dariusz = unit.dariusz.actor.user_id
+    f = unit.manager.reports.figures(PERIOD, worker_id=dariusz)
+    assert f.filters == ["Caseworker: Dariusz Wójcik"]
+    assert f.referrals_by_source == {AgencyType.POLICE: 1}
+    assert (f.sessions.offered, f.sessions.attended) == (4, 3)
+    assert f.supported == 2
+    assert f.closures_by_reason == {}
+    assert (f.risk_change.improved, f.risk_change.same, f.risk_change.worsened) == (1, 1, 0)
+
+
+def test_reason_filter_counts_only_referrals_giving_that_reason(unit: Unit) -> None:
+    f = unit.manager.reports.figures(PERIOD, reason=ReferralReason.KNIFE_CARRYING)
+    assert f.referrals_received == 2
+    assert f.decisions == {"Accepted": 1, "Awaiting decision": 1}
+
+
+def test_a_caseworker_cannot_run_the_outcome_report(unit: Unit) -> None:
+    with pytest.raises(PermissionDenied):
+        unit.dariusz.reports.figures(PERIOD)
+
+
+def test_a_period_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ReportPeriod(dt.date(Y, 3, 1), dt.date(Y, 1, 1))
+    assert "swap the dates" in caught.value.fields["end"]
+
+
+def test_cancelling_stops_the_count(unit: Unit) -> None:
+    with pytest.raises(ReportCancelled):
+        unit.manager.reports.figures(PERIOD, progress=lambda done, total: done < 3)
+
+
+def test_tables_carry_totals_that_match_the_figures(unit: Unit) -> None:
+    f = unit.manager.reports.figures(PERIOD)
+    tables = {t.key: t for t in figure_tables(f)}
+    assert tables["referrals_by_source"].rows[-1] == ["Total", 5]
+    assert tables["sessions"].rows[-1] == ["Total", 6, 4, 2, 1, 66.7]
+    headlines = dict((row[0], row[1]) for row in tables["headlines"].rows)
+    assert headlines["Median days from referral to first contact"] == 12.0
+    assert headlines["Plan goals achieved"] == 1

@@ -1,0 +1,161 @@
+"""What a case summary gathers, what each sharing profile lets through, who may export,
+and the organisation settings the documents print."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from veru_desk.db.engine import Database
+from veru_desk.db.models import AuditEvent, Contact, DocumentExport
+from veru_desk.domain.enums import AuditAction, ContactRelationship
+from veru_desk.domain.errors import PermissionDenied, ValidationError
+from veru_desk.services import Services
+from veru_desk.services.notes import NoteInput
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.sessions import SessionInput
+from veru_desk.services.settings import DEFAULT_MARKING, DEFAULT_ORG_NAME
+from veru_desk.services.summary import PreparedFor, SharingProfile
+
+PHONE = "07700 900461"
+NHS = "9434765919"
+CONTACT_EMAIL = "ayse.yilmaz@example.net"
+SECRET_NOTE = "Told me about an older cousin, in confidence"
+SECRET_SESSION = "Spoke privately about the family's debts"
+
+
+@pytest.fixture
+def case(db: Database, as_dariusz: Services, allocated_case: int) -> int:
+    """Łukasz's case with a phone, an NHS number, a contact and confidential notes."""
+    person = as_dariusz.people.get(allocated_case)
+    details = dataclasses.replace(
+        person.details, phone=PHONE, nhs_number=NHS, address="17 Łódź Crescent"
+    )
+    as_dariusz.people.update(
+        allocated_case, PersonDetails(**dataclasses.asdict(details)), person.version
+    )
+    with db.write() as session:
+        session.add(
+            Contact(
+                young_person_id=allocated_case,
+                name="Ayşe Yılmaz",
+                relationship_to_person=ContactRelationship.MOTHER,
+                email=CONTACT_EMAIL,
+                phone="07700 900982",
+            )
+        )
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    as_dariusz.notes.add(
+        allocated_case,
+        NoteInput(now - dt.timedelta(hours=3), "Disclosure", SECRET_NOTE, confidential=True),
+    )
+    as_dariusz.notes.add(
+        allocated_case,
+        NoteInput(now - dt.timedelta(hours=2), "Call with mum", "Worried about late nights"),
+    )
+    as_dariusz.sessions.book(
+        allocated_case,
+        SessionInput(
+            planned_start=now - dt.timedelta(days=1), notes=SECRET_SESSION, confidential=True
+        ),
+    )
+    return allocated_case
+
+
+def test_multi_agency_data_holds_none_of_the_withheld_values(
+    as_dariusz: Services, case: int
+) -> None:
+    data = as_dariusz.summary.gather(case, SharingProfile.MULTI_AGENCY)
+    person = data.person
+    assert (person.address, person.postcode, person.phone, person.email, person.nhs_number) == (
+        None, None, None, None, None,
+    )  # fmt: skip
+    [contact] = data.contacts
+    assert (contact.name, contact.phone, contact.email, contact.address) == (
+        "Ayşe Yılmaz",
+        None,
+        None,
+        None,
+    )
+    everything = repr(data)
+    for secret in (PHONE, NHS, CONTACT_EMAIL, "Łódź", SECRET_NOTE, SECRET_SESSION, "07700 900982"):
+        assert secret not in everything
+    assert "Worried about late nights" in everything  # ordinary notes are shared
+    assert any("1 case note" in line for line in data.withheld)
+
+
+def test_full_data_keeps_everything(as_dariusz: Services, case: int) -> None:
+    data = as_dariusz.summary.gather(case, SharingProfile.FULL, PreparedFor("Supervision"))
+    everything = repr(data)
+    for value in (PHONE, NHS, CONTACT_EMAIL, SECRET_NOTE, SECRET_SESSION):
+        assert value in everything
+    assert data.withheld == []
+    assert data.person.name == "Łukasz Wiśniewski"
+    assert data.generated_by == "Dariusz Wójcik"
+
+
+def test_a_caseworker_without_the_case_cannot_gather_or_record_it(
+    db: Database, team: object, case: int
+) -> None:
+    aisha = Services(db, team.aisha)  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied):
+        aisha.summary.gather(case, SharingProfile.MULTI_AGENCY)
+    with pytest.raises(PermissionDenied):
+        aisha.summary.record_export(case, SharingProfile.FULL, None, "x.pdf", 3)
+    with pytest.raises(PermissionDenied):
+        aisha.exports.for_person(case)
+    with db.read() as session:
+        assert session.scalars(select(DocumentExport)).all() == []
+        denied = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.DENIED)
+        ).all()
+        assert len(denied) == 3
+
+
+def test_recording_an_export_writes_the_row_and_the_audit_event_together(
+    db: Database, as_dariusz: Services, case: int
+) -> None:
+    record = as_dariusz.summary.record_export(
+        case,
+        SharingProfile.MULTI_AGENCY,
+        PreparedFor("Panel", dt.date(2026, 3, 12)),
+        "/tmp/a.pdf",
+        4,
+    )
+    [view] = as_dariusz.exports.for_person(case)
+    assert view.id == record.id and view.prepared_for == "Panel, 12/03/2026" and view.pages == 4
+    with db.read() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)
+        ).one()
+        assert event.entity_id == record.id and event.young_person_id == case
+
+
+def test_sharing_profiles_parse_from_what_people_type() -> None:
+    assert SharingProfile.parse("Multi agency") is SharingProfile.MULTI_AGENCY
+    assert SharingProfile.parse("FULL") is SharingProfile.FULL
+    with pytest.raises(ValidationError):
+        SharingProfile.parse("police")
+
+
+def test_organisation_settings_default_and_only_an_administrator_changes_them(
+    db: Database, team: object, as_manager: Services, tmp_path: Path
+) -> None:
+    org = as_manager.settings.get_org()
+    assert (org.name, org.logo_path, org.marking) == (DEFAULT_ORG_NAME, None, DEFAULT_MARKING)
+    with pytest.raises(PermissionDenied):
+        as_manager.settings.update(marking="OFFICIAL")
+    admin = Services(db, team.admin)  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError) as caught:
+        admin.settings.update(marking="  ", logo_path=str(tmp_path / "missing.png"))
+    assert set(caught.value.fields) == {"marking", "logo_path"}
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    updated = admin.settings.update(name="Bedfordshire VERU", logo_path=str(logo))
+    assert updated.name == "Bedfordshire VERU" and updated.logo_path == str(logo.resolve())
+    assert as_manager.settings.get_org().marking == DEFAULT_MARKING
+    assert admin.settings.update(clear_logo=True).logo_path is None

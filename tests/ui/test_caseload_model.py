@@ -1,0 +1,164 @@
+"""The caseload model: passes Qt's model checks, loads rows lazily, sorts and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+from pytestqt.qtbot import QtBot
+from shell_helpers import refer
+
+from veru_desk.domain.enums import ReferralStatus
+from veru_desk.services import Services
+from veru_desk.services.caseload import CaseloadFilter, CaseloadRow, CaseloadSort
+from veru_desk.ui import caseload_model
+from veru_desk.ui.caseload_model import COLUMNS, CaseloadModel
+from veru_desk.ui.caseload_page import CaseloadPage
+
+NAMES = [
+    ("Łukasz", "Wiśniewski"),
+    ("Zoë", "Ó Súilleabháin"),
+    ("Ştefan", "Popescu"),
+    ("Nguyễn Văn", "An"),
+    ("Abdirahman", "Warsame"),
+    ("Siobhán", "Nic Giolla Phádraig"),
+    ("Ayşe", "Yılmaz"),
+]
+
+
+@pytest.fixture
+def seven_cases(as_manager: Services) -> list[int]:
+    return [
+        refer(as_manager, first, last, years=11 + i).person_id
+        for i, (first, last) in enumerate(NAMES)
+    ]
+
+
+def test_caseload_model_passes_qt_model_checks(
+    qtmodeltester: object, as_manager: Services, seven_cases: list[int]
+) -> None:
+    model = CaseloadModel(as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    assert model.rowCount() == 7
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_rows_are_fetched_a_page_at_a_time_only_when_shown(
+    monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    model = CaseloadModel(as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    assert model.page_fetches == 0 and model.cached_row_count() == 0
+    assert model.index(0, 1).data() == "An, Nguyễn Văn"
+    assert (model.page_fetches, model.cached_row_count()) == (1, 3)
+    model.index(1, 0).data()
+    model.index(2, 4).data()
+    assert model.page_fetches == 1
+    model.index(6, 1).data()
+    assert (model.page_fetches, model.cached_row_count()) == (2, 4)
+
+
+class HundredThousand:
+    """A caseload service of 100,000 people that counts what the model asks for."""
+
+    def __init__(self) -> None:
+        self.rows_asked: list[int] = []
+
+    def ids(self, flt: CaseloadFilter, sort: CaseloadSort, descending: bool) -> list[int]:
+        return list(range(1, 100_001))
+
+    def rows(self, ids: Sequence[int]) -> list[CaseloadRow]:
+        self.rows_asked.extend(ids)
+        return [
+            CaseloadRow(
+                person_id=i,
+                case_ref=f"VERU-2025-{i:05d}",
+                first_name="Ayşe",
+                last_name=f"Yılmaz {i}",
+                preferred_name=None,
+                date_of_birth=dt.date(2010, 1, 1),
+                age=15,
+                status=ReferralStatus.ACTIVE,
+                risk_level=None,
+                worker="Dariusz Wójcik",
+                next_review_on=None,
+                last_contact_on=None,
+                disengaged=False,
+            )
+            for i in ids
+        ]
+
+
+def test_a_hundred_thousand_cases_load_only_the_rows_on_screen(qtbot: QtBot) -> None:
+    service = HundredThousand()
+    model = CaseloadModel(service)  # type: ignore[arg-type]
+    model.requery()
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(1000, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    assert model.rowCount() == 100_000
+    qtbot.waitUntil(lambda: bool(service.rows_asked))
+    assert len(service.rows_asked) <= caseload_model.PAGE_SIZE
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: 100_000 in service.rows_asked)
+    assert len(service.rows_asked) <= 2 * caseload_model.PAGE_SIZE
+
+
+def test_sorting_by_age_descending_puts_the_oldest_first(
+    as_manager: Services, seven_cases: list[int]
+) -> None:
+    model = CaseloadModel(as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    model.sort(COLUMNS.index(CaseloadSort.AGE), Qt.SortOrder.DescendingOrder)
+    ages = [int(model.index(row, COLUMNS.index(CaseloadSort.AGE)).data()) for row in range(7)]
+    assert ages == sorted(ages, reverse=True)
+    assert ages[0] == 17
+
+
+def test_header_click_sorts_and_text_filter_finds_accented_names_typed_plainly(
+    qtbot: QtBot, as_manager: Services, seven_cases: list[int]
+) -> None:
+    page = CaseloadPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    page.status_filter.setCurrentIndex(page.status_filter.findText("All cases"))
+    page.refresh()
+    assert page.model.rowCount() == 7
+    assert page.total_label.text() == "7 cases"
+    page.table.horizontalHeader().setSortIndicator(
+        COLUMNS.index(CaseloadSort.CASE_REF), Qt.SortOrder.DescendingOrder
+    )
+    refs = [page.model.index(r, 0).data() for r in range(7)]
+    assert refs == sorted(refs, reverse=True)
+
+    qtbot.keyClicks(page.text_filter, "zoe o suil")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.index(0, 1).data() == "Ó Súilleabháin, Zoë"
+    assert page.total_label.text() == "1 case"
+
+
+def test_allocated_with_no_contact_yet_filter_shows_only_the_new_case(
+    qtbot: QtBot, as_manager: Services, seven_cases: list[int], team: object
+) -> None:
+    view = as_manager.referrals.for_person(seven_cases[0])[0]
+    as_manager.referrals.decide(view.id, ReferralStatus.ACCEPTED, "Meets criteria")
+    as_manager.referrals.allocate(view.id, team.dariusz.user_id)  # type: ignore[attr-defined]
+    page = CaseloadPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    page.status_filter.setCurrentIndex(page.status_filter.findText("Allocated"))
+    page.no_contact.setChecked(True)
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, COLUMNS.index(CaseloadSort.WORKER)).data() == "Dariusz Wójcik"
+    with qtbot.waitSignal(page.open_case) as opened:
+        page.table.selectRow(0)
+        page.open_selected()
+    assert opened.args == [seven_cases[0]]

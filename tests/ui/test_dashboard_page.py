@@ -1,0 +1,70 @@
+"""The dashboard shows every list the morning needs, and each item opens its case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pytestqt.qtbot import QtBot
+from shell_helpers import refer
+from ui_drivers import shown
+
+from veru_desk.services import Services
+from veru_desk.services.dashboard import Dashboard, DashboardItem
+from veru_desk.ui.dashboard_page import SECTIONS, DashboardPage, summary_line
+from veru_desk.ui.events import announce
+
+
+def item(person_id: int, name: str, detail: str) -> DashboardItem:
+    return DashboardItem(person_id, f"VERU-2025-{person_id:05d}", name, detail, dt.date.today())
+
+
+def test_each_list_is_shown_with_its_count_and_an_item_opens_the_case(
+    qtbot: QtBot, as_manager: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = Dashboard(
+        new_referrals=[],
+        reviews_overdue=[item(1, "Zoë Ó Súilleabháin", "Risk review overdue by 3 days")] * 3,
+        reviews_due_this_week=[],
+        plan_reviews_due=[],
+        sessions_today=[item(2, "Nguyễn Văn An", "16:00 One-to-one")],
+        sessions_this_week=[],
+        disengagement_alerts=[item(3, "Abdirahman Warsame", "Missed the last 3 sessions")],
+        actions_overdue=[],
+    )
+    monkeypatch.setattr(as_manager.dashboard, "load", lambda today=None: loaded)
+    page = shown(qtbot, DashboardPage(as_manager))
+    page.refresh()
+    assert set(page.cards) == {s.field for s in SECTIONS}
+    assert page.cards["reviews_overdue"].count.text() == "3"
+    assert page.cards["disengagement_alerts"].count.property("urgent") is True
+    assert page.cards["plan_reviews_due"].empty.isVisible()
+    assert page.summary.text() == (
+        "3 risk reviews overdue · 1 disengagement alert · 1 session today"
+    )
+    alerts = page.cards["disengagement_alerts"].list
+    with qtbot.waitSignal(page.open_case) as opened:
+        alerts.itemClicked.emit(alerts.item(0))
+    assert opened.args == [3]
+
+
+def test_a_new_referral_appears_when_case_data_changes_while_the_dashboard_is_open(
+    qtbot: QtBot, as_manager: Services
+) -> None:
+    page = shown(qtbot, DashboardPage(as_manager))
+    page.refresh()
+    assert page.cards["new_referrals"].items() == []
+    intake = refer(as_manager, "Ştefan", "Popescu")
+    announce("referral", intake.person_id)
+    [entry] = page.cards["new_referrals"].items()
+    assert (entry.person_id, entry.referral_id) == (intake.person_id, intake.referral_id)
+    with qtbot.waitSignal(page.open_referral) as opened:
+        page.cards["new_referrals"].list.itemClicked.emit(page.cards["new_referrals"].list.item(0))
+    assert opened.args == [intake.referral_id]
+
+
+def test_a_caseworker_has_no_triage_list(qtbot: QtBot, as_dariusz: Services) -> None:
+    page = shown(qtbot, DashboardPage(as_dariusz))
+    page.refresh()
+    assert "new_referrals" not in page.cards
+    assert summary_line(as_dariusz.dashboard.load()) == "Nothing is overdue. A calm day."

@@ -1,0 +1,92 @@
+"""Exporting a case summary from the case workspace: scenario 4's multi-agency meeting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from veru_desk.db.engine import Database
+from veru_desk.services import Services
+from veru_desk.services.summary import SharingProfile
+from veru_desk.ui.events import data_events
+from veru_desk.ui.export_summary_dialog import ExportSummaryDialog
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    urls: list[str] = []
+
+    def fake_open(url: QUrl) -> bool:
+        urls.append(url.toLocalFile())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(fake_open))
+    return urls
+
+
+def make_dialog(qtbot: QtBot, db: Database, team: object, person_id: int) -> ExportSummaryDialog:
+    services = Services(db, team.dariusz)  # type: ignore[attr-defined]
+    dialog = ExportSummaryDialog(services, person_id)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_multi_agency_is_the_default_and_the_file_is_named_after_the_case(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int
+) -> None:
+    dialog = make_dialog(qtbot, db, team, lukasz_case)
+    assert dialog.profile is SharingProfile.MULTI_AGENCY
+    assert dialog.case_ref in Path(dialog.output.text()).name
+    assert "multi-agency" in dialog.output.text()
+    dialog.profile_buttons[SharingProfile.FULL].setChecked(True)
+    assert "(full)" in dialog.output.text()
+
+
+def test_a_multi_agency_export_needs_the_meeting_named(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int, tmp_path: Path, opened: list[str]
+) -> None:
+    dialog = make_dialog(qtbot, db, team, lukasz_case)
+    dialog.output.setText(str(tmp_path / "summary.pdf"))
+    dialog.save()
+    assert dialog.errors._labels["meeting"].isVisibleTo(dialog)
+    assert "Name the meeting" in dialog.errors._labels["meeting"].text()
+    assert not (tmp_path / "summary.pdf").exists()
+    assert opened == []
+
+
+def test_export_writes_opens_records_and_announces(
+    qtbot: QtBot,
+    db: Database,
+    team: object,
+    lukasz_case: int,
+    tmp_path: Path,
+    opened: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chosen = tmp_path / "panel"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kw: (str(chosen), ""))
+    )
+    dialog = make_dialog(qtbot, db, team, lukasz_case)
+    dialog.choose_button.click()
+    assert dialog.output.text() == str(chosen) + ".pdf"
+    dialog.meeting.setText("Luton complex-case panel")
+    dialog.meeting_date.setText("12/03/2026")
+    announced: list[tuple[str, int]] = []
+    data_events().changed.connect(lambda what, pid: announced.append((what, pid)))
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    target = tmp_path / "panel.pdf"
+    assert opened == [str(target)]
+    assert ("export", lukasz_case) in announced
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Luton complex-case panel, 12/03/2026" in text
+    [export] = Services(db, team.dariusz).exports.for_person(lukasz_case)  # type: ignore[attr-defined]
+    assert export.profile == "multi-agency"
+    assert export.filename == str(target)

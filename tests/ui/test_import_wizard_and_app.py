@@ -1,0 +1,107 @@
+"""The import wizard (scenario 6) and the app's start-up and crash handling."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from shell_helpers import born_years_ago, refer
+from ui_drivers import shown
+
+from veru_desk import app as app_module
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.services import Services
+from veru_desk.ui.import_wizard import ImportWizard
+
+HEADER = "first_name,last_name,date_of_birth,nhs_number,referral_date,referring_agency,reasons\r\n"
+
+
+def spreadsheet(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "yjs-referrals.csv"
+    path.write_bytes((HEADER + "\r\n".join(rows) + "\r\n").encode("utf-8-sig"))
+    return path
+
+
+def test_bad_rows_are_listed_with_their_row_numbers_and_nothing_can_be_imported(
+    qtbot: QtBot, tmp_path: Path, as_dariusz: Services
+) -> None:
+    received = format_uk_date(born_years_ago(0, 10))
+    path = spreadsheet(
+        tmp_path,
+        [
+            f"Zoë,Ó Súilleabháin,03/04/2011,,{received},Youth Justice Service,Gang association",
+            f"Ştefan,Popescu,31/02/2011,,{received},Youth Justice Service,Knife carrying",
+            f"Abdirahman,Warsame,05/06/2010,943 476 5918,{received},Youth Justice Service,",
+        ],
+    )
+    wizard = shown(qtbot, ImportWizard(as_dariusz))
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    page = wizard.preview_page
+    assert [e.line for e in page.error_model.rows()] == [3, 4]
+    assert "nothing will be imported" in page.summary.text()
+    assert not page.isComplete()
+    page.skip_invalid.setChecked(True)
+    assert page.isComplete()
+
+
+def test_a_good_file_imports_and_a_known_person_gets_a_new_referral_not_a_duplicate(
+    qtbot: QtBot, tmp_path: Path, as_dariusz: Services
+) -> None:
+    known = refer(as_dariusz, "Łukasz", "Wiśniewski", years=14)
+    received = format_uk_date(born_years_ago(0, 10))
+    dob = format_uk_date(born_years_ago(14))
+    path = spreadsheet(
+        tmp_path,
+        [
+            f"Lukasz,Wisniewski,{dob},,{received},Youth Justice Service,Knife carrying",
+            f"Ayşe,Yılmaz,03/04/2011,,{received},Youth Justice Service,County lines",
+        ],
+    )
+    wizard = shown(qtbot, ImportWizard(as_dariusz))
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    rows = wizard.preview_page.row_model.rows()
+    assert [r.existing_person_id for r in rows] == [known.person_id, None]
+    assert wizard.preview_page.isComplete()
+    wizard.next()
+    run = wizard.run_page
+    assert run.finished and run.result is not None
+    assert (run.result.new_people, run.result.existing_people) == (1, 1)
+    assert "Imported 2 referrals" in run.status.text()
+    assert len(as_dariusz.referrals.for_person(known.person_id)) == 2
+    assert len(as_dariusz.people.search("yilmaz")) == 1
+
+
+def test_an_unexpected_error_is_logged_and_shown_calmly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication
+) -> None:
+    log_path = app_module.setup_logging(tmp_path)
+    shown_errors: list[BaseException] = []
+    handler = app_module.ExceptionHandler(log_path)
+    monkeypatch.setattr(handler, "show_dialog", shown_errors.append)
+    try:
+        raise RuntimeError("a bug in a slot")
+    except RuntimeError as error:
+        handler.handle(RuntimeError, error, error.__traceback__)
+    for h in logging.getLogger().handlers:
+        h.flush()
+    assert "a bug in a slot" in log_path.read_text(encoding="utf-8")
+    assert [str(e) for e in shown_errors] == ["a bug in a slot"]
+
+
+def test_a_database_that_cannot_be_opened_shows_why_and_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication
+) -> None:
+    broken = tmp_path / "not-a-database.db"
+    broken.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    reasons: list[str] = []
+    monkeypatch.setattr(app_module, "_fatal", lambda message, detail="": reasons.append(detail))
+    monkeypatch.setattr(app_module, "enable_crash_log", lambda directory=None: tmp_path)
+    monkeypatch.setattr(app_module.ExceptionHandler, "install", lambda self: None)
+    assert app_module.run_app(str(broken)) == 2
+    assert reasons and str(broken) in reasons[0]

@@ -1,0 +1,202 @@
+"""The referral form filled in as an intake worker would, checked against the database."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+from shell_helpers import born_years_ago, refer
+from ui_drivers import shown, type_into
+
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import ConsentStatus, ReferralReason, ReferralStatus, SharingBasis
+from veru_desk.domain.errors import StorageError
+from veru_desk.services import Services
+from veru_desk.ui import referral_form
+from veru_desk.ui.referral_form import ReferralForm
+
+
+@pytest.fixture(autouse=True)
+def _discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clean-up closes forms; a real question would wait for a person forever."""
+    monkeypatch.setattr(referral_form, "confirm", lambda *_a, **_k: True)
+
+
+def fill_zoe(qtbot: QtBot, form: ReferralForm, *, dob: str | None = None) -> None:
+    type_into(qtbot, form.first_name, "Zoë")
+    type_into(qtbot, form.last_name, "Ó Súilleabháin")
+    type_into(qtbot, form.preferred_name, "Zo")
+    qtbot.keyClicks(form.date_of_birth, dob or format_uk_date(born_years_ago(14)))
+    qtbot.keyClicks(form.referring_agency, "Luton Sixth Form College")
+    form.agency_type.setCurrentIndex(form.agency_type.findData("school"))
+    form.reasons[ReferralReason.EXCLUSION_ABSENCE].setChecked(True)
+    form.reasons[ReferralReason.ONLINE_CONFLICT].setChecked(True)
+    form.consent_young_person.setCurrentIndex(form.consent_young_person.findData("given"))
+    form.consent_parent.setCurrentIndex(form.consent_parent.findData("given"))
+    form.sharing_basis.setCurrentIndex(form.sharing_basis.findData("safeguarding"))
+
+
+def test_a_new_referral_with_a_diverse_name_is_saved_and_found_without_accents(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    fill_zoe(qtbot, form)
+    assert form.age_label.text() == "Age 14"
+    with qtbot.waitSignal(form.saved) as saved:
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.result() == ReferralForm.DialogCode.Accepted
+    case_ref, person_id = saved.args
+    [hit] = as_dariusz.people.search("zoe o suilleabhain")
+    assert (hit.person_id, hit.case_ref, hit.preferred_name) == (person_id, case_ref, "Zo")
+    [view] = as_dariusz.referrals.for_person(person_id)
+    assert view.status is ReferralStatus.RECEIVED
+    assert set(view.reasons) == {ReferralReason.EXCLUSION_ABSENCE, ReferralReason.ONLINE_CONFLICT}
+    assert view.sharing_basis is SharingBasis.SAFEGUARDING
+    assert view.consent_parent is ConsentStatus.GIVEN
+    assert view.agency == "Luton Sixth Form College"
+
+
+def test_ctrl_s_saves_the_referral(qtbot: QtBot, as_dariusz: Services) -> None:
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    fill_zoe(qtbot, form)
+    qtbot.keyClick(form.referring_agency, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.intake is not None
+    assert as_dariusz.people.search("zoe")
+
+
+def test_validation_messages_appear_beside_each_field_and_nothing_typed_is_lost(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    type_into(qtbot, form.first_name, "Ştefan")
+    qtbot.keyClicks(form.date_of_birth, "31/02/2011")
+    qtbot.keyClicks(form.nhs_number, "943 476 5918")
+    form.narrative.setPlainText("Seen with older boys near the station.")
+    form.save()
+    assert form.isVisible() and form.intake is None
+    assert "February 2011 has 28 days" in form.error_text("date_of_birth")
+    assert form.error_text("last_name") == "Last name is required."
+    assert form.error_text("referring_agency") == "Referring agency is required."
+    assert "NHS number" in form.error_text("nhs_number")
+    assert form.error_text("first_name") == ""
+    assert form.first_name.text() == "Ştefan"
+    assert form.date_of_birth.text() == "31/02/2011"
+    assert form.narrative.toPlainText() == "Seen with older boys near the station."
+    assert as_dariusz.people.search("stefan") == []
+
+
+def test_a_possible_duplicate_is_shown_before_saving_and_the_existing_person_can_be_used(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    first = refer(as_dariusz, "Łukasz", "Wiśniewski", years=14)
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    qtbot.keyClicks(form.first_name, "Lukasz")
+    qtbot.keyClicks(form.last_name, "Wisniewski")
+    qtbot.keyClicks(form.date_of_birth, format_uk_date(born_years_ago(14)))
+    qtbot.keyClicks(form.referring_agency, "Youth Justice Service")
+    form.check_duplicates()
+    assert form.duplicates_panel.isVisible()
+    assert [h.person_id for h in form.duplicates()] == [first.person_id]
+    assert "Łukasz Wiśniewski" in form.duplicate_list.item(0).text()
+
+    form.save()
+    assert form.intake is None
+    assert "None of these" in form.duplicate_message.text()
+
+    qtbot.mouseClick(form.use_duplicate, Qt.MouseButton.LeftButton)
+    assert form.existing_person_id == first.person_id
+    assert not form.person_fields.isVisible()
+    assert first.case_ref in form.existing_label.text()
+    form.save()
+    assert form.intake is not None and form.intake.person_id == first.person_id
+    assert len(as_dariusz.people.search("wisniewski")) == 1
+    assert len(as_dariusz.referrals.for_person(first.person_id)) == 2
+
+
+def test_a_different_person_with_the_same_name_can_be_saved_after_saying_so(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    refer(as_dariusz, "Abdirahman", "Warsame", years=15)
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    qtbot.keyClicks(form.first_name, "Abdirahman")
+    qtbot.keyClicks(form.last_name, "Warsame")
+    qtbot.keyClicks(form.date_of_birth, format_uk_date(born_years_ago(15)))
+    qtbot.keyClicks(form.referring_agency, "Luton Borough Council Early Help")
+    form.save()
+    assert form.intake is None and form.duplicates_panel.isVisible()
+    form.different_person.setChecked(True)
+    form.save()
+    assert form.intake is not None
+    assert len(as_dariusz.people.search("abdirahman warsame")) == 2
+
+
+def test_the_age_range_warning_shows_for_a_26_year_old(qtbot: QtBot, as_dariusz: Services) -> None:
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    qtbot.keyClicks(form.date_of_birth, format_uk_date(born_years_ago(26)))
+    assert form.age_label.text() == "Age 26"
+    assert form.age_warning.isVisible()
+    assert "outside the unit's age range of 10 to 25" in form.age_warning.text()
+    assert "not required" in form.consent_hint.text()
+
+
+def test_a_database_problem_shows_a_dialog_and_keeps_the_form_filled(
+    qtbot: QtBot, as_dariusz: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown_errors: list[BaseException] = []
+    monkeypatch.setattr(referral_form, "show_error", lambda _parent, e: shown_errors.append(e))
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("The database is busy: another user or program is saving.")
+
+    monkeypatch.setattr(as_dariusz.referrals, "create", locked)
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    fill_zoe(qtbot, form)
+    form.save()
+    assert [type(e) for e in shown_errors] == [StorageError]
+    assert form.isVisible() and form.save_button.isEnabled()
+    assert form.first_name.text() == "Zoë"
+    assert form.reasons[ReferralReason.ONLINE_CONFLICT].isChecked()
+
+
+def test_closing_with_unsaved_typing_asks_first(
+    qtbot: QtBot, as_dariusz: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = [False, True]
+    asked: list[str] = []
+
+    def answer(_parent: object, title: str, _text: str, yes: str = "Yes") -> bool:
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(referral_form, "confirm", answer)
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    type_into(qtbot, form.first_name, "Ayşe")
+    qtbot.keyClick(form.first_name, Qt.Key.Key_Escape)
+    assert form.isVisible() and asked == ["Discard this referral?"]
+    form.close()
+    assert not form.isVisible()
+    assert len(asked) == 2
+
+
+def test_an_untouched_form_closes_without_asking(
+    qtbot: QtBot, as_dariusz: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(referral_form, "confirm", lambda *_a, **_k: pytest.fail("asked"))
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    qtbot.keyClick(form.first_name, Qt.Key.Key_Escape)
+    assert not form.isVisible()
+
+
+def test_every_input_on_the_form_has_an_accessible_name(qtbot: QtBot, as_dariusz: Services) -> None:
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    inputs = [
+        *form.findChildren(QLineEdit),
+        *form.findChildren(QPlainTextEdit),
+        *form.findChildren(QComboBox),
+        *form.findChildren(QAbstractButton),
+    ]
+    unnamed = [w for w in inputs if not (w.accessibleName() or getattr(w, "text", lambda: "")())]
+    assert unnamed == []

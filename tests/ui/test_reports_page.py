@@ -1,0 +1,98 @@
+"""The Reports screen: period, filters, a preview of the figures, and the exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from veru_desk.services import Services
+from veru_desk.services.reports import quick_periods
+from veru_desk.ui.reports_page import CUSTOM, ReportsPage
+
+
+@pytest.fixture
+def page(qtbot: QtBot, as_manager: Services, lukasz_case: int) -> ReportsPage:
+    widget = ReportsPage(as_manager)
+    qtbot.addWidget(widget)
+    widget.refresh()
+    return widget
+
+
+def choose_this_year(page: ReportsPage) -> None:
+    page.quick.setCurrentText("Last 12 months")
+
+
+def test_the_default_period_is_last_quarter_and_typing_a_date_makes_it_custom(
+    qtbot: QtBot, page: ReportsPage
+) -> None:
+    last_quarter = quick_periods(dt.date.today())["Last quarter"]
+    assert page.period() == last_quarter
+    page.start.setText("01/01/2025")
+    page.start.textEdited.emit("01/01/2025")
+    assert page.quick.currentText() == CUSTOM
+
+
+def test_filters_offer_the_unit_caseworkers_and_agencies(page: ReportsPage) -> None:
+    workers = [page.worker.itemText(i) for i in range(page.worker.count())]
+    assert workers[0] == "All caseworkers"
+    assert {"Dariusz Wójcik", "Aisha Mohamed", "Ciarán Ó Briain"} <= set(workers)
+    agencies = [page.agency.itemText(i) for i in range(page.agency.count())]
+    assert len(agencies) >= 2
+
+
+def test_showing_figures_previews_every_table_and_enables_exports(page: ReportsPage) -> None:
+    choose_this_year(page)
+    assert not page.export_buttons[".pdf"].isEnabled()
+    page.run()
+    assert page.figures is not None
+    assert page.figures.referrals_received == 1
+    tables = page.preview.findChildren(QTableWidget)
+    assert len(tables) >= 10
+    assert page.charts[0].bars  # referrals by source
+    assert all(button.isEnabled() for button in page.export_buttons.values())
+
+
+def test_an_unreadable_date_is_shown_not_counted(page: ReportsPage) -> None:
+    page.start.setText("31/02/2025")
+    page.run()
+    assert page.error.isVisibleTo(page)
+    assert "February" in page.error.text()
+    assert page.figures is None
+
+
+def test_each_export_writes_the_previewed_figures(
+    page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    choose_this_year(page)
+    page.run()
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    for suffix in (".pdf", ".xlsx", ".csv"):
+        target = tmp_path / f"report{suffix}"
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", staticmethod(lambda *a, t=target, **k: (str(t), ""))
+        )
+        page.export_buttons[suffix].click()
+        assert target.is_file(), suffix
+    assert "Outcome report" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
+    assert "Referrals received by source" in load_workbook(tmp_path / "report.xlsx").sheetnames
+    rows = list(csv.reader((tmp_path / "report.csv").open(encoding="utf-8-sig")))
+    assert ["Referrals received", "1"] in rows
+
+
+def test_cancelling_shows_no_figures(page: ReportsPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    from veru_desk.ui import tasks
+
+    original = tasks.Progress.keep_going
+    monkeypatch.setattr(tasks.Progress, "keep_going", lambda self, done, total: False)
+    page.run()
+    monkeypatch.setattr(tasks.Progress, "keep_going", original)
+    assert page.figures is None
+    assert "Cancelled" in page.status.text()
+    assert page.run_button.isEnabled()

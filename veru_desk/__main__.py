@@ -1,0 +1,10 @@
+"""``python -m veru_desk``: the same as the ``veru-desk`` command."""
+
+from __future__ import annotations
+
+import sys
+
+from veru_desk.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

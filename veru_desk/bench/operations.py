@@ -1,0 +1,502 @@
+"""What is timed: each operation runs the app's own code path, several times, with its floor.
+
+Every operation is a function of a ``Bench`` (the open database, the signed-in manager's
+``Services``, the large case) returning a ``Result``. The Qt ones build the real models and
+widgets offscreen; the process ones launch the real app. Nothing here re-implements a query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from veru_desk.bench.floors import bare_pdf, captured_sql, replay
+from veru_desk.bench.referral_file import referral_csv
+from veru_desk.bench.stats import Budget, Result, timed
+from veru_desk.config import DatabaseLocation
+from veru_desk.db.engine import Database
+from veru_desk.domain.names import fold
+from veru_desk.services import Services
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Bench:
+    """What every operation needs; built once per run by the runner."""
+
+    db: Database
+    services: Services
+    location: DatabaseLocation
+    large_case_id: int
+    username: str
+    password: str
+    repeat: int
+    workdir: Path
+    say: Say
+    seed: int = 1
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    what: str
+    budget: Budget
+    run: Callable[[Bench], Result]
+
+
+# --- Qt, offscreen ------------------------------------------------------------------------
+
+
+def qt_app() -> Any:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return app if app is not None else QApplication([sys.argv[0]])
+
+
+def _interleaved(
+    bench: Bench, ours: Callable[[], float], floor: Callable[[], float] | None, result: Result
+) -> None:
+    """Ours then the floor, turn about, so both meet the same noise on a shared machine."""
+    for _ in range(bench.repeat):
+        result.samples.append(ours())
+        if floor is not None:
+            result.floor_samples.append(floor())
+
+
+# --- caseload_first_page ------------------------------------------------------------------
+
+
+def caseload_first_page(bench: Bench) -> Result:
+    """The caseload model as the Caseload page makes it (open cases, by surname), until the
+    first 200 rows answer ``data()`` with their text in every column."""
+    qt_app()
+    from PySide6.QtCore import Qt
+
+    from veru_desk.ui.caseload_model import COLUMNS, PAGE_SIZE, CaseloadModel
+
+    sizes: list[int] = []
+
+    display = Qt.ItemDataRole.DisplayRole
+
+    def first_page() -> None:
+        model = CaseloadModel(bench.services.caseload)
+        model.requery()
+        data, index = model.data, model.index
+        for row in range(min(PAGE_SIZE, model.rowCount())):
+            for column in range(len(COLUMNS)):
+                data(index(row, column), display)
+        sizes.append(model.rowCount())
+
+    first_page()  # warm: the first run after opening pays for the disk, not for our code
+    with captured_sql(bench.db.engine) as statements:
+        first_page()
+    result = Result("caseload_first_page", OPERATIONS["caseload_first_page"].budget)
+    _interleaved(
+        bench, lambda: timed(first_page), lambda: replay(bench.db.engine, statements), result
+    )
+    result.detail = f"{sizes[-1]:,} open cases listed"
+    return result
+
+
+# --- search_keystroke ---------------------------------------------------------------------
+
+
+def search_inputs(bench: Bench, count: int = 30) -> list[str]:
+    """Thirty things a caseworker types, drawn from the database: surname prefixes with and
+    without accents, first name and surname together, case references, an NHS number and
+    dates of birth, each as it stands after a keystroke."""
+    from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
+
+    services = bench.services
+    ids = services.caseload.ids(CaseloadFilter(), CaseloadSort.CASE_REF, limit=3000)
+    rows = services.caseload.rows(ids)
+    rng = random.Random(bench.seed)
+    accented = [r for r in rows if fold(r.last_name) != r.last_name.lower()] or rows
+    plain = [r for r in rows if r.last_name.isascii() and len(r.last_name) >= 5] or rows
+    one, two, three = rng.choice(accented), rng.choice(plain), rng.choice(rows)
+    last, first = one.last_name, one.first_name
+    inputs = [last[:n] for n in range(1, 7)]  # "W" ... "Wiśnie"
+    inputs += [fold(last)[:n] for n in range(3, 7)]  # "wis" ... "wisnie"
+    inputs += [first[:2], first[:3], first[:4], f"{first} {last[:1]}", f"{first} {last[:3]}"]
+    inputs += [two.last_name[:n].lower() for n in range(1, 6)]
+    inputs += [two.first_name[:3], f"{two.first_name} {two.last_name}"]
+    inputs += [three.case_ref[:9], three.case_ref[:12], three.case_ref]
+    nhs = next(
+        (
+            p.details.nhs_number
+            for p in (services.people.get(r.person_id) for r in rows[:200])
+            if p.details.nhs_number
+        ),
+        None,
+    )
+    if nhs:
+        inputs += [nhs, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"]
+    inputs += [two.date_of_birth.strftime("%d/%m/%Y"), three.date_of_birth.strftime("%d/%m/%Y")]
+    inputs.append(one.date_of_birth.strftime("%d/%m/%Y"))
+    while len(inputs) < count:
+        inputs.append(fold(rng.choice(rows).last_name)[:3])
+    return inputs[:count]
+
+
+def search_keystroke(bench: Bench) -> Result:
+    """The global search box's work for each input: the service's search, then the lines the
+    results list shows (``SearchBox`` runs the same two off the GUI thread)."""
+    qt_app()
+    from veru_desk.ui.search_box import RESULT_LIMIT, hit_text
+
+    people = bench.services.people
+    inputs = search_inputs(bench)
+    captured = {}
+    for text in inputs:
+        people.search(text, limit=RESULT_LIMIT)  # warm
+        with captured_sql(bench.db.engine) as statements:
+            people.search(text, limit=RESULT_LIMIT)
+        captured[text] = statements
+    result = Result("search_keystroke", OPERATIONS["search_keystroke"].budget)
+    for _ in range(bench.repeat):
+        for text in inputs:
+            result.samples.append(
+                timed(lambda t=text: [hit_text(h) for h in people.search(t, limit=RESULT_LIMIT)])
+            )
+            result.floor_samples.append(replay(bench.db.engine, captured[text]))
+    slowest = max(inputs, key=lambda t: timed(lambda: people.search(t, limit=RESULT_LIMIT)))
+    result.detail = f"{len(inputs)} inputs; slowest “{slowest}”"
+    return result
+
+
+# --- open_case ----------------------------------------------------------------------------
+
+
+def open_case(bench: Bench) -> Result:
+    """The real ``CaseWorkspace`` for the large case, built and shown offscreen with every tab
+    visited, loaded and painted: all a caseworker sees of the case. Tab loads run at once
+    rather than on the thread pool, so the time is the work, not thread scheduling."""
+    app = qt_app()
+    from veru_desk.ui import tasks
+    from veru_desk.ui.case_workspace import CaseWorkspace
+
+    person_id = bench.large_case_id
+    shown: list[int] = []
+
+    def open_everything() -> Any:
+        workspace = CaseWorkspace(bench.services, person_id)
+        workspace.resize(1280, 800)
+        workspace.show()
+        app.processEvents()
+        for index in range(workspace.tabs.count()):
+            workspace.tabs.setCurrentIndex(index)
+            app.processEvents()
+        shown.append(workspace.tabs.count())
+        return workspace
+
+    def once() -> float:
+        holder: list[Any] = []
+        seconds = timed(lambda: holder.append(open_everything()))
+        holder[0].close()
+        holder[0].deleteLater()
+        app.processEvents()
+        return seconds
+
+    tasks.run_synchronously(True)
+    try:
+        once()
+        with captured_sql(bench.db.engine) as statements:
+            once()
+        result = Result("open_case", OPERATIONS["open_case"].budget)
+        _interleaved(bench, once, lambda: replay(bench.db.engine, statements), result)
+    finally:
+        tasks.run_synchronously(False)
+    sessions = len(bench.services.sessions.for_person(person_id))
+    entries = len(bench.services.chronology.for_person(person_id))
+    result.detail = f"{sessions} sessions, {entries:,} chronology entries, {shown[-1]} tabs"
+    return result
+
+
+# --- save_session -------------------------------------------------------------------------
+
+
+def save_session(bench: Bench) -> Result:
+    """A session recorded as it happened (attended, with notes), audited and committed."""
+    from veru_desk.domain.enums import Attendance, SessionType
+    from veru_desk.services.sessions import SessionInput
+
+    sessions = bench.services.sessions
+    person_id = bench.large_case_id
+    base = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+    count = [0]
+
+    def save() -> None:
+        count[0] += 1
+        sessions.book(
+            person_id,
+            SessionInput(
+                planned_start=base - dt.timedelta(minutes=count[0]),
+                duration_minutes=60,
+                session_type=SessionType.ONE_TO_ONE,
+                location="VERU office, Luton",
+                attendance=Attendance.ATTENDED,
+                notes="Went through the safety plan; agreed safe routes home.",
+                topics="safety, education",
+            ),
+        )
+
+    save()
+    with captured_sql(bench.db.engine) as statements:
+        save()
+    result = Result("save_session", OPERATIONS["save_session"].budget)
+    _interleaved(bench, lambda: timed(save), lambda: replay(bench.db.engine, statements), result)
+    return result
+
+
+# --- summary_pdf --------------------------------------------------------------------------
+
+
+def summary_pdf(bench: Bench) -> Result:
+    """``export_case_summary`` (what the Export summary dialog runs) for the large case, full
+    profile: gathered, laid out, written and the export recorded."""
+    from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+    from veru_desk.reports.case_summary import export_case_summary
+    from veru_desk.services.summary import SharingProfile
+
+    path = bench.workdir / "case-summary.pdf"
+    pages: list[int] = []
+
+    def export() -> None:
+        done = export_case_summary(bench.services, bench.large_case_id, path, SharingProfile.FULL)
+        pages.append(done.pages)
+
+    data = bench.services.summary.gather(bench.large_case_id, SharingProfile.FULL)
+    tables = [
+        (
+            ("When", "Type", "Attendance", "Mentor", "Location, topics, notes"),
+            [
+                (
+                    format_uk_datetime(s.start),
+                    f"{s.session_type}, {s.minutes} min",
+                    s.attendance.label,
+                    s.mentor or "",
+                    "\n".join(x for x in (s.location, s.topics, s.notes) if x),
+                )
+                for s in data.recent_sessions
+            ],
+        ),
+        (
+            ("Recorded", "Point", "Risk", "Wellbeing"),
+            [
+                (
+                    format_uk_date(o.recorded_on),
+                    o.point,
+                    o.risk_level.label if o.risk_level else "",
+                    "" if o.wellbeing is None else str(o.wellbeing),
+                )
+                for o in data.outcomes
+            ],
+        ),
+        (
+            ("When", "What", "Details", "By"),
+            [
+                (
+                    format_uk_datetime(c.at),
+                    c.kind.label,
+                    "\n".join(x for x in (c.title, c.detail) if x),
+                    c.by or "",
+                )
+                for c in data.chronology
+            ],
+        ),
+    ]
+    export()
+    result = Result("summary_pdf", OPERATIONS["summary_pdf"].budget)
+    _interleaved(bench, lambda: timed(export), lambda: bare_pdf(tables), result)
+    result.detail = f"{pages[-1]} pages, {len(data.chronology):,} chronology rows"
+    return result
+
+
+# --- outcome_report -----------------------------------------------------------------------
+
+
+def outcome_report(bench: Bench) -> Result:
+    """The figures of the outcome report for the last 12 months over the whole database
+    (``OutcomeReportService.figures``, what the Reports page and ``report outcomes`` run)."""
+    from veru_desk.services.reports import quick_periods
+
+    period = quick_periods(dt.date.today())["Last 12 months"]
+    reports = bench.services.reports
+    reports.figures(period)
+    with captured_sql(bench.db.engine) as statements:
+        figures = reports.figures(period)
+    result = Result("outcome_report", OPERATIONS["outcome_report"].budget)
+    _interleaved(
+        bench,
+        lambda: timed(lambda: reports.figures(period)),
+        lambda: replay(bench.db.engine, statements),
+        result,
+    )
+    result.detail = (
+        f"{figures.referrals_received:,} referrals, {figures.sessions.offered:,} sessions offered"
+    )
+    return result
+
+
+# --- import_10k ---------------------------------------------------------------------------
+
+IMPORT_ROWS = 10_000
+
+
+def import_10k(bench: Bench) -> Result:
+    """``ImportService.run`` (the import wizard's and ``import-referrals``' path) on a new
+    10,000-row file each time, validation included; into the run's working copy."""
+    imports = bench.services.imports
+    result = Result("import_10k", OPERATIONS["import_10k"].budget)
+    imported = 0
+    for n in range(min(bench.repeat, 3)):
+        data = referral_csv(IMPORT_ROWS, bench.seed * 1000 + n)
+        started = time.perf_counter()
+        outcome = imports.run(data, file_name=f"bench-referrals-{n + 1}.csv")
+        result.samples.append(time.perf_counter() - started)
+        imported += outcome.new_referrals
+    result.detail = f"{imported:,} referrals imported in {len(result.samples)} runs"
+    return result
+
+
+# --- startup and memory: the real app in its own process ----------------------------------
+
+
+def _app_environment(bench: Bench, extra: dict[str, str]) -> dict[str, str]:
+    """The app launched as a person would, signed in from the environment (see app.py), with
+    its own settings (start on the Caseload page), log folder and backup folder."""
+    from veru_desk.app import BENCH_EXIT_ENV, PASSWORD_ENV, USER_ENV
+    from veru_desk.config import BACKUP_DIR_ENV, DATA_DIR_ENV
+
+    config_home = bench.workdir / "config"
+    settings = config_home / "VERU" / "VERU Desk.conf"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("[main_window]\nlast_page=caseload\n", encoding="utf-8")
+    env = dict(os.environ)
+    env.update(
+        {
+            BENCH_EXIT_ENV: "1",
+            USER_ENV: bench.username,
+            PASSWORD_ENV: bench.password,
+            "QT_QPA_PLATFORM": "offscreen",
+            "XDG_CONFIG_HOME": str(config_home),
+            DATA_DIR_ENV: str(bench.workdir / "data"),
+            BACKUP_DIR_ENV: str(bench.workdir / "backups"),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def launch(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Launches a process and waits for its marker line: (seconds, its peak RSS in MiB)."""
+    from veru_desk.bench.probe import MARKER
+
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(MARKER):
+                seconds = time.perf_counter() - started
+                rss = float(line.split("peak_rss_mib=")[1])
+                process.wait(timeout=120)
+                return seconds, rss
+        process.wait(timeout=120)
+        error = process.stderr.read().strip().splitlines() if process.stderr else []
+        raise RuntimeError(
+            f"the process ended (status {process.returncode}) without painting: "
+            + (error[-1] if error else "no message")
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def app_command(bench: Bench) -> list[str]:
+    return [sys.executable, "-m", "veru_desk", "--database", bench.location.url]
+
+
+def startup(bench: Bench) -> Result:
+    """Launch to the main window shown with the caseload's first page painted, offscreen.
+
+    The first launch is not timed: it warms the disk cache and takes the day's backup (the
+    first start of each day does); the timed ones are the starts a caseworker makes later.
+    """
+    env = _app_environment(bench, {})
+    floor_command = [sys.executable, "-m", "veru_desk.bench.probe"]
+    launch(app_command(bench), env)
+    launch(floor_command, env)
+    result = Result("startup", OPERATIONS["startup"].budget)
+    _interleaved(
+        bench,
+        lambda: launch(app_command(bench), env)[0],
+        lambda: launch(floor_command, env)[0],
+        result,
+    )
+    return result
+
+
+def memory(bench: Bench) -> Result:
+    """Peak resident memory of the app with the caseload open and the large case open, every
+    tab of it loaded."""
+    from veru_desk.bench.probe import OPEN_CASE_ENV
+
+    env = _app_environment(bench, {OPEN_CASE_ENV: str(bench.large_case_id)})
+    result = Result("memory", OPERATIONS["memory"].budget)
+    seconds, rss = launch(app_command(bench), env)
+    result.samples.append(seconds)
+    result.peak_rss_mib = rss
+    return result
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (
+        Operation("startup", "launch to the caseload painted", Budget(ratio=2.5), startup),
+        Operation(
+            "caseload_first_page",
+            "caseload model by surname, first 200 rows",
+            Budget(seconds=0.030),
+            caseload_first_page,
+        ),
+        Operation(
+            "search_keystroke",
+            "global search, 30 partial inputs",
+            Budget(seconds=0.050, on_p95=True),
+            search_keystroke,
+        ),
+        Operation(
+            "open_case",
+            "case workspace, 500 sessions, 1,000 entries",
+            Budget(seconds=0.200),
+            open_case,
+        ),
+        Operation(
+            "save_session", "one session, audited, committed", Budget(seconds=0.020), save_session
+        ),
+        Operation(
+            "summary_pdf", "full case summary PDF", Budget(seconds=2.0, ratio=3.0), summary_pdf
+        ),
+        Operation(
+            "outcome_report", "one-year outcome figures", Budget(seconds=3.0), outcome_report
+        ),
+        Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
+        Operation("memory", "peak RSS, caseload and a case open", Budget(mib=300), memory),
+    )
+}

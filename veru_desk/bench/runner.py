@@ -1,0 +1,266 @@
+"""One benchmark run: the database, the operations, the table and the JSON file.
+
+The run works on a copy of the cached database (see ``cache``) unless ``--database`` names one,
+and with ``encrypted`` it runs the same operations again on an SQLCipher copy, to show what
+encryption costs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from veru_desk.bench.cache import (
+    BENCH_USER,
+    bench_dir,
+    encrypted_cache,
+    ensure_cache,
+    largest_case,
+    open_signed_in,
+    remove_database_files,
+    working_copy,
+)
+from veru_desk.bench.operations import OPERATIONS, Bench, Say
+from veru_desk.bench.stats import Result
+from veru_desk.config import resolve_database
+from veru_desk.services import Services
+
+DEFAULT_PEOPLE = 100_000
+DEFAULT_REPEAT = 5
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    people: int = DEFAULT_PEOPLE
+    seed: int = 1
+    only: tuple[str, ...] = ()
+    database: str | None = None  # an existing database: no build, no copy
+    encrypted: bool = False
+    repeat: int = DEFAULT_REPEAT
+    username: str = BENCH_USER
+    password: str = ""
+
+
+@dataclass
+class BenchReport:
+    people: int
+    database: str
+    results: list[Result]
+    encrypted_results: list[Result]
+    seconds: float
+    build_seconds: float | None
+
+    @property
+    def all_within_budget(self) -> bool:
+        return all(r.within_budget for r in self.results)
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "people": self.people,
+            "database": self.database,
+            "total_s": round(self.seconds, 1),
+            "build_s": None if self.build_seconds is None else round(self.build_seconds, 1),
+            "operations": [r.as_json() for r in self.results],
+        }
+        if self.encrypted_results:
+            data["encrypted"] = {
+                "operations": [r.as_json() for r in self.encrypted_results],
+                "cost": encryption_cost(self.results, self.encrypted_results),
+            }
+        return data
+
+
+def selected(only: Sequence[str]) -> list[str]:
+    return [name for name in OPERATIONS if not only or name in only]
+
+
+def run_bench(options: BenchOptions, say: Say) -> BenchReport:
+    started = time.perf_counter()
+    names = selected(options.only)
+    build_seconds = None
+    cached_path = None
+    if options.database:
+        location = resolve_database(options.database)
+        say(f"Running on {location.display}: its data is used as it is, and written to.")
+        results, people = _run_on(location.url, None, names, options, say, label="")
+        encrypted: list[Result] = []
+    else:
+        cached = ensure_cache(options.people, options.seed, say)
+        build_seconds, cached_path = cached.build_seconds, cached.path
+        work = working_copy(cached.path, "plain")
+        try:
+            results, people = _run_on(
+                str(work), cached.large_case_id, names, options, say, label=""
+            )
+        finally:
+            remove_database_files(work)
+        encrypted = []
+        if options.encrypted:
+            from veru_desk.services.demo import DEMO_PASSWORD
+
+            password = options.password or DEMO_PASSWORD
+            secret = encrypted_cache(cached.path, options.username, password, say)
+            work = working_copy(secret, "encrypted")
+            try:
+                encrypted, _people = _run_on(
+                    str(work), cached.large_case_id, names, options, say, label="encrypted "
+                )
+            finally:
+                remove_database_files(work)
+    return BenchReport(
+        people=people,
+        database=str(cached_path) if cached_path else resolve_database(options.database).display,
+        results=results,
+        encrypted_results=encrypted,
+        seconds=time.perf_counter() - started,
+        build_seconds=build_seconds,
+    )
+
+
+def _run_on(
+    database: str,
+    large_case_id: int | None,
+    names: list[str],
+    options: BenchOptions,
+    say: Say,
+    *,
+    label: str,
+) -> tuple[list[Result], int]:
+    """The operations on one database; also says how many young people it holds."""
+    from veru_desk.services.caseload import CaseloadFilter
+    from veru_desk.services.demo import DEMO_PASSWORD
+
+    password = options.password or DEMO_PASSWORD
+    location = resolve_database(database)
+    db, actor = open_signed_in(location, options.username, password)
+    workdir = bench_dir() / "work" / f"run-{time.time_ns()}"
+    workdir.mkdir(parents=True)
+    try:
+        services = Services(db, actor)
+        people = services.caseload.count(CaseloadFilter())  # before the import adds more
+        bench = Bench(
+            db=db,
+            services=services,
+            location=location,
+            large_case_id=large_case_id or largest_case(services),
+            username=options.username,
+            password=password,
+            repeat=options.repeat,
+            workdir=workdir,
+            say=say,
+            seed=options.seed,
+        )
+        results = []
+        for name in names:
+            operation = OPERATIONS[name]
+            say(f"Timing {label}{name}: {operation.what}")
+            began = time.perf_counter()
+            try:
+                result = operation.run(bench)
+            except Exception as error:  # one broken operation must not hide the others
+                result = Result(name, operation.budget, error=f"{type(error).__name__}: {error}")
+            say(f"  {_line(result)} ({time.perf_counter() - began:.0f} s)")
+            results.append(result)
+        return results, people
+    finally:
+        db.dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def encryption_cost(plain: list[Result], encrypted: list[Result]) -> list[dict[str, object]]:
+    """Per operation: the encrypted median over the plain one."""
+    by_name = {r.name: r for r in plain}
+    cost = []
+    for secret in encrypted:
+        mine = by_name.get(secret.name)
+        ours = mine.median_s if mine else None
+        theirs = secret.median_s
+        cost.append(
+            {
+                "name": secret.name,
+                "plain_median_s": None if ours is None else round(ours, 6),
+                "encrypted_median_s": None if theirs is None else round(theirs, 6),
+                "factor": None if not ours or theirs is None else round(theirs / ours, 3),
+            }
+        )
+    return cost
+
+
+# --- showing -------------------------------------------------------------------------------
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{value * 1000:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def _line(result: Result) -> str:
+    if result.error:
+        return f"failed: {result.error}"
+    text = f"median {_seconds(result.median_s)}, p95 {_seconds(result.p95_s)}"
+    if result.floor_s is not None:
+        text += f", floor {_seconds(result.floor_s)}"
+    if result.peak_rss_mib is not None:
+        text += f", peak {result.peak_rss_mib:.0f} MiB"
+    return text
+
+
+def table(results: list[Result]) -> str:
+    head = ("operation", "median", "p95", "floor", "ratio", "budget", "within")
+    rows = [head]
+    for r in results:
+        median = f"{r.peak_rss_mib:.0f} MiB" if r.peak_rss_mib is not None else _seconds(r.median_s)
+        rows.append(
+            (
+                r.name,
+                median,
+                "—" if r.peak_rss_mib is not None else _seconds(r.p95_s),
+                _seconds(r.floor_s),
+                "—" if r.ratio is None else f"{r.ratio:.2f}",
+                r.budget.text,
+                "yes" if r.within_budget else ("FAILED" if r.error else "NO"),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = [f"  {r.name}: {r.detail}" for r in results if r.detail]
+    notes += [f"  {r.name} failed: {r.error}" for r in results if r.error]
+    return "\n".join(lines + (["", *notes] if notes else []))
+
+
+def print_report(report: BenchReport, out: TextIO) -> None:
+    print(f"VERU Desk benchmark: {report.database}", file=out)
+    if report.people:
+        print(f"{report.people:,} young people", file=out)
+    print(file=out)
+    print(table(report.results), file=out)
+    if report.encrypted_results:
+        print(file=out)
+        print("The same on an encrypted (SQLCipher) copy:", file=out)
+        print(table(report.encrypted_results), file=out)
+        print(file=out)
+        print("What encryption costs (encrypted median / plain median):", file=out)
+        for item in encryption_cost(report.results, report.encrypted_results):
+            factor = item["factor"]
+            shown = "—" if factor is None else f"× {factor:.2f}"
+            print(f"  {item['name']:<20} {shown}", file=out)
+    print(file=out)
+    build = (
+        f", of which {report.build_seconds:.0f} s building the database"
+        if (report.build_seconds)
+        else ""
+    )
+    print(f"Total {report.seconds:.0f} s{build}.", file=out)
+
+
+def write_json(report: BenchReport, path: Path) -> None:
+    path.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -1,0 +1,271 @@
+"""The ``veru-desk`` command: the desktop app with no subcommand, headless subcommands otherwise.
+
+Adding commands: write a module in this package with ``register(subparsers) -> None`` that
+adds its parsers and sets ``func=handler`` where ``handler(args, ctx) -> int``; then add the
+module's name to ``COMMAND_MODULES`` below. That one line is the whole registration.
+
+Subcommands never import Qt (they run on servers, over SSH, in cron), and they call services
+only: no SQL here. Errors meant for a person (``VeruError``: validation, permission, sign-in,
+storage) are one line on standard error and exit status 1; usage errors are argparse's, exit
+status 2; nothing a user can cause prints a traceback.
+
+Every command takes ``--database PATH_OR_URL`` (or ``VERU_DESK_DATABASE``) and, when it reads or
+writes case data, ``--user NAME`` (or ``VERU_DESK_USER``). The password comes from
+``VERU_DESK_PASSWORD`` or a prompt, never from an argument: arguments show up in ``ps`` and in
+shell history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import importlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from veru_desk import __version__
+from veru_desk.config import DatabaseLocation, log_dir, resolve_database
+from veru_desk.domain.dates import parse_uk_date
+from veru_desk.domain.errors import ValidationError, VeruError
+
+if TYPE_CHECKING:
+    from veru_desk.db.engine import Database
+    from veru_desk.services import Services
+    from veru_desk.services.actor import Actor
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "veru_desk.cli.setup",
+    "veru_desk.cli.cases",
+    "veru_desk.cli.imports",
+    "veru_desk.cli.demo",
+    "veru_desk.cli.reports",
+    "veru_desk.cli.bench",
+    "veru_desk.cli.selftest",
+)
+
+USER_ENV = "VERU_DESK_USER"
+PASSWORD_ENV = "VERU_DESK_PASSWORD"
+PROG = "veru-desk"
+
+Handler = Callable[[argparse.Namespace, "Context"], int]
+
+
+class CommandError(VeruError):
+    """Something the person running the command must change (a missing option, a bad file)."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A parser whose every subcommand also accepts the global options.
+
+    ``veru-desk --database x cases`` and ``veru-desk cases --database x`` both work, at any
+    depth (``report outcomes --database x`` too): argparse makes sub-parsers of the parent's
+    class, and only the top-level parser gives the options defaults, so a value given before
+    the subcommand is not reset by the sub-parser.
+    """
+
+    def __init__(self, *args: Any, top_level: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = None if top_level else argparse.SUPPRESS
+        self.add_argument(
+            "--database",
+            metavar="PATH_OR_URL",
+            default=default,
+            help="the database file or URL (default: $VERU_DESK_DATABASE, else the usual file)",
+        )
+        self.add_argument(
+            "--user",
+            metavar="NAME",
+            default=default,
+            help=f"sign in as this user (default: ${USER_ENV}); password from ${PASSWORD_ENV} "
+            "or a prompt",
+        )
+
+
+def uk_date(text: str) -> dt.date:
+    """argparse type for dates: dd/mm/yyyy or yyyy-mm-dd (and the other British forms)."""
+    try:
+        return parse_uk_date(text, "date")
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(error.fields["date"]) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    return value
+
+
+class Context:
+    """What a command handler needs: output streams, the database and the signed-in user.
+
+    Opened lazily, so ``--help`` and argument errors never touch a database, and closed by
+    ``main`` whatever the handler did.
+    """
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self._db: Database | None = None
+
+    @property
+    def location(self) -> DatabaseLocation:
+        return resolve_database(getattr(self.args, "database", None))
+
+    def username(self) -> str | None:
+        return getattr(self.args, "user", None) or os.environ.get(USER_ENV) or None
+
+    def password(self, prompt: str, *, confirm: bool = False) -> str:
+        """From ``VERU_DESK_PASSWORD``, else asked without echo; never from an argument."""
+        from_env = os.environ.get(PASSWORD_ENV)
+        if from_env is not None:
+            return from_env
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CommandError(
+                f"A password is needed: set {PASSWORD_ENV} or run the command in a terminal "
+                "to be asked for it."
+            )
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Type it again: ") != first:
+            raise CommandError("The two passwords were not the same: nothing was changed.")
+        return first
+
+    def adopt(self, db: Database) -> Database:
+        """Hands a database opened by a command to the context, which closes it at the end."""
+        self._db = db
+        return db
+
+    def sign_in(self) -> tuple[Database, Actor]:
+        """Opens the database as the named user (unlocking an encrypted file first)."""
+        from veru_desk.services.vault import open_for_user
+
+        username = self.username()
+        if not username:
+            raise CommandError(
+                f"This command needs a user: add --user NAME or set {USER_ENV} "
+                f"(the password comes from {PASSWORD_ENV} or a prompt)."
+            )
+        password = self.password(f"Password for {username}: ")
+        db, actor = open_for_user(self.location, username, password)
+        return self.adopt(db), actor
+
+    def services(self) -> Services:
+        from veru_desk.services import Services
+
+        db, actor = self.sign_in()
+        return Services(db, actor)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+    def print(self, *parts: object) -> None:
+        print(*parts, file=self.out)
+
+    def warn(self, *parts: object) -> None:
+        print(*parts, file=self.err)
+
+
+def build_parser() -> CommandParser:
+    parser = CommandParser(
+        prog=PROG,
+        description="VERU Desk: case management for a Violence and Exploitation Reduction "
+        "Unit. With no command, starts the desktop app.",
+        top_level=True,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command and returns its exit status (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, usage errors
+        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+    if getattr(args, "command", None) is None:
+        return _run_app(args.database)
+    handler: Handler | None = getattr(args, "func", None)
+    if handler is None:  # a command group given without its subcommand (``report``)
+        print(
+            f"{PROG}: {args.command} needs a subcommand: see {PROG} {args.command} --help",
+            file=sys.stderr,
+        )
+        return 2
+    ctx = Context(args, sys.stdout, sys.stderr)
+    try:
+        return handler(args, ctx)
+    except VeruError as error:
+        ctx.warn(f"{PROG}: {_one_line(str(error))}")
+        return 1
+    except KeyboardInterrupt:
+        ctx.warn(f"{PROG}: cancelled.")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``veru-desk cases | head``): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return 0
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        ctx.warn(f"{PROG}: {error.strerror or error}{where}")
+        return 1
+    except Exception as error:
+        return _unexpected(ctx, error)
+    finally:
+        ctx.close()
+
+
+def _run_app(database: str | None) -> int:
+    from veru_desk.app import run_app  # Qt is imported here and only here
+
+    return run_app(database)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unexpected(ctx: Context, error: Exception) -> int:
+    """A bug or an environment failure we did not foresee: a calm line, the details in a log."""
+    module = type(error).__module__
+    if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "sqlcipher3", "psycopg")):
+        detail = getattr(error, "orig", None) or error
+        ctx.warn(
+            f"{PROG}: the database could not be opened or read ({_one_line(str(detail))}). "
+            "Check the path or URL, or restore the latest backup."
+        )
+        return 1
+    log_file = None
+    try:
+        log_file = log_dir() / "veru-desk-cli.log"
+        logging.basicConfig(filename=log_file, level=logging.ERROR)
+        logging.getLogger(PROG).error(
+            "unexpected error\n%s", "".join(traceback.format_exception(error))
+        )
+    except OSError:
+        log_file = None
+    where = f"; details are in {log_file}" if log_file else ""
+    ctx.warn(f"{PROG}: unexpected error: {type(error).__name__}: {_one_line(str(error))}{where}")
+    return 70

@@ -1,0 +1,88 @@
+"""``veru-desk bench``: times the app's own code paths on a county-sized database.
+
+Builds (once, then reuses) a demo database of ``--people`` young people in the user data
+folder, or runs on ``--database`` as it is. Exit status 0 when every operation is within its
+budget, 3 when one or more is over (the table says which), 1 when the run could not be made.
+This is the one command that imports Qt: it times the Qt models and windows the app uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from veru_desk.cli import Context, positive_int
+
+OVER_BUDGET = 3
+
+
+def register(subparsers: Any) -> None:
+    from veru_desk.bench.operations import OPERATIONS
+    from veru_desk.bench.runner import DEFAULT_PEOPLE, DEFAULT_REPEAT
+
+    parser = subparsers.add_parser(
+        "bench",
+        help="measure speed and memory on a large demo database",
+        description="Times caseload, search, case, save, PDF, report, import, start-up and "
+        "memory on a demo database of N people (built once and cached in the user data "
+        "folder), each beside a floor doing the same work the plainest way. With --database "
+        "it runs on that database instead, and writes to it (sessions, an export, imported "
+        "referrals): use a copy, never live records.",
+    )
+    parser.add_argument(
+        "--people",
+        type=positive_int,
+        default=DEFAULT_PEOPLE,
+        metavar="N",
+        help=f"young people in the demo database (default {DEFAULT_PEOPLE:,})",
+    )
+    parser.add_argument("--seed", type=int, default=1, metavar="S")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(OPERATIONS),
+        metavar="NAME",
+        help="time only these operations: " + ", ".join(OPERATIONS),
+    )
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="also run on an encrypted (SQLCipher) copy and show what encryption costs",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=DEFAULT_REPEAT,
+        metavar="N",
+        help=f"timed runs of each operation (default {DEFAULT_REPEAT})",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from veru_desk.bench.runner import BenchOptions, print_report, run_bench, write_json
+
+    username = ctx.username()
+    password = ctx.password(f"Password for {username}: ") if username else ""
+    options = BenchOptions(
+        people=args.people,
+        seed=args.seed,
+        only=tuple(args.only or ()),
+        database=getattr(args, "database", None),
+        encrypted=args.encrypted,
+        repeat=args.repeat,
+        **({"username": username} if username else {}),
+        password=password,
+    )
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    report = run_bench(options, say)
+    print_report(report, ctx.out)
+    if args.json:
+        write_json(report, args.json)
+    return 0 if report.all_within_budget else OVER_BUDGET

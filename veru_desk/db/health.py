@@ -1,0 +1,74 @@
+"""Is the database sound? SQLite's own integrity and foreign-key checks, and the schema
+compared with the one this release expects.
+
+Kept in ``db`` because it asks the engine directly; the service in ``services.health`` decides
+who may run it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from veru_desk.db import migrate
+
+# Enough lines of a failing check to find the problem without flooding a terminal.
+MAX_DETAILS = 10
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """``problems`` empty means healthy; ``passed`` says what was checked, for the log."""
+
+    problems: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(engine: Engine) -> HealthReport:
+    problems: list[str] = []
+    passed: list[str] = []
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            integrity = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+            if integrity == ["ok"]:
+                passed.append("SQLite integrity check: ok")
+            else:
+                problems.append(
+                    "SQLite integrity check failed: "
+                    + "; ".join(integrity[:MAX_DETAILS])
+                    + ". Restore the latest backup."
+                )
+            orphans = list(connection.exec_driver_sql("PRAGMA foreign_key_check"))
+            if orphans:
+                counts: dict[tuple[str, str], int] = {}
+                for table, _rowid, parent, _fk in orphans:
+                    counts[(table, parent)] = counts.get((table, parent), 0) + 1
+                problems.append(
+                    "Foreign-key check failed: "
+                    + "; ".join(
+                        f"{n} row(s) in {table} point at missing rows in {parent}"
+                        for (table, parent), n in list(counts.items())[:MAX_DETAILS]
+                    )
+                )
+            else:
+                passed.append("Foreign-key check: ok")
+    current = migrate.current_revision(engine)
+    head = migrate.head_revision()
+    if current != head:
+        problems.append(
+            f"The schema is at migration {current or 'none'} but this release expects {head}: "
+            "run `veru-desk init` to upgrade it."
+        )
+    else:
+        differences = migrate.schema_differences(engine)
+        if differences:
+            shown = "; ".join(str(d) for d in differences[:MAX_DETAILS])
+            problems.append(f"The schema differs from this release's models: {shown}")
+        else:
+            passed.append(f"Migrations current ({head})")
+    return HealthReport(problems, passed)

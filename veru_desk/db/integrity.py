@@ -1,0 +1,77 @@
+"""The start-up check: is the database file sound before anything is saved to it? And if
+not, which backup is the newest one that is, so the app can offer it instead of carrying on.
+
+A SQLite file can be damaged by a failing disk, a sync tool copying it mid-write or a power
+cut on a laptop whose disk lies about flushing; SQLite's own check is the only reliable test.
+``quick_check`` takes seconds even on a large file, so it runs at every start; the full
+checks for the `check` command are in ``db.health``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from veru_desk.db.backup import check_backup_file, list_backups
+from veru_desk.db.engine import is_sqlite
+from veru_desk.domain.errors import StorageError
+
+MAX_PROBLEMS = 5
+
+
+class DamagedDatabase(StorageError):
+    """The database failed its integrity check. ``backup`` is the newest backup that passed
+    its own check (None if there is none), so the app can offer to restore it."""
+
+    def __init__(self, message: str, *, problem: str, backup: Path | None) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.backup = backup
+
+
+def quick_check(engine: Engine) -> str | None:
+    """None when the file is sound, else what SQLite found. A server database looks after
+    its own storage, so it is only asked to answer."""
+    try:
+        with engine.connect() as conn:
+            if not is_sqlite(engine):
+                conn.exec_driver_sql("SELECT 1")
+                return None
+            rows = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check")]
+    except DBAPIError as error:  # "file is not a database", "database disk image is malformed"
+        return str(error.orig)
+    if rows == ["ok"]:
+        return None
+    more = len(rows) - MAX_PROBLEMS
+    return "; ".join(rows[:MAX_PROBLEMS]) + (f" (and {more} more problems)" if more > 0 else "")
+
+
+def latest_good_backup(folder: Path, *, key: bytes | None = None) -> Path | None:
+    """The newest backup in ``folder`` that opens with ``key`` and passes its check."""
+    for backup in list_backups(folder):
+        try:
+            check_backup_file(backup.path, key=key)
+        except StorageError:
+            continue
+        return backup.path
+    return None
+
+
+def damaged_database_error(
+    problem: str, database: Path, backup_folder: Path, *, key: bytes | None = None
+) -> DamagedDatabase:
+    backup = latest_good_backup(backup_folder, key=key)
+    if backup is not None:
+        advice = (
+            f"The latest good backup is {backup.name}: restore it, or ask IT to recover the file."
+        )
+    else:
+        advice = "There is no good backup in the backup folder: ask IT to recover the file."
+    return DamagedDatabase(
+        f"The database {database.name} failed its integrity check ({problem}), so VERU Desk "
+        f"has not opened it. {advice}",
+        problem=problem,
+        backup=backup,
+    )

@@ -1,0 +1,520 @@
+"""The case summary PDF a caseworker takes to a multi-agency meeting.
+
+It prints only what ``CaseSummaryData`` holds: the sharing profile was applied when the data
+was gathered, so this module cannot leak what a profile withholds. Long cases lay out in full
+(every table's header repeats on each page it runs onto and rows split across pages); nothing
+is cut short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether, Spacer, Table, TableStyle
+
+from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+from veru_desk.domain.enums import GoalStatus
+from veru_desk.reports.charts import line_chart
+from veru_desk.reports.styles import (
+    BODY,
+    CELL,
+    CONTENT_WIDTH,
+    FONT,
+    MUTED_SMALL,
+    NOTICE,
+    SUBHEADING,
+    SUBTITLE,
+    TITLE,
+    PlainText,
+    build_marked_pdf,
+    data_table,
+    heading,
+    key_value_table,
+    para,
+    register_fonts,
+    rich,
+    text,
+)
+from veru_desk.resources import resource_path
+from veru_desk.services import Services
+from veru_desk.services.settings import OrgSettings
+from veru_desk.services.summary import (
+    CaseSummaryData,
+    ChronologyLine,
+    PreparedFor,
+    SharingProfile,
+)
+
+LOGO_HEIGHT = 16 * mm
+WITHHELD = "Withheld (multi-agency profile)"
+
+
+@dataclass(frozen=True)
+class SummaryExport:
+    path: Path
+    pages: int
+    export_id: int
+
+
+def export_case_summary(
+    services: Services,
+    person_id: int,
+    path: Path,
+    profile: SharingProfile,
+    prepared_for: PreparedFor | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SummaryExport:
+    """Gathers, writes and records one summary: the file exists only if the export is recorded.
+
+    The PDF is written to a temporary file beside ``path`` and moved into place only after
+    the Exports row and audit event are committed, so a failure leaves no unrecorded copy.
+    """
+    report = progress or (lambda done, total, text: None)
+    report(0, 3, "Reading the case")
+    data = services.summary.gather(person_id, profile, prepared_for)
+    report(1, 3, "Laying out the pages")
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(suffix=".pdf", prefix=".veru-", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        pages = render_case_summary(data, temp)
+        report(2, 3, "Recording the export")
+        record = services.summary.record_export(person_id, profile, prepared_for, str(path), pages)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    report(3, 3, "Done")
+    return SummaryExport(path, pages, record.id)
+
+
+def default_filename(case_ref: str, profile: SharingProfile, on: dt.date | None = None) -> str:
+    day = (on or dt.date.today()).isoformat()
+    return f"{case_ref} case summary ({profile.value}) {day}.pdf"
+
+
+def render_case_summary(data: CaseSummaryData, target: str | Path | IO[bytes]) -> int:
+    """Writes the PDF; returns its number of pages."""
+    register_fonts()
+    story: list[Flowable] = []
+    story += _cover(data)
+    story += _young_person(data)
+    story += _referrals(data)
+    story += _risk(data)
+    story += _plan(data)
+    story += _sessions(data)
+    story += _outcomes(data)
+    story += _closure(data)
+    story += _chronology(data)
+    return build_marked_pdf(
+        target,
+        story,
+        title=f"Case summary {data.case_ref}",
+        author=data.org.name,
+        subject=f"{data.profile.label} case summary ({data.org.marking})",
+        marking=data.org.marking,
+        footer_left=(
+            f"{data.case_ref} · {data.profile.label} case summary · generated "
+            f"{format_uk_date(data.generated_at.date())}"
+        ),
+    )
+
+
+def logo_flowable(org: OrgSettings, height: float = LOGO_HEIGHT) -> Image:
+    """The organisation's logo, or the shipped one when none is set or the file has gone."""
+    path = Path(org.logo_path) if org.logo_path else None
+    if path is None or not path.is_file():
+        path = resource_path("images", "veru-logo.png")
+    width, image_height = ImageReader(str(path)).getSize()
+    return Image(str(path), width=height * width / image_height, height=height)
+
+
+def _cover(data: CaseSummaryData) -> list[Flowable]:
+    logo = logo_flowable(data.org)
+    heading = [
+        para(data.org.name, SUBTITLE),
+        para(f"Case summary {data.case_ref}", TITLE),
+    ]
+    top = Table([[logo, heading]], colWidths=[logo.drawWidth + 5 * mm, None], hAlign="LEFT")
+    top.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    prepared = data.prepared_for.text if data.prepared_for else "Not given"
+    facts = key_value_table(
+        [
+            ("Case reference", data.case_ref),
+            ("Prepared for", prepared),
+            (
+                "Generated",
+                f"{format_uk_datetime(data.generated_at)} by {data.generated_by}",
+            ),
+            ("Sharing profile", data.profile.label),
+            ("Case status", data.status.label if data.status else "No referral recorded"),
+            ("Caseworker", data.worker or "Not allocated"),
+        ]
+    )
+    if data.profile is SharingProfile.MULTI_AGENCY:
+        items = "".join(f"<br/>• {text(line)}" for line in data.withheld)
+        notice = rich(
+            "<b>Multi-agency summary.</b> Shared for the meeting named above, under the "
+            "information-sharing basis recorded on the referral. The following were "
+            f"withheld and are not in this document:{items}",
+            NOTICE,
+        )
+    else:
+        notice = rich(
+            "<b>Full internal summary.</b> Contains contact details, the NHS number and notes "
+            "marked confidential. For use within the unit only: export the multi-agency "
+            "profile to share with partners.",
+            NOTICE,
+        )
+    return [top, Spacer(1, 3 * mm), facts, notice]
+
+
+def _young_person(data: CaseSummaryData) -> list[Flowable]:
+    person = data.person
+    full = data.profile is SharingProfile.FULL
+    pairs: list[tuple[str, object]] = [
+        ("Name", person.name),
+        ("Preferred name", person.preferred_name or "None given"),
+        ("Date of birth (age)", f"{format_uk_date(person.date_of_birth)} ({person.age})"),
+        ("Gender", person.gender),
+        ("Ethnicity", person.ethnicity),
+        (
+            "Education",
+            f"{person.education_status}"
+            + (f" ({person.education_setting})" if person.education_setting else ""),
+        ),
+        ("Flags", ", ".join(person.flags) if person.flags else "None recorded"),
+    ]
+    if full:
+        address = ", ".join(p for p in (person.address, person.postcode) if p)
+        pairs += [
+            ("Address", address or "Not recorded"),
+            ("Phone", person.phone or "Not recorded"),
+            ("Email", person.email or "Not recorded"),
+            ("NHS number", _nhs(person.nhs_number) or "Not recorded"),
+        ]
+    else:
+        pairs.append(("Address, phone, NHS number", WITHHELD))
+    story: list[Flowable] = [*heading("The young person"), key_value_table(pairs)]
+    if data.contacts:
+        story += heading("Family and professional contacts", SUBHEADING)
+        if full:
+            rows = [
+                [
+                    c.name,
+                    c.relationship
+                    + (" (parental responsibility)" if c.parental_responsibility else ""),
+                    "\n".join(p for p in (c.phone, c.email, c.address) if p) or "Not recorded",
+                ]
+                for c in data.contacts
+            ]
+            story.append(data_table(["Name", "Relationship", "Contact details"], rows, _w(4, 4, 6)))
+        else:
+            rows = [
+                [
+                    c.name,
+                    c.relationship
+                    + (" (parental responsibility)" if c.parental_responsibility else ""),
+                    c.agency or "",
+                ]
+                for c in data.contacts
+            ]
+            story.append(data_table(["Name", "Relationship", "Agency"], rows, _w(4, 5, 5)))
+    return story
+
+
+def _nhs(number: str | None) -> str | None:
+    if not number or len(number) != 10:
+        return number
+    return f"{number[:3]} {number[3:6]} {number[6:]}"
+
+
+def _referrals(data: CaseSummaryData) -> list[Flowable]:
+    story: list[Flowable] = [*heading("Referrals")]
+    if not data.referrals:
+        return [*story, para("No referral recorded.", BODY)]
+    for number, r in enumerate(data.referrals, start=1):
+        referrer = r.referrer or "Not named"
+        if r.referrer_contact:
+            referrer += f" ({r.referrer_contact})"
+        pairs: list[tuple[str, object]] = [
+            ("Received", format_uk_date(r.received_on)),
+            ("Referred by", f"{r.agency} ({r.agency_type})"),
+            ("Referrer", referrer),
+            ("Reasons", ", ".join(r.reasons) or "None recorded"),
+            ("Priority", r.priority),
+            ("Status", r.status.label),
+        ]
+        if r.decision:
+            pairs.append(("Decision", r.decision))
+        if r.worker:
+            pairs.append(("Caseworker", r.worker))
+        pairs += [
+            ("Consent (young person / parent)", f"{r.consent_young_person} / {r.consent_parent}"),
+            ("Information-sharing basis", r.sharing_basis or "Not recorded"),
+        ]
+        if r.narrative:
+            pairs.append(("Why referred", r.narrative))
+        title = f"Referral {number} of {len(data.referrals)}: {format_uk_date(r.received_on)}"
+        story += [*heading(title, SUBHEADING), key_value_table(pairs)]
+    return story
+
+
+def _risk(data: CaseSummaryData) -> list[Flowable]:
+    story: list[Flowable] = [*heading("Risk")]
+    current = data.current_risk
+    if current is None:
+        return [*story, para("No risk assessment recorded.", BODY)]
+    overdue = " <b>(review overdue)</b>" if current.overdue else ""
+    story.append(
+        rich(
+            f"Current risk level: <b>{text(current.level.label.upper())}</b>, assessed "
+            f"{format_uk_date(current.assessed_on)}"
+            f"{' by ' + text(current.assessor) if current.assessor else ''}; next review "
+            f"{format_uk_date(current.next_review_on)}{overdue}.",
+            BODY,
+        )
+    )
+    story.append(Spacer(1, 2 * mm))
+    rows = [
+        [
+            format_uk_date(r.assessed_on),
+            r.level.label,
+            r.risk_factors or "None recorded",
+            r.protective_factors or "None recorded",
+            r.assessor or "",
+            format_uk_date(r.next_review_on),
+        ]
+        for r in data.risk
+    ]
+    story.append(
+        data_table(
+            ["Assessed", "Level", "Risk factors", "Protective factors", "Assessor", "Review"],
+            rows,
+            _w(2.2, 1.8, 4.6, 4.6, 2.6, 2.2),
+        )
+    )
+    return story
+
+
+def _plan(data: CaseSummaryData) -> list[Flowable]:
+    story: list[Flowable] = [*heading("Intervention plan")]
+    plan = data.plan
+    if plan is None:
+        return [*story, para("No plan recorded.", BODY)]
+    review = f", review due {format_uk_date(plan.review_on)}" if plan.review_on else ""
+    story.append(
+        para(f"Version {plan.plan_version}, started {format_uk_date(plan.started_on)}{review}.")
+    )
+    if plan.summary:
+        story.append(para(plan.summary, BODY))
+    achieved = sum(1 for g in plan.goals if g.status is GoalStatus.ACHIEVED)
+    story.append(para(f"{achieved} of {len(plan.goals)} goals achieved.", MUTED_SMALL))
+    story.append(Spacer(1, 1.5 * mm))
+    rows: list[list[object]] = []
+    for number, goal in enumerate(plan.goals, start=1):
+        parts = [f"<b>{text(goal.description)}</b>"]
+        if goal.progress:
+            parts.append(f"Progress: {text(goal.progress)}")
+        for action in goal.actions:
+            bits = [text(action.description)]
+            if action.owner:
+                bits.append(f"owner {text(action.owner)}")
+            if action.due_on:
+                bits.append(f"due {format_uk_date(action.due_on)}")
+            if action.done_on:
+                bits.append(f"done {format_uk_date(action.done_on)}")
+            elif action.overdue:
+                bits.append("<b>overdue</b>")
+            else:
+                bits.append("open")
+            parts.append("• " + "; ".join(bits))
+        rows.append(
+            [
+                str(number),
+                goal.domain.label,
+                rich("<br/>".join(parts), CELL),
+                format_uk_date(goal.target_on) or "None set",
+                goal.status.label,
+            ]
+        )
+    if rows:
+        story.append(
+            data_table(
+                ["#", "Area", "Goal, progress and actions", "Target", "Status"],
+                rows,
+                _w(0.7, 3.2, 9.0, 2.1, 3.0),
+            )
+        )
+    return story
+
+
+def _sessions(data: CaseSummaryData) -> list[Flowable]:
+    a = data.attendance
+    rate = f"{a.rate:.0%}" if a.rate is not None else "No sessions offered yet"
+    story: list[Flowable] = [
+        *heading("Sessions and attendance"),
+        data_table(
+            ["Offered", "Attended", "Missed", "Cancelled by service", "Still planned", "Rate"],
+            [[a.offered, a.attended, a.missed, a.cancelled_by_service, a.planned, rate]],
+            _w(3, 3, 3, 3, 3, 3),
+            numeric_columns=range(6),
+        ),
+        para(
+            "Offered sessions are those the young person could attend (attended, did not "
+            "attend, or cancelled by them); the rate is attended divided by offered.",
+            MUTED_SMALL,
+        ),
+    ]
+    if data.recent_sessions:
+        shown = len(data.recent_sessions)
+        story += heading(
+            f"The {shown} most recent sessions (every session is in the chronology)"
+            if shown > 1
+            else "The most recent session",
+            SUBHEADING,
+        )
+        rows = []
+        for s in data.recent_sessions:
+            details = [
+                f"Location: {s.location}" if s.location else "",
+                f"Topics: {s.topics}" if s.topics else "",
+                s.notes or "",
+            ]
+            rows.append(
+                [
+                    format_uk_datetime(s.start),
+                    f"{s.session_type}, {s.minutes} min",
+                    s.attendance.label,
+                    s.mentor or "",
+                    "\n".join(d for d in details if d),
+                ]
+            )
+        story.append(
+            data_table(
+                ["When", "Type", "Attendance", "Mentor", "Location, topics, notes"],
+                rows,
+                _w(28, 30, 28, 28, 60),
+            )
+        )
+    return story
+
+
+def _outcomes(data: CaseSummaryData) -> list[Flowable]:
+    story: list[Flowable] = [*heading("Outcomes over time")]
+    if not data.outcomes:
+        return [*story, para("No outcomes recorded yet.", BODY)]
+
+    def _n(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    rows = [
+        [
+            format_uk_date(o.recorded_on),
+            o.point,
+            o.risk_level.label if o.risk_level else "",
+            o.education_status or "",
+            _n(o.wellbeing),
+            _n(o.arrests),
+            _n(o.charges),
+            _n(o.goals_achieved),
+        ]
+        for o in data.outcomes
+    ]
+    story.append(
+        data_table(
+            [
+                "Recorded",
+                "Point",
+                "Risk",
+                "Education",
+                "Wellbeing (0-10)",
+                "Arrests",
+                "Charges",
+                "Goals achieved",
+            ],
+            rows,
+            _w(2.2, 1.8, 1.9, 4.6, 2.0, 1.6, 1.7, 2.2),
+            numeric_columns=(4, 5, 6, 7),
+        )
+    )
+    points = [(o.recorded_on, float(o.wellbeing)) for o in data.outcomes if o.wellbeing is not None]
+    if points:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            KeepTogether(
+                [
+                    line_chart(
+                        points,
+                        "Self-rated wellbeing (0 to 10)",
+                        value_min=0,
+                        value_max=10,
+                        width=CONTENT_WIDTH,
+                    )
+                ]
+            )
+        )
+    return story
+
+
+def _closure(data: CaseSummaryData) -> list[Flowable]:
+    closed = data.closures
+    if not closed:
+        return []
+    story: list[Flowable] = [*heading("Closure")]
+    for r in closed:
+        pairs: list[tuple[str, object]] = [
+            ("Episode referred", format_uk_date(r.received_on)),
+            ("Closed on", format_uk_date(r.closed_on) or "Not recorded"),
+            ("Reason", r.closure_reason.label if r.closure_reason else "Not recorded"),
+            ("Outcome summary", r.outcome_summary or "Not recorded"),
+        ]
+        story += [key_value_table(pairs), Spacer(1, 2 * mm)]
+    return story
+
+
+def _chronology(data: CaseSummaryData) -> list[Flowable]:
+    story: list[Flowable] = [
+        *heading("Chronology"),
+        para(
+            f"{len(data.chronology)} entries, oldest first: referral decisions, assessments, "
+            "plans, sessions, outcomes, notes and exports.",
+            MUTED_SMALL,
+        ),
+        Spacer(1, 1.5 * mm),
+    ]
+    if not data.chronology:
+        return [*story, para("Nothing recorded yet.", BODY)]
+    rows = [_chronology_row(entry) for entry in data.chronology]
+    story.append(data_table(["When", "What", "Details", "By"], rows, _w(28, 20, 95, 31)))
+    return story
+
+
+def _chronology_row(entry: ChronologyLine) -> list[object]:
+    when = format_uk_date(entry.at.date()) if entry.date_only else format_uk_datetime(entry.at)
+    title = rich(f"<b>{text(entry.title)}</b>", CELL)
+    details: object = [title, PlainText(entry.detail)] if entry.detail else title
+    return [when, entry.kind.label, details, entry.by or ""]
+
+
+def _w(*parts: float) -> list[float]:
+    """Column widths in proportion, filling the page's width (174 parts: millimetres)."""
+    total = sum(parts)
+    return [CONTENT_WIDTH * p / total for p in parts]

@@ -1,0 +1,130 @@
+"""Organisation-wide settings the documents print: the unit's name, its logo and the
+protective marking.
+
+They live in the database (the ``setting`` table, JSON values) rather than on one laptop, so
+every copy of the app prints the same marking and name on what leaves the unit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import Setting
+from veru_desk.domain.enums import AuditAction, Role
+from veru_desk.domain.errors import ValidationError
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service
+
+DEFAULT_ORG_NAME = "Violence and Exploitation Reduction Unit"
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+MAX_NAME_CHARS = 200
+MAX_MARKING_CHARS = 60
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+
+_NAME_KEY = "organisation.name"
+_LOGO_KEY = "organisation.logo_path"
+_MARKING_KEY = "documents.protective_marking"
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    name: str
+    logo_path: str | None  # None: documents use the logo shipped with the app
+    marking: str
+
+
+def read_org(session: Session) -> OrgSettings:
+    """The settings inside a caller's transaction, defaults filled in for anything unset."""
+    rows = dict(
+        session.execute(
+            select(Setting.key, Setting.value).where(
+                Setting.key.in_([_NAME_KEY, _LOGO_KEY, _MARKING_KEY])
+            )
+        ).all()
+    )
+    values = {key: json.loads(text) for key, text in rows.items()}
+    return OrgSettings(
+        name=values.get(_NAME_KEY) or DEFAULT_ORG_NAME,
+        logo_path=values.get(_LOGO_KEY) or None,
+        marking=values.get(_MARKING_KEY) or DEFAULT_MARKING,
+    )
+
+
+class SettingsService(Service):
+    def get_org(self) -> OrgSettings:
+        with self._read() as session:
+            return read_org(session)
+
+    def update(
+        self,
+        *,
+        name: str | None = None,
+        logo_path: str | None = None,
+        clear_logo: bool = False,
+        marking: str | None = None,
+    ) -> OrgSettings:
+        """Changes what every document prints; only an administrator may, and it is audited.
+
+        Arguments left as ``None`` keep their current value; ``clear_logo`` goes back to the
+        shipped logo.
+        """
+        errors: dict[str, str] = {}
+        wanted: dict[str, str | None] = {}
+        if name is not None:
+            name = " ".join(name.split())
+            if not name:
+                errors["name"] = "Enter the organisation's name as it should print on documents."
+            elif len(name) > MAX_NAME_CHARS:
+                errors["name"] = f"Shorten the name to {MAX_NAME_CHARS} characters or fewer."
+            wanted[_NAME_KEY] = name
+        if marking is not None:
+            marking = " ".join(marking.split())
+            if not marking:
+                errors["marking"] = (
+                    "Enter a protective marking (for example OFFICIAL-SENSITIVE): every page "
+                    "of a case summary must carry one."
+                )
+            elif len(marking) > MAX_MARKING_CHARS:
+                errors["marking"] = f"Shorten the marking to {MAX_MARKING_CHARS} characters."
+            wanted[_MARKING_KEY] = marking
+        if clear_logo:
+            wanted[_LOGO_KEY] = None
+        elif logo_path is not None:
+            path = Path(logo_path.strip())
+            if path.suffix.lower() not in LOGO_SUFFIXES:
+                errors["logo_path"] = "Choose a PNG, JPEG or GIF image for the logo."
+            elif not path.is_file():
+                errors["logo_path"] = f"There is no image at {path}: choose the file again."
+            wanted[_LOGO_KEY] = str(path.resolve())
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="change the organisation's settings")
+            if errors:
+                raise ValidationError(errors)
+            before = read_org(session)
+            changes: dict[str, tuple[object, object]] = {}
+            for key, value in wanted.items():
+                row = session.get(Setting, key)
+                old = json.loads(row.value) if row else None
+                if old == value:
+                    continue
+                if row is None:
+                    session.add(Setting(key=key, value=json.dumps(value)))
+                else:
+                    row.value = json.dumps(value)
+                changes[key] = (old, value)
+            if changes:
+                self._audit(
+                    session,
+                    AuditAction.UPDATE,
+                    entity_type="setting",
+                    summary="Organisation settings changed",
+                    changes=changes,
+                )
+                session.flush()
+                return read_org(session)
+            return before

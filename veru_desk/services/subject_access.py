@@ -1,0 +1,622 @@
+"""Subject access (UK GDPR Art. 15): everything the unit holds about a young person, as a
+machine-readable JSON file and a readable PDF, with items the manager withholds (for example
+information about a third party, or whose release would put someone at risk) marked as
+withheld with the reason, never silently left out.
+
+Every column of every record is exported, read straight from the tables rather than through
+the case screens, so a field added later is in the next export without anyone remembering to
+add it. The PDF is drawn by ``reports.subject_access`` from the same data; the service takes
+the renderer as an argument so this layer never imports the reports layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import (
+    Agency,
+    AuditEvent,
+    Base,
+    CaseNote,
+    Contact,
+    DocumentExport,
+    InterventionPlan,
+    MentoringSession,
+    Outcome,
+    OutcomeMeasure,
+    OutcomeValue,
+    PlanAction,
+    PlanGoal,
+    Referral,
+    ReferralReasonRow,
+    ReferralTransition,
+    RiskAssessment,
+    SeriesException,
+    SessionSeries,
+    User,
+    YoungPerson,
+)
+from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+from veru_desk.domain.enums import AuditAction, LabelledEnum, Role
+from veru_desk.domain.errors import ValidationError
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service, get_or_404, utc_to_local
+from veru_desk.services.settings import OrgSettings, read_org
+
+SUBJECT_ACCESS_KIND = "subject_access"
+FORMAT = "veru-desk-subject-access/1"
+MAX_WITHHELD_REASON = 500
+
+# Internal bookkeeping that says nothing about the person.
+_SKIPPED_COLUMNS = frozenset({"version", "sort_name", "current_referral_id"})
+_USER_COLUMNS = {
+    "created_by_id": "created_by",
+    "updated_by_id": "updated_by",
+    "assessor_id": "assessor",
+    "mentor_id": "mentor",
+    "author_id": "author",
+    "allocated_worker_id": "allocated_worker",
+    "decided_by_id": "decided_by",
+    "worker_id": "worker",
+    "by_user_id": "by",
+    "current_worker_id": "current_worker",
+    "user_id": "user",
+}
+_AGENCY_COLUMNS = {
+    "referring_agency_id": "referring_agency",
+    "agency_id": "agency",
+    "owner_agency_id": "owner_agency",
+}
+_LABELS = {
+    "nhs_number": "NHS number",
+    "send": "SEND",
+    "dob": "Date of birth",
+    "current_status": "Current status",
+    "young_person_id": "Young person (record number)",
+    "id": "Record number",
+}
+
+_KIND_NAMES = {
+    "person": "The young person's details",
+    "contact": "Contact",
+    "referral": "Referral",
+    "transition": "Decision or status change",
+    "assessment": "Risk assessment",
+    "plan": "Intervention plan",
+    "goal": "Goal",
+    "action": "Action",
+    "series": "Recurring sessions",
+    "session": "Session",
+    "outcome": "Outcome",
+    "note": "Case note",
+    "export": "Document",
+    "audit": "Audit event",
+}
+
+_TABLE_KINDS = {
+    "young_person": "person",
+    "contact": "contact",
+    "referral": "referral",
+    "risk_assessment": "assessment",
+    "intervention_plan": "plan",
+    "plan_goal": "goal",
+    "plan_action": "action",
+    "session_series": "series",
+    "mentoring_session": "session",
+    "outcome": "outcome",
+    "case_note": "note",
+    "document_export": "export",
+}
+
+PdfRenderer = Callable[["SubjectAccessData", Path], int]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record as the PDF shows it: labelled values, children, or the withholding."""
+
+    key: str
+    title: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    children: list[tuple[str, list[Item]]] = field(default_factory=list)
+    withheld_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SubjectAccessData:
+    person_id: int
+    case_ref: str
+    generated_at: dt.datetime  # local wall-clock time
+    generated_by: str
+    org: OrgSettings
+    document: dict[str, Any]  # exactly what the JSON file holds
+    sections: list[tuple[str, list[Item]]]  # the same content, in words, for the PDF
+    withheld: dict[str, str]
+
+    @property
+    def item_count(self) -> int:
+        def count(items: Iterable[Item]) -> int:
+            return sum(1 + sum(count(c) for _t, c in item.children) for item in items)
+
+        return sum(count(items) for _title, items in self.sections)
+
+
+@dataclass(frozen=True)
+class SubjectAccessResult:
+    export_id: int
+    json_path: Path
+    pdf_path: Path
+    pages: int
+    items: int
+    withheld: int
+
+
+def _label(column: str) -> str:
+    return _LABELS.get(column) or column.removesuffix("_on").replace("_", " ").capitalize()
+
+
+def _json_value(column: str, value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        # *_at columns are UTC; session times are the wall-clock time the session was held.
+        utc = column == "at" or column.endswith("_at")
+        return value.isoformat() + ("Z" if utc else "")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _shown_value(column: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        utc = column == "at" or column.endswith("_at")
+        return format_uk_datetime(utc_to_local(value) if utc else value)
+    if isinstance(value, dt.date):
+        return format_uk_date(value)
+    return str(value)
+
+
+class _Collector:
+    """Builds the JSON tree and the PDF items side by side from the same rows."""
+
+    def __init__(self, session: Session, withheld: Mapping[str, str]) -> None:
+        self.session = session
+        self.withheld = withheld
+        self.seen: set[str] = set()
+        self.users = dict(session.execute(select(User.id, User.display_name)).all())
+        self.agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
+
+    def record(
+        self,
+        prefix: str,
+        row: Base,
+        title: str,
+        *,
+        extra: Mapping[str, tuple[Any, str]] | None = None,
+        children: Iterable[tuple[str, str, list[tuple[dict[str, Any], Item]]]] = (),
+    ) -> tuple[dict[str, Any], Item]:
+        """``extra``: more fields as (JSON value, shown text); ``children``: (JSON name,
+        PDF heading, records) nested under this one."""
+        key = f"{prefix}:{row.id}"  # type: ignore[attr-defined]
+        self.seen.add(key)
+        children = list(children)
+        if key in self.withheld:
+            reason = self.withheld[key]
+            # The title may itself be the withheld content (a contact's name, a note's subject).
+            return {"key": key, "withheld": True, "reason": reason}, Item(
+                key, _KIND_NAMES.get(prefix, prefix.capitalize()), withheld_reason=reason
+            )
+        data: dict[str, Any] = {"key": key}
+        shown: list[tuple[str, str]] = []
+        for column in row.__table__.columns:  # type: ignore[attr-defined]
+            name = column.key
+            if name in _SKIPPED_COLUMNS:
+                continue
+            value = getattr(row, name)
+            data[name] = _json_value(name, value)
+            if name in _USER_COLUMNS:
+                who = self.users.get(value) if value is not None else None
+                data[_USER_COLUMNS[name]] = who
+                if who:
+                    shown.append((_label(_USER_COLUMNS[name]), who))
+            elif name in _AGENCY_COLUMNS:
+                agency = self.agencies.get(value) if value is not None else None
+                data[_AGENCY_COLUMNS[name]] = agency
+                if agency:
+                    shown.append((_label(_AGENCY_COLUMNS[name]), agency))
+            elif name != "young_person_id" and (text := _shown_value(name, value)):
+                shown.append((_label(name), text))
+        for name, (value, text) in (extra or {}).items():
+            data[name] = value
+            if text:
+                shown.append((_label(name), text))
+        item_children = []
+        for json_name, heading, records in children:
+            data[json_name] = [d for d, _i in records]
+            if records:
+                item_children.append((heading, [i for _d, i in records]))
+        return data, Item(key, title, shown, item_children)
+
+
+class SubjectAccessService(Service):
+    def gather(
+        self, person_id: int, withheld: Mapping[str, str] | None = None
+    ) -> SubjectAccessData:
+        """Everything held about the person, with ``withheld`` items (``"note:12"`` ->
+        reason) replaced by the reason. Unknown keys are refused, so a typo cannot leave an
+        item in that the manager meant to withhold."""
+        withheld = {k.strip(): " ".join((v or "").split()) for k, v in (withheld or {}).items()}
+        errors = {
+            f"withheld.{key}": "Give the reason this item is withheld."
+            for key, reason in withheld.items()
+            if not reason
+        }
+        errors.update(
+            {
+                f"withheld.{key}": f"Keep the reason under {MAX_WITHHELD_REASON} characters."
+                for key, reason in withheld.items()
+                if len(reason) > MAX_WITHHELD_REASON
+            }
+        )
+        if errors:
+            raise ValidationError(errors)
+        with self._read() as session:
+            require_role(self.actor, Role.MANAGER, doing="make a subject access export")
+            person = get_or_404(session, YoungPerson, person_id, "young person")
+            collect = _Collector(session, withheld)
+            sections = _gather(session, collect, person)
+            unknown = sorted(set(withheld) - collect.seen)
+            if unknown:
+                raise ValidationError(
+                    {
+                        "withheld": (
+                            f"No item {', '.join(unknown)} in this case: check the item "
+                            "keys (for example note:12) against the export's list."
+                        )
+                    }
+                )
+            generated_at = dt.datetime.now().replace(microsecond=0)
+            document: dict[str, Any] = {
+                "format": FORMAT,
+                "case_ref": person.case_ref,
+                "generated_at": generated_at.isoformat(),
+                "generated_by": self.actor.display_name,
+                "organisation": read_org(session).name,
+                "about_times": (
+                    "Times ending in Z are UTC (when a record was saved); other times are UK "
+                    "local time (when a session or event took place)."
+                ),
+                "withheld": [{"key": k, "reason": r} for k, r in sorted(withheld.items())],
+            }
+            for name, _title, pairs in sections:
+                document[name] = pairs[0][0] if name == "person" else [d for d, _i in pairs]
+            return SubjectAccessData(
+                person_id=person_id,
+                case_ref=person.case_ref,
+                generated_at=generated_at,
+                generated_by=self.actor.display_name,
+                org=read_org(session),
+                document=document,
+                sections=[(title, [i for _d, i in pairs]) for _n, title, pairs in sections],
+                withheld=dict(withheld),
+            )
+
+    def export(
+        self,
+        person_id: int,
+        json_path: Path,
+        pdf_path: Path,
+        withheld: dict[str, str] | None = None,
+        *,
+        render_pdf: PdfRenderer,
+    ) -> SubjectAccessResult:
+        """Writes both files (each whole or not at all), then records the export and its
+        audit event together. ``reports.subject_access.export_subject_access`` passes the
+        PDF renderer."""
+        data = self.gather(person_id, withheld)
+        _write_atomically(
+            json_path,
+            lambda tmp: tmp.write_text(
+                json.dumps(data.document, ensure_ascii=False, indent=2), encoding="utf-8"
+            ),
+        )
+        pages = 0
+
+        def draw(tmp: Path) -> None:
+            nonlocal pages
+            pages = render_pdf(data, tmp)
+
+        _write_atomically(pdf_path, draw)
+        with self._write() as session:
+            require_role(self.actor, Role.MANAGER, doing="make a subject access export")
+            export = DocumentExport(
+                young_person_id=person_id,
+                by_user_id=self.actor.user_id,
+                kind=SUBJECT_ACCESS_KIND,
+                prepared_for="The young person (subject access request)",
+                filename=pdf_path.name[:500],
+                pages=pages,
+            )
+            session.add(export)
+            self._audit(
+                session,
+                AuditAction.EXPORT,
+                entity=export,
+                person_id=person_id,
+                summary=(
+                    f"Subject access export of {data.case_ref}: {data.item_count} items, "
+                    f"{len(data.withheld)} withheld, {pages} pages"
+                ),
+            )
+            session.flush()
+            return SubjectAccessResult(
+                export.id, json_path, pdf_path, pages, data.item_count, len(data.withheld)
+            )
+
+
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """A crash mid-write leaves the old file (or none), never half a document."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+_Pairs = list[tuple[dict[str, Any], Item]]
+
+
+def _gather(
+    session: Session, collect: _Collector, person: YoungPerson
+) -> list[tuple[str, str, _Pairs]]:
+    pid = person.id
+
+    def rows(model: type[Base], *where: Any, order: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(*where).order_by(*order)))
+
+    sections: list[tuple[str, str, _Pairs]] = [
+        ("person", "The young person", [collect.record("person", person, person.case_ref)])
+    ]
+    sections.append(
+        (
+            "contacts",
+            "Contacts",
+            [
+                collect.record("contact", c, c.name)
+                for c in rows(Contact, Contact.young_person_id == pid, order=[Contact.id])
+            ],
+        )
+    )
+    referrals = []
+    for r in rows(
+        Referral, Referral.young_person_id == pid, order=[Referral.received_on, Referral.id]
+    ):
+        reasons = sorted(
+            session.scalars(
+                select(ReferralReasonRow.reason).where(ReferralReasonRow.referral_id == r.id)
+            ),
+            key=lambda reason: reason.label,
+        )
+        transitions = [
+            collect.record("transition", t, f"{t.to_status.label} on {format_uk_date(t.on_date)}")
+            for t in rows(
+                ReferralTransition,
+                ReferralTransition.referral_id == r.id,
+                order=[ReferralTransition.id],
+            )
+        ]
+        referrals.append(
+            collect.record(
+                "referral",
+                r,
+                f"Referral received {format_uk_date(r.received_on)}",
+                extra={
+                    "reasons": (
+                        [x.value for x in reasons],
+                        ", ".join(x.label for x in reasons),
+                    )
+                },
+                children=[("transitions", "Decisions and status changes", transitions)],
+            )
+        )
+    sections.append(("referrals", "Referrals", referrals))
+    sections.append(
+        (
+            "risk_assessments",
+            "Risk assessments",
+            [
+                collect.record("assessment", a, f"Assessment of {format_uk_date(a.assessed_on)}")
+                for a in rows(
+                    RiskAssessment,
+                    RiskAssessment.young_person_id == pid,
+                    order=[RiskAssessment.assessed_on, RiskAssessment.id],
+                )
+            ],
+        )
+    )
+    plans = []
+    for plan in rows(
+        InterventionPlan,
+        InterventionPlan.young_person_id == pid,
+        order=[InterventionPlan.plan_version],
+    ):
+        goals = []
+        for goal in rows(PlanGoal, PlanGoal.plan_id == plan.id, order=[PlanGoal.position]):
+            actions = [
+                collect.record("action", a, "Action")
+                for a in rows(PlanAction, PlanAction.goal_id == goal.id, order=[PlanAction.id])
+            ]
+            goals.append(
+                collect.record(
+                    "goal",
+                    goal,
+                    f"Goal: {goal.domain.label}",
+                    children=[("actions", "Actions", actions)],
+                )
+            )
+        plans.append(
+            collect.record(
+                "plan",
+                plan,
+                f"Plan version {plan.plan_version}",
+                children=[("goals", "Goals", goals)],
+            )
+        )
+    sections.append(("plans", "Intervention plans", plans))
+    series = []
+    for s in rows(SessionSeries, SessionSeries.young_person_id == pid, order=[SessionSeries.id]):
+        skipped = list(
+            session.scalars(
+                select(SeriesException)
+                .where(SeriesException.series_id == s.id)
+                .order_by(SeriesException.occurrence_start)
+            )
+        )
+        series.append(
+            collect.record(
+                "series",
+                s,
+                "Recurring sessions",
+                extra={
+                    "skipped": (
+                        [
+                            {"date": e.occurrence_start.isoformat(), "reason": e.reason}
+                            for e in skipped
+                        ],
+                        ", ".join(format_uk_datetime(e.occurrence_start) for e in skipped),
+                    )
+                },
+            )
+        )
+    sections.append(("session_series", "Recurring session bookings", series))
+    sections.append(
+        (
+            "sessions",
+            "Sessions",
+            [
+                collect.record("session", s, f"Session {format_uk_datetime(s.planned_start)}")
+                for s in rows(
+                    MentoringSession,
+                    MentoringSession.young_person_id == pid,
+                    order=[MentoringSession.planned_start, MentoringSession.id],
+                )
+            ],
+        )
+    )
+    outcomes = []
+    for o in rows(Outcome, Outcome.young_person_id == pid, order=[Outcome.recorded_on, Outcome.id]):
+        scores = session.execute(
+            select(OutcomeMeasure.name, OutcomeValue.value)
+            .join(OutcomeMeasure, OutcomeMeasure.id == OutcomeValue.measure_id)
+            .where(OutcomeValue.outcome_id == o.id)
+            .order_by(OutcomeMeasure.name)
+        ).all()
+        outcomes.append(
+            collect.record(
+                "outcome",
+                o,
+                f"{o.point.label} outcome, {format_uk_date(o.recorded_on)}",
+                extra={
+                    "measures": (
+                        [{"measure": n, "value": v} for n, v in scores],
+                        "; ".join(f"{n}: {v} of 10" for n, v in scores),
+                    )
+                },
+            )
+        )
+    sections.append(("outcomes", "Outcomes", outcomes))
+    sections.append(
+        (
+            "notes",
+            "Case notes",
+            [
+                collect.record("note", n, n.subject)
+                for n in rows(
+                    CaseNote,
+                    CaseNote.young_person_id == pid,
+                    order=[CaseNote.occurred_at, CaseNote.id],
+                )
+            ],
+        )
+    )
+    sections.append(
+        (
+            "exports",
+            "Documents made from the case",
+            [
+                collect.record("export", e, e.kind.replace("_", " ").capitalize())
+                for e in rows(
+                    DocumentExport,
+                    DocumentExport.young_person_id == pid,
+                    order=[DocumentExport.at, DocumentExport.id],
+                )
+            ],
+        )
+    )
+    events = []
+    for e in rows(
+        AuditEvent,
+        or_(
+            AuditEvent.young_person_id == pid,
+            (AuditEvent.entity_type == "young_person") & (AuditEvent.entity_id == pid),
+        ),
+        order=[AuditEvent.at, AuditEvent.id],
+    ):
+        about = _TABLE_KINDS.get(e.entity_type or "")
+        hidden = collect.withheld.get(f"{about}:{e.entity_id}") if about else None
+        if hidden is not None:
+            # What the event says about a withheld record is withheld with it.
+            data, item = collect.record("audit", e, e.action.label)
+            data["summary"] = data["changes"] = None
+            data["withheld_detail"] = f"Describes a withheld {about}: {hidden}"
+            item = Item(
+                item.key,
+                item.title,
+                [
+                    *[(k, v) for k, v in item.fields if k not in ("Summary", "Changes")],
+                    ("Withheld", data["withheld_detail"]),
+                ],
+            )
+            events.append((data, item))
+            continue
+        changes = json.loads(e.changes) if e.changes else None
+        shown_changes = (
+            "; ".join(f"{_label(k)}: {old} → {new}" for k, (old, new) in changes.items())
+            if isinstance(changes, dict)
+            else ""
+        )
+        data, item = collect.record("audit", e, e.action.label)
+        if "changes" in data:
+            data["changes"] = changes
+            item = Item(
+                item.key,
+                item.title,
+                [
+                    (label, shown_changes if label == "Changes" else text)
+                    for label, text in item.fields
+                ],
+            )
+        events.append((data, item))
+    sections.append(("audit_events", "Who looked at or changed the record (audit trail)", events))
+    return sections

@@ -1,0 +1,299 @@
+"""The caseload table model: only the ids are held, rows are fetched a page at a time.
+
+Following Anki's browser table, the model keeps the list of person ids the query returned
+(integers: cheap even at 100,000) and asks the service for a page of ~200 light rows only
+when the view paints a row of that page. Pages are kept in a small least-recently-used cache,
+keyed by person id as the service advises, so scrolling back is instant and memory stays flat.
+Sorting and filtering re-run the id query; nothing else is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QWidget
+
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import RiskLevel
+from veru_desk.domain.errors import VeruError
+from veru_desk.domain.names import fold
+from veru_desk.services.caseload import CaseloadFilter, CaseloadRow, CaseloadService, CaseloadSort
+
+log = logging.getLogger(__name__)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_SIZE = 200
+MAX_CACHED_PAGES = 40
+
+COLUMNS: tuple[CaseloadSort, ...] = (
+    CaseloadSort.CASE_REF,
+    CaseloadSort.NAME,
+    CaseloadSort.AGE,
+    CaseloadSort.STATUS,
+    CaseloadSort.RISK,
+    CaseloadSort.WORKER,
+    CaseloadSort.NEXT_REVIEW,
+    CaseloadSort.LAST_CONTACT,
+)
+
+_OVERDUE = QColor("#b3261e")
+_HIGH_RISK = QColor("#8a1c1c")
+_QUIET = QColor("#5b6b76")
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_ROLES = frozenset({_DISPLAY, _ACCESSIBLE, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT})
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def listed_name(row: CaseloadRow) -> str:
+    """``Wiśniewski, Łukasz (Luke)``: surname first, matching the name sort."""
+    name = f"{row.last_name}, {row.first_name}"
+    preferred = (row.preferred_name or "").strip()
+    if preferred and fold(preferred) != fold(row.first_name):
+        name += f" ({preferred})"
+    return name
+
+
+def cell_text(row: CaseloadRow, column: CaseloadSort) -> str:
+    if column is CaseloadSort.CASE_REF:
+        return row.case_ref
+    if column is CaseloadSort.NAME:
+        return listed_name(row)
+    if column is CaseloadSort.AGE:
+        return str(row.age)
+    if column is CaseloadSort.STATUS:
+        text = row.status.label if row.status else "No referral"
+        return f"{text} · disengaged" if row.disengaged else text
+    if column is CaseloadSort.RISK:
+        return row.risk_level.label if row.risk_level else "Not assessed"
+    if column is CaseloadSort.WORKER:
+        return row.worker or "Unallocated"
+    if column is CaseloadSort.NEXT_REVIEW:
+        return format_uk_date(row.next_review_on)
+    return format_uk_date(row.last_contact_on) or "None yet"
+
+
+def review_overdue(row: CaseloadRow, today: dt.date) -> bool:
+    return (
+        row.next_review_on is not None
+        and row.next_review_on < today
+        and row.status is not None
+        and row.status.is_open_case
+    )
+
+
+class CaseloadModel(QAbstractTableModel):
+    #: the number of matching cases changed (after a filter or a reload)
+    total_changed = Signal(int)
+
+    def __init__(self, caseload: CaseloadService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._caseload = caseload
+        self._ids: list[int] = []
+        self._rows: dict[int, CaseloadRow] = {}
+        self._pages: OrderedDict[int, list[int]] = OrderedDict()
+        self.filter = CaseloadFilter(open_only=True)
+        self.sort_key = CaseloadSort.NAME
+        self.descending = False
+        self.page_fetches = 0  # how many pages were fetched (for tests and the benchmark)
+        self._today = dt.date.today()
+
+    # --- querying ---------------------------------------------------------------------------
+
+    def set_filter(self, flt: CaseloadFilter) -> None:
+        self.filter = flt
+        self.requery()
+
+    def requery(self) -> None:
+        """Re-runs the id query for the current filter and sort; rows load as they show."""
+        try:
+            ids = self._caseload.ids(self.filter, self.sort_key, self.descending)
+        except VeruError as error:
+            log.warning("caseload query failed: %s", error)
+            ids = []
+        self.set_ids(ids)
+
+    def set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._rows.clear()
+        self._pages.clear()
+        self._today = dt.date.today()
+        self.endResetModel()
+        self.total_changed.emit(len(self._ids))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.sort_key = COLUMNS[column]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        self.requery_keeping_layout()
+        self.layoutChanged.emit()
+
+    def requery_keeping_layout(self) -> None:
+        """The sort changed but not the set of rows: swap the ids without a model reset."""
+        try:
+            ids = self._caseload.ids(self.filter, self.sort_key, self.descending)
+        except VeruError as error:
+            log.warning("caseload sort failed: %s", error)
+            return
+        if len(ids) != len(self._ids) or set(ids) != set(self._ids):
+            self.beginResetModel()
+            self._ids = ids
+            self._rows.clear()
+            self._pages.clear()
+            self.endResetModel()
+            self.total_changed.emit(len(ids))
+            return
+        old_ids = self._ids
+        self._ids = ids
+        new_positions = {pid: row for row, pid in enumerate(ids)}
+        self._pages.clear()  # pages are positional, so the cache starts again
+        self._rows.clear()
+        for persistent in self.persistentIndexList():
+            if not 0 <= persistent.row() < len(old_ids):
+                continue
+            moved_to = new_positions[old_ids[persistent.row()]]
+            self.changePersistentIndex(persistent, self.index(moved_to, persistent.column()))
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def person_id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_for(self, row: int) -> CaseloadRow | None:
+        """The row's data, fetching its page if it is not cached yet."""
+        if not 0 <= row < len(self._ids):
+            return None
+        pid = self._ids[row]
+        cached = self._rows.get(pid)
+        if cached is not None:
+            self._touch(row // PAGE_SIZE)
+            return cached
+        page = row // PAGE_SIZE
+        if page not in self._pages:
+            self._fetch_page(page)
+        return self._rows.get(pid)
+
+    def _touch(self, page: int) -> None:
+        if page in self._pages:
+            self._pages.move_to_end(page)
+
+    def _fetch_page(self, page: int) -> None:
+        ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        try:
+            rows = self._caseload.rows(ids)
+        except VeruError as error:
+            log.warning("caseload rows failed: %s", error)
+            rows = []
+        self.page_fetches += 1
+        for r in rows:
+            self._rows[r.person_id] = r
+        self._pages[page] = ids
+        while len(self._pages) > MAX_CACHED_PAGES:
+            _evicted, evicted_ids = self._pages.popitem(last=False)
+            keep = {pid for page_ids in self._pages.values() for pid in page_ids}
+            for pid in evicted_ids:
+                if pid not in keep:
+                    self._rows.pop(pid, None)
+
+    def cached_row_count(self) -> int:
+        return len(self._rows)
+
+    def total(self) -> int:
+        return len(self._ids)
+
+    # --- Qt model ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
+        # Called for every cell and role the view paints: the roles are module constants
+        # because reading ``Qt.ItemDataRole.X`` costs half a microsecond each time.
+        if role == PERSON_ID_ROLE:
+            if not index.isValid() or not 0 <= index.row() < len(self._ids):
+                return None
+            return self._ids[index.row()]
+        if role not in _ROLES or not index.isValid():
+            return None
+        row_number, column_number = index.row(), index.column()
+        if not 0 <= column_number < len(COLUMNS) or not 0 <= row_number < len(self._ids):
+            return None
+        column = COLUMNS[column_number]
+        if role == _ALIGNMENT:
+            return _RIGHT if column is CaseloadSort.AGE else _LEFT
+        row = self.row_for(row_number)
+        if row is None:
+            return "…" if role == _DISPLAY else None
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return cell_text(row, column)
+        if role == _TOOLTIP:
+            return self._tooltip(row, column)
+        if role == _FOREGROUND:
+            return self._colour(row, column)
+        high = row.risk_level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH)
+        if role == _FONT and column is CaseloadSort.RISK and high:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _tooltip(self, row: CaseloadRow, column: CaseloadSort) -> str | None:
+        if column is CaseloadSort.NEXT_REVIEW and review_overdue(row, self._today):
+            return "The risk review is overdue"
+        if column in (CaseloadSort.STATUS, CaseloadSort.NAME) and row.disengaged:
+            return "Disengagement alert: missed the last three sessions offered"
+        if column is CaseloadSort.NAME:
+            return f"Born {format_uk_date(row.date_of_birth)}"
+        return None
+
+    def _colour(self, row: CaseloadRow, column: CaseloadSort) -> QColor | None:
+        if column is CaseloadSort.NEXT_REVIEW and review_overdue(row, self._today):
+            return _OVERDUE
+        if column is CaseloadSort.STATUS and row.disengaged:
+            return _OVERDUE
+        if column is CaseloadSort.RISK and row.risk_level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH):
+            return _HIGH_RISK
+        if column is CaseloadSort.WORKER and not row.worker:
+            return _QUIET
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Sort by {COLUMNS[section].label.lower()}"
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )

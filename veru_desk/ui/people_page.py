@@ -1,0 +1,148 @@
+"""People: find anyone on record, open their case, or start a new referral for them.
+
+The same search the global box uses (accent- and case-insensitive names, case reference,
+date of birth, NHS number), shown as a table with room for more results and actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from veru_desk.domain.dates import age_on, format_uk_date
+from veru_desk.domain.names import display_name
+from veru_desk.services import Services
+from veru_desk.services.people import SearchHit
+from veru_desk.ui.record_table import Column, RecordTable, RecordTableModel
+from veru_desk.ui.tasks import Progress, run_task
+
+DEBOUNCE_MS = 150
+RESULT_LIMIT = 200
+
+PEOPLE_COLUMNS = (
+    Column("Case reference", lambda h: h.case_ref),
+    Column("Name", lambda h: display_name(h.first_name, h.last_name, h.preferred_name)),
+    Column("Date of birth", lambda h: format_uk_date(h.date_of_birth)),
+    Column("Age", lambda h: str(age_on(h.date_of_birth, dt.date.today())), numeric=True),
+    Column("Status", lambda h: h.status.label if h.status else "No referral"),
+    Column("Caseworker", lambda h: h.worker or "Unallocated"),
+)
+
+
+class PeoplePage(QWidget):
+    open_case = Signal(int)
+    new_referral_for = Signal(int)
+    searched = Signal(int)
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._generation = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        layout.setSpacing(10)
+        title = QLabel("People")
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+        hint = QLabel(
+            "Search by name (accents optional, preferred or legal name), case reference, "
+            "date of birth (dd/mm/yyyy) or NHS number."
+        )
+        hint.setObjectName("pageSubtitle")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+
+        self.query = QLineEdit()
+        self.query.setAccessibleName("Search for a young person")
+        self.query.setPlaceholderText("e.g. lukasz wisniewski, VERU-2025-00012, 03/04/2011")
+        self.query.setClearButtonEnabled(True)
+        layout.addWidget(self.query)
+
+        self.model = RecordTableModel(PEOPLE_COLUMNS, self)
+        self.table = RecordTable(self.model, "People found", self, stretch_column=1)
+        self.table.activated.connect(self._activated)
+        layout.addWidget(self.table, 1)
+
+        footer = QHBoxLayout()
+        self.result_label = QLabel("Type to search.")
+        self.result_label.setObjectName("hint")
+        self.new_referral_button = QPushButton("New referral for this person…")
+        self.new_referral_button.clicked.connect(self._new_referral)
+        self.open_button = QPushButton("Open case")
+        self.open_button.setObjectName("primary")
+        self.open_button.clicked.connect(self.open_selected)
+        footer.addWidget(self.result_label, 1)
+        footer.addWidget(self.new_referral_button)
+        footer.addWidget(self.open_button)
+        layout.addLayout(footer)
+        self._update_buttons()
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.search_now)
+        self.query.textChanged.connect(lambda _t: self._timer.start())
+        self.query.returnPressed.connect(self.search_now)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.model.modelReset.connect(self._update_buttons)
+
+    def refresh(self) -> None:
+        if self.query.text().strip():
+            self.search_now()
+        self.query.setFocus()
+
+    def search_now(self) -> None:
+        self._timer.stop()
+        text = self.query.text().strip()
+        self._generation += 1
+        generation = self._generation
+        if not text:
+            self.model.set_rows([])
+            self.result_label.setText("Type to search.")
+            return
+        people = self.services.people
+
+        def work(_progress: Progress) -> list[SearchHit]:
+            return people.search(text, limit=RESULT_LIMIT)
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation != self._generation:
+                return
+            self.model.set_rows(hits)
+            if hits:
+                self.table.select_first()
+                more = " (showing the first 200)" if len(hits) >= RESULT_LIMIT else ""
+                self.result_label.setText(
+                    f"{len(hits)} {'person' if len(hits) == 1 else 'people'} found{more}."
+                )
+            else:
+                self.result_label.setText(f"No young person matches “{text}”.")
+            self.searched.emit(len(hits))
+
+        run_task(self, "Searching", work, done, show_progress=False)
+
+    def selected(self) -> SearchHit | None:
+        hit = self.table.selected()
+        return hit if isinstance(hit, SearchHit) else None
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        self.open_button.setEnabled(has)
+        self.new_referral_button.setEnabled(has)
+
+    def _activated(self, index: QModelIndex) -> None:
+        hit = self.model.row_at(index.row())
+        if hit is not None:
+            self.open_case.emit(hit.person_id)
+
+    def open_selected(self) -> None:
+        hit = self.selected()
+        if hit is not None:
+            self.open_case.emit(hit.person_id)
+
+    def _new_referral(self) -> None:
+        hit = self.selected()
+        if hit is not None:
+            self.new_referral_for.emit(hit.person_id)

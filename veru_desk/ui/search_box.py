@@ -1,0 +1,177 @@
+"""The global search box: find a young person as you type and open their case.
+
+Typing pauses for a moment before searching (so a fast typist causes one query, not ten), the
+query runs off the GUI thread, and an answer that arrives after newer typing is dropped, so
+the list always matches what is in the box. The service folds accents and case, so "lukasz
+wisn" finds Łukasz Wiśniewski; a case reference, a date of birth or an NHS number also work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+
+from veru_desk.domain.dates import age_on, format_uk_date
+from veru_desk.domain.names import display_name
+from veru_desk.services.people import PeopleService, SearchHit
+from veru_desk.ui.tasks import Progress, run_task
+
+log = logging.getLogger(__name__)
+
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+DEBOUNCE_MS = 150
+RESULT_LIMIT = 25
+
+
+def hit_text(hit: SearchHit) -> str:
+    """One line per person: enough to tell two people of the same name apart."""
+    name = display_name(hit.first_name, hit.last_name, hit.preferred_name)
+    age = age_on(hit.date_of_birth, dt.date.today())
+    parts = [name, hit.case_ref, f"born {format_uk_date(hit.date_of_birth)} (age {age})"]
+    if hit.status is not None:
+        parts.append(hit.status.label)
+    if hit.worker:
+        parts.append(hit.worker)
+    return "  ·  ".join(parts)
+
+
+class SearchBox(QLineEdit):
+    #: the young person the user chose from the results
+    person_chosen = Signal(int)
+    #: emitted with the number of results each time a search finishes (tests, status text)
+    searched = Signal(int)
+
+    def __init__(self, people: PeopleService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._people = people
+        self._generation = 0
+        self._hits: list[SearchHit] = []
+        self.setObjectName("globalSearch")
+        self.setPlaceholderText("Find a young person: name, case reference, date of birth, NHS…")
+        self.setAccessibleName("Find a young person")
+        self.setToolTip(
+            "Search by name (accents optional), case reference, date of birth (dd/mm/yyyy) "
+            "or NHS number. Ctrl+F"
+        )
+        self.setClearButtonEnabled(True)
+
+        self._model = QStandardItemModel(self)
+        self._completer = QCompleter(self._model, self)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setMaxVisibleItems(12)
+        self._completer.setWidget(self)
+        self._completer.activated[QModelIndex].connect(self._activated)
+        self._completer.popup().setAccessibleName("Search results")
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.search_now)
+        self.textEdited.connect(self._typed)
+        self.returnPressed.connect(self._return_pressed)
+
+    # --- searching --------------------------------------------------------------------------
+
+    def _typed(self, _text: str) -> None:
+        self._timer.start()
+
+    def search_now(self) -> None:
+        self._timer.stop()
+        text = self.text().strip()
+        self._generation += 1
+        generation = self._generation
+        if not text:
+            self._show([], text)
+            return
+        people = self._people
+
+        def work(_progress: Progress) -> list[SearchHit]:
+            return people.search(text, limit=RESULT_LIMIT)
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation == self._generation:
+                self._show(hits, text)
+
+        def failed(error: Exception) -> None:
+            if generation != self._generation:
+                return
+            log.warning("search failed: %s", error)
+            self._show_message(f"Search is not available: {error}")
+
+        run_task(self, "Searching", work, done, failed, show_progress=False)
+
+    def results(self) -> list[SearchHit]:
+        return list(self._hits)
+
+    def result_texts(self) -> list[str]:
+        return [self._model.item(row).text() for row in range(self._model.rowCount())]
+
+    def _show(self, hits: Sequence[SearchHit], text: str) -> None:
+        self._hits = list(hits)
+        self._model.clear()
+        for hit in hits:
+            item = QStandardItem(hit_text(hit))
+            item.setData(hit.person_id, PERSON_ID_ROLE)
+            item.setEditable(False)
+            self._model.appendRow(item)
+        if text and not hits:
+            self._show_message(f"No young person matches “{text}”")
+        elif hits and self.hasFocus():
+            self._completer.complete()
+        elif not hits:
+            self._completer.popup().hide()
+        self.searched.emit(len(self._hits))
+
+    def _show_message(self, message: str) -> None:
+        self._model.clear()
+        item = QStandardItem(message)
+        item.setEnabled(False)
+        item.setSelectable(False)
+        self._model.appendRow(item)
+        if self.hasFocus():
+            self._completer.complete()
+
+    # --- choosing ---------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        person_id = index.data(PERSON_ID_ROLE)
+        if person_id is not None:
+            self.choose(int(person_id))
+
+    def choose(self, person_id: int) -> None:
+        """Opens a result and clears the box, ready for the next search."""
+        self._completer.popup().hide()
+        self.clear()
+        self._hits = []
+        self._model.clear()
+        self.person_chosen.emit(person_id)
+
+    def choose_row(self, row: int) -> None:
+        if 0 <= row < len(self._hits):
+            self.choose(self._hits[row].person_id)
+
+    def _return_pressed(self) -> None:
+        if self._timer.isActive():
+            self.search_now()
+        if len(self._hits) >= 1 and not self._completer.popup().isVisible():
+            self.choose(self._hits[0].person_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            self._completer.popup().hide()
+            return
+        if (
+            event.key() == Qt.Key.Key_Down
+            and self._hits
+            and not self._completer.popup().isVisible()
+        ):
+            self._completer.complete()
+            return
+        super().keyPressEvent(event)
