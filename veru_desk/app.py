@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -26,12 +27,15 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from veru_desk import __version__, config
+from veru_desk.config import DatabaseLocation
 from veru_desk.db.engine import Database
-from veru_desk.domain.errors import StorageError, VeruError
+from veru_desk.domain.errors import VeruError
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, count_users, sign_in
+from veru_desk.services.vault import DatabaseKind, kind_of, open_for_user
+from veru_desk.ui.feedback import show_error
 from veru_desk.ui.main_window import MainWindow
 
 USER_ENV = "VERU_DESK_USER"
@@ -169,14 +173,16 @@ def build_main_window(
     )
 
 
-def actor_from_environment(db: Database) -> Actor | None:
+def actor_from_environment(
+    authenticate: Callable[[str, str], Actor],
+) -> Actor | None:
     """Signs in from VERU_DESK_USER and VERU_DESK_PASSWORD when both are set (see module doc)."""
     username = os.environ.get(USER_ENV)
     password = os.environ.get(PASSWORD_ENV)
     if not username or not password:
         return None
     try:
-        return sign_in(db, username, password)
+        return authenticate(username, password)
     except SignInError as error:
         log.warning("sign-in from the environment refused: %s", error)
         return None
@@ -192,27 +198,135 @@ def _fatal(message: str, detail: str = "") -> None:
     box.exec()
 
 
-def open_for_app(database: str | None) -> Database | None:
-    """Opens (and if needed upgrades) the database, or explains why it cannot."""
+class _Opener:
+    """Opens the database as the person signing in: for an encrypted file their password
+    unlocks the key before the database can be read at all (services.vault)."""
+
+    def __init__(self, location: DatabaseLocation) -> None:
+        self.location = location
+        self.db: Database | None = None
+
+    def authenticate(self, username: str, password: str) -> Actor:
+        if self.db is not None:  # already open (a plain file or server, a second attempt)
+            return sign_in(self.db, username, password)
+        db, actor = open_for_user(self.location, username, password)
+        self.db = db
+        return actor
+
+
+class CannotStart(Exception):
+    """The database could not be opened; the user has been told why."""
+
+
+def _explain_open_failure(location: DatabaseLocation, error: BaseException) -> None:
+    if isinstance(error, VeruError):
+        log.error("cannot open the database %s: %s", location.display, error)
+        _fatal(str(error), f"Database: {location.display}")
+        return
+    log.error("cannot open the database %s", location.display, exc_info=error)
+    _fatal(
+        "The database could not be opened. Check that the file or server is reachable, "
+        "or restore the latest backup.",
+        f"Database: {location.display}\nDetails are in the log file in {config.log_dir()}",
+    )
+
+
+def sign_in_to(location: DatabaseLocation) -> tuple[Database, Actor] | None:
+    """First start or sign-in: the open database and who is using it, or None if the user
+    chose to quit; raises ``CannotStart`` (after saying why) if the database cannot be used."""
+    from veru_desk.ui.sign_in import FirstStartDialog, SignInDialog
+
+    try:
+        kind = kind_of(location)
+        if kind is DatabaseKind.SERVER and not _server_has_users(location):
+            kind = DatabaseKind.NEW
+    except Exception as error:
+        _explain_open_failure(location, error)
+        raise CannotStart from error
+    opener = _Opener(location)
+    suggested_username = hint = ""
+    if kind is DatabaseKind.NEW:
+        first = FirstStartDialog(location)
+        if first.exec() != FirstStartDialog.DialogCode.Accepted or first.created is None:
+            return None
+        opener.db = first.created.db
+        if first.actor is not None:
+            return first.created.db, first.actor
+        suggested_username, hint = first.suggested_username, first.sign_in_hint()
+    try:
+        actor = actor_from_environment(opener.authenticate)
+    except Exception as error:
+        _explain_open_failure(location, error)
+        raise CannotStart from error
+    if actor is None:
+        dialog = SignInDialog(
+            opener.authenticate, location.display, username=suggested_username, hint=hint
+        )
+        if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
+            if opener.db is not None:
+                opener.db.dispose()
+            return None
+        actor = dialog.actor
+    assert opener.db is not None
+    return opener.db, actor
+
+
+def _server_has_users(location: DatabaseLocation) -> bool:
     from veru_desk.db.session import open_database
 
-    location = config.resolve_database(database)
+    db = open_database(location)
     try:
-        return open_database(location)
-    except StorageError as error:
-        log.error("cannot open the database %s: %s", location.display, error)
-        _fatal(str(error), f"Database: {location.display}")
-    except VeruError as error:
-        log.error("cannot open the database %s: %s", location.display, error)
-        _fatal(str(error), f"Database: {location.display}")
-    except Exception:
-        log.exception("cannot open the database %s", location.display)
-        _fatal(
-            "The database could not be opened. Check that the file or server is reachable, "
-            "or restore the latest backup.",
-            f"Database: {location.display}\nDetails are in the log file in {config.log_dir()}",
-        )
-    return None
+        return count_users(db) > 0
+    finally:
+        db.dispose()
+
+
+def database_label(db: Database) -> str:
+    """What the status bar says about the database, including whether it is encrypted."""
+    if db.location.path is None:
+        return f"{db.location.display} (server)"
+    protection = "encrypted" if db.key is not None else "NOT ENCRYPTED"
+    return f"{db.location.display} ({protection})"
+
+
+def run_start_of_day_checks(window: MainWindow) -> None:
+    """The whole-file checks, off the GUI thread once the window is up: a damaged database
+    is reported (offering the latest good backup); a backup taken is noted in the log."""
+    from veru_desk.db.integrity import DamagedDatabase
+    from veru_desk.db.session import start_of_day_checks
+    from veru_desk.ui.tasks import Progress, run_task
+
+    db = window.services.db
+
+    def work(_progress: Progress) -> Path | None:
+        return start_of_day_checks(db)
+
+    def done(backup: Path | None) -> None:
+        if backup is not None:
+            log.info("the day's first backup: %s", backup)
+
+    def failed(error: Exception) -> None:
+        if isinstance(error, DamagedDatabase):
+            log.error("start-of-day check failed: %s", error)
+            offer_restore(window, error)
+            return
+        log.error("start-of-day checks did not finish", exc_info=error)
+        show_error(window, error)
+
+    run_task(window, "Checking the database…", work, done, failed, show_progress=False)
+
+
+def offer_restore(window: MainWindow, error: BaseException) -> None:
+    """Says the database is damaged and what to do; never lets work carry on silently."""
+    box = QMessageBox(window)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("The database is damaged")
+    box.setText(str(error))
+    box.setInformativeText(
+        "Stop entering records. An administrator can restore the latest good backup from "
+        "Administration → Backups (the damaged file is kept as a backup first)."
+    )
+    box.exec()
 
 
 def run_app(database: str | None = None) -> int:
@@ -223,32 +337,15 @@ def run_app(database: str | None = None) -> int:
     ExceptionHandler(log_path).install()
     log.info("VERU Desk %s starting", __version__)
 
-    db = open_for_app(database)
-    if db is None:
+    try:
+        signed_in = sign_in_to(config.resolve_database(database))
+    except CannotStart:
         return 2
+    if signed_in is None:
+        return 1
+    db, actor = signed_in
 
-    from veru_desk.ui.sign_in import FirstStartDialog, SignInDialog
-
-    suggested_username = ""
-    hint = ""
-    actor: Actor | None = None
-    if count_users(db) == 0:
-        first = FirstStartDialog(db)
-        if first.exec() != FirstStartDialog.DialogCode.Accepted:
-            db.dispose()
-            return 1
-        suggested_username = first.suggested_username
-        hint = first.sign_in_hint()
-        actor = first.actor
-    actor = actor or actor_from_environment(db)
-    if actor is None:
-        dialog = SignInDialog(db, username=suggested_username, hint=hint)
-        if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
-            db.dispose()
-            return 1
-        actor = dialog.actor
-
-    window = build_main_window(Services(db, actor))
+    window = build_main_window(Services(db, actor), database_label=database_label(db))
     window.show()
     window.raise_()
     window.activateWindow()
@@ -256,6 +353,8 @@ def run_app(database: str | None = None) -> int:
         from veru_desk.bench.probe import exit_after_first_paint
 
         exit_after_first_paint(window)
+    else:
+        run_start_of_day_checks(window)
     status = app.exec()
     db.dispose()
     log.info("VERU Desk closed with status %s", status)

@@ -18,7 +18,7 @@ from veru_desk.db.backup import (
 )
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Agency
-from veru_desk.db.session import open_database
+from veru_desk.db.session import open_database, start_of_day_checks
 from veru_desk.domain.errors import StorageError
 
 
@@ -34,8 +34,10 @@ def test_backup_is_a_consistent_checked_copy(db: Database, tmp_path: Path) -> No
 
 def test_first_start_of_the_day_backs_up_once(tmp_path: Path) -> None:
     location = resolve_database(str(tmp_path / "veru.db"))
-    open_database(location).dispose()
-    open_database(location).dispose()
+    for _ in range(2):
+        db = open_database(location)
+        start_of_day_checks(db)
+        db.dispose()
     backups = list_backups(tmp_path / "backups")
     assert [b.kind for b in backups] == ["daily"]
 

@@ -23,7 +23,7 @@ from veru_desk.db.backup import backup_sqlite, timestamped_name
 from veru_desk.db.engine import Database
 from veru_desk.db.health import check_database
 from veru_desk.db.integrity import DamagedDatabase, quick_check
-from veru_desk.db.session import open_database
+from veru_desk.db.session import open_database, start_of_day_checks
 from veru_desk.services import Services
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -94,7 +94,7 @@ def _damage(path: Path) -> None:
 
 
 def _table_heavy_database(path: Path) -> Database:
-    db = open_database(resolve_database(str(path)), daily_backup=False)
+    db = open_database(resolve_database(str(path)))
     with db.engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE filler (id INTEGER PRIMARY KEY, words TEXT)")
         conn.exec_driver_sql("CREATE INDEX ix_filler_words ON filler (words)")
@@ -123,7 +123,7 @@ def test_a_damaged_database_is_refused_at_start_offering_the_latest_good_backup(
     _damage(path)
 
     with pytest.raises(DamagedDatabase) as refused:
-        open_database(resolve_database(str(path)))
+        start_of_day_checks(open_database(resolve_database(str(path))))
     assert refused.value.backup == good
     assert good.name in str(refused.value)
     assert "failed its integrity check" in str(refused.value)
@@ -134,5 +134,5 @@ def test_a_damaged_database_with_no_backup_says_so(tmp_path: Path) -> None:
     _table_heavy_database(path).dispose()
     _damage(path)
     with pytest.raises(DamagedDatabase, match="no good backup") as refused:
-        open_database(resolve_database(str(path)), daily_backup=False)
+        start_of_day_checks(open_database(resolve_database(str(path))))
     assert refused.value.backup is None

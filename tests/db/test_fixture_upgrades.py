@@ -63,7 +63,7 @@ def test_a_released_database_is_migrated_to_this_release_and_passes_every_check(
     upgraded: tuple[Path, dict[str, Any]],
 ) -> None:
     path, _expected = upgraded
-    db = open_database(resolve_database(str(path)), upgrade=False, daily_backup=False)
+    db = open_database(resolve_database(str(path)), upgrade=False)
     try:
         assert migrate.current_revision(db.engine) == migrate.head_revision()
         report = check_database(db.engine)
@@ -88,7 +88,7 @@ def test_a_released_database_keeps_names_exactly_and_finds_them_without_accents(
     upgraded: tuple[Path, dict[str, Any]],
 ) -> None:
     path, expected = upgraded
-    db = open_database(resolve_database(str(path)), upgrade=False, daily_backup=False)
+    db = open_database(resolve_database(str(path)), upgrade=False)
     try:
         with db.read() as session:
             manager = session.scalars(select(User).where(User.username == "priya")).one()
@@ -123,7 +123,7 @@ def test_opening_a_released_database_backs_it_up_before_migrating_when_behind(
         copy = tmp_path / source.name
         shutil.copy(source, copy)
         behind = expected_for(source)["revision"] != migrate.head_revision()
-        db = open_database(resolve_database(str(copy)), daily_backup=False)
+        db = open_database(resolve_database(str(copy)))
         db.dispose()
         copies = list((tmp_path / "backups").glob("*before-migration*"))
         assert bool(copies) == behind, source.name

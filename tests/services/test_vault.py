@@ -9,6 +9,7 @@ import pytest
 from tests.services.test_referrals import knife_referral, lukasz
 from veru_desk.config import resolve_database
 from veru_desk.db.keyfile import key_file_path
+from veru_desk.db.session import start_of_day_checks
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services import Services
@@ -47,6 +48,7 @@ def test_a_new_database_is_encrypted_and_holds_no_readable_names(encrypted: Path
     location = resolve_database(str(encrypted))
     assert kind_of(location) is DatabaseKind.ENCRYPTED
     db, priya = open_for_user(location, "priya", "priya passphrase 2026")
+    start_of_day_checks(db)
     Services(db, priya).referrals.create(knife_referral(), person=lukasz(last_name="Wójtowicz"))
     db.dispose()
     folder = encrypted.parent

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import sys
-import types
+from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from shell_helpers import TEST_PASSWORD_UI
 from ui_drivers import shown
 
 from veru_desk import app as app_module
+from veru_desk.config import DatabaseLocation, resolve_database
 from veru_desk.domain.enums import Role
 from veru_desk.services import Services
+from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.users import add_user, count_users, sign_in
+from veru_desk.services.vault import DatabaseKind, kind_of, open_for_user
 from veru_desk.ui import admin_page
+from veru_desk.ui import sign_in as sign_in_module
 from veru_desk.ui.admin_page import AdminPage
 from veru_desk.ui.sign_in import DEMO_MANAGER, FirstStartDialog, SignInDialog
 
@@ -24,10 +28,19 @@ def as_admin(db: object, team: object) -> Services:
     return Services(db, team.admin)  # type: ignore[arg-type,attr-defined]
 
 
-def test_first_start_creates_the_first_administrator_and_signs_them_in(
-    qtbot: QtBot, db: object
+@pytest.fixture
+def new_location(tmp_path: Path) -> DatabaseLocation:
+    return resolve_database(str(tmp_path / "office" / "veru-desk.db"))
+
+
+def test_first_start_creates_an_encrypted_database_and_its_first_administrator(
+    qtbot: QtBot, new_location: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dialog = shown(qtbot, FirstStartDialog(db))  # type: ignore[arg-type]
+    shown_keys: list[str] = []
+    monkeypatch.setattr(
+        sign_in_module.RecoveryKeyDialog, "exec", lambda self: shown_keys.append(self.recovery_key)
+    )
+    dialog = shown(qtbot, FirstStartDialog(new_location))
     dialog.admin_choice.click()
     dialog.display_name.setText("Sam Okonkwo")
     dialog.new_username.setText("sokonkwo")
@@ -35,18 +48,23 @@ def test_first_start_creates_the_first_administrator_and_signs_them_in(
     dialog.confirm_password.setText(TEST_PASSWORD_UI + "x")
     dialog.create_administrator()
     assert dialog.errors.message("confirm_password") == "The two passwords are different."
-    assert count_users(db) == 0  # type: ignore[arg-type]
+    assert kind_of(new_location) is DatabaseKind.NEW
     dialog.confirm_password.setText(TEST_PASSWORD_UI)
     dialog.also_manager.setChecked(True)
     dialog.create_administrator()
     assert dialog.result() == FirstStartDialog.DialogCode.Accepted
     assert dialog.actor is not None
     assert dialog.actor.roles == frozenset({Role.ADMIN, Role.MANAGER})
-    assert count_users(db) == 1  # type: ignore[arg-type]
+    assert kind_of(new_location) is DatabaseKind.ENCRYPTED
+    assert len(shown_keys) == 1 and len(shown_keys[0]) == 47
+    assert dialog.db is not None and count_users(dialog.db) == 1
+    dialog.db.dispose()
 
 
-def test_a_short_password_is_refused_beside_the_password(qtbot: QtBot, db: object) -> None:
-    dialog = shown(qtbot, FirstStartDialog(db))  # type: ignore[arg-type]
+def test_a_short_password_is_refused_beside_the_password_and_nothing_is_created(
+    qtbot: QtBot, new_location: DatabaseLocation
+) -> None:
+    dialog = shown(qtbot, FirstStartDialog(new_location))
     dialog.admin_choice.click()
     dialog.display_name.setText("Sam Okonkwo")
     dialog.new_username.setText("sokonkwo")
@@ -55,37 +73,53 @@ def test_a_short_password_is_refused_beside_the_password(qtbot: QtBot, db: objec
     dialog.create_administrator()
     assert "at least 12 characters" in dialog.errors.message("password")
     assert dialog.new_username.text() == "sokonkwo"
+    assert kind_of(new_location) is DatabaseKind.NEW
+
+
+def test_an_unencrypted_database_needs_an_explicit_yes(
+    qtbot: QtBot, new_location: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: answers.pop(0))
+    dialog = shown(qtbot, FirstStartDialog(new_location))
+    dialog.admin_choice.click()
+    dialog.display_name.setText("Sam Okonkwo")
+    dialog.new_username.setText("sokonkwo")
+    dialog.new_password.setText(TEST_PASSWORD_UI)
+    dialog.confirm_password.setText(TEST_PASSWORD_UI)
+    dialog.encrypt.setChecked(False)
+    dialog.create_administrator()
+    assert kind_of(new_location) is DatabaseKind.NEW
+    dialog.create_administrator()
+    assert kind_of(new_location) is DatabaseKind.PLAIN
+    assert dialog.db is not None
+    dialog.db.dispose()
 
 
 def test_first_start_with_demonstration_data_suggests_the_demo_manager(
-    qtbot: QtBot, db: object, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, new_location: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[int, int]] = []
-
-    def add_demo_team(database: object) -> None:
-        with database.write() as session:  # type: ignore[attr-defined]
-            add_user(session, "priya", "Priya Raghunathan", {Role.MANAGER}, "demo-password-1")
-
-    def generate_demo_data(database: object, people: int, seed: int, progress: object) -> None:
-        calls.append((people, seed))
-
-    fake = types.ModuleType("veru_desk.services.demo")
-    fake.add_demo_team = add_demo_team  # type: ignore[attr-defined]
-    fake.generate_demo_data = generate_demo_data  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "veru_desk.services.demo", fake)
-    dialog = shown(qtbot, FirstStartDialog(db))  # type: ignore[arg-type]
+    monkeypatch.setattr(sign_in_module, "DEMO_PEOPLE", 12)
+    dialog = shown(qtbot, FirstStartDialog(new_location))
     dialog.demo_choice.click()
-    assert calls == [(500, 2025)]
     assert dialog.result() == FirstStartDialog.DialogCode.Accepted
     assert dialog.suggested_username == DEMO_MANAGER
     assert "demo-password-1" in dialog.sign_in_hint()
-    assert sign_in(db, "priya", "demo-password-1").display_name == "Priya Raghunathan"  # type: ignore[arg-type]
+    assert dialog.db is not None
+    dialog.db.dispose()
+    db, priya = open_for_user(new_location, "priya", "demo-password-1")
+    assert priya.display_name == "Priya Raghunathan"
+    assert Services(db, priya).caseload.count(CaseloadFilter()) == 12
+    db.dispose()
 
 
 def test_sign_in_explains_a_wrong_password_then_signs_in(qtbot: QtBot, db: object) -> None:
     with db.write() as session:  # type: ignore[attr-defined]
         add_user(session, "dariusz", "Dariusz Wójcik", {Role.CASEWORKER}, TEST_PASSWORD_UI)
-    dialog = shown(qtbot, SignInDialog(db, username="dariusz"))  # type: ignore[arg-type]
+    dialog = shown(
+        qtbot,
+        SignInDialog(lambda u, p: sign_in(db, u, p), "veru.db", username="dariusz"),  # type: ignore[arg-type]
+    )
     dialog.password.setText("not the password")
     dialog.try_sign_in()
     assert dialog.message.text() == "The username or password is not right."
@@ -100,12 +134,16 @@ def test_the_environment_hook_signs_in_only_when_both_variables_are_set(
 ) -> None:
     with db.write() as session:  # type: ignore[attr-defined]
         add_user(session, "priya", "Priya Raghunathan", {Role.MANAGER}, TEST_PASSWORD_UI)
+
+    def authenticate(username: str, password: str) -> object:
+        return sign_in(db, username, password)  # type: ignore[arg-type]
+
     monkeypatch.setenv("VERU_DESK_USER", "priya")
-    assert app_module.actor_from_environment(db) is None  # type: ignore[arg-type]
+    assert app_module.actor_from_environment(authenticate) is None  # type: ignore[arg-type]
     monkeypatch.setenv("VERU_DESK_PASSWORD", "wrong password here")
-    assert app_module.actor_from_environment(db) is None  # type: ignore[arg-type]
+    assert app_module.actor_from_environment(authenticate) is None  # type: ignore[arg-type]
     monkeypatch.setenv("VERU_DESK_PASSWORD", TEST_PASSWORD_UI)
-    actor = app_module.actor_from_environment(db)  # type: ignore[arg-type]
+    actor = app_module.actor_from_environment(authenticate)  # type: ignore[arg-type]
     assert actor is not None and actor.username == "priya"
 
 

@@ -274,7 +274,7 @@ def open_signed_in(
     if kind_of(location) is DatabaseKind.ENCRYPTED:
         assert location.path is not None
         key = KeyFile.load(key_file_path(location.path)).unwrap(user_slot(username), password)
-    db = open_database(location, key=key, daily_backup=False)
+    db = open_database(location, key=key)
     try:
         return db, sign_in(db, username, password)
     except Exception:

@@ -44,11 +44,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         DEMO_PASSWORD,
         DEMO_TEAM,
         add_demo_team,
-        demo_team_users,
+        create_demo_database,
         generate_demo_data,
     )
     from veru_desk.services.users import count_users
-    from veru_desk.services.vault import DatabaseKind, create_database, kind_of
+    from veru_desk.services.vault import DatabaseKind, kind_of
 
     started = time.perf_counter()
     location = ctx.location
@@ -56,15 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     recovery_key = None
     team_created = False
     if kind is DatabaseKind.NEW:
-        admin = DEMO_TEAM[0]
-        created = create_database(
-            location,
-            admin[0],
-            admin[1],
-            DEMO_PASSWORD,
-            encrypted=not args.no_encryption,
-            extra_users=demo_team_users(),
-        )
+        created = create_demo_database(location, encrypted=not args.no_encryption)
         db, actor = ctx.adopt(created.db), SYSTEM
         recovery_key = created.recovery_key
         team_created = True

@@ -1,8 +1,15 @@
-"""Opening a database for use: refuse a damaged file (offering the latest good backup) and
-one from a newer release, back up before migrating, bring the schema to the current version,
-and take the day's first backup."""
+"""Opening a database for use, and the checks of the day's first start.
+
+Opening must be quick at any size (the window waits on it): refuse a file from a newer
+release, back up and check before migrating, migrate. The whole-file checks that grow
+with the database (a quick integrity check, the day's first backup) are
+``start_of_day_checks``, which the desktop app runs off the GUI thread once its window
+is up, and ``veru-desk check`` / ``veru-desk backup`` run on demand.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy import inspect
 
@@ -14,24 +21,15 @@ from veru_desk.db.integrity import damaged_database_error, quick_check
 
 
 def open_database(
-    location: DatabaseLocation,
-    *,
-    key: bytes | None = None,
-    upgrade: bool = True,
-    daily_backup: bool = True,
+    location: DatabaseLocation, *, key: bytes | None = None, upgrade: bool = True
 ) -> Database:
     """Opens (creating if need be) and upgrades a database; every entry point uses this."""
     db = Database.open(location, key=key)
-    if location.path is not None and location.path.is_file() and location.path.stat().st_size:
-        # Never carry on silently with a damaged file: every later save would build on it.
-        problem = quick_check(db.engine)
-        if problem is not None:
-            db.dispose()
-            raise damaged_database_error(problem, location.path, backup_dir_for(location), key=key)
     if upgrade:
         migrate.refuse_if_newer(db.engine)
         if migrate.needs_upgrade(db.engine):
             if location.is_sqlite_file and inspect(db.engine).get_table_names():
+                _refuse_if_damaged(db)
                 backup_sqlite(
                     db.engine,
                     backup_dir_for(location) / timestamped_name("before-migration"),
@@ -39,6 +37,27 @@ def open_database(
                     key_file=db.key_file,
                 )
             migrate.upgrade(db.engine)
-    if daily_backup and location.is_sqlite_file:
-        daily_backup_if_due(db.engine, backup_dir_for(location), key=key, key_file=db.key_file)
     return db
+
+
+def start_of_day_checks(db: Database) -> Path | None:
+    """Quick integrity check, then the day's first backup (returned when one was taken).
+
+    Raises ``DamagedDatabase`` naming the latest good backup: never carry on silently with a
+    damaged file, since every later save would build on it.
+    """
+    if not db.location.is_sqlite_file:
+        return None
+    _refuse_if_damaged(db)
+    return daily_backup_if_due(
+        db.engine, backup_dir_for(db.location), key=db.key, key_file=db.key_file
+    )
+
+
+def _refuse_if_damaged(db: Database) -> None:
+    path = db.location.path
+    if path is None or not path.is_file() or not path.stat().st_size:
+        return
+    problem = quick_check(db.engine)
+    if problem is not None:
+        raise damaged_database_error(problem, path, backup_dir_for(db.location), key=db.key)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Index, func, select
 from sqlalchemy.orm import Session
@@ -66,6 +66,10 @@ from veru_desk.services.actor import SYSTEM, Actor
 from veru_desk.services.case_state import RECENT_ATTENDANCE_WINDOW
 from veru_desk.services.people import sort_name_of
 from veru_desk.services.users import add_user
+
+if TYPE_CHECKING:
+    from veru_desk.config import DatabaseLocation
+    from veru_desk.services.vault import NewDatabase
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -1538,6 +1542,21 @@ def _advance_sequences(session: Session) -> None:
 def demo_team_users() -> list[tuple[str, str, frozenset[Role], str]]:
     """The demo team as ``vault.create_database`` takes extra users (all but the admin)."""
     return [(u, n, r, DEMO_PASSWORD) for u, n, r in DEMO_TEAM if u != "admin"]
+
+
+def create_demo_database(location: DatabaseLocation, *, encrypted: bool = True) -> NewDatabase:
+    """A new database holding just the demo team (generate the cases next, as SYSTEM)."""
+    from veru_desk.services.vault import create_database
+
+    admin_username, admin_name, _roles = DEMO_TEAM[0]
+    return create_database(
+        location,
+        admin_username,
+        admin_name,
+        DEMO_PASSWORD,
+        encrypted=encrypted,
+        extra_users=demo_team_users(),
+    )
 
 
 def add_demo_team(db: Database) -> None:

@@ -62,6 +62,29 @@ def _clean_username(username: str) -> str:
     return name
 
 
+def validate_new_user(
+    username: str, display_name: str, roles: Iterable[Role], password: str | None
+) -> str:
+    """Every problem with a new account at once; returns the normalised username."""
+    errors: dict[str, str] = {}
+    try:
+        username = _clean_username(username)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if not display_name.strip():
+        errors["display_name"] = "Full name is required."
+    if not frozenset(roles):
+        errors["roles"] = "Give the user at least one role."
+    if password is not None:
+        try:
+            check_password_rules(password)
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(errors)
+    return username
+
+
 def add_user(
     session: Session,
     username: str,
@@ -71,23 +94,8 @@ def add_user(
     email: str | None = None,
 ) -> User:
     """Inserts a user (shared by the admin screen, ``init --admin`` and demo data)."""
-    errors: dict[str, str] = {}
-    try:
-        username = _clean_username(username)
-    except ValidationError as error:
-        errors.update(error.fields)
-    if not display_name.strip():
-        errors["display_name"] = "Full name is required."
     roles = frozenset(roles)
-    if not roles:
-        errors["roles"] = "Give the user at least one role."
-    if password is not None:
-        try:
-            check_password_rules(password)
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(errors)
+    username = validate_new_user(username, display_name, roles, password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationError({"username": f"The username {username} is already taken."})
     user = User(
@@ -146,6 +154,15 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
             audit.record(session, actor, AuditAction.LOGIN, summary="Signed in")
             return actor
     raise failure
+
+
+def sign_out(db: Database, actor: Actor, summary: str = "Signed out") -> None:
+    """Records the end of a session (closing the app, or another user taking over at the lock
+    screen), so the trail shows when each user's session ended and why."""
+    if actor.user_id is None:
+        return
+    with db.write() as session:
+        audit.record(session, actor, AuditAction.LOGOUT, summary=summary)
 
 
 def store_user_key(db: Database, username: str, password: str) -> None:

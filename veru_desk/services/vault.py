@@ -37,6 +37,7 @@ from veru_desk.services.users import (
     add_user,
     count_users,
     sign_in,
+    validate_new_user,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -81,6 +82,7 @@ def create_database(
     admin_password: str,
     *,
     encrypted: bool = True,
+    admin_roles: frozenset[Role] = frozenset({Role.ADMIN}),
     extra_users: list[tuple[str, str, frozenset[Role], str]] | None = None,
 ) -> NewDatabase:
     """A new database with its first administrator (and, for demo data, more users)."""
@@ -89,27 +91,46 @@ def create_database(
         kind is DatabaseKind.SERVER and _has_users(location)
     ):
         raise StorageError(f"A database already exists at {location.display}.")
-    users = [(admin_username, admin_display_name, frozenset({Role.ADMIN}), admin_password)]
+    users = [(admin_username, admin_display_name, admin_roles | {Role.ADMIN}, admin_password)]
     users += extra_users or []
+    for username, name, roles, password in users:
+        validate_new_user(username, name, roles, password)  # before any file is written
     key = recovery = None
-    if encrypted and kind is DatabaseKind.NEW:
-        assert location.path is not None
-        key = new_database_key()
-        recovery = new_recovery_key()
-        keys = KeyFile.create(key_file_path(location.path))
-        for username, _name, _roles, password in users:
-            keys.add_slot(user_slot(username), password, key)
-        keys.add_slot(RECOVERY_SLOT, recovery, key)
-        keys.save()
-    db = open_database(location, key=key, daily_backup=False)
-    with db.write() as session:
-        created = [add_user(session, u, n, r, p) for u, n, r, p in users]
-        actor = actor_for(created[0])
+    written: list[Path] = []
+    db: Database | None = None
+    try:
+        if encrypted and kind is DatabaseKind.NEW:
+            assert location.path is not None
+            key = new_database_key()
+            recovery = new_recovery_key()
+            keys = KeyFile.create(key_file_path(location.path))
+            for username, _name, _roles, password in users:
+                keys.add_slot(user_slot(username), password, key)
+            keys.add_slot(RECOVERY_SLOT, recovery, key)
+            keys.save()
+            written.append(keys.path)
+        if location.path is not None:
+            written += [location.path, *_sqlite_side_files(location.path)]
+        db = open_database(location, key=key)
+        with db.write() as session:
+            created = [add_user(session, u, n, r, p) for u, n, r, p in users]
+            actor = actor_for(created[0])
+    except BaseException:
+        # A half-made database would block the next attempt ("already exists"): remove it.
+        if db is not None:
+            db.dispose()
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return NewDatabase(db, actor, recovery)
 
 
+def _sqlite_side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
 def _has_users(location: DatabaseLocation) -> bool:
-    db = open_database(location, daily_backup=False)
+    db = open_database(location)
     try:
         return count_users(db) > 0
     finally:

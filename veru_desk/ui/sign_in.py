@@ -3,14 +3,21 @@
 A database with no users cannot be signed in to, so the first start offers two ways on:
 create the first administrator (who then adds everyone else), or explore the app with
 demonstration data (invented people, and demo users who all share one published password).
+Both create an encrypted database unless the administrator explicitly chooses otherwise; the
+recovery key is then shown once, to write down or print.
+
+Signing in goes through a callable (``authenticate(username, password) -> Actor``) so the
+same dialog serves an encrypted file (the password unlocks the key first), a plain file and
+a server, without knowing which.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,22 +25,24 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from veru_desk.config import DatabaseLocation
+from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
-from veru_desk.services.actor import SYSTEM, Actor
-from veru_desk.services.users import SignInError, UserService, count_users, sign_in
+from veru_desk.services.actor import Actor
+from veru_desk.services.passwords import check_password_rules
+from veru_desk.services.users import SignInError
+from veru_desk.services.vault import NewDatabase, create_database
 from veru_desk.ui.feedback import error_text, show_error
 from veru_desk.ui.forms import FieldErrors
 from veru_desk.ui.tasks import Progress, run_task
-
-if TYPE_CHECKING:
-    from veru_desk.db.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +62,15 @@ def _password_field(accessible: str) -> QLineEdit:
 class SignInDialog(QDialog):
     def __init__(
         self,
-        db: Database,
+        authenticate: Callable[[str, str], Actor],
+        where: str,
         parent: QWidget | None = None,
         *,
         username: str = "",
         hint: str = "",
     ) -> None:
         super().__init__(parent)
-        self.db = db
+        self.authenticate = authenticate
         self.actor: Actor | None = None
         self.setWindowTitle("Sign in to VERU Desk")
         layout = QVBoxLayout(self)
@@ -68,7 +78,7 @@ class SignInDialog(QDialog):
         layout.setSpacing(10)
         title = QLabel("Sign in")
         title.setObjectName("pageTitle")
-        where = QLabel(f"Database: {db.location.display}")
+        where = QLabel(f"Database: {where}")
         where.setObjectName("hint")
         where.setWordWrap(True)
         layout.addWidget(title)
@@ -110,7 +120,7 @@ class SignInDialog(QDialog):
             self.username.setFocus()
             return
         try:
-            self.actor = sign_in(self.db, username, self.password.text())
+            self.actor = self.authenticate(username, self.password.text())
         except SignInError as error:
             self.password.clear()
             self.password.setFocus()
@@ -127,11 +137,16 @@ class SignInDialog(QDialog):
 
 
 class FirstStartDialog(QDialog):
-    """A new database: create the first administrator, or load demonstration data."""
+    """A new database: create the first administrator, or load demonstration data.
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    On acceptance ``created`` holds the open database and the signed-in administrator (or,
+    after demonstration data, the database with nobody signed in yet).
+    """
+
+    def __init__(self, location: DatabaseLocation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.location = location
+        self.created: NewDatabase | None = None
         self.actor: Actor | None = None
         self.suggested_username = ""
         self.demo_loaded = False
@@ -145,6 +160,10 @@ class FirstStartDialog(QDialog):
         self.stack.addWidget(self._admin_page())
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
 
+    @property
+    def db(self) -> Database | None:
+        return self.created.db if self.created else None
+
     def _choice_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -152,7 +171,7 @@ class FirstStartDialog(QDialog):
         title = QLabel("Welcome to VERU Desk")
         title.setObjectName("pageTitle")
         text = QLabel(
-            f"This database is new and has no users yet.\nDatabase: {self.db.location.display}"
+            f"This database is new and has no users yet.\nDatabase: {self.location.display}"
         )
         text.setWordWrap(True)
         self.admin_choice = QPushButton("Create the first administrator")
@@ -192,11 +211,16 @@ class FirstStartDialog(QDialog):
         self.new_password.setPlaceholderText("At least 12 characters; a short phrase works well")
         self.confirm_password = _password_field("Password again")
         self.also_manager = QCheckBox("Also a manager (triages, allocates and sees every case)")
+        self.encrypt = QCheckBox("Encrypt the database file (strongly recommended)")
+        self.encrypt.setChecked(True)
+        self.encrypt.setAccessibleName("Encrypt the database file")
+        self.encrypt.setVisible(self.location.is_sqlite_file)
         self.errors.add_row(form, "Full name", self.display_name, "display_name")
         self.errors.add_row(form, "Username", self.new_username, "username")
         self.errors.add_row(form, "Password", self.new_password, "password")
         self.errors.add_row(form, "Password again", self.confirm_password, "confirm_password")
         form.addRow("", self.also_manager)
+        form.addRow("", self.encrypt)
         layout.addLayout(form)
         self.admin_message = QLabel()
         self.admin_message.setObjectName("fieldError")
@@ -223,19 +247,21 @@ class FirstStartDialog(QDialog):
                 ValidationError({"confirm_password": "The two passwords are different."})
             )
             return
-        if count_users(self.db) != 0:
-            self.admin_message.setText(
-                "Someone has already created a user in this database: sign in instead."
-            )
+        if not self._encryption_confirmed():
             return
-        roles = {Role.ADMIN} | ({Role.MANAGER} if self.also_manager.isChecked() else set())
+        roles = frozenset(
+            {Role.ADMIN} | ({Role.MANAGER} if self.also_manager.isChecked() else set())
+        )
         try:
-            # Before any user exists only the installer's system actor can add one (see
-            # services.actor.SYSTEM); the count check above keeps this to the very first.
-            UserService(self.db, SYSTEM).create(
-                self.new_username.text(), self.display_name.text(), roles, password
+            check_password_rules(password)
+            self.created = create_database(
+                self.location,
+                self.new_username.text(),
+                self.display_name.text(),
+                password,
+                encrypted=self.encrypt.isChecked(),
+                admin_roles=roles,
             )
-            self.actor = sign_in(self.db, self.new_username.text(), password)
         except ValidationError as error:
             unplaced = self.errors.show(error)
             self.admin_message.setText("\n".join(unplaced))
@@ -243,21 +269,42 @@ class FirstStartDialog(QDialog):
         except VeruError as error:
             show_error(self, error)
             return
+        self.actor = self.created.actor
         self.suggested_username = self.actor.username
+        if self.created.recovery_key:
+            RecoveryKeyDialog(self.created.recovery_key, self.location.display, self).exec()
         self.accept()
 
-    def load_demo_data(self) -> None:
-        from veru_desk.services.demo import add_demo_team, generate_demo_data
+    def _encryption_confirmed(self) -> bool:
+        if not self.location.is_sqlite_file or self.encrypt.isChecked():
+            return True
+        answer = QMessageBox.warning(
+            self,
+            "Store records unencrypted?",
+            "Without encryption, anyone who copies this file (a stolen laptop, a lost backup) "
+            "can read every young person's record. Use an unencrypted file only for training "
+            "or testing.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
-        db = self.db
+    def load_demo_data(self) -> None:
+        from veru_desk.services.demo import create_demo_database, generate_demo_data
+
+        location = self.location
         self.demo_choice.setEnabled(False)
         self.admin_choice.setEnabled(False)
 
-        def work(progress: Progress) -> None:
-            add_demo_team(db)  # refused if anyone added a user meanwhile
-            generate_demo_data(db, people=DEMO_PEOPLE, seed=DEMO_SEED, progress=progress.keep_going)
+        def work(progress: Progress) -> NewDatabase:
+            created = create_demo_database(location)
+            generate_demo_data(
+                created.db, people=DEMO_PEOPLE, seed=DEMO_SEED, progress=progress.keep_going
+            )
+            return created
 
-        def done(_result: None) -> None:
+        def done(created: NewDatabase) -> None:
+            self.created = created
             self.demo_loaded = True
             self.suggested_username = DEMO_MANAGER
             self.accept()
@@ -287,3 +334,66 @@ class FirstStartDialog(QDialog):
                 f"demo user, with the password {DEMO_PASSWORD}."
             )
         return ""
+
+
+class RecoveryKeyDialog(QDialog):
+    """The recovery key, shown once: it opens the database if every password is lost.
+
+    It is never stored by the app, so the administrator must copy, print or write it down
+    before going on; the Continue button says so.
+    """
+
+    def __init__(self, recovery_key: str, where: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recovery_key = recovery_key
+        self.where = where
+        self.setWindowTitle("Your recovery key")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        title = QLabel("Keep this recovery key safe")
+        title.setObjectName("pageTitle")
+        text = QLabel(
+            "The database is encrypted. If every administrator forgets their password, this "
+            "key is the only way to open it. It is shown this once: print it or write it down, "
+            "and keep it locked away from the computer (not in a file beside the database)."
+        )
+        text.setWordWrap(True)
+        self.key_label = QLabel(recovery_key)
+        self.key_label.setObjectName("recoveryKey")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setAccessibleName("Recovery key")
+        font = self.key_label.font()
+        font.setFamily("monospace")
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.key_label.setFont(font)
+        self.confirmed = QCheckBox("I have printed or written down the recovery key")
+        buttons = QDialogButtonBox()
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        print_button = buttons.addButton("Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.continue_button = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button.setEnabled(False)
+        self.confirmed.toggled.connect(self.continue_button.setEnabled)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(recovery_key))
+        print_button.clicked.connect(self.print_key)
+        buttons.accepted.connect(self.accept)
+        for widget in (title, text, self.key_label, self.confirmed, buttons):
+            layout.addWidget(widget)
+
+    def print_key(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        document = QTextDocument()
+        document.setPlainText(
+            "VERU Desk recovery key\n\n"
+            f"Database: {self.where}\n\n{self.recovery_key}\n\n"
+            "Keep this locked away. Anyone with it and a copy of the database can read it."
+        )
+        document.print_(printer)
+
+    def reject(self) -> None:
+        """Esc must not skip the one chance to keep the key."""
+        if self.confirmed.isChecked():
+            super().reject()
