@@ -32,7 +32,7 @@ class FakeWorkspace(QWidget):
         view = services.people.open_case(person_id)
         self.person_id = person_id
         self.unsaved = False
-        self._title = f"{view.details.first_name} {view.details.last_name} ({view.case_ref})"
+        self._title = f"{view.case_ref} · {view.details.first_name} {view.details.last_name}"
         FakeWorkspace.built.append(person_id)
         QVBoxLayout(self).addWidget(QLabel(self._title))
 

@@ -695,7 +695,8 @@ class _Generator:
             (
                 pid, None, first, last, preferred, sort_name_of(last, first), v.day(dob),
                 gender.value, plan.ethnicity.value, address, postcode, phone, nhs,
-                _school(rng, age), education.value, rng.random() < 0.06,
+                _school(rng, age) if education is not EducationStatus.NEET else None,
+                education.value, rng.random() < 0.06,
                 rng.random() < 0.08, rng.random() < 0.15, rng.random() < 0.12,
                 rng.random() < 0.25,
                 summary.status.value if summary.status else None,

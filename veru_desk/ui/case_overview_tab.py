@@ -155,7 +155,7 @@ class OverviewTab(CaseTab):
         v["nhs_number"].setText(_nhs(details.nhs_number) or NOT_RECORDED)
         education = details.education_status.label
         if details.education_setting:
-            education = f"{details.education_setting} ({education.lower()})"
+            education = f"{education}: {details.education_setting}"
         v["education"].setText(education)
 
         v["flags"].setText(", ".join(person.flags) or "None recorded")

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 2
+OPEN_CASE_TITLE_ROLE = Qt.ItemDataRole.UserRole + 3
 SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_STATE = "main_window/state"
 SETTINGS_LAST_PAGE = "main_window/last_page"
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.open_cases.setObjectName("openCases")
         self.open_cases.setAccessibleName("Open cases")
         self.open_cases.currentItemChanged.connect(self._open_case_changed)
+        self.open_cases.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Current screen")
@@ -334,16 +336,30 @@ class MainWindow(QMainWindow):
 
     def _add_open_case_item(self, person_id: int, workspace: QWidget) -> None:
         title = str(getattr(workspace, "title", f"Case {person_id}"))
+        reference, _sep, name = title.partition(" · ")
         item = QListWidgetItem()
         item.setData(PERSON_ROLE, person_id)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
+        item.setData(OPEN_CASE_TITLE_ROLE, f"{name} ({reference})" if name else title)
         item.setToolTip(title)
         row = QWidget()
         row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(6, 0, 2, 0)
-        label = QLabel(title)
+        row_layout.setContentsMargins(6, 2, 2, 2)
+        # Two short lines rather than one long one: the sidebar is narrow and a name must
+        # never run under the close button or off the edge.
+        label = QLabel()
         label.setObjectName("openCaseTitle")
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        available = self.open_cases.viewport().width() - 40
+        metrics = label.fontMetrics()
+        label.setText(
+            "\n".join(
+                metrics.elidedText(part, Qt.TextElideMode.ElideRight, max(available, 60))
+                for part in ((name, reference) if name else (title,))
+            )
+        )
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
@@ -352,9 +368,11 @@ class MainWindow(QMainWindow):
         close.clicked.connect(lambda _checked=False, pid=person_id: self.close_case(pid))
         row_layout.addWidget(label, 1)
         row_layout.addWidget(close)
-        item.setSizeHint(row.sizeHint())
-        item.setText(title)
-        item.setForeground(Qt.GlobalColor.transparent)
+        item.setSizeHint(
+            row.sizeHint()
+            .boundedTo(self.open_cases.viewport().size())
+            .expandedTo(row.minimumSizeHint())
+        )
         self.open_cases.addItem(item)
         self.open_cases.setItemWidget(item, row)
 
