@@ -96,3 +96,13 @@ def test_cancelling_shows_no_figures(page: ReportsPage, monkeypatch: pytest.Monk
     assert page.figures is None
     assert "Cancelled" in page.status.text()
     assert page.run_button.isEnabled()
+
+
+def test_opening_the_screen_counts_the_default_period_without_a_click(
+    qtbot: QtBot, page: ReportsPage
+) -> None:
+    assert page.figures is None
+    page.show()
+    qtbot.waitUntil(lambda: page.figures is not None)
+    assert page.figures is not None and page.figures.period == page.period()
+    assert all(button.isEnabled() for button in page.export_buttons.values())

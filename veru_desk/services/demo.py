@@ -1015,7 +1015,7 @@ class _Generator:
             )  # fmt: skip
         ids["mentoring_session"] = session_id
         if not closing:
-            booked = start + dt.timedelta(days=int(count * step))
+            booked = day + dt.timedelta(days=7)  # the young person's usual weekday
             while booked <= self.anchor:
                 booked += dt.timedelta(days=7)
             for extra in range(rng.randint(1, 2)):

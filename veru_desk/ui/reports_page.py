@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -135,6 +135,7 @@ class ReportsPage(QWidget):
         self.services = services
         self.figures: OutcomeFigures | None = None
         self._busy = False
+        self._figures_requested = False
 
         self.quick = QComboBox()
         self.quick.setAccessibleName("Period")
@@ -172,7 +173,7 @@ class ReportsPage(QWidget):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
-        self.status = QLabel("Choose a period and press Show figures.")
+        self.status = QLabel("Counting the figures for the period…")
         self.status.setWordWrap(True)
 
         choose = QGroupBox("Period and filters")
@@ -211,6 +212,14 @@ class ReportsPage(QWidget):
         layout.addWidget(scroll, 1)
         self.quick.setCurrentText(DEFAULT_PERIOD)
         self._quick_changed(DEFAULT_PERIOD)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A manager opening Reports wants numbers, not an empty pane: the default period's
+        figures are counted on first show (in the background, with Cancel, as any run)."""
+        super().showEvent(event)
+        if not self._figures_requested:
+            self._figures_requested = True
+            QTimer.singleShot(0, self.run)
 
     # --- choices ---------------------------------------------------------------------------
 
@@ -267,6 +276,7 @@ class ReportsPage(QWidget):
     # --- running ---------------------------------------------------------------------------
 
     def run(self) -> None:
+        self._figures_requested = True
         if self._busy:
             return
         self.error.setVisible(False)
