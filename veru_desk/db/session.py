@@ -18,12 +18,15 @@ from veru_desk.db import migrate
 from veru_desk.db.backup import backup_sqlite, daily_backup_if_due, timestamped_name
 from veru_desk.db.engine import Database
 from veru_desk.db.integrity import damaged_database_error, quick_check
+from veru_desk.db.local_only import refuse_unsafe_location
 
 
 def open_database(
     location: DatabaseLocation, *, key: bytes | None = None, upgrade: bool = True
 ) -> Database:
     """Opens (creating if need be) and upgrades a database; every entry point uses this."""
+    if location.path is not None:
+        refuse_unsafe_location(location.path)
     db = Database.open(location, key=key)
     if upgrade:
         migrate.refuse_if_newer(db.engine)
