@@ -51,7 +51,10 @@ def _connect_like(source: Any, path: Path, key: bytes | None) -> Any:
 
 
 def _integrity(connection: Any) -> str:
-    row = connection.execute("PRAGMA integrity_check").fetchone()
+    """SQLite's ``quick_check``: every page, record and constraint, but not whether each
+    index matches its table. The full ``integrity_check`` takes minutes on an encrypted
+    county-sized file (114 s at 100,000 people) and ``veru-desk check`` runs it on demand."""
+    row = connection.execute("PRAGMA quick_check").fetchone()
     return str(row[0]) if row else "no answer"
 
 
