@@ -44,8 +44,32 @@ def test_audit_rows_cannot_be_changed_or_deleted(db: Database) -> None:
         assert session.scalar(text("SELECT action FROM audit_event")) == "login"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(db: Database) -> None:
     with db.read() as session:
         assert session.scalar(text("PRAGMA foreign_keys")) == 1
         assert session.scalar(text("PRAGMA journal_mode")) == "wal"
         assert session.scalar(text("PRAGMA busy_timeout")) >= 5000
+
+
+def test_the_quick_revision_check_agrees_with_alembic() -> None:
+    head, history = migrate.alembic_head_and_history()
+    assert migrate.head_revision() == head
+    assert migrate.known_revisions() == set(history)
+
+
+def test_checking_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    open_database(resolve_database(str(tmp_path / "current.db"))).dispose()
+    probe = (
+        "import sys; from veru_desk.config import resolve_database; "
+        "from veru_desk.db.session import open_database; "
+        f"open_database(resolve_database({str(tmp_path / 'current.db')!r})).dispose(); "
+        "print('alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
