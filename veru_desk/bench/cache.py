@@ -243,7 +243,8 @@ def encrypted_cache(plain: Path, username: str, password: str, say: Say) -> Path
     building = target.with_name(target.stem + ".building.db")
     remove_database_files(building)
     key = new_database_key()
-    conn = sqlcipher.connect(str(plain), isolation_level=None)
+    # Read-only: the cache is copied file by file, so it must never gain a write-ahead log.
+    conn = sqlcipher.connect(f"file:{plain}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.execute(f"ATTACH DATABASE ? AS enc KEY \"x'{key.hex()}'\"", (str(building),))
         conn.execute("SELECT sqlcipher_export('enc')")
@@ -283,18 +284,24 @@ def open_signed_in(
 
 
 def largest_case(services: Services) -> int:
-    """On a database the benchmark did not build: the case with the most sessions."""
+    """On a database the benchmark did not build: the open case with the most sessions (open,
+    so that a session can be recorded on it)."""
     from sqlalchemy import func, select
 
-    from veru_desk.db.models import MentoringSession
+    from veru_desk.db.models import MentoringSession, YoungPerson
 
+    open_statuses = [s for s in ReferralStatus if s.is_open_case]
     with services.db.read() as session:
         found = session.execute(
             select(MentoringSession.young_person_id)
+            .join(YoungPerson, YoungPerson.id == MentoringSession.young_person_id)
+            .where(YoungPerson.current_status.in_(open_statuses))
             .group_by(MentoringSession.young_person_id)
             .order_by(func.count().desc())
             .limit(1)
         ).scalar()
     if found is None:
-        raise RuntimeError("The database has no sessions: load demo data into it first.")
+        raise RuntimeError(
+            "The database has no open case with sessions: load demo data into it first."
+        )
     return int(found)

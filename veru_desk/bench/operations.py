@@ -12,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -400,6 +401,9 @@ def _app_environment(bench: Bench, extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+LAUNCH_TIMEOUT_S = 180
+
+
 def launch(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Launches a process and waits for its marker line: (seconds, its peak RSS in MiB)."""
     from veru_desk.bench.probe import MARKER
@@ -408,6 +412,9 @@ def launch(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
     )
+    # A process stuck before its window (a dialog no one can answer offscreen) is ended.
+    watchdog = threading.Timer(LAUNCH_TIMEOUT_S, process.kill)
+    watchdog.start()
     try:
         assert process.stdout is not None
         for line in process.stdout:
@@ -423,6 +430,7 @@ def launch(command: list[str], env: dict[str, str]) -> tuple[float, float]:
             + (error[-1] if error else "no message")
         )
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()

@@ -173,18 +173,22 @@ def _run_on(
 
 
 def encryption_cost(plain: list[Result], encrypted: list[Result]) -> list[dict[str, object]]:
-    """Per operation: the encrypted median over the plain one."""
+    """Per operation: the encrypted median over the plain one (peak memory for ``memory``)."""
     by_name = {r.name: r for r in plain}
     cost = []
     for secret in encrypted:
         mine = by_name.get(secret.name)
-        ours = mine.median_s if mine else None
-        theirs = secret.median_s
+        if secret.peak_rss_mib is not None:  # memory: compare the memory, not the time
+            ours = mine.peak_rss_mib if mine else None
+            theirs: float | None = secret.peak_rss_mib
+        else:
+            ours = mine.median_s if mine else None
+            theirs = secret.median_s
         cost.append(
             {
                 "name": secret.name,
-                "plain_median_s": None if ours is None else round(ours, 6),
-                "encrypted_median_s": None if theirs is None else round(theirs, 6),
+                "plain": None if ours is None else round(ours, 6),
+                "encrypted": None if theirs is None else round(theirs, 6),
                 "factor": None if not ours or theirs is None else round(theirs / ours, 3),
             }
         )
