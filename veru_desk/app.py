@@ -308,25 +308,17 @@ def run_start_of_day_checks(window: MainWindow) -> None:
     def failed(error: Exception) -> None:
         if isinstance(error, DamagedDatabase):
             log.error("start-of-day check failed: %s", error)
-            offer_restore(window, error)
+            from veru_desk.ui.damaged_database_dialog import offer_restore
+
+            if offer_restore(window, error, window.services):
+                run_start_of_day_checks(window)  # the restored file, and today's backup
+            else:
+                window.close()  # never carry on with a damaged database
             return
         log.error("start-of-day checks did not finish", exc_info=error)
         show_error(window, error)
 
     run_task(window, "Checking the database…", work, done, failed, show_progress=False)
-
-
-def offer_restore(window: MainWindow, error: BaseException) -> None:
-    """Says the database is damaged and what to do; never lets work carry on silently."""
-    box = QMessageBox(window)
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("The database is damaged")
-    box.setText(str(error))
-    box.setInformativeText(
-        "Stop entering records. An administrator can restore the latest good backup from "
-        "Administration → Backups (the damaged file is kept as a backup first)."
-    )
-    box.exec()
 
 
 def run_app(database: str | None = None) -> int:

@@ -208,6 +208,7 @@ def _plan_of_ids_query(db: Database, services: Services, flt: CaseloadFilter) ->
     return "\n".join(str(row[-1]) for row in rows)
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner
 def test_the_name_sorted_caseload_is_read_from_the_name_index_without_sorting(
     db: Database, as_manager: Services, unit: Unit
 ) -> None:
@@ -216,10 +217,15 @@ def test_the_name_sorted_caseload_is_read_from_the_name_index_without_sorting(
     assert "TEMP B-TREE" not in plan
 
 
-def test_a_worker_and_status_filter_uses_the_worker_status_index(
+@pytest.mark.sqlite_only  # SQLite's query planner
+def test_a_worker_and_status_filter_is_answered_from_an_index(
     db: Database, as_manager: Services, as_dariusz: Services, unit: Unit
 ) -> None:
     flt = CaseloadFilter(
         worker_id=as_dariusz.actor.user_id, statuses=frozenset({ReferralStatus.ALLOCATED})
     )
-    assert "ix_young_person_worker_status" in _plan_of_ids_query(db, as_manager, flt)
+    plan = _plan_of_ids_query(db, as_manager, flt)
+    # Either index answers it without reading the table: which one SQLite prefers depends on
+    # the rows present (at 100,000 people it is the worker/status index, 6 ms).
+    assert "SEARCH young_person USING INDEX" in plan
+    assert "SCAN young_person" not in plan

@@ -105,3 +105,24 @@ def test_a_database_that_cannot_be_opened_shows_why_and_exits_non_zero(
     monkeypatch.setattr(app_module.ExceptionHandler, "install", lambda self: None)
     assert app_module.run_app(str(broken)) == 2
     assert reasons and str(broken) in reasons[0]
+
+
+def test_a_damaged_database_found_after_start_offers_the_restore_and_closes_if_refused(
+    qtbot: QtBot, manager_window: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.db.integrity import DamagedDatabase
+
+    offered: list[DamagedDatabase] = []
+
+    def damaged(_db: object) -> None:
+        raise DamagedDatabase("integrity check failed", problem="page 12 is broken", backup=None)
+
+    monkeypatch.setattr("veru_desk.db.session.start_of_day_checks", damaged)
+    monkeypatch.setattr(
+        "veru_desk.ui.damaged_database_dialog.offer_restore",
+        lambda window, error, services: offered.append(error) or False,
+    )
+    manager_window.show()  # type: ignore[attr-defined]
+    app_module.run_start_of_day_checks(manager_window)  # type: ignore[arg-type]
+    assert len(offered) == 1
+    qtbot.waitUntil(lambda: not manager_window.isVisible())  # type: ignore[attr-defined]
