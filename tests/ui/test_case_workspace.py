@@ -576,3 +576,35 @@ def test_the_close_dialog_does_not_nag_once_closing_outcomes_are_recorded(
     dialogs.then(lambda d: reminders.append(d.outcome_reminder.isVisible()))
     click(qtbot, ws.close_button)
     assert reminders == [False]
+
+
+def test_a_new_address_is_edited_from_the_overview_with_errors_beside_the_fields(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
+) -> None:
+    ws = workspace(qtbot, as_dariusz, lukasz_case)
+    show_tab(ws, ws.overview_tab)
+    seen: dict[str, str] = {}
+
+    def fill(dialog: Any) -> None:
+        dialog.address.setPlainText("12 Crawley Green Road, Luton")
+        dialog.postcode.setText("LU2 0??")
+        click(qtbot, dialog.save_button)
+        seen["postcode"] = dialog.errors.message("postcode")
+        seen["kept"] = dialog.address.toPlainText()
+        dialog.postcode.setText("lu2 0rq")
+        dialog.flags["child_in_need"].setChecked(True)
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(fill)
+    click(qtbot, ws.overview_tab.edit_button)
+
+    assert "postcode" in seen["postcode"].lower()
+    assert seen["kept"] == "12 Crawley Green Road, Luton"
+    details = as_dariusz.people.get(lukasz_case).details
+    assert (details.address, details.postcode, details.child_in_need) == (
+        "12 Crawley Green Road, Luton",
+        "LU2 0RQ",
+        True,
+    )
+    qtbot.waitUntil(lambda: "LU2 0RQ" in ws.overview_tab.text("address"))
+    assert "Child in need" in ws.overview_tab.text("flags")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from ui_drivers import shown, type_into
 
@@ -19,6 +18,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.services import Services
 from veru_desk.services.sessions import SessionInput
+from veru_desk.ui.conflict_dialog import ConflictDialog
 from veru_desk.ui.goal_dialog import GoalDialog
 from veru_desk.ui.note_dialog import NoteDialog
 from veru_desk.ui.risk_dialog import RiskDialog
@@ -190,12 +190,13 @@ def test_a_stale_session_form_shows_the_conflict_dialog_and_keeps_what_was_typed
     as_dariusz.sessions.record_attendance(session_id, Attendance.DID_NOT_ATTEND)  # elsewhere
     choose(dialog.attendance, "Attended")
     type_into(qtbot, dialog.notes, "Talked about football trials")
+    dialogs.then(lambda conflict: conflict.reject())  # type: ignore[attr-defined]
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert dialog.result() != SessionDialog.DialogCode.Accepted
-    [message] = dialogs.messages  # type: ignore[attr-defined]
-    assert "changed by Dariusz Wójcik" in message
-    assert isinstance(dialogs.opened[0], QMessageBox)  # type: ignore[attr-defined]
+    [conflict] = dialogs.opened  # type: ignore[attr-defined]
+    assert isinstance(conflict, ConflictDialog)
+    assert conflict.heading.text().startswith("Changed by Dariusz Wójcik at ")
     assert dialog.notes.toPlainText() == "Talked about football trials"
     assert as_dariusz.sessions.get(session_id).attendance is Attendance.DID_NOT_ATTEND
 

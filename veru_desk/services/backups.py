@@ -6,6 +6,7 @@ release is refused and an older one is migrated after it is restored.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from veru_desk.config import backup_dir_for
@@ -18,6 +19,7 @@ from veru_desk.db.backup import (
     list_backups,
     timestamped_name,
 )
+from veru_desk.db.integrity import quick_check
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role
@@ -60,12 +62,7 @@ class BackupService(Service):
                 f"{backup.name} was made by a newer version of VERU Desk (schema {revision}). "
                 "Install the latest version before restoring it."
             )
-        safety = backup_sqlite(
-            self.db.engine,
-            folder / timestamped_name("before-restore"),
-            key=self.db.key,
-            key_file=self.db.key_file,
-        )
+        safety = self._safety_copy(folder)
         copy_into(backup, self.db.engine, key=self.db.key)
         migrate.upgrade(self.db.engine)
         with self._write() as session:
@@ -78,3 +75,26 @@ class BackupService(Service):
                 ),
             )
         return safety
+
+    def _safety_copy(self, folder: Path) -> Path:
+        """The database as it was before a restore replaces it. A damaged database cannot go
+        through the backup API (the copy fails its own check, and restoring is exactly what a
+        damaged database needs), so it is set aside byte for byte for IT to recover from, under
+        a name the backup list ignores so it is never offered for restoring."""
+        if quick_check(self.db.engine) is None:
+            return backup_sqlite(
+                self.db.engine,
+                folder / timestamped_name("before-restore"),
+                key=self.db.key,
+                key_file=self.db.key_file,
+            )
+        source = self.db.location.path
+        assert source is not None  # a file database: _require_file_database checked
+        self.db.engine.dispose()
+        aside = folder / timestamped_name("damaged").replace(".db", ".damaged.db")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, aside)
+        wal = source.with_name(source.name + "-wal")
+        if wal.is_file():
+            shutil.copyfile(wal, aside.with_name(aside.name + "-wal"))
+        return aside

@@ -2,37 +2,50 @@
 
 A dialog reads its fields into a service input (parse errors are shown beside the fields at
 once), then saves off the GUI thread. A validation error from the service goes beside the
-field it names; a conflict or a database problem gets the standard dialog, and the form stays
-open with everything the person typed, so nothing is lost to a locked database.
+field it names; a record someone else saved meanwhile opens the conflict dialog (both
+versions side by side), and a database problem gets the standard dialog. Either way the form
+stays open with everything the person typed, so nothing is lost to a locked database.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from veru_desk.domain.dates import format_time, format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import LabelledEnum
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import ConflictError, ValidationError
+from veru_desk.ui.conflict_dialog import ConflictChoice, ConflictDialog
 from veru_desk.ui.events import announce
 from veru_desk.ui.feedback import show_error
-from veru_desk.ui.forms import FieldErrors
+from veru_desk.ui.forms import (  # noqa: F401 - enum helpers re-exported for the dialogs
+    DateField,
+    FieldErrors,
+    chosen_enum,
+    enum_combo,
+    select_enum,
+)
 from veru_desk.ui.tasks import run_task
 
 T = TypeVar("T")
-E = TypeVar("E", bound=LabelledEnum)
 
 NOT_RECORDED = "Not recorded"
 
@@ -57,6 +70,7 @@ class CaseDialog(QDialog):
         self.event_kind = event_kind
         self.result_value: Any = None
         self._busy = False
+        self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -88,6 +102,7 @@ class CaseDialog(QDialog):
     def add_row(self, label: str, widget: QWidget, field: str, *, accessible: str = "") -> QWidget:
         """A labelled row with its own error line underneath, keyed by the service's field."""
         self.errors.add_row(self.form, label, widget, field, accessible=accessible)
+        self._rows.append((label.rstrip(":*").strip() or accessible or field, widget, field))
         return widget
 
     # --- saving ----------------------------------------------------------------------------
@@ -136,8 +151,119 @@ class CaseDialog(QDialog):
         self.save_button.setEnabled(True)
         if isinstance(error, ValidationError):
             self.show_validation(error)
+        elif isinstance(error, ConflictError) and error.changed_by is not None:
+            self._resolve_conflict(error)
         else:
             show_error(self, error)
+
+    # --- two people editing the same record ------------------------------------------------
+
+    def reread(self) -> Any | None:
+        """The edited record as saved now, re-read through its service (off the GUI thread)
+        when a save is refused because someone else changed the record. None, the default,
+        for dialogs that only add records: those get the standard conflict message instead."""
+        return None
+
+    def build_on(self, saved: Any) -> None:
+        """Adopts the re-read record (its version) so the next save goes through on top of
+        it, leaving the form as the person typed it. Dialogs overriding ``reread`` override
+        this too."""
+        raise NotImplementedError
+
+    def my_values(self) -> list[tuple[str, str]]:
+        """The unsaved values as the form shows them, label -> text."""
+        return [(label, widget_text(widget)) for label, widget, _field in self._rows]
+
+    def saved_values(self, saved: Any) -> list[tuple[str, str]]:
+        """The saved record in the same rows and words as ``my_values``."""
+        fields = self.saved_fields(saved)
+        return [
+            (label, value_as_widget_shows(widget, fields[field]))
+            for label, widget, field in self._rows
+            if field in fields
+        ]
+
+    def saved_fields(self, saved: Any) -> dict[str, Any]:
+        """Each form field's saved value, by the service's field names (which the record's
+        attributes share); dialogs whose rows split one attribute (a date and a time) add
+        the parts."""
+        return {
+            field: getattr(saved, field) for _l, _w, field in self._rows if hasattr(saved, field)
+        }
+
+    def _resolve_conflict(self, conflict: ConflictError) -> None:
+        mine = self.my_values()
+
+        def compare(saved: Any) -> None:
+            if saved is None:
+                show_error(self, conflict)
+                return
+            dialog = ConflictDialog(conflict, mine, self.saved_values(saved), self)
+            dialog.exec()
+            if dialog.choice is ConflictChoice.REAPPLY:
+                self.build_on(saved)
+                self.general_error.setText(
+                    f"Your changes are still here, now on top of {conflict.changed_by}'s "
+                    "version: check them, then save again."
+                )
+                self.general_error.setVisible(True)
+            elif dialog.choice is ConflictChoice.DISCARD:
+                announce(self.event_kind, self.person_id)
+                self.reject()
+
+        run_task(
+            self,
+            "Reading the saved version",
+            lambda _progress: self.reread(),
+            compare,
+            lambda error: show_error(self, error),
+            cancellable=False,
+            show_progress=False,
+        )
+
+
+def widget_text(widget: QWidget) -> str:
+    """What a form widget shows, in words (a tick box as Yes or No)."""
+    if isinstance(widget, QCheckBox):
+        return "Yes" if widget.isChecked() else "No"
+    if isinstance(widget, QComboBox):
+        return widget.currentText()
+    if isinstance(widget, QAbstractSpinBox):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    return widget.accessibleName()
+
+
+def value_as_widget_shows(widget: QWidget, value: Any) -> str:
+    """A saved value in the words the widget would show for it, so the two versions of a
+    record compare like with like."""
+    if isinstance(widget, QCheckBox):
+        return "Yes" if value else "No"
+    if isinstance(widget, QComboBox):
+        index = widget.findData(value.value if isinstance(value, LabelledEnum) else value)
+        if index >= 0:
+            return widget.itemText(index)
+        return (
+            value.label if isinstance(value, LabelledEnum) else "" if value is None else str(value)
+        )
+    if isinstance(widget, QSpinBox) and (value is None or isinstance(value, int)):
+        if value is None or (widget.specialValueText() and value == widget.minimum()):
+            return widget.specialValueText()
+        return f"{widget.prefix()}{widget.textFromValue(value)}{widget.suffix()}"
+    if isinstance(value, dt.datetime):
+        if isinstance(widget, DateField):
+            return format_uk_date(value.date())
+        return format_uk_datetime(value)
+    if isinstance(value, dt.date):
+        return format_uk_date(value)
+    if isinstance(value, dt.time):
+        return format_time(value)
+    if isinstance(value, LabelledEnum):
+        return value.label
+    return "" if value is None else str(value)
 
 
 def gather(errors: dict[str, str], read: Callable[[], T]) -> T | None:
@@ -147,30 +273,6 @@ def gather(errors: dict[str, str], read: Callable[[], T]) -> T | None:
     except ValidationError as error:
         errors.update(error.fields)
         return None
-
-
-def enum_combo(
-    enum_type: type[E], *, blank: str | None = None, current: E | None = None
-) -> QComboBox:
-    """A combo of an enum's labels (codes kept as item data); ``blank`` adds a no-value item."""
-    combo = QComboBox()
-    if blank is not None:
-        combo.addItem(blank, None)
-    for member in enum_type:
-        combo.addItem(member.label, member.value)
-    select_enum(combo, current)
-    return combo
-
-
-def select_enum(combo: QComboBox, value: LabelledEnum | None) -> None:
-    index = combo.findData(value.value if value is not None else None)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
-def chosen_enum(combo: QComboBox, enum_type: type[E]) -> E | None:
-    value = combo.currentData()
-    return None if value is None or combo.currentIndex() < 0 else enum_type(value)
 
 
 def count_spin(maximum: int = 99, *, blank: bool = True) -> QSpinBox:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
 from veru_desk.services.sessions import AttendanceSummary
 from veru_desk.ui.case_tab import CaseTab
+from veru_desk.ui.person_dialog import PersonDialog
 
 NOT_RECORDED = "Not recorded"
 
@@ -61,8 +63,13 @@ class OverviewTab(CaseTab):
         super().__init__(services, person_id, parent)
         self.values: dict[str, QLabel] = {}
 
+        self.person: PersonView | None = None
         person_box = QGroupBox("Young person")
         person_form = QFormLayout(person_box)
+        self.edit_button = QPushButton("Edit details…")
+        self.edit_button.setAccessibleName("Edit the young person's details")
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(self.edit_details)
         for key, label in (
             ("name", "Name"),
             ("preferred_name", "Preferred name"),
@@ -77,6 +84,7 @@ class OverviewTab(CaseTab):
         ):
             self.values[key] = _value_label(label)
             person_form.addRow(f"{label}:", self.values[key])
+        person_form.addRow("", self.edit_button)
 
         case_box = QGroupBox("Case")
         case_form = QFormLayout(case_box)
@@ -134,8 +142,18 @@ class OverviewTab(CaseTab):
     def text(self, key: str) -> str:
         return self.values[key].text()
 
+    def edit_details(self) -> PersonDialog | None:
+        """Opens the edit dialog; the workspace refreshes itself from the 'person' event."""
+        if self.person is None:
+            return None
+        dialog = PersonDialog(self.services, self.person, self)
+        dialog.exec()
+        return dialog
+
     def show_overview(self, overview: Overview) -> None:
         person, details = overview.person, overview.person.details
+        self.person = person
+        self.edit_button.setEnabled(not person.anonymised)
         v = self.values
         v["name"].setText(f"{details.first_name} {details.last_name}")
         v["preferred_name"].setText(details.preferred_name or "—")

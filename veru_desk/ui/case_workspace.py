@@ -147,6 +147,10 @@ class CaseWorkspace(QWidget):
         self.reopen_button.clicked.connect(self.reopen_case)
         self.export_button = QPushButton("Export summary…")
         self.export_button.clicked.connect(self.export_summary)
+        self.subject_access_button = QPushButton("Subject access export…")
+        self.subject_access_button.setToolTip("Everything held about the young person (managers)")
+        self.subject_access_button.setVisible(self.services.actor.is_manager)
+        self.subject_access_button.clicked.connect(self.subject_access_export)
 
         text = QVBoxLayout()
         title_row = QHBoxLayout()
@@ -160,6 +164,7 @@ class CaseWorkspace(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addLayout(text, 1)
         row.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.subject_access_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.reopen_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -297,3 +302,10 @@ class CaseWorkspace(QWidget):
 
     def export_summary(self) -> None:
         open_export_dialog(self.services, self.person_id, self)
+
+    def subject_access_export(self) -> QWidget:
+        from veru_desk.ui.subject_access_dialog import SubjectAccessDialog
+
+        dialog = SubjectAccessDialog(self.services, self.person_id, self)
+        dialog.open()
+        return dialog

@@ -7,11 +7,15 @@ A form keeps what was typed on a validation error; messages from a service's
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from veru_desk.domain.dates import age_on, format_uk_date, parse_uk_date
+from veru_desk.domain.enums import LabelledEnum
 from veru_desk.domain.errors import ValidationError
+
+E = TypeVar("E", bound=LabelledEnum)
 
 
 class DateField(QLineEdit):
@@ -82,3 +86,30 @@ class FieldErrors:
     def message(self, field: str) -> str:
         label = self._labels.get(field)
         return label.text() if label is not None and label.isVisible() else ""
+
+
+def enum_combo(
+    enum_type: type[E], accessible: str = "", *, blank: str | None = None, current: E | None = None
+) -> QComboBox:
+    """A drop-down of an enum's labels (codes kept as item data); ``blank`` adds a no-value
+    first item."""
+    combo = QComboBox()
+    if accessible:
+        combo.setAccessibleName(accessible)
+    if blank is not None:
+        combo.addItem(blank, None)
+    for member in enum_type:
+        combo.addItem(member.label, member.value)
+    select_enum(combo, current)
+    return combo
+
+
+def select_enum(combo: QComboBox, value: LabelledEnum | None) -> None:
+    index = combo.findData(value.value if value is not None else None)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def chosen_enum(combo: QComboBox, enum_type: type[E]) -> E | None:
+    value = combo.currentData()
+    return None if value is None or combo.currentIndex() < 0 else enum_type(value)

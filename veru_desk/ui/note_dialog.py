@@ -77,3 +77,12 @@ class NoteDialog(CaseDialog):
             return lambda: notes.add(self.person_id, data)
         note_id, version = self.note.id, self.note.version
         return lambda: notes.update(note_id, data, version)
+
+    def reread(self) -> NoteView | None:
+        return self.services.notes.get(self.note.id) if self.note is not None else None
+
+    def build_on(self, saved: NoteView) -> None:
+        self.note = saved
+
+    def saved_fields(self, saved: NoteView) -> dict[str, Any]:
+        return {**super().saved_fields(saved), "occurred_time": saved.occurred_at.time()}

@@ -43,7 +43,6 @@ from veru_desk.domain.enums import (
     EducationStatus,
     Ethnicity,
     Gender,
-    LabelledEnum,
     Priority,
     ReferralReason,
     SharingBasis,
@@ -55,7 +54,7 @@ from veru_desk.services.people import PersonDetails, SearchHit
 from veru_desk.services.referrals import IntakeResult, ReferralDetails
 from veru_desk.ui.events import announce
 from veru_desk.ui.feedback import confirm, show_error
-from veru_desk.ui.forms import DateField, FieldErrors
+from veru_desk.ui.forms import DateField, FieldErrors, enum_combo
 from veru_desk.ui.tasks import Progress, run_task
 
 log = logging.getLogger(__name__)
@@ -69,17 +68,6 @@ _FLAGS = (
     ("send", "SEND"),
     ("known_to_youth_justice", "Known to youth justice"),
 )
-
-
-def enum_combo(enum_type: type[LabelledEnum], accessible: str, *, blank: str = "") -> QComboBox:
-    """A drop-down of an enum's labels; ``blank`` adds a first 'not recorded' choice."""
-    combo = QComboBox()
-    combo.setAccessibleName(accessible)
-    if blank:
-        combo.addItem(blank, None)
-    for member in enum_type:
-        combo.addItem(member.label, member.value)
-    return combo
 
 
 def hit_summary(hit: SearchHit) -> str:

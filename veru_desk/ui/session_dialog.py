@@ -207,6 +207,15 @@ class SessionDialog(CaseDialog):
         session_id, version = self.session.id, self.session.version
         return lambda: sessions.update(session_id, data, version)
 
+    def reread(self) -> SessionView | None:
+        return self.services.sessions.get(self.session.id) if self.session is not None else None
+
+    def build_on(self, saved: SessionView) -> None:
+        self.session = saved
+
+    def saved_fields(self, saved: SessionView) -> dict[str, Any]:
+        return {**super().saved_fields(saved), "start_time": saved.planned_start.time()}
+
 
 class MoveSessionDialog(CaseDialog):
     """Moves a planned session (a series keeps knowing when it was first planned)."""

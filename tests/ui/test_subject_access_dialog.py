@@ -1,0 +1,139 @@
+"""The subject access export from the case workspace: every item listed, withheld items
+need a reason, and both files are written with the withheld note marked and absent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+from ui_drivers import shown
+
+from veru_desk.services import Services
+from veru_desk.services.notes import NoteInput
+from veru_desk.ui.case_workspace import CaseWorkspace
+from veru_desk.ui.subject_access_dialog import TITLE_COLUMN, SubjectAccessDialog
+
+THIRD_PARTY = "Siobhán Nic Giolla Phádraig said her son sells for the older boys."
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: calls.append(url.toLocalFile()))
+    )
+    return calls
+
+
+@pytest.fixture
+def note_id(as_manager: Services, lukasz_case: int) -> int:
+    return as_manager.notes.add(
+        lukasz_case,
+        NoteInput(
+            occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=1),
+            subject="Call from a neighbour",
+            body=THIRD_PARTY,
+            confidential=True,
+        ),
+    )
+
+
+def _all_rows(dialog: SubjectAccessDialog) -> list[QTreeWidgetItem]:
+    found: list[QTreeWidgetItem] = []
+
+    def walk(item: QTreeWidgetItem) -> None:
+        found.append(item)
+        for index in range(item.childCount()):
+            walk(item.child(index))
+
+    for index in range(dialog.tree.topLevelItemCount()):
+        walk(dialog.tree.topLevelItem(index))
+    return found
+
+
+def test_the_button_is_for_managers_and_lists_every_item_held(
+    qtbot: QtBot, as_manager: Services, as_dariusz: Services, lukasz_case: int, note_id: int
+) -> None:
+    assert shown(qtbot, CaseWorkspace(as_dariusz, lukasz_case)).subject_access_button.isHidden()
+    workspace = shown(qtbot, CaseWorkspace(as_manager, lukasz_case))
+    assert not workspace.subject_access_button.isHidden()
+    dialog = workspace.subject_access_export()
+    assert isinstance(dialog, SubjectAccessDialog)
+
+    keys = {row.text(1) for row in _all_rows(dialog) if row.text(1)}
+    assert f"note:{note_id}" in keys
+    assert f"person:{lukasz_case}" in keys
+    assert any(key.startswith("referral:") for key in keys)
+    assert any(key.startswith("transition:") for key in keys)  # children are listed too
+    assert dialog.data is not None and str(dialog.data.item_count) in dialog.heading.text()
+
+
+def test_a_withheld_item_needs_a_reason(
+    qtbot: QtBot, as_manager: Services, lukasz_case: int, note_id: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "exports"
+    out.mkdir()
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    dialog.folder.setText(str(out))
+    dialog.set_withheld(f"note:{note_id}", "  ")
+    assert dialog.reasons[f"note:{note_id}"].isEnabled()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+
+    assert f"Give the reason for withholding note:{note_id}" in dialog.error.text()
+    assert list(out.iterdir()) == []
+
+
+def test_withholding_a_referral_withholds_its_decisions_with_it(
+    qtbot: QtBot, as_manager: Services, lukasz_case: int
+) -> None:
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    [referral] = [k for k in dialog.reasons if k.startswith("referral:")]
+    transitions = [k for k in dialog.reasons if k.startswith("transition:")]
+    dialog.set_withheld(referral, "Police intelligence: release would prejudice an inquiry")
+
+    assert dialog.withheld() == {
+        referral: "Police intelligence: release would prejudice an inquiry"
+    }
+    rows = {row.text(1): row for row in _all_rows(dialog) if row.text(1)}
+    assert transitions and all(rows[key].isDisabled() for key in transitions)
+    rows[referral].setCheckState(TITLE_COLUMN, Qt.CheckState.Unchecked)
+    assert not any(rows[key].isDisabled() for key in transitions)
+
+
+def test_export_writes_json_and_pdf_with_the_note_withheld_and_opens_the_folder(
+    qtbot: QtBot,
+    as_manager: Services,
+    lukasz_case: int,
+    note_id: int,
+    tmp_path: Path,
+    opened: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path))
+    )
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    dialog.choose_folder()
+    assert dialog.folder.text() == str(tmp_path)
+    dialog.set_withheld(f"note:{note_id}", "Names a third party")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.result() == SubjectAccessDialog.DialogCode.Accepted
+    [json_file] = tmp_path.glob("*-subject-access-*.json")
+    [pdf_file] = tmp_path.glob("*-subject-access-*.pdf")
+    document = json.loads(json_file.read_text(encoding="utf-8"))
+    assert document["person"]["first_name"] == "Łukasz"
+    assert {"key": f"note:{note_id}", "reason": "Names a third party"} in document["withheld"]
+    assert THIRD_PARTY not in json_file.read_text(encoding="utf-8")
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(pdf_file).pages)
+    assert "Names a third party" in pdf_text and "Siobhán" not in pdf_text
+    assert opened == [QUrl.fromLocalFile(str(tmp_path)).toLocalFile()]
+    [export] = [e for e in as_manager.exports.for_person(lukasz_case) if e.filename]
+    assert export.filename == pdf_file.name
