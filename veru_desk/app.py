@@ -33,7 +33,7 @@ from veru_desk.domain.errors import VeruError
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
-from veru_desk.services.users import SignInError, count_users, sign_in
+from veru_desk.services.users import SignInError, count_users, sign_in, sign_out
 from veru_desk.services.vault import DatabaseKind, kind_of, open_for_user
 from veru_desk.ui.feedback import show_error
 from veru_desk.ui.main_window import MainWindow
@@ -336,8 +336,16 @@ def run_app(database: str | None = None) -> int:
     if signed_in is None:
         return 1
     db, actor = signed_in
+    services = Services(db, actor)
 
-    window = build_main_window(Services(db, actor), database_label=database_label(db))
+    from veru_desk.ui.lock_screen import install_auto_lock
+    from veru_desk.ui.password_dialog import ensure_password_changed
+
+    if not ensure_password_changed(services):  # an administrator reset it: choose a new one
+        sign_out(db, actor, "Quit instead of choosing a new password")
+        db.dispose()
+        return 1
+    window = build_main_window(services, database_label=database_label(db))
     window.show()
     window.raise_()
     window.activateWindow()
@@ -347,7 +355,11 @@ def run_app(database: str | None = None) -> int:
         exit_after_first_paint(window)
     else:
         run_start_of_day_checks(window)
+    # After a different user signs in at the lock screen, the controller holds their window
+    # and services; the first user's session was ended there (with its LOGOUT event).
+    watcher = install_auto_lock(app, window, services)
     status = app.exec()
+    sign_out(db, watcher.controller.services.actor, "Closed VERU Desk")
     db.dispose()
     log.info("VERU Desk closed with status %s", status)
     return status

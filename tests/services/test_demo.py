@@ -273,3 +273,25 @@ def test_demo_data_on_postgres_matches_refresh_and_keeps_sequences_moving(
 def _actor(db: Database, username: str) -> Actor:
     with db.read() as session:
         return actor_for(session.scalars(select(User).where(User.username == username)).one())
+
+
+def test_each_young_person_has_at_most_one_current_plan(demo_db: Database) -> None:
+    from veru_desk.db.models import InterventionPlan
+
+    with demo_db.read() as session:
+        per_person = session.execute(
+            select(InterventionPlan.young_person_id, func.count())
+            .where(InterventionPlan.is_current.is_(True))
+            .group_by(InterventionPlan.young_person_id)
+            .having(func.count() > 1)
+        ).all()
+        re_referred_with_plans = session.scalar(
+            select(func.count()).select_from(
+                select(InterventionPlan.young_person_id)
+                .group_by(InterventionPlan.young_person_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+    assert per_person == []
+    assert re_referred_with_plans > 0  # the check means something: some have several plans

@@ -919,6 +919,11 @@ class _Generator:
         # the plan: two to four goals with an action or two each
         plan_start = min(start + dt.timedelta(days=rng.randint(0, 10)), end)
         plan_id = ids.next("intervention_plan")
+        plans = batch.rows["intervention_plan"]
+        for index in range(len(plans) - 1, -1, -1):  # a new episode's plan replaces the last
+            if plans[index][1] != pid:
+                break
+            plans[index] = (*plans[index][:7], False, *plans[index][8:])
         batch.rows["intervention_plan"].append(
             (
                 plan_id, pid, rid, episode.plan_version, v.day(plan_start),

@@ -109,7 +109,7 @@ class DashboardCard(QFrame):
         self.count = QLabel("0")
         self.count.setObjectName("cardCount")
         self.count.setAccessibleName(f"{section.title}: count")
-        heading.addWidget(self.title, 1)
+        heading.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
         heading.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(heading)
         self.list = QListWidget()
@@ -126,7 +126,9 @@ class DashboardCard(QFrame):
         layout.addWidget(self.list, 1)
         self.empty = QLabel(section.empty)
         self.empty.setObjectName("hint")
-        layout.addWidget(self.empty)
+        # With no items the message takes the card's spare height, kept under the heading
+        # (otherwise the heading drifts to the middle of an empty card).
+        layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
 
     def set_items(self, items: list[DashboardItem]) -> None:
         self.list.clear()
