@@ -1,16 +1,26 @@
 """Shared fixtures: one migrated template database per run, copied fresh for each test, and
 the unit's people (a manager, caseworkers, an administrator) signed in as actors.
+
+Two engines, one set of tests: every test under ``ENGINE_NEUTRAL`` that uses ``db`` (or
+``database_target``) runs twice, with the ids ``[sqlite]`` and ``[postgresql]``, so a query
+that only works on one engine fails a test instead of a shared office. The PostgreSQL runs
+copy a database migrated once per run (``CREATE DATABASE ... TEMPLATE``, about 0.1 s) on a
+throwaway server. Tests about the SQLite file itself (backups, encryption, WAL, crash kills)
+are marked ``sqlite_only``, and a test that asks for ``db_path`` is about a file and stays on
+SQLite too. The UI, domain and report tests run on SQLite only: they sit above the services.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +44,37 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VERU_DESK_PASSWORD", raising=False)
 
 
+# Test paths (relative to the repository) whose ``db`` runs on both engines.
+ENGINE_NEUTRAL = ("tests/services/", "tests/cli/", "tests/db/test_migrations.py")
+ENGINES = ("sqlite", "postgresql")
+PG_TEMPLATE = "veru_template"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Runs each engine-neutral test that uses a database on SQLite and on PostgreSQL."""
+    if "db_engine" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    where = Path(str(metafunc.definition.path)).relative_to(metafunc.config.rootpath)
+    if not where.as_posix().startswith(ENGINE_NEUTRAL):
+        return
+    metafunc.parametrize(
+        "db_engine",
+        [
+            pytest.param("sqlite", id="sqlite"),
+            pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+        ],
+        indirect=True,
+    )
+
+
+@pytest.fixture
+def db_engine(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` unless ``pytest_generate_tests`` asked for ``postgresql`` too."""
+    return str(getattr(request, "param", "sqlite"))
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """The URL of a throwaway PostgreSQL server (without a database name)."""
@@ -46,24 +87,47 @@ def postgres_server() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def pg_db(postgres_server: str, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A fresh, migrated PostgreSQL database for one test."""
-    import uuid
-
-    from sqlalchemy import create_engine
-
-    name = f"veru_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def pg_admin(postgres_server: str) -> Iterator[Engine]:
+    """An autocommit connection to the server's ``postgres`` database, for CREATE DATABASE."""
     admin = create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_server: str, pg_admin: Engine) -> str:
+    """A database migrated once per run, copied for each test (no connection may stay open
+    to a template while it is copied, hence the dispose)."""
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {PG_TEMPLATE}")
+    template = Database.open(resolve_database(f"{postgres_server}/{PG_TEMPLATE}"))
+    upgrade(template.engine)
+    template.dispose()
+    return PG_TEMPLATE
+
+
+def _fresh_pg_database(server: str, admin: Engine, template: str) -> Iterator[str]:
+    name = f"veru_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    database = Database.open(resolve_database(f"{postgres_server}/{name}"))
-    upgrade(database.engine)
-    yield database
-    database.dispose()
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield f"{server}/{name}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(postgres_server: str, pg_admin: Engine, pg_template: str) -> Iterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database for one test."""
+    yield from _fresh_pg_database(postgres_server, pg_admin, pg_template)
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database for one test."""
+    database = Database.open(resolve_database(pg_url))
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -79,14 +143,23 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
+    """A migrated SQLite file: asking for it keeps a test on SQLite (it is about the file)."""
     path = tmp_path / "veru.db"
     shutil.copy(template_db, path)
     return path
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database.open(resolve_database(str(db_path)))
+def database_target(db_engine: str, request: pytest.FixtureRequest) -> str:
+    """What ``--database`` would be given: the SQLite file's path, or a PostgreSQL URL."""
+    if db_engine == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return str(request.getfixturevalue("db_path"))
+
+
+@pytest.fixture
+def db(database_target: str) -> Iterator[Database]:
+    database = Database.open(resolve_database(database_target))
     yield database
     database.dispose()
 
@@ -104,6 +177,11 @@ class Team:
 
 @pytest.fixture
 def team(db: Database) -> Team:
+    return make_team(db)
+
+
+def make_team(db: Database) -> Team:
+    """Priya, Dariusz, Aisha, Ciarán and Sam as users of ``db`` (no passwords)."""
     people = {
         "manager": ("priya", "Priya Raghunathan", {Role.MANAGER}),
         "dariusz": ("dariusz", "Dariusz Wójcik", {Role.CASEWORKER}),

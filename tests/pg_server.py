@@ -53,7 +53,22 @@ def running_server() -> Iterator[str]:
     port = _free_port()
     log = folder / "server.log"
     subprocess.run(
-        _as_server_user(["initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
+        # --no-locale: initdb never fails on a CI machine whose LANG names a locale that is
+        # not installed, and the server compares text as SQLite does.
+        _as_server_user(
+            [
+                "initdb",
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
+        ),
         check=True,
         capture_output=True,
     )

@@ -25,12 +25,12 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def case_ref(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def case_ref(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A manager and a caseworker who can sign in, and one allocated case of Ştefan's."""
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("veru_desk.cli.reports",))
-    monkeypatch.setenv("VERU_DESK_DATABASE", str(db_path))
+    monkeypatch.setenv("VERU_DESK_DATABASE", database_target)
     monkeypatch.setenv("VERU_DESK_PASSWORD", PASSWORD)
-    db = Database.open(resolve_database(str(db_path)))
+    db = Database.open(resolve_database(database_target))
     try:
         with db.write() as session:
             manager = actor_for(

@@ -20,6 +20,7 @@ def _agency(db: Database, name: str) -> None:
         session.add(Agency(name=name, agency_type="school"))
 
 
+@pytest.mark.sqlite_only
 def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(
     db: Database, team: Team, db_path: Path
 ) -> None:
@@ -37,6 +38,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(
     assert {b.kind for b in list_backups(safety.parent)} >= {"manual", "before-restore"}
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_from_a_newer_release_is_refused(db: Database, team: Team) -> None:
     service = BackupService(db, team.admin)
     backup = service.backup_now()

@@ -34,7 +34,9 @@ def test_status_bar_shows_the_database_and_the_signed_in_user(manager_window: Ma
         "People",
         "Sessions",
         "Reports",
+        "Retention",
         "Administration",
+        "Audit trail",
     ]
 
 
@@ -44,7 +46,7 @@ def test_navigation_follows_the_role(
     caseworker = make_window(qtbot, Services(db, team.dariusz), settings)  # type: ignore[arg-type,attr-defined]
     assert nav_labels(caseworker) == ["Dashboard", "Referrals", "Caseload", "People", "Sessions"]
     admin = make_window(qtbot, Services(db, team.admin), settings)  # type: ignore[arg-type,attr-defined]
-    assert nav_labels(admin) == ["Administration"]
+    assert nav_labels(admin) == ["Administration", "Audit trail"]
     assert not admin.new_referral_action.isEnabled() and not admin.search_box.isEnabled()
 
 

@@ -45,7 +45,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veru_desk.cli.demo",
     "veru_desk.cli.reports",
     "veru_desk.cli.bench",
+    "veru_desk.cli.transfer",
     "veru_desk.cli.selftest",
+    "veru_desk.cli.users",
+    "veru_desk.cli.audit",
+    "veru_desk.cli.backup",
 )
 
 USER_ENV = "VERU_DESK_USER"

@@ -178,7 +178,7 @@ class YoungPerson(Tracked, Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     preferred_name: Mapped[str | None] = mapped_column(String(100))
-    sort_name: Mapped[str] = mapped_column(String(210), index=True)
+    sort_name: Mapped[str] = mapped_column(byte_ordered(210), index=True)  # same order everywhere
     date_of_birth: Mapped[dt.date] = mapped_column(Date, index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender), default=Gender.NOT_KNOWN)
     gender_detail: Mapped[str | None] = mapped_column(String(100))

@@ -16,21 +16,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from veru_desk.domain.cells import FORMULA_STARTS, neutralise
 from veru_desk.services.reports import FigureTable, OutcomeFigures
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "neutralise", "report_heading", "write_csv", "write_xlsx"]
+
 MAX_SHEET_TITLE = 31  # Excel's limit
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def neutralise(value: object) -> object:
-    """A cell value that no spreadsheet will evaluate; numbers and empty cells unchanged."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def report_heading(figures: OutcomeFigures, org_name: str) -> list[list[object]]:

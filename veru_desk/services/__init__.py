@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from veru_desk.db.engine import Database
 from veru_desk.services.actor import Actor
+from veru_desk.services.audit_log import AuditLogService
 from veru_desk.services.backups import BackupService
 from veru_desk.services.caseload import CaseloadService
 from veru_desk.services.chronology import ChronologyService
@@ -54,3 +55,4 @@ class Services:
         self.subject_access = SubjectAccessService(db, actor)
         self.imports = ImportService(db, actor)
         self.health = HealthService(db, actor)
+        self.audit_log = AuditLogService(db, actor)

@@ -21,7 +21,10 @@ def require_role(actor: Actor, *roles: Role, doing: str) -> None:
     if actor.roles & set(roles):
         return
     names = " or ".join(r.label.lower() for r in roles)
-    raise PermissionDenied(f"Only a {names} can {doing}.", attempted=f"{doing}: needs {names}")
+    article = "an" if names[:1] in ("a", "e", "i", "o", "u") else "a"
+    raise PermissionDenied(
+        f"Only {article} {names} can {doing}.", attempted=f"{doing}: needs {names}"
+    )
 
 
 def can_see_case(session: Session, actor: Actor, person_id: int) -> bool:

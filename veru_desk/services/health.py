@@ -11,5 +11,6 @@ from veru_desk.services.base import Service
 class HealthService(Service):
     def check(self) -> HealthReport:
         """Integrity, foreign keys and migrations; reads only, so nothing is audited."""
-        require_role(self.actor, Role.ADMIN, Role.MANAGER, doing="check the database")
+        with self._read():  # a refusal is audited like any other
+            require_role(self.actor, Role.ADMIN, Role.MANAGER, doing="check the database")
         return check_database(self.db.engine)

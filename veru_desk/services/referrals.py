@@ -492,6 +492,7 @@ class ReferralService(Service):
     def workers(self) -> list[WorkerLoad]:
         """Active caseworkers with their open caseload, fewest first, for allocation."""
         with self._read() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="list caseworkers")
             open_statuses = [s for s in ReferralStatus if s.is_open_case]
             load = (
                 select(func.count())

@@ -29,6 +29,9 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 _NAME_KEY = "organisation.name"
 _LOGO_KEY = "organisation.logo_path"
 _MARKING_KEY = "documents.protective_marking"
+_LOCK_KEY = "security.lock_after_minutes"
+DEFAULT_LOCK_MINUTES = 10
+LOCK_MINUTES_RANGE = (1, 120)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,41 @@ class SettingsService(Service):
     def get_org(self) -> OrgSettings:
         with self._read() as session:
             return read_org(session)
+
+    def lock_after_minutes(self) -> int:
+        """Minutes without input before the app locks itself (any signed-in user reads it)."""
+        with self._read() as session:
+            row = session.get(Setting, _LOCK_KEY)
+            value = json.loads(row.value) if row else None
+            low, high = LOCK_MINUTES_RANGE
+            if isinstance(value, int) and low <= value <= high:
+                return value
+            return DEFAULT_LOCK_MINUTES
+
+    def set_lock_after_minutes(self, minutes: int) -> None:
+        """How soon an unattended app locks; only an administrator may change it (audited)."""
+        with self._write() as session:
+            require_role(self.actor, Role.ADMIN, doing="change when the app locks itself")
+            low, high = LOCK_MINUTES_RANGE
+            if not low <= minutes <= high:
+                raise ValidationError(
+                    {"lock_after_minutes": f"Choose between {low} and {high} minutes."}
+                )
+            row = session.get(Setting, _LOCK_KEY)
+            old = json.loads(row.value) if row else DEFAULT_LOCK_MINUTES
+            if old == minutes:
+                return
+            if row is None:
+                session.add(Setting(key=_LOCK_KEY, value=json.dumps(minutes)))
+            else:
+                row.value = json.dumps(minutes)
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity_type="setting",
+                summary="Automatic lock changed",
+                changes={_LOCK_KEY: (old, minutes)},
+            )
 
     def update(
         self,

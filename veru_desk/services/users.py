@@ -279,6 +279,18 @@ class UserService(Service):
             user.must_change_password = False
             self._audit(session, AuditAction.UPDATE, entity=user, summary="Changed own password")
 
+    def must_change_password(self) -> bool:
+        """True after an administrator reset the signed-in user's password: they choose their
+        own before they work (the app asks at sign-in)."""
+        if self.actor.user_id is None:
+            return False
+        with self._read() as session:
+            return bool(
+                session.scalar(
+                    select(User.must_change_password).where(User.id == self.actor.user_id)
+                )
+            )
+
     def by_username(self, username: str) -> UserView:
         for user in self.list():
             if user.username == username.strip().lower():

@@ -225,11 +225,23 @@ class AdminPage(QWidget):
         self.toggle_button.clicked.connect(self.toggle_active)
         self.reset_button = QPushButton("Reset password…")
         self.reset_button.clicked.connect(self.reset_password)
+        self.roles_button = QPushButton("Roles…")
+        self.roles_button.clicked.connect(self.edit_roles)
         buttons.addStretch(1)
-        for button in (self.reset_button, self.toggle_button, self.add_button):
+        for button in (self.roles_button, self.reset_button, self.toggle_button, self.add_button):
             button.setVisible(self.can_edit)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        if self.can_edit:  # how soon an unattended app locks (an organisation setting)
+            from veru_desk.ui.lock_setting import LockSettingRow
+
+            self.lock_setting = LockSettingRow(services, self)
+            layout.addWidget(self.lock_setting)
+        if self.can_edit:  # backups and restore are for administrators only
+            from veru_desk.ui.backups_panel import BackupsPanel
+
+            self.backups_panel = BackupsPanel(services, self)
+            layout.addWidget(self.backups_panel, 1)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
@@ -262,6 +274,7 @@ class AdminPage(QWidget):
         user = self.selected()
         self.toggle_button.setEnabled(user is not None and user.id != self.services.actor.user_id)
         self.reset_button.setEnabled(user is not None)
+        self.roles_button.setEnabled(user is not None)
         self.toggle_button.setText(
             "Enable account" if user is not None and not user.active else "Disable account"
         )
@@ -291,6 +304,17 @@ class AdminPage(QWidget):
             return
         announce("user")
         self.refresh()
+
+    def edit_roles(self) -> QDialog | None:
+        from veru_desk.ui.roles_dialog import RolesDialog
+
+        user = self.selected()
+        if user is None:
+            return None
+        dialog = RolesDialog(self.services, user, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     def reset_password(self) -> ResetPasswordDialog | None:
         user = self.selected()

@@ -65,7 +65,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("people", "People", _case_role),
     PageSpec("sessions", "Sessions", _case_role),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
+    PageSpec("retention", "Retention", lambda a: a.is_manager),
     PageSpec("admin", "Administration", lambda a: a.has(Role.ADMIN) or a.is_manager),
+    PageSpec("audit", "Audit trail", lambda a: a.has(Role.ADMIN) or a.is_manager),
 )
 
 
@@ -161,6 +163,13 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.new_referral_action)
         file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        password_action = QAction("Change my password…", self)
+        password_action.triggered.connect(self.change_password)
+        file_menu.addActions([self.lock_action, password_action])
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -265,10 +274,18 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.reports_page import ReportsPage
 
             page = ReportsPage(services, self)
+        elif key == "retention":
+            from veru_desk.ui.retention_page import RetentionPage
+
+            page = RetentionPage(services, self)
         elif key == "admin":
             from veru_desk.ui.admin_page import AdminPage
 
             page = AdminPage(services, self)
+        elif key == "audit":
+            from veru_desk.ui.audit_page import AuditPage
+
+            page = AuditPage(services, self)
         else:
             raise KeyError(key)
         page.setObjectName(f"page_{key}")
@@ -536,6 +553,24 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         event.accept()
+
+    def lock(self) -> None:
+        """Hides everything behind the lock screen until a password is given (Ctrl+L)."""
+        from veru_desk.ui.lock_screen import lock_window
+
+        lock_window(self)
+
+    def change_password(self) -> QWidget:
+        from veru_desk.ui.password_dialog import PasswordDialog
+
+        dialog = PasswordDialog(self.services, self)
+        dialog.open()
+        return dialog
+
+    def successor(self, services: Services) -> MainWindow:
+        """The same window for another user (who signed in at the lock screen)."""
+        label = self.database_label.text().removeprefix("Database: ")
+        return type(self)(services, settings=self._settings, database_label=label)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:32:52.997808
+Create Date: 2026-11-25 21:00:13.560887
 """
 
 from collections.abc import Sequence
@@ -96,7 +96,7 @@ def upgrade() -> None:
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('preferred_name', sa.String(length=100), nullable=True),
-    sa.Column('sort_name', sa.String(length=210), nullable=False),
+    sa.Column('sort_name', sa.String(length=210).with_variant(sa.String(length=210, collation='C'), 'postgresql'), nullable=False),
     sa.Column('date_of_birth', sa.Date(), nullable=False),
     sa.Column('gender', sa.Enum('male', 'female', 'non_binary', 'other', 'not_known', name='gender', native_enum=False, length=40), nullable=False),
     sa.Column('gender_detail', sa.String(length=100), nullable=True),

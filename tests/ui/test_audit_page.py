@@ -1,0 +1,138 @@
+"""The audit viewer: a paged model that passes Qt's model checks, filters, withheld details
+for administrators, and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, QSettings
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+from shell_helpers import make_window
+
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import AuditAction
+from veru_desk.services import Services
+from veru_desk.services.audit_log import WITHHELD, AuditFilter
+from veru_desk.ui import audit_page
+from veru_desk.ui.audit_page import AuditPage, AuditTableModel
+from veru_desk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def busy_trail(as_manager: Services, as_dariusz: Services, lukasz_case: int) -> str:
+    """Dariusz opens Łukasz's case several times; returns the case reference."""
+    ref = ""
+    for _ in range(7):
+        ref = as_dariusz.people.open_case(lukasz_case).case_ref
+    return ref
+
+
+def cells(page: AuditPage, column: int) -> list[str]:
+    model = page.model
+    return [model.data(model.index(row, column)) for row in range(model.rowCount())]
+
+
+def test_the_model_passes_qts_checks_and_pages_in_as_the_view_scrolls(
+    qtmodeltester: Any, as_manager: Services, busy_trail: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_page, "PAGE", 3)
+    total = as_manager.audit_log.count()  # before the look, whose own event comes after
+    model = AuditTableModel(as_manager)
+    model.load(AuditFilter())
+    assert model.rowCount() == 3 and model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 6
+    qtmodeltester.check(model)  # which may fetch more, as a view would
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == total
+    ids = [model.row_at(row).id for row in range(total)]  # type: ignore[union-attr]
+    assert ids == sorted(set(ids), reverse=True)
+    qtmodeltester.check(model)
+
+
+def test_a_manager_filters_by_user_case_and_action(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.user_filter.setCurrentIndex(page.user_filter.findData("dariusz"))
+    page.action_filter.setCurrentIndex(page.action_filter.findData(AuditAction.VIEW))
+    page.case_filter.setText(busy_trail)
+    page.apply_button.click()
+    assert cells(page, 1) == ["Dariusz Wójcik"] * 7
+    assert set(cells(page, 3)) == {busy_trail}
+    assert set(cells(page, 5)) == {f"Opened case {busy_trail}"}
+    assert page.count_label.text() == "7 events"
+
+
+def test_a_bad_filter_is_explained_on_the_page(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.date_from.setText("31/02/2026")
+    page.apply_button.click()
+    assert not page.problem.isHidden() and "31/02/2026" in page.problem.text()
+    assert page.model.rowCount() == 0
+    page.date_from.clear()
+    page.case_filter.setText("VERU-2019-00042")
+    page.apply_button.click()
+    assert "There is no case VERU-2019-00042" in page.problem.text()
+    page.clear_filters()
+    assert page.problem.isHidden() and page.model.rowCount() > 0
+
+
+def test_an_administrator_sees_which_case_was_opened_but_not_its_details(
+    qtbot: QtBot, db: object, team: Any, busy_trail: str
+) -> None:
+    page = AuditPage(Services(db, team.admin))  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.set_filter(AuditFilter(username="dariusz", actions=frozenset({AuditAction.VIEW})))
+    assert set(cells(page, 3)) == {busy_trail}
+    assert set(cells(page, 5)) == {WITHHELD}
+
+
+def test_export_writes_the_filtered_trail_to_csv(
+    qtbot: QtBot,
+    as_manager: Services,
+    busy_trail: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.case_filter.setText(busy_trail)
+    page.date_from.setText(format_uk_date(dt.date.today()))
+    page.refresh()
+    target = tmp_path / "trail"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)")
+    )
+    page.export_button.click()
+    with (tmp_path / "trail.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["Case ref"] for row in rows} == {busy_trail}
+    assert page.count_label.text() == f"{len(rows)} events exported to trail.csv"
+    exports = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
+    assert exports[0].summary.startswith(f"Audit trail exported to trail.csv: {len(rows)} events")
+
+
+def test_managers_and_administrators_find_the_audit_trail_in_the_navigation(
+    qtbot: QtBot,
+    manager_window: MainWindow,
+    db: object,
+    team: Any,
+    settings: QSettings,
+    busy_trail: str,
+) -> None:
+    page = manager_window.show_page("audit")
+    assert isinstance(page, AuditPage) and page.model.rowCount() > 0
+    caseworker = make_window(qtbot, Services(db, team.dariusz), settings)  # type: ignore[arg-type]
+    assert caseworker.show_page("audit") is None

@@ -1,0 +1,373 @@
+"""Reading the audit trail: the viewer's pages, its count, and its CSV export.
+
+Who may read it: managers (they supervise the casework the trail describes) and
+administrators (scenario 8: after a laptop is stolen, the administrator must show which cases
+its user opened). An administrator without a case role still sees no case data: for an event
+about a young person they see who, when, which action, which record and the case reference,
+but its summary and the changed values are withheld. Reading the trail is itself audited, once
+per look (the first page of a query, or an export), so the trail shows who looked at it.
+
+The trail grows to millions of rows, so a reader asks for pages: newest first, by ``offset``
+or (cheaper, for a table scrolling down) ``before_id``, the id of the last row already shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import AuditEvent, User, YoungPerson
+from veru_desk.domain.case_reference import format_case_reference, parse_case_reference
+from veru_desk.domain.cells import neutralise
+from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+from veru_desk.domain.enums import AuditAction, Role
+from veru_desk.domain.errors import NotFound, ValidationError
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service, utc_to_local
+
+DEFAULT_PAGE = 200
+MAX_PAGE = 5000
+EXPORT_BATCH = 2000
+WITHHELD = "(withheld: case details are shown to managers only)"
+CSV_HEADINGS = (
+    "Event",
+    "When",
+    "Username",
+    "User",
+    "Action",
+    "Record",
+    "Record id",
+    "Case ref",
+    "Summary",
+    "Changes",
+)
+
+Progress = Callable[[int, int], bool]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to show; every part left empty matches everything.
+
+    ``username`` also matches events by a name that is no user (failed sign-ins typed with
+    an unknown name); dates are the local calendar days, both ends included.
+    """
+
+    user_id: int | None = None
+    username: str | None = None
+    case_ref: str | None = None
+    actions: frozenset[AuditAction] = field(default_factory=frozenset)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.user_id is not None:
+            parts.append(f"user id {self.user_id}")
+        if self.username:
+            parts.append(f"user {self.username.strip().lower()}")
+        if self.case_ref:
+            parts.append(f"case {self.case_ref.strip().upper()}")
+        if self.actions:
+            parts.append("actions " + ", ".join(sorted(a.label.lower() for a in self.actions)))
+        if self.date_from or self.date_to:
+            parts.append(
+                f"from {format_uk_date(self.date_from) or 'the start'} "
+                f"to {format_uk_date(self.date_to) or 'today'}"
+            )
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: dt.datetime  # local wall-clock time
+    user_id: int | None
+    username: str
+    user_display_name: str
+    action: AuditAction
+    entity_type: str | None
+    entity_id: int | None
+    person_id: int | None
+    case_ref: str | None
+    summary: str
+    changes: tuple[FieldChange, ...]
+    withheld: bool  # the summary and changed values are hidden from this reader
+
+    @property
+    def when_text(self) -> str:
+        return format_uk_datetime(self.at)
+
+    @property
+    def changes_text(self) -> str:
+        if self.withheld and self.changes:
+            return "Changed: " + ", ".join(c.name for c in self.changes)
+        return "; ".join(f"{c.name}: {_shown(c.old)} → {_shown(c.new)}" for c in self.changes)
+
+    def csv_cells(self) -> list[object]:
+        return [
+            self.id,
+            self.when_text,
+            self.username,
+            self.user_display_name,
+            self.action.label,
+            self.entity_type or "",
+            self.entity_id if self.entity_id is not None else "",
+            self.case_ref or "",
+            self.summary,
+            self.changes_text,
+        ]
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The UTC instant of local midnight starting ``day`` (the trail stores naive UTC)."""
+    return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class AuditLogService(Service):
+    def query(
+        self,
+        where: AuditFilter | None = None,
+        limit: int = DEFAULT_PAGE,
+        offset: int = 0,
+        *,
+        before_id: int | None = None,
+    ) -> list[AuditRow]:
+        """A page of events, newest first. The first page of a look is audited as a view."""
+        where = where or AuditFilter()
+        limit = max(1, min(limit, MAX_PAGE))
+        first_page = offset == 0 and before_id is None
+        if first_page:
+            with self._write() as session:
+                self._require_reader()
+                statement, person_id = self._statement(session, where)
+                rows = self._page(session, statement, limit, offset, before_id)
+                self._audit(
+                    session,
+                    AuditAction.VIEW,
+                    entity_type="audit_event",
+                    person_id=person_id,
+                    summary=_viewed(where),
+                )
+                return rows
+        with self._read() as session:
+            self._require_reader()
+            statement, _person_id = self._statement(session, where)
+            return self._page(session, statement, limit, offset, before_id)
+
+    def count(self, where: AuditFilter | None = None) -> int:
+        with self._read() as session:
+            self._require_reader()
+            statement, _person_id = self._statement(session, where or AuditFilter())
+            counted = statement.with_only_columns(func.count(AuditEvent.id)).order_by(None)
+            return session.scalar(counted) or 0
+
+    def write_csv(
+        self,
+        where: AuditFilter | None,
+        handle: TextIO,
+        *,
+        destination: str = "standard output",
+        progress: Progress | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Writes the matching events as CSV (formula-neutralised) and audits the export.
+
+        Returns the number of events written. ``progress(done, total)`` returning False stops
+        the export (the caller discards the partial file); nothing is audited then.
+        ``limit`` keeps only the newest events.
+        """
+        where = where or AuditFilter()
+        total = self.count(where) if limit is None else min(limit, self.count(where))
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADINGS)
+        written = 0
+        for batch in self._batches(where):
+            if limit is not None:
+                batch = batch[: limit - written]
+            for row in batch:
+                writer.writerow([neutralise(cell) for cell in row.csv_cells()])
+            written += len(batch)
+            if progress is not None and not progress(written, total):
+                return written
+            if limit is not None and written >= limit:
+                break
+        with self._write() as session:
+            self._require_reader()
+            _statement, person_id = self._statement(session, where)
+            described = where.describe()
+            self._audit(
+                session,
+                AuditAction.EXPORT,
+                entity_type="audit_event",
+                person_id=person_id,
+                summary=f"Audit trail exported to {destination}: {written} events"
+                + (f" ({described})" if described else ""),
+            )
+        return written
+
+    def export_csv(
+        self, where: AuditFilter | None, path: Path, *, progress: Progress | None = None
+    ) -> int:
+        """Exports to a file (UTF-8 with a byte-order mark, so Excel reads accented names).
+
+        Written beside the target and renamed into place, so a failed or cancelled export
+        never leaves half a file under the name the user chose.
+        """
+        partial = path.with_name(path.name + ".part")
+        cancelled = False
+
+        def keep_going(done: int, total: int) -> bool:
+            nonlocal cancelled
+            cancelled = progress is not None and not progress(done, total)
+            return not cancelled
+
+        try:
+            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+                count = self.write_csv(where, handle, destination=path.name, progress=keep_going)
+            if cancelled:
+                partial.unlink(missing_ok=True)
+                return count
+            partial.replace(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return count
+
+    # --- inside ------------------------------------------------------------------------------
+
+    def _require_reader(self) -> None:
+        require_role(self.actor, Role.MANAGER, Role.ADMIN, doing="read the audit trail")
+
+    @property
+    def _sees_case_details(self) -> bool:
+        return self.actor.is_manager
+
+    def _statement(self, session: Session, where: AuditFilter) -> tuple[Select[Any], int | None]:
+        errors: dict[str, str] = {}
+        if where.date_from and where.date_to and where.date_from > where.date_to:
+            errors["date_to"] = "The end date is before the start date: swap them or clear one."
+        person_id: int | None = None
+        if where.case_ref and where.case_ref.strip():
+            parsed = parse_case_reference(where.case_ref)
+            if parsed is None:
+                errors["case_ref"] = (
+                    f"{where.case_ref.strip()} is not a case reference: type it as VERU-YYYY-NNNNN."
+                )
+            else:
+                reference = format_case_reference(*parsed)
+                person_id = session.scalar(
+                    select(YoungPerson.id).where(YoungPerson.case_ref == reference)
+                )
+                if person_id is None:
+                    raise NotFound(f"There is no case {reference} (or it has been erased).")
+        if errors:
+            raise ValidationError(errors)
+        statement = select(AuditEvent, YoungPerson.case_ref, User.display_name)
+        statement = statement.outerjoin(
+            YoungPerson, YoungPerson.id == AuditEvent.young_person_id
+        ).outerjoin(User, User.id == AuditEvent.user_id)
+        if where.user_id is not None:
+            statement = statement.where(AuditEvent.user_id == where.user_id)
+        if where.username and where.username.strip():
+            name = where.username.strip().lower()
+            user_id = session.scalar(select(User.id).where(User.username == name))
+            by_name = AuditEvent.username == name
+            statement = statement.where(
+                AuditEvent.user_id == user_id if user_id is not None else by_name
+            )
+        if person_id is not None:
+            statement = statement.where(AuditEvent.young_person_id == person_id)
+        if where.actions:
+            statement = statement.where(AuditEvent.action.in_(sorted(where.actions)))
+        if where.date_from is not None:
+            statement = statement.where(AuditEvent.at >= _local_midnight_utc(where.date_from))
+        if where.date_to is not None:
+            end = _local_midnight_utc(where.date_to + dt.timedelta(days=1))
+            statement = statement.where(AuditEvent.at < end)
+        return statement.order_by(AuditEvent.id.desc()), person_id
+
+    def _page(
+        self,
+        session: Session,
+        statement: Select[Any],
+        limit: int,
+        offset: int,
+        before_id: int | None,
+    ) -> list[AuditRow]:
+        if before_id is not None:
+            statement = statement.where(AuditEvent.id < before_id)
+        elif offset:
+            statement = statement.offset(offset)
+        found = session.execute(statement.limit(limit)).all()
+        return [self._row(event, case_ref, name) for event, case_ref, name in found]
+
+    def _batches(self, where: AuditFilter) -> Iterator[list[AuditRow]]:
+        before_id: int | None = None
+        while True:
+            with self._read() as session:
+                self._require_reader()
+                statement, _person_id = self._statement(session, where)
+                batch = self._page(session, statement, EXPORT_BATCH, 0, before_id)
+            if not batch:
+                return
+            yield batch
+            before_id = batch[-1].id
+
+    def _row(self, event: AuditEvent, case_ref: str | None, display_name: str | None) -> AuditRow:
+        withheld = event.young_person_id is not None and not self._sees_case_details
+        changes: tuple[FieldChange, ...] = ()
+        if event.changes:
+            try:
+                decoded = json.loads(event.changes)
+            except ValueError:
+                decoded = {}
+            changes = tuple(
+                FieldChange(name, None if withheld else values[0], None if withheld else values[1])
+                for name, values in decoded.items()
+                if isinstance(values, list) and len(values) == 2
+            )
+        username = event.username or ""
+        return AuditRow(
+            id=event.id,
+            at=utc_to_local(event.at),
+            user_id=event.user_id,
+            username=username,
+            user_display_name=display_name or username,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            person_id=event.young_person_id,
+            case_ref=case_ref,
+            summary=WITHHELD if withheld and event.summary else (event.summary or ""),
+            changes=changes,
+            withheld=withheld,
+        )
+
+
+def _viewed(where: AuditFilter) -> str:
+    described = where.describe()
+    return "Viewed audit trail" + (f" ({described})" if described else "")
