@@ -22,6 +22,7 @@ from veru_desk.domain.enums import (
     ReferralStatus,
     RiskLevel,
     Role,
+    SafeguardingFlag,
 )
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.names import fold, name_tokens, query_tokens
@@ -33,6 +34,20 @@ from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
 
 MAX_NAME = 100
+
+# The safeguarding flags as PersonDetails fields, with the words caseworkers use for them.
+SAFEGUARDING_FLAGS: tuple[tuple[str, str], ...] = (
+    ("looked_after", SafeguardingFlag.LOOKED_AFTER.label),
+    ("child_protection_plan", SafeguardingFlag.CHILD_PROTECTION.label),
+    ("child_in_need", SafeguardingFlag.CHILD_IN_NEED.label),
+    ("send", SafeguardingFlag.SEND.label),
+    ("known_to_youth_justice", SafeguardingFlag.YOUTH_JUSTICE.label),
+)
+
+
+def flag_labels(record: object) -> list[str]:
+    """The flags set on a person (a model row or PersonDetails), in the usual order."""
+    return [label for field, label in SAFEGUARDING_FLAGS if getattr(record, field)]
 
 
 @dataclass(frozen=True)
@@ -245,17 +260,7 @@ class PeopleService(Service):
     def _view(self, session: Session, person: YoungPerson) -> PersonView:
         worker = session.get(User, person.current_worker_id) if person.current_worker_id else None
         details = details_of(person)
-        flags = [
-            label
-            for attr, label in (
-                ("looked_after", "Looked-after child"),
-                ("child_protection_plan", "Child protection plan"),
-                ("child_in_need", "Child in need"),
-                ("send", "SEND"),
-                ("known_to_youth_justice", "Known to youth justice"),
-            )
-            if getattr(person, attr)
-        ]
+        flags = flag_labels(person)
         return PersonView(
             id=person.id,
             version=person.version,

@@ -32,6 +32,7 @@ from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, get_or_404
 from veru_desk.services.chronology import ChronologyService
 from veru_desk.services.outcomes import OutcomeService
+from veru_desk.services.people import flag_labels
 from veru_desk.services.plans import PlanService, PlanView
 from veru_desk.services.referrals import ReferralService
 from veru_desk.services.risk import RiskService
@@ -356,17 +357,7 @@ class CaseSummaryService(Service):
 
     @staticmethod
     def _person(person: YoungPerson, today: dt.date, full: bool) -> PersonSection:
-        flags = [
-            label
-            for attr, label in (
-                ("looked_after", "Looked-after child"),
-                ("child_protection_plan", "Child protection plan"),
-                ("child_in_need", "Child in need"),
-                ("send", "SEND"),
-                ("known_to_youth_justice", "Known to youth justice"),
-            )
-            if getattr(person, attr)
-        ]
+        flags = flag_labels(person)
         return PersonSection(
             first_name=person.first_name,
             last_name=person.last_name,

@@ -15,17 +15,9 @@ from veru_desk.domain.enums import EducationStatus, Ethnicity, Gender
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.nhs import format_nhs_number
 from veru_desk.services import Services
-from veru_desk.services.people import PersonDetails, PersonView
+from veru_desk.services.people import SAFEGUARDING_FLAGS, PersonDetails, PersonView
 from veru_desk.ui.case_dialog import CaseDialog, gather
 from veru_desk.ui.forms import DateField, chosen_enum, enum_combo
-
-FLAGS = (
-    ("looked_after", "Looked-after child"),
-    ("child_protection_plan", "Child protection plan"),
-    ("child_in_need", "Child in need"),
-    ("send", "SEND"),
-    ("known_to_youth_justice", "Known to youth justice"),
-)
 
 
 class PersonDialog(CaseDialog):
@@ -63,7 +55,7 @@ class PersonDialog(CaseDialog):
         grid = QGridLayout(flags)
         grid.setContentsMargins(0, 0, 0, 0)
         self.flags: dict[str, QCheckBox] = {}
-        for position, (name, label) in enumerate(FLAGS):
+        for position, (name, label) in enumerate(SAFEGUARDING_FLAGS):
             box = QCheckBox(label)
             box.setChecked(bool(getattr(d, name)))
             self.flags[name] = box

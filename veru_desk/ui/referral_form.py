@@ -50,7 +50,7 @@ from veru_desk.domain.enums import (
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.domain.names import display_name
 from veru_desk.services import Services
-from veru_desk.services.people import PersonDetails, SearchHit
+from veru_desk.services.people import SAFEGUARDING_FLAGS, PersonDetails, SearchHit
 from veru_desk.services.referrals import IntakeResult, ReferralDetails
 from veru_desk.ui.events import announce
 from veru_desk.ui.feedback import confirm, show_error
@@ -61,13 +61,6 @@ log = logging.getLogger(__name__)
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 DUPLICATE_CHECK_MS = 300
-_FLAGS = (
-    ("looked_after", "Looked-after child"),
-    ("child_protection_plan", "Child protection plan"),
-    ("child_in_need", "Child in need"),
-    ("send", "SEND"),
-    ("known_to_youth_justice", "Known to youth justice"),
-)
 
 
 def hit_summary(hit: SearchHit) -> str:
@@ -248,7 +241,7 @@ class ReferralForm(QDialog):
         flags_layout = QGridLayout(flags)
         flags_layout.setContentsMargins(0, 0, 0, 0)
         self.flags: dict[str, QCheckBox] = {}
-        for position, (name, label) in enumerate(_FLAGS):
+        for position, (name, label) in enumerate(SAFEGUARDING_FLAGS):
             box = QCheckBox(label)
             box.setAccessibleName(label)
             self.flags[name] = box
