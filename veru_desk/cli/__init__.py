@@ -50,6 +50,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veru_desk.cli.users",
     "veru_desk.cli.audit",
     "veru_desk.cli.backup",
+    "veru_desk.cli.recover",
 )
 
 USER_ENV = "VERU_DESK_USER"

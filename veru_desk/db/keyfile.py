@@ -152,7 +152,8 @@ class KeyFile:
                 _unb64(slot["nonce"]), _unb64(slot["wrapped"]), name.encode("utf-8")
             )
         except InvalidTag:
-            raise WrongSecret(field, "The password is not right.") from None
+            what = field.replace("_", " ")
+            raise WrongSecret(field, f"The {what} is not right.") from None
 
     def locked_until(self, name: str) -> dt.datetime | None:
         value = self._slots.get(name, {}).get("locked_until")

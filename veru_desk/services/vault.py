@@ -191,3 +191,44 @@ def open_with_recovery_key(location: DatabaseLocation, recovery_key: str) -> Dat
     keys = KeyFile.load(key_file_path(location.path))
     key = keys.unwrap(RECOVERY_SLOT, normalise_recovery_key(recovery_key), "recovery_key")
     return open_database(location, key=key)
+
+
+RECOVERY_ACTOR = Actor(None, "recovery-key", "Recovery key", frozenset())
+
+
+def recover_account(
+    location: DatabaseLocation, recovery_key: str, username: str, new_password: str
+) -> None:
+    """When passwords are lost: the recovery key opens the database and gives ``username``
+    a new password (and their own key slot), unlocking the account. Audited as done with the
+    recovery key, so the trail shows the break-glass use."""
+    from sqlalchemy import select
+
+    from veru_desk.db.models import User
+    from veru_desk.domain.enums import AuditAction
+    from veru_desk.domain.errors import ValidationError
+    from veru_desk.services import audit
+    from veru_desk.services.passwords import check_password_rules, hash_password
+    from veru_desk.services.users import store_user_key
+
+    check_password_rules(new_password, "new_password")
+    db = open_with_recovery_key(location, recovery_key)
+    try:
+        with db.write() as session:
+            user = session.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
+                raise ValidationError({"username": f"There is no user called {username}."})
+            user.password_hash = hash_password(new_password)
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.active = True
+            store_user_key(db, user.username, new_password)
+            audit.record(
+                session,
+                RECOVERY_ACTOR,
+                AuditAction.UPDATE,
+                entity=user,
+                summary=f"Password of {user.username} reset with the recovery key",
+            )
+    finally:
+        db.dispose()
