@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 from veru_desk.domain.dates import age_on, format_uk_date, parse_uk_date
 from veru_desk.domain.enums import LabelledEnum
@@ -113,3 +120,37 @@ def select_enum(combo: QComboBox, value: LabelledEnum | None) -> None:
 def chosen_enum(combo: QComboBox, enum_type: type[E]) -> E | None:
     value = combo.currentData()
     return None if value is None or combo.currentIndex() < 0 else enum_type(value)
+
+
+def password_field(accessible: str = "") -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    if accessible:
+        field.setAccessibleName(accessible)
+    return field
+
+
+class Credentials:
+    """Username, password and the line that says what went wrong: the same on the sign-in
+    dialog and the lock screen, so a person meets one way of signing in."""
+
+    def __init__(self, username: str = "") -> None:
+        self.username = QLineEdit(username)
+        self.username.setAccessibleName("Username")
+        self.password = password_field("Password")
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Sign-in problem")
+        self.message.setVisible(False)
+
+    def add_to(self, layout: QBoxLayout) -> None:
+        form = QFormLayout()
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(True)

@@ -30,9 +30,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -43,6 +41,7 @@ from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, sign_in, sign_out
 from veru_desk.ui.feedback import error_text
+from veru_desk.ui.forms import Credentials
 from veru_desk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -180,21 +179,11 @@ class LockDialog(QDialog):
         other.setObjectName("hint")
         other.setWordWrap(True)
         layout.addWidget(other)
-        form = QFormLayout()
-        self.username = QLineEdit(actor.username)
-        self.username.setAccessibleName("Username")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        form.addRow("Username", self.username)
-        form.addRow("Password", self.password)
-        layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Sign-in problem")
-        self.message.setVisible(False)
-        layout.addWidget(self.message)
+        self.credentials = Credentials(actor.username)
+        self.credentials.add_to(layout)
+        self.username = self.credentials.username
+        self.password = self.credentials.password
+        self.message = self.credentials.message
         buttons = QDialogButtonBox()
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setObjectName("primary")
@@ -208,8 +197,7 @@ class LockDialog(QDialog):
         self.password.setFocus()
 
     def problem(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(True)
+        self.credentials.show_problem(text)
         self.password.clear()
         self.password.setFocus()
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,13 +22,7 @@ from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH
 from veru_desk.ui.feedback import show_error
-from veru_desk.ui.forms import FieldErrors
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
+from veru_desk.ui.forms import FieldErrors, password_field
 
 
 class PasswordDialog(QDialog):
@@ -53,12 +46,12 @@ class PasswordDialog(QDialog):
         explain.setWordWrap(True)
         layout.addWidget(explain)
         form = QFormLayout()
-        self.current = _password_field()
-        self.new = _password_field()
+        self.current = password_field()
+        self.new = password_field()
         self.new.setPlaceholderText(
             f"At least {MIN_PASSWORD_LENGTH} characters; a short phrase works well"
         )
-        self.confirm = _password_field()
+        self.confirm = password_field()
         self.errors.add_row(form, "Current password", self.current, "current_password")
         self.errors.add_row(form, "New password", self.new, "new_password")
         self.errors.add_row(form, "New password again", self.confirm, "confirm_password")

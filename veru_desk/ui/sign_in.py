@@ -41,7 +41,7 @@ from veru_desk.services.passwords import check_password_rules
 from veru_desk.services.users import SignInError
 from veru_desk.services.vault import NewDatabase, create_database
 from veru_desk.ui.feedback import error_text, show_error
-from veru_desk.ui.forms import FieldErrors
+from veru_desk.ui.forms import Credentials, FieldErrors, password_field
 from veru_desk.ui.tasks import Progress, run_task
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,6 @@ DEMO_PEOPLE = 500
 DEMO_SEED = 2025
 DEMO_MANAGER = "priya"
 DEMO_PASSWORD = "demo-password-1"
-
-
-def _password_field(accessible: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setAccessibleName(accessible)
-    return field
 
 
 class SignInDialog(QDialog):
@@ -88,19 +81,11 @@ class SignInDialog(QDialog):
         self.hint.setWordWrap(True)
         self.hint.setVisible(bool(hint))
         layout.addWidget(self.hint)
-        form = QFormLayout()
-        self.username = QLineEdit(username)
-        self.username.setAccessibleName("Username")
-        self.password = _password_field("Password")
-        form.addRow("Username", self.username)
-        form.addRow("Password", self.password)
-        layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Sign-in problem")
-        self.message.setVisible(False)
-        layout.addWidget(self.message)
+        self.credentials = Credentials(username)
+        self.credentials.add_to(layout)
+        self.username = self.credentials.username
+        self.password = self.credentials.password
+        self.message = self.credentials.message
         buttons = QDialogButtonBox()
         self.sign_in_button = QPushButton("Sign in")
         self.sign_in_button.setObjectName("primary")
@@ -132,8 +117,7 @@ class SignInDialog(QDialog):
         self.accept()
 
     def _problem(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(True)
+        self.credentials.show_problem(text)
 
 
 class FirstStartDialog(QDialog):
@@ -207,9 +191,9 @@ class FirstStartDialog(QDialog):
         self.display_name = QLineEdit()
         self.new_username = QLineEdit()
         self.new_username.setPlaceholderText("e.g. sokonkwo")
-        self.new_password = _password_field("Password")
+        self.new_password = password_field("Password")
         self.new_password.setPlaceholderText("At least 12 characters; a short phrase works well")
-        self.confirm_password = _password_field("Password again")
+        self.confirm_password = password_field("Password again")
         self.also_manager = QCheckBox("Also a manager (triages, allocates and sees every case)")
         self.encrypt = QCheckBox("Encrypt the database file (strongly recommended)")
         self.encrypt.setChecked(True)
