@@ -1,8 +1,5 @@
 """VERU Desk: case management for a Violence and Exploitation Reduction Unit."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("veru-desk")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version is written: pyproject.toml reads it from here. A constant, not
+# importlib.metadata, which costs a start 20 ms scanning the installed packages.
+__version__ = "0.1.0"

@@ -3,6 +3,10 @@
 ``run_app`` is what ``veru-desk`` runs with no subcommand. ``build_main_window`` is the same
 window without the dialogs around it, so tests and the benchmark can build it for an actor.
 
+A start is quick when it can be: the first screen is read through a bare connection while the
+window is built, and the database layer loads behind the painted window, where the sign-in is
+completed and audited (``services.quick_start`` says when, and why that is safe).
+
 Signing in can be skipped for unattended runs (screenshots, demonstrations) by setting both
 ``VERU_DESK_USER`` and ``VERU_DESK_PASSWORD``: the password is still checked by
 ``services.users.sign_in`` and the sign-in audited, so this opens nothing a person could not.
@@ -17,6 +21,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -27,19 +32,21 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from veru_desk import __version__, config
-from veru_desk.config import DatabaseLocation
+from veru_desk.config import DatabaseLocation, environment_credentials
+from veru_desk.db.driver import DatabaseKind, kind_of
 from veru_desk.db.engine import Database
 from veru_desk.domain.errors import VeruError
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
-from veru_desk.services.users import SignInError, count_users, sign_in, sign_out
-from veru_desk.services.vault import DatabaseKind, kind_of, open_for_user
+from veru_desk.services.quick_start import EarlyRead, FirstScreen, read_first_screen
 from veru_desk.ui.feedback import show_error
+from veru_desk.ui.first_paint import when_painted
 from veru_desk.ui.main_window import MainWindow
 
-USER_ENV = "VERU_DESK_USER"
-PASSWORD_ENV = "VERU_DESK_PASSWORD"
+# Not imported here: the services' modules, SQLAlchemy and Alembic. A start that can take the
+# quick road (services.quick_start) paints its window before any of them has loaded.
+
 BENCH_EXIT_ENV = "VERU_DESK_BENCH_EXIT_AFTER_PAINT"
 LOG_FILE = "veru-desk.log"
 CRASH_FILE = "crash.log"
@@ -164,12 +171,14 @@ def build_main_window(
     *,
     settings: QSettings | None = None,
     database_label: str | None = None,
+    first_screen: FirstScreen | None = None,
 ) -> MainWindow:
     """The main window for a signed-in actor, with no dialogs around it."""
     return MainWindow(
         services,
         settings=settings or default_settings(),
         database_label=database_label or services.db.location.display,
+        first_screen=first_screen,
     )
 
 
@@ -177,12 +186,13 @@ def actor_from_environment(
     authenticate: Callable[[str, str], Actor],
 ) -> Actor | None:
     """Signs in from VERU_DESK_USER and VERU_DESK_PASSWORD when both are set (see module doc)."""
-    username = os.environ.get(USER_ENV)
-    password = os.environ.get(PASSWORD_ENV)
-    if not username or not password:
+    from veru_desk.services.passwords import SignInError
+
+    credentials = environment_credentials()
+    if credentials is None:
         return None
     try:
-        return authenticate(username, password)
+        return authenticate(*credentials)
     except SignInError as error:
         log.warning("sign-in from the environment refused: %s", error)
         return None
@@ -200,18 +210,48 @@ def _fatal(message: str, detail: str = "") -> None:
 
 class _Opener:
     """Opens the database as the person signing in: for an encrypted file their password
-    unlocks the key before the database can be read at all (services.vault)."""
+    unlocks the key before the database can be read at all (services.vault).
 
-    def __init__(self, location: DatabaseLocation) -> None:
+    The plainest sign-in takes the quick road: the first screen read through a bare
+    connection, the database layer left to load behind the painted window, where
+    ``complete_sign_in`` runs the audited sign-in with the same credentials."""
+
+    def __init__(self, location: DatabaseLocation, early: EarlyRead | None = None) -> None:
         self.location = location
         self.db: Database | None = None
+        self.early = early
+        self.first_screen: FirstScreen | None = None
+        self.pending: tuple[str, str] | None = None  # credentials of a quick sign-in
 
     def authenticate(self, username: str, password: str) -> Actor:
         if self.db is not None:  # already open (a plain file or server, a second attempt)
+            from veru_desk.services.users import sign_in
+
             return sign_in(self.db, username, password)
+        if self.early is not None and self.early.credentials == (username, password):
+            first = self.early.result()
+        else:
+            first = read_first_screen(self.location, username, password)
+        if first is not None:
+            self.db = Database.deferred(self.location, key=first.key)
+            self.first_screen, self.pending = first, (username, password)
+            return first.actor
+        from veru_desk.services.vault import open_for_user
+
         db, actor = open_for_user(self.location, username, password)
         self.db = db
         return actor
+
+
+@dataclass
+class SignedIn:
+    """The outcome of signing in; ``pending`` holds the credentials of a quick sign-in whose
+    audited half (``complete_sign_in``) runs once the window has painted."""
+
+    db: Database
+    actor: Actor
+    first_screen: FirstScreen | None = None
+    pending: tuple[str, str] | None = None
 
 
 class CannotStart(Exception):
@@ -231,11 +271,9 @@ def _explain_open_failure(location: DatabaseLocation, error: BaseException) -> N
     )
 
 
-def sign_in_to(location: DatabaseLocation) -> tuple[Database, Actor] | None:
+def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> SignedIn | None:
     """First start or sign-in: the open database and who is using it, or None if the user
     chose to quit; raises ``CannotStart`` (after saying why) if the database cannot be used."""
-    from veru_desk.ui.sign_in import FirstStartDialog, SignInDialog
-
     try:
         kind = kind_of(location)
         if kind is DatabaseKind.SERVER and not _server_has_users(location):
@@ -243,15 +281,17 @@ def sign_in_to(location: DatabaseLocation) -> tuple[Database, Actor] | None:
     except Exception as error:
         _explain_open_failure(location, error)
         raise CannotStart from error
-    opener = _Opener(location)
+    opener = _Opener(location, early)
     suggested_username = hint = ""
     if kind is DatabaseKind.NEW:
+        from veru_desk.ui.sign_in import FirstStartDialog
+
         first = FirstStartDialog(location)
         if first.exec() != FirstStartDialog.DialogCode.Accepted or first.created is None:
             return None
         opener.db = first.created.db
         if first.actor is not None:
-            return first.created.db, first.actor
+            return SignedIn(first.created.db, first.actor)
         suggested_username, hint = first.suggested_username, first.sign_in_hint()
     try:
         actor = actor_from_environment(opener.authenticate)
@@ -259,6 +299,8 @@ def sign_in_to(location: DatabaseLocation) -> tuple[Database, Actor] | None:
         _explain_open_failure(location, error)
         raise CannotStart from error
     if actor is None:
+        from veru_desk.ui.sign_in import SignInDialog
+
         dialog = SignInDialog(
             opener.authenticate, location.display, username=suggested_username, hint=hint
         )
@@ -268,17 +310,19 @@ def sign_in_to(location: DatabaseLocation) -> tuple[Database, Actor] | None:
             return None
         actor = dialog.actor
     assert opener.db is not None
-    return opener.db, actor
+    return SignedIn(opener.db, actor, opener.first_screen, opener.pending)
 
 
 def _server_has_users(location: DatabaseLocation) -> bool:
-    from veru_desk.db.session import open_database
+    from veru_desk.db.driver import connect
 
-    db = open_database(location)
+    connection = connect(location)
     try:
-        return count_users(db) > 0
+        return connection.table_exists("user") and bool(
+            connection.rows('SELECT 1 FROM "user" LIMIT 1')
+        )
     finally:
-        db.dispose()
+        connection.close()
 
 
 def database_label(db: Database) -> str:
@@ -321,8 +365,35 @@ def run_start_of_day_checks(window: MainWindow) -> None:
     run_task(window, "Checking the database…", work, done, failed, show_progress=False)
 
 
-def run_app(database: str | None = None) -> int:
-    """Runs the desktop app until the main window closes; returns the process exit status."""
+def complete_sign_in(window: MainWindow, signed_in: SignedIn) -> bool:
+    """The audited half of a quick sign-in, once the window has painted: ``sign_in`` checks
+    the password again through the services, records the LOGIN and resets the failure count.
+    Whatever refuses it now (an account disabled a moment ago) closes the window."""
+    if signed_in.pending is None:
+        return True
+    from veru_desk.services.users import sign_in
+
+    username, password = signed_in.pending
+    signed_in.pending = None
+    try:
+        actor = sign_in(signed_in.db, username, password)
+    except Exception as error:
+        log.error("the sign-in could not be completed: %s", error)
+        show_error(window, error)
+        window.close()
+        return False
+    if actor != signed_in.actor:  # roles changed in between: start again as they are now
+        log.warning("%s's roles changed while signing in; closing", actor.username)
+        window.close()
+        return False
+    window.refresh_current_page()
+    return True
+
+
+def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> int:
+    """Runs the desktop app until the main window closes; returns the process exit status.
+    ``early`` is the start-up read, begun before Qt was imported (``cli``)."""
+    location = config.resolve_database(database)
     app = create_application()
     log_path = setup_logging()
     enable_crash_log()
@@ -330,36 +401,55 @@ def run_app(database: str | None = None) -> int:
     log.info("VERU Desk %s starting", __version__)
 
     try:
-        signed_in = sign_in_to(config.resolve_database(database))
+        signed_in = sign_in_to(location, early)
     except CannotStart:
         return 2
     if signed_in is None:
         return 1
-    db, actor = signed_in
+    db, actor = signed_in.db, signed_in.actor
     services = Services(db, actor)
 
-    from veru_desk.ui.lock_screen import install_auto_lock
-    from veru_desk.ui.password_dialog import ensure_password_changed
+    if signed_in.pending is None:
+        from veru_desk.ui.password_dialog import ensure_password_changed
 
-    if not ensure_password_changed(services):  # an administrator reset it: choose a new one
-        sign_out(db, actor, "Quit instead of choosing a new password")
-        db.dispose()
-        return 1
-    window = build_main_window(services, database_label=database_label(db))
+        if not ensure_password_changed(services):  # an administrator reset it: choose anew
+            from veru_desk.services.users import sign_out
+
+            sign_out(db, actor, "Quit instead of choosing a new password")
+            db.dispose()
+            return 1
+    window = build_main_window(
+        services, database_label=database_label(db), first_screen=signed_in.first_screen
+    )
+    session: dict[str, object] = {}
+
+    def carry_on() -> None:
+        """Behind the painted window: the rest of signing in, the day's checks, auto-lock."""
+        if not complete_sign_in(window, signed_in):
+            return
+        from veru_desk.ui.lock_screen import install_auto_lock
+
+        if os.environ.get(BENCH_EXIT_ENV) != "1":
+            run_start_of_day_checks(window)
+        # After a different user signs in at the lock screen, the controller holds their
+        # window and services; the first user's session was ended there (with its LOGOUT).
+        session["watcher"] = install_auto_lock(app, window, services)
+
     window.show()
     window.raise_()
     window.activateWindow()
     if os.environ.get(BENCH_EXIT_ENV) == "1":  # `veru-desk bench` timing a start: see bench.probe
         from veru_desk.bench.probe import exit_after_first_paint
 
-        exit_after_first_paint(window)
+        exit_after_first_paint(window, carry_on)
     else:
-        run_start_of_day_checks(window)
-    # After a different user signs in at the lock screen, the controller holds their window
-    # and services; the first user's session was ended there (with its LOGOUT event).
-    watcher = install_auto_lock(app, window, services)
+        when_painted(window, carry_on)
     status = app.exec()
-    sign_out(db, watcher.controller.services.actor, "Closed VERU Desk")
+    watcher = session.get("watcher")
+    if watcher is not None:
+        from veru_desk.services.users import sign_out
+
+        sign_out(db, watcher.controller.services.actor, "Closed VERU Desk")  # type: ignore[attr-defined]
     db.dispose()
     log.info("VERU Desk closed with status %s", status)
     return status

@@ -17,6 +17,8 @@ APP_AUTHOR = "VERU"
 DATABASE_ENV = "VERU_DESK_DATABASE"
 DATA_DIR_ENV = "VERU_DESK_DATA_DIR"
 BACKUP_DIR_ENV = "VERU_DESK_BACKUP_DIR"
+USER_ENV = "VERU_DESK_USER"
+PASSWORD_ENV = "VERU_DESK_PASSWORD"
 DEFAULT_DATABASE_NAME = "veru-desk.db"
 
 
@@ -66,6 +68,14 @@ def resolve_database(value: str | None = None) -> DatabaseLocation:
         return DatabaseLocation(url=value, path=None)
     path = Path(value).expanduser().resolve()
     return DatabaseLocation(url=f"sqlite:///{path}", path=path)
+
+
+def environment_credentials() -> tuple[str, str] | None:
+    """VERU_DESK_USER and VERU_DESK_PASSWORD, when both are set: unattended runs of the app
+    (screenshots, the benchmark) and of commands. The password is checked all the same."""
+    username = os.environ.get(USER_ENV)
+    password = os.environ.get(PASSWORD_ENV)
+    return (username, password) if username and password else None
 
 
 def backup_dir_for(location: DatabaseLocation) -> Path:

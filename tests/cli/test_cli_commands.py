@@ -99,10 +99,15 @@ def test_no_command_starts_the_desktop_app_lazily(
 ) -> None:
     calls: list[str | None] = []
     fake = types.ModuleType("veru_desk.app")
-    fake.run_app = lambda database=None: calls.append(database) or 0  # type: ignore[attr-defined]
+    fake.run_app = lambda database=None, early=None: calls.append(database) or 0  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "veru_desk.app", fake)
+    monkeypatch.delenv("VERU_DESK_USER", raising=False)
     assert cli.main(["--database", str(tmp_path / "x.db")]) == 0
-    assert calls == [str(tmp_path / "x.db")]
+    assert cli.main([f"--database={tmp_path / 'y.db'}"]) == 0
+    assert calls == [str(tmp_path / "x.db"), str(tmp_path / "y.db")]
+    # Anything more is a command (or a usage error), never the app.
+    assert cli.main(["--database", str(tmp_path / "x.db"), "nonsense"]) == 2
+    assert len(calls) == 2
 
 
 def test_usage_errors_exit_with_status_two(capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,7 +40,7 @@ def seven_cases(as_manager: Services) -> list[int]:
 def test_caseload_model_passes_qt_model_checks(
     qtmodeltester: object, as_manager: Services, seven_cases: list[int]
 ) -> None:
-    model = CaseloadModel(as_manager.caseload)
+    model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
     assert model.rowCount() == 7
     qtmodeltester.check(model)  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ def test_rows_are_fetched_a_page_at_a_time_only_when_shown(
     monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
 ) -> None:
     monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
-    model = CaseloadModel(as_manager.caseload)
+    model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
     assert model.page_fetches == 0 and model.cached_row_count() == 0
     assert model.index(0, 1).data() == "An, Nguyễn Văn"
@@ -95,7 +95,7 @@ class HundredThousand:
 
 def test_a_hundred_thousand_cases_load_only_the_rows_on_screen(qtbot: QtBot) -> None:
     service = HundredThousand()
-    model = CaseloadModel(service)  # type: ignore[arg-type]
+    model = CaseloadModel(lambda: service)  # type: ignore[arg-type,return-value]
     model.requery()
     view = QTableView()
     qtbot.addWidget(view)
@@ -114,7 +114,7 @@ def test_a_hundred_thousand_cases_load_only_the_rows_on_screen(qtbot: QtBot) -> 
 def test_sorting_by_age_descending_puts_the_oldest_first(
     as_manager: Services, seven_cases: list[int]
 ) -> None:
-    model = CaseloadModel(as_manager.caseload)
+    model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
     model.sort(COLUMNS.index(CaseloadSort.AGE), Qt.SortOrder.DescendingOrder)
     ages = [int(model.index(row, COLUMNS.index(CaseloadSort.AGE)).data()) for row in range(7)]

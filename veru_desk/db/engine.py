@@ -9,56 +9,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from veru_desk.config import DatabaseLocation
+from veru_desk.db.driver import BUSY_TIMEOUT_MS, set_up_sqlite, sqlite_module
 
-BUSY_TIMEOUT_MS = 15_000
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
 _BEGIN_OPTION = "veru_begin"
 # A transaction-level advisory lock, released by COMMIT or ROLLBACK (the key spells VERU),
 # waited for no longer than SQLite's busy timeout.
-_SERVER_LOCK_TIMEOUT = text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-_SERVER_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(1447383637)")
-
-
-def _sqlite_connection_setup(dbapi_connection: Any, key: bytes | None) -> None:
-    if key is not None:
-        # Must be the very first statement on the connection; a raw 256-bit key skips the KDF.
-        dbapi_connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA temp_store = MEMORY")
-        cursor.execute("PRAGMA cache_size = -32000")
-    finally:
-        cursor.close()
+_SERVER_LOCK_TIMEOUT = f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"
+_SERVER_WRITE_LOCK = "SELECT pg_advisory_xact_lock(1447383637)"
 
 
 def make_engine(
     location: DatabaseLocation, *, key: bytes | None = None, echo: bool = False
 ) -> Engine:
     """Builds the engine for a location; ``key`` (32 bytes) opens an SQLCipher file."""
+    from sqlalchemy import create_engine, event
+
     if location.url.startswith("sqlite"):
         kwargs: dict[str, Any] = {}
         if key is not None:
-            import sqlcipher3.dbapi2 as sqlcipher
-
-            kwargs["module"] = sqlcipher
+            kwargs["module"] = sqlite_module(key)
         if location.path is not None:
             location.path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(location.url, echo=echo, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            _sqlite_connection_setup(dbapi_connection, key)
+            set_up_sqlite(dbapi_connection, key)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
@@ -81,22 +66,47 @@ class Database:
     """
 
     def __init__(
-        self, location: DatabaseLocation, engine: Engine, key: bytes | None = None
+        self,
+        location: DatabaseLocation,
+        engine: Engine | None = None,
+        key: bytes | None = None,
     ) -> None:
         self.location = location
-        self.engine = engine
         self.key = key  # the SQLCipher key, kept so backups are encrypted the same way
-        self._reader = sessionmaker(engine, expire_on_commit=False, autoflush=True)
-        writer_engine = (
-            engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            if is_sqlite(engine)
-            else engine
-        )
-        self._writer = sessionmaker(writer_engine, expire_on_commit=False, autoflush=True)
+        if engine is not None:
+            self.engine = engine
 
     @classmethod
     def open(cls, location: DatabaseLocation, *, key: bytes | None = None) -> Database:
         return cls(location, make_engine(location, key=key), key)
+
+    @classmethod
+    def deferred(cls, location: DatabaseLocation, *, key: bytes | None = None) -> Database:
+        """A database whose engine (and SQLAlchemy) loads on first use. Only for a database
+        already checked to be current (``services.quick_start`` does that on a bare
+        connection), so the window can be shown before SQLAlchemy has been imported."""
+        return cls(location, None, key)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.location, key=self.key)
+
+    @cached_property
+    def _reader(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        writer_engine = (
+            self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            if self.is_sqlite
+            else self.engine
+        )
+        return sessionmaker(writer_engine, expire_on_commit=False, autoflush=True)
 
     @property
     def key_file(self) -> Path | None:
@@ -109,7 +119,7 @@ class Database:
 
     @property
     def is_sqlite(self) -> bool:
-        return is_sqlite(self.engine)
+        return self.location.url.startswith("sqlite")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -128,9 +138,10 @@ class Database:
         """
         with self._writer() as session, session.begin():
             if not self.is_sqlite:
-                session.execute(_SERVER_LOCK_TIMEOUT)
-                session.execute(_SERVER_WRITE_LOCK)
+                session.connection().exec_driver_sql(_SERVER_LOCK_TIMEOUT)
+                session.connection().exec_driver_sql(_SERVER_WRITE_LOCK)
             yield session
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if "engine" in self.__dict__:  # an engine never made has nothing to close
+            self.engine.dispose()

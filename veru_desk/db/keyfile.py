@@ -22,6 +22,7 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from veru_desk.db.driver import key_file_path as key_file_path  # its home is the driver
 from veru_desk.domain.errors import StorageError, ValidationError
 
 FORMAT = 1
@@ -42,10 +43,6 @@ class KdfParameters:
 class WrongSecret(ValidationError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__({field: message})
-
-
-def key_file_path(database: Path) -> Path:
-    return database.with_name(database.name + ".keys")
 
 
 def new_database_key() -> bytes:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
@@ -26,72 +24,23 @@ from veru_desk.db.models import (
     User,
     YoungPerson,
 )
-from veru_desk.domain.dates import age_on
 from veru_desk.domain.enums import ReferralStatus, RiskLevel, Role
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
+from veru_desk.services.caseload_view import (
+    OPEN_STATUSES,
+    CaseloadFilter,
+    CaseloadRow,
+    CaseloadSort,
+    caseload_row,
+)
 from veru_desk.services.people import search_query
 
-_OPEN = [s for s in ReferralStatus if s.is_open_case]
+__all__ = ["CaseloadFilter", "CaseloadRow", "CaseloadService", "CaseloadSort"]
+
+_OPEN = list(OPEN_STATUSES)
 _ROWS_PER_QUERY = 500
-
-
-class CaseloadSort(StrEnum):
-    CASE_REF = "case_ref"
-    NAME = "name"
-    AGE = "age"
-    STATUS = "status"
-    RISK = "risk"
-    WORKER = "worker"
-    NEXT_REVIEW = "next_review"
-    LAST_CONTACT = "last_contact"
-
-    @property
-    def label(self) -> str:
-        """The column heading."""
-        return _SORT_LABELS[self]
-
-
-_SORT_LABELS = {
-    CaseloadSort.CASE_REF: "Case reference",
-    CaseloadSort.NAME: "Name",
-    CaseloadSort.AGE: "Age",
-    CaseloadSort.STATUS: "Status",
-    CaseloadSort.RISK: "Risk",
-    CaseloadSort.WORKER: "Caseworker",
-    CaseloadSort.NEXT_REVIEW: "Next review",
-    CaseloadSort.LAST_CONTACT: "Last contact",
-}
-
-
-@dataclass(frozen=True)
-class CaseloadFilter:
-    statuses: frozenset[ReferralStatus] = frozenset()
-    worker_id: int | None = None
-    risk_levels: frozenset[RiskLevel] = frozenset()
-    overdue_only: bool = False  # a risk review, plan review or plan action is overdue
-    no_contact_yet: bool = False  # the current episode has no first contact recorded
-    disengaged_only: bool = False
-    text: str = ""  # matched exactly as the global search matches it
-    open_only: bool = False
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    person_id: int
-    case_ref: str
-    first_name: str
-    last_name: str
-    preferred_name: str | None
-    date_of_birth: dt.date
-    age: int
-    status: ReferralStatus | None
-    risk_level: RiskLevel | None
-    worker: str | None
-    next_review_on: dt.date | None
-    last_contact_on: dt.date | None
-    disengaged: bool
 
 
 def _scope(actor: Actor) -> ColumnElement[bool]:
@@ -255,21 +204,7 @@ class CaseloadService(Service):
                     .where(YoungPerson.id.in_(chunk), _scope(self.actor))
                 )
                 for r in result:
-                    found[r.id] = CaseloadRow(
-                        person_id=r.id,
-                        case_ref=r.case_ref,
-                        first_name=r.first_name,
-                        last_name=r.last_name,
-                        preferred_name=r.preferred_name,
-                        date_of_birth=r.date_of_birth,
-                        age=age_on(r.date_of_birth, today),
-                        status=r.current_status,
-                        risk_level=r.current_risk_level,
-                        worker=r.display_name,
-                        next_review_on=r.next_review_on,
-                        last_contact_on=r.last_contact_on,
-                        disengaged=bool(r.disengaged),
-                    )
+                    found[r.id] = caseload_row(r, today)
         return [found[i] for i in ids if i in found]
 
     def _query(self, query: Select[Any], flt: CaseloadFilter) -> Select[Any]:

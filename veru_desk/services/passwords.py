@@ -5,12 +5,23 @@ Hashes are PHC strings, so raising the parameters later rehashes each user at ne
 
 from __future__ import annotations
 
+import datetime as dt
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import PermissionDenied, ValidationError
 
 MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+class SignInError(PermissionDenied):
+    """Wrong name or password, a disabled account, or a locked one (the message says which
+    only where that tells an attacker nothing new)."""
+
+
 _HASHER = PasswordHasher(time_cost=2, memory_cost=47_104, parallelism=1)
 
 

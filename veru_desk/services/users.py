@@ -16,25 +16,20 @@ from veru_desk.db.engine import Database
 from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
 from veru_desk.db.models import User, UserRole, utcnow
 from veru_desk.domain.enums import AuditAction, Role
-from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from veru_desk.domain.errors import ConflictError, NotFound, ValidationError
 from veru_desk.services import audit
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, get_or_404
 from veru_desk.services.passwords import (
+    LOCKOUT,
+    MAX_FAILED_ATTEMPTS,
+    SignInError,
     check_password_rules,
     hash_password,
     needs_rehash,
     verify_password,
 )
-
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = dt.timedelta(minutes=15)
-
-
-class SignInError(PermissionDenied):
-    """Wrong name or password, a disabled account, or a locked one (the message says which
-    only where that tells an attacker nothing new)."""
 
 
 @dataclass(frozen=True)

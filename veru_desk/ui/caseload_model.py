@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -22,7 +23,10 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import RiskLevel
 from veru_desk.domain.errors import VeruError
 from veru_desk.domain.names import fold
-from veru_desk.services.caseload import CaseloadFilter, CaseloadRow, CaseloadService, CaseloadSort
+from veru_desk.services.caseload_view import CaseloadFilter, CaseloadRow, CaseloadSort
+
+if TYPE_CHECKING:
+    from veru_desk.services.caseload import CaseloadService
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +102,13 @@ class CaseloadModel(QAbstractTableModel):
     #: the number of matching cases changed (after a filter or a reload)
     total_changed = Signal(int)
 
-    def __init__(self, caseload: CaseloadService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, caseload: Callable[[], CaseloadService], parent: QWidget | None = None
+    ) -> None:
+        """``caseload`` gives the service when the model first needs it: a model seeded with
+        the start-up read (``seed``) paints without loading the database layer at all."""
         super().__init__(parent)
-        self._caseload = caseload
+        self._service = caseload
         self._ids: list[int] = []
         self._rows: dict[int, CaseloadRow] = {}
         self._pages: OrderedDict[int, list[int]] = OrderedDict()
@@ -124,6 +132,18 @@ class CaseloadModel(QAbstractTableModel):
             log.warning("caseload query failed: %s", error)
             ids = []
         self.set_ids(ids)
+
+    @property
+    def _caseload(self) -> CaseloadService:
+        return self._service()
+
+    def seed(self, ids: list[int], first_page: Sequence[CaseloadRow]) -> None:
+        """Shows ids and their first page as read at start-up (``services.quick_start``),
+        for the default filter and sort, which are what a new model has."""
+        self.set_ids(ids)
+        for r in first_page:
+            self._rows[r.person_id] = r
+        self._pages[0] = self._ids[:PAGE_SIZE]
 
     def set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()

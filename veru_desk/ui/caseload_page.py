@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.enums import ReferralStatus, RiskLevel
 from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
-from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
+from veru_desk.services.caseload_view import CaseloadFilter, CaseloadSort
+from veru_desk.services.quick_start import FirstScreen
 from veru_desk.ui.caseload_model import COLUMNS, CaseloadModel
 from veru_desk.ui.events import data_events
 
@@ -39,11 +40,20 @@ _HIGH_OR_ABOVE = "high_or_above"
 class CaseloadPage(QWidget):
     open_case = Signal(int)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        parent: QWidget | None = None,
+        *,
+        first_screen: FirstScreen | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
-        self.model = CaseloadModel(services.caseload, self)
+        self.model = CaseloadModel(lambda: services.caseload, self)
         self.model.total_changed.connect(self._show_total)
+        # Shown first at start-up, the page paints what the start-up read found; as fresh as
+        # a query, so the first refresh (the page being shown) does not query again.
+        self._seeded = first_screen is not None
         self._workers_loaded = False
 
         layout = QVBoxLayout(self)
@@ -152,6 +162,8 @@ class CaseloadPage(QWidget):
         for box in (self.overdue, self.no_contact, self.disengaged):
             box.toggled.connect(lambda _c: self.apply_filters())
         data_events().changed.connect(self._data_changed)
+        if first_screen is not None:
+            self.model.seed(first_screen.caseload_ids, first_screen.caseload_rows)
 
     # --- filters ----------------------------------------------------------------------------
 
@@ -184,6 +196,9 @@ class CaseloadPage(QWidget):
 
     def refresh(self) -> None:
         """Reloads the ids for the current filters, keeping the scroll position."""
+        if self._seeded:
+            self._seeded = False
+            return
         self._load_workers()
         self._text_timer.stop()
         scroll = self.table.verticalScrollBar().value()

@@ -34,6 +34,7 @@ from veru_desk import __version__
 from veru_desk.domain.enums import Role
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
+from veru_desk.services.quick_start import FirstScreen
 from veru_desk.ui.feedback import confirm, show_error
 from veru_desk.ui.search_box import SearchBox
 
@@ -83,9 +84,11 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         database_label: str,
         parent: QWidget | None = None,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self._first_screen = first_screen  # the start-up read, for the caseload page
         self._settings = settings
         self._pages: dict[str, QWidget] = {}
         self._workspaces: dict[int, QWidget] = {}
@@ -94,7 +97,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("VERU Desk")
         self.setMinimumSize(960, 600)
 
-        self.search_box = SearchBox(services.people, self)
+        self.search_box = SearchBox(services, self)
         self.search_box.person_chosen.connect(self.open_case)
         self._build_toolbar()
         self._build_menus()
@@ -257,7 +260,8 @@ class MainWindow(QMainWindow):
         elif key == "caseload":
             from veru_desk.ui.caseload_page import CaseloadPage
 
-            page = CaseloadPage(services, self)
+            page = CaseloadPage(services, self, first_screen=self._first_screen)
+            self._first_screen = None  # shown once: later it would be out of date
             page.open_case.connect(self.open_case)
         elif key == "people":
             from veru_desk.ui.people_page import PeoplePage
@@ -302,6 +306,15 @@ class MainWindow(QMainWindow):
         else:
             self._show_page_widget(key)
         return self._pages.get(key)
+
+    def refresh_current_page(self) -> None:
+        """Re-reads what the current page shows: after a start that painted from the
+        start-up read, once the database layer has loaded and the sign-in is complete."""
+        key = self.current_page_key()
+        page = self._pages.get(key) if key else None
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     def current_page_key(self) -> str | None:
         item = self.navigation.currentItem()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
@@ -18,8 +19,11 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.names import display_name
-from veru_desk.services.people import PeopleService, SearchHit
 from veru_desk.ui.tasks import Progress, run_task
+
+if TYPE_CHECKING:
+    from veru_desk.services import Services
+    from veru_desk.services.people import SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +50,9 @@ class SearchBox(QLineEdit):
     #: emitted with the number of results each time a search finishes (tests, status text)
     searched = Signal(int)
 
-    def __init__(self, people: PeopleService, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._people = people
+        self._services = services  # the people service is asked for at the first search
         self._generation = 0
         self._hits: list[SearchHit] = []
         self.setObjectName("globalSearch")
@@ -89,7 +93,7 @@ class SearchBox(QLineEdit):
         if not text:
             self._show([], text)
             return
-        people = self._people
+        people = self._services.people
 
         def work(_progress: Progress) -> list[SearchHit]:
             return people.search(text, limit=RESULT_LIMIT)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextDocument
@@ -37,12 +38,13 @@ from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
-from veru_desk.services.passwords import check_password_rules
-from veru_desk.services.users import SignInError
-from veru_desk.services.vault import NewDatabase, create_database
+from veru_desk.services.passwords import SignInError, check_password_rules
 from veru_desk.ui.feedback import error_text, show_error
 from veru_desk.ui.forms import Credentials, FieldErrors, password_field
 from veru_desk.ui.tasks import Progress, run_task
+
+if TYPE_CHECKING:  # the vault loads SQLAlchemy: imported when a database is created
+    from veru_desk.services.vault import NewDatabase
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +238,8 @@ class FirstStartDialog(QDialog):
         roles = frozenset(
             {Role.ADMIN} | ({Role.MANAGER} if self.also_manager.isChecked() else set())
         )
+        from veru_desk.services.vault import create_database
+
         try:
             check_password_rules(password)
             self.created = create_database(

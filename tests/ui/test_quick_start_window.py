@@ -1,0 +1,125 @@
+"""A quick start as a caseworker meets it: the window opens on the caseload read at start-up,
+the sign-in is completed and audited behind it, and a refusal at that moment closes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select, update
+
+from veru_desk import app as app_module
+from veru_desk.config import PASSWORD_ENV, USER_ENV, resolve_database
+from veru_desk.db.models import AuditEvent, User
+from veru_desk.db.session import open_database
+from veru_desk.domain.enums import AuditAction
+from veru_desk.services import Services
+from veru_desk.services.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
+from veru_desk.ui.caseload_model import listed_name
+from veru_desk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def unit_file(tmp_path: Path) -> Path:
+    path = tmp_path / "unit.db"
+    db = open_database(resolve_database(str(path)))
+    add_demo_team(db)
+    generate_demo_data(db, people=80, seed=5)
+    db.dispose()
+    return path
+
+
+def _logins(path: Path, username: str) -> int:
+    db = open_database(resolve_database(str(path)))
+    try:
+        with db.read() as session:
+            return len(
+                session.scalars(
+                    select(AuditEvent).where(
+                        AuditEvent.action == AuditAction.LOGIN, AuditEvent.username == username
+                    )
+                ).all()
+            )
+    finally:
+        db.dispose()
+
+
+def _quick_window(
+    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> tuple[MainWindow, app_module.SignedIn]:
+    monkeypatch.setenv(USER_ENV, "dariusz")
+    monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD)
+    signed_in = app_module.sign_in_to(resolve_database(str(unit_file)))
+    assert signed_in is not None
+    settings.setValue("main_window/last_page", "caseload")
+    window = app_module.build_main_window(
+        Services(signed_in.db, signed_in.actor),
+        settings=settings,
+        first_screen=signed_in.first_screen,
+    )
+    qtbot.addWidget(window)
+    return window, signed_in
+
+
+def test_the_window_opens_on_the_caseload_read_at_start_and_the_sign_in_completes_behind_it(
+    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    window, signed_in = _quick_window(unit_file, settings, monkeypatch, qtbot)
+    assert signed_in.first_screen is not None and signed_in.pending is not None
+    assert "engine" not in signed_in.db.__dict__  # nothing has needed the database layer yet
+    assert _logins(unit_file, "dariusz") == 0  # the read alone signs nobody in
+
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.page("caseload")
+    table = page.table  # type: ignore[attr-defined]
+    first = signed_in.first_screen.caseload_rows[0]
+    assert table.model().index(0, 1).data(Qt.ItemDataRole.DisplayRole) == listed_name(first)
+    assert page.total_label.text().startswith(f"{len(signed_in.first_screen.caseload_ids)} case")
+    assert "engine" not in signed_in.db.__dict__  # painted from the start-up read
+
+    assert app_module.complete_sign_in(window, signed_in)
+    assert _logins(unit_file, "dariusz") == 1
+    assert signed_in.pending is None
+    assert window.isVisible()
+    # The page was read again through the services, and the caseload is live.
+    assert table.model().rowCount() == len(signed_in.first_screen.caseload_ids)
+    assert table.model().index(0, 1).data(Qt.ItemDataRole.DisplayRole) == listed_name(first)
+    signed_in.db.dispose()
+
+
+def test_an_account_disabled_while_the_window_opened_closes_it(
+    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    window, signed_in = _quick_window(unit_file, settings, monkeypatch, qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    with signed_in.db.write() as session:  # an administrator, a moment earlier
+        session.execute(update(User).where(User.username == "dariusz").values(active=False))
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_error", lambda _parent, error: shown.append(str(error)))
+
+    assert not app_module.complete_sign_in(window, signed_in)
+
+    assert shown and "disabled" in shown[0]
+    assert not window.isVisible()
+    assert _logins(unit_file, "dariusz") == 0
+    signed_in.db.dispose()
+
+
+def test_a_wrong_password_goes_the_usual_way_and_is_counted(
+    unit_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.services.passwords import SignInError
+
+    opener = app_module._Opener(resolve_database(str(unit_file)))
+    with pytest.raises(SignInError):
+        opener.authenticate("dariusz", "not-the-password")
+    assert opener.first_screen is None
+    db = open_database(resolve_database(str(unit_file)))
+    with db.read() as session:
+        user = session.scalars(select(User).where(User.username == "dariusz")).one()
+        assert user.failed_attempts == 1
+    db.dispose()

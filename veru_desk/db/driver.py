@@ -1,0 +1,140 @@
+"""The bare database drivers: which kind of database a location is, and a connection to it
+set up exactly as the engine sets up its own, without importing SQLAlchemy.
+
+Two callers need a database before SQLAlchemy is loaded (about half a second of imports on
+an office PC): the engine itself, whose connections are made here so there is one place that
+sets them up, and the start of the desktop app, which reads the first screen through a bare
+connection while the window is built (``services.quick_start``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from veru_desk.config import DatabaseLocation
+from veru_desk.domain.errors import StorageError
+
+BUSY_TIMEOUT_MS = 15_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+KEY_FILE_SUFFIX = ".keys"
+
+
+class DatabaseKind(enum.Enum):
+    NEW = "new"  # no file yet: first start
+    ENCRYPTED = "encrypted"  # SQLCipher file with its key file
+    PLAIN = "plain"  # an unencrypted SQLite file (an explicit choice)
+    SERVER = "server"  # PostgreSQL: protected by the server, not by us
+
+
+def key_file_path(database: Path) -> Path:
+    """The key file beside an encrypted database: ``cases.db`` -> ``cases.db.keys``."""
+    return database.with_name(database.name + KEY_FILE_SUFFIX)
+
+
+def kind_of(location: DatabaseLocation) -> DatabaseKind:
+    if location.path is None:
+        return DatabaseKind.SERVER
+    path = location.path
+    if key_file_path(path).exists():
+        return DatabaseKind.ENCRYPTED
+    if not path.exists() or path.stat().st_size == 0:
+        return DatabaseKind.NEW
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header == SQLITE_HEADER:
+        return DatabaseKind.PLAIN
+    raise StorageError(
+        f"{path.name} is encrypted but its key file {key_file_path(path).name} is missing. "
+        "Restore the key file beside the database (it is copied into every backup folder)."
+    )
+
+
+def sqlite_module(key: bytes | None) -> Any:
+    """``sqlite3`` for a plain file, SQLCipher's drop-in replacement for an encrypted one."""
+    if key is None:
+        import sqlite3
+
+        return sqlite3
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    return sqlcipher
+
+
+def set_up_sqlite(connection: Any, key: bytes | None) -> None:
+    """Every SQLite connection, the engine's or a bare one: the key first, then foreign keys
+    on, WAL, a busy timeout, and transactions we begin ourselves (``BEGIN IMMEDIATE`` for
+    writers) instead of the driver's implicit ones."""
+    if key is not None:
+        # Must be the very first statement on the connection; a raw 256-bit key skips the KDF.
+        connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA cache_size = -32000")
+    finally:
+        cursor.close()
+
+
+def server_conninfo(url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+psycopg://…``) as the libpq URI psycopg takes."""
+    return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+
+
+class Connection:
+    """A bare connection with one way to run a query on either driver (``?`` placeholders)."""
+
+    def __init__(self, raw: Any, *, server: bool) -> None:
+        self.raw = raw
+        self.server = server
+
+    def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.server:
+            sql = sql.replace("?", "%s")
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def table_exists(self, name: str) -> bool:
+        if self.server:
+            sql = "SELECT 1 FROM information_schema.tables WHERE table_name = ?"
+        else:
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return bool(self.rows(sql, (name,)))
+
+    def current_revision(self) -> str | None:
+        """The schema revision Alembic recorded, None for an empty database."""
+        if not self.table_exists("alembic_version"):
+            return None
+        found = self.rows("SELECT version_num FROM alembic_version")
+        return found[0][0] if found else None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(location: DatabaseLocation, key: bytes | None = None) -> Connection:
+    """A bare connection to an existing database (read-only use: nothing is begun)."""
+    if location.path is not None:
+        raw = sqlite_module(key).connect(str(location.path), check_same_thread=False)
+        try:
+            set_up_sqlite(raw, key)
+        except Exception:
+            raw.close()
+            raise
+        return Connection(raw, server=False)
+    import psycopg
+
+    raw = psycopg.connect(server_conninfo(location.url), autocommit=True)
+    return Connection(raw, server=True)

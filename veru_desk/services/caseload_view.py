@@ -1,0 +1,108 @@
+"""What the caseload is made of: its rows, filters and sort orders.
+
+Apart from the query service (``services.caseload``) so the caseload's table model and the
+start-up reader (``services.quick_start``) can use them without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from veru_desk.domain.dates import age_on
+from veru_desk.domain.enums import ReferralStatus, RiskLevel
+
+#: the statuses of an open case, in workflow order: the caseload's default view
+OPEN_STATUSES: tuple[ReferralStatus, ...] = tuple(s for s in ReferralStatus if s.is_open_case)
+
+
+class CaseloadSort(StrEnum):
+    CASE_REF = "case_ref"
+    NAME = "name"
+    AGE = "age"
+    STATUS = "status"
+    RISK = "risk"
+    WORKER = "worker"
+    NEXT_REVIEW = "next_review"
+    LAST_CONTACT = "last_contact"
+
+    @property
+    def label(self) -> str:
+        """The column heading."""
+        return _SORT_LABELS[self]
+
+
+_SORT_LABELS = {
+    CaseloadSort.CASE_REF: "Case reference",
+    CaseloadSort.NAME: "Name",
+    CaseloadSort.AGE: "Age",
+    CaseloadSort.STATUS: "Status",
+    CaseloadSort.RISK: "Risk",
+    CaseloadSort.WORKER: "Caseworker",
+    CaseloadSort.NEXT_REVIEW: "Next review",
+    CaseloadSort.LAST_CONTACT: "Last contact",
+}
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    statuses: frozenset[ReferralStatus] = frozenset()
+    worker_id: int | None = None
+    risk_levels: frozenset[RiskLevel] = frozenset()
+    overdue_only: bool = False  # a risk review, plan review or plan action is overdue
+    no_contact_yet: bool = False  # the current episode has no first contact recorded
+    disengaged_only: bool = False
+    text: str = ""  # matched exactly as the global search matches it
+    open_only: bool = False
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    person_id: int
+    case_ref: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    date_of_birth: dt.date
+    age: int
+    status: ReferralStatus | None
+    risk_level: RiskLevel | None
+    worker: str | None
+    next_review_on: dt.date | None
+    last_contact_on: dt.date | None
+    disengaged: bool
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date column as either driver returns it: SQLite's bare driver gives ISO text."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def caseload_row(values: Sequence[Any], today: dt.date) -> CaseloadRow:
+    """One row from the caseload's row query, columns in this order: id, case reference,
+    first name, last name, preferred name, date of birth, status, risk level, caseworker's
+    name, next review, last contact, disengaged. Through SQLAlchemy or a bare driver alike,
+    so the service and the start-up reader make identical rows."""
+    (pid, ref, first, last, preferred, born, status, risk, worker, review, contact, gone) = values
+    date_of_birth = _date(born)
+    assert date_of_birth is not None
+    return CaseloadRow(
+        person_id=pid,
+        case_ref=ref,
+        first_name=first,
+        last_name=last,
+        preferred_name=preferred,
+        date_of_birth=date_of_birth,
+        age=age_on(date_of_birth, today),
+        status=None if status is None else ReferralStatus(status),
+        risk_level=None if risk is None else RiskLevel(risk),
+        worker=worker,
+        next_review_on=_date(review),
+        last_contact_on=_date(contact),
+        disengaged=bool(gone),
+    )
