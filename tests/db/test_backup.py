@@ -17,6 +17,7 @@ from veru_desk.db.backup import (
     list_backups,
 )
 from veru_desk.db.engine import Database
+from veru_desk.db.migrate import head_revision
 from veru_desk.db.models import Agency
 from veru_desk.db.session import open_database, start_of_day_checks
 from veru_desk.domain.errors import StorageError
@@ -26,7 +27,7 @@ def test_backup_is_a_consistent_checked_copy(db: Database, tmp_path: Path) -> No
     with db.write() as session:
         session.add(Agency(name="Luton Sixth Form", agency_type="school"))
     copy = backup_sqlite(db.engine, tmp_path / "b" / "manual-20260101-090000.db")
-    assert check_backup_file(copy) == "0001"
+    assert check_backup_file(copy) == head_revision()
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT name FROM agency").fetchall() == [("Luton Sixth Form",)]
     assert not list(copy.parent.glob("*.partial"))

@@ -233,7 +233,14 @@ def encrypted_cache(plain: Path, username: str, password: str, say: Say) -> Path
     from veru_desk.db.keyfile import KeyFile, key_file_path, new_database_key, user_slot
 
     target = plain.with_name(plain.stem + "-encrypted.db")
-    if target.is_file() and key_file_path(target).is_file():
+    # Only a copy of this build of the plain file: one made before a rebuild (a new schema)
+    # holds other data, so the encrypted run would time another "large case" (a run timed
+    # one with no sessions) and the schema without the latest indexes.
+    if (
+        target.is_file()
+        and key_file_path(target).is_file()
+        and target.stat().st_mtime >= plain.stat().st_mtime
+    ):
         say(f"Reusing the encrypted benchmark database {target}")
         return target
     import sqlcipher3.dbapi2 as sqlcipher
