@@ -208,6 +208,10 @@ def _fatal(message: str, detail: str = "") -> None:
     box.exec()
 
 
+# The window's first screen, imported while the start-up read is still running.
+FIRST_SCREEN_MODULES = ("veru_desk.ui.caseload_model", "veru_desk.ui.caseload_page")
+
+
 class _Opener:
     """Opens the database as the person signing in: for an encrypted file their password
     unlocks the key before the database can be read at all (services.vault).
@@ -229,7 +233,7 @@ class _Opener:
 
             return sign_in(self.db, username, password)
         if self.early is not None and self.early.credentials == (username, password):
-            first = self.early.result()
+            first = self.early.result(meanwhile=FIRST_SCREEN_MODULES)
         else:
             first = read_first_screen(self.location, username, password)
         if first is not None:

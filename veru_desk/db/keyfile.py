@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from veru_desk.db.driver import key_file_path as key_file_path  # its home is the driver
 from veru_desk.domain.errors import StorageError, ValidationError
@@ -122,6 +120,8 @@ class KeyFile:
         salt = os.urandom(16)
         nonce = os.urandom(12)
         wrapping = _derive(secret, salt, params)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         wrapped = AESGCM(wrapping).encrypt(nonce, database_key, name.encode("utf-8"))
         self._slots[name] = {
             "kdf": "argon2id",
@@ -144,6 +144,11 @@ class KeyFile:
             )
         params = KdfParameters(int(slot["t"]), int(slot["m"]), int(slot["p"]))
         wrapping = _derive(secret, _unb64(slot["salt"]), params)
+        # Imported after the derivation: at start-up it loads while argon2 is busy (and
+        # releases the GIL), not before it.
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             return AESGCM(wrapping).decrypt(
                 _unb64(slot["nonce"]), _unb64(slot["wrapped"]), name.encode("utf-8")

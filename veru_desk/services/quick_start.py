@@ -19,16 +19,23 @@ caseload service's own, and a test holds the two readers to the same answer on b
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from veru_desk.config import DatabaseLocation
 from veru_desk.db.driver import Connection, DatabaseKind, connect, key_file_path, kind_of
-from veru_desk.domain.enums import Role
-from veru_desk.services.actor import Actor
-from veru_desk.services.caseload_view import OPEN_STATUSES, CaseloadRow, caseload_row
-from veru_desk.services.passwords import needs_rehash, verify_password
+
+if TYPE_CHECKING:
+    from veru_desk.services.actor import Actor
+    from veru_desk.services.caseload_view import CaseloadRow
+
+# The rest is imported where it is used, on the worker thread: the key's argon2 derivation
+# (a quarter of a second for an encrypted file, with the GIL released) starts as soon as the
+# app does, instead of after these imports.
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +96,10 @@ def _read(location: DatabaseLocation, username: str, password: str) -> FirstScre
 
         if connection.current_revision() != head_revision():
             return None  # new, older or newer: the usual start migrates or refuses
-        actor = _signed_in(connection, username, password)
+        # For an encrypted file the key slot was the password check: only this user's password
+        # unwraps it (their slot and hash change together). Checking the hash too would add a
+        # second argon2 run before the window; the completed sign-in checks it a moment later.
+        actor = _signed_in(connection, username, password, password_checked=key is not None)
         if actor is None or not actor.has_case_role:
             return None
         ids = _open_case_ids(connection, actor)
@@ -115,14 +125,22 @@ def _unwrap(location: DatabaseLocation, username: str, password: str) -> bytes |
         return None
 
 
-def _signed_in(connection: Connection, username: str, password: str) -> Actor | None:
+def _signed_in(
+    connection: Connection, username: str, password: str, *, password_checked: bool
+) -> Actor | None:
+    from veru_desk.domain.enums import Role
+    from veru_desk.services.actor import Actor
+    from veru_desk.services.passwords import needs_rehash, verify_password
+
     found = connection.rows(_USER, (username,))
     if not found:
         return None
     user_id, name, display_name, stored_hash, active, locked_until, must_change = found[0]
     if not active or locked_until is not None or must_change or not stored_hash:
         return None
-    if needs_rehash(stored_hash) or not verify_password(stored_hash, password):
+    if needs_rehash(stored_hash):
+        return None
+    if not password_checked and not verify_password(stored_hash, password):
         return None
     roles = frozenset(Role(role) for (role,) in connection.rows(_ROLES, (user_id,)))
     return Actor(user_id, name, display_name, roles)
@@ -137,6 +155,8 @@ def _scope(actor: Actor) -> tuple[str, tuple[int, ...]]:
 
 
 def _open_case_ids(connection: Connection, actor: Actor) -> list[int]:
+    from veru_desk.services.caseload_view import OPEN_STATUSES
+
     scope, scope_parameters = _scope(actor)
     marks = ", ".join("?" for _ in OPEN_STATUSES)
     sql = (
@@ -148,6 +168,8 @@ def _open_case_ids(connection: Connection, actor: Actor) -> list[int]:
 
 
 def _rows(connection: Connection, actor: Actor, ids: list[int]) -> list[CaseloadRow]:
+    from veru_desk.services.caseload_view import caseload_row
+
     if not ids:
         return []
     scope, scope_parameters = _scope(actor)
@@ -168,6 +190,9 @@ class EarlyRead:
     def __init__(self, location: DatabaseLocation, username: str, password: str) -> None:
         self.credentials = (username, password)
         self._found: FirstScreen | None = None
+        self._needed_after_argon2 = _NEEDED_AFTER_ARGON2
+        if location.path is not None and key_file_path(location.path).exists():
+            self._needed_after_argon2 = _NEEDED_AFTER_THE_KEY + _NEEDED_AFTER_ARGON2
         self._thread = threading.Thread(
             target=self._read, args=(location, username, password), daemon=True
         )
@@ -176,6 +201,19 @@ class EarlyRead:
     def _read(self, location: DatabaseLocation, username: str, password: str) -> None:
         self._found = read_first_screen(location, username, password)
 
-    def result(self) -> FirstScreen | None:
+    def result(self, *, meanwhile: Sequence[str] = ()) -> FirstScreen | None:
+        """The read's answer. While the worker is still in argon2 (GIL released), this thread
+        imports ``meanwhile`` (what the caller needs next) and then what the read needs after
+        its argon2, taking those imports off the worker's path instead of waiting idle."""
+        for module in (*meanwhile, *self._needed_after_argon2):
+            if not self._thread.is_alive():
+                break
+            importlib.import_module(module)
         self._thread.join()
         return self._found
+
+
+# What the read imports once the key is unwrapped (an encrypted file) or the password
+# checked: each is loaded once, by whichever thread gets there first.
+_NEEDED_AFTER_THE_KEY = ("cryptography.hazmat.primitives.ciphers.aead", "sqlcipher3.dbapi2")
+_NEEDED_AFTER_ARGON2 = ("veru_desk.services.actor", "veru_desk.services.caseload_view")

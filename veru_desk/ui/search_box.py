@@ -65,13 +65,7 @@ class SearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
 
         self._model = QStandardItemModel(self)
-        self._completer = QCompleter(self._model, self)
-        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._completer.setMaxVisibleItems(12)
-        self._completer.setWidget(self)
-        self._completer.activated[QModelIndex].connect(self._activated)
-        self._completer.popup().setAccessibleName("Search results")
+        self._results: QCompleter | None = None  # the results pop-up, made at first use
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -79,6 +73,21 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(self.search_now)
         self.textEdited.connect(self._typed)
         self.returnPressed.connect(self._return_pressed)
+
+    @property
+    def _completer(self) -> QCompleter:
+        """The pop-up listing results, made when first needed: the window is on screen a few
+        milliseconds sooner for not building a list view nobody has asked for yet."""
+        if self._results is None:
+            completer = QCompleter(self._model, self)
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setMaxVisibleItems(12)
+            completer.setWidget(self)
+            completer.activated[QModelIndex].connect(self._activated)
+            completer.popup().setAccessibleName("Search results")
+            self._results = completer
+        return self._results
 
     # --- searching --------------------------------------------------------------------------
 
