@@ -280,7 +280,10 @@ def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> Si
     chose to quit; raises ``CannotStart`` (after saying why) if the database cannot be used."""
     try:
         kind = kind_of(location)
-        if kind is DatabaseKind.SERVER and not _server_has_users(location):
+        # A server with no users yet is a first start. A start-up read that found the user
+        # has answered that already, without a second connection on this thread.
+        quick = early is not None and early.result(meanwhile=FIRST_SCREEN_MODULES) is not None
+        if kind is DatabaseKind.SERVER and not quick and not _server_has_users(location):
             kind = DatabaseKind.NEW
     except Exception as error:
         _explain_open_failure(location, error)

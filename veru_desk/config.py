@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_path, user_log_path
 
@@ -53,9 +54,18 @@ class DatabaseLocation:
         """For the status bar and messages: never shows a password."""
         if self.path is not None:
             return str(self.path)
-        from sqlalchemy.engine import make_url
+        return hide_password(self.url)
 
-        return make_url(self.url).render_as_string(hide_password=True)
+
+def hide_password(url: str) -> str:
+    """``postgresql+psycopg://veru:***@dbserver/veru``: the URL without its password, as
+    SQLAlchemy renders one, without importing SQLAlchemy (the status bar shows it at start)."""
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
 def resolve_database(value: str | None = None) -> DatabaseLocation:
