@@ -132,10 +132,11 @@ def check_encrypted_database(state: SelfTestState) -> str:
     """Creating an encrypted database uses argon2 (key wrapping and the password hash),
     cryptography (AES-GCM), SQLCipher, and runs every migration from its file."""
     from veru_desk.config import resolve_database
+    from veru_desk.db.driver import SQLITE_HEADER
     from veru_desk.db.health import check_database
     from veru_desk.db.migrate import current_revision, head_revision
     from veru_desk.domain.enums import Role
-    from veru_desk.services.vault import SQLITE_HEADER, create_database
+    from veru_desk.services.vault import create_database
 
     location = resolve_database(str(state.folder / "self-test.db"))
     created = create_database(

@@ -9,11 +9,12 @@ file or a locked account reads the same everywhere.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 from pathlib import Path
 
 from veru_desk.config import DatabaseLocation
+from veru_desk.db.driver import DatabaseKind as DatabaseKind  # re-exported: callers ask here
+from veru_desk.db.driver import kind_of as kind_of
 from veru_desk.db.engine import Database
 from veru_desk.db.keyfile import (
     RECOVERY_SLOT,
@@ -40,39 +41,12 @@ from veru_desk.services.users import (
     validate_new_user,
 )
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class DatabaseKind(enum.Enum):
-    NEW = "new"  # no file yet: first start
-    ENCRYPTED = "encrypted"  # SQLCipher file with its key file
-    PLAIN = "plain"  # an unencrypted SQLite file (an explicit choice)
-    SERVER = "server"  # PostgreSQL: protected by the server, not by us
-
 
 @dataclass(frozen=True)
 class NewDatabase:
     db: Database
     actor: Actor
     recovery_key: str | None  # shown once to the administrator; None when not encrypted
-
-
-def kind_of(location: DatabaseLocation) -> DatabaseKind:
-    if location.path is None:
-        return DatabaseKind.SERVER
-    path = location.path
-    if key_file_path(path).exists():
-        return DatabaseKind.ENCRYPTED
-    if not path.exists() or path.stat().st_size == 0:
-        return DatabaseKind.NEW
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header == SQLITE_HEADER:
-        return DatabaseKind.PLAIN
-    raise StorageError(
-        f"{path.name} is encrypted but its key file {key_file_path(path).name} is missing. "
-        "Restore the key file beside the database (it is copied into every backup folder)."
-    )
 
 
 def create_database(
