@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from veru_desk.cli import main
+from veru_desk.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -393,6 +393,12 @@ def complete_sign_in(window: MainWindow, signed_in: SignedIn) -> bool:
         log.warning("%s's roles changed while signing in; closing", actor.username)
         window.close()
         return False
+    from veru_desk.services.vault import refresh_key_slot
+
+    try:
+        refresh_key_slot(signed_in.db, username, password)
+    except OSError:  # the key file could not be rewritten; the old slot still opens it
+        log.warning("could not rewrap %s's key slot", username, exc_info=True)
     window.refresh_current_page()
     return True
 

@@ -100,3 +100,44 @@ def test_a_missing_key_file_is_explained(encrypted: Path) -> None:
     key_file_path(encrypted).unlink()
     with pytest.raises(StorageError, match="key file"):
         kind_of(resolve_database(str(encrypted)))
+
+
+def _wrapped_with_one_lane(path: Path, username: str, password: str) -> None:
+    """The slot as releases before RFC 9106's four lanes made it (p=1)."""
+    from veru_desk.db.keyfile import KdfParameters, KeyFile, user_slot
+
+    keys = KeyFile.load(key_file_path(path))
+    key = keys.unwrap(user_slot(username), password)
+    keys.add_slot(user_slot(username), password, key, KdfParameters(parallelism=1))
+    keys.save()
+    assert not KeyFile.load(key_file_path(path)).is_current(user_slot(username))
+
+
+def test_a_slot_made_with_older_parameters_is_rewrapped_at_the_next_sign_in(
+    encrypted: Path,
+) -> None:
+    from veru_desk.db.keyfile import KeyFile, user_slot
+
+    _wrapped_with_one_lane(encrypted, "priya", "priya passphrase 2026")
+    db, _actor = open_for_user(resolve_database(str(encrypted)), "priya", "priya passphrase 2026")
+    db.dispose()
+    keys = KeyFile.load(key_file_path(encrypted))
+    assert keys.is_current(user_slot("priya"))
+    assert keys.unwrap(user_slot("priya"), "priya passphrase 2026") == db.key
+
+
+def test_a_quick_start_rewraps_an_older_slot_once_the_sign_in_completes(
+    encrypted: Path,
+) -> None:
+    from veru_desk.db.engine import Database
+    from veru_desk.db.keyfile import KeyFile, user_slot
+    from veru_desk.services.vault import refresh_key_slot
+
+    _wrapped_with_one_lane(encrypted, "priya", "priya passphrase 2026")
+    key = KeyFile.load(key_file_path(encrypted)).unwrap(user_slot("priya"), "priya passphrase 2026")
+    db = Database.deferred(resolve_database(str(encrypted)), key=key)
+    refresh_key_slot(db, "priya", "priya passphrase 2026")
+    keys = KeyFile.load(key_file_path(encrypted))
+    assert keys.is_current(user_slot("priya"))
+    assert keys.unwrap(user_slot("priya"), "priya passphrase 2026") == key
+    assert "engine" not in db.__dict__  # the key file alone: the database was not needed

@@ -33,7 +33,6 @@ from veru_desk.config import (
     PASSWORD_ENV,
     USER_ENV,
     DatabaseLocation,
-    environment_credentials,
     log_dir,
     resolve_database,
 )
@@ -200,32 +199,20 @@ def build_parser() -> CommandParser:
     return parser
 
 
-def _app_start(argv: Sequence[str]) -> tuple[bool, str | None]:
-    """Whether the arguments only start the desktop app (nothing, or ``--database X``),
-    and the database. Answered without building the parser, whose command modules import
-    the services and SQLAlchemy: the app's start loads those behind its painted window."""
-    rest = list(argv)
-    database = None
-    if rest and rest[0].startswith("--database="):
-        database = rest.pop(0).removeprefix("--database=")
-    elif len(rest) >= 2 and rest[0] == "--database":
-        database = rest[1]
-        rest = rest[2:]
-    return not rest and database != "", database
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command and returns its exit status (the console script exits with it)."""
-    starts_app, database = _app_start(sys.argv[1:] if argv is None else argv)
+    from veru_desk.launch import app_start, start_app
+
+    starts_app, database = app_start(sys.argv[1:] if argv is None else argv)
     if starts_app:
-        return _run_app(database)
+        return start_app(database)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, usage errors
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     if getattr(args, "command", None) is None:
-        return _run_app(args.database)
+        return start_app(args.database)
     handler: Handler | None = getattr(args, "func", None)
     if handler is None:  # a command group given without its subcommand (``report``)
         print(
@@ -254,18 +241,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _unexpected(ctx, error)
     finally:
         ctx.close()
-
-
-def _run_app(database: str | None) -> int:
-    # With the credentials known, the start-up read (the password's argon2 check, the first
-    # screen's queries) begins on a worker thread now, and runs while Qt loads.
-    from veru_desk.services.quick_start import EarlyRead
-
-    credentials = environment_credentials()
-    early = EarlyRead(resolve_database(database), *credentials) if credentials else None
-    from veru_desk.app import run_app  # Qt is imported here and only here
-
-    return run_app(database, early=early)
 
 
 def _silence_stdout() -> None:

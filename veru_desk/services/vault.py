@@ -153,9 +153,26 @@ def _unlock(path: Path, username: str, password: str) -> bytes:
             keys.record_failure(slot, MAX_FAILED_ATTEMPTS, LOCKOUT, now)
             keys.save()
         raise SignInError("The username or password is not right.") from None
-    if keys.clear_failures(slot):
+    changed = keys.clear_failures(slot)
+    if not keys.is_current(slot):  # made with older parameters: rewrap with today's
+        keys.add_slot(slot, password, key)
+        changed = True
+    if changed:
         keys.save()
     return key
+
+
+def refresh_key_slot(db: Database, username: str, password: str) -> None:
+    """After a sign-in that unwrapped the key without ``_unlock`` (the desktop's quick start
+    reads the key file read-only): the user's slot rewrapped with today's parameters, if it
+    was made with older ones. Once per user, after their window is up."""
+    if db.key is None or db.location.path is None:
+        return
+    keys = KeyFile.load(key_file_path(db.location.path))
+    slot = user_slot(username)
+    if keys.has_slot(slot) and not keys.is_current(slot):
+        keys.add_slot(slot, password, db.key)
+        keys.save()
 
 
 def open_with_recovery_key(location: DatabaseLocation, recovery_key: str) -> Database:
