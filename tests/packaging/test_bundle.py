@@ -118,12 +118,16 @@ def test_the_bundle_builds_in_minutes_into_one_folder_of_bounded_size(bundle: Bu
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
 
 
-def test_the_frozen_executable_prints_the_version_from_pyproject(
+def test_the_frozen_executable_prints_the_version_pyproject_takes(
     bundle: Bundle, tmp_path: Path
 ) -> None:
+    from veru_desk import __version__
+
+    # Written once, in veru_desk/__init__.py; pyproject.toml reads it from there.
+    assert "version" in PROJECT["dynamic"]
     result = run_frozen(bundle, tmp_path, "--version")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"veru-desk {PROJECT['version']}"
+    assert result.stdout.strip() == f"veru-desk {__version__}"
 
 
 def test_the_frozen_self_test_passes_with_the_main_window_offscreen(
