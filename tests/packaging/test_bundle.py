@@ -112,6 +112,7 @@ def test_the_bundle_builds_in_minutes_into_one_folder_of_bounded_size(bundle: Bu
     in_source = {p.name for p in (ROOT / "veru_desk/db/migrations/versions").glob("*.py")}
     assert shipped == in_source
     assert (internal / "resources" / "fonts" / "DejaVuSans.ttf").is_file()
+    assert list(internal.glob("_rl_accel*")), "reportlab's C helpers (rl-accel) are missing"
     assert (internal / "resources" / "icons" / "veru-desk.svg").is_file()
     assert not list(internal.rglob("*WebEngine*"))
     assert not list(internal.rglob("*Qt6Qml*"))
