@@ -390,7 +390,16 @@ def complete_sign_in(window: MainWindow, signed_in: SignedIn) -> bool:
         window.close()
         return False
     if actor != signed_in.actor:  # roles changed in between: start again as they are now
-        log.warning("%s's roles changed while signing in; closing", actor.username)
+        from veru_desk.services.passwords import SignInError
+
+        log.warning("%s's account changed while signing in; closing", actor.username)
+        show_error(
+            window,
+            SignInError(
+                "Your account was changed (a role or name) while VERU Desk was opening. "
+                "Start VERU Desk again to work with the account as it is now."
+            ),
+        )
         window.close()
         return False
     from veru_desk.services.vault import refresh_key_slot

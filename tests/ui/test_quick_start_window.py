@@ -123,3 +123,25 @@ def test_a_wrong_password_goes_the_usual_way_and_is_counted(
         user = session.scalars(select(User).where(User.username == "dariusz")).one()
         assert user.failed_attempts == 1
     db.dispose()
+
+
+def test_an_account_whose_roles_changed_while_the_window_opened_is_told_and_closed(
+    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    from veru_desk.db.models import UserRole
+    from veru_desk.domain.enums import Role
+
+    window, signed_in = _quick_window(unit_file, settings, monkeypatch, qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    with signed_in.db.write() as session:  # made a manager a moment earlier
+        user = session.scalars(select(User).where(User.username == "dariusz")).one()
+        session.add(UserRole(user_id=user.id, role=Role.MANAGER))
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_error", lambda _parent, error: shown.append(str(error)))
+
+    assert not app_module.complete_sign_in(window, signed_in)
+
+    assert shown and "Start VERU Desk again" in shown[0]
+    assert not window.isVisible()
+    signed_in.db.dispose()
