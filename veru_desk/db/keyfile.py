@@ -34,7 +34,7 @@ class KdfParameters:
     """argon2id as RFC 9106 recommends where memory is limited (t=3, m=64 MiB, p=4).
 
     The four lanes are computed on separate threads: the person signing in waits less (on two
-    cores, 110 ms against 155 ms with one lane) while an attacker's work, memory times
+    cores, about 125 ms against 155 ms with one lane) while an attacker's work, memory times
     passes, is the same. Slots made with other parameters are rewrapped with these at their
     user's next sign-in (``vault.refresh_key_slot``).
     """
