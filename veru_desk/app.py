@@ -39,7 +39,7 @@ from veru_desk.domain.errors import VeruError
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
-from veru_desk.services.quick_start import EarlyRead, FirstScreen, read_first_screen
+from veru_desk.services.quick_start import EarlyRead, FirstScreen, has_users, read_first_screen
 from veru_desk.ui.feedback import show_error
 from veru_desk.ui.first_paint import when_painted
 from veru_desk.ui.main_window import MainWindow
@@ -283,7 +283,7 @@ def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> Si
         # A server with no users yet is a first start. A start-up read that found the user
         # has answered that already, without a second connection on this thread.
         quick = early is not None and early.result(meanwhile=FIRST_SCREEN_MODULES) is not None
-        if kind is DatabaseKind.SERVER and not quick and not _server_has_users(location):
+        if kind is DatabaseKind.SERVER and not quick and not has_users(location):
             kind = DatabaseKind.NEW
     except Exception as error:
         _explain_open_failure(location, error)
@@ -318,18 +318,6 @@ def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> Si
         actor = dialog.actor
     assert opener.db is not None
     return SignedIn(opener.db, actor, opener.first_screen, opener.pending)
-
-
-def _server_has_users(location: DatabaseLocation) -> bool:
-    from veru_desk.db.driver import connect
-
-    connection = connect(location)
-    try:
-        return connection.table_exists("user") and bool(
-            connection.rows('SELECT 1 FROM "user" LIMIT 1')
-        )
-    finally:
-        connection.close()
 
 
 def database_label(db: Database) -> str:

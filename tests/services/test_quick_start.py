@@ -126,3 +126,10 @@ def test_an_encrypted_file_is_read_with_the_key_the_password_unwraps(tmp_path: P
     assert read_first_screen(location, "priya", "not-the-password") is None
     keys = KeyFile.load(key_file_path(location.path))  # type: ignore[arg-type]
     assert keys.locked_until(user_slot("priya")) is None  # the read counted nothing
+
+
+def test_a_database_without_users_is_a_first_start(db: Database, database_target: str) -> None:
+    location = resolve_database(database_target)
+    assert not quick_start.has_users(location)
+    add_demo_team(db)
+    assert quick_start.has_users(location)

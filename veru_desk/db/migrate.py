@@ -57,12 +57,16 @@ def alembic_head_and_history() -> tuple[str | None, list[str]]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from sqlalchemy import inspect, text
+    """Asked the one way the bare start-up reader asks it too (``driver.Connection``)."""
+    from veru_desk.db.driver import Connection
 
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+    raw = engine.raw_connection()
+    try:
+        return Connection(
+            raw.driver_connection, server=engine.dialect.name != "sqlite"
+        ).current_revision()
+    finally:
+        raw.close()
 
 
 def needs_upgrade(engine: Engine) -> bool:

@@ -182,6 +182,17 @@ def _rows(connection: Connection, actor: Actor, ids: list[int]) -> list[Caseload
     return [found[pid] for pid in ids if pid in found]
 
 
+def has_users(location: DatabaseLocation) -> bool:
+    """Whether a server database has any user yet (none: the first start makes one)."""
+    connection = connect(location)
+    try:
+        return connection.table_exists("user") and bool(
+            connection.rows('SELECT 1 FROM "user" LIMIT 1')
+        )
+    finally:
+        connection.close()
+
+
 class EarlyRead:
     """``read_first_screen`` begun on a worker thread as the app starts, when the credentials
     are known already (from the environment): the password's argon2 check (which releases
