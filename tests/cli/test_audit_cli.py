@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dates import today
 from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
@@ -20,7 +21,6 @@ from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.users import actor_for, add_user
 
 PASSWORD = "correct horse battery staple"
-TODAY = dt.date.today()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -48,7 +48,7 @@ def unit(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         services = Services(db, manager)
         intake = services.referrals.create(
             ReferralDetails(
-                received_on=TODAY - dt.timedelta(days=20),
+                received_on=today() - dt.timedelta(days=20),
                 referring_agency="Luton Youth Justice Service",
                 referring_agency_type=AgencyType.YOUTH_JUSTICE,
                 reasons=frozenset({ReferralReason.COUNTY_LINES}),
@@ -71,7 +71,7 @@ def unit(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_the_administrator_shows_which_cases_a_user_opened_last_month(
     unit: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    since = format_uk_date(TODAY - dt.timedelta(days=31))
+    since = format_uk_date(today() - dt.timedelta(days=31))
     code, out, err = run(
         capsys, "audit", "--user", "admin", "--by", "dariusz", "--action", "view", "--from", since
     )

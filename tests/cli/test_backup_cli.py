@@ -12,6 +12,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from pypdf import PdfReader
 
+from tests.dates import today
 from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.backup import list_backups
@@ -24,7 +25,6 @@ from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.users import actor_for, add_user
 
 PASSWORD = "correct horse battery staple"
-TODAY = dt.date.today()
 
 
 class FakeStdin(io.StringIO):
@@ -56,7 +56,7 @@ def unit(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         services = Services(db, manager)
         intake = services.referrals.create(
             ReferralDetails(
-                received_on=TODAY - dt.timedelta(days=20),
+                received_on=today() - dt.timedelta(days=20),
                 referring_agency="Luton Youth Justice Service",
                 referring_agency_type=AgencyType.YOUTH_JUSTICE,
                 reasons=frozenset({ReferralReason.COUNTY_LINES}),
@@ -66,7 +66,7 @@ def unit(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
             person=PersonDetails(
                 first_name="Nguyễn Văn",
                 last_name="An",
-                date_of_birth=TODAY - relativedelta(years=15, days=9),
+                date_of_birth=today() - relativedelta(years=15, days=9),
             ),
         )
         services.referrals.decide(intake.referral_id, ReferralStatus.ACCEPTED, "Threshold met")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from tests.dates import today
 from veru_desk import __version__, cli
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
@@ -25,7 +26,6 @@ from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.users import actor_for, add_user
 
 PASSWORD = "correct horse battery staple"
-TODAY = dt.date.today()
 TEMPLATE = resource_path("referrals-template.csv")
 
 
@@ -48,7 +48,7 @@ def unit(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
             add_user(session, "admin", "Sam Okonkwo", {Role.ADMIN}, PASSWORD)
         services = Services(db, manager)
         referral = ReferralDetails(
-            received_on=TODAY - dt.timedelta(days=20),
+            received_on=today() - dt.timedelta(days=20),
             referring_agency="Luton Youth Justice Service",
             referring_agency_type=AgencyType.YOUTH_JUSTICE,
             reasons=frozenset({ReferralReason.COUNTY_LINES}),
@@ -71,7 +71,7 @@ def unit(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
             person=PersonDetails(
                 first_name="Zoë",
                 last_name="Ó Súilleabháin",
-                date_of_birth=TODAY - relativedelta(years=15, days=3),
+                date_of_birth=today() - relativedelta(years=15, days=3),
             ),
         )
     finally:

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tests.dates import today
 from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
@@ -21,7 +22,6 @@ from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.users import actor_for, add_user
 
 PASSWORD = "correct horse battery staple"
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def case_ref(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
         services = Services(db, manager)
         intake = services.referrals.create(
             ReferralDetails(
-                received_on=TODAY - dt.timedelta(days=20),
+                received_on=today() - dt.timedelta(days=20),
                 referring_agency="Luton Youth Justice Service",
                 referring_agency_type=AgencyType.YOUTH_JUSTICE,
                 reasons=frozenset({ReferralReason.COUNTY_LINES}),
@@ -54,7 +54,7 @@ def case_ref(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
             person=PersonDetails(
                 first_name="Ştefan",
                 last_name="Popescu",
-                date_of_birth=TODAY - relativedelta(years=15, days=9),
+                date_of_birth=today() - relativedelta(years=15, days=9),
                 phone="07700 900123",
             ),
         )
@@ -107,9 +107,9 @@ def test_report_outcomes_follows_the_file_extension(
     case_ref: str, tmp_path: Path, suffix: str
 ) -> None:
     target = tmp_path / f"report{suffix}"
-    start = (TODAY - dt.timedelta(days=60)).strftime("%d/%m/%Y")
+    start = (today() - dt.timedelta(days=60)).strftime("%d/%m/%Y")
     status = cli.main(
-        ["report", "outcomes", "--from", start, "--to", TODAY.isoformat(), "-o", str(target),
+        ["report", "outcomes", "--from", start, "--to", today().isoformat(), "-o", str(target),
          "--user", "priya"]
     )  # fmt: skip
     assert status == 0
@@ -126,9 +126,9 @@ def test_report_outcomes_follows_the_file_extension(
 
 def test_report_outcomes_for_one_worker(case_ref: str, tmp_path: Path) -> None:
     target = tmp_path / "dariusz.csv"
-    start = (TODAY - dt.timedelta(days=60)).isoformat()
+    start = (today() - dt.timedelta(days=60)).isoformat()
     status = cli.main(
-        ["report", "outcomes", "--from", start, "--to", TODAY.isoformat(), "-o", str(target),
+        ["report", "outcomes", "--from", start, "--to", today().isoformat(), "-o", str(target),
          "--worker", "dariusz", "--user", "priya"]
     )  # fmt: skip
     assert status == 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import event
 
+from tests.dates import today
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
 from veru_desk.domain.errors import PermissionDenied
@@ -14,8 +15,6 @@ from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
 from veru_desk.services.risk import RiskInput
 from veru_desk.services.sessions import SessionInput
-
-TODAY = dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,15 @@ def unit(
     nguyen = case_factory("Văn An", "Nguyễn", age=19, worker_id=aisha)
     abdirahman = case_factory("Abdirahman", "Warsame", age=17, status=ReferralStatus.RECEIVED)
     siobhan = case_factory("Siobhán", "Nic Giolla Phádraig", age=22, worker_id=aisha)
-    yesterday = dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(16))
+    yesterday = dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(16))
     as_dariusz.sessions.book(
         zoe, SessionInput(planned_start=yesterday, attendance=Attendance.ATTENDED)
     )
     as_dariusz.risk.record(
-        zoe, RiskInput(assessed_on=TODAY - dt.timedelta(days=40), level=RiskLevel.HIGH)
+        zoe, RiskInput(assessed_on=today() - dt.timedelta(days=40), level=RiskLevel.HIGH)
     )
-    as_dariusz.risk.record(stefan, RiskInput(assessed_on=TODAY, level=RiskLevel.LOW))
-    as_aisha.risk.record(siobhan, RiskInput(assessed_on=TODAY, level=RiskLevel.MEDIUM))
+    as_dariusz.risk.record(stefan, RiskInput(assessed_on=today(), level=RiskLevel.LOW))
+    as_aisha.risk.record(siobhan, RiskInput(assessed_on=today(), level=RiskLevel.MEDIUM))
     return Unit(allocated_case, zoe, stefan, nguyen, abdirahman, siobhan)
 
 
@@ -88,9 +87,9 @@ def test_rows_come_back_in_the_order_asked_with_the_summary_columns(
     assert (zoe.first_name, zoe.preferred_name, zoe.age) == ("Zoë", "Zo", 16)
     assert zoe.status is ReferralStatus.ACTIVE and zoe.risk_level is RiskLevel.HIGH
     assert zoe.worker == "Dariusz Wójcik"
-    assert zoe.last_contact_on == TODAY - dt.timedelta(days=1)
-    assert zoe.next_review_on == TODAY - dt.timedelta(days=12)
-    assert zoe.case_ref.startswith(f"VERU-{TODAY.year}-")
+    assert zoe.last_contact_on == today() - dt.timedelta(days=1)
+    assert zoe.next_review_on == today() - dt.timedelta(days=12)
+    assert zoe.case_ref.startswith(f"VERU-{today().year}-")
     assert abdirahman.status is ReferralStatus.RECEIVED and abdirahman.worker is None
     assert (lukasz.age, lukasz.last_contact_on, lukasz.disengaged) == (14, None, False)
 
@@ -174,7 +173,7 @@ def test_sorting_by_case_reference_follows_the_order_they_were_issued(
 
 def test_disengaged_filter(as_dariusz: Services, allocated_case: int) -> None:
     for weeks in (3, 2, 1):
-        start = dt.datetime.combine(TODAY - dt.timedelta(weeks=weeks), dt.time(16))
+        start = dt.datetime.combine(today() - dt.timedelta(weeks=weeks), dt.time(16))
         as_dariusz.sessions.book(
             allocated_case,
             SessionInput(planned_start=start, attendance=Attendance.DID_NOT_ATTEND),

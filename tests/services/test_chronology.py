@@ -6,6 +6,7 @@ import time
 import pytest
 from sqlalchemy import insert
 
+from tests.dates import today
 from veru_desk.db.models import CaseNote, DocumentExport, MentoringSession
 from veru_desk.domain.enums import (
     Attendance,
@@ -22,13 +23,12 @@ from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.risk import RiskInput
 
-TODAY = dt.date.today()
 NOW = dt.datetime.now().replace(microsecond=0)
 K = ChronologyKind
 
 
 def at_four(days_ago: int) -> dt.datetime:
-    return dt.datetime.combine(TODAY - dt.timedelta(days=days_ago), dt.time(16, 0))
+    return dt.datetime.combine(today() - dt.timedelta(days=days_ago), dt.time(16, 0))
 
 
 def add_session(
@@ -87,11 +87,13 @@ def busy_case(as_dariusz: Services, allocated_case: int) -> int:
     as_dariusz.risk.record(
         allocated_case,
         RiskInput(
-            TODAY, RiskLevel.HIGH, risk_factors="Gang association", protective_factors="Football"
+            today(), RiskLevel.HIGH, risk_factors="Gang association", protective_factors="Football"
         ),
     )
-    as_dariusz.plans.start_plan(allocated_case, TODAY, summary="Three goals agreed")
-    as_dariusz.outcomes.record(allocated_case, OutcomeInput(TODAY, OutcomePoint.START, wellbeing=4))
+    as_dariusz.plans.start_plan(allocated_case, today(), summary="Three goals agreed")
+    as_dariusz.outcomes.record(
+        allocated_case, OutcomeInput(today(), OutcomePoint.START, wellbeing=4)
+    )
     with as_dariusz.db.write() as session:
         session.add(
             DocumentExport(
@@ -129,21 +131,21 @@ def test_day_only_records_keep_their_day(as_dariusz: Services, busy_case: int) -
     received = entries[-1]
     assert received.kind is K.REFERRAL
     assert received.date_only is True
-    assert received.at == dt.datetime.combine(TODAY - dt.timedelta(days=7), dt.time.min)
+    assert received.at == dt.datetime.combine(today() - dt.timedelta(days=7), dt.time.min)
     assert "Reasons: Knife / weapon carrying, Gang association" in received.detail
     assert "Referrer: PC Joanna Kowalska" in received.detail
     risk = next(e for e in entries if e.kind is K.ASSESSMENT)
-    assert risk.date_only is False and risk.at.date() == TODAY
+    assert risk.date_only is False and risk.at.date() == today()
 
 
 def test_backdated_assessment_sits_at_the_start_of_its_day(
     as_dariusz: Services, allocated_case: int
 ) -> None:
-    as_dariusz.risk.record(allocated_case, RiskInput(TODAY - dt.timedelta(days=2), RiskLevel.LOW))
+    as_dariusz.risk.record(allocated_case, RiskInput(today() - dt.timedelta(days=2), RiskLevel.LOW))
     [risk] = as_dariusz.chronology.for_person(allocated_case, kinds=frozenset({K.ASSESSMENT}))
     assert risk.title == "Risk assessed: low"
     assert (risk.at, risk.date_only) == (
-        dt.datetime.combine(TODAY - dt.timedelta(days=2), dt.time.min),
+        dt.datetime.combine(today() - dt.timedelta(days=2), dt.time.min),
         True,
     )
 
@@ -252,7 +254,7 @@ def test_unknown_person_is_not_found(as_manager: Services) -> None:
 
 
 def test_long_case_comes_back_fast(as_dariusz: Services, allocated_case: int) -> None:
-    start = dt.datetime.combine(TODAY - dt.timedelta(days=1500), dt.time(16, 0))
+    start = dt.datetime.combine(today() - dt.timedelta(days=1500), dt.time(16, 0))
     with as_dariusz.db.write() as session:
         session.execute(
             insert(MentoringSession),

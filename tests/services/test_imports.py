@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.dates import today
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Referral, YoungPerson
 from veru_desk.domain.enums import (
@@ -37,8 +38,7 @@ from veru_desk.services.people import PersonDetails, match_person_ids
 from veru_desk.services.referrals import ReferralDetails
 
 TEMPLATE = resource_path("referrals-template.csv")
-TODAY = dt.date.today()
-RECEIVED = (TODAY - dt.timedelta(days=10)).strftime("%d/%m/%Y")
+RECEIVED = (today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
 
 
 def row(**values: str) -> dict[str, str]:
@@ -277,7 +277,7 @@ def test_scenario_6_two_bad_rows_import_nothing_until_fixed(
 ) -> None:
     known = as_dariusz.referrals.create(
         ReferralDetails(
-            received_on=TODAY - dt.timedelta(days=400),
+            received_on=today() - dt.timedelta(days=400),
             referring_agency="Bedfordshire Police",
             reasons=frozenset({ReferralReason.KNIFE_CARRYING}),
             consent_parent=ConsentStatus.GIVEN,

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
+from tests.dates import FromToday, resolved, today
 from veru_desk.domain.enums import AuditAction, EducationStatus, OutcomePoint, RiskLevel
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.outcomes import OutcomeInput
 
-TODAY = dt.date.today()
 Trail = Callable[..., list[Any]]
 
 START = OutcomeInput(
-    recorded_on=TODAY - dt.timedelta(days=5),
+    recorded_on=today() - dt.timedelta(days=5),
     point=OutcomePoint.START,
     risk_level=RiskLevel.HIGH,
     education_status=EducationStatus.EXCLUDED,
@@ -37,7 +37,7 @@ def test_outcomes_come_back_oldest_first_with_named_measures(
         allocated_case,
         replace(
             START,
-            recorded_on=TODAY,
+            recorded_on=today(),
             point=OutcomePoint.REVIEW,
             wellbeing=6,
             measures={club: 7, trust: 10},
@@ -53,7 +53,7 @@ def test_outcomes_come_back_oldest_first_with_named_measures(
 
 
 def test_blank_measures_are_stored_as_unknown(as_dariusz: Services, allocated_case: int) -> None:
-    as_dariusz.outcomes.record(allocated_case, OutcomeInput(TODAY, OutcomePoint.REVIEW))
+    as_dariusz.outcomes.record(allocated_case, OutcomeInput(today(), OutcomePoint.REVIEW))
     [view] = as_dariusz.outcomes.for_person(allocated_case)
     assert (view.wellbeing, view.arrests, view.risk_level, view.measures) == (None, None, None, {})
 
@@ -65,7 +65,7 @@ def test_blank_measures_are_stored_as_unknown(as_dariusz: Services, allocated_ca
         ({"wellbeing": -1}, ["wellbeing"]),
         ({"arrests": -1, "charges": -2}, ["arrests", "charges"]),
         ({"goals_achieved": -1}, ["goals_achieved"]),
-        ({"recorded_on": TODAY + dt.timedelta(days=1)}, ["recorded_on"]),
+        ({"recorded_on": FromToday(days=1)}, ["recorded_on"]),
         ({"recorded_on": dt.date(1999, 5, 1)}, ["recorded_on"]),
         ({"point": "midway"}, ["point"]),
         ({"wellbeing": True}, ["wellbeing"]),
@@ -79,7 +79,7 @@ def test_invalid_outcome_names_each_field(
     fields: list[str],
 ) -> None:
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.outcomes.record(allocated_case, replace(START, **overrides))
+        as_dariusz.outcomes.record(allocated_case, replace(START, **resolved(overrides)))
     assert sorted(caught.value.fields) == fields
     assert audit_trail("outcome") == []
 

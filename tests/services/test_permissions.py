@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests.dates import today
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent
 from veru_desk.domain.enums import (
@@ -48,8 +49,7 @@ from veru_desk.services.risk import RiskInput
 from veru_desk.services.sessions import SeriesInput, SessionInput
 from veru_desk.services.summary import SharingProfile
 
-TODAY = dt.date.today()
-TOMORROW_4PM = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(16, 0))
+TOMORROW_4PM = dt.datetime.combine(today() + dt.timedelta(days=1), dt.time(16, 0))
 PASSWORD = "a long enough passphrase"
 
 UNALLOCATED, ALLOCATED, MANAGER, ADMIN = "aisha", "dariusz", "priya", "admin"
@@ -86,7 +86,7 @@ class World:
 
 def _referral(received_days_ago: int = 7) -> ReferralDetails:
     return ReferralDetails(
-        received_on=TODAY - dt.timedelta(days=received_days_ago),
+        received_on=today() - dt.timedelta(days=received_days_ago),
         referring_agency="Bedfordshire Police",
         referring_agency_type=AgencyType.POLICE,
         reasons=frozenset({ReferralReason.KNIFE_CARRYING}),
@@ -97,7 +97,7 @@ def _referral(received_days_ago: int = 7) -> ReferralDetails:
 
 def _person(first: str, last: str) -> PersonDetails:
     return PersonDetails(
-        first_name=first, last_name=last, date_of_birth=TODAY.replace(year=TODAY.year - 15)
+        first_name=first, last_name=last, date_of_birth=today().replace(year=today().year - 15)
     )
 
 
@@ -117,8 +117,8 @@ def build_world(m: Services, worker: Services, aisha_id: int) -> World:
     m.referrals.decide(closed.referral_id, ReferralStatus.ACCEPTED, "Meets the threshold")
     m.referrals.allocate(closed.referral_id, dariusz_id)
     m.referrals.close(closed.referral_id, ClosureReason.GOALS_ACHIEVED, "Back in college")
-    risk_id = m.risk.record(pid, RiskInput(assessed_on=TODAY, level=RiskLevel.HIGH))
-    plan_id = m.plans.start_plan(pid, TODAY, "First plan")
+    risk_id = m.risk.record(pid, RiskInput(assessed_on=today(), level=RiskLevel.HIGH))
+    plan_id = m.plans.start_plan(pid, today(), "First plan")
     goal_id = m.plans.add_goal(plan_id, GoalInput(GoalDomain.EET, "Back into full-time education"))
     action_id = m.plans.add_action(goal_id, ActionInput("Meet the head of year"))
     session_id = m.sessions.book(pid, SessionInput(planned_start=TOMORROW_4PM))
@@ -127,7 +127,7 @@ def build_world(m: Services, worker: Services, aisha_id: int) -> World:
     )
     series_session_id = m.sessions.series_occurrences(series_id)[0].id
     outcome_id = m.outcomes.record(
-        pid, OutcomeInput(recorded_on=TODAY, point=OutcomePoint.START, wellbeing=5)
+        pid, OutcomeInput(recorded_on=today(), point=OutcomePoint.START, wellbeing=5)
     )
     note_id = worker.notes.add(
         pid,
@@ -295,7 +295,7 @@ OPS: tuple[Op, ...] = (
     ),
     Op("sessions.get", lambda s, w, m: s.sessions.get(w.session_id), ON_THE_CASE),
     Op("sessions.for_person", lambda s, w, m: s.sessions.for_person(w.person_id), ON_THE_CASE),
-    Op("sessions.week", lambda s, w, m: s.sessions.week(TODAY), CASE_ROLES),
+    Op("sessions.week", lambda s, w, m: s.sessions.week(today()), CASE_ROLES),
     Op(
         "sessions.attendance_summary",
         lambda s, w, m: s.sessions.attendance_summary(w.person_id),
@@ -304,14 +304,14 @@ OPS: tuple[Op, ...] = (
     # risk
     Op(
         "risk.record",
-        lambda s, w, m: s.risk.record(w.person_id, RiskInput(TODAY, RiskLevel.MEDIUM)),
+        lambda s, w, m: s.risk.record(w.person_id, RiskInput(today(), RiskLevel.MEDIUM)),
         ON_THE_CASE,
     ),
     Op(
         "risk.update",
         lambda s, w, m: s.risk.update(
             w.risk_id,
-            RiskInput(TODAY, RiskLevel.VERY_HIGH, risk_factors="County lines"),
+            RiskInput(today(), RiskLevel.VERY_HIGH, risk_factors="County lines"),
             _risk_version(m, w),
         ),
         ON_THE_CASE,
@@ -321,7 +321,7 @@ OPS: tuple[Op, ...] = (
     # plans
     Op(
         "plans.start_plan",
-        lambda s, w, m: s.plans.start_plan(w.person_id, TODAY, "Revised plan"),
+        lambda s, w, m: s.plans.start_plan(w.person_id, today(), "Revised plan"),
         ON_THE_CASE,
     ),
     Op("plans.current", lambda s, w, m: s.plans.current(w.person_id), ON_THE_CASE),
@@ -356,14 +356,14 @@ OPS: tuple[Op, ...] = (
     ),
     Op(
         "plans.set_action_done",
-        lambda s, w, m: s.plans.set_action_done(w.action_id, TODAY),
+        lambda s, w, m: s.plans.set_action_done(w.action_id, today()),
         ON_THE_CASE,
     ),
     # outcomes
     Op(
         "outcomes.record",
         lambda s, w, m: s.outcomes.record(
-            w.person_id, OutcomeInput(TODAY, OutcomePoint.REVIEW, wellbeing=6)
+            w.person_id, OutcomeInput(today(), OutcomePoint.REVIEW, wellbeing=6)
         ),
         ON_THE_CASE,
     ),
@@ -371,7 +371,7 @@ OPS: tuple[Op, ...] = (
         "outcomes.update",
         lambda s, w, m: s.outcomes.update(
             w.outcome_id,
-            OutcomeInput(TODAY, OutcomePoint.START, wellbeing=4),
+            OutcomeInput(today(), OutcomePoint.START, wellbeing=4),
             m.outcomes.for_person(w.person_id)[0].version,
         ),
         ON_THE_CASE,
@@ -430,13 +430,13 @@ OPS: tuple[Op, ...] = (
     Op("reports.choices", lambda s, w, m: s.reports.choices(), MANAGERS),
     Op(
         "reports.figures",
-        lambda s, w, m: s.reports.figures(ReportPeriod(TODAY - dt.timedelta(days=90), TODAY)),
+        lambda s, w, m: s.reports.figures(ReportPeriod(today() - dt.timedelta(days=90), today())),
         MANAGERS,
     ),
     Op(
         "reports.record_export",
         lambda s, w, m: s.reports.record_export(
-            ReportPeriod(TODAY - dt.timedelta(days=90), TODAY), [], "outcomes.xlsx"
+            ReportPeriod(today() - dt.timedelta(days=90), today()), [], "outcomes.xlsx"
         ),
         MANAGERS,
     ),

@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 
+from tests.dates import today
 from veru_desk.domain.enums import AuditAction, GoalDomain, GoalStatus
 from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.plans import ActionInput, GoalInput
 
-TODAY = dt.date.today()
 Trail = Callable[..., list[Any]]
 
 SCHOOL = GoalInput(
     GoalDomain.EET,
     "Back into full-time education at Denbigh High",
-    target_on=TODAY + dt.timedelta(weeks=12),
+    target_on=today() + dt.timedelta(weeks=12),
 )
 WALK = GoalInput(GoalDomain.SAFETY, "A safety plan for the walk to school")
 FOOTBALL = GoalInput(
@@ -29,7 +29,7 @@ FOOTBALL = GoalInput(
 
 def first_plan(services: Services, person_id: int) -> int:
     return services.plans.start_plan(
-        person_id, TODAY - dt.timedelta(days=14), summary="Agreed with Łukasz and his mother"
+        person_id, today() - dt.timedelta(days=14), summary="Agreed with Łukasz and his mother"
     )
 
 
@@ -42,7 +42,7 @@ def test_first_plan_is_version_one_with_default_review_date(
     assert plan.plan_version == 1
     assert plan.is_current
     assert plan.summary == "Agreed with Łukasz and his mother"
-    assert plan.review_on == TODAY - dt.timedelta(days=14) + dt.timedelta(weeks=12)
+    assert plan.review_on == today() - dt.timedelta(days=14) + dt.timedelta(weeks=12)
     assert plan.goals == []
 
 
@@ -58,7 +58,7 @@ def test_goals_and_actions_are_listed_in_order_entered(
     school = as_dariusz.plans.add_goal(plan_id, SCHOOL)
     as_dariusz.plans.add_goal(plan_id, WALK)
     as_dariusz.plans.add_action(
-        school, ActionInput("Meeting with head of year", owner="Denbigh High", due_on=TODAY)
+        school, ActionInput("Meeting with head of year", owner="Denbigh High", due_on=today())
     )
     plan = as_dariusz.plans.current(allocated_case)
     assert plan is not None
@@ -67,7 +67,7 @@ def test_goals_and_actions_are_listed_in_order_entered(
     assert (action.description, action.owner, action.due_on) == (
         "Meeting with head of year",
         "Denbigh High",
-        TODAY,
+        today(),
     )
     assert action.done_on is None and action.overdue is False
 
@@ -78,7 +78,7 @@ def test_action_past_due_and_not_done_is_overdue_until_done(
     plan_id = first_plan(as_dariusz, allocated_case)
     goal_id = as_dariusz.plans.add_goal(plan_id, SCHOOL)
     action_id = as_dariusz.plans.add_action(
-        goal_id, ActionInput("Ask school for timetable", due_on=TODAY - dt.timedelta(days=2))
+        goal_id, ActionInput("Ask school for timetable", due_on=today() - dt.timedelta(days=2))
     )
 
     def action() -> Any:
@@ -87,8 +87,8 @@ def test_action_past_due_and_not_done_is_overdue_until_done(
         return plan.goals[0].actions[0]
 
     assert action().overdue is True
-    as_dariusz.plans.set_action_done(action_id, TODAY - dt.timedelta(days=1))
-    assert action().done_on == TODAY - dt.timedelta(days=1)
+    as_dariusz.plans.set_action_done(action_id, today() - dt.timedelta(days=1))
+    assert action().done_on == today() - dt.timedelta(days=1)
     assert action().overdue is False
     as_dariusz.plans.set_action_done(action_id, None)
     assert action().done_on is None and action().overdue is True
@@ -103,7 +103,7 @@ def test_new_version_keeps_old_and_copies_only_open_goals_and_unfinished_actions
     as_dariusz.plans.add_goal(v1, FOOTBALL)
     done = as_dariusz.plans.add_action(school, ActionInput("Meeting with head of year"))
     as_dariusz.plans.add_action(school, ActionInput("Visit on first day back", owner="Dariusz"))
-    as_dariusz.plans.set_action_done(done, TODAY)
+    as_dariusz.plans.set_action_done(done, today())
     walk_view = as_dariusz.plans.versions(allocated_case)[0].goals[1]
     as_dariusz.plans.update_goal(
         walk,
@@ -111,7 +111,7 @@ def test_new_version_keeps_old_and_copies_only_open_goals_and_unfinished_actions
         walk_view.version,
     )
 
-    v2 = as_dariusz.plans.start_plan(allocated_case, TODAY, summary="Three-month review")
+    v2 = as_dariusz.plans.start_plan(allocated_case, today(), summary="Three-month review")
     versions = as_dariusz.plans.versions(allocated_case)
     assert [(p.id, p.plan_version, p.is_current) for p in versions] == [
         (v2, 2, True),
@@ -129,7 +129,7 @@ def test_new_version_keeps_old_and_copies_only_open_goals_and_unfinished_actions
 def test_new_version_can_start_empty(as_dariusz: Services, allocated_case: int) -> None:
     v1 = first_plan(as_dariusz, allocated_case)
     as_dariusz.plans.add_goal(v1, SCHOOL)
-    as_dariusz.plans.start_plan(allocated_case, TODAY, copy_goals=False)
+    as_dariusz.plans.start_plan(allocated_case, today(), copy_goals=False)
     plan = as_dariusz.plans.current(allocated_case)
     assert plan is not None and plan.plan_version == 2 and plan.goals == []
 
@@ -137,7 +137,7 @@ def test_new_version_can_start_empty(as_dariusz: Services, allocated_case: int) 
 def test_replaced_version_cannot_be_edited(as_dariusz: Services, allocated_case: int) -> None:
     v1 = first_plan(as_dariusz, allocated_case)
     goal = as_dariusz.plans.add_goal(v1, SCHOOL)
-    as_dariusz.plans.start_plan(allocated_case, TODAY)
+    as_dariusz.plans.start_plan(allocated_case, today())
     with pytest.raises(ValidationError) as caught:
         as_dariusz.plans.add_goal(v1, WALK)
     assert "replaced" in caught.value.fields["plan"]
@@ -150,13 +150,13 @@ def test_new_version_cannot_start_before_the_previous_one(
 ) -> None:
     first_plan(as_dariusz, allocated_case)
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.plans.start_plan(allocated_case, TODAY - dt.timedelta(days=30))
+        as_dariusz.plans.start_plan(allocated_case, today() - dt.timedelta(days=30))
     assert list(caught.value.fields) == ["started_on"]
 
 
 def test_review_date_must_follow_start(as_dariusz: Services, allocated_case: int) -> None:
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.plans.start_plan(allocated_case, TODAY, review_on=TODAY)
+        as_dariusz.plans.start_plan(allocated_case, today(), review_on=today())
     assert list(caught.value.fields) == ["review_on"]
 
 
@@ -186,7 +186,7 @@ def test_action_needs_a_description_and_cannot_be_done_in_the_future(
     assert list(caught.value.fields) == ["description"]
     action = as_dariusz.plans.add_action(goal, ActionInput("Call the school"))
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.plans.set_action_done(action, TODAY + dt.timedelta(days=1))
+        as_dariusz.plans.set_action_done(action, today() + dt.timedelta(days=1))
     assert list(caught.value.fields) == ["done_on"]
 
 
@@ -226,13 +226,13 @@ def test_unallocated_caseworker_is_refused_every_plan_use(
     goal_id = as_dariusz.plans.add_goal(plan_id, SCHOOL)
     action_id = as_dariusz.plans.add_action(goal_id, ActionInput("Call the school"))
     attempts: list[Callable[[], object]] = [
-        lambda: as_aisha.plans.start_plan(allocated_case, TODAY),
+        lambda: as_aisha.plans.start_plan(allocated_case, today()),
         lambda: as_aisha.plans.current(allocated_case),
         lambda: as_aisha.plans.versions(allocated_case),
         lambda: as_aisha.plans.add_goal(plan_id, WALK),
         lambda: as_aisha.plans.update_goal(goal_id, WALK, 1),
         lambda: as_aisha.plans.add_action(goal_id, ActionInput("Anything")),
-        lambda: as_aisha.plans.set_action_done(action_id, TODAY),
+        lambda: as_aisha.plans.set_action_done(action_id, today()),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
@@ -251,8 +251,8 @@ def test_plan_writes_are_audited_against_the_person(
     goal = as_dariusz.plans.add_goal(v1, SCHOOL)
     as_dariusz.plans.update_goal(goal, replace(SCHOOL, status=GoalStatus.IN_PROGRESS), 1)
     action = as_dariusz.plans.add_action(goal, ActionInput("Call the school"))
-    as_dariusz.plans.set_action_done(action, TODAY)
-    as_dariusz.plans.start_plan(allocated_case, TODAY)
+    as_dariusz.plans.set_action_done(action, today())
+    as_dariusz.plans.start_plan(allocated_case, today())
     plans = audit_trail("intervention_plan")
     assert [e.summary for e in plans] == [
         "Plan version 1 started",

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from tests.dates import today
 from veru_desk.db.models import AuditEvent, ReferralTransition
 from veru_desk.domain.enums import (
     AgencyType,
@@ -19,12 +20,10 @@ from veru_desk.services import Services
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
 
-TODAY = dt.date.today()
-
 
 def knife_referral(**overrides: object) -> ReferralDetails:
     values: dict[str, object] = {
-        "received_on": TODAY - dt.timedelta(days=3),
+        "received_on": today() - dt.timedelta(days=3),
         "referring_agency": "Bedfordshire Police",
         "referring_agency_type": AgencyType.POLICE,
         "reasons": frozenset({ReferralReason.KNIFE_CARRYING}),
@@ -40,7 +39,7 @@ def lukasz(**overrides: object) -> PersonDetails:
     values: dict[str, object] = {
         "first_name": "Łukasz",
         "last_name": "Wiśniewski",
-        "date_of_birth": TODAY.replace(year=TODAY.year - 14) - dt.timedelta(days=40),
+        "date_of_birth": today().replace(year=today().year - 14) - dt.timedelta(days=40),
         "postcode": "lu1 5ab",
     }
     values.update(overrides)
@@ -51,7 +50,7 @@ def test_intake_creates_person_with_case_reference_and_received_referral(
     as_dariusz: Services,
 ) -> None:
     result = as_dariusz.referrals.create(knife_referral(), person=lukasz())
-    assert result.case_ref == f"VERU-{TODAY.year}-00001"
+    assert result.case_ref == f"VERU-{today().year}-00001"
     view = as_dariusz.referrals.get(result.referral_id)
     assert view.status is ReferralStatus.RECEIVED
     assert view.person_name == "Łukasz Wiśniewski"
@@ -73,7 +72,7 @@ def test_accent_free_search_finds_the_accented_name(as_dariusz: Services) -> Non
 
 
 def test_invalid_person_reports_every_field(as_dariusz: Services) -> None:
-    bad = lukasz(first_name=" ", date_of_birth=TODAY + dt.timedelta(days=1), nhs_number="123")
+    bad = lukasz(first_name=" ", date_of_birth=today() + dt.timedelta(days=1), nhs_number="123")
     with pytest.raises(ValidationError) as caught:
         as_dariusz.referrals.create(knife_referral(), person=bad)
     assert {"first_name", "date_of_birth", "nhs_number"} <= caught.value.fields.keys()
@@ -122,7 +121,7 @@ def test_caseworker_cannot_triage(as_dariusz: Services) -> None:
 
 
 def test_out_of_range_age_warns_but_saves(as_dariusz: Services) -> None:
-    older = lukasz(date_of_birth=TODAY.replace(year=TODAY.year - 27))
+    older = lukasz(date_of_birth=today().replace(year=today().year - 27))
     result = as_dariusz.referrals.create(knife_referral(), person=older)
     assert len(result.warnings) == 1
     assert "outside the unit's age range" in result.warnings[0]

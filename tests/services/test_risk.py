@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 
+from tests.dates import FromToday, resolved, today
 from veru_desk.db.models import RiskAssessment
 from veru_desk.domain.enums import AuditAction, ClosureReason, RiskLevel
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.risk import RiskInput
 
-TODAY = dt.date.today()
 Trail = Callable[..., list[Any]]
 
 
 def high_risk(**overrides: Any) -> RiskInput:
     values: dict[str, Any] = {
-        "assessed_on": TODAY,
+        "assessed_on": today(),
         "level": RiskLevel.HIGH,
         "risk_factors": "Gang association; missing episodes",
         "protective_factors": "Engaged older sister; football",
@@ -34,26 +34,26 @@ def test_assessment_defaults_next_review_from_level_and_updates_case_summary(
     as_dariusz.risk.record(allocated_case, high_risk())
     [view] = as_dariusz.risk.history(allocated_case)
     assert view.level is RiskLevel.HIGH
-    assert view.next_review_on == TODAY + dt.timedelta(weeks=4)
+    assert view.next_review_on == today() + dt.timedelta(weeks=4)
     assert view.assessor == "Dariusz Wójcik"
     assert view.protective_factors == "Engaged older sister; football"
     assert view.overdue is False
     case = as_dariusz.people.get(allocated_case)
     assert case.risk_level is RiskLevel.HIGH
-    assert case.next_review_on == TODAY + dt.timedelta(weeks=4)
+    assert case.next_review_on == today() + dt.timedelta(weeks=4)
 
 
 def test_very_high_risk_is_due_for_review_in_two_weeks(
     as_dariusz: Services, allocated_case: int
 ) -> None:
     as_dariusz.risk.record(allocated_case, high_risk(level=RiskLevel.VERY_HIGH))
-    assert as_dariusz.risk.history(allocated_case)[0].next_review_on == TODAY + dt.timedelta(
+    assert as_dariusz.risk.history(allocated_case)[0].next_review_on == today() + dt.timedelta(
         weeks=2
     )
 
 
 def test_worker_may_bring_the_review_forward(as_dariusz: Services, allocated_case: int) -> None:
-    earlier = TODAY + dt.timedelta(days=10)
+    earlier = today() + dt.timedelta(days=10)
     as_dariusz.risk.record(allocated_case, high_risk(next_review_on=earlier))
     assert as_dariusz.risk.history(allocated_case)[0].next_review_on == earlier
 
@@ -61,15 +61,15 @@ def test_worker_may_bring_the_review_forward(as_dariusz: Services, allocated_cas
 def test_history_is_newest_first_and_only_the_latest_can_be_overdue(
     as_dariusz: Services, allocated_case: int
 ) -> None:
-    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=TODAY - dt.timedelta(weeks=10)))
+    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=today() - dt.timedelta(weeks=10)))
     as_dariusz.risk.record(
         allocated_case,
-        high_risk(assessed_on=TODAY - dt.timedelta(weeks=5), level=RiskLevel.MEDIUM),
+        high_risk(assessed_on=today() - dt.timedelta(weeks=5), level=RiskLevel.MEDIUM),
     )
     history = as_dariusz.risk.history(allocated_case)
     assert [v.level for v in history] == [RiskLevel.MEDIUM, RiskLevel.HIGH]
     assert [v.overdue for v in history] == [False, False]  # medium: due in 8 weeks
-    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=TODAY - dt.timedelta(weeks=5)))
+    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=today() - dt.timedelta(weeks=5)))
     history = as_dariusz.risk.history(allocated_case)
     assert [v.overdue for v in history] == [True, False, False]
     assert history[0].is_latest and not history[1].is_latest
@@ -78,7 +78,7 @@ def test_history_is_newest_first_and_only_the_latest_can_be_overdue(
 def test_closed_case_review_is_not_overdue(
     as_dariusz: Services, as_manager: Services, allocated_case: int
 ) -> None:
-    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=TODAY - dt.timedelta(weeks=6)))
+    as_dariusz.risk.record(allocated_case, high_risk(assessed_on=today() - dt.timedelta(weeks=6)))
     [referral] = as_manager.referrals.for_person(allocated_case)
     as_manager.referrals.close(referral.id, ClosureReason.GOALS_ACHIEVED, "Back in school.")
     assert as_dariusz.risk.history(allocated_case)[0].overdue is False
@@ -122,11 +122,11 @@ def test_manager_sees_every_case(
 @pytest.mark.parametrize(
     ("overrides", "field", "words"),
     [
-        ({"assessed_on": TODAY + dt.timedelta(days=1)}, "assessed_on", "future"),
+        ({"assessed_on": FromToday(days=1)}, "assessed_on", "future"),
         ({"assessed_on": dt.date(1990, 1, 1)}, "assessed_on", "date of birth"),
-        ({"next_review_on": TODAY}, "next_review_on", "after the assessment"),
-        ({"next_review_on": TODAY - dt.timedelta(days=3)}, "next_review_on", "after"),
-        ({"next_review_on": TODAY + dt.timedelta(weeks=5)}, "next_review_on", "within 4 weeks"),
+        ({"next_review_on": FromToday()}, "next_review_on", "after the assessment"),
+        ({"next_review_on": FromToday(days=-3)}, "next_review_on", "after"),
+        ({"next_review_on": FromToday(weeks=5)}, "next_review_on", "within 4 weeks"),
         ({"level": "severe"}, "level", "Choose a risk level"),
     ],
 )
@@ -139,7 +139,7 @@ def test_invalid_assessment_names_the_field(
     words: str,
 ) -> None:
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.risk.record(allocated_case, high_risk(**overrides))
+        as_dariusz.risk.record(allocated_case, high_risk(**resolved(overrides)))
     assert list(caught.value.fields) == [field]
     assert words in caught.value.fields[field]
     assert audit_trail("risk_assessment") == []
@@ -153,7 +153,7 @@ def test_update_corrects_level_refreshes_summary_and_audits_changes(
     as_dariusz.risk.update(assessment_id, high_risk(level=RiskLevel.MEDIUM), view.version)
     updated = as_dariusz.risk.history(allocated_case)[0]
     assert updated.level is RiskLevel.MEDIUM
-    assert updated.next_review_on == TODAY + dt.timedelta(weeks=8)
+    assert updated.next_review_on == today() + dt.timedelta(weeks=8)
     assert updated.version == view.version + 1
     assert as_dariusz.people.get(allocated_case).risk_level is RiskLevel.MEDIUM
     event = audit_trail("risk_assessment")[-1]

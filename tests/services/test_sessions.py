@@ -7,6 +7,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
+from tests.dates import FromToday, resolved, today
 from veru_desk.db.models import Referral, ReferralTransition, SeriesException, SessionSeries
 from veru_desk.domain.enums import (
     Attendance,
@@ -19,18 +20,19 @@ from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationE
 from veru_desk.services import Services
 from veru_desk.services.sessions import SeriesInput, SessionInput
 
-TODAY = dt.date.today()
 WEDNESDAY = 2
 THURSDAY = 3
 
 
-def next_weekday(weekday: int, after: dt.date = TODAY) -> dt.date:
-    """The first ``weekday`` strictly after ``after``."""
+def next_weekday(weekday: int, after: dt.date | None = None) -> dt.date:
+    """The first ``weekday`` strictly after ``after`` (today unless given)."""
+    after = after or today()
     return after + dt.timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
 
 
-def last_weekday(weekday: int, before: dt.date = TODAY) -> dt.date:
-    """The last ``weekday`` strictly before ``before``."""
+def last_weekday(weekday: int, before: dt.date | None = None) -> dt.date:
+    """The last ``weekday`` strictly before ``before`` (today unless given)."""
+    before = before or today()
     return before - dt.timedelta(days=(before.weekday() - weekday - 1) % 7 + 1)
 
 
@@ -68,7 +70,7 @@ def test_booking_a_session_lists_it_and_audits_it(
 def test_first_attended_visit_records_first_contact_and_makes_the_case_active(
     as_dariusz: Services, allocated_case: int
 ) -> None:
-    visit = at(TODAY - dt.timedelta(days=1), 17, 30)
+    visit = at(today() - dt.timedelta(days=1), 17, 30)
     as_dariusz.sessions.book(
         allocated_case,
         SessionInput(
@@ -167,9 +169,9 @@ def test_series_on_two_weekdays_until_a_date(as_dariusz: Services, allocated_cas
     ("overrides", "field"),
     [
         ({}, "count"),
-        ({"count": 12, "until": TODAY + dt.timedelta(weeks=12)}, "count"),
+        ({"count": 12, "until": FromToday(weeks=12)}, "count"),
         ({"count": 105}, "count"),
-        ({"until": TODAY + dt.timedelta(weeks=150)}, "until"),
+        ({"until": FromToday(weeks=150)}, "until"),
         ({"count": 4, "interval_weeks": 0}, "interval_weeks"),
         ({"count": 4, "weekdays": (7,)}, "weekdays"),
         ({"count": 4, "duration_minutes": 0}, "duration_minutes"),
@@ -178,7 +180,7 @@ def test_series_on_two_weekdays_until_a_date(as_dariusz: Services, allocated_cas
 def test_series_booking_refuses_bad_rules(
     as_dariusz: Services, allocated_case: int, overrides: dict[str, object], field: str
 ) -> None:
-    data = SeriesInput(first_start=at(next_weekday(WEDNESDAY)), **overrides)  # type: ignore[arg-type]
+    data = SeriesInput(first_start=at(next_weekday(WEDNESDAY)), **resolved(overrides))  # type: ignore[arg-type]
     with pytest.raises(ValidationError) as caught:
         as_dariusz.sessions.book_series(allocated_case, data)
     assert field in caught.value.fields
@@ -206,7 +208,7 @@ def test_a_recorded_session_cannot_be_moved(as_dariusz: Services, allocated_case
     [held] = past_wednesdays(as_dariusz, allocated_case, 1)
     as_dariusz.sessions.record_attendance(held, Attendance.ATTENDED)
     with pytest.raises(ValidationError) as caught:
-        as_dariusz.sessions.move(held, at(TODAY) - dt.timedelta(days=1))
+        as_dariusz.sessions.move(held, at(today()) - dt.timedelta(days=1))
     assert "planned_start" in caught.value.fields
 
 
@@ -268,7 +270,7 @@ def test_a_future_session_cannot_be_marked_did_not_attend_or_attended(
     as_dariusz: Services, allocated_case: int
 ) -> None:
     future = as_dariusz.sessions.book(
-        allocated_case, SessionInput(planned_start=at(TODAY + dt.timedelta(days=2)))
+        allocated_case, SessionInput(planned_start=at(today() + dt.timedelta(days=2)))
     )
     for attendance in (Attendance.DID_NOT_ATTEND, Attendance.ATTENDED):
         with pytest.raises(ValidationError) as caught:
@@ -278,7 +280,7 @@ def test_a_future_session_cannot_be_marked_did_not_attend_or_attended(
         as_dariusz.sessions.book(
             allocated_case,
             SessionInput(
-                planned_start=at(TODAY + dt.timedelta(days=3)), attendance=Attendance.ATTENDED
+                planned_start=at(today() + dt.timedelta(days=3)), attendance=Attendance.ATTENDED
             ),
         )
     as_dariusz.sessions.record_attendance(future, Attendance.CANCELLED_BY_YOUNG_PERSON)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.dates import today
 from veru_desk.app import build_main_window
 from veru_desk.domain.enums import AgencyType, ConsentStatus, ReferralReason
 from veru_desk.services import Services
@@ -16,7 +17,6 @@ from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import IntakeResult, ReferralDetails
 from veru_desk.ui.main_window import MainWindow
 
-TODAY = dt.date.today()
 TEST_PASSWORD_UI = "a long enough passphrase"
 
 
@@ -56,7 +56,7 @@ def make_window(qtbot: QtBot, services: Services, settings: QSettings) -> MainWi
 
 def referral(**overrides: object) -> ReferralDetails:
     values: dict[str, object] = {
-        "received_on": TODAY - dt.timedelta(days=3),
+        "received_on": today() - dt.timedelta(days=3),
         "referring_agency": "Bedfordshire Police",
         "referring_agency_type": AgencyType.POLICE,
         "reasons": frozenset({ReferralReason.KNIFE_CARRYING}),
@@ -68,7 +68,7 @@ def referral(**overrides: object) -> ReferralDetails:
 
 
 def born_years_ago(years: int, extra_days: int = 40) -> dt.date:
-    return TODAY.replace(year=TODAY.year - years) - dt.timedelta(days=extra_days)
+    return today().replace(year=today().year - years) - dt.timedelta(days=extra_days)
 
 
 def person(first: str, last: str, years: int = 14, **overrides: object) -> PersonDetails:

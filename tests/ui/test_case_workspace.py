@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver, MenuDriver, open_case_for, shown, type_into
 
+from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import (
     Attendance,
@@ -30,8 +31,6 @@ from veru_desk.services.risk import RiskInput
 from veru_desk.services.sessions import SessionInput
 from veru_desk.ui.case_workspace import CaseWorkspace
 from veru_desk.ui.events import announce
-
-TODAY = dt.date.today()
 
 
 def workspace(qtbot: QtBot, services: Services, person_id: int) -> CaseWorkspace:
@@ -59,7 +58,7 @@ def click(qtbot: QtBot, button: Any) -> None:
 
 
 def past(days: int, hour: int = 16) -> dt.datetime:
-    return dt.datetime.combine(TODAY - dt.timedelta(days=days), dt.time(hour, 0))
+    return dt.datetime.combine(today() - dt.timedelta(days=days), dt.time(hour, 0))
 
 
 # --- opening and the header -----------------------------------------------------------------
@@ -115,7 +114,7 @@ def test_risk_assessment_recorded_from_the_risk_tab_updates_the_badge_and_review
     dialogs.then(fill)
     click(qtbot, ws.risk_tab.record_button)
 
-    review = TODAY + dt.timedelta(weeks=4)
+    review = today() + dt.timedelta(weeks=4)
     assert as_dariusz.risk.history(lukasz_case)[0].next_review_on == review
     assert cells(ws.risk_tab.table, 1) == ["High"]
     assert cells(ws.risk_tab.table, 5) == [format_uk_date(review)]
@@ -160,7 +159,7 @@ def test_first_plan_with_three_goals_through_the_plan_tab(
 def test_adding_an_action_and_marking_it_done_from_the_plan_tab(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
 ) -> None:
-    plan_id = as_dariusz.plans.start_plan(lukasz_case, TODAY - dt.timedelta(days=7))
+    plan_id = as_dariusz.plans.start_plan(lukasz_case, today() - dt.timedelta(days=7))
     as_dariusz.plans.add_goal(plan_id, GoalInput(GoalDomain.EET, "Back into full-time education"))
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     show_tab(ws, ws.plan_tab)
@@ -179,17 +178,17 @@ def test_adding_an_action_and_marking_it_done_from_the_plan_tab(
 
     plan = as_dariusz.plans.current(lukasz_case)
     assert plan is not None
-    assert plan.goals[0].actions[0].done_on == TODAY
-    assert cells(plan_tab.actions, 3) == [format_uk_date(TODAY)]
+    assert plan.goals[0].actions[0].done_on == today()
+    assert cells(plan_tab.actions, 3) == [format_uk_date(today())]
     assert cells(plan_tab.goals, 4) == ["1 of 1 done"]
 
 
 def test_previous_plan_versions_are_shown_read_only(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int
 ) -> None:
-    first = as_dariusz.plans.start_plan(lukasz_case, TODAY - dt.timedelta(days=90))
+    first = as_dariusz.plans.start_plan(lukasz_case, today() - dt.timedelta(days=90))
     as_dariusz.plans.add_goal(first, GoalInput(GoalDomain.SAFETY, "Safety plan"))
-    as_dariusz.plans.start_plan(lukasz_case, TODAY)
+    as_dariusz.plans.start_plan(lukasz_case, today())
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     show_tab(ws, ws.plan_tab)
     plan_tab = ws.plan_tab
@@ -208,7 +207,7 @@ def test_weekly_series_from_the_sessions_tab_books_eleven_wednesdays(
 ) -> None:
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     show_tab(ws, ws.sessions_tab)
-    first = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 + 7)
+    first = today() + dt.timedelta(days=(2 - today().weekday()) % 7 + 7)
 
     def fill(dialog: Any) -> None:
         dialog.first_date.setText(format_uk_date(first))
@@ -252,7 +251,7 @@ def test_third_did_not_attend_raises_the_alert_and_an_attended_session_clears_it
 ) -> None:
     for weeks_ago in (3, 2, 1):
         as_dariusz.sessions.book(lukasz_case, SessionInput(planned_start=past(7 * weeks_ago)))
-    thursday = dt.datetime.combine(TODAY + dt.timedelta(days=8), dt.time(16, 0))
+    thursday = dt.datetime.combine(today() + dt.timedelta(days=8), dt.time(16, 0))
     next_week = as_dariusz.sessions.book(
         lukasz_case, SessionInput(planned_start=thursday - dt.timedelta(days=1))
     )
@@ -313,7 +312,7 @@ def test_closing_outcomes_are_recorded_and_charted(
     as_dariusz.outcomes.record(
         lukasz_case,
         OutcomeInput(
-            recorded_on=TODAY - dt.timedelta(days=200),
+            recorded_on=today() - dt.timedelta(days=200),
             point=OutcomePoint.START,
             risk_level=RiskLevel.HIGH,
             wellbeing=3,
@@ -353,7 +352,7 @@ def test_chronology_filters_by_kind(qtbot: QtBot, as_dariusz: Services, lukasz_c
         lukasz_case,
         NoteInput(occurred_at=past(1, hour=10), subject="Call with mother", body="Worried."),
     )
-    as_dariusz.risk.record(lukasz_case, RiskInput(assessed_on=TODAY, level=RiskLevel.HIGH))
+    as_dariusz.risk.record(lukasz_case, RiskInput(assessed_on=today(), level=RiskLevel.HIGH))
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     show_tab(ws, ws.chronology_tab)
     tab = ws.chronology_tab
@@ -418,12 +417,14 @@ def test_export_summary_opens_the_export_dialog_and_a_recorded_export_is_listed(
     as_dariusz.summary.record_export(
         lukasz_case,
         SharingProfile.MULTI_AGENCY,
-        PreparedFor("Luton complex-case panel", TODAY),
+        PreparedFor("Luton complex-case panel", today()),
         "VERU-summary.pdf",
         4,
     )
     announce("export", lukasz_case)
-    assert cells(ws.exports_tab.table, 3) == [f"Luton complex-case panel, {format_uk_date(TODAY)}"]
+    assert cells(ws.exports_tab.table, 3) == [
+        f"Luton complex-case panel, {format_uk_date(today())}"
+    ]
     assert cells(ws.exports_tab.table, 5) == ["4"]
     assert not ws.exports_tab.empty.isVisible()
 
@@ -499,12 +500,12 @@ def stocked_workspace(qapp: Any, as_dariusz: Services, lukasz_case: int) -> Iter
     as_dariusz.sessions.book(
         lukasz_case, SessionInput(planned_start=past(2), attendance=Attendance.ATTENDED)
     )
-    as_dariusz.risk.record(lukasz_case, RiskInput(assessed_on=TODAY, level=RiskLevel.HIGH))
-    plan_id = as_dariusz.plans.start_plan(lukasz_case, TODAY)
+    as_dariusz.risk.record(lukasz_case, RiskInput(assessed_on=today(), level=RiskLevel.HIGH))
+    plan_id = as_dariusz.plans.start_plan(lukasz_case, today())
     goal_id = as_dariusz.plans.add_goal(plan_id, GoalInput(GoalDomain.EET, "Back to school"))
     as_dariusz.plans.add_action(goal_id, ActionInput("Call the head of year"))
     as_dariusz.outcomes.record(
-        lukasz_case, OutcomeInput(recorded_on=TODAY, point=OutcomePoint.START, wellbeing=5)
+        lukasz_case, OutcomeInput(recorded_on=today(), point=OutcomePoint.START, wellbeing=5)
     )
     ws = CaseWorkspace(as_dariusz, lukasz_case)
     for index in range(ws.tabs.count()):
@@ -569,7 +570,7 @@ def test_the_close_dialog_does_not_nag_once_closing_outcomes_are_recorded(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
 ) -> None:
     as_dariusz.outcomes.record(
-        lukasz_case, OutcomeInput(recorded_on=TODAY, point=OutcomePoint.CLOSURE, wellbeing=7)
+        lukasz_case, OutcomeInput(recorded_on=today(), point=OutcomePoint.CLOSURE, wellbeing=7)
     )
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     reminders: list[bool] = []

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from ui_drivers import shown, type_into
 
+from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import (
     Attendance,
@@ -25,11 +26,9 @@ from veru_desk.ui.risk_dialog import RiskDialog
 from veru_desk.ui.series_dialog import SeriesDialog
 from veru_desk.ui.session_dialog import MoveSessionDialog, SessionDialog
 
-TODAY = dt.date.today()
-
 
 def next_wednesday() -> dt.date:
-    return TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 + 7)
+    return today() + dt.timedelta(days=(2 - today().weekday()) % 7 + 7)
 
 
 def choose(combo: object, label: str) -> None:
@@ -43,7 +42,7 @@ def test_first_home_visit_recorded_afterwards_is_saved_attended_and_makes_the_ca
 ) -> None:
     dialog = SessionDialog(as_dariusz, lukasz_case)
     shown(qtbot, dialog)
-    yesterday = TODAY - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     dialog.date_field.setText(format_uk_date(yesterday))
     dialog.time_field.setText("17:00")
     choose(dialog.session_type, "Home visit")
@@ -156,14 +155,14 @@ def test_risk_dialog_sets_the_next_review_four_weeks_out_for_high_risk(
     dialog = RiskDialog(as_dariusz, lukasz_case)
     shown(qtbot, dialog)
     choose(dialog.level, "High")
-    assert dialog.next_review.text() == format_uk_date(TODAY + dt.timedelta(weeks=4))
+    assert dialog.next_review.text() == format_uk_date(today() + dt.timedelta(weeks=4))
     type_into(qtbot, dialog.risk_factors, "Gang association; missing episodes")
     type_into(qtbot, dialog.protective_factors, "Engaged older sister; football")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     [saved] = as_dariusz.risk.history(lukasz_case)
     assert saved.level is RiskLevel.HIGH
-    assert saved.next_review_on == TODAY + dt.timedelta(weeks=4)
+    assert saved.next_review_on == today() + dt.timedelta(weeks=4)
     assert saved.protective_factors == "Engaged older sister; football"
 
 
@@ -183,7 +182,7 @@ def test_risk_dialog_without_a_level_says_so_beside_the_level_and_keeps_the_fact
 def test_a_stale_session_form_shows_the_conflict_dialog_and_keeps_what_was_typed(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: object
 ) -> None:
-    start = dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(16, 0))
+    start = dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(16, 0))
     session_id = as_dariusz.sessions.book(lukasz_case, SessionInput(planned_start=start))
     dialog = SessionDialog(as_dariusz, lukasz_case, as_dariusz.sessions.get(session_id))
     shown(qtbot, dialog)
@@ -204,7 +203,7 @@ def test_a_stale_session_form_shows_the_conflict_dialog_and_keeps_what_was_typed
 def test_goal_dialog_needs_an_area_and_a_description(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int
 ) -> None:
-    plan_id = as_dariusz.plans.start_plan(lukasz_case, TODAY)
+    plan_id = as_dariusz.plans.start_plan(lukasz_case, today())
     dialog = GoalDialog(as_dariusz, lukasz_case, plan_id=plan_id)
     shown(qtbot, dialog)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -225,7 +224,7 @@ def test_note_dialog_saves_a_confidential_note_about_a_call(
     dialog = NoteDialog(as_dariusz, lukasz_case)
     shown(qtbot, dialog)
     dialog.time_field.setText("09:30")
-    dialog.date_field.setText(format_uk_date(TODAY - dt.timedelta(days=1)))
+    dialog.date_field.setText(format_uk_date(today() - dt.timedelta(days=1)))
     type_into(qtbot, dialog.subject, "Call with mother")
     type_into(qtbot, dialog.body, "She is worried about older boys waiting outside school.")
     dialog.confidential.setChecked(True)
@@ -234,7 +233,7 @@ def test_note_dialog_saves_a_confidential_note_about_a_call(
     [note] = as_dariusz.notes.for_person(lukasz_case)
     assert note.subject == "Call with mother"
     assert note.confidential
-    assert note.occurred_at == dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(9, 30))
+    assert note.occurred_at == dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(9, 30))
 
 
 def test_escape_closes_a_dialog_without_saving(
@@ -272,7 +271,7 @@ def test_every_input_of_the_case_dialogs_has_an_accessible_name(
         QPlainTextEdit,
     )
 
-    plan_id = as_dariusz.plans.start_plan(lukasz_case, TODAY)
+    plan_id = as_dariusz.plans.start_plan(lukasz_case, today())
     for dialog in (
         SessionDialog(as_dariusz, lukasz_case),
         SeriesDialog(as_dariusz, lukasz_case),

@@ -11,15 +11,21 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from ui_drivers import MenuDriver, open_case_for, shown
 
+from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.services import Services
 from veru_desk.services.sessions import SessionInput
 from veru_desk.ui.sessions_calendar import SessionsCalendarPage, WeekModel, monday_of
 
-TODAY = dt.date.today()
-MONDAY = monday_of(TODAY)
-LAST_MONDAY = MONDAY - dt.timedelta(days=7)
+
+def this_monday() -> dt.date:
+    """The Monday of the current week, asked at each use (see tests/dates.py)."""
+    return monday_of(today())
+
+
+def last_monday() -> dt.date:
+    return this_monday() - dt.timedelta(days=7)
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -42,7 +48,7 @@ def week(as_manager: Services, as_dariusz: Services, team: Any) -> dict[str, int
     ayse = open_case_for(as_manager, dariusz, first_name="Ayşe", last_name="Yılmaz")
     abdi = open_case_for(as_manager, aisha, first_name="Abdirahman", last_name="Warsame")
     as_aisha = Services(as_manager.db, team.aisha)
-    wednesday = LAST_MONDAY + dt.timedelta(days=2)
+    wednesday = last_monday() + dt.timedelta(days=2)
     return {
         "lukasz": as_dariusz.sessions.book(
             lukasz,
@@ -78,11 +84,11 @@ def test_week_view_puts_each_session_under_its_day_in_time_order(
     click = qtbot.mouseClick
     click(page.previous_button, Qt.MouseButton.LeftButton)
 
-    assert page.monday == LAST_MONDAY
-    assert page.week_label.text().startswith(f"Monday {format_uk_date(LAST_MONDAY)}")
+    assert page.monday == last_monday()
+    assert page.week_label.text().startswith(f"Monday {format_uk_date(last_monday())}")
     model = page.model
     header = model.headerData(2, Qt.Orientation.Horizontal)
-    assert header == f"Wed {format_uk_date(LAST_MONDAY + dt.timedelta(days=2))[:5]}"
+    assert header == f"Wed {format_uk_date(last_monday() + dt.timedelta(days=2))[:5]}"
     wednesday = [model.index(row, 2).data() for row in range(model.rowCount())]
     assert wednesday[0].startswith("10:00–11:00\nAyşe Yılmaz\nFamily")
     assert wednesday[1].splitlines() == [
@@ -105,7 +111,7 @@ def test_attendance_in_two_clicks_reaches_the_database_and_the_calendar(
     menus: MenuDriver,
 ) -> None:
     page = dariusz_page
-    page.go_to_week(LAST_MONDAY)
+    page.go_to_week(last_monday())
     menus.choose("Attended")
     click_cell(qtbot, page, 1, 2)  # Łukasz, Wednesday 16:00
 
@@ -131,7 +137,7 @@ def test_a_future_session_offers_only_cancellations(
     person = open_case_for(
         as_manager, team.dariusz.user_id, first_name="Nguyễn", last_name="Văn An"
     )
-    next_monday = MONDAY + dt.timedelta(days=7)
+    next_monday = this_monday() + dt.timedelta(days=7)
     session_id = as_dariusz.sessions.book(person, SessionInput(planned_start=at(next_monday, 17)))
     page = dariusz_page
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
@@ -150,7 +156,7 @@ def test_open_case_from_the_menu_asks_the_window_to_open_it(
     qtbot: QtBot, dariusz_page: SessionsCalendarPage, week: dict[str, int], menus: MenuDriver
 ) -> None:
     page = dariusz_page
-    page.go_to_week(LAST_MONDAY)
+    page.go_to_week(last_monday())
     menus.choose("Open case: Ayşe Yılmaz")
     with qtbot.waitSignal(page.open_case) as opened:
         click_cell(qtbot, page, 0, 2)
@@ -161,7 +167,7 @@ def test_manager_chooses_whose_week_to_see(
     qtbot: QtBot, as_manager: Services, week: dict[str, int]
 ) -> None:
     page = shown(qtbot, SessionsCalendarPage(as_manager))
-    page.go_to_week(LAST_MONDAY)
+    page.go_to_week(last_monday())
     assert page.worker.isVisible()
     assert len(page.model.sessions()) == 4  # the whole unit
     assert "Dariusz Wójcik" in page.model.index(0, 1).data()  # mentor shown for the unit
@@ -175,9 +181,9 @@ def test_caseworker_has_no_worker_chooser_and_this_week_comes_back(
 ) -> None:
     page = dariusz_page
     assert not page.worker.isVisible()
-    page.go_to_week(MONDAY + dt.timedelta(days=21))
+    page.go_to_week(this_monday() + dt.timedelta(days=21))
     qtbot.mouseClick(page.this_week_button, Qt.MouseButton.LeftButton)
-    assert page.monday == MONDAY
+    assert page.monday == this_monday()
     assert page.week_label.text().endswith("(this week)")
     assert page.empty.isVisible()
 
@@ -186,7 +192,7 @@ def test_week_model_passes_the_model_tester(
     qtmodeltester: Any, as_dariusz: Services, week: dict[str, int]
 ) -> None:
     model = WeekModel()
-    model.set_week(LAST_MONDAY, as_dariusz.sessions.week(LAST_MONDAY))
+    model.set_week(last_monday(), as_dariusz.sessions.week(last_monday()))
     assert (model.rowCount(), model.columnCount()) == (2, 7)
     assert model.index(1, 1).data() is None  # Tuesday has one session only
     qtmodeltester.check(model, force_py=True)
