@@ -8,30 +8,54 @@ and resurrect old ones. Several PCs must share a PostgreSQL server instead.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path, PureWindowsPath
 
 from veru_desk.domain.errors import StorageError
 
+# Folder names that sync clients create (compared without case, spaces, hyphens or
+# underscores, so "SynologyDrive", "Synology Drive" and "synology_drive" are one name). A folder
+# also counts when the name is followed by " (", " -" or "-": "Dropbox (Personal)",
+# "OneDrive - Luton Borough Council", "Box-Box".
 SYNCED_FOLDER_NAMES = (
     "onedrive",
     "dropbox",
     "google drive",
-    "googledrive",
     "my drive",
     "icloud drive",
     "icloud~",
     "mobile documents",
+    "com~apple~clouddocs",
+    "cloudstorage",  # macOS: every File Provider sync client lives in ~/Library/CloudStorage
+    "box",
     "box sync",
+    "synology drive",
     "nextcloud",
     "owncloud",
     "pcloud drive",
+    "pcloud sync",
     "sync.com",
+    "mega",
+    "megasync",
+    "tresorit",
+    "seadrive",
+    "seafile",
+    "yandex.disk",
 )
+# Network file systems as /proc/mounts names them. FUSE mounts appear as "fuse.<helper>", so
+# the helper's name is what tells a network mount from a local one.
 NETWORK_FILE_SYSTEMS = frozenset(
-    {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs",
-     "fuse.rclone", "davfs", "fuse.davfs2", "glusterfs", "ceph", "fuse.ceph"}
+    {"nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "9p", "afs", "ncpfs", "davfs", "coda",
+     "glusterfs", "ceph", "ocfs2", "gfs2", "lustre", "beegfs", "orangefs", "vboxsf", "virtiofs"}
+)  # fmt: skip
+NETWORK_FUSE_HELPERS = frozenset(
+    {"sshfs", "rclone", "s3fs", "gvfsd-fuse", "gvfs-fuse-daemon", "davfs2", "smbnetfs",
+     "curlftpfs", "gcsfuse", "goofys", "mountpoint-s3", "blobfuse", "blobfuse2", "glusterfs",
+     "ceph", "ceph-fuse", "juicefs", "moosefs", "mfs", "lizardfs", "onedriver",
+     "google-drive-ocamlfuse", "pcloud", "pcloudfs", "keybase-redirector", "kbfsfuse",
+     "seadrive", "dropbox", "megafuse", "cryfs-remote", "afpfs", "afpfs-ng", "httpdirfs"}
 )  # fmt: skip
 
 _ADVICE = (
@@ -57,16 +81,42 @@ def network_or_synced_reason(
         if platform == "win32" and _is_remote_windows_drive(windows.drive):
             return f"{text} is on a mapped network drive ({windows.drive})"
     parts = PureWindowsPath(text).parts if platform == "win32" else Path(text).parts
-    lowered = [part.casefold() for part in parts]
-    for part in lowered:
-        for name in SYNCED_FOLDER_NAMES:
-            if part == name or part.startswith(name + " ") or part.startswith(name + "-"):
-                return f"{text} is inside a synced folder ({part})"
+    for part in parts:
+        if _is_synced_folder_name(part):
+            return f"{text} is inside a synced folder ({part})"
     if platform.startswith("linux"):
         fs_type = _linux_file_system(Path(text), mounts)
-        if fs_type in NETWORK_FILE_SYSTEMS:
+        if fs_type is not None and is_network_file_system(fs_type):
             return f"{text} is on a network file system ({fs_type})"
     return None
+
+
+def is_network_file_system(fs_type: str) -> bool:
+    """Whether a /proc/mounts type is a share: a kernel network file system, or a FUSE mount
+    whose helper reaches another machine (SMB through GNOME's gvfs, S3, rclone, SSH...)."""
+    kind = fs_type.casefold()
+    if kind in NETWORK_FILE_SYSTEMS:
+        return True
+    base, _dot, helper = kind.partition(".")
+    if base in {"fuse", "fuseblk"} and helper:
+        return helper in NETWORK_FUSE_HELPERS or helper in NETWORK_FILE_SYSTEMS
+    return False
+
+
+def _squashed(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch not in " -_")
+
+
+_SQUASHED_SYNC_NAMES = frozenset(_squashed(name) for name in SYNCED_FOLDER_NAMES)
+
+
+def _is_synced_folder_name(part: str) -> bool:
+    lowered = part.casefold()
+    if _squashed(lowered) in _SQUASHED_SYNC_NAMES:
+        return True
+    return any(
+        lowered.startswith((name + " (", name + " -", name + "-")) for name in SYNCED_FOLDER_NAMES
+    )
 
 
 def refuse_unsafe_location(path: Path) -> None:
@@ -90,15 +140,16 @@ def _is_remote_windows_drive(drive: str) -> bool:
 def _linux_file_system(path: Path, mounts: Iterable[tuple[str, str]] | None) -> str | None:
     if mounts is None:
         try:
-            with open("/proc/mounts", encoding="utf-8") as handle:
+            with open("/proc/mounts", encoding="utf-8", errors="surrogateescape") as handle:
                 mounts = [
-                    (fields[1].replace("\\040", " "), fields[2])
+                    (_unescape_mount_point(fields[1]), fields[2])
                     for fields in (line.split() for line in handle)
                     if len(fields) >= 3
                 ]
         except OSError:
             return None
-    target = os.path.abspath(path)
+    # A link into a share is still the share: the mount table names the real path.
+    target = os.path.realpath(path)
     best: tuple[int, str] | None = None
     for mount_point, fs_type in mounts:
         prefix = mount_point.rstrip("/") + "/"
@@ -106,3 +157,12 @@ def _linux_file_system(path: Path, mounts: Iterable[tuple[str, str]] | None) -> 
         if covers and (best is None or len(mount_point) > best[0]):
             best = (len(mount_point), fs_type)
     return best[1] if best else None
+
+
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def _unescape_mount_point(field: str) -> str:
+    """/proc/mounts writes space, tab, newline and backslash in a mount point as octal escapes
+    (``\\040``...); a share mounted at "/mnt/Team Share" must match the path that reaches it."""
+    return _OCTAL_ESCAPE.sub(lambda match: chr(int(match.group(1), 8)), field)
