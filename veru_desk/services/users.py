@@ -72,7 +72,7 @@ def validate_new_user(
         errors["roles"] = "Give the user at least one role."
     if password is not None:
         try:
-            check_password_rules(password)
+            check_password_rules(password, context=(username, *display_name.split()))
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
