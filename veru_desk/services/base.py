@@ -50,9 +50,12 @@ class Service:
             self._audit_denial(denied)
             raise
         except StaleDataError as error:
+            # Saved between our version check and our write: the same clash as a stale
+            # version, so the form offers the same merge (the writer is not known here).
             raise ConflictError(
                 "Someone else changed this record while you were editing it. "
-                "Reload it, then apply your changes again."
+                "Your changes have been kept: review the latest version and save again.",
+                changed_by="someone else",
             ) from error
         except IntegrityError as error:
             raise ConflictError(

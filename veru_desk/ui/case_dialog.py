@@ -9,7 +9,6 @@ stays open with everything the person typed, so nothing is lost to a locked data
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veru_desk.domain.dates import format_time, format_uk_date, format_uk_datetime
-from veru_desk.domain.enums import LabelledEnum
 from veru_desk.domain.errors import ConflictError, ValidationError
-from veru_desk.ui.conflict_dialog import ConflictChoice, ConflictDialog
+from veru_desk.domain.merge import three_way
+from veru_desk.ui.conflict_dialog import ConflictChoice, ConflictDialog, MergeRow
 from veru_desk.ui.events import announce
 from veru_desk.ui.feedback import show_error
 from veru_desk.ui.forms import (  # noqa: F401 - enum helpers re-exported for the dialogs
@@ -71,6 +69,7 @@ class CaseDialog(QDialog):
         self.result_value: Any = None
         self._busy = False
         self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
+        self._base: dict[str, Any] | None = None  # the form as loaded: see ``load``
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -158,6 +157,17 @@ class CaseDialog(QDialog):
 
     # --- two people editing the same record ------------------------------------------------
 
+    def load(self, record: Any) -> None:
+        """Fills the form from a saved record and remembers what it showed then: the base of
+        the three-way merge if someone else saves the record while this form is open. Every
+        dialog that edits a saved record fills itself through here."""
+        self.fill(record)
+        self._base = self.form_state()
+
+    def fill(self, record: Any) -> None:
+        """Shows ``record`` in every merge field of the form (see ``merge_fields``)."""
+        raise NotImplementedError
+
     def reread(self) -> Any | None:
         """The edited record as saved now, re-read through its service (off the GUI thread)
         when a save is refused because someone else changed the record. None, the default,
@@ -166,50 +176,73 @@ class CaseDialog(QDialog):
 
     def build_on(self, saved: Any) -> None:
         """Adopts the re-read record (its version) so the next save goes through on top of
-        it, leaving the form as the person typed it. Dialogs overriding ``reread`` override
-        this too."""
+        it. Dialogs overriding ``reread`` override this too."""
         raise NotImplementedError
+
+    def merge_fields(self) -> list[tuple[str, str, QWidget]]:
+        """(key, label, input) for every value the form edits. A row holding several tick
+        boxes (the safeguarding flags) gives one field per box, so two people ticking
+        different boxes both keep theirs."""
+        found: list[tuple[str, str, QWidget]] = []
+        for label, widget, field in self._rows:
+            if is_input(widget):
+                found.append((field, label, widget))
+                continue
+            for box in widget.findChildren(QCheckBox):
+                found.append((f"{field}:{box.text()}", box.text(), box))
+        return found
+
+    def form_state(self) -> dict[str, Any]:
+        return {key: widget_state(widget) for key, _label, widget in self.merge_fields()}
+
+    def form_texts(self) -> dict[str, str]:
+        return {key: widget_text(widget) for key, _label, widget in self.merge_fields()}
+
+    def set_form_state(self, state: dict[str, Any]) -> None:
+        for key, _label, widget in self.merge_fields():
+            if key in state:
+                set_widget_state(widget, state[key])
 
     def my_values(self) -> list[tuple[str, str]]:
         """The unsaved values as the form shows them, label -> text."""
-        return [(label, widget_text(widget)) for label, widget, _field in self._rows]
-
-    def saved_values(self, saved: Any) -> list[tuple[str, str]]:
-        """The saved record in the same rows and words as ``my_values``."""
-        fields = self.saved_fields(saved)
-        return [
-            (label, value_as_widget_shows(widget, fields[field]))
-            for label, widget, field in self._rows
-            if field in fields
-        ]
-
-    def saved_fields(self, saved: Any) -> dict[str, Any]:
-        """Each form field's saved value, by the service's field names (which the record's
-        attributes share); dialogs whose rows split one attribute (a date and a time) add
-        the parts."""
-        return {
-            field: getattr(saved, field) for _l, _w, field in self._rows if hasattr(saved, field)
-        }
+        return [(label, widget_text(widget)) for _key, label, widget in self.merge_fields()]
 
     def _resolve_conflict(self, conflict: ConflictError) -> None:
-        mine = self.my_values()
+        mine = self.form_state()
+        mine_texts = self.form_texts()
 
         def compare(saved: Any) -> None:
-            if saved is None:
+            if saved is None or self._base is None:
                 show_error(self, conflict)
                 return
-            dialog = ConflictDialog(conflict, mine, self.saved_values(saved), self)
+            self.fill(saved)  # the form as it would open on the saved record: their version
+            theirs = self.form_state()
+            theirs_texts = self.form_texts()
+            self.set_form_state(mine)  # the person's typing stays in view while they decide
+            merge = three_way(self._base, theirs, mine)
+            rows = [
+                MergeRow(key, label, mine_texts[key], theirs_texts[key], text_limit(widget))
+                for key, label, widget in self.merge_fields()
+            ]
+            dialog = ConflictDialog(conflict, merge, rows, self)
             dialog.exec()
-            if dialog.choice is ConflictChoice.REAPPLY:
-                self.build_on(saved)
-                self.general_error.setText(
-                    f"Your changes are still here, now on top of {conflict.changed_by}'s "
-                    "version: check them, then save again."
-                )
-                self.general_error.setVisible(True)
-            elif dialog.choice is ConflictChoice.DISCARD:
+            if dialog.choice is ConflictChoice.DISCARD:
                 announce(self.event_kind, self.person_id)
                 self.reject()
+                return
+            if dialog.choice is None:
+                return
+            self.set_form_state(merge.resolve(dialog.choices(mine, theirs)))  # type: ignore[arg-type]
+            self.build_on(saved)
+            self._base = theirs
+            if dialog.choice is ConflictChoice.SAVE:
+                self.save()
+                return
+            self.general_error.setText(
+                f"{conflict.changed_by or 'The other person'}'s changes and yours are combined "
+                "in the form: check them, then save."
+            )
+            self.general_error.setVisible(True)
 
         run_task(
             self,
@@ -220,6 +253,60 @@ class CaseDialog(QDialog):
             cancellable=False,
             show_progress=False,
         )
+
+
+def is_input(widget: QWidget) -> bool:
+    return isinstance(widget, QCheckBox | QComboBox | QAbstractSpinBox | QPlainTextEdit | QLineEdit)
+
+
+def widget_state(widget: QWidget) -> Any:
+    """The value a form widget holds, comparable between two fillings of the same form."""
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return (widget.currentData(), widget.currentText())
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QLineEdit | QAbstractSpinBox):
+        return widget.text()
+    return None
+
+
+def set_widget_state(widget: QWidget, state: Any) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(bool(state))
+    elif isinstance(widget, QComboBox):
+        data, text = state
+        index = next(
+            (
+                i
+                for i in range(widget.count())
+                if widget.itemData(i) == data and widget.itemText(i) == text
+            ),
+            widget.findText(text),
+        )
+        if index < 0 and text:
+            widget.addItem(text, data)
+            index = widget.count() - 1
+        widget.setCurrentIndex(index)
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(int(state))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(state))
+    elif isinstance(widget, QLineEdit):
+        widget.setText(str(state))
+
+
+def text_limit(widget: QWidget) -> int | None:
+    """How a clash in this widget is edited: 0 for a paragraph, the maximum length for a
+    single line of free text, None for a choice (a list, number, date or tick box)."""
+    if isinstance(widget, QPlainTextEdit):
+        return 0
+    if isinstance(widget, QLineEdit) and not isinstance(widget, DateField):
+        return widget.maxLength()
+    return None
 
 
 def widget_text(widget: QWidget) -> str:
@@ -235,35 +322,6 @@ def widget_text(widget: QWidget) -> str:
     if isinstance(widget, QLineEdit):
         return widget.text()
     return widget.accessibleName()
-
-
-def value_as_widget_shows(widget: QWidget, value: Any) -> str:
-    """A saved value in the words the widget would show for it, so the two versions of a
-    record compare like with like."""
-    if isinstance(widget, QCheckBox):
-        return "Yes" if value else "No"
-    if isinstance(widget, QComboBox):
-        index = widget.findData(value.value if isinstance(value, LabelledEnum) else value)
-        if index >= 0:
-            return widget.itemText(index)
-        return (
-            value.label if isinstance(value, LabelledEnum) else "" if value is None else str(value)
-        )
-    if isinstance(widget, QSpinBox) and (value is None or isinstance(value, int)):
-        if value is None or (widget.specialValueText() and value == widget.minimum()):
-            return widget.specialValueText()
-        return f"{widget.prefix()}{widget.textFromValue(value)}{widget.suffix()}"
-    if isinstance(value, dt.datetime):
-        if isinstance(widget, DateField):
-            return format_uk_date(value.date())
-        return format_uk_datetime(value)
-    if isinstance(value, dt.date):
-        return format_uk_date(value)
-    if isinstance(value, dt.time):
-        return format_time(value)
-    if isinstance(value, LabelledEnum):
-        return value.label
-    return "" if value is None else str(value)
 
 
 def gather(errors: dict[str, str], read: Callable[[], T]) -> T | None:

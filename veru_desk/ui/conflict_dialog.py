@@ -1,26 +1,37 @@
 """When two people edit the same record: who got there first, both versions side by side, and
-a choice that never loses what either of them typed.
+a merge that never loses what either of them typed.
 
 The save that came second is refused by the service (``services.base.check_version``), so
-nothing is overwritten silently. This dialog lets the person whose save was refused compare
-their unsaved values with the saved ones, then either keep editing (their typed values stay
-in the form and the next save builds on the saved version, so it goes through) or drop their
-changes and keep the other person's.
+nothing is overwritten silently. The form then merges field by field (``domain.merge``): what
+only the colleague changed keeps the colleague's value, what only this person changed keeps
+theirs. Where both changed the same field, this dialog shows both: free text starts from the
+colleague's saved words in an editor, with this person's own words beside it to copy from,
+and a choice field offers the two values. Only what the person confirms here is saved.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QRadioButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,15 +39,34 @@ from PySide6.QtWidgets import (
 )
 
 from veru_desk.domain.errors import ConflictError
+from veru_desk.domain.merge import Merge, Side
 
-Values = Sequence[tuple[str, str]]
 _DIFFERENT = QColor("#fff4dc")
 NOTHING = "(empty)"
 
 
 class ConflictChoice(enum.Enum):
-    REAPPLY = "reapply"
-    DISCARD = "discard"
+    SAVE = "save"  # save the combined version now
+    EDIT = "edit"  # put the combined version in the form to check before saving
+    DISCARD = "discard"  # drop my changes, keep the colleague's version
+
+
+@dataclass(frozen=True)
+class MergeRow:
+    """One field as the person reads it: its label, both texts, and how it can be edited.
+
+    ``text_limit`` is set for free text (0 for a paragraph, the field's maximum length for a
+    single line); None means the field is a choice (a list, a number, a date, a tick box)."""
+
+    key: Hashable
+    label: str
+    mine: str
+    saved: str
+    text_limit: int | None = None
+
+    @property
+    def free_text(self) -> bool:
+        return self.text_limit is not None
 
 
 def changed_by_text(conflict: ConflictError) -> str:
@@ -45,95 +75,254 @@ def changed_by_text(conflict: ConflictError) -> str:
     return f"Changed by {who}{when}"
 
 
-def side_by_side(mine: Values, saved: Values) -> list[tuple[str, str, str]]:
-    """Rows of (label, my text, saved text) in the form's order; a label only one side has
-    still gets a row, so nothing either person wrote is hidden."""
-    saved_by_label = dict(saved)
-    rows = [(label, text, saved_by_label.pop(label, "")) for label, text in mine]
-    rows += [(label, "", text) for label, text in saved if label in saved_by_label]
-    return rows
+def who_of(conflict: ConflictError) -> str:
+    return conflict.changed_by or "someone else"
+
+
+def both_texts(theirs: str, mine: str, *, single_line: bool) -> str:
+    """The colleague's words then mine, for a person who wants to keep both."""
+    if not theirs.strip():
+        return mine
+    if not mine.strip():
+        return theirs
+    return f"{theirs} / {mine}" if single_line else f"{theirs}\n\n{mine}"
+
+
+class _TextClash(QGroupBox):
+    """Free text both people changed: an editor starting from the colleague's saved words,
+    with mine beside it (selectable, to copy from) and buttons for the common answers."""
+
+    def __init__(self, row: MergeRow, who: str) -> None:
+        super().__init__(f"{row.label}: both of you changed this")
+        self.row = row
+        single = bool(row.text_limit)
+        self.editor: QLineEdit | QPlainTextEdit
+        if single:
+            line = QLineEdit(row.saved)
+            line.setMaxLength(row.text_limit or 32767)
+            self.editor = line
+            mine: QLineEdit | QPlainTextEdit = QLineEdit(row.mine)
+            mine.setReadOnly(True)
+        else:
+            box = QPlainTextEdit(row.saved)
+            box.setTabChangesFocus(True)
+            self.editor = box
+            mine = QPlainTextEdit(row.mine)
+            mine.setReadOnly(True)
+            mine.setTabChangesFocus(True)
+        self.editor.setAccessibleName(f"{row.label} to save")
+        mine.setAccessibleName(f"{row.label}: your version")
+        self.mine_view = mine
+
+        self.use_theirs = QPushButton(f"Use {who}'s")
+        self.use_mine = QPushButton("Use mine")
+        self.use_both = QPushButton("Keep both")
+        for button in (self.use_theirs, self.use_mine, self.use_both):
+            button.setAutoDefault(False)
+        self.use_theirs.clicked.connect(lambda: self._put(row.saved))
+        self.use_mine.clicked.connect(lambda: self._put(row.mine))
+        self.use_both.clicked.connect(
+            lambda: self._put(both_texts(row.saved, row.mine, single_line=single))
+        )
+
+        grid = QGridLayout(self)
+        grid.addWidget(QLabel(f"What will be saved (starts as {who}'s):"), 0, 0)
+        grid.addWidget(QLabel("Yours, to copy from:"), 0, 1)
+        grid.addWidget(self.editor, 1, 0)
+        grid.addWidget(mine, 1, 1)
+        buttons = QHBoxLayout()
+        for button in (self.use_theirs, self.use_mine, self.use_both):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, 2, 0, 1, 2)
+
+    def _put(self, text: str) -> None:
+        if isinstance(self.editor, QLineEdit):
+            self.editor.setText(text)
+        else:
+            self.editor.setPlainText(text)
+
+    def text(self) -> str:
+        if isinstance(self.editor, QLineEdit):
+            return self.editor.text()
+        return self.editor.toPlainText()
+
+
+class _ChoiceClash(QGroupBox):
+    """A list, number, date or tick box both people changed: keep theirs (ticked) or mine."""
+
+    def __init__(self, row: MergeRow, who: str) -> None:
+        super().__init__(f"{row.label}: both of you changed this")
+        self.row = row
+        self.keep_theirs = QRadioButton(f"Keep {who}'s: {row.saved or NOTHING}")
+        self.use_mine = QRadioButton(f"Use yours: {row.mine or NOTHING}")
+        self.keep_theirs.setChecked(True)
+        self.group = QButtonGroup(self)
+        self.group.addButton(self.keep_theirs)
+        self.group.addButton(self.use_mine)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.keep_theirs)
+        layout.addWidget(self.use_mine)
+
+    def mine_chosen(self) -> bool:
+        return self.use_mine.isChecked()
 
 
 class ConflictDialog(QDialog):
-    """Shows the refused save's two versions; ``choice`` is None if the person closed it
-    without choosing (their typing stays in the form, and saving again asks again)."""
+    """Shows the refused save's versions, what the merge takes from each, and the clashes to
+    decide. ``choice`` is None if the person closed it without choosing (the form keeps their
+    typing, and saving again asks again)."""
 
     def __init__(
-        self, conflict: ConflictError, mine: Values, saved: Values, parent: QWidget | None = None
+        self,
+        conflict: ConflictError,
+        merge: Merge,
+        rows: Sequence[MergeRow],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.conflict = conflict
+        self.merge = merge
         self.choice: ConflictChoice | None = None
-        heading_text = changed_by_text(conflict)
+        who = who_of(conflict)
         self.setWindowTitle("Changed by someone else")
         self.setModal(True)
 
-        self.heading = QLabel(heading_text)
+        self.heading = QLabel(changed_by_text(conflict))
         self.heading.setObjectName("pageTitle")
         self.heading.setAccessibleName("Who changed the record")
-        explain = QLabel(
+        clashes = merge.clashes
+        self.explain = QLabel(
             "Your changes were not saved, because this record was changed after you opened "
-            "it. Nothing has been lost: compare the two versions below. Rows that differ are "
-            "highlighted."
+            f"it. Nothing has been lost. What only {who} changed keeps {who}'s version; what "
+            "only you changed keeps yours."
+            + (
+                " You both changed the fields below the table: choose what to keep."
+                if clashes
+                else ""
+            )
         )
-        explain.setWordWrap(True)
+        self.explain.setWordWrap(True)
 
-        self.rows = side_by_side(mine, saved)
-        who = conflict.changed_by or "someone else"
-        self.table = QTableWidget(len(self.rows), 3)
-        self.table.setAccessibleName("Your version and the saved version")
-        self.table.setHorizontalHeaderLabels(["", "Your unsaved version", f"Saved by {who}"])
+        self.rows = list(rows)
+        by_key = {row.key: row for row in self.rows}
+        self.table = QTableWidget(len(self.rows), 4)
+        self.table.setAccessibleName("Your version, the saved version and what will be saved")
+        self.table.setHorizontalHeaderLabels(
+            ["", "Your unsaved version", f"Saved by {who}", "What will be saved"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         bold = QFont(self.table.font())
         bold.setBold(True)
-        for row, (label, my_text, saved_text) in enumerate(self.rows):
-            cells = [QTableWidgetItem(label), QTableWidgetItem(my_text or NOTHING),
-                     QTableWidgetItem(saved_text or NOTHING)]  # fmt: skip
+        sides = {field.key: field.side for field in merge.fields}
+        for index, row in enumerate(self.rows):
+            side = sides.get(row.key, Side.UNCHANGED)
+            cells = [
+                QTableWidgetItem(row.label),
+                QTableWidgetItem(row.mine or NOTHING),
+                QTableWidgetItem(row.saved or NOTHING),
+                QTableWidgetItem(_outcome_words(side, who)),
+            ]
             cells[0].setFont(bold)
-            if my_text != saved_text:
+            if row.mine != row.saved:
                 for cell in cells:
                     cell.setBackground(QBrush(_DIFFERENT))
                 cells[0].setToolTip("The two versions differ here")
             for column, cell in enumerate(cells):
-                self.table.setItem(row, column, cell)
+                self.table.setItem(index, column, cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeRowsToContents()
 
+        self.clash_boxes: dict[Hashable, _TextClash | _ChoiceClash] = {}
+        clash_area = QWidget()
+        clash_layout = QVBoxLayout(clash_area)
+        for field in clashes:
+            row = by_key[field.key]
+            box = _TextClash(row, who) if row.free_text else _ChoiceClash(row, who)
+            self.clash_boxes[field.key] = box
+            clash_layout.addWidget(box)
+        clash_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(clash_area)
+        scroll.setVisible(bool(clashes))
+
         self.buttons = QDialogButtonBox()
-        self.reapply_button: QPushButton = self.buttons.addButton(
-            "Keep editing (re-apply my changes on top)", QDialogButtonBox.ButtonRole.AcceptRole
+        # Enter saves only when there is nothing to decide; with a clash, a person must click
+        # (a button box makes its first accept button the default, so none is one then).
+        self.save_button: QPushButton = self.buttons.addButton(
+            "Save the combined version",
+            QDialogButtonBox.ButtonRole.ActionRole
+            if clashes
+            else QDialogButtonBox.ButtonRole.AcceptRole,
         )
-        self.reapply_button.setToolTip(
-            f"Your values stay in the form; saving again replaces {who}'s version with yours."
+        self.save_button.setToolTip(
+            f"Saves {who}'s changes and yours together"
+            + (", with what you chose where you both changed a field." if clashes else ".")
         )
-        self.reapply_button.setDefault(True)
+        self.edit_button: QPushButton = self.buttons.addButton(
+            "Check it in the form first", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.edit_button.setToolTip("Puts the combined version in the form, without saving.")
         self.discard_button: QPushButton = self.buttons.addButton(
             "Discard my changes", QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.discard_button.setToolTip(f"Close the form and keep {who}'s version as saved.")
-        self.reapply_button.clicked.connect(lambda: self._choose(ConflictChoice.REAPPLY))
+        for button in (self.save_button, self.edit_button, self.discard_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(not clashes)
+        self.save_button.clicked.connect(lambda: self._choose(ConflictChoice.SAVE))
+        self.edit_button.clicked.connect(lambda: self._choose(ConflictChoice.EDIT))
         self.discard_button.clicked.connect(lambda: self._choose(ConflictChoice.DISCARD))
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(explain)
+        layout.addWidget(self.explain)
         layout.addWidget(self.table, 1)
+        layout.addWidget(scroll, 2 if clashes else 0)
         layout.addWidget(self.buttons)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(em * 60, em * 30)
+        self.resize(em * 64, em * (44 if clashes else 30))
 
     def _choose(self, choice: ConflictChoice) -> None:
         self.choice = choice
-        if choice is ConflictChoice.REAPPLY:
-            self.accept()
-        else:
+        if choice is ConflictChoice.DISCARD:
             self.reject()
+        else:
+            self.accept()
+
+    def choices(
+        self, mine: dict[Hashable, Any], theirs: dict[Hashable, Any]
+    ) -> dict[Hashable, Any]:
+        """What the person chose for each clash: the edited words for free text, or the
+        chosen side's value (from ``mine`` or ``theirs``) for anything else."""
+        chosen: dict[Hashable, Any] = {}
+        for key, box in self.clash_boxes.items():
+            if isinstance(box, _TextClash):
+                chosen[key] = box.text()
+            else:
+                chosen[key] = mine[key] if box.mine_chosen() else theirs[key]
+        return chosen
+
+    def text_clash(self, label: str) -> _TextClash:
+        """The free-text clash of the row called ``label`` (for tests and accessibility)."""
+        for box in self.clash_boxes.values():
+            if isinstance(box, _TextClash) and box.row.label == label:
+                return box
+        raise KeyError(label)
+
+    def choice_clash(self, label: str) -> _ChoiceClash:
+        for box in self.clash_boxes.values():
+            if isinstance(box, _ChoiceClash) and box.row.label == label:
+                return box
+        raise KeyError(label)
 
     def row_texts(self) -> list[tuple[str, str, str]]:
         """What each row shows (label, mine, saved), as a person reads the table."""
@@ -141,3 +330,20 @@ class ConflictDialog(QDialog):
             tuple(self.table.item(row, column).text() for column in range(3))  # type: ignore[misc]
             for row in range(self.table.rowCount())
         ]
+
+    def outcome_texts(self) -> dict[str, str]:
+        """Each row's 'What will be saved' column, by label."""
+        return {
+            self.table.item(row, 0).text(): self.table.item(row, 3).text()
+            for row in range(self.table.rowCount())
+        }
+
+
+def _outcome_words(side: Side, who: str) -> str:
+    return {
+        Side.UNCHANGED: "Unchanged",
+        Side.SAME: "The same in both",
+        Side.MINE: "Yours",
+        Side.THEIRS: f"{who}'s",
+        Side.CLASH: "Both changed: choose below",
+    }[side]

@@ -8,11 +8,20 @@ from typing import Any
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from veru_desk.domain.enums import GoalDomain, GoalStatus
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.plans import ActionInput, ActionView, GoalInput, GoalView
 from veru_desk.ui.case_dialog import CaseDialog, chosen_enum, enum_combo, gather, select_enum
 from veru_desk.ui.forms import DateField
+
+
+def saved_goal(services: Services, person_id: int, goal_id: int) -> GoalView:
+    """A goal as saved now, from any version of the person's plan."""
+    for plan in services.plans.versions(person_id):
+        for goal in plan.goals:
+            if goal.id == goal_id:
+                return goal
+    raise NotFound("This goal is no longer in the plan.")
 
 
 class GoalDialog(CaseDialog):
@@ -54,11 +63,22 @@ class GoalDialog(CaseDialog):
         self.add_row("Progress:", self.progress, "progress", accessible="Progress")
 
         if goal is not None:
-            select_enum(self.domain, goal.domain)
-            self.description.setPlainText(goal.description)
-            self.target_on.set_date(goal.target_on)
-            select_enum(self.status, goal.status)
-            self.progress.setPlainText(goal.progress)
+            self.load(goal)
+
+    def fill(self, goal: GoalView) -> None:
+        select_enum(self.domain, goal.domain)
+        self.description.setPlainText(goal.description)
+        self.target_on.set_date(goal.target_on)
+        select_enum(self.status, goal.status)
+        self.progress.setPlainText(goal.progress)
+
+    def reread(self) -> GoalView | None:
+        if self.goal is None:
+            return None
+        return saved_goal(self.services, self.person_id, self.goal.id)
+
+    def build_on(self, saved: GoalView) -> None:
+        self.goal = saved
 
     def prepare(self) -> Callable[[], Any]:
         errors: dict[str, str] = {}
@@ -114,9 +134,26 @@ class ActionDialog(CaseDialog):
         self.add_row("Owner:", self.owner, "owner", accessible="Action owner")
         self.add_row("Due:", self.due_on, "due_on", accessible="Due date")
         if action is not None:
-            self.description.setText(action.description)
-            self.owner.setText(action.owner)
-            self.due_on.set_date(action.due_on)
+            self.load(action)
+
+    def fill(self, action: ActionView) -> None:
+        self.description.setText(action.description)
+        self.owner.setText(action.owner)
+        self.due_on.set_date(action.due_on)
+
+    def reread(self) -> ActionView | None:
+        if self.action is None:
+            return None
+        wanted = self.action.id
+        for plan in self.services.plans.versions(self.person_id):
+            for goal in plan.goals:
+                for action in goal.actions:
+                    if action.id == wanted:
+                        return action
+        raise NotFound("This action is no longer in the plan.")
+
+    def build_on(self, saved: ActionView) -> None:
+        self.action = saved
 
     def prepare(self) -> Callable[[], Any]:
         errors: dict[str, str] = {}

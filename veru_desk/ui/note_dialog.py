@@ -53,11 +53,14 @@ class NoteDialog(CaseDialog):
         self.add_row("", self.confidential, "confidential", accessible="Confidential")
 
         if note is not None:
-            self.date_field.set_date(note.occurred_at.date())
-            self.time_field.setText(format_time(note.occurred_at.time()))
-            self.subject.setText(note.subject)
-            self.body.setPlainText(note.body)
-            self.confidential.setChecked(note.confidential)
+            self.load(note)
+
+    def fill(self, note: NoteView) -> None:
+        self.date_field.set_date(note.occurred_at.date())
+        self.time_field.setText(format_time(note.occurred_at.time()))
+        self.subject.setText(note.subject)
+        self.body.setPlainText(note.body)
+        self.confidential.setChecked(note.confidential)
 
     def prepare(self) -> Callable[[], Any]:
         at = parse_uk_datetime(
@@ -83,6 +86,3 @@ class NoteDialog(CaseDialog):
 
     def build_on(self, saved: NoteView) -> None:
         self.note = saved
-
-    def saved_fields(self, saved: NoteView) -> dict[str, Any]:
-        return {**super().saved_fields(saved), "occurred_time": saved.occurred_at.time()}

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QPlainTextEdit, QSpinBox, QWidget
 
 from veru_desk.domain.enums import EducationStatus, OutcomePoint, RiskLevel
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.outcomes import SCORE_MAX, OutcomeInput, OutcomeView
 from veru_desk.ui.case_dialog import (
@@ -75,10 +75,14 @@ class OutcomeDialog(CaseDialog):
             self.add_row(f"{name}:", spin, f"measure_{measure_id}", accessible=name)
         self.add_row("Notes:", self.notes, "notes", accessible="Outcome notes")
 
+        self._measure_names = {
+            measure_id: name for measure_id, name in services.outcomes.measures()
+        }
         if outcome is not None:
-            self._fill(outcome, dict(services.outcomes.measures()))
+            self.load(outcome)
 
-    def _fill(self, outcome: OutcomeView, measure_names: dict[int, str]) -> None:
+    def fill(self, outcome: OutcomeView) -> None:
+        measure_names = self._measure_names
         self.recorded_on.set_date(outcome.recorded_on)
         select_enum(self.point, outcome.point)
         select_enum(self.risk_level, outcome.risk_level)
@@ -120,3 +124,15 @@ class OutcomeDialog(CaseDialog):
             return lambda: outcomes.record(self.person_id, data)
         outcome_id, version = self.outcome.id, self.outcome.version
         return lambda: outcomes.update(outcome_id, data, version)
+
+    def reread(self) -> OutcomeView | None:
+        if self.outcome is None:
+            return None
+        wanted = self.outcome.id
+        for outcome in self.services.outcomes.for_person(self.person_id):
+            if outcome.id == wanted:
+                return outcome
+        raise NotFound("These outcome measures are no longer on the case.")
+
+    def build_on(self, saved: OutcomeView) -> None:
+        self.outcome = saved

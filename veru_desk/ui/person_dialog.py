@@ -6,7 +6,6 @@ keeps them right afterwards, with the same checks and optimistic locking as ever
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
@@ -17,7 +16,7 @@ from veru_desk.domain.nhs import format_nhs_number
 from veru_desk.services import Services
 from veru_desk.services.people import SAFEGUARDING_FLAGS, PersonDetails, PersonView
 from veru_desk.ui.case_dialog import CaseDialog, gather
-from veru_desk.ui.forms import DateField, chosen_enum, enum_combo
+from veru_desk.ui.forms import DateField, chosen_enum, enum_combo, select_enum
 
 
 class PersonDialog(CaseDialog):
@@ -27,37 +26,32 @@ class PersonDialog(CaseDialog):
         super().__init__(f"Edit details · {person.case_ref}", person.id, "person", parent)
         self.services = services
         self.person = person
-        d = person.details
-        self.first_name = QLineEdit(d.first_name)
-        self.last_name = QLineEdit(d.last_name)
-        self.preferred_name = QLineEdit(d.preferred_name or "")
+        self.first_name = QLineEdit()
+        self.last_name = QLineEdit()
+        self.preferred_name = QLineEdit()
         self.date_of_birth = DateField(accessible_name="Date of birth")
-        self.date_of_birth.set_date(d.date_of_birth)
-        self.age = QLabel(self.date_of_birth.age_text())
+        self.age = QLabel()
         self.date_of_birth.textChanged.connect(
             lambda _t: self.age.setText(self.date_of_birth.age_text())
         )
-        self.gender = enum_combo(Gender, "Gender", current=d.gender)
-        self.gender_detail = QLineEdit(d.gender_detail or "")
-        self.ethnicity = enum_combo(Ethnicity, "Ethnicity", current=d.ethnicity)
-        self.address = QPlainTextEdit(d.address or "")
+        self.gender = enum_combo(Gender, "Gender")
+        self.gender_detail = QLineEdit()
+        self.ethnicity = enum_combo(Ethnicity, "Ethnicity")
+        self.address = QPlainTextEdit()
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-        self.postcode = QLineEdit(d.postcode or "")
-        self.phone = QLineEdit(d.phone or "")
-        self.email = QLineEdit(d.email or "")
-        self.nhs_number = QLineEdit(format_nhs_number(d.nhs_number) if d.nhs_number else "")
-        self.education_setting = QLineEdit(d.education_setting or "")
-        self.education_status = enum_combo(
-            EducationStatus, "Education status", current=d.education_status
-        )
+        self.postcode = QLineEdit()
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.nhs_number = QLineEdit()
+        self.education_setting = QLineEdit()
+        self.education_status = enum_combo(EducationStatus, "Education status")
         flags = QWidget()
         grid = QGridLayout(flags)
         grid.setContentsMargins(0, 0, 0, 0)
         self.flags: dict[str, QCheckBox] = {}
         for position, (name, label) in enumerate(SAFEGUARDING_FLAGS):
             box = QCheckBox(label)
-            box.setChecked(bool(getattr(d, name)))
             self.flags[name] = box
             grid.addWidget(box, position // 2, position % 2)
 
@@ -77,6 +71,26 @@ class PersonDialog(CaseDialog):
         self.add_row("Education setting:", self.education_setting, "education_setting")
         self.add_row("Education status:", self.education_status, "education_status")
         self.add_row("Safeguarding:", flags, "flags", accessible="Safeguarding flags")
+        self.load(person)
+
+    def fill(self, person: PersonView) -> None:
+        d = person.details
+        self.first_name.setText(d.first_name)
+        self.last_name.setText(d.last_name)
+        self.preferred_name.setText(d.preferred_name or "")
+        self.date_of_birth.set_date(d.date_of_birth)
+        select_enum(self.gender, d.gender)
+        self.gender_detail.setText(d.gender_detail or "")
+        select_enum(self.ethnicity, d.ethnicity)
+        self.address.setPlainText(d.address or "")
+        self.postcode.setText(d.postcode or "")
+        self.phone.setText(d.phone or "")
+        self.email.setText(d.email or "")
+        self.nhs_number.setText(format_nhs_number(d.nhs_number) if d.nhs_number else "")
+        self.education_setting.setText(d.education_setting or "")
+        select_enum(self.education_status, d.education_status)
+        for name, box in self.flags.items():
+            box.setChecked(bool(getattr(d, name)))
 
     def prepare(self) -> Callable[[], Any]:
         errors: dict[str, str] = {}
@@ -114,10 +128,3 @@ class PersonDialog(CaseDialog):
 
     def build_on(self, saved: PersonView) -> None:
         self.person = saved
-
-    def saved_fields(self, saved: PersonView) -> dict[str, Any]:
-        values = {f.name: getattr(saved.details, f.name) for f in fields(saved.details)}
-        return {name: value for name, value in values.items() if name in self._field_names()}
-
-    def _field_names(self) -> set[str]:
-        return {field for _label, _widget, field in self._rows}

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from veru_desk.domain.enums import RiskLevel
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.domain.reviews import REVIEW_INTERVALS, next_review_date
 from veru_desk.services import Services
 from veru_desk.services.risk import RiskInput, RiskView
@@ -66,16 +66,31 @@ class RiskDialog(CaseDialog):
         if assessment is None:
             self.assessed_on.set_date(dt.date.today())
         else:
-            self.assessed_on.set_date(assessment.assessed_on)
-            select_enum(self.level, assessment.level)
-            self.risk_factors.setPlainText(assessment.risk_factors)
-            self.protective_factors.setPlainText(assessment.protective_factors)
-            self.notes.setPlainText(assessment.notes)
-            self.next_review.set_date(assessment.next_review_on)
+            self.load(assessment)
         self.level.currentIndexChanged.connect(self._suggest_review)
         self.assessed_on.textChanged.connect(self._suggest_review)
         self.next_review.textEdited.connect(self._review_edited)
         self._suggest_review()
+
+    def fill(self, assessment: RiskView) -> None:
+        self.assessed_on.set_date(assessment.assessed_on)
+        select_enum(self.level, assessment.level)
+        self.risk_factors.setPlainText(assessment.risk_factors)
+        self.protective_factors.setPlainText(assessment.protective_factors)
+        self.notes.setPlainText(assessment.notes)
+        self.next_review.set_date(assessment.next_review_on)
+
+    def reread(self) -> RiskView | None:
+        if self.assessment is None:
+            return None
+        wanted = self.assessment.id
+        for assessment in self.services.risk.history(self.person_id):
+            if assessment.id == wanted:
+                return assessment
+        raise NotFound("This risk assessment is no longer on the case.")
+
+    def build_on(self, saved: RiskView) -> None:
+        self.assessment = saved
 
     def _review_edited(self, text: str) -> None:
         self._review_typed = bool(text.strip())

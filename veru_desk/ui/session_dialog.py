@@ -55,12 +55,17 @@ def mentor_combo(services: Services, current: int | None, current_name: str | No
     for worker in services.referrals.workers():
         combo.addItem(worker.display_name, worker.user_id)
     if current is not None:
-        index = combo.findData(current)
-        if index < 0:
-            combo.addItem(current_name or f"User {current}", current)
-            index = combo.count() - 1
-        combo.setCurrentIndex(index)
+        select_mentor(combo, current, current_name)
     return combo
+
+
+def select_mentor(combo: QComboBox, mentor_id: int | None, name: str | None) -> None:
+    """Shows a session's mentor, adding one who is no longer in the list (a leaver)."""
+    index = combo.findData(mentor_id)
+    if index < 0:
+        combo.addItem(name or f"User {mentor_id}", mentor_id)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
 
 
 def describe_start(start: dt.datetime) -> str:
@@ -162,19 +167,20 @@ class SessionDialog(CaseDialog):
         self.add_row("", self.confidential, "confidential", accessible="Confidential")
 
         if session is not None:
-            self._fill(session)
+            self.load(session)
         else:
             when = start or dt.datetime.now().replace(minute=0, second=0, microsecond=0)
             self.date_field.set_date(when.date())
             self.time_field.setText(format_time(when.time()))
         self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
 
-    def _fill(self, session: SessionView) -> None:
+    def fill(self, session: SessionView) -> None:
         self.date_field.set_date(session.planned_start.date())
         self.time_field.setText(format_time(session.planned_start.time()))
         self.duration.setValue(session.duration_minutes)
         self.session_type.setCurrentIndex(self.session_type.findData(session.session_type.value))
         self.location.setText(session.location)
+        select_mentor(self.mentor, session.mentor_id, session.mentor)
         self.attendance.setCurrentIndex(self.attendance.findData(session.attendance.value))
         self.topics.setText(session.topics)
         self.notes.setPlainText(session.notes)
@@ -213,9 +219,6 @@ class SessionDialog(CaseDialog):
     def build_on(self, saved: SessionView) -> None:
         self.session = saved
 
-    def saved_fields(self, saved: SessionView) -> dict[str, Any]:
-        return {**super().saved_fields(saved), "start_time": saved.planned_start.time()}
-
 
 class MoveSessionDialog(CaseDialog):
     """Moves a planned session (a series keeps knowing when it was first planned)."""
@@ -233,11 +236,21 @@ class MoveSessionDialog(CaseDialog):
         current.setWordWrap(True)
         self.form.addRow(current)
         self.date_field = DateField(accessible_name="New date")
-        self.time_field = QLineEdit(format_time(session.planned_start.time()))
+        self.time_field = QLineEdit()
         self.time_field.setPlaceholderText("hh:mm, e.g. 16:00")
-        self.date_field.set_date(session.planned_start.date())
         self.add_row("New date:", self.date_field, "planned_start", accessible="New date")
         self.add_row("New time:", self.time_field, "start_time", accessible="New time")
+        self.load(session)
+
+    def fill(self, session: SessionView) -> None:
+        self.date_field.set_date(session.planned_start.date())
+        self.time_field.setText(format_time(session.planned_start.time()))
+
+    def reread(self) -> SessionView:
+        return self.services.sessions.get(self.session.id)
+
+    def build_on(self, saved: SessionView) -> None:
+        self.session = saved
 
     def prepare(self) -> Callable[[], Any]:
         start = parse_uk_datetime(
