@@ -43,6 +43,7 @@ from veru_desk.services.quick_start import EarlyRead, FirstScreen, has_users, re
 from veru_desk.ui.feedback import show_error
 from veru_desk.ui.first_paint import when_painted
 from veru_desk.ui.main_window import MainWindow
+from veru_desk.ui.wheel_guard import install_wheel_guard
 
 # Not imported here: the services' modules, SQLAlchemy and Alembic. A start that can take the
 # quick road (services.quick_start) paints its window before any of them has loaded.
@@ -150,6 +151,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(SETTINGS_APPLICATION)
     app.setApplicationVersion(__version__)
     apply_look(app)
+    install_wheel_guard(app)
     return app
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shell_helpers import FakeWorkspace, make_window
 from ui_drivers import DialogDriver, MenuDriver, open_case_for
@@ -21,6 +22,13 @@ from ui_drivers import DialogDriver, MenuDriver, open_case_for
 from veru_desk.services import Services
 from veru_desk.ui import tasks
 from veru_desk.ui.main_window import MainWindow
+from veru_desk.ui.wheel_guard import install_wheel_guard
+
+
+@pytest.fixture(autouse=True)
+def _wheel_guard(qapp: QApplication) -> None:
+    """The app's wheel guard, as ``create_application`` installs it (once per session)."""
+    install_wheel_guard(qapp)
 
 
 @pytest.fixture(autouse=True)

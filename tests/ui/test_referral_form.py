@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from shell_helpers import born_years_ago, refer
 from ui_drivers import shown, type_into
 
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.domain.enums import ConsentStatus, ReferralReason, ReferralStatus, SharingBasis
+from veru_desk.domain.enums import (
+    ConsentStatus,
+    Priority,
+    ReferralReason,
+    ReferralStatus,
+    SharingBasis,
+)
 from veru_desk.domain.errors import StorageError
 from veru_desk.services import Services
 from veru_desk.ui import referral_form
@@ -200,3 +220,76 @@ def test_every_input_on_the_form_has_an_accessible_name(qtbot: QtBot, as_dariusz
     ]
     unnamed = [w for w in inputs if not (w.accessibleName() or getattr(w, "text", lambda: "")())]
     assert unnamed == []
+
+
+def _wheel(widget: QWidget, steps: int) -> None:
+    """One notch of the mouse wheel per step over ``widget`` (negative: towards the person,
+    which scrolls a page down and moves a drop-down to its next item)."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(widget.rect().center())),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_an_unfocused_priority_scrolls_the_form_and_keeps_medium(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    """Finding 3: scrolling down the form turned Priority from Medium to Urgent."""
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    form.resize(form.width(), 320)  # a laptop screen: the form scrolls
+    bar = form.findChild(QScrollArea).verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    assert not form.priority.hasFocus()
+    where = bar.value()
+
+    _wheel(form.priority, -3)
+
+    assert form.priority.currentData() == Priority.MEDIUM.value
+    assert bar.value() > where  # the wheel still scrolls the form
+    # A real wheel gives a field the focus before anyone sees the event (Qt.WheelFocus);
+    # the guard lowers that to click or Tab, so the field stays unfocused under the pointer.
+    for field in form.findChildren(QComboBox) + form.findChildren(QAbstractSpinBox):
+        assert field.focusPolicy() != Qt.FocusPolicy.WheelFocus, field.accessibleName()
+
+
+def test_the_wheel_still_changes_a_priority_the_person_clicked_into(
+    qtbot: QtBot, as_dariusz: Services
+) -> None:
+    """Qt's normal behaviour for a field someone chose to edit: they are looking at it."""
+    form = shown(qtbot, ReferralForm(as_dariusz))
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    qtbot.mouseClick(form.priority, Qt.MouseButton.LeftButton)
+    form.priority.hidePopup()
+    qtbot.waitUntil(form.priority.hasFocus)
+
+    _wheel(form.priority, -1)
+
+    assert form.priority.currentData() != Priority.MEDIUM.value
+
+
+def test_the_app_installs_the_wheel_guard_when_it_creates_the_application() -> None:
+    """The guard the tests install is the one ``veru-desk`` installs at start."""
+    code = (
+        "from veru_desk.app import create_application\n"
+        "from veru_desk.ui.wheel_guard import WheelGuard\n"
+        "app = create_application(['veru-desk'])\n"
+        "print(isinstance(app.property('veruWheelGuard'), WheelGuard))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert done.stdout.strip() == "True", done.stderr
