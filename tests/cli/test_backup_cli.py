@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.backup import list_backups
 from veru_desk.db.engine import Database
+from veru_desk.db.migrate import APPLICATION_ID, head_revision
 from veru_desk.domain.enums import AgencyType, ConsentStatus, ReferralReason, ReferralStatus, Role
 from veru_desk.services import Services
 from veru_desk.services.notes import NoteInput
@@ -255,3 +259,152 @@ def test_subject_access_is_for_managers(
     )  # fmt: skip
     assert status == 1
     assert not (tmp_path / "a.pdf").exists()
+
+
+# --- backups belong to one database (issue #13, finding 4), through the real command ----------
+
+
+def _veru(tmp_path: Path, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERU_DESK_")}
+    env.update(VERU_DESK_DATA_DIR=str(tmp_path / "userdata"), VERU_DESK_PASSWORD=password)
+    return subprocess.run(
+        [sys.executable, "-m", "veru_desk", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def _init(tmp_path: Path, db: Path, admin: str, *extra: str) -> str:
+    made = _veru(tmp_path, "--database", str(db), "init", "--admin", admin, *extra)
+    assert made.returncode == 0, made.stderr
+    return made.stdout
+
+
+def test_backup_to_a_file_never_overwrites_another_databases_key_file_without_force(
+    tmp_path: Path,
+) -> None:
+    """`backup -o DIR/NAME.db` once wrote the live key file into DIR under the live
+    database's name, replacing another database's key file (and with it its recovery key)."""
+    office, training = tmp_path / "office", tmp_path / "training"
+    office.mkdir()
+    training.mkdir()
+    _init(tmp_path, office / "cases.db", "zoe")
+    _init(tmp_path, training / "cases.db", "siobhan")
+    their_keys = (training / "cases.db.keys").read_bytes()
+
+    refused = _veru(
+        tmp_path, "--database", str(office / "cases.db"), "backup", "-o",
+        str(training / "cases.db"), "--user", "zoe",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert str(training / "cases.db") in refused.stderr and "--force" in refused.stderr
+    assert (training / "cases.db.keys").read_bytes() == their_keys
+
+    aside = _veru(
+        tmp_path, "--database", str(office / "cases.db"), "backup", "-o",
+        str(training / "office-copy.db"), "--user", "zoe",
+    )  # fmt: skip
+    assert aside.returncode == 0, aside.stderr
+    assert (training / "cases.db.keys").read_bytes() == their_keys
+    assert (training / "office-copy.db.keys").is_file()  # its own key, under its own name
+    # Both open with their own passwords: the training database and the backup of the office.
+    own = ((training / "cases.db", "siobhan"), (training / "office-copy.db", "zoe"))
+    for database, user in own:
+        checked = _veru(tmp_path, "--database", str(database), "check", "--user", user)
+        assert checked.returncode == 0, checked.stderr
+
+    again = _veru(
+        tmp_path, "--database", str(office / "cases.db"), "backup", "-o",
+        str(training / "office-copy.db"), "--user", "zoe",
+    )  # fmt: skip
+    assert again.returncode == 1 and "--force" in again.stderr
+    forced = _veru(
+        tmp_path, "--database", str(office / "cases.db"), "backup", "-o",
+        str(training / "office-copy.db"), "--force", "--user", "zoe",
+    )  # fmt: skip
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_two_databases_in_one_folder_keep_their_own_daily_backups(tmp_path: Path) -> None:
+    first, second = tmp_path / "luton.db", tmp_path / "dunstable.db"
+    _init(tmp_path, first, "ngozi", "--no-encryption")
+    _init(tmp_path, second, "dariusz", "--no-encryption")
+    for database, user in ((first, "ngozi"), (second, "dariusz")):
+        made = _veru(tmp_path, "--database", str(database), "backup", "--user", user)
+        assert made.returncode == 0, made.stderr
+    folder = tmp_path / "backups"
+    assert [b.path.name.split("-manual-")[0] for b in list_backups(folder, first)] == ["luton"]
+    assert [b.path.name.split("-manual-")[0] for b in list_backups(folder, second)] == [
+        "dunstable"
+    ]
+
+
+def test_restore_refuses_an_unrelated_sqlite_file_with_our_revision_and_keeps_the_database(
+    tmp_path: Path,
+) -> None:
+    """An unrelated SQLite file carrying the same Alembic revision was once accepted, and
+    replaced the live database: every command failed until the safety copy was put back."""
+    live = tmp_path / "cases.db"
+    _init(tmp_path, live, "tomasz", "--no-encryption")
+    stranger = tmp_path / "stock-take.db"
+    with sqlite3.connect(stranger) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES (?)", (head_revision(),))
+        connection.execute("CREATE TABLE shelf (id INTEGER PRIMARY KEY, label TEXT)")
+
+    refused = _veru(
+        tmp_path, "--database", str(live), "restore", str(stranger), "--yes", "--user", "tomasz"
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert "stock-take.db is not a VERU Desk backup" in refused.stderr
+    checked = _veru(tmp_path, "--database", str(live), "check", "--user", "tomasz")
+    assert checked.returncode == 0, checked.stderr
+    assert not list((tmp_path / "backups").glob("*before-restore*"))  # untouched: no need
+
+
+def test_restore_refuses_another_programs_database(tmp_path: Path) -> None:
+    live = tmp_path / "cases.db"
+    _init(tmp_path, live, "tomasz", "--no-encryption")
+    copy = tmp_path / "copy.db"
+    assert _veru(tmp_path, "--database", str(live), "backup", "-o", str(copy), "--user",
+                 "tomasz").returncode == 0  # fmt: skip
+    with sqlite3.connect(copy) as connection:
+        connection.execute("PRAGMA application_id = 1179403647")  # another program's mark
+    refused = _veru(
+        tmp_path, "--database", str(live), "restore", str(copy), "--yes", "--user", "tomasz"
+    )
+    assert refused.returncode == 1 and "another program" in refused.stderr
+
+
+def test_restore_refuses_a_backup_of_another_encrypted_database(tmp_path: Path) -> None:
+    office, training = tmp_path / "office.db", tmp_path / "training.db"
+    _init(tmp_path, office, "zoe")
+    _init(tmp_path, training, "zoe")
+    theirs = tmp_path / "training-copy.db"
+    assert _veru(tmp_path, "--database", str(training), "backup", "-o", str(theirs),
+                 "--user", "zoe").returncode == 0  # fmt: skip
+    refused = _veru(
+        tmp_path, "--database", str(office), "restore", str(theirs), "--yes", "--user", "zoe"
+    )
+    assert refused.returncode == 1
+    assert "backup of another database" in refused.stderr
+    checked = _veru(tmp_path, "--database", str(office), "check", "--user", "zoe")
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_every_new_database_carries_the_veru_desk_mark(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.db"
+    _init(tmp_path, plain, "ngozi", "--no-encryption")
+    with sqlite3.connect(plain) as connection:
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        connection.execute("PRAGMA application_id = 0")  # as made by an earlier release
+    checked = _veru(tmp_path, "--database", str(plain), "check", "--user", "ngozi")
+    assert checked.returncode == 0, checked.stderr
+    with sqlite3.connect(plain) as connection:  # marked at its next open
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID

@@ -116,8 +116,8 @@ def test_a_damaged_database_is_refused_at_start_offering_the_latest_good_backup(
     path = tmp_path / "veru.db"
     db = _table_heavy_database(path)
     folder = backup_dir_for(resolve_database(str(path)))
-    good = backup_sqlite(db.engine, folder / timestamped_name("daily"))
-    newer_but_broken = folder / "manual-29991231-235959.db"
+    good = backup_sqlite(db.engine, folder / timestamped_name("daily", database=path))
+    newer_but_broken = folder / "veru-manual-29991231-235959.db"
     newer_but_broken.write_bytes(b"not a database at all")
     db.dispose()
     _damage(path)

@@ -53,3 +53,53 @@ def test_a_backup_from_a_newer_release_is_refused(db: Database, team: Team) -> N
 def test_only_administrators_back_up_and_restore(as_manager: Services) -> None:
     with pytest.raises(PermissionDenied):
         BackupService(as_manager.db, as_manager.actor).backup_now()
+
+
+@pytest.mark.sqlite_only
+def test_a_restore_that_fails_part_way_puts_the_database_back_and_says_so(
+    db: Database, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file passed every check, then the upgrade after copying it in failed (a full disk,
+    say): the database must not be left as a half-restored file nobody can open."""
+    service = BackupService(db, team.admin)
+    _agency(db, "Challney High School for Boys")
+    backup = service.backup_now()
+    _agency(db, "Stopsley Community Centre")
+
+    def disk_full(_engine: object, _revision: str = "head") -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("veru_desk.services.backups.migrate.upgrade", disk_full)
+    with pytest.raises(StorageError) as failed:
+        service.restore(backup)
+    message = str(failed.value)
+    assert "No space left on device" in message
+    assert "put back as it was" in message and "before-restore" in message
+    with db.read() as session:
+        names = sorted(session.scalars(select(Agency.name)).all())
+    assert names == ["Challney High School for Boys", "Stopsley Community Centre"]
+
+
+@pytest.mark.sqlite_only
+def test_daily_backups_of_two_databases_in_one_folder_do_not_overwrite_each_other(
+    db: Database, team: Team, db_path: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from veru_desk.config import resolve_database
+    from veru_desk.db.backup import daily_backup_if_due
+    from veru_desk.db.session import open_database
+
+    folder = tmp_path / "shared-backups"
+    now = dt.datetime(2026, 12, 5, 8, 30)
+    other = open_database(resolve_database(str(tmp_path / "youth-club.db")))
+    _agency(db, "Luton Sixth Form College")
+    ours = daily_backup_if_due(db.engine, folder, now=now)
+    theirs = daily_backup_if_due(other.engine, folder, now=now)
+    other.dispose()
+    assert ours is not None and theirs is not None and ours != theirs
+    assert [b.path for b in list_backups(folder, db_path)] == [ours]
+    restored = BackupService(db, team.admin)
+    restored.restore(ours)  # its own backup, whole
+    with db.read() as session:
+        assert session.scalars(select(Agency.name)).all() == ["Luton Sixth Form College"]

@@ -64,8 +64,10 @@ def test_backups_are_listed_with_date_kind_in_words_and_size(
 ) -> None:
     folder = db_path.parent / "backups"
     taken = dt.datetime(2026, 3, 9, 7, 45, 12)
-    backup_sqlite(db.engine, folder / timestamped_name("daily", taken))
-    backup_sqlite(db.engine, folder / timestamped_name("before-migration", taken))
+    backup_sqlite(db.engine, folder / timestamped_name("daily", taken, database=db_path))
+    backup_sqlite(
+        db.engine, folder / timestamped_name("before-migration", taken, database=db_path)
+    )
     panel = shown(qtbot, BackupsPanel(as_admin))
 
     rows = _table_rows(panel)
@@ -73,6 +75,29 @@ def test_backups_are_listed_with_date_kind_in_words_and_size(
     assert sorted(row[1] for row in rows) == ["Before migration", "Daily"]
     assert all(row[2].endswith(" MB") for row in rows)
     assert kind_words("before-restore") == "Before restore" and kind_words("manual") == "Manual"
+
+
+def test_the_list_shows_only_this_databases_backups_not_a_neighbours(
+    qtbot: QtBot, as_admin: Services, db: Database, db_path: Path
+) -> None:
+    """Two databases in one folder: each sees its own backups, never the other's (whose
+    restore would fail, or worse, replace this database with the other one's records)."""
+    folder = db_path.parent / "backups"
+    neighbour_path = db_path.with_name("training-copy.db")
+    neighbour = Database.open(resolve_database(str(neighbour_path)))
+    from veru_desk.db.migrate import upgrade
+
+    upgrade(neighbour.engine)
+    taken = dt.datetime(2026, 3, 9, 7, 45, 12)
+    theirs = backup_sqlite(
+        neighbour.engine, folder / timestamped_name("daily", taken, database=neighbour_path)
+    )
+    neighbour.dispose()
+    ours = backup_sqlite(db.engine, folder / timestamped_name("daily", taken, database=db_path))
+    assert theirs != ours  # the same moment, two files: neither overwrote the other
+
+    panel = shown(qtbot, BackupsPanel(as_admin))
+    assert [row[3] for row in _table_rows(panel)] == [ours.name]
 
 
 def test_back_up_now_adds_a_manual_backup_and_says_so(
@@ -84,8 +109,8 @@ def test_back_up_now_adds_a_manual_backup_and_says_so(
 
     [row] = _table_rows(panel)
     assert row[1] == "Manual"
-    assert panel.status.text().startswith("Backup written: manual-")
-    [made] = (db_path.parent / "backups").glob("manual-*.db")
+    assert panel.status.text().startswith(f"Backup written: {db_path.stem}-manual-")
+    [made] = (db_path.parent / "backups").glob(f"{db_path.stem}-manual-*.db")
     assert row[3] == made.name
 
 
@@ -105,7 +130,7 @@ def test_restore_asks_naming_the_date_and_restores_announcing_the_change(
     panel.table.selectRow(0)
     announced: list[str] = []
     data_events().changed.connect(lambda what, _pid: announced.append(what))
-    dialogs.then(_click_button("Restore")).then(lambda box: box.accept())
+    dialogs.then(_click_button("Restore this backup")).then(lambda box: box.accept())
 
     qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
 
@@ -116,7 +141,7 @@ def test_restore_asks_naming_the_date_and_restores_announcing_the_change(
     assert "Everyone else must close VERU Desk" in question
     assert _names(db_path) == ["Łukasz"]
     assert "restore" in announced
-    [safety] = (db_path.parent / "backups").glob("before-restore-*.db")
+    [safety] = (db_path.parent / "backups").glob(f"{db_path.stem}-before-restore-*.db")
     assert safety.name in done
     assert _names(safety) == ["Ştefan"]
     assert any(row[1] == "Before restore" for row in _table_rows(panel))
@@ -134,7 +159,7 @@ def test_restore_cancelled_at_the_question_changes_nothing(
     qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
 
     assert _names(db_path) == ["Ştefan"]
-    assert not list((db_path.parent / "backups").glob("before-restore-*.db"))
+    assert not list((db_path.parent / "backups").glob("*before-restore-*.db"))
 
 
 # --- the damaged database at start ------------------------------------------------------------
@@ -159,7 +184,7 @@ def damaged(db: Database, db_path: Path, as_manager: Services, lukasz_case: int)
                 "INSERT INTO filler (words) VALUES (?)", (f"Abdirahman Warsame {number:05d}",)
             )
     folder = db_path.parent / "backups"
-    backup_sqlite(db.engine, folder / timestamped_name("daily"))
+    backup_sqlite(db.engine, folder / timestamped_name("daily", database=db_path))
     db.dispose()
     _damage(db_path)
     reopened = Database.open(resolve_database(str(db_path)))
@@ -174,7 +199,7 @@ def damaged(db: Database, db_path: Path, as_manager: Services, lukasz_case: int)
 def test_an_administrator_restores_the_latest_good_backup_and_the_damaged_file_is_kept(
     qtbot: QtBot, as_admin: Services, damaged: DamagedDatabase, db_path: Path, dialogs: DialogDriver
 ) -> None:
-    dialogs.then(_click_button("Restore the backup")).then(lambda box: box.accept())
+    dialogs.then(_click_button("Restore this backup")).then(lambda box: box.accept())
     assert offer_restore(None, damaged, as_admin) is True
 
     offer, done = dialogs.opened
@@ -183,7 +208,7 @@ def test_an_administrator_restores_the_latest_good_backup_and_the_damaged_file_i
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert _names(db_path) == ["Łukasz"]
-    [kept] = (db_path.parent / "backups").glob("damaged-*.damaged.db")
+    [kept] = (db_path.parent / "backups").glob(f"{db_path.stem}-damaged-*.damaged.db")
     assert kept.name in done.informativeText()  # type: ignore[attr-defined]
     assert as_admin.backups.list()[0].kind != "damaged"  # never offered for restoring
 
@@ -193,7 +218,7 @@ def test_choosing_to_close_restores_nothing(
 ) -> None:
     dialogs.then(_click_button("Close VERU Desk"))
     assert offer_restore(None, damaged, as_admin) is False
-    assert not list((db_path.parent / "backups").glob("damaged-*"))
+    assert not list((db_path.parent / "backups").glob("*damaged-*"))
 
 
 def test_a_caseworker_is_told_an_administrator_must_restore(

@@ -30,16 +30,24 @@ def register(subparsers: Any) -> None:
         "--output",
         type=Path,
         metavar="FILE",
-        help="where to write it (default: the backup folder beside the database)",
+        help="where to write it (default: the backup folder beside the database); its key "
+        "file, if encrypted, goes beside it as FILE.keys",
+    )
+    backup.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE (and FILE.keys) if they exist; without it an existing database or "
+        "key file is never overwritten",
     )
     backup.set_defaults(func=run_backup)
 
     restore = subparsers.add_parser(
         "restore",
         help="restore a backup over the database (administrators)",
-        description="Backs up the current database first, checks the file's integrity and "
-        "schema version, refuses a file from a newer release and upgrades an older one. "
-        "Everyone must close VERU Desk first.",
+        description="Checks the file completely first (a VERU Desk database, this database's "
+        "key, its schema version, its integrity), backs up the current database, refuses a "
+        "file from a newer release and upgrades an older one. If the restore fails part-way, "
+        "the database is put back as it was. Everyone must close VERU Desk first.",
     )
     restore.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
     restore.add_argument(
@@ -73,7 +81,9 @@ def size_text(size_bytes: int) -> str:
 
 def run_backup(args: argparse.Namespace, ctx: Context) -> int:
     services = ctx.services()
-    path = services.backups.backup_now(args.output.resolve() if args.output else None)
+    path = services.backups.backup_now(
+        args.output.resolve() if args.output else None, force=args.force
+    )
     ctx.print(f"Backup written to {path} ({size_text(path.stat().st_size)}).")
     return 0
 

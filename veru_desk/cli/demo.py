@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         DEMO_PASSWORD,
         DEMO_TEAM,
         add_demo_team,
-        create_demo_database,
+        build_demo_database,
         generate_demo_data,
     )
     from veru_desk.services.users import count_users
@@ -55,26 +55,35 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     kind = kind_of(location)
     recovery_key = None
     team_created = False
-    if kind is DatabaseKind.NEW:
-        created = create_demo_database(location, encrypted=not args.no_encryption)
-        db, actor = ctx.adopt(created.db), SYSTEM
-        recovery_key = created.recovery_key
-        team_created = True
-    elif kind is not DatabaseKind.ENCRYPTED and _has_no_users(ctx, count_users):
-        db, actor = ctx.adopt(_open(ctx)), SYSTEM
-        add_demo_team(db)
-        team_created = True
-    else:
-        db, actor = ctx.sign_in()
 
     def progress(done: int, total: int) -> bool:
         if sys.stderr.isatty():
             print(f"\r{done:,} of {total:,} young people", end="", file=sys.stderr, flush=True)
         return True
 
-    summary = generate_demo_data(
-        db, args.people, args.seed, progress, actor=actor, anchor=args.as_of
-    )
+    if kind is DatabaseKind.NEW:
+        # Built aside and moved into place when finished: a kill leaves no database at all.
+        created, summary = build_demo_database(
+            location,
+            args.people,
+            args.seed,
+            progress,
+            encrypted=not args.no_encryption,
+            anchor=args.as_of,
+        )
+        ctx.adopt(created.db)
+        recovery_key = created.recovery_key
+        team_created = True
+    else:
+        if kind is not DatabaseKind.ENCRYPTED and _has_no_users(ctx, count_users):
+            db, actor = ctx.adopt(_open(ctx)), SYSTEM
+            add_demo_team(db)
+            team_created = True
+        else:
+            db, actor = ctx.sign_in()
+        summary = generate_demo_data(
+            db, args.people, args.seed, progress, actor=actor, anchor=args.as_of
+        )
     if sys.stderr.isatty():
         print(file=sys.stderr)
     seconds = time.perf_counter() - started

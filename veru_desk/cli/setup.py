@@ -87,13 +87,15 @@ def run_init(args: argparse.Namespace, ctx: Context) -> int:
 def _create_with_admin(
     args: argparse.Namespace, ctx: Context, create_database: Any, *, encrypted: bool
 ) -> None:
+    from veru_desk.services.new_database import build_complete
+
     password = ctx.password(f"Password for {args.admin}: ", confirm=True)
-    created = create_database(
+    # Built aside and moved into place when finished: a kill leaves no database at all.
+    created = build_complete(
         ctx.location,
-        args.admin,
-        args.display_name or args.admin,
-        password,
-        encrypted=encrypted,
+        lambda staged: create_database(
+            staged, args.admin, args.display_name or args.admin, password, encrypted=encrypted
+        ),
     )
     ctx.adopt(created.db)
     ctx.print(f"Database created at {ctx.location.display}.")

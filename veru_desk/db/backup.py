@@ -4,11 +4,19 @@ it is written, kept by rotation, and restorable only after the same checks.
 
 An encrypted database is backed up encrypted with the same key (SQLCipher's backup API
 copies pages as they are), so a backup is no easier to read than the database.
+
+A backup belongs to one database: its name starts with the database's
+(``cases-daily-20261205-090000.db`` for ``cases.db``), so two databases sharing a folder never
+see, rotate or overwrite each other's backups, and an encrypted backup carries its own key
+file under its own name (``cases-daily-20261205-090000.db.keys``): the backup is a whole
+database that opens with the passwords and recovery key of the day it was taken. Nothing here
+overwrites an existing database or key file unless told to (``force``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -18,9 +26,26 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from veru_desk.db.driver import SQLITE_HEADER, key_file_path
+from veru_desk.db.staging import sync_file
 from veru_desk.domain.errors import StorageError
 
-BACKUP_PATTERN = re.compile(r"^(?P<kind>[a-z-]+)-(?P<stamp>\d{8}-\d{6})\.db$")
+KINDS = ("daily", "manual", "before-migration", "before-restore")
+_KIND = "|".join(re.escape(kind) for kind in KINDS)
+_STAMP = r"(?P<stamp>\d{8}-\d{6})"
+# Names of this release (``<database>-<kind>-<stamp>.db``) and of releases before it
+# (``<kind>-<stamp>.db``, shared by every database in the folder).
+BACKUP_PATTERN = re.compile(rf"^(?:(?P<database>.+)-)?(?P<kind>{_KIND})-{_STAMP}\.db$")
+OLD_STYLE_PATTERN = re.compile(rf"^(?P<kind>{_KIND})-{_STAMP}\.db$")
+# The tables every release of VERU Desk has had (migration 0001): a file without them is not
+# one of ours, whatever its alembic_version says.
+CORE_TABLES = frozenset(
+    {
+        "alembic_version", "agency", "user", "user_role", "audit_event", "young_person",
+        "referral", "referral_transition", "case_note", "mentoring_session", "risk_assessment",
+        "intervention_plan", "outcome",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,6 +63,23 @@ class BackupFile:
     kind: str
     taken_at: dt.datetime
     size_bytes: int
+
+
+def database_label(database: Path) -> str:
+    """What a database's backups are named after: ``cases.db`` -> ``cases``."""
+    name = database.name
+    return name[: -len(".db")] if name.lower().endswith(".db") and len(name) > 3 else name
+
+
+def refuse_to_replace(path: Path) -> None:
+    """A database or key file is never overwritten without ``--force``: a key file holds the
+    only copy of its database's recovery key."""
+    for existing in (path, key_file_path(path)):
+        if existing.exists():
+            raise StorageError(
+                f"{existing} already exists and was not replaced: choose another file name, "
+                "or add --force to replace it."
+            )
 
 
 def _connect_like(source: Any, path: Path, key: bytes | None) -> Any:
@@ -58,15 +100,41 @@ def _integrity(connection: Any) -> str:
     return str(row[0]) if row else "no answer"
 
 
+def _live_path(engine: Engine) -> Path | None:
+    name = engine.url.database
+    return Path(name).resolve() if name and name != ":memory:" else None
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    """Write to a temporary name, flush, rename: a kill leaves the old file or the new one."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    sync_file(partial)
+    os.replace(partial, target)
+
+
 def backup_sqlite(
-    engine: Engine, destination: Path, *, key: bytes | None = None, key_file: Path | None = None
+    engine: Engine,
+    destination: Path,
+    *,
+    key: bytes | None = None,
+    key_file: Path | None = None,
+    force: bool = False,
 ) -> Path:
     """Writes a consistent copy to ``destination`` and verifies it before it counts.
 
-    For an encrypted database pass its ``key_file`` too: a copy is kept in the backup folder,
-    because a backup is useless if the disk that held the only key file dies. (The database
-    key never changes, so the newest key file opens every older backup as well.)
+    For an encrypted database pass its ``key_file`` too: a copy goes beside the backup under
+    the backup's own name, because a backup is useless if the disk that held the only key file
+    dies. An existing file at ``destination`` (or its key file) is replaced only with
+    ``force``, and the live database itself never.
     """
+    live = _live_path(engine)
+    if live is not None and destination.resolve() == live:
+        raise StorageError(
+            f"{destination} is the database being backed up: choose another file name."
+        )
+    if not force:
+        refuse_to_replace(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -84,29 +152,68 @@ def backup_sqlite(
     if result != "ok":
         partial.unlink(missing_ok=True)
         raise StorageError(f"The backup failed its integrity check ({result}); nothing was kept.")
-    partial.replace(destination)
+    sync_file(partial)
+    # The key file first: a backup that is in place always has its key beside it.
+    own_key = key_file_path(destination)
     if key_file is not None and key_file.is_file():
-        copied = destination.with_name(key_file.name + ".partial")
-        shutil.copyfile(key_file, copied)
-        copied.replace(destination.parent / key_file.name)
+        _copy_atomically(key_file, own_key)
+    else:
+        own_key.unlink(missing_ok=True)  # (only with force) a key file of what was replaced
+    os.replace(partial, destination)
     return destination
 
 
-def timestamped_name(kind: str, now: dt.datetime | None = None) -> str:
+def timestamped_name(
+    kind: str, now: dt.datetime | None = None, *, database: Path | None = None
+) -> str:
+    """``cases-daily-20261205-090000.db`` for ``cases.db``; without ``database`` the old
+    shared form (for files made by earlier releases, in tests)."""
     now = now or dt.datetime.now()
-    return f"{kind}-{now:%Y%m%d-%H%M%S}.db"
+    prefix = f"{database_label(database)}-" if database is not None else ""
+    return f"{prefix}{kind}-{now:%Y%m%d-%H%M%S}.db"
 
 
-def list_backups(folder: Path) -> list[BackupFile]:
-    """Backups in a folder, newest first (files not named by us are ignored)."""
+def _opens_with(path: Path, key: bytes) -> bool:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    try:
+        connection = sqlcipher.connect(f"file:{path}?mode=ro", uri=True)
+    except Exception:
+        return False
+    try:
+        connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except Exception:
+        return False
+    finally:
+        connection.close()
+
+
+def list_backups(
+    folder: Path, database: Path | None = None, *, key: bytes | None = None
+) -> list[BackupFile]:
+    """The backups of ``database`` in a folder, newest first (without ``database``, every
+    backup there). Other files, other databases' backups included, are ignored.
+
+    Backups named by earlier releases (``daily-….db``, shared by every database in the
+    folder) are listed only where they provably belong: the database is encrypted and its
+    key opens them. An unencrypted database cannot prove it, so they are left out (they can
+    still be restored by naming the file, after the same checks as any other).
+    """
     if not folder.is_dir():
         return []
+    label = database_label(database) if database is not None else None
     found = []
     for path in folder.iterdir():
         match = BACKUP_PATTERN.match(path.name)
-        if match and path.is_file():
-            taken = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
-            found.append(BackupFile(path, match["kind"], taken, path.stat().st_size))
+        if not match or not path.is_file():
+            continue
+        theirs = label is not None and match["database"] != label
+        if theirs and (match["database"] is not None or key is None or not _opens_with(path, key)):
+            continue
+        taken = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+        found.append(BackupFile(path, match["kind"], taken, path.stat().st_size))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
@@ -136,14 +243,22 @@ def backups_to_keep(backups: list[BackupFile], policy: RetentionPolicy) -> set[P
     return keep
 
 
-def rotate(folder: Path, policy: RetentionPolicy) -> list[Path]:
-    """Deletes daily backups the policy no longer keeps; returns what was removed."""
-    backups = list_backups(folder)
+def remove_backup(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    key_file_path(path).unlink(missing_ok=True)
+
+
+def rotate(
+    folder: Path, policy: RetentionPolicy, database: Path | None = None, *, key: bytes | None = None
+) -> list[Path]:
+    """Deletes daily backups of ``database`` the policy no longer keeps (with their key
+    files); returns what was removed. Another database's backups are never touched."""
+    backups = list_backups(folder, database, key=key)
     keep = backups_to_keep(backups, policy)
     removed = []
     for backup in backups:
         if backup.path not in keep:
-            backup.path.unlink(missing_ok=True)
+            remove_backup(backup.path)
             removed.append(backup.path)
     return removed
 
@@ -159,37 +274,102 @@ def daily_backup_if_due(
 ) -> Path | None:
     """The first start of each day takes a backup; later starts that day do not."""
     now = now or dt.datetime.now()
-    if any(b.kind == "daily" and b.taken_at.date() == now.date() for b in list_backups(folder)):
+    database = _live_path(engine)
+    mine = list_backups(folder, database, key=key)
+    if any(b.kind == "daily" and b.taken_at.date() == now.date() for b in mine):
         return None
     path = backup_sqlite(
-        engine, folder / timestamped_name("daily", now), key=key, key_file=key_file
+        engine,
+        folder / timestamped_name("daily", now, database=database),
+        key=key,
+        key_file=key_file,
     )
-    rotate(folder, policy or RetentionPolicy())
+    rotate(folder, policy or RetentionPolicy(), database, key=key)
     return path
 
 
+def is_encrypted_file(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER
+
+
 def check_backup_file(path: Path, *, key: bytes | None = None) -> str | None:
-    """Opens a backup on its own and returns its schema revision; raises if it is damaged."""
+    """Checks a file completely before it may replace a database, and returns its schema
+    revision; raises ``StorageError`` saying what is wrong.
+
+    It must be a VERU Desk database (SQLite's application id, or for files made before it
+    was set, the tables every release has), encrypted exactly when the live database is and
+    with the same key (a backup carries its own key file; the key must match, since the live
+    key file stays), carry a schema revision, and pass SQLite's integrity check.
+    """
     import sqlite3
+
+    from veru_desk.db.migrate import APPLICATION_ID
 
     if not path.is_file():
         raise StorageError(f"There is no backup file at {path}.")
+    if path.stat().st_size == 0:
+        raise StorageError(f"{path.name} is empty: it is not a VERU Desk backup.")
+    encrypted = is_encrypted_file(path)
+    own_key = key_file_path(path)
+    if encrypted and key is None:
+        raise StorageError(
+            f"{path.name} is encrypted (or not a database at all): it is not a backup of this "
+            "unencrypted database."
+        )
+    if not encrypted and key is not None:
+        raise StorageError(
+            f"{path.name} is not encrypted: it is not a backup of this encrypted database."
+        )
+    if own_key.exists():
+        from veru_desk.db.keyfile import KeyFile
+
+        KeyFile.load(own_key)  # raises, naming it, if the key file that came with it is damaged
     if key is not None:
         import sqlcipher3.dbapi2 as sqlcipher
 
-        connection: Any = sqlcipher.connect(str(path))
+        connection: Any = sqlcipher.connect(f"file:{path}?mode=ro", uri=True)
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     else:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        try:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        except Exception as error:
+            if key is not None:
+                whose = "the key file that came with it" if own_key.exists() else "its key"
+                raise StorageError(
+                    f"{path.name} does not open with this database's key: it is a backup of "
+                    f"another database ({whose} belongs to that one), and was not restored."
+                ) from error
+            raise
+        application_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
+        if application_id not in (0, APPLICATION_ID):
+            raise StorageError(
+                f"{path.name} is another program's database (application id "
+                f"{application_id:#x}), not a VERU Desk backup."
+            )
+        missing = CORE_TABLES - tables
+        if missing:
+            raise StorageError(
+                f"{path.name} is not a VERU Desk backup: it lacks the tables "
+                f"{', '.join(sorted(missing))}."
+            )
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        if not row or not row[0]:
+            raise StorageError(
+                f"{path.name} records no schema version: it is not a VERU Desk backup."
+            )
         result = _integrity(connection)
         if result != "ok":
             raise StorageError(f"The backup {path.name} is damaged ({result}).")
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(row[0]) if row else None
-    except (sqlite3.DatabaseError, Exception) as error:
-        if isinstance(error, StorageError):
-            raise
+        return str(row[0])
+    except StorageError:
+        raise
+    except Exception as error:
         raise StorageError(
             f"{path.name} is not a VERU Desk backup that this key can open ({error})."
         ) from error

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from veru_desk.config import DatabaseLocation
+from veru_desk.db.staging import finish_interrupted_creation
 from veru_desk.domain.errors import StorageError
 
 BUSY_TIMEOUT_MS = 15_000
@@ -39,6 +40,7 @@ def kind_of(location: DatabaseLocation) -> DatabaseKind:
     if location.path is None:
         return DatabaseKind.SERVER
     path = location.path
+    finish_interrupted_creation(path)  # a first start killed half-way (db.staging)
     if key_file_path(path).exists():
         return DatabaseKind.ENCRYPTED
     if not path.exists() or path.stat().st_size == 0:

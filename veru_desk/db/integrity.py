@@ -48,9 +48,12 @@ def quick_check(engine: Engine) -> str | None:
     return "; ".join(rows[:MAX_PROBLEMS]) + (f" (and {more} more problems)" if more > 0 else "")
 
 
-def latest_good_backup(folder: Path, *, key: bytes | None = None) -> Path | None:
-    """The newest backup in ``folder`` that opens with ``key`` and passes its check."""
-    for backup in list_backups(folder):
+def latest_good_backup(
+    folder: Path, *, key: bytes | None = None, database: Path | None = None
+) -> Path | None:
+    """The newest backup of ``database`` in ``folder`` that opens with ``key`` and passes its
+    check (never another database's, which would not be this one's data)."""
+    for backup in list_backups(folder, database, key=key):
         try:
             check_backup_file(backup.path, key=key)
         except StorageError:
@@ -62,7 +65,7 @@ def latest_good_backup(folder: Path, *, key: bytes | None = None) -> Path | None
 def damaged_database_error(
     problem: str, database: Path, backup_folder: Path, *, key: bytes | None = None
 ) -> DamagedDatabase:
-    backup = latest_good_backup(backup_folder, key=key)
+    backup = latest_good_backup(backup_folder, key=key, database=database)
     if backup is not None:
         advice = (
             f"The latest good backup is {backup.name}: restore it, or ask IT to recover the file."

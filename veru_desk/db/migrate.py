@@ -23,6 +23,10 @@ VERSIONS_DIR = MIGRATIONS_DIR / "versions"
 # history, each migration revising the one before. tests/db/test_migrations.py holds
 # Alembic to that, so the shortcut below answers as Alembic would.
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+# SQLite's header field for "which program's file is this" (``PRAGMA application_id``): "VERU"
+# in ASCII. Set when a database is created or upgraded, and at every open of one made before
+# it was (``mark_as_ours``); a restore refuses a file carrying another program's id.
+APPLICATION_ID = 0x56455255
 
 
 def _config() -> Config:
@@ -91,6 +95,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def application_id(engine: Engine) -> int | None:
+    """The file's application id (0: never set); None for a server database."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("PRAGMA application_id").scalar() or 0)
+
+
+def mark_as_ours(engine: Engine) -> None:
+    """Marks a VERU Desk file made before databases carried the mark (a write only the first
+    time). Refuses another program's SQLite file rather than adding our tables to it."""
+    found = application_id(engine)
+    if found is None or found == APPLICATION_ID:
+        return
+    if found != 0:
+        raise StorageError(
+            f"This file belongs to another program (SQLite application id {found:#x}), not to "
+            "VERU Desk: choose a VERU Desk database."
+        )
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def schema_differences(engine: Engine) -> list[object]:

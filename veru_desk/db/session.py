@@ -35,11 +35,14 @@ def open_database(
                 _refuse_if_damaged(db)
                 backup_sqlite(
                     db.engine,
-                    backup_dir_for(location) / timestamped_name("before-migration"),
+                    backup_dir_for(location)
+                    / timestamped_name("before-migration", database=location.path),
                     key=key,
                     key_file=db.key_file,
                 )
             migrate.upgrade(db.engine)
+        else:
+            migrate.mark_as_ours(db.engine)  # a file made before databases carried the mark
     return db
 
 

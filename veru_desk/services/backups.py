@@ -32,39 +32,74 @@ class BackupService(Service):
             backup_dir_for(self.db.location)  # raises the explanatory error
         return backup_dir_for(self.db.location)
 
+    @property
+    def _database(self) -> Path:
+        path = self.db.location.path
+        assert path is not None  # a file database: _require_file_database checked
+        return path
+
     def list(self) -> list[BackupFile]:
+        """This database's backups only: another database sharing the folder keeps its own."""
         with self._read():
             require_role(self.actor, Role.ADMIN, doing="see backups")
-        return list_backups(self._require_file_database())
+        return list_backups(self._require_file_database(), self._database, key=self.db.key)
 
-    def backup_now(self, destination: Path | None = None) -> Path:
+    def backup_now(self, destination: Path | None = None, *, force: bool = False) -> Path:
+        """A backup in the backup folder, or at ``destination``, which must not be an existing
+        database or key file unless ``force`` (then it is replaced, key file and all)."""
         with self._read():
             require_role(self.actor, Role.ADMIN, doing="make backups")
         folder = self._require_file_database()
         path = backup_sqlite(
             self.db.engine,
-            destination or folder / timestamped_name("manual"),
+            destination or folder / timestamped_name("manual", database=self._database),
             key=self.db.key,
             key_file=self.db.key_file,
+            force=force and destination is not None,
         )
         with self._write() as session:
             self._audit(session, AuditAction.BACKUP, summary=f"Backup written to {path}")
         return path
 
     def restore(self, backup: Path) -> Path:
-        """Restores ``backup`` over the open database; returns the safety copy taken first."""
+        """Restores ``backup`` over the open database; returns the safety copy taken first.
+
+        The file is checked completely before anything is touched (``check_backup_file``). If
+        the restore then fails part-way (a migration, a full disk), the safety copy is put
+        back before the error is raised, and the message says so.
+        """
         with self._read():
             require_role(self.actor, Role.ADMIN, doing="restore backups")
         folder = self._require_file_database()
+        if backup.resolve() == self._database.resolve():
+            raise StorageError(f"{backup.name} is the database itself: choose a backup file.")
         revision = check_backup_file(backup, key=self.db.key)
-        if revision is not None and revision not in migrate.known_revisions():
+        if revision not in migrate.known_revisions():
             raise StorageError(
                 f"{backup.name} was made by a newer version of VERU Desk (schema {revision}). "
                 "Install the latest version before restoring it."
             )
         safety = self._safety_copy(folder)
-        copy_into(backup, self.db.engine, key=self.db.key)
-        migrate.upgrade(self.db.engine)
+        try:
+            copy_into(backup, self.db.engine, key=self.db.key)
+            migrate.upgrade(self.db.engine)
+            problem = quick_check(self.db.engine)
+            if problem is not None:
+                raise StorageError(f"the restored database failed its integrity check ({problem})")
+        except Exception as error:
+            reason = error.args[0] if isinstance(error, StorageError) and error.args else error
+            try:
+                self._put_back(safety)
+            except Exception as second:
+                raise StorageError(
+                    f"Restoring {backup.name} failed ({reason}), and putting the database back "
+                    f"failed too ({second}): copy {safety} over {self._database.name} by hand "
+                    "before anyone uses it."
+                ) from error
+            raise StorageError(
+                f"Restoring {backup.name} failed ({reason}). The database was put back as it "
+                f"was before, from {safety.name}; nothing was lost."
+            ) from error
         with self._write() as session:
             self._audit(
                 session,
@@ -84,17 +119,34 @@ class BackupService(Service):
         if quick_check(self.db.engine) is None:
             return backup_sqlite(
                 self.db.engine,
-                folder / timestamped_name("before-restore"),
+                folder / timestamped_name("before-restore", database=self._database),
                 key=self.db.key,
                 key_file=self.db.key_file,
             )
-        source = self.db.location.path
-        assert source is not None  # a file database: _require_file_database checked
+        source = self._database
         self.db.engine.dispose()
-        aside = folder / timestamped_name("damaged").replace(".db", ".damaged.db")
+        aside = folder / (
+            timestamped_name("damaged", database=source).removesuffix(".db") + ".damaged.db"
+        )
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, aside)
         wal = source.with_name(source.name + "-wal")
         if wal.is_file():
             shutil.copyfile(wal, aside.with_name(aside.name + "-wal"))
         return aside
+
+    def _put_back(self, safety: Path) -> None:
+        """The database as it was before a failed restore: through the backup API from a
+        sound safety copy; byte for byte (with its log) when it was set aside damaged."""
+        if not safety.name.endswith(".damaged.db"):
+            copy_into(safety, self.db.engine, key=self.db.key)
+            return
+        source = self._database
+        self.db.engine.dispose()
+        shutil.copyfile(safety, source)
+        wal, saved_wal = (p.with_name(p.name + "-wal") for p in (source, safety))
+        if saved_wal.is_file():
+            shutil.copyfile(saved_wal, wal)
+        else:
+            wal.unlink(missing_ok=True)
+        source.with_name(source.name + "-shm").unlink(missing_ok=True)

@@ -1363,8 +1363,13 @@ def generate_demo_data(
     *,
     actor: Actor = SYSTEM,
     anchor: dt.date | None = None,
+    defer_indexes: bool = False,
 ) -> DemoSummary:
     """Adds ``people`` synthetic young people with their whole case histories.
+
+    ``defer_indexes`` drops the busiest secondary indexes for the load and rebuilds them after
+    it: only for a database being built aside (``build_demo_database``), where a kill before
+    the rebuild leaves nothing behind. On a database in place a kill would leave them dropped.
 
     Runs as ``SYSTEM`` on a new database (the command line creates the demo team first), or as
     a signed-in administrator or manager on an existing one. ``progress(done, total)`` is
@@ -1383,8 +1388,11 @@ def generate_demo_data(
         team = _load_team(session)
         ids = _Ids(_highest_ids(session))
     gen = _Generator(seed, anchor, team, _Values(db.engine.dialect.name))
-    deferred = _deferred_indexes(db)
-    _tune_for_bulk(db, on=True)
+    deferred = _deferred_indexes(db) if defer_indexes else []
+    # No fsync per commit only where a power cut costs nothing: on a database being built aside.
+    tune = defer_indexes
+    if tune:
+        _tune_for_bulk(db, on=True)
     try:
         # Two cores: this thread makes the next batch's rows while the writer thread stores
         # the last one (SQLite does its B-tree work with the GIL released).
@@ -1406,7 +1414,8 @@ def generate_demo_data(
             if pending is not None:
                 pending.result()
     finally:
-        _tune_for_bulk(db, on=False)
+        if tune:
+            _tune_for_bulk(db, on=False)
         _rebuild(db, deferred)
     with db.write() as session:
         _advance_sequences(session)
@@ -1563,6 +1572,58 @@ def create_demo_database(location: DatabaseLocation, *, encrypted: bool = True) 
         encrypted=encrypted,
         extra_users=demo_team_users(),
     )
+
+
+class Stopped(Exception):
+    """The person stopped a new demo database being built: nothing was kept."""
+
+
+def build_demo_database(
+    location: DatabaseLocation,
+    people: int,
+    seed: int,
+    progress: Callable[[int, int], bool | None] | None = None,
+    *,
+    encrypted: bool = True,
+    anchor: dt.date | None = None,
+) -> tuple[NewDatabase, DemoSummary]:
+    """A new database with the demo team and ``people`` young people, built aside and moved
+    into place only when finished (``services.new_database``): a kill or a Stop leaves no
+    database at ``location``, so the next start is a first start again.
+
+    Raises:
+        Stopped: ``progress`` returned False; nothing was kept.
+    """
+    from veru_desk.services.new_database import build_complete
+
+    summary: list[DemoSummary] = []
+
+    def build(staged: DatabaseLocation) -> NewDatabase:
+        stopped = False
+
+        def watch(done: int, total: int) -> bool:
+            nonlocal stopped
+            if progress is not None and progress(done, total) is False:
+                stopped = True
+            return not stopped
+
+        created = create_demo_database(staged, encrypted=encrypted)
+        try:
+            summary.append(
+                generate_demo_data(
+                    created.db, people, seed, watch, anchor=anchor, defer_indexes=True
+                )
+            )
+        except BaseException:
+            created.db.dispose()
+            raise
+        if stopped:
+            created.db.dispose()
+            raise Stopped
+        return created
+
+    created = build_complete(location, build)
+    return created, summary[0]
 
 
 def add_demo_team(db: Database) -> None:

@@ -41,7 +41,7 @@ from veru_desk.services.actor import Actor
 from veru_desk.services.passwords import SignInError, check_password_rules
 from veru_desk.ui.feedback import error_text, show_error
 from veru_desk.ui.forms import Credentials, FieldErrors, password_field
-from veru_desk.ui.tasks import Progress, run_task
+from veru_desk.ui.tasks import Cancelled, Progress, run_task
 
 if TYPE_CHECKING:  # the vault loads SQLAlchemy: imported when a database is created
     from veru_desk.services.vault import NewDatabase
@@ -238,17 +238,20 @@ class FirstStartDialog(QDialog):
         roles = frozenset(
             {Role.ADMIN} | ({Role.MANAGER} if self.also_manager.isChecked() else set())
         )
+        from veru_desk.services.new_database import build_complete
         from veru_desk.services.vault import create_database
 
+        username, name = self.new_username.text(), self.display_name.text()
+        encrypted = self.encrypt.isChecked()
         try:
             check_password_rules(password)
-            self.created = create_database(
+            # Built aside and moved into place when finished (a first start killed half-way
+            # leaves nothing the next start could take for a database).
+            self.created = build_complete(
                 self.location,
-                self.new_username.text(),
-                self.display_name.text(),
-                password,
-                encrypted=self.encrypt.isChecked(),
-                admin_roles=roles,
+                lambda staged: create_database(
+                    staged, username, name, password, encrypted=encrypted, admin_roles=roles
+                ),
             )
         except ValidationError as error:
             unplaced = self.errors.show(error)
@@ -278,17 +281,21 @@ class FirstStartDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def load_demo_data(self) -> None:
-        from veru_desk.services.demo import create_demo_database, generate_demo_data
+        from veru_desk.services.demo import Stopped, build_demo_database
 
         location = self.location
         self.demo_choice.setEnabled(False)
         self.admin_choice.setEnabled(False)
 
         def work(progress: Progress) -> NewDatabase:
-            created = create_demo_database(location)
-            generate_demo_data(
-                created.db, people=DEMO_PEOPLE, seed=DEMO_SEED, progress=progress.keep_going
-            )
+            # Built aside and moved into place when finished: cancelled, or killed, it leaves
+            # no database, so the next start offers the same choice again.
+            try:
+                created, _summary = build_demo_database(
+                    location, DEMO_PEOPLE, DEMO_SEED, progress.keep_going
+                )
+            except Stopped:
+                raise Cancelled from None
             return created
 
         def done(created: NewDatabase) -> None:
