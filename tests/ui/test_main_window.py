@@ -97,7 +97,7 @@ def test_closing_the_window_with_unsaved_changes_in_a_case_asks_first(
     answers = [False, True]
     asked: list[str] = []
 
-    def answer(_parent: object, _title: str, text: str, yes: str = "Yes") -> bool:
+    def answer(_parent: object, _title: str, text: str, **_buttons: str) -> bool:
         asked.append(text)
         return answers.pop(0)
 

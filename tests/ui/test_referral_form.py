@@ -187,7 +187,7 @@ def test_closing_with_unsaved_typing_asks_first(
     answers = [False, True]
     asked: list[str] = []
 
-    def answer(_parent: object, title: str, _text: str, yes: str = "Yes") -> bool:
+    def answer(_parent: object, title: str, _text: str, **_buttons: str) -> bool:
         asked.append(title)
         return answers.pop(0)
 

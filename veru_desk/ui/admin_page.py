@@ -294,7 +294,7 @@ class AdminPage(QWidget):
             "Disable this account?",
             f"{user.display_name} will not be able to sign in. Their records and the audit "
             "trail are kept, and the account can be enabled again.",
-            yes="Disable",
+            action="Disable this account",
         ):
             return
         try:

@@ -162,7 +162,7 @@ class BackupsPanel(QWidget):
             f"Everything saved since {taken} will be replaced by what the backup holds. The "
             "current database is backed up first, so this can be undone.\n\n"
             "Everyone else must close VERU Desk before you go on.",
-            yes="Restore",
+            action="Restore this backup",
         ):
             return
         backups = self.services.backups

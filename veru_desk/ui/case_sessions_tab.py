@@ -171,7 +171,7 @@ class SessionsTab(CaseTab):
             "Skip this session",
             f"Take the session on {format_uk_datetime(session.planned_start)} out of its "
             "series? The date is remembered as skipped.",
-            yes="Skip session",
+            action="Skip this session",
         ):
             return
         sessions, person_id = self.services.sessions, self.person_id

@@ -84,9 +84,13 @@ def offer_restore(parent: QWidget | None, error: DamagedDatabase, services: Serv
         "then: anything saved after that must be entered again. The damaged file is kept "
         "beside the backups for IT.\n\nEveryone else must close VERU Desk first."
     )
-    restore = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Close VERU Desk", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
+    # Restoring replaces the database: it happens only on a click of the button that says so.
+    # Enter and Escape close VERU Desk, which changes nothing and can be undone by starting it.
+    restore = box.addButton("Restore this backup", QMessageBox.ButtonRole.DestructiveRole)
+    close = box.addButton("Close VERU Desk", QMessageBox.ButtonRole.RejectRole)
+    restore.setAutoDefault(False)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
     box.exec()
     if box.clickedButton() is not restore:
         return False

@@ -59,12 +59,26 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     box.exec()
 
 
-def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
+_VAGUE_ACTIONS = {"yes", "ok", "okay", "continue", "confirm", "go ahead", "proceed"}
+
+
+def confirm(
+    parent: QWidget | None, title: str, text: str, *, action: str, keep: str = "Cancel"
+) -> bool:
+    """Asks before something that cannot simply be undone. True only when the person clicks
+    the button named ``action``, which says what will happen ("Discard this referral",
+    "Restore this backup"); the safe choice ``keep`` is the default, so Enter and Escape both
+    keep things as they are. A tired person pressing Enter must never lose work."""
+    if action.strip().lower() in _VAGUE_ACTIONS:
+        raise ValueError(f"name the action on the button, not {action!r}")
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)
     box.setText(text)
-    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    go = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    safe = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    go.setAutoDefault(False)
+    box.setDefaultButton(safe)
+    box.setEscapeButton(safe)
     box.exec()
-    return box.clickedButton() is yes_button
+    return box.clickedButton() is go

@@ -449,7 +449,8 @@ class MainWindow(QMainWindow):
                 self,
                 "Unsaved changes",
                 f"{title} has changes that are not saved. Close it and lose them?",
-                yes="Close without saving",
+                action="Close the case and lose the changes",
+                keep="Keep the case open",
             ):
                 return False
         was_current = self.stack.currentWidget() is workspace
@@ -560,7 +561,8 @@ class MainWindow(QMainWindow):
             "These cases have changes that are not saved:\n"
             + "\n".join(f"• {title}" for title in unsaved)
             + "\n\nClose VERU Desk and lose them?",
-            yes="Close without saving",
+            action="Close VERU Desk and lose the changes",
+            keep="Keep VERU Desk open",
         ):
             event.ignore()
             return

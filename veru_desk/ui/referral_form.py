@@ -688,7 +688,8 @@ class ReferralForm(QDialog):
             self,
             "Discard this referral?",
             "The referral has not been saved. Close the form and lose what you typed?",
-            yes="Discard",
+            action="Discard this referral",
+            keep="Keep editing",
         ):
             return
         self._dirty = False
