@@ -4,6 +4,7 @@ goes ahead. Finding 11: Enter used to pick "Discard" or "Restore"."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,13 @@ from ui_drivers import shown, type_into
 from veru_desk.db.engine import Database
 from veru_desk.db.integrity import DamagedDatabase
 from veru_desk.services import Services
+from veru_desk.services.retention import RetentionItem
 from veru_desk.ui import damaged_database_dialog
 from veru_desk.ui.admin_page import AdminPage
 from veru_desk.ui.feedback import confirm
 from veru_desk.ui.main_window import MainWindow
 from veru_desk.ui.referral_form import ReferralForm
+from veru_desk.ui.retention_page import EndOfRecordDialog
 
 
 @pytest.fixture
@@ -169,3 +172,26 @@ def test_enter_on_the_damaged_database_question_does_not_restore(
     assert sorted(asked.buttons) == ["Close VERU Desk", "Restore this backup"]
     assert asked.closed_by_the_key and asked.answered == "Close VERU Desk"
     assert restored == []
+
+
+def test_enter_after_typing_the_reference_and_reason_does_not_anonymise(
+    qtbot: QtBot,
+) -> None:
+    item = RetentionItem(
+        person_id=7,
+        case_ref="VERU-2019-00042",
+        name="Siobhán Nic Giolla Phádraig",
+        closed_on=dt.date(2019, 3, 1),
+        review_due_on=dt.date(2026, 3, 1),
+        reason="Seven years since closure",
+    )
+    dialog = shown(qtbot, EndOfRecordDialog(item, "anonymise"))
+    type_into(qtbot, dialog.typed_ref, "VERU-2019-00042")
+    type_into(qtbot, dialog.reason, "Retention review")
+    assert dialog.confirm_button.isEnabled()
+
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+
+    assert not dialog.isVisible()  # Enter closed it, as Cancel
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.confirm_button.isDefault()

@@ -105,6 +105,9 @@ class EndOfRecordDialog(QDialog):
             f"{verb.capitalize()} the case", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.confirm_button.setEnabled(False)
+        # Enter in a field cancels rather than erases: only a click on the named button does.
+        self.confirm_button.setAutoDefault(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.typed_ref.textChanged.connect(self._update_button)
