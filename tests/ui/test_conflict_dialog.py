@@ -134,6 +134,40 @@ def test_colleagues_added_notes_and_my_attendance_are_both_saved(
     assert saved.attendance is Attendance.ATTENDED
 
 
+def test_both_adding_session_notes_shows_both_and_saves_only_what_i_confirmed(
+    qtbot: QtBot,
+    as_dariusz: Services,
+    priya_elsewhere: Services,
+    lukasz_case: int,
+    dialogs: DialogDriver,
+) -> None:
+    session_id = as_dariusz.sessions.book(lukasz_case, _session_input())
+    dialog = shown(
+        qtbot, SessionDialog(as_dariusz, lukasz_case, as_dariusz.sessions.get(session_id))
+    )
+    dialog.notes.setPlainText(DARIUSZ_TEXT)
+    theirs = priya_elsewhere.sessions.get(session_id)
+    priya_elsewhere.sessions.update(
+        session_id, replace(_as_input(theirs), notes=MANAGERS_TEXT), theirs.version
+    )
+    confirmed = f"{MANAGERS_TEXT}\n{DARIUSZ_TEXT} (added by Dariusz)"
+    seen: dict[str, object] = {}
+
+    def confirm_my_wording(conflict: ConflictDialog) -> None:
+        clash = conflict.text_clash("Notes")
+        seen["both"] = (clash.text(), clash.mine_view.toPlainText())
+        seen["saved before I chose"] = as_dariusz.sessions.get(session_id).notes
+        clash.editor.setPlainText(confirmed)  # type: ignore[union-attr]
+        qtbot.mouseClick(conflict.save_button, Qt.MouseButton.LeftButton)
+
+    dialogs.then(confirm_my_wording)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    assert seen["both"] == (MANAGERS_TEXT, DARIUSZ_TEXT)
+    assert seen["saved before I chose"] == MANAGERS_TEXT
+    assert as_dariusz.sessions.get(session_id).notes == confirmed
+
+
 def test_both_changing_the_notes_shows_both_and_saves_what_i_confirmed(
     qtbot: QtBot,
     as_dariusz: Services,
