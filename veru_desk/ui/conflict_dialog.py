@@ -16,6 +16,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,6 +111,10 @@ class _TextClash(QGroupBox):
             mine = QPlainTextEdit(row.mine)
             mine.setReadOnly(True)
             mine.setTabChangesFocus(True)
+        if not single:
+            lines = self.fontMetrics().lineSpacing() * 6
+            self.editor.setMinimumHeight(lines)
+            mine.setMinimumHeight(lines)
         self.editor.setAccessibleName(f"{row.label} to save")
         mine.setAccessibleName(f"{row.label}: your version")
         self.mine_view = mine
@@ -289,7 +294,9 @@ class ConflictDialog(QDialog):
         layout.addWidget(scroll, 2 if clashes else 0)
         layout.addWidget(self.buttons)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(em * 64, em * (44 if clashes else 30))
+        size = QSize(em * (80 if clashes else 64), em * (56 if clashes else 30))
+        screen = self.screen().availableGeometry().size() if self.screen() else size
+        self.resize(size.boundedTo(screen * 0.9))
 
     def _choose(self, choice: ConflictChoice) -> None:
         self.choice = choice
