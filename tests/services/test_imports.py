@@ -39,6 +39,7 @@ from veru_desk.services.referrals import ReferralDetails
 
 TEMPLATE = resource_path("referrals-template.csv")
 RECEIVED = (today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
+EARLIER = (today() - dt.timedelta(days=40)).strftime("%d/%m/%Y")
 
 
 def row(**values: str) -> dict[str, str]:
@@ -353,8 +354,8 @@ def test_rows_of_one_file_about_the_same_person_become_one_record(
     data = csv_bytes(
         [
             row(nhs_number="943 476 5919"),
-            row(first_name="Abdi", nhs_number="9434765919", referral_date=RECEIVED),
-            row(first_name="ABDIRAHMAN", last_name="warsame"),
+            row(first_name="Abdi", nhs_number="9434765919", referring_agency="Luton Sixth Form"),
+            row(first_name="ABDIRAHMAN", last_name="warsame", referral_date=EARLIER),
         ]
     )
     preview = as_dariusz.imports.preview(data)
@@ -436,3 +437,115 @@ def test_ten_thousand_rows_import_in_well_under_fifteen_seconds(as_dariusz: Serv
     elapsed = time.perf_counter() - started
     assert result.new_referrals == 10_000
     assert elapsed < 15
+
+
+# --- text read faithfully (issue #13, finding 7) ------------------------------------------------
+
+
+def test_a_stray_byte_in_a_utf8_file_is_refused_with_its_line_and_column(
+    as_dariusz: Services, db: Database
+) -> None:
+    good = csv_bytes([row(first_name="Zoë", last_name="Ó Briain"), row(last_name="Farah")])
+    data = good.replace(b"Farah", b"Far\xffah")
+    preview = as_dariusz.imports.preview(data)
+    assert [(e.line, e.field) for e in preview.errors] == [(3, "file")]
+    assert "line 3, column 15, in the last_name column" in preview.errors[0].message
+    assert "0xFF" in preview.errors[0].message
+    with pytest.raises(ImportRejected):
+        as_dariusz.imports.run(data)
+    with pytest.raises(ImportRejected):
+        as_dariusz.imports.run(data, skip_invalid=True)
+    assert (people_count(db), referral_count(db)) == (0, 0)
+
+
+def test_a_wholly_windows_1252_file_imports_zoe_as_typed(
+    as_dariusz: Services, db: Database
+) -> None:
+    data = csv_bytes([row(first_name="Zoë", last_name="Ó Briain")], encoding="cp1252")
+    as_dariusz.imports.run(data)
+    with db.read() as session:
+        assert session.execute(select(YoungPerson.first_name, YoungPerson.last_name)).one() == (
+            "Zoë",
+            "Ó Briain",
+        )
+
+
+def test_a_utf8_file_with_a_byte_order_mark_imports() -> None:
+    data = b"\xef\xbb\xbf" + csv_bytes([row(first_name="Zoë")])
+    preview = parse_referral_file(data)
+    assert preview.errors == []
+    assert preview.rows[0].person.first_name == "Zoë"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("first_name", "Zoë\u202e"),
+        ("last_name", "Nic Giolla\x00"),
+        ("preferred_name", "Siobh\u2066án"),
+        ("last_name", "Okonkwo\nAdeyemi"),
+        ("referring_agency", "Luton\x00 Police"),
+        ("referrer_name", "PC Dariusz\u202eWójcik"),
+        ("school", "Stopsley\x07 High"),
+        ("postcode", "LU2\x00 7AB"),
+    ],
+)
+def test_control_and_bidi_characters_in_names_are_refused_naming_the_column(
+    as_dariusz: Services, db: Database, column: str, value: str
+) -> None:
+    data = csv_bytes([row(), row(**{"first_name": "Ngozi", column: value})])
+    preview = as_dariusz.imports.preview(data)
+    assert [(e.line, e.field) for e in preview.errors] == [(3, column)]
+    assert "contains" in preview.errors[0].message
+    with pytest.raises(ImportRejected):
+        as_dariusz.imports.run(data)
+    assert referral_count(db) == 0
+
+
+def test_nul_and_controls_are_stripped_from_the_narrative_keeping_line_breaks(
+    as_dariusz: Services, db: Database
+) -> None:
+    narrative = "Seen with older males\x00 near the station.\nKnife found\u202e in bag.\tPC"
+    as_dariusz.imports.run(csv_bytes([row(narrative=narrative, address="1 High St\x00\nLuton")]))
+    with db.read() as session:
+        stored = session.scalar(select(Referral.narrative))
+        address = session.scalar(select(YoungPerson.address))
+    assert stored == "Seen with older males near the station.\nKnife found in bag. PC"
+    assert address == "1 High St\nLuton"
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(
+    as_dariusz: Services, db: Database, audit_trail: object
+) -> None:
+    data = csv_bytes(
+        [
+            row(first_name="Zoë", last_name="Ó Briain"),
+            row(first_name="Dariusz", last_name="Wójcik", date_of_birth="02/05/2010"),
+        ]
+    )
+    first = as_dariusz.imports.run(data)
+    assert first.new_referrals == 2
+    counts = (people_count(db), referral_count(db))
+
+    preview = as_dariusz.imports.preview(data)
+    assert preview.errors == []
+    assert [(r.line, r.already_imported) for r in preview.rows] == [(2, True), (3, True)]
+    second = as_dariusz.imports.run(data)
+    assert (second.new_people, second.new_referrals) == (0, 0)
+    assert second.already_imported == [2, 3]
+    assert (people_count(db), referral_count(db)) == counts
+
+    # A genuinely new referral for the same person (another agency) is still added.
+    again = csv_bytes([row(first_name="Zoe", last_name="O Briain", referring_agency="Luton PRU")])
+    assert as_dariusz.imports.run(again).new_referrals == 1
+
+
+def test_a_referral_repeated_within_one_file_is_added_once(
+    as_dariusz: Services, db: Database
+) -> None:
+    data = csv_bytes([row(), row(referring_agency=" luton youth  justice service "), row()])
+    preview = parse_referral_file(data)
+    assert [r.same_referral_as_line for r in preview.rows] == [None, 2, 2]
+    result = as_dariusz.imports.run(data)
+    assert (result.new_referrals, result.already_imported) == (1, [3, 4])
+    assert referral_count(db) == 1

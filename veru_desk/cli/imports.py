@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from veru_desk.cli import Context
-from veru_desk.services.imports import ImportPreview, RowError
+from veru_desk.services.imports import ImportPreview, ImportRow, RowError
 
 
 def register(subparsers: Any) -> None:
@@ -49,8 +49,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         _describe(ctx, preview, args.file.name)
         return 0
     result = services.imports.run(data, skip_invalid=args.skip_invalid, file_name=args.file.name)
+    repeated = set(result.already_imported)
     for row in preview.rows:
-        if row.existing_case_ref:
+        if row.line in repeated:
+            ctx.print(f"Row {row.line}: {_why_repeat(row)}: not added again.")
+        elif row.existing_case_ref:
             name = f"{row.person.first_name} {row.person.last_name}"
             ctx.print(
                 f"Row {row.line}: {name} is already on record as {row.existing_case_ref}: "
@@ -60,12 +63,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"Imported {result.new_referrals} referral{'s' if result.new_referrals != 1 else ''} "
         f"from {args.file.name}: {result.new_people} new young "
         f"{'person' if result.new_people == 1 else 'people'}, {result.existing_people} already "
-        "on record."
+        "on record"
+        + (f"; {len(repeated)} already imported, not added again." if repeated else ".")
     )
     if result.skipped:
         skipped = len({e.line for e in result.skipped})
         ctx.print(f"Skipped {skipped} row{'s' if skipped != 1 else ''} with problems (above).")
     return 0
+
+
+def _why_repeat(row: ImportRow) -> str:
+    if row.same_referral_as_line is not None:
+        return f"the same referral as row {row.same_referral_as_line}"
+    return f"already imported: line {row.line}"
 
 
 def _report_errors(ctx: Context, errors: list[RowError]) -> None:
@@ -75,6 +85,8 @@ def _report_errors(ctx: Context, errors: list[RowError]) -> None:
 
 
 def _describe(ctx: Context, preview: ImportPreview, name: str) -> None:
+    for row in preview.repeats:
+        ctx.print(f"Row {row.line}: {_why_repeat(row)}: would not be added again.")
     known = [r for r in preview.rows if r.existing_person_id is not None]
     repeats = [r for r in preview.rows if r.same_person_as_line is not None]
     new_people = len(preview.rows) - len(known) - len(repeats)
@@ -90,7 +102,7 @@ def _describe(ctx: Context, preview: ImportPreview, name: str) -> None:
         )
     skipped = len({e.line for e in preview.errors})
     ctx.print(
-        f"Dry run: {name} would import {len(preview.rows)} referrals ({max(new_people, 0)} new "
+        f"Dry run: {name} would import {len(preview.new_rows)} referrals ({max(new_people, 0)} new "
         f"young people)"
         + (f" and skip {skipped} rows with problems" if skipped else "")
         + ". Nothing was written."

@@ -17,13 +17,14 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import YoungPerson
+from veru_desk.db.models import Agency, Referral, YoungPerson
 from veru_desk.domain.dates import parse_uk_date
 from veru_desk.domain.enums import (
     AgencyType,
@@ -36,6 +37,7 @@ from veru_desk.domain.enums import (
     Role,
 )
 from veru_desk.domain.errors import ValidationError, VeruError
+from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
 from veru_desk.services.people import PersonDetails, add_people, sort_name_of
@@ -70,6 +72,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "referring_agency",
 )
 IMPORT_SOURCE = "import"
+T = TypeVar("T")
 
 # Where a field name used by PersonDetails / ReferralDetails differs from the column the
 # partner filled in, errors are reported against the column they can see.
@@ -86,6 +89,13 @@ _CHUNK = 500
 _PROGRESS_STEP = 500
 
 _HEADER_SEPARATORS = re.compile(r"[\s\-_]+")
+
+_FLATTENED_NAME_COLUMNS: Mapping[str, str] = {
+    "school": "School",
+    "referring_agency": "Referring agency",
+    "referrer_name": "Referrer's name",
+    "referrer_contact": "Referrer's contact details",
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,15 @@ class ImportRow:
     existing_person_id: int | None = None
     existing_case_ref: str | None = None
     same_person_as_line: int | None = None  # an earlier row of this file is the same person
+    # Already on record, so never added again: the same person's referral from the same
+    # agency on the same date, imported before (or typed in), or an earlier row of this file.
+    already_imported: bool = False
+    same_referral_as_line: int | None = None
+
+    @property
+    def is_repeat(self) -> bool:
+        """True when importing this row would add a referral that is already there."""
+        return self.already_imported or self.same_referral_as_line is not None
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,15 @@ class ImportPreview:
         return sorted({e.line for e in self.errors})
 
     @property
+    def repeats(self) -> list[ImportRow]:
+        """Rows that would add nothing: already imported, or repeated in this file."""
+        return [r for r in self.rows if r.is_repeat]
+
+    @property
+    def new_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if not r.is_repeat]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
@@ -131,6 +159,7 @@ class ImportResult:
     new_referrals: int
     existing_people: int
     skipped: list[RowError]
+    already_imported: list[int] = field(default_factory=list)  # lines not added again
 
 
 class ImportRejected(ValidationError):
@@ -152,37 +181,96 @@ class ImportCancelled(VeruError):
 # --- reading the file -----------------------------------------------------------------------
 
 
-def decode_csv_bytes(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM) when it is valid UTF-8, else Windows-1252.
+# A well-formed multi-byte UTF-8 character (RFC 3629: no overlongs, no surrogates).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Enough bad bytes listed to find the pattern without flooding the wizard or a terminal.
+_MAX_BAD_BYTES = 20
 
-    Valid UTF-8 is almost never valid-looking Windows-1252 by accident the other way round,
-    so trying UTF-8 first and falling back is safe for the files partners send.
+
+class UnreadableText(ValidationError):
+    """The file's bytes cannot be read faithfully: ``errors`` says where, by row and column."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__({"file": errors[0].message}, errors[0].message)
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """The file's text, read faithfully or not at all.
+
+    UTF-8 (with or without a byte-order mark) is read as UTF-8. A file that is not valid
+    UTF-8 is read as Windows-1252 (an older Excel's "CSV (comma delimited)") only when it
+    holds no well-formed multi-byte UTF-8 character at all: a file with "Zoë" correctly
+    encoded and one stray byte elsewhere is a UTF-8 file with a damaged byte, and reading it
+    as Windows-1252 would store every accented name wrongly ("ZoÃ«") and defeat duplicate
+    matching. Such a file is refused with the row, line and column of each bad byte.
 
     Raises:
-        ValidationError: ``{"file": ...}`` when the bytes are neither (a binary file).
+        UnreadableText: a bad byte in a UTF-8 file, or a byte Windows-1252 does not define.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise _not_text(error) from error
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
     try:
-        return data.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if body is data and _UTF8_MULTIBYTE.search(body) is None:
+        try:
+            return body.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnreadableText(_bad_bytes(body, "cp1252")) from None
+    raise UnreadableText(_bad_bytes(body, "utf-8")) from None
+
+
+def _bad_bytes(data: bytes, encoding: str) -> list[RowError]:
+    """Where ``data`` stops being ``encoding``: one error per bad byte, by spreadsheet row."""
+    errors: list[RowError] = []
+    start = 0
+    while len(errors) < _MAX_BAD_BYTES:
+        try:
+            data[start:].decode(encoding)
+            break
+        except UnicodeDecodeError as error:
+            at = start + error.start
+        errors.append(_bad_byte(data, at, encoding))
+        start = at + 1
+    return errors
+
+
+def _bad_byte(data: bytes, at: int, encoding: str) -> RowError:
+    line_start = data.rfind(b"\n", 0, at) + 1
+    line = data.count(b"\n", 0, at) + 1
+    before = data[line_start:at].decode(encoding, errors="replace")
+    column = len(before) + 1
+    prefix = data[:at].decode(encoding, errors="replace")
+    heading = ""
     try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise _not_text(error) from error
-
-
-def _not_text(error: UnicodeDecodeError) -> ValidationError:
-    return ValidationError(
-        {
-            "file": "The file is not readable text (neither UTF-8 nor Windows-1252) near byte "
-            f"{error.start}: in Excel use Save As, CSV UTF-8 (comma delimited)."
-        }
-    )
+        records = list(csv.reader(io.StringIO(prefix + "x", newline=""), strict=False))
+        row = len(records)
+        if row > 1 and len(records[-1]) <= len(records[0]):
+            heading = f", in the {records[0][len(records[-1]) - 1].strip()} column"
+    except csv.Error:
+        row = line
+    where = f"line {line}, column {column}" + (f" (spreadsheet row {row})" if row != line else "")
+    where += heading
+    after = before.rstrip("\r")[-20:]
+    context = f", just after \u201c{after}\u201d" if after.strip() else ""
+    if encoding == "utf-8":
+        message = (
+            f"The byte 0x{data[at]:02X} at {where}{context} is not UTF-8, but the rest of the "
+            "file is: it cannot be read faithfully. Correct that character in the spreadsheet, "
+            "then in Excel use Save As, CSV UTF-8 (comma delimited)."
+        )
+    else:
+        message = (
+            f"The byte 0x{data[at]:02X} at {where}{context} is neither UTF-8 nor "
+            "Windows-1252 text: in Excel use Save As, CSV UTF-8 (comma delimited)."
+        )
+    return RowError(row, "file", message)
 
 
 def normalise_header(text: str) -> str:
@@ -200,8 +288,8 @@ def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportP
     today = today or dt.date.today()
     try:
         text = decode_csv_bytes(data)
-    except ValidationError as error:
-        return ImportPreview([], [RowError(1, "file", error.fields["file"])], 0)
+    except UnreadableText as error:
+        return ImportPreview([], error.errors, 0)
     records = _records(text)
     if isinstance(records, RowError):
         return ImportPreview([], [records], 0)
@@ -254,7 +342,7 @@ def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportP
                 )
             )
     bad = {e.line for e in errors}
-    rows = _link_same_people([r for r in rows if r.line not in bad])
+    rows = _link_same_referrals(_link_same_people([r for r in rows if r.line not in bad]))
     return ImportPreview(rows, errors, total, ignored)
 
 
@@ -274,7 +362,9 @@ def _records(text: str) -> list[list[str]] | RowError:
 def _check_row(
     line: int, values: Mapping[str, str], today: dt.date
 ) -> tuple[ImportRow | None, list[RowError]]:
-    problems: dict[str, str] = {}
+    # Columns read through ``text`` (which would turn a line break into a space) are checked
+    # as typed: a control character in a name is refused, never quietly changed.
+    problems: dict[str, str] = check_names(values, _FLATTENED_NAME_COLUMNS)
 
     def text(name: str) -> str | None:
         return " ".join(values.get(name, "").split()) or None
@@ -361,12 +451,35 @@ def _column_rank(name: str) -> int:
 
 
 def _multiline(value: str | None) -> str | None:
-    """Keeps the line breaks of an address or narrative but trims each line."""
+    """Keeps the line breaks of an address or narrative but trims each line; control
+    characters other than line breaks and tabs are removed (``domain.text``)."""
+    value = clean_free_text(value)
     if value is None:
         return None
-    lines = [" ".join(part.split()) for part in value.replace("\r\n", "\n").split("\n")]
+    lines = [" ".join(part.split()) for part in value.split("\n")]
     joined = "\n".join(part for part in lines if part)
     return joined or None
+
+
+def _link_same_referrals(rows: list[ImportRow]) -> list[ImportRow]:
+    """Marks later rows that repeat an earlier row's referral: the same young person, referral
+    date and referring agency (a row pasted twice, or two sheets of one partner joined)."""
+    first_of: dict[tuple[int, dt.date, str], int] = {}
+    linked: list[ImportRow] = []
+    for row in rows:
+        key = (row.same_person_as_line or row.line, row.referral.received_on, _agency(row))
+        first = first_of.setdefault(key, row.line)
+        linked.append(row if first == row.line else replace(row, same_referral_as_line=first))
+    return linked
+
+
+def _agency(row: ImportRow) -> str:
+    return _agency_key(row.referral.referring_agency)
+
+
+def _agency_key(name: str) -> str:
+    """An agency's name as referrals are matched to agencies (``services.referrals``)."""
+    return " ".join(name.split()).casefold()
 
 
 def _link_same_people(rows: list[ImportRow]) -> list[ImportRow]:
@@ -669,6 +782,34 @@ def match_existing(session: Session, rows: Iterable[ImportRow]) -> dict[int, _Kn
     return found
 
 
+def match_imported(
+    session: Session, rows: Iterable[ImportRow], known: Mapping[int, _Known]
+) -> set[int]:
+    """The lines whose referral is already on record for the known person: the same referral
+    date and referring agency (compared as ``services.referrals`` matches agencies, ignoring
+    case and spacing). Importing a file twice then adds nothing the second time."""
+    rows = list(rows)
+    person_of = {
+        r.line: known[r.same_person_as_line or r.line].person_id
+        for r in rows
+        if (r.same_person_as_line or r.line) in known
+    }
+    on_record: set[tuple[int, dt.date, str]] = set()
+    for chunk in _chunks(sorted(set(person_of.values()))):
+        for pid, received_on, agency in session.execute(
+            select(Referral.young_person_id, Referral.received_on, Agency.name)
+            .join(Agency, Agency.id == Referral.referring_agency_id)
+            .where(Referral.young_person_id.in_(chunk))
+        ):
+            on_record.add((pid, received_on, _agency_key(agency)))
+    return {
+        r.line
+        for r in rows
+        if r.line in person_of
+        and (person_of[r.line], r.referral.received_on, _agency(r)) in on_record
+    }
+
+
 @functools.lru_cache(maxsize=65_536)
 def _name_key(last_name: str, first_name: str) -> str:
     """``sort_name_of``, remembered: a row's key is needed when linking rows of the file and
@@ -676,7 +817,7 @@ def _name_key(last_name: str, first_name: str) -> str:
     return sort_name_of(last_name, first_name)
 
 
-def _chunks(values: list[str]) -> Iterable[list[str]]:
+def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
@@ -688,12 +829,14 @@ class ImportService(Service):
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
             known = match_existing(session, preview.rows)
+            imported = match_imported(session, preview.rows, known)
         rows = [
             replace(r, existing_person_id=k.person_id, existing_case_ref=k.case_ref)
             if (k := known.get(r.line))
             else r
             for r in preview.rows
         ]
+        rows = [replace(r, already_imported=True) if r.line in imported else r for r in rows]
         return replace(preview, rows=rows)
 
     def run(
@@ -720,11 +863,13 @@ class ImportService(Service):
         if preview.errors and (not skip_invalid or preview.total_rows == 0):
             raise ImportRejected(preview.errors)
         what = f"file {file_name}" if file_name else "a file"
-        rows = preview.rows
-        total = len(rows)
         with self._write() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
-            known = match_existing(session, rows)
+            known = match_existing(session, preview.rows)
+            imported = match_imported(session, preview.rows, known)
+            repeats = sorted(r.line for r in preview.rows if r.line in imported or r.is_repeat)
+            rows = [r for r in preview.rows if r.line not in imported and not r.is_repeat]
+            total = len(rows)
             person_of_line: dict[int, int] = {}
             existing: set[int] = set()
             new_people = 0
@@ -770,6 +915,7 @@ class ImportService(Service):
                 entity_type="referral",
                 summary=f"Imported {total} referrals from {what}: {new_people} new young "
                 f"people, {len(existing)} already on record"
-                + (f", {len({e.line for e in skipped})} rows skipped" if skipped else ""),
+                + (f", {len({e.line for e in skipped})} rows skipped" if skipped else "")
+                + (f", {len(repeats)} rows already imported" if repeats else ""),
             )
-        return ImportResult(new_people, total, len(existing), skipped)
+        return ImportResult(new_people, total, len(existing), skipped, repeats)

@@ -17,6 +17,7 @@ from veru_desk.db.models import CaseNote, User, YoungPerson
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import PermissionDenied, ValidationError
+from veru_desk.domain.text import clean_free_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404, utc_to_local
@@ -89,8 +90,8 @@ def _now_local() -> dt.datetime:
 def _values(data: NoteInput) -> dict[str, object]:
     return {
         "occurred_at": _to_utc(data.occurred_at),
-        "subject": " ".join(data.subject.split()),
-        "body": data.body.strip(),
+        "subject": " ".join((clean_free_text(data.subject) or "").split()),
+        "body": (clean_free_text(data.body) or "").strip(),
         "confidential": bool(data.confidential),
     }
 

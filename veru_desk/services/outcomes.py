@@ -18,6 +18,7 @@ from veru_desk.db.models import Outcome, OutcomeMeasure, OutcomeValue, YoungPers
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, EducationStatus, OutcomePoint, RiskLevel, Role
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.text import require_name, stored_text
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
@@ -113,7 +114,7 @@ def _values(data: OutcomeInput) -> dict[str, object]:
         "charges": data.charges,
         "wellbeing": data.wellbeing,
         "goals_achieved": data.goals_achieved,
-        "notes": (data.notes or "").strip() or None,
+        "notes": stored_text(data.notes),
     }
 
 
@@ -218,6 +219,7 @@ class OutcomeService(Service):
             return [(measure_id, name) for measure_id, name in rows]
 
     def add_measure(self, name: str, description: str = "") -> int:
+        require_name(name, "name", "The measure's name")
         name = " ".join((name or "").split())
         with self._write() as session:
             require_role(self.actor, Role.MANAGER, doing="add outcome measures")
@@ -236,7 +238,7 @@ class OutcomeService(Service):
                 raise ValidationError(
                     {"name": f"There is already a measure called {name}: choose another name."}
                 )
-            measure = OutcomeMeasure(name=name, description=(description or "").strip() or None)
+            measure = OutcomeMeasure(name=name, description=stored_text(description))
             session.add(measure)
             self._audit(
                 session,

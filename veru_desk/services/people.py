@@ -29,6 +29,7 @@ from veru_desk.domain.names import fold, name_tokens, query_tokens
 from veru_desk.domain.nhs import normalise_nhs_number
 from veru_desk.domain.phone import normalise_phone
 from veru_desk.domain.postcode import normalise_postcode
+from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
@@ -48,6 +49,20 @@ SAFEGUARDING_FLAGS: tuple[tuple[str, str], ...] = (
 def flag_labels(record: object) -> list[str]:
     """The flags set on a person (a model row or PersonDetails), in the usual order."""
     return [label for field, label in SAFEGUARDING_FLAGS if getattr(record, field)]
+
+
+# Fields that name or identify: a control character in one is refused (domain.text).
+_NAME_FIELDS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "preferred_name": "Preferred name",
+    "gender_detail": "Gender (in their words)",
+    "postcode": "Postcode",
+    "phone": "Phone",
+    "email": "Email",
+    "nhs_number": "NHS number",
+    "education_setting": "School or college",
+}
 
 
 @dataclass(frozen=True)
@@ -79,11 +94,13 @@ class PersonDetails:
         today = today or dt.date.today()
         errors: dict[str, str] = {}
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        errors.update(check_names(values, _NAME_FIELDS))
+        values["address"] = clean_free_text(values["address"])
         for name in ("first_name", "last_name", "preferred_name", "gender_detail"):
             text = (values[name] or "").strip()
             values[name] = text or None
             if len(text) > MAX_NAME:
-                errors[name] = f"Keep this under {MAX_NAME} characters."
+                errors.setdefault(name, f"Keep this under {MAX_NAME} characters.")
         for name, label in (("first_name", "First name"), ("last_name", "Last name")):
             if not values[name]:
                 errors[name] = f"{label} is required."
@@ -99,6 +116,8 @@ class PersonDetails:
             ("postcode", normalise_postcode),
             ("phone", normalise_phone),
         ):
+            if name in errors:
+                continue  # a control character: that message says what to fix
             try:
                 values[name] = normalise(values[name] or "", name)
             except ValidationError as error:

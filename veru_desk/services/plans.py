@@ -20,6 +20,7 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, GoalDomain, GoalStatus
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.reviews import is_overdue, next_plan_review
+from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
@@ -113,17 +114,17 @@ class PlanView:
 def _goal_values(data: GoalInput) -> dict[str, object]:
     return {
         "domain": data.domain,
-        "description": data.description.strip(),
+        "description": stored_text(data.description) or "",
         "target_on": data.target_on,
         "status": data.status,
-        "progress": (data.progress or "").strip() or None,
+        "progress": stored_text(data.progress),
     }
 
 
 def _action_values(data: ActionInput) -> dict[str, object]:
     return {
-        "description": data.description.strip(),
-        "owner": (data.owner or "").strip() or None,
+        "description": stored_text(data.description) or "",
+        "owner": stored_text(data.owner),
         "due_on": data.due_on,
     }
 
@@ -184,7 +185,7 @@ class PlanService(Service):
                 plan_version=previous.plan_version + 1 if previous else 1,
                 started_on=started_on,
                 review_on=review_on or next_plan_review(started_on),
-                summary=(summary or "").strip() or None,
+                summary=stored_text(summary),
                 is_current=True,
             )
             self._stamp(plan)

@@ -36,12 +36,21 @@ from veru_desk.domain.enums import (
     SharingBasis,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.domain.workflow import MANAGER_ONLY, check_transition, decision_requires_reason
 from veru_desk.services import audit, case_state
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, check_version, get_or_404
 from veru_desk.services.people import PersonDetails, add_person
+
+
+# Fields that name or identify: a control character in one is refused (domain.text).
+_NAME_FIELDS = {
+    "referring_agency": "Referring agency",
+    "referrer_name": "Referrer's name",
+    "referrer_contact": "Referrer's contact details",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class ReferralDetails:
             errors["received_on"] = "Date received is before the date of birth."
         if not (self.referring_agency or "").strip():
             errors["referring_agency"] = "Referring agency is required."
+        errors.update(check_names(vars(self), _NAME_FIELDS))
         if (
             date_of_birth
             and self.received_on
@@ -186,7 +196,7 @@ def add_referrals(
                     "referring_agency_id": agencies[_agency_key(details.referring_agency)],
                     "referrer_name": (details.referrer_name or "").strip() or None,
                     "referrer_contact": (details.referrer_contact or "").strip() or None,
-                    "narrative": (details.narrative or "").strip() or None,
+                    "narrative": (clean_free_text(details.narrative) or "").strip() or None,
                     "consent_young_person": details.consent_young_person,
                     "consent_parent": details.consent_parent,
                     "sharing_basis": details.sharing_basis,
@@ -271,7 +281,7 @@ def record_transition(
             to_status=referral.status,
             on_date=on or dt.date.today(),
             by_user_id=actor.user_id,
-            reason=(reason or "").strip() or None,
+            reason=(clean_free_text(reason) or "").strip() or None,
             worker_id=worker.id if worker else None,
         )
     )
@@ -368,7 +378,7 @@ class ReferralService(Service):
             referral = self._move(
                 session, referral_id, decision, reason, on, expected_version=expected_version
             )
-            referral.decision_reason = reason.strip() or None
+            referral.decision_reason = (clean_free_text(reason) or "").strip() or None
             referral.decided_on = on or dt.date.today()
             referral.decided_by_id = self.actor.user_id
             if priority is not None:
@@ -409,7 +419,7 @@ class ReferralService(Service):
             referral = self._move(session, referral_id, ReferralStatus.CLOSED, reason.label, on)
             referral.closed_on = on or dt.date.today()
             referral.closure_reason = reason
-            referral.outcome_summary = outcome_summary.strip()
+            referral.outcome_summary = (clean_free_text(outcome_summary) or "").strip()
 
     def reopen(self, referral_id: int, reason: str, on: dt.date | None = None) -> None:
         with self._write() as session:

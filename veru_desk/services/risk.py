@@ -20,6 +20,7 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, RiskLevel
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.reviews import REVIEW_INTERVALS, is_overdue, next_review_date
+from veru_desk.domain.text import stored_text
 from veru_desk.services import case_state
 from veru_desk.services.access import require_case_access
 from veru_desk.services.audit import apply_changes
@@ -89,9 +90,9 @@ def _values(data: RiskInput) -> dict[str, object]:
     return {
         "assessed_on": data.assessed_on,
         "level": data.level,
-        "risk_factors": data.risk_factors.strip() or None,
-        "protective_factors": data.protective_factors.strip() or None,
-        "notes": data.notes.strip() or None,
+        "risk_factors": stored_text(data.risk_factors),
+        "protective_factors": stored_text(data.protective_factors),
+        "notes": stored_text(data.notes),
         "next_review_on": data.review_on(),
     }
 

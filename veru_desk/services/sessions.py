@@ -32,6 +32,7 @@ from veru_desk.domain.dates import format_time, format_uk_date, format_uk_dateti
 from veru_desk.domain.enums import Attendance, AuditAction, ReferralStatus, Role, SessionType
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.names import display_name
+from veru_desk.domain.text import stored_text
 from veru_desk.domain.workflow import check_transition
 from veru_desk.services import case_state
 from veru_desk.services.access import require_case_access, require_role
@@ -342,10 +343,10 @@ class SessionService(Service):
                 duration_minutes=data.duration_minutes,
                 mentor_id=data.mentor_id or _default_mentor(self.actor, person),
                 session_type=data.session_type,
-                location=data.location.strip() or None,
+                location=stored_text(data.location),
                 attendance=data.attendance,
-                notes=data.notes.strip() or None,
-                topics=data.topics.strip() or None,
+                notes=stored_text(data.notes),
+                topics=stored_text(data.topics),
                 confidential=data.confidential,
             )
             self._stamp(row)
@@ -393,7 +394,7 @@ class SessionService(Service):
             _open_case(person)
             rule = series_rule(data)
             mentor_id = data.mentor_id or _default_mentor(self.actor, person)
-            location = data.location.strip() or None
+            location = stored_text(data.location)
             series = SessionSeries(
                 young_person_id=person_id,
                 referral_id=person.current_referral_id,
@@ -473,7 +474,7 @@ class SessionService(Service):
                 SeriesException(
                     series_id=row.series_id,
                     occurrence_start=occurrence,
-                    reason=reason.strip()[:200] or "Skipped",
+                    reason=(stored_text(reason) or "Skipped")[:200],
                 )
             )
             self._audit(
@@ -539,11 +540,11 @@ class SessionService(Service):
                     "planned_start": wall_clock(data.planned_start),
                     "duration_minutes": data.duration_minutes,
                     "session_type": data.session_type,
-                    "location": data.location.strip() or None,
+                    "location": stored_text(data.location),
                     "mentor_id": data.mentor_id,
                     "attendance": data.attendance,
-                    "notes": data.notes.strip() or None,
-                    "topics": data.topics.strip() or None,
+                    "notes": stored_text(data.notes),
+                    "topics": stored_text(data.topics),
                     "confidential": data.confidential,
                 },
             )
@@ -590,9 +591,9 @@ class SessionService(Service):
                 raise ValidationError(errors)
             values: dict[str, object] = {"attendance": attendance}
             if notes is not None:
-                values["notes"] = notes.strip() or None
+                values["notes"] = stored_text(notes)
             if topics is not None:
-                values["topics"] = topics.strip() or None
+                values["topics"] = stored_text(topics)
             changes = apply_changes(row, values)
             if not changes:
                 return

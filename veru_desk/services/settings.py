@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from veru_desk.db.models import Setting
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.text import name_problem
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
 
@@ -114,15 +115,21 @@ class SettingsService(Service):
         errors: dict[str, str] = {}
         wanted: dict[str, str | None] = {}
         if name is not None:
+            problem = name_problem(name, "The organisation's name")
             name = " ".join(name.split())
-            if not name:
+            if problem:
+                errors["name"] = problem
+            elif not name:
                 errors["name"] = "Enter the organisation's name as it should print on documents."
             elif len(name) > MAX_NAME_CHARS:
                 errors["name"] = f"Shorten the name to {MAX_NAME_CHARS} characters or fewer."
             wanted[_NAME_KEY] = name
         if marking is not None:
+            problem = name_problem(marking, "The protective marking")
             marking = " ".join(marking.split())
-            if not marking:
+            if problem:
+                errors["marking"] = problem
+            elif not marking:
                 errors["marking"] = (
                     "Enter a protective marking (for example OFFICIAL-SENSITIVE): every page "
                     "of a case summary must carry one."

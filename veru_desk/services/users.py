@@ -17,6 +17,7 @@ from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
 from veru_desk.db.models import User, UserRole, utcnow
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, NotFound, ValidationError
+from veru_desk.domain.text import name_problem
 from veru_desk.services import audit
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
@@ -68,6 +69,8 @@ def validate_new_user(
         errors.update(error.fields)
     if not display_name.strip():
         errors["display_name"] = "Full name is required."
+    elif problem := name_problem(display_name, "Full name"):
+        errors["display_name"] = problem
     if not frozenset(roles):
         errors["roles"] = "Give the user at least one role."
     if password is not None:

@@ -57,6 +57,10 @@ ERROR_COLUMNS = (
 
 
 def _known(row: ImportRow) -> str:
+    if row.already_imported:
+        return f"Already imported: line {row.line} is on record, and will not be added again"
+    if row.same_referral_as_line:
+        return f"The same referral as row {row.same_referral_as_line}: will not be added twice"
     if row.existing_case_ref:
         return f"Already on record ({row.existing_case_ref}): new referral on that record"
     if row.same_person_as_line:
@@ -185,7 +189,13 @@ class PreviewPage(QWizardPage):
         known = sum(1 for r in preview.rows if r.existing_person_id is not None)
         bad = len(preview.bad_lines)
         parts = [f"{preview.total_rows} row{'s' if preview.total_rows != 1 else ''} read"]
-        parts.append(f"{len(preview.rows)} ready to import")
+        repeats = len(preview.repeats)
+        parts.append(f"{len(preview.rows) - repeats} ready to import")
+        if repeats:
+            parts.append(
+                f"{repeats} already imported (the same young person, referral date and "
+                "agency), which will not be added again"
+            )
         if known:
             parts.append(
                 f"{known} for young people already on record (added as new referrals on "
@@ -301,6 +311,12 @@ class RunPage(QWizardPage):
         )
         if skipped:
             text += f" {skipped} rows with problems were skipped: send them back to the partner."
+        if result.already_imported:
+            count = len(result.already_imported)
+            text += (
+                f" {count} row{'s were' if count != 1 else ' was'} already imported and "
+                "not added again."
+            )
         self._finish(text)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
