@@ -2,8 +2,10 @@
 
 A dialog reads its fields into a service input (parse errors are shown beside the fields at
 once), then saves off the GUI thread. A validation error from the service goes beside the
-field it names; a record someone else saved meanwhile opens the conflict dialog (both
-versions side by side), and a database problem gets the standard dialog. Either way the form
+field it names; a record someone else saved meanwhile is merged field by field with what
+was saved (each form remembers what it was loaded with: ``load``), and the conflict dialog
+shows both versions and asks only where both people changed the same field. A database
+problem gets the standard dialog. Either way the form
 stays open with everything the person typed, so nothing is lost to a locked database.
 """
 
