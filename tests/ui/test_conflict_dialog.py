@@ -429,3 +429,31 @@ def test_a_clash_without_a_named_person_keeps_the_standard_message(
     dialog._failed(ConflictError("The change clashes with a record already saved."))
     assert dialogs.messages == ["The change clashes with a record already saved."]
     assert dialog.isVisible()
+
+
+def test_a_time_both_people_changed_is_a_choice_between_the_two_times(
+    qtbot: QtBot,
+    as_dariusz: Services,
+    priya_elsewhere: Services,
+    lukasz_case: int,
+    dialogs: DialogDriver,
+) -> None:
+    note_id = _note(as_dariusz, lukasz_case)
+    dialog = shown(qtbot, NoteDialog(as_dariusz, lukasz_case, as_dariusz.notes.get(note_id)))
+    mine = (WRITTEN_AT - dt.timedelta(minutes=30)).strftime("%H:%M")
+    dialog.time_field.setText(mine)
+    first = priya_elsewhere.notes.get(note_id)
+    theirs = first.occurred_at - dt.timedelta(minutes=15)
+    priya_elsewhere.notes.update(
+        note_id, replace(NoteInput(first.occurred_at, first.subject, first.body, False),
+                         occurred_at=theirs), first.version,
+    )  # fmt: skip
+
+    def keep_theirs(conflict: ConflictDialog) -> None:
+        clash = conflict.choice_clash("Time")
+        assert clash.use_mine.text() == f"Use yours: {mine}"
+        qtbot.mouseClick(conflict.save_button, Qt.MouseButton.LeftButton)
+
+    dialogs.then(keep_theirs)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert as_dariusz.notes.get(note_id).occurred_at == theirs

@@ -301,14 +301,21 @@ def set_widget_state(widget: QWidget, state: Any) -> None:
         widget.setText(str(state))
 
 
+_SHORTEST_FREE_TEXT = 40
+
+
 def text_limit(widget: QWidget) -> int | None:
     """How a clash in this widget is edited: 0 for a paragraph, the maximum length for a
     single line of free text, None for a choice (a list, number, date or tick box)."""
     if isinstance(widget, QPlainTextEdit):
         return 0
-    if isinstance(widget, QLineEdit) and not isinstance(widget, DateField):
+    if (
+        isinstance(widget, QLineEdit)
+        and not isinstance(widget, DateField)
+        and widget.maxLength() >= _SHORTEST_FREE_TEXT
+    ):
         return widget.maxLength()
-    return None
+    return None  # a date, or a short code such as a time: one version or the other
 
 
 def widget_text(widget: QWidget) -> str:

@@ -37,6 +37,7 @@ class NoteDialog(CaseDialog):
         self.date_field.set_date(now.date())
         self.time_field = QLineEdit(format_time(now.time()))
         self.time_field.setPlaceholderText("hh:mm")
+        self.time_field.setMaxLength(12)
         self.subject = QLineEdit(subject)
         self.subject.setMaxLength(MAX_SUBJECT_CHARS)
         self.subject.setPlaceholderText("e.g. Call with mother")

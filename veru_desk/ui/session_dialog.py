@@ -238,6 +238,7 @@ class MoveSessionDialog(CaseDialog):
         self.date_field = DateField(accessible_name="New date")
         self.time_field = QLineEdit()
         self.time_field.setPlaceholderText("hh:mm, e.g. 16:00")
+        self.time_field.setMaxLength(12)
         self.add_row("New date:", self.date_field, "planned_start", accessible="New date")
         self.add_row("New time:", self.time_field, "start_time", accessible="New time")
         self.load(session)
