@@ -18,14 +18,21 @@ from typing import IO
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.reports.charts import line_chart
 from veru_desk.reports.styles import (
     BODY,
-    CELL,
     CONTENT_WIDTH,
     FONT,
     MUTED_SMALL,
@@ -33,7 +40,7 @@ from veru_desk.reports.styles import (
     SUBHEADING,
     SUBTITLE,
     TITLE,
-    PlainText,
+    LongText,
     build_marked_pdf,
     data_table,
     heading,
@@ -273,7 +280,9 @@ def _referrals(data: CaseSummaryData) -> list[Flowable]:
         if r.narrative:
             pairs.append(("Why referred", r.narrative))
         title = f"Referral {number} of {len(data.referrals)}: {format_uk_date(r.received_on)}"
-        story += [*heading(title, SUBHEADING), key_value_table(pairs)]
+        # The title is the table's first row, so it is repeated on every page a long
+        # narrative runs onto.
+        story += [CondPageBreak(24 * mm), key_value_table(pairs, title=para(title, SUBHEADING))]
     return story
 
 
@@ -330,19 +339,19 @@ def _plan(data: CaseSummaryData) -> list[Flowable]:
     story.append(Spacer(1, 1.5 * mm))
     rows: list[list[object]] = []
     for number, goal in enumerate(plan.goals, start=1):
-        parts = [f"<b>{text(goal.description)}</b>"]
+        parts = []
         if goal.progress:
-            parts.append(f"Progress: {text(goal.progress)}")
+            parts.append(f"Progress: {goal.progress}")
         for action in goal.actions:
-            bits = [text(action.description)]
+            bits = [action.description]
             if action.owner:
-                bits.append(f"owner {text(action.owner)}")
+                bits.append(f"owner {action.owner}")
             if action.due_on:
                 bits.append(f"due {format_uk_date(action.due_on)}")
             if action.done_on:
                 bits.append(f"done {format_uk_date(action.done_on)}")
             elif action.overdue:
-                bits.append("<b>overdue</b>")
+                bits.append("OVERDUE")
             else:
                 bits.append("open")
             parts.append("• " + "; ".join(bits))
@@ -350,7 +359,7 @@ def _plan(data: CaseSummaryData) -> list[Flowable]:
             [
                 str(number),
                 goal.domain.label,
-                rich("<br/>".join(parts), CELL),
+                LongText("\n".join(parts), heading=goal.description),
                 format_uk_date(goal.target_on) or "None set",
                 goal.status.label,
             ]
@@ -361,6 +370,7 @@ def _plan(data: CaseSummaryData) -> list[Flowable]:
                 ["#", "Area", "Goal, progress and actions", "Target", "Status"],
                 rows,
                 _w(0.7, 3.2, 9.0, 2.1, 3.0),
+                continued_columns=(0, 1),
             )
         )
     return story
@@ -486,7 +496,8 @@ def _closure(data: CaseSummaryData) -> list[Flowable]:
             ("Reason", r.closure_reason.label if r.closure_reason else "Not recorded"),
             ("Outcome summary", r.outcome_summary or "Not recorded"),
         ]
-        story += [key_value_table(pairs), Spacer(1, 2 * mm)]
+        title = para(f"Episode referred {format_uk_date(r.received_on)}", SUBHEADING)
+        story += [key_value_table(pairs, title=title), Spacer(1, 2 * mm)]
     return story
 
 
@@ -509,9 +520,12 @@ def _chronology(data: CaseSummaryData) -> list[Flowable]:
 
 def _chronology_row(entry: ChronologyLine) -> list[object]:
     when = format_uk_date(entry.at.date()) if entry.date_only else format_uk_datetime(entry.at)
-    title = rich(f"<b>{text(entry.title)}</b>", CELL)
-    details: object = [title, PlainText(entry.detail)] if entry.detail else title
-    return [when, entry.kind.label, details, entry.by or ""]
+    return [
+        when,
+        entry.kind.label,
+        LongText(entry.detail or "", heading=entry.title),
+        entry.by or "",
+    ]
 
 
 def _w(*parts: float) -> list[float]:

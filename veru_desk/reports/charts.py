@@ -16,6 +16,7 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.reports.styles import FONT, FONT_BOLD, INK, MUTED, register_fonts
@@ -27,6 +28,9 @@ GREYS = [
 ]
 BAR_FILL = colors.HexColor("#4d4d4d")
 MAX_LABEL_CHARS = 34
+# Bars one chart may hold and still fit on a page; beyond that the smallest are summed into
+# one "all others" bar (every row is still in the table above the chart).
+MAX_BARS = 40
 
 
 def _drawing(width: float, height: float) -> Drawing:
@@ -37,8 +41,15 @@ def _drawing(width: float, height: float) -> Drawing:
     return drawing
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+def _short(label: str, width: float | None = None, size: float = 7) -> str:
+    """At most ``MAX_LABEL_CHARS`` characters and, given a ``width``, no wider than it:
+    letters such as Ó or W are twice as wide as i, so counting alone can run off the page."""
+    if len(label) > MAX_LABEL_CHARS:
+        label = label[: MAX_LABEL_CHARS - 1] + "…"
+    if width is not None:
+        while len(label) > 1 and stringWidth(label, FONT, size) > width:
+            label = label[:-2].rstrip() + "…"
+    return label
 
 
 def _titled(drawing: Drawing, title: str) -> None:
@@ -52,6 +63,7 @@ def bar_chart(
 ) -> Drawing:
     """Horizontal bars (long category names stay readable), the value printed at each bar."""
     register_fonts()
+    labels, values = _fewest_bars(labels, values)
     count = max(len(values), 1)
     bar_space = 14
     height = count * bar_space + 34
@@ -63,7 +75,9 @@ def bar_chart(
     chart.width = width - chart.x - 40
     chart.height = count * bar_space
     chart.data = [list(reversed(values)) or [0]]
-    chart.categoryAxis.categoryNames = [_short(label) for label in reversed(labels)] or [""]
+    chart.categoryAxis.categoryNames = [
+        _short(label, chart.x - 8) for label in reversed(labels)
+    ] or [""]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.boxAnchor = "e"
@@ -83,6 +97,19 @@ def bar_chart(
     chart.barLabels.dx = 3
     drawing.add(chart)
     return drawing
+
+
+def _fewest_bars(labels: Sequence[str], values: Sequence[float]) -> tuple[list[str], list[float]]:
+    """At most ``MAX_BARS`` bars: the largest in their order, the rest summed as one."""
+    if len(values) <= MAX_BARS:
+        return list(labels), list(values)
+    ranked = sorted(range(len(values)), key=lambda i: values[i], reverse=True)
+    kept = sorted(ranked[: MAX_BARS - 1])
+    others = ranked[MAX_BARS - 1 :]
+    return (
+        [labels[i] for i in kept] + [f"All {len(others)} others (see the table)"],
+        [values[i] for i in kept] + [sum(values[i] for i in others)],
+    )
 
 
 def donut_chart(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -51,8 +53,11 @@ RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#d9d9d9")
 STRIPE_FILL = colors.HexColor("#f3f3f3")
 ACCENT = colors.HexColor("#1f3a5f")
-# A cell with more text than this might not fit on one page, so its table may split rows.
-SPLIT_IN_ROW_CHARS = 900
+# A row of long text split at the foot of a page leaves at least this many lines there (fewer
+# and the whole row starts on the next page instead).
+MIN_LINES_BEFORE_BREAK = 3
+CONTINUED = " (continued)"
+KEY_VALUE_GAP = 6  # points between a label and its value
 
 _registered = False
 _WIDTH_CACHE_LIMIT = 200_000
@@ -168,7 +173,8 @@ class WrapOnceParagraph(Paragraph):
     _wrapped_for: float | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        if self._wrapped_for == availWidth:
+        # Splitting a paragraph at a page foot drops its lines (``blPara``): wrap again then.
+        if self._wrapped_for == availWidth and hasattr(self, "blPara"):
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
@@ -186,10 +192,22 @@ class PlainText(Flowable):
 
     def __init__(self, value: str, style: ParagraphStyle = CELL) -> None:
         super().__init__()
-        self.text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+        self.text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
         self.style = style
         self._lines: list[str] = []
         self._wrapped_for: float | None = None
+
+    @classmethod
+    def wrapped(cls, lines: Sequence[str], style: ParagraphStyle, width: float) -> PlainText:
+        """Lines already broken for ``width`` (by ``lines_for``): not broken again."""
+        made = cls("\n".join(lines), style)
+        made._lines = list(lines)
+        made._wrapped_for = width
+        return made
+
+    def lines_for(self, width: float) -> list[str]:
+        self.wrap(width, 0)
+        return list(self._lines)
 
     def _measure(self, text: str) -> float:
         return pdfmetrics.stringWidth(text, self.style.fontName, self.style.fontSize)
@@ -225,7 +243,8 @@ class PlainText(Flowable):
         return lines
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        if self._wrapped_for != availWidth:
+        # A table's cell width can differ from the caller's sum in the last bit; not a rewrap.
+        if self._wrapped_for is None or abs(self._wrapped_for - availWidth) > 0.01:
             self._lines = self._wrap_lines(availWidth)
             self._wrapped_for = availWidth
         self.width = availWidth
@@ -238,19 +257,239 @@ class PlainText(Flowable):
         if fits <= 0 or fits >= len(self._lines):
             return []
         return [
-            PlainText("\n".join(self._lines[:fits]), self.style),
-            PlainText("\n".join(self._lines[fits:]), self.style),
+            PlainText.wrapped(self._lines[:fits], self.style, availWidth),
+            PlainText.wrapped(self._lines[fits:], self.style, availWidth),
         ]
 
     def draw(self) -> None:
         canvas = self.canv
         canvas.setFont(self.style.fontName, self.style.fontSize, self.style.leading)
         canvas.setFillColor(self.style.textColor)
+        if self.style.alignment == TA_RIGHT:
+            y = self.height - self.style.fontSize
+            for line in self._lines:
+                canvas.drawRightString(self.width, y, line)
+                y -= self.style.leading
+            return
         text = canvas.beginText(0, self.height - self.style.fontSize)
         text.setLeading(self.style.leading)
         for line in self._lines:
             text.textLine(line)
         canvas.drawText(text)
+
+
+@dataclass(frozen=True)
+class LongText:
+    """Free text for a table cell, of any length: an optional bold heading over the body.
+
+    A row may not outgrow a page, so when a row of text reaches the foot of a page it is cut
+    there and continues at the top of the next, its date (the row's ``continued_columns``) and
+    heading repeated and marked "(continued)": a 5,000-word disclosure runs over as many pages
+    as it needs, and every page says whose words they are and when they were written.
+    """
+
+    body: str
+    heading: str = ""
+
+
+_Line = tuple[ParagraphStyle, str]
+
+
+@dataclass(frozen=True)
+class _TextCell:
+    """A table cell's text broken into lines for its column, ready to be cut between lines."""
+
+    lines: list[_Line]
+    again: list[_Line]  # the heading marked "(continued)", opening a continuation
+    width: float
+
+    @classmethod
+    def of(cls, value: LongText | str, width: float, style: ParagraphStyle) -> _TextCell:
+        if isinstance(value, LongText):
+            heading, body = value.heading, value.body
+        else:
+            heading, body = "", value
+        bold = _bold(style)
+        lines: list[_Line] = []
+        again: list[_Line] = []
+        if heading:
+            lines = [(bold, line) for line in PlainText(heading, bold).lines_for(width)]
+            short = heading if len(heading) <= 80 else heading[:79].rstrip() + "…"
+            again = [(bold, line) for line in PlainText(short + CONTINUED, bold).lines_for(width)]
+        if body.strip() or not lines:
+            lines += [(style, line) for line in PlainText(body, style).lines_for(width)]
+        return cls(lines, again, width)
+
+    def head(self, count: int) -> _TextCell:
+        return _TextCell(self.lines[:count], self.again, self.width)
+
+    def tail(self, count: int) -> _TextCell | str:
+        rest = self.lines[count:]
+        return _TextCell(self.again + rest, self.again, self.width) if rest else ""
+
+    @cached_property
+    def flowable(self) -> object:
+        """Consecutive lines of one style become one PlainText; a mix becomes a list."""
+        runs: list[tuple[ParagraphStyle, list[str]]] = []
+        for line_style, line in self.lines:
+            if runs and runs[-1][0] is line_style:
+                runs[-1][1].append(line)
+            else:
+                runs.append((line_style, [line]))
+        parts = [PlainText.wrapped(run, style, self.width) for style, run in runs]
+        return parts[0] if len(parts) == 1 else parts
+
+
+_BOLD: dict[str, ParagraphStyle] = {}
+
+
+def _bold(style: ParagraphStyle) -> ParagraphStyle:
+    found = _BOLD.get(style.name)
+    if found is None:
+        found = ParagraphStyle(f"{style.name}-bold", parent=style, fontName=FONT_BOLD)
+        _BOLD[style.name] = found
+    return found
+
+
+@dataclass(frozen=True)
+class _Row:
+    cells: list[object]  # str, flowables, or _TextCell (text that may be cut between lines)
+    continued: list[object]  # what each column that is not text shows on a continuation
+
+
+# Style commands reportlab keeps as drawing instructions; the others it copies into each
+# cell's style, which a continuation inherits from the table it was cut from.
+_DRAWN_COMMANDS = {"BACKGROUND", "ROWBACKGROUNDS", "LINEBELOW", "LINEABOVE", "SPAN"}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    widths: list[float]
+    line_height: float
+    padding: float  # a cell's top and bottom padding together
+    style: list[tuple[Any, ...]]
+    last_style: list[tuple[Any, ...]]  # only for the part holding the last row (a total)
+
+
+class _ContinuingTable(Table):
+    """A table that cuts a row of text at the foot of a page and continues it on the next.
+
+    reportlab's own ``splitInRow`` gives up on a cell holding several flowables (and on
+    some single ones), raising ``LayoutError`` for a long note; here the cut is made
+    between lines this module wrapped itself, so it cannot fail, and the continuation
+    repeats the row's date and heading. Each part is built from the rows it keeps, with the
+    heights and cell styles already worked out, so a long table costs little more than
+    reportlab's own split.
+    """
+
+    def __init__(
+        self,
+        head: list[list[object]],
+        rows: list[_Row],
+        layout: _Layout,
+        *,
+        ends: bool = True,
+        heights: list[float | None] | None = None,
+        cell_styles: list[list[Any]] | None = None,
+    ) -> None:
+        data = [*head, *([_shown(cell) for cell in row.cells] for row in rows)]
+        super().__init__(
+            data,
+            colWidths=list(layout.widths),
+            rowHeights=heights,
+            repeatRows=len(head),
+            splitByRow=1,
+            hAlign="LEFT",
+            cellStyles=cell_styles,
+        )
+        commands = layout.style + (layout.last_style if ends and rows else [])
+        if cell_styles is not None:
+            commands = [command for command in commands if command[0] in _DRAWN_COMMANDS]
+        self.setStyle(TableStyle(commands))
+        self._head = head
+        self._rows = rows
+        self._layout = layout
+        self._ends = ends
+
+    def _part(
+        self,
+        rows: list[_Row],
+        heights: list[float | None],
+        styles: list[list[Any]],
+        ends: bool,
+    ) -> _ContinuingTable:
+        heads = len(self._head)
+        return _ContinuingTable(
+            self._head,
+            rows,
+            self._layout,
+            ends=ends,
+            heights=[*self._rowHeights[:heads], *heights],
+            cell_styles=[*self._cellStyles[:heads], *styles],
+        )
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self._calc(availWidth, availHeight)
+        heads = len(self._head)
+        heights = list(self._rowHeights[heads:])
+        styles = list(self._cellStyles[heads:])
+        used = sum(self._rowHeights[:heads])
+        index = 0
+        for height in heights:
+            if used + height > availHeight:
+                break
+            used += height
+            index += 1
+        if index == len(self._rows):
+            return [self]
+        rows = self._rows
+        lines = int((availHeight - used - self._layout.padding) // self._layout.line_height)
+        while lines >= MIN_LINES_BEFORE_BREAK:
+            cut = _cut(rows[index], lines)
+            if cut is None:
+                break
+            first = self._part(
+                [*rows[:index], cut[0]], [*heights[:index], None], styles[: index + 1], False
+            )
+            if first.wrap(availWidth, availHeight)[1] <= availHeight:
+                rest = self._part(
+                    [cut[1], *rows[index + 1 :]],
+                    [None, *heights[index + 1 :]],
+                    styles[index:],
+                    self._ends,
+                )
+                return [first, rest]
+            lines -= 1
+        if index == 0:
+            return []  # nothing fits here: the document moves the table to the next page
+        return [
+            self._part(rows[:index], heights[:index], styles[:index], False),
+            self._part(rows[index:], heights[index:], styles[index:], self._ends),
+        ]
+
+
+def _shown(cell: object) -> object:
+    return cell.flowable if isinstance(cell, _TextCell) else cell
+
+
+def _cut(row: _Row, lines: int) -> tuple[_Row, _Row] | None:
+    """The row's first ``lines`` lines of text, and the rest marked as a continuation; None
+    when no text cell runs past that many lines (the row is tall for another reason)."""
+    texts = [cell for cell in row.cells if isinstance(cell, _TextCell)]
+    if not any(len(cell.lines) > lines for cell in texts):
+        return None
+    first = _Row(
+        [cell.head(lines) if isinstance(cell, _TextCell) else cell for cell in row.cells],
+        row.continued,
+    )
+    rest = _Row(
+        [
+            cell.tail(lines) if isinstance(cell, _TextCell) else shown
+            for cell, shown in zip(row.cells, row.continued, strict=True)
+        ],
+        row.continued,
+    )
+    return first, rest
 
 
 def heading(value: object, style: ParagraphStyle = HEADING) -> list[Flowable]:
@@ -279,27 +518,33 @@ def data_table(
     *,
     numeric_columns: Sequence[int] = (),
     total_row: bool = False,
+    continued_columns: Sequence[int] = (0,),
 ) -> Table:
-    """A table whose header repeats on every page it runs onto and whose rows may split.
+    """A table whose header repeats on every page it runs onto and whose rows may continue.
 
-    Cells that are already flowables stay as they are; everything else becomes a wrapping
-    paragraph, so no text is ever clipped however long it is.
+    Cells that are already flowables stay as they are; text (a string or ``LongText``) wraps,
+    breaking words wider than the column. A row of text reaching the foot of a page is cut
+    between lines and continues on the next page, the ``continued_columns`` (the date,
+    usually) repeated and marked "(continued)". So no text is ever clipped or lost however
+    long it is, and no row has to fit on one page.
     """
     register_fonts()
-    body: list[list[object]] = [[para(h, CELL_BOLD) for h in header]]
+    head = [[para(h, CELL_BOLD) for h in header]]
     limits = [w - 6 for w in widths]
+    body: list[_Row] = []
     for row in rows:
-        body.append([_cell(cell, limit) for cell, limit in zip(row, limits, strict=True)])
-    longest = max((_text_length(cell) for row in body[1:] for cell in row), default=0)
-    table = Table(
-        body,
-        colWidths=list(widths),
-        repeatRows=1,
-        splitByRow=1,
-        # Splitting inside a row is slow, and needed only when one cell could outgrow a page.
-        splitInRow=1 if longest > SPLIT_IN_ROW_CHARS else 0,
-        hAlign="LEFT",
-    )
+        cells = [_cell(value, limit) for value, limit in zip(row, limits, strict=True)]
+        for column in numeric_columns:
+            cells[column] = _aligned_right(cells[column])
+        continued: list[object] = []
+        for column, (value, limit) in enumerate(zip(row, limits, strict=True)):
+            if column in continued_columns and not isinstance(value, Flowable | list):
+                label = value.heading if isinstance(value, LongText) else value
+                shown = ("" if label is None else str(label)) + CONTINUED
+                continued.append(_shown(_cell(shown, limit)))
+            else:
+                continued.append("")
+        body.append(_Row(cells, continued))
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -312,32 +557,23 @@ def data_table(
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE_FILL]),
     ]
-    if total_row and rows:
-        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
-        style.append(("FONT", (0, -1), (-1, -1), FONT_BOLD, CELL.fontSize, CELL.leading))
-    for column in numeric_columns:
-        style.append(("ALIGN", (column, 1), (column, -1), "RIGHT"))
-        for row_cells in body:
-            cell = row_cells[column]
-            if isinstance(cell, Paragraph):
-                cell.style = _right_aligned(cell.style)
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def _text_length(cell: object) -> int:
-    if isinstance(cell, list | tuple):
-        return sum(_text_length(part) for part in cell)
-    if isinstance(cell, Flowable):
-        return len(getattr(cell, "text", "") or "")
-    return len(str(cell))
+    style += [("ALIGN", (column, 1), (column, -1), "RIGHT") for column in numeric_columns]
+    total = [
+        ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+        ("FONT", (0, -1), (-1, -1), FONT_BOLD, CELL.fontSize, CELL.leading),
+    ]
+    layout = _Layout(list(widths), CELL.leading, 4.5, style, total if total_row else [])
+    return _ContinuingTable(head, body, layout)
 
 
 def _cell(value: object, limit: float) -> object:
     """A short single line stays a plain string (drawn as is, far cheaper to lay out than a
-    paragraph: it matters for a 1,500-entry chronology); anything that might not fit wraps."""
+    paragraph: it matters for a 1,500-entry chronology); other text becomes lines that may
+    be cut at the foot of a page."""
     if isinstance(value, Flowable | list):
         return value
+    if isinstance(value, LongText):
+        return _TextCell.of(value, limit, CELL)
     shown = "" if value is None else unicodedata.normalize("NFC", str(value))
     if (
         "\n" not in shown
@@ -345,7 +581,16 @@ def _cell(value: object, limit: float) -> object:
         and (pdfmetrics.stringWidth(shown, FONT, CELL.fontSize) <= limit)
     ):
         return shown
-    return para(shown)
+    return _TextCell.of(shown, limit, CELL)
+
+
+def _aligned_right(cell: object) -> object:
+    if isinstance(cell, _TextCell):
+        lines = [(_right_aligned(style), line) for style, line in cell.lines]
+        return _TextCell(lines, cell.again, cell.width)
+    if isinstance(cell, Paragraph):
+        cell.style = _right_aligned(cell.style)
+    return cell
 
 
 _RIGHT: dict[str, ParagraphStyle] = {}
@@ -354,31 +599,49 @@ _RIGHT: dict[str, ParagraphStyle] = {}
 def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
     found = _RIGHT.get(style.name)
     if found is None:
-        found = ParagraphStyle(f"{style.name}-right", parent=style, alignment=2)
+        found = ParagraphStyle(f"{style.name}-right", parent=style, alignment=TA_RIGHT)
         _RIGHT[style.name] = found
     return found
 
 
-def key_value_table(pairs: Sequence[tuple[str, object]], label_width: float = 42 * mm) -> Table:
-    """Label/value pairs (a person's details), labels muted, values wrapping."""
-    rows = [
-        [para(label, MUTED_SMALL), value if isinstance(value, Flowable) else para(value)]
-        for label, value in pairs
-    ]
-    table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, CELL.fontSize, CELL.leading),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-            ]
+def key_value_table(
+    pairs: Sequence[tuple[str, object]],
+    label_width: float = 42 * mm,
+    *,
+    title: Flowable | None = None,
+) -> Table:
+    """Label/value pairs (a person's details), labels muted, values wrapping.
+
+    A value reaching the foot of a page continues on the next, labelled "(continued)"; a
+    ``title`` heads the table and is repeated at the top of every page it runs onto.
+    """
+    register_fonts()
+    value_width = CONTENT_WIDTH - label_width
+    head: list[list[object]] = [[title, ""]] if title is not None else []
+    body: list[_Row] = []
+    for label, value in pairs:
+        cell: object = value
+        if not isinstance(value, Flowable):
+            cell = _TextCell.of(
+                "" if value is None else str(value), value_width - KEY_VALUE_GAP, CELL
+            )
+        body.append(
+            _Row([para(label, MUTED_SMALL), cell], [para(label + CONTINUED, MUTED_SMALL), ""])
         )
-    )
-    return table
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, CELL.fontSize, CELL.leading),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), KEY_VALUE_GAP),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]
+    if title is not None:
+        style.append(("SPAN", (0, 0), (-1, 0)))
+
+    layout = _Layout([label_width, value_width], CELL.leading, 3, style, [])
+    return _ContinuingTable(head, body, layout)
 
 
 class _NumberedCanvas(Canvas):

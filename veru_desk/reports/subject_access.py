@@ -21,8 +21,8 @@ from veru_desk.reports.styles import (
     TITLE,
     build_marked_pdf,
     data_table,
+    heading,
     key_value_table,
-    para,
     register_fonts,
     rich,
     text,
@@ -66,7 +66,7 @@ def render_subject_access(data: SubjectAccessData, target: str | Path | IO[bytes
         ),
     ]
     if data.withheld:
-        story.append(Paragraph(text("Withheld items"), HEADING))
+        story.extend(heading("Withheld items", HEADING))
         story.append(
             Paragraph(
                 text(
@@ -84,7 +84,7 @@ def render_subject_access(data: SubjectAccessData, target: str | Path | IO[bytes
             )
         )
     for title, items in data.sections:
-        story.append(Paragraph(text(title), HEADING))
+        story.extend(heading(title, HEADING))
         if not items:
             story.append(Paragraph(text("None recorded."), BODY))
         for item in items:
@@ -104,12 +104,13 @@ def _item(item: Item, within: str = "") -> list[Flowable]:
     """A record's heading and values, then its nested records, each headed with the record
     they belong to (``Referral received 03/02/2026 › Accepted on 05/02/2026``)."""
     title = f"{within} › {item.title}" if within else item.title
-    heading = Paragraph(f"{text(title)} <font size='7'>({text(item.key)})</font>", SUBHEADING)
+    named = Paragraph(f"{text(title)} <font size='7'>({text(item.key)})</font>", SUBHEADING)
     if item.withheld_reason is not None:
         body = rich(f"<b>Withheld.</b> {text(item.withheld_reason)}", BODY)
-        return [KeepTogether([heading, body]), Spacer(1, 1.5 * mm)]
-    table = key_value_table(item.fields) if item.fields else para("")
-    flowables: list[Flowable] = [KeepTogether([heading, table]), Spacer(1, 1.5 * mm)]
+        return [KeepTogether([named, body]), Spacer(1, 1.5 * mm)]
+    # The heading is the table's first row, repeated on each page a long record runs onto.
+    table = key_value_table(item.fields, title=named) if item.fields else named
+    flowables: list[Flowable] = [KeepTogether([table]), Spacer(1, 1.5 * mm)]
     for _child_heading, children in item.children:
         for child in children:
             flowables.extend(_item(child, title))

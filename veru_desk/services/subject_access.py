@@ -551,7 +551,7 @@ def _gather(
             "notes",
             "Case notes",
             [
-                collect.record("note", n, n.subject)
+                collect.record("note", n, f"{n.subject}, {format_uk_datetime(n.occurred_at)}")
                 for n in rows(
                     CaseNote,
                     CaseNote.young_person_id == pid,
