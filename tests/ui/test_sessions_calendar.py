@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from ui_drivers import MenuDriver, open_case_for, shown
+from ui_drivers import DialogDriver, MenuDriver, open_case_for, shown
 
 from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
@@ -196,3 +196,26 @@ def test_week_model_passes_the_model_tester(
     assert (model.rowCount(), model.columnCount()) == (2, 7)
     assert model.index(1, 1).data() is None  # Tuesday has one session only
     qtmodeltester.check(model, force_py=True)
+
+
+def test_attendance_clicked_on_a_stale_week_is_refused_and_the_week_shows_the_change(
+    qtbot: QtBot,
+    dariusz_page: SessionsCalendarPage,
+    week: dict[str, int],
+    as_dariusz: Services,
+    as_manager: Services,
+    menus: MenuDriver,
+    dialogs: DialogDriver,
+) -> None:
+    page = dariusz_page
+    page.go_to_week(last_monday())
+    as_manager.sessions.record_attendance(week["lukasz"], Attendance.CANCELLED_BY_SERVICE)
+
+    menus.choose("Attended")
+    click_cell(qtbot, page, 1, 2)  # Łukasz, Wednesday 16:00, as the stale week shows it
+
+    [message] = dialogs.messages
+    assert message.startswith("Not saved: Priya Raghunathan changed this at ")
+    lukasz = as_dariusz.sessions.get(week["lukasz"])
+    assert lukasz.attendance is Attendance.CANCELLED_BY_SERVICE
+    assert page.model.index(1, 2).data().endswith(f"\n{Attendance.CANCELLED_BY_SERVICE.label}")

@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
-from veru_desk.ui.feedback import show_error
+from veru_desk.ui.feedback import show_error, show_stale
 from veru_desk.ui.tasks import run_task
 
 T = TypeVar("T")
@@ -62,7 +63,12 @@ class CaseTab(QWidget):
                 done()
 
         def failed(error: Exception) -> None:
-            if shiboken6.isValid(self):
+            if not shiboken6.isValid(self):
+                return
+            if isinstance(error, ConflictError) and error.changed_by is not None:
+                done()  # the record changed under the list: show what is saved now
+                show_stale(self, error)
+            else:
                 show_error(self, error)
 
         run_task(

@@ -59,6 +59,22 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     box.exec()
 
 
+def show_stale(parent: QWidget | None, conflict: ConflictError) -> None:
+    """A one-click change (attendance, from a list) refused because someone else changed the
+    record after the list was shown. Nothing was overwritten; the caller refreshes the list,
+    so the person sees the other change before choosing again."""
+    who = conflict.changed_by or "Someone else"
+    when = f" at {conflict.changed_at}" if conflict.changed_at else ""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Changed by someone else")
+    box.setText(
+        f"Not saved: {who} changed this{when}, after the list was shown. The list now shows "
+        "their change; choose again if yours is still needed."
+    )
+    box.exec()
+
+
 _VAGUE_ACTIONS = {"yes", "ok", "okay", "continue", "confirm", "go ahead", "proceed"}
 
 

@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 
 from veru_desk.domain.dates import format_time, format_uk_date
 from veru_desk.domain.enums import Attendance
+from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
 from veru_desk.services.sessions import SessionView
 from veru_desk.ui.events import announce, data_events
-from veru_desk.ui.feedback import show_error
+from veru_desk.ui.feedback import show_error, show_stale
 from veru_desk.ui.record_table import RECORD_ROLE
 from veru_desk.ui.session_dialog import SessionDialog, SessionMenu, attendance_menu
 from veru_desk.ui.tasks import run_task
@@ -322,10 +323,17 @@ class SessionsCalendarPage(QWidget):
                 session.id, attendance, expected_version=session.version
             ),
             lambda _result: announce("session", session.person_id),
-            lambda error: show_error(self, error),
+            lambda error: self._attendance_failed(session, error),
             cancellable=False,
             show_progress=False,
         )
+
+    def _attendance_failed(self, session: SessionView, error: Exception) -> None:
+        if isinstance(error, ConflictError) and error.changed_by is not None:
+            announce("session", session.person_id)  # the week now shows the other change
+            show_stale(self, error)
+        else:
+            show_error(self, error)
 
     def open_session(self, session: SessionView) -> None:
         SessionDialog(self.services, session.person_id, session, parent=self).exec()
