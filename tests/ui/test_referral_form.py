@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -293,3 +295,33 @@ def test_the_app_installs_the_wheel_guard_when_it_creates_the_application() -> N
         check=False,
     )
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_a_field_in_a_scrolled_to_the_end_inner_area_scrolls_the_outer_one(qtbot: QtBot) -> None:
+    outer = QScrollArea()
+    page = QWidget()
+    column = QVBoxLayout(page)
+    inner = QScrollArea()
+    inner_body = QWidget()
+    inner_column = QVBoxLayout(inner_body)
+    priority = QComboBox()
+    priority.addItems(["Low", "Medium", "High", "Urgent"])
+    priority.setCurrentIndex(1)
+    inner_column.addWidget(priority)
+    for _ in range(12):
+        inner_column.addWidget(QLabel("Referral narrative"))
+    inner.setWidget(inner_body)
+    inner.setFixedHeight(120)
+    column.addWidget(inner)
+    for _ in range(30):
+        column.addWidget(QLabel("More of the page"))
+    outer.setWidget(page)
+    outer.resize(300, 300)
+    shown(qtbot, outer)
+    qtbot.waitUntil(lambda: inner.verticalScrollBar().maximum() > 0)
+    inner.verticalScrollBar().setValue(inner.verticalScrollBar().maximum())
+
+    _wheel(priority, -1)
+
+    assert priority.currentText() == "Medium"
+    assert outer.verticalScrollBar().value() > 0

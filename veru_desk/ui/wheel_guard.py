@@ -61,8 +61,12 @@ class WheelGuard(QObject):
         if watched.hasFocus():
             return False  # the person is editing this field: Qt's normal behaviour
         area = scroll_area_around(watched)
-        if area is not None:
+        while area is not None:  # an inner area already at its end passes it outwards
+            event.ignore()
             QCoreApplication.sendEvent(area.viewport(), event)
+            if event.isAccepted():
+                break
+            area = scroll_area_around(area)
         return True  # never the field's own value
 
 
