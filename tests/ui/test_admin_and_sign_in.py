@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from shell_helpers import TEST_PASSWORD_UI
 from ui_drivers import shown
@@ -79,8 +78,8 @@ def test_a_short_password_is_refused_beside_the_password_and_nothing_is_created(
 def test_an_unencrypted_database_needs_an_explicit_yes(
     qtbot: QtBot, new_location: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: answers.pop(0))
+    answers = [False, True]
+    monkeypatch.setattr(sign_in_module, "confirm", lambda *args, **kwargs: answers.pop(0))
     dialog = shown(qtbot, FirstStartDialog(new_location))
     dialog.admin_choice.click()
     dialog.display_name.setText("Sam Okonkwo")

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from shell_helpers import FakeWorkspace, refer
 from ui_drivers import shown, type_into
 
+from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.integrity import DamagedDatabase
 from veru_desk.services import Services
@@ -26,6 +27,7 @@ from veru_desk.ui.feedback import confirm
 from veru_desk.ui.main_window import MainWindow
 from veru_desk.ui.referral_form import ReferralForm
 from veru_desk.ui.retention_page import EndOfRecordDialog
+from veru_desk.ui.sign_in import FirstStartDialog
 
 
 @pytest.fixture
@@ -195,3 +197,16 @@ def test_enter_after_typing_the_reference_and_reason_does_not_anonymise(
     assert not dialog.isVisible()  # Enter closed it, as Cancel
     assert dialog.result() == QDialog.DialogCode.Rejected
     assert not dialog.confirm_button.isDefault()
+
+
+def test_enter_on_storing_records_unencrypted_goes_back(
+    qtbot: QtBot, keys: KeyAtEveryQuestion, tmp_path: Path
+) -> None:
+    dialog = shown(qtbot, FirstStartDialog(resolve_database(str(tmp_path / "training.db"))))
+    dialog.encrypt.setChecked(False)
+
+    assert dialog._encryption_confirmed() is False
+
+    [asked] = keys.asked
+    assert sorted(asked.buttons) == ["Go back", "Store the records unencrypted"]
+    assert asked.closed_by_the_key and asked.answered == "Go back"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from veru_desk.domain.errors import (
     ConflictError,
+    FileError,
     NotFound,
     PermissionDenied,
     StorageError,
@@ -25,6 +26,8 @@ def error_title(error: BaseException) -> str:
         return "Not allowed"
     if isinstance(error, ConflictError):
         return "Changed by someone else"
+    if isinstance(error, FileError):
+        return "Could not save the file"
     if isinstance(error, StorageError):
         return "Problem with the database"
     if isinstance(error, NotFound):
@@ -79,7 +82,13 @@ _VAGUE_ACTIONS = {"yes", "ok", "okay", "continue", "confirm", "go ahead", "proce
 
 
 def confirm(
-    parent: QWidget | None, title: str, text: str, *, action: str, keep: str = "Cancel"
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    action: str,
+    keep: str = "Cancel",
+    warning: bool = False,
 ) -> bool:
     """Asks before something that cannot simply be undone. True only when the person clicks
     the button named ``action``, which says what will happen ("Discard this referral",
@@ -88,7 +97,7 @@ def confirm(
     if action.strip().lower() in _VAGUE_ACTIONS:
         raise ValueError(f"name the action on the button, not {action!r}")
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
+    box.setIcon(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question)
     box.setWindowTitle(title)
     box.setText(text)
     go = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -39,7 +38,7 @@ from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
 from veru_desk.services.passwords import SignInError, check_password_rules
-from veru_desk.ui.feedback import error_text, show_error
+from veru_desk.ui.feedback import confirm, error_text, show_error
 from veru_desk.ui.forms import Credentials, FieldErrors, password_field
 from veru_desk.ui.tasks import Cancelled, Progress, run_task
 
@@ -269,16 +268,16 @@ class FirstStartDialog(QDialog):
     def _encryption_confirmed(self) -> bool:
         if not self.location.is_sqlite_file or self.encrypt.isChecked():
             return True
-        answer = QMessageBox.warning(
+        return confirm(
             self,
             "Store records unencrypted?",
             "Without encryption, anyone who copies this file (a stolen laptop, a lost backup) "
             "can read every young person's record. Use an unencrypted file only for training "
             "or testing.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            action="Store the records unencrypted",
+            keep="Go back",
+            warning=True,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def load_demo_data(self) -> None:
         from veru_desk.services.demo import Stopped, build_demo_database
