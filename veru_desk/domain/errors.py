@@ -76,6 +76,11 @@ class StorageError(VeruError):
     """
 
 
+class FileError(StorageError):
+    """A file the user chose could not be written or replaced (open in another program, a
+    folder without room or permission): about that file, never the database."""
+
+
 class WorkflowError(ValidationError):
     """A referral status move the workflow does not allow."""
 

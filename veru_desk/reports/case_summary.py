@@ -9,8 +9,6 @@ is cut short.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +50,7 @@ from veru_desk.reports.styles import (
 )
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
+from veru_desk.services.exports import write_then_record
 from veru_desk.services.settings import OrgSettings
 from veru_desk.services.summary import (
     CaseSummaryData,
@@ -81,25 +80,25 @@ def export_case_summary(
 ) -> SummaryExport:
     """Gathers, writes and records one summary: the file exists only if the export is recorded.
 
-    The PDF is written to a temporary file beside ``path`` and moved into place only after
-    the Exports row and audit event are committed, so a failure leaves no unrecorded copy.
+    The export is recorded (Exports tab row and audit event) only once the PDF is in its
+    place, and taken away again if recording fails (``services.exports.write_then_record``).
     """
     report = progress or (lambda done, total, text: None)
     report(0, 3, "Reading the case")
     data = services.summary.gather(person_id, profile, prepared_for)
     report(1, 3, "Laying out the pages")
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(suffix=".pdf", prefix=".veru-", dir=path.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
+    pages = 0
+
+    def draw(temp: Path) -> None:
+        nonlocal pages
         pages = render_case_summary(data, temp)
         report(2, 3, "Recording the export")
-        record = services.summary.record_export(person_id, profile, prepared_for, str(path), pages)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+
+    record = write_then_record(
+        [(path, draw)],
+        lambda: services.summary.record_export(person_id, profile, prepared_for, str(path), pages),
+    )
     report(3, 3, "Done")
     return SummaryExport(path, pages, record.id)
 

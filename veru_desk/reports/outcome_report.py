@@ -7,8 +7,6 @@ so the PDF, the spreadsheets and the Reports screen show the same numbers from o
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -36,6 +34,7 @@ from veru_desk.reports.styles import (
 )
 from veru_desk.reports.tabular import report_heading, write_csv, write_xlsx
 from veru_desk.services import Services
+from veru_desk.services.exports import write_then_record
 from veru_desk.services.reports import FigureTable, OutcomeFigures, ReportPeriod, figure_tables
 from veru_desk.services.settings import OrgSettings
 
@@ -91,25 +90,27 @@ def export_outcome_report(
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ValidationError({"output": f"Name the file .pdf, .csv or .xlsx (got '{path.name}')."})
-    if figures is None:
-        figures = services.reports.figures(period, worker_id, agency_id, reason, progress=progress)
+    counted = (
+        figures
+        if figures is not None
+        else services.reports.figures(period, worker_id, agency_id, reason, progress=progress)
+    )
     org = services.settings.get_org()
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(suffix=suffix, prefix=".veru-", dir=path.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
+
+    def write(temp: Path) -> None:
         if suffix == ".pdf":
-            render_outcome_report(figures, org, temp, services.actor.display_name)
+            render_outcome_report(counted, org, temp, services.actor.display_name)
         elif suffix == ".csv":
-            write_csv(figure_tables(figures), temp, report_heading(figures, org.name))
+            write_csv(figure_tables(counted), temp, report_heading(counted, org.name))
         else:
-            write_xlsx(figure_tables(figures), temp, report_heading(figures, org.name))
-        services.reports.record_export(figures.period, figures.filters, str(path))
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+            write_xlsx(figure_tables(counted), temp, report_heading(counted, org.name))
+
+    # Audited only once the file is in its place; taken away again if the audit fails.
+    write_then_record(
+        [(path, write)],
+        lambda: services.reports.record_export(counted.period, counted.filters, str(path)),
+    )
     return path
 
 

@@ -13,6 +13,7 @@ or (cheaper, for a table scrolling down) ``before_id``, the id of the last row a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -32,6 +33,7 @@ from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service, utc_to_local
+from veru_desk.services.exports import write_then_record
 
 DEFAULT_PAGE = 200
 MAX_PAGE = 5000
@@ -201,6 +203,40 @@ class AuditLogService(Service):
         ``limit`` keeps only the newest events.
         """
         where = where or AuditFilter()
+        written, finished = self._write_rows(where, handle, progress, limit)
+        if finished:
+            self._record_export(where, destination, written)
+        return written
+
+    def export_csv(
+        self, where: AuditFilter | None, path: Path, *, progress: Progress | None = None
+    ) -> int:
+        """Exports to a file (UTF-8 with a byte-order mark, so Excel reads accented names).
+
+        The export is audited only once the file is in its place, and a failed or cancelled
+        export leaves no file and no audit row (``services.exports.write_then_record``).
+        """
+        where = where or AuditFilter()
+        written = 0
+
+        def write(temp: Path) -> None:
+            nonlocal written
+            with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+                written, finished = self._write_rows(where, handle, progress, None)
+            if not finished:
+                raise _Cancelled
+
+        with contextlib.suppress(_Cancelled):  # cancelled: no file, nothing audited
+            write_then_record(
+                [(path, write)], lambda: self._record_export(where, path.name, written)
+            )
+        return written
+
+    def _write_rows(
+        self, where: AuditFilter, handle: TextIO, progress: Progress | None, limit: int | None
+    ) -> tuple[int, bool]:
+        """The CSV rows; returns how many were written and whether the export ran to the end
+        (False when ``progress`` asked it to stop)."""
         total = self.count(where) if limit is None else min(limit, self.count(where))
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADINGS)
@@ -212,9 +248,12 @@ class AuditLogService(Service):
                 writer.writerow([neutralise(cell) for cell in row.csv_cells()])
             written += len(batch)
             if progress is not None and not progress(written, total):
-                return written
+                return written, False
             if limit is not None and written >= limit:
                 break
+        return written, True
+
+    def _record_export(self, where: AuditFilter, destination: str, written: int) -> None:
         with self._write() as session:
             self._require_reader()
             _statement, person_id = self._statement(session, where)
@@ -227,35 +266,6 @@ class AuditLogService(Service):
                 summary=f"Audit trail exported to {destination}: {written} events"
                 + (f" ({described})" if described else ""),
             )
-        return written
-
-    def export_csv(
-        self, where: AuditFilter | None, path: Path, *, progress: Progress | None = None
-    ) -> int:
-        """Exports to a file (UTF-8 with a byte-order mark, so Excel reads accented names).
-
-        Written beside the target and renamed into place, so a failed or cancelled export
-        never leaves half a file under the name the user chose.
-        """
-        partial = path.with_name(path.name + ".part")
-        cancelled = False
-
-        def keep_going(done: int, total: int) -> bool:
-            nonlocal cancelled
-            cancelled = progress is not None and not progress(done, total)
-            return not cancelled
-
-        try:
-            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-                count = self.write_csv(where, handle, destination=path.name, progress=keep_going)
-            if cancelled:
-                partial.unlink(missing_ok=True)
-                return count
-            partial.replace(path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return count
 
     # --- inside ------------------------------------------------------------------------------
 
@@ -366,6 +376,10 @@ class AuditLogService(Service):
             changes=changes,
             withheld=withheld,
         )
+
+
+class _Cancelled(Exception):
+    """The person cancelled a file export part-way: the partial file is discarded."""
 
 
 def _viewed(where: AuditFilter) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -52,6 +50,7 @@ from veru_desk.domain.enums import AuditAction, LabelledEnum, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service, get_or_404, utc_to_local
+from veru_desk.services.exports import write_then_record
 from veru_desk.services.settings import OrgSettings, read_org
 
 SUBJECT_ACCESS_KIND = "subject_access"
@@ -327,61 +326,54 @@ class SubjectAccessService(Service):
         *,
         render_pdf: PdfRenderer,
     ) -> SubjectAccessResult:
-        """Writes both files (each whole or not at all), then records the export and its
-        audit event together. ``reports.subject_access.export_subject_access`` passes the
-        PDF renderer."""
+        """Writes both files, then records the export and its audit event together.
+
+        Both files or neither: the record is made only once both are in their place, and
+        they are taken away again if it fails (``services.exports.write_then_record``).
+        ``reports.subject_access.export_subject_access`` passes the PDF renderer."""
+        if json_path.resolve() == pdf_path.resolve():
+            raise ValidationError({"pdf_path": "Give the PDF and the JSON file different names."})
         data = self.gather(person_id, withheld)
-        _write_atomically(
-            json_path,
-            lambda tmp: tmp.write_text(
-                json.dumps(data.document, ensure_ascii=False, indent=2), encoding="utf-8"
-            ),
-        )
         pages = 0
+
+        def write_json(tmp: Path) -> None:
+            tmp.write_text(
+                json.dumps(data.document, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
 
         def draw(tmp: Path) -> None:
             nonlocal pages
             pages = render_pdf(data, tmp)
 
-        _write_atomically(pdf_path, draw)
-        with self._write() as session:
-            require_role(self.actor, Role.MANAGER, doing="make a subject access export")
-            export = DocumentExport(
-                young_person_id=person_id,
-                by_user_id=self.actor.user_id,
-                kind=SUBJECT_ACCESS_KIND,
-                prepared_for="The young person (subject access request)",
-                filename=pdf_path.name[:500],
-                pages=pages,
-            )
-            session.add(export)
-            self._audit(
-                session,
-                AuditAction.EXPORT,
-                entity=export,
-                person_id=person_id,
-                summary=(
-                    f"Subject access export of {data.case_ref}: {data.item_count} items, "
-                    f"{len(data.withheld)} withheld, {pages} pages"
-                ),
-            )
-            session.flush()
+        def record() -> SubjectAccessResult:
+            with self._write() as session:
+                require_role(self.actor, Role.MANAGER, doing="make a subject access export")
+                export = DocumentExport(
+                    young_person_id=person_id,
+                    by_user_id=self.actor.user_id,
+                    kind=SUBJECT_ACCESS_KIND,
+                    prepared_for="The young person (subject access request)",
+                    filename=pdf_path.name[:500],
+                    pages=pages,
+                )
+                session.add(export)
+                self._audit(
+                    session,
+                    AuditAction.EXPORT,
+                    entity=export,
+                    person_id=person_id,
+                    summary=(
+                        f"Subject access export of {data.case_ref}: {data.item_count} items, "
+                        f"{len(data.withheld)} withheld, {pages} pages"
+                    ),
+                )
+                session.flush()
+                export_id = export.id
             return SubjectAccessResult(
-                export.id, json_path, pdf_path, pages, data.item_count, len(data.withheld)
+                export_id, json_path, pdf_path, pages, data.item_count, len(data.withheld)
             )
 
-
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """A crash mid-write leaves the old file (or none), never half a document."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        return write_then_record([(json_path, write_json), (pdf_path, draw)], record)
 
 
 _Pairs = list[tuple[dict[str, Any], Item]]
