@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from PySide6.QtCore import QModelIndex, QSettings
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from shell_helpers import make_window
+from ui_drivers import DialogDriver
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
+from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import WITHHELD, AuditFilter
 from veru_desk.ui import audit_page
 from veru_desk.ui.audit_page import AuditPage, AuditTableModel
@@ -136,3 +139,38 @@ def test_managers_and_administrators_find_the_audit_trail_in_the_navigation(
     assert isinstance(page, AuditPage) and page.model.rowCount() > 0
     caseworker = make_window(qtbot, Services(db, team.dariusz), settings)  # type: ignore[arg-type]
     assert caseworker.show_page("audit") is None
+
+
+def test_an_export_over_a_csv_open_in_excel_is_named_and_not_recorded(
+    qtbot: QtBot,
+    as_manager: Services,
+    busy_trail: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dialogs: DialogDriver,
+) -> None:
+    """Issue #13, finding 6: the earlier export is still open in Excel on Windows."""
+
+    def refusing(source: str | Path, target: str | Path) -> None:
+        raise PermissionError(13, "The process cannot access the file", str(target))
+
+    monkeypatch.setattr(os, "replace", refusing)
+    monkeypatch.setattr(export_files, "REPLACE_RETRY_SECONDS", (0.0,))
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.refresh()
+    target = tmp_path / "trail.csv"
+    target.write_text("last week's export", encoding="utf-8")
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)")
+    )
+    page.export_button.click()
+    [message] = dialogs.messages
+    assert "Close the CSV file (it may be open in another program) and try again" in message
+    assert page.export_button.isEnabled() and "exported" not in page.count_label.text()
+    assert target.read_text(encoding="utf-8") == "last week's export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".", "trail"))] == [
+        "trail.csv"
+    ]
+    exported = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
+    assert exported == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
+from ui_drivers import DialogDriver
 
 from veru_desk.db.engine import Database
 from veru_desk.services import Services
+from veru_desk.services import exports as export_files
 from veru_desk.services.summary import SharingProfile
 from veru_desk.ui.events import data_events
 from veru_desk.ui.export_summary_dialog import ExportSummaryDialog
@@ -90,3 +93,42 @@ def test_export_writes_opens_records_and_announces(
     [export] = Services(db, team.dariusz).exports.for_person(lukasz_case)  # type: ignore[attr-defined]
     assert export.profile == "multi-agency"
     assert export.filename == str(target)
+
+
+@pytest.fixture
+def viewer_holds_the_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows refuses to replace a PDF a viewer has open (issue #13, finding 6)."""
+
+    def refusing(source: str | Path, target: str | Path) -> None:
+        raise PermissionError(13, "The process cannot access the file", str(target))
+
+    monkeypatch.setattr(os, "replace", refusing)
+    monkeypatch.setattr(export_files, "REPLACE_RETRY_SECONDS", (0.0,))
+
+
+@pytest.mark.usefixtures("viewer_holds_the_pdf")
+def test_a_pdf_open_in_a_viewer_is_named_nothing_is_recorded_and_the_dialog_stays(
+    qtbot: QtBot,
+    db: Database,
+    team: object,
+    lukasz_case: int,
+    tmp_path: Path,
+    opened: list[str],
+    dialogs: DialogDriver,
+) -> None:
+    target = tmp_path / "panel" / "Łukasz for panel.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"%PDF-1.4 last month's copy")
+    dialog = make_dialog(qtbot, db, team, lukasz_case)
+    dialog.output.setText(str(target))
+    dialog.meeting.setText("Luton complex-case panel")
+    dialog.show()
+    dialog.save()
+    [message] = dialogs.messages
+    assert "Close the PDF (it may be open in another program) and try again" in message
+    assert dialogs.opened[-1].windowTitle() == "Could not save the file"
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
+    assert opened == []
+    assert target.read_bytes() == b"%PDF-1.4 last month's copy"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert Services(db, team.dariusz).exports.for_person(lukasz_case) == []  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
+from ui_drivers import DialogDriver
 
+from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
+from veru_desk.services import exports as export_files
+from veru_desk.services.audit_log import AuditFilter
 from veru_desk.services.reports import quick_periods
 from veru_desk.ui.reports_page import CUSTOM, ReportsPage
 
@@ -106,3 +111,41 @@ def test_opening_the_screen_counts_the_default_period_without_a_click(
     qtbot.waitUntil(lambda: page.figures is not None)
     assert page.figures is not None and page.figures.period == page.period()
     assert all(button.isEnabled() for button in page.export_buttons.values())
+
+
+@pytest.mark.parametrize(("suffix", "what"), [(".pdf", "PDF"), (".xlsx", "spreadsheet")])
+def test_a_report_open_in_another_program_is_named_and_not_audited(
+    page: ReportsPage,
+    as_manager: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dialogs: DialogDriver,
+    suffix: str,
+    what: str,
+) -> None:
+    """Issue #13, finding 6: the earlier copy is open in a viewer or Excel on Windows."""
+
+    def refusing(source: str | Path, target: str | Path) -> None:
+        raise PermissionError(13, "The process cannot access the file", str(target))
+
+    monkeypatch.setattr(os, "replace", refusing)
+    monkeypatch.setattr(export_files, "REPLACE_RETRY_SECONDS", (0.0,))
+    saved: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: saved.append(a[2])))
+    target = tmp_path / "board" / f"Q1{suffix}"
+    target.parent.mkdir()
+    target.write_bytes(b"last quarter")
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    choose_this_year(page)
+    page.run()
+    page.export_buttons[suffix].click()
+    [message] = dialogs.messages
+    assert f"Close the {what} (it may be open in another program) and try again" in message
+    assert saved == [] and "not saved" in page.status.text()
+    assert all(button.isEnabled() for button in page.export_buttons.values())
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert target.read_bytes() == b"last quarter"
+    exported = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
+    assert exported == []

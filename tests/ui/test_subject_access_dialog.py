@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
-from ui_drivers import shown
+from ui_drivers import DialogDriver, shown
 
 from veru_desk.services import Services
+from veru_desk.services import exports as export_files
 from veru_desk.services.notes import NoteInput
 from veru_desk.ui.case_workspace import CaseWorkspace
 from veru_desk.ui.subject_access_dialog import TITLE_COLUMN, SubjectAccessDialog
@@ -137,3 +139,34 @@ def test_export_writes_json_and_pdf_with_the_note_withheld_and_opens_the_folder(
     assert opened == [QUrl.fromLocalFile(str(tmp_path)).toLocalFile()]
     [export] = [e for e in as_manager.exports.for_person(lukasz_case) if e.filename]
     assert export.filename == pdf_file.name
+
+
+def test_a_pdf_open_in_a_viewer_is_named_and_neither_file_is_left_or_recorded(
+    qtbot: QtBot,
+    as_manager: Services,
+    lukasz_case: int,
+    tmp_path: Path,
+    opened: list[str],
+    dialogs: DialogDriver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #13, finding 6: the JSON and the PDF go together or not at all."""
+
+    def refusing(source: str | Path, target: str | Path) -> None:
+        if str(target).endswith(".pdf") or str(source).endswith(".pdf"):
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        real_replace(source, target)
+
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", refusing)
+    monkeypatch.setattr(export_files, "REPLACE_RETRY_SECONDS", (0.0,))
+    out = tmp_path / "for Łukasz"
+    out.mkdir()
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    dialog.folder.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    [message] = dialogs.messages
+    assert "Close the PDF (it may be open in another program) and try again" in message
+    assert dialog.isVisible() and dialog.export_button.isEnabled()
+    assert list(out.iterdir()) == [] and opened == []
+    assert [e for e in as_manager.exports.for_person(lukasz_case) if e.filename] == []

@@ -364,9 +364,14 @@ class ReportsPage(QWidget):
             "Writing the outcome report",
             lambda _progress: export_outcome_report(services, path, period, figures=figures),
             self._exported,
-            self._failed,
+            self._export_failed,
             cancellable=False,
         )
+
+    def _export_failed(self, error: Exception) -> None:
+        # Not left saying "Writing the report…" after an export that wrote nothing.
+        self.status.setText("The report was not saved.")
+        self._failed(error)
 
     def _exported(self, path: Path) -> None:
         self._set_busy(False, f"Saved {path}.")
