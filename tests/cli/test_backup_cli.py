@@ -393,6 +393,7 @@ def test_restore_refuses_a_backup_of_another_encrypted_database(tmp_path: Path) 
         tmp_path, "--database", str(office), "restore", str(theirs), "--yes", "--user", "zoe"
     )
     assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1  # one line: no SQLCipher log
     assert "backup of another database" in refused.stderr
     checked = _veru(tmp_path, "--database", str(office), "check", "--user", "zoe")
     assert checked.returncode == 0, checked.stderr

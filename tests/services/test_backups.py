@@ -103,3 +103,34 @@ def test_daily_backups_of_two_databases_in_one_folder_do_not_overwrite_each_othe
     restored.restore(ours)  # its own backup, whole
     with db.read() as session:
         assert session.scalars(select(Agency.name)).all() == ["Luton Sixth Form College"]
+
+
+@pytest.mark.sqlite_only
+def test_a_failed_restore_over_a_damaged_database_puts_the_damaged_file_back_for_it(
+    db: Database, team: Team, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The damaged file is what IT recovers from: a failed restore must not lose it either."""
+    service = BackupService(db, team.admin)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE filler (id INTEGER PRIMARY KEY, words TEXT)")
+        for number in range(3000):
+            conn.exec_driver_sql(
+                "INSERT INTO filler (words) VALUES (?)", (f"Oluwaseun Adebayo {number:05d}",)
+            )
+    backup = service.backup_now()
+    db.dispose()
+    size = db_path.stat().st_size
+    with db_path.open("r+b") as handle:
+        handle.seek(size * 3 // 4)
+        handle.write(b"\x5a" * 8192)
+    damaged = db_path.read_bytes()
+
+    def fails(_engine: object, _revision: str = "head") -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("veru_desk.services.backups.migrate.upgrade", fails)
+    with pytest.raises(StorageError, match="put back as it was"):
+        service.restore(backup)
+    db.dispose()
+    assert db_path.read_bytes() == damaged
+    assert not list(db_path.parent.glob("*.putting-back"))

@@ -295,3 +295,57 @@ def test_each_young_person_has_at_most_one_current_plan(demo_db: Database) -> No
         )
     assert per_person == []
     assert re_referred_with_plans > 0  # the check means something: some have several plans
+
+
+# --- a new demo database appears whole or not at all (issue #13, finding 8) --------------------
+
+
+def _index_count(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+        return int(connection.execute(sql).fetchone()[0])
+
+
+def test_demo_data_on_a_database_in_place_never_drops_its_indexes(tmp_path: Path) -> None:
+    """The bulk loader once dropped 11 indexes of a database with no cases yet for the whole
+    load: a kill meanwhile left them dropped, and `check` complained for ever after."""
+    path = tmp_path / "in-place.db"
+    db = fresh_database(path)
+    complete = _index_count(path)
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append(_index_count(path))  # what a kill at this moment would leave
+        return True
+
+    generate_demo_data(db, 120, seed=3, progress=progress, anchor=ANCHOR)
+    db.dispose()
+    assert seen and set(seen) == {complete}
+
+
+def test_a_new_demo_database_is_built_aside_and_a_stop_leaves_nothing(tmp_path: Path) -> None:
+    from veru_desk.services.demo import Stopped, build_demo_database
+
+    location = resolve_database(str(tmp_path / "demo.db"))
+    seen_files: list[list[str]] = []
+
+    def stop_after_first_batch(done: int, total: int) -> bool:
+        seen_files.append(sorted(p.name for p in tmp_path.iterdir()))
+        return False
+
+    with pytest.raises(Stopped):
+        build_demo_database(location, 300, 4, stop_after_first_batch, encrypted=False)
+    assert list(tmp_path.iterdir()) == []  # the next start is a first start again
+    assert seen_files and all("demo.db" not in names for names in seen_files)
+
+    created, summary = build_demo_database(location, 30, 4, anchor=ANCHOR)
+    try:
+        assert summary.people == 30
+        assert check_database(created.db.engine).ok  # every index rebuilt before the move
+        files = sorted(p.name for p in tmp_path.iterdir() if p.is_file() and "-" not in p.name)
+        assert files == ["demo.db", "demo.db.keys"]  # (and SQLite's -wal and -shm while open)
+        assert not [p for p in tmp_path.iterdir() if ".creating-" in p.name]
+    finally:
+        created.db.dispose()

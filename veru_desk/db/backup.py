@@ -181,6 +181,7 @@ def _opens_with(path: Path, key: bytes) -> bool:
     except Exception:
         return False
     try:
+        connection.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is an answer here
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
@@ -329,6 +330,8 @@ def check_backup_file(path: Path, *, key: bytes | None = None) -> str | None:
         import sqlcipher3.dbapi2 as sqlcipher
 
         connection: Any = sqlcipher.connect(f"file:{path}?mode=ro", uri=True)
+        # A wrong key is reported below in one line, not as SQLCipher's log on stderr.
+        connection.execute("PRAGMA cipher_log_level = NONE")
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     else:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

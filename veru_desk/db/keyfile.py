@@ -194,14 +194,26 @@ class KeyFile:
         return True
 
     def save(self) -> None:
-        """Written to a temporary file and renamed, so a crash never leaves half a key file."""
+        """Written to a temporary file, flushed to the disk, then renamed over the old one: a
+        crash or power cut leaves the old key file or the new one, never half of one (and
+        without the flush a rename can reach the disk before the data it names)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(self.path.name + ".partial")
-        partial.write_text(
-            json.dumps({"format": FORMAT, "cipher": "AES-256-GCM", "slots": self._slots}, indent=1),
-            encoding="utf-8",
-        )
+        # One temporary name per process: two sign-ins saving at once must not share one.
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+        data = json.dumps(
+            {"format": FORMAT, "cipher": "AES-256-GCM", "slots": self._slots}, indent=1
+        ).encode("utf-8")
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(partial, self.path)
+        if os.name == "posix":
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
 
 
 def user_slot(username: str) -> str:

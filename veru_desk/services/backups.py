@@ -6,6 +6,7 @@ release is refused and an older one is migrated after it is restored.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from veru_desk.db.backup import (
     timestamped_name,
 )
 from veru_desk.db.integrity import quick_check
+from veru_desk.db.staging import sync_file
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role
@@ -143,10 +145,14 @@ class BackupService(Service):
             return
         source = self._database
         self.db.engine.dispose()
-        shutil.copyfile(safety, source)
         wal, saved_wal = (p.with_name(p.name + "-wal") for p in (source, safety))
-        if saved_wal.is_file():
-            shutil.copyfile(saved_wal, wal)
-        else:
-            wal.unlink(missing_ok=True)
+        # Copied beside it and renamed over it: a crash now leaves one whole file or the other.
+        for saved, live in ((safety, source), (saved_wal, wal)):
+            if not saved.is_file():
+                live.unlink(missing_ok=True)
+                continue
+            partial = live.with_name(live.name + ".putting-back")
+            shutil.copyfile(saved, partial)
+            sync_file(partial)
+            os.replace(partial, live)
         source.with_name(source.name + "-shm").unlink(missing_ok=True)
