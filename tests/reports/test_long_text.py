@@ -190,6 +190,7 @@ def wordy_case(as_manager: Services, as_dariusz: Services) -> tuple[int, dict[st
         "action": words(400, "plan action"),
         "session": words(1200, "session notes"),
         "decision": words(600, "decision reason"),
+        "plan": words(2000, "plan summary") + "\t" + TOKEN,
         "agency": ("Luton and Dunstable University Hospital Emergency Department Navigators " * 7)[
             :500
         ],
@@ -228,7 +229,7 @@ def wordy_case(as_manager: Services, as_dariusz: Services) -> tuple[int, dict[st
             protective_factors=texts["protective"],
         ),
     )
-    plan_id = w.plans.start_plan(person_id, started + dt.timedelta(days=4), "Keep Ngozi safe")
+    plan_id = w.plans.start_plan(person_id, started + dt.timedelta(days=4), texts["plan"])
     goal = w.plans.add_goal(
         plan_id,
         GoalInput(
@@ -316,6 +317,8 @@ def test_every_long_field_and_an_unbroken_token_print_whole_in_the_summary(
     for field, (left, right) in COLUMNS.items():
         assert_printed_whole(texts[field], column_text(path, left, right), field)
     assert squash(TOKEN) in squash(column_text(path, *CHRONOLOGY_DETAILS))
+    # The plan's summary is a paragraph of its own, the page's full width.
+    assert_printed_whole(texts["plan"], column_text(path, 0, PAGE_SIZE[0]), "plan summary")
     assert_nothing_runs_off_the_page(path)
 
 

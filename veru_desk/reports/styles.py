@@ -192,7 +192,13 @@ class PlainText(Flowable):
 
     def __init__(self, value: str, style: ParagraphStyle = CELL) -> None:
         super().__init__()
-        self.text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+        # A tab has no glyph in the font: it prints as a space, as a text box shows it.
+        self.text = (
+            unicodedata.normalize("NFC", value)
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\t", " ")
+        )
         self.style = style
         self._lines: list[str] = []
         self._wrapped_for: float | None = None
