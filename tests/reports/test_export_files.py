@@ -176,6 +176,28 @@ def test_a_summary_to_a_folder_name_is_refused_naming_it(
     assert recorded(db) == (0, 0)
 
 
+def test_a_full_disk_while_writing_says_so_and_leaves_nothing(
+    db: Database,
+    as_dariusz: Services,
+    small_case: int,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from veru_desk.reports import case_summary
+
+    def full(data: object, target: Path) -> int:
+        Path(target).write_bytes(b"%PDF-1.4 half a docu")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(case_summary, "render_case_summary", full)
+    with pytest.raises(FileError) as refused:
+        export_case_summary(as_dariusz, small_case, out / "summary.pdf", SharingProfile.FULL)
+    assert "No space left on device" in str(refused.value)
+    assert "Choose another folder" in str(refused.value)
+    assert files_in(out) == []
+    assert recorded(db) == (0, 0)
+
+
 # --- subject access ----------------------------------------------------------------------------
 
 

@@ -94,8 +94,9 @@ def write_then_record(
 
     A file that cannot be replaced because another program holds it (a PDF viewer on Windows)
     raises ``FileError`` asking the person to close it and try again; nothing is recorded.
-    Other errors of the disk raise ``FileError`` naming the file; errors of the writing
-    functions and of ``record`` propagate unchanged, after the clean-up.
+    Other errors of the disk (while writing too) raise ``FileError`` naming the file; other
+    errors of the writing functions, and those of ``record``, propagate unchanged, after the
+    clean-up.
     """
     targets = [path.resolve() for path, _write in files]
     for target in targets:
@@ -115,10 +116,10 @@ def write_then_record(
             except OSError as error:
                 raise _disk_error(target, error) from error
             temps.append(Path(name))
-            write(temps[-1])
             try:
+                write(temps[-1])
                 _flush_to_disk(temps[-1])
-            except OSError as error:
+            except OSError as error:  # a full disk, a folder gone away, a network share lost
                 raise _disk_error(target, error) from error
         placed = _place(list(zip(temps, targets, strict=True)))
     except BaseException:
