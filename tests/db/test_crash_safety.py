@@ -437,3 +437,35 @@ def test_a_build_still_running_in_another_process_is_left_alone(tmp_path: Path) 
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_indexes_an_earlier_killed_demo_load_left_dropped_are_named_and_rebuilt_by_init(
+    tmp_path: Path,
+) -> None:
+    """Databases already left by the earlier demo loader without 11 indexes: `check` names
+    them and the mend (not "restore a backup"), and `init` rebuilds them."""
+    database = tmp_path / "veru.db"
+    _run_command(tmp_path, database, "init", "--admin", "ngozi", "--no-encryption",
+                 password=ADMIN_PASSWORD)  # fmt: skip
+    with sqlite3.connect(database) as connection:
+        dropped = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                "('mentoring_session', 'case_note') AND sql IS NOT NULL"
+            )
+        ]
+        for name in dropped:
+            connection.execute(f'DROP INDEX "{name}"')
+    assert dropped
+
+    status, err = _finish(_veru(tmp_path, database, "check", "--user", "ngozi",
+                                password=ADMIN_PASSWORD))  # fmt: skip
+    assert status == 1
+    assert f"{len(dropped)} index(es) are missing" in err and "veru-desk init" in err
+    assert "restore" not in err.lower()
+    mended = _veru(tmp_path, database, "init", "--user", "ngozi", password=ADMIN_PASSWORD)
+    out, err = mended.communicate(timeout=120)
+    assert mended.returncode == 0, err
+    assert f"Rebuilt {len(dropped)} missing index(es)" in out
+    _passes_check(tmp_path, database, "ngozi", ADMIN_PASSWORD)

@@ -80,6 +80,12 @@ def run_init(args: argparse.Namespace, ctx: Context) -> int:
             args.admin, args.display_name or args.admin, {Role.ADMIN}, password
         )
         ctx.print(f"Administrator {args.admin.strip().lower()} created.")
+    from veru_desk.db.migrate import rebuild_missing_indexes
+
+    # (On a server the owner role, which no PC holds, looks after the indexes.)
+    rebuilt = rebuild_missing_indexes(db.engine) if db.is_sqlite else []
+    if rebuilt:
+        ctx.print(f"Rebuilt {len(rebuilt)} missing index(es): {', '.join(rebuilt)}.")
     ctx.print(f"Database ready at {location.display} (schema up to date).")
     return 0
 

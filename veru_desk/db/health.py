@@ -66,9 +66,18 @@ def check_database(engine: Engine) -> HealthReport:
         )
     else:
         differences = migrate.schema_differences(engine)
-        if differences:
-            shown = "; ".join(str(d) for d in differences[:MAX_DETAILS])
+        lost = [d[1].name for d in differences if isinstance(d, tuple) and d[0] == "add_index"]
+        others = [d for d in differences if not (isinstance(d, tuple) and d[0] == "add_index")]
+        if lost:
+            # Nothing is lost but speed: say so, and how to mend it, not "restore a backup".
+            problems.append(
+                f"{len(lost)} index(es) are missing ({', '.join(map(str, lost[:MAX_DETAILS]))}"
+                f"{', …' if len(lost) > MAX_DETAILS else ''}): no record is affected, but "
+                "searches are slow. Run `veru-desk init` to rebuild them."
+            )
+        if others:
+            shown = "; ".join(str(d) for d in others[:MAX_DETAILS])
             problems.append(f"The schema differs from this release's models: {shown}")
-        else:
+        if not differences:
             passed.append(f"Migrations current ({head})")
     return HealthReport(problems, passed)

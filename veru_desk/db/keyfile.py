@@ -100,8 +100,9 @@ class KeyFile:
         if not path.is_file():
             raise StorageError(
                 f"The key file {path.name} is missing from {path.parent}. The database is "
-                "encrypted and cannot be opened without it: restore the key file from the "
-                "backup folder, or ask the administrator."
+                "encrypted and cannot be opened without it: copy the key file of its newest "
+                f"backup (in the backup folder, named like the backup with .keys) to {path.name}, "
+                "or ask the administrator."
             )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

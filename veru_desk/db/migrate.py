@@ -132,3 +132,27 @@ def schema_differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+
+
+def rebuild_missing_indexes(engine: Engine) -> list[str]:
+    """Creates the indexes of this release's models that a current database lacks; returns
+    their names. An earlier release's demo loader dropped 11 for its load, and a kill during
+    it left them so: every query slowed and ``check`` complained until they were rebuilt."""
+    from sqlalchemy import inspect
+
+    from veru_desk.db.models import Base
+
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
+    missing = [
+        index
+        for table in Base.metadata.sorted_tables
+        if table.name in tables
+        for index in table.indexes
+        if index.name not in {found["name"] for found in inspector.get_indexes(table.name)}
+    ]
+    if missing:
+        with engine.begin() as connection:
+            for index in missing:
+                index.create(connection, checkfirst=True)
+    return sorted(str(index.name) for index in missing)
