@@ -198,6 +198,18 @@ def test_a_full_disk_while_writing_says_so_and_leaves_nothing(
     assert recorded(db) == (0, 0)
 
 
+def test_a_file_name_as_long_as_the_disk_allows_still_exports(
+    db: Database, as_manager: Services, as_dariusz: Services, small_case: int, out: Path
+) -> None:
+    """The temporary name beside it must not be longer than the name chosen (255 bytes)."""
+    stem = "Łukasz " + "x" * 240
+    assert len(f"{stem}.json".encode()) <= 255
+    export_case_summary(as_dariusz, small_case, out / f"{stem}.pdf", SharingProfile.FULL)
+    export_subject_access(as_manager, small_case, out / f"{stem}.json", out / f"{stem}s.pdf")
+    assert files_in(out) == [f"{stem}.json", f"{stem}.pdf", f"{stem}s.pdf"]
+    assert recorded(db) == (2, 2)
+
+
 # --- subject access ----------------------------------------------------------------------------
 
 

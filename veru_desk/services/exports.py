@@ -110,7 +110,7 @@ def write_then_record(
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 handle, name = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+                    dir=target.parent, prefix=f".{target.name[:40]}.", suffix=".partial"
                 )
                 os.close(handle)
             except OSError as error:
@@ -153,7 +153,8 @@ class _Placed:
 
     def undo(self) -> None:
         for path in self.new:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         for aside, original in self.earlier:
             # If this fails the earlier copy stays under its hidden name rather than be lost.
             with contextlib.suppress(OSError):
@@ -178,7 +179,8 @@ def _place(moves: list[tuple[Path, Path]]) -> _Placed:
     try:
         for temp, target in moves:
             if target.exists():
-                aside = target.with_name(f".{target.name}.{os.getpid()}-{time.time_ns()}.earlier")
+                hidden = f".{target.name[:40]}.{os.getpid()}-{time.time_ns()}.earlier"
+                aside = target.with_name(hidden)
                 _replace(target, aside)
                 placed.earlier.append((aside, target))
             _replace(temp, target)
