@@ -124,7 +124,10 @@ class ExceptionHandler:
         log.error("unexpected error in a background thread\n%s", text)
 
     def show_dialog(self, error: BaseException) -> None:
+        from veru_desk.db.failures import explain  # a database error outside any service
+
         box = QMessageBox(QApplication.activeWindow())
+        error = explain(error) or error
         if isinstance(error, VeruError):
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("VERU Desk")
@@ -265,14 +268,20 @@ class CannotStart(Exception):
 
 
 def _explain_open_failure(location: DatabaseLocation, error: BaseException) -> None:
+    from veru_desk.db.failures import explain  # the one classifier every layer uses
+
     if isinstance(error, VeruError):
         log.error("cannot open the database %s: %s", location.display, error)
         _fatal(str(error), f"Database: {location.display}")
         return
     log.error("cannot open the database %s", location.display, exc_info=error)
+    failure = explain(error)
     _fatal(
-        "The database could not be opened. Check that the file or server is reachable, "
-        "or restore the latest backup.",
+        str(failure)
+        if failure is not None
+        # Not a cause we recognise: say so, rather than guess at damage and advise a restore.
+        else "The database could not be opened, for a reason VERU Desk does not recognise. "
+        "Nothing was changed: tell your administrator.",
         f"Database: {location.display}\nDetails are in the log file in {config.log_dir()}",
     )
 
@@ -375,8 +384,10 @@ def complete_sign_in(window: MainWindow, signed_in: SignedIn) -> bool:
     try:
         actor = sign_in(signed_in.db, username, password)
     except Exception as error:
+        from veru_desk.db.failures import explain  # locked, unreachable...: say which
+
         log.error("the sign-in could not be completed: %s", error)
-        show_error(window, error)
+        show_error(window, explain(error) or error)
         window.close()
         return False
     if actor != signed_in.actor:  # roles changed in between: start again as they are now

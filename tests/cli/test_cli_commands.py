@@ -215,12 +215,21 @@ def test_cases_status_filter_and_caseworker_scope(
 
 
 def test_import_the_template_then_the_same_people_again_match_existing_records(
-    unit: str, capsys: pytest.CaptureFixture[str]
+    unit: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = run(capsys, "import-referrals", str(TEMPLATE), "--user", "dariusz")
     assert (code, err) == (0, "")
     assert "Imported 2 referrals" in out and "2 new young people" in out
+    # The same file again adds nothing: those referrals are already imported.
     code, out, _err = run(capsys, "import-referrals", str(TEMPLATE), "--user", "dariusz")
+    assert code == 0
+    assert out.count("already imported: line") == 2
+    assert "Imported 0 referrals" in out
+    # New referrals of the same people (a month later) join their existing records.
+    later = tmp_path / "later.csv"
+    text = TEMPLATE.read_text(encoding="utf-8")
+    later.write_text(text.replace("/02/2026,", "/03/2026,"), encoding="utf-8")
+    code, out, _err = run(capsys, "import-referrals", str(later), "--user", "dariusz")
     assert code == 0
     assert out.count("already on record as VERU-") == 2
 

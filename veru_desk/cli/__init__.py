@@ -13,6 +13,11 @@ Every command takes ``--database PATH_OR_URL`` (or ``VERU_DESK_DATABASE``) and, 
 writes case data, ``--user NAME`` (or ``VERU_DESK_USER``). The password comes from
 ``VERU_DESK_PASSWORD`` or a prompt, never from an argument: arguments show up in ``ps`` and in
 shell history.
+
+Database errors are explained by ``db.failures`` (locked, unreachable, wrong password or key,
+bad value, damaged), the same words the desktop app shows. ``VERU_DESK_BUSY_TIMEOUT`` (seconds)
+is how long a save waits for another program's save; read-only commands sign in with a read
+and write the sign-in's audit row after their read (``Context.sign_in``).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import importlib
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from veru_desk import __version__
 from veru_desk.config import (
@@ -60,6 +66,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 PROG = "veru-desk"
+
+# How long a command waits, in all, for another program's save before giving up on a write it
+# must not skip (a read-only command's sign-in audit row): several busy timeouts.
+PATIENCE_SECONDS = 120
+
+T = TypeVar("T")
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
@@ -125,6 +137,7 @@ class Context:
         self.out = out
         self.err = err
         self._db: Database | None = None
+        self._pending_sign_in: tuple[Actor, str, dt.datetime] | None = None
 
     @property
     def location(self) -> DatabaseLocation:
@@ -153,8 +166,15 @@ class Context:
         self._db = db
         return db
 
-    def sign_in(self) -> tuple[Database, Actor]:
-        """Opens the database as the named user (unlocking an encrypted file first)."""
+    def sign_in(self, *, read_only: bool = False) -> tuple[Database, Actor]:
+        """Opens the database as the named user (unlocking an encrypted file first).
+
+        ``read_only`` (commands that only read: ``cases``, ``audit``): the password is checked
+        with a read, and the sign-in's audit row is written when the command has read what it
+        needs (``record_sign_in``), waiting patiently if another program is saving. Writing it
+        first made a read fail whenever another program held the write lock for longer than
+        the busy timeout. The row is never dropped: the command does not succeed without it.
+        """
         from veru_desk.services.vault import open_for_user
 
         username = self.username()
@@ -164,14 +184,74 @@ class Context:
                 f"(the password comes from {PASSWORD_ENV} or a prompt)."
             )
         password = self.password(f"Password for {username}: ")
-        db, actor = open_for_user(self.location, username, password)
+        signed_in_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        db, actor = open_for_user(self.location, username, password, record_later=read_only)
+        if read_only:
+            self._pending_sign_in = (actor, password, signed_in_at)
         return self.adopt(db), actor
 
-    def services(self) -> Services:
+    def services(self, *, read_only: bool = False) -> Services:
         from veru_desk.services import Services
 
-        db, actor = self.sign_in()
+        db, actor = self.sign_in(read_only=read_only)
         return Services(db, actor)
+
+    def record_sign_in(self) -> None:
+        """Writes a read-only command's sign-in audit row (see ``sign_in``), patiently."""
+        if self._pending_sign_in is None or self._db is None:
+            return
+        from veru_desk.services.users import record_sign_in
+
+        actor, password, signed_in_at = self._pending_sign_in
+        self._pending_sign_in = None
+        self.out.flush()  # what was read is shown at once, whatever the wait
+        command = getattr(self.args, "command", None)
+        db = self._db
+
+        def record() -> None:
+            late = dt.datetime.now(dt.UTC).replace(tzinfo=None) - signed_in_at
+            summary = f"Signed in (command line: {command})"
+            if late > dt.timedelta(seconds=2):
+                summary += (
+                    f", recorded {late.total_seconds():.0f} s after the sign-in at "
+                    f"{signed_in_at:%H:%M:%S} UTC while another program was saving"
+                )
+            record_sign_in(db, actor, password, signed_in_at, summary)
+
+        self.patiently("record this sign-in in the audit trail", record)
+
+    def patiently(self, what: str, action: Callable[[], T]) -> T:
+        """``action()``, tried again while the database is locked by another program, for up
+        to ``PATIENCE_SECONDS``; says once on standard error what it is waiting for."""
+        from veru_desk.db.failures import Cause, DatabaseFailure, explain
+
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        told = False
+        while True:
+            try:
+                return action()
+            except Exception as error:
+                failure = explain(error, encrypted=self.encrypted)
+                if failure is None or failure.cause is not Cause.LOCKED:
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseFailure(
+                        Cause.LOCKED,
+                        f"Another program kept the database locked for {PATIENCE_SECONDS} s, "
+                        f"so VERU Desk could not {what}. Run the command again when it has "
+                        "finished (an import or a backup may be running).",
+                    ) from error
+                if not told:
+                    self.warn(
+                        f"{PROG}: another program is saving to the database: waiting to {what}."
+                    )
+                    told = True
+                time.sleep(0.2)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the open database is an SQLCipher file (False when none is open yet)."""
+        return self._db is not None and self._db.key is not None
 
     def close(self) -> None:
         if self._db is not None:
@@ -222,7 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     ctx = Context(args, sys.stdout, sys.stderr)
     try:
-        return handler(args, ctx)
+        status = handler(args, ctx)
+        ctx.record_sign_in()
+        return status
     except VeruError as error:
         ctx.warn(f"{PROG}: {_one_line(str(error))}")
         return 1
@@ -240,7 +322,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         return _unexpected(ctx, error)
     finally:
+        _record_sign_in_anyway(ctx)
         ctx.close()
+
+
+def _record_sign_in_anyway(ctx: Context) -> None:
+    """A read-only command that failed part-way still had its user signed in: record it."""
+    try:
+        ctx.record_sign_in()
+    except Exception as error:  # the command's own error has been reported already
+        ctx.warn(f"{PROG}: the sign-in could not be recorded in the audit trail: {error}")
 
 
 def _silence_stdout() -> None:
@@ -258,13 +349,14 @@ def _one_line(text: str) -> str:
 def _unexpected(ctx: Context, error: Exception) -> int:
     """A bug or an environment failure we did not foresee: a calm line, the details in a log."""
     module = type(error).__module__
-    if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "sqlcipher3", "psycopg")):
-        detail = getattr(error, "orig", None) or error
-        ctx.warn(
-            f"{PROG}: the database could not be opened or read ({_one_line(str(detail))}). "
-            "Check the path or URL, or restore the latest backup."
-        )
-        return 1
+    is_database = module.startswith(("sqlalchemy", "sqlite3", "sqlcipher3", "psycopg"))
+    if is_database:
+        from veru_desk.db.failures import explain
+
+        failure = explain(error, encrypted=ctx.encrypted)
+        if failure is not None:
+            ctx.warn(f"{PROG}: {_one_line(str(failure))}")
+            return 1
     log_file = None
     try:
         log_file = log_dir() / "veru-desk-cli.log"
@@ -275,5 +367,13 @@ def _unexpected(ctx: Context, error: Exception) -> int:
     except OSError:
         log_file = None
     where = f"; details are in {log_file}" if log_file else ""
+    if is_database:
+        # Not a cause we recognise: say so, rather than guess at damage and advise a restore.
+        detail = _one_line(str(getattr(error, "orig", None) or error))
+        ctx.warn(
+            f"{PROG}: the database reported an error VERU Desk does not recognise ({detail}). "
+            f"Nothing was changed{where}."
+        )
+        return 1
     ctx.warn(f"{PROG}: unexpected error: {type(error).__name__}: {_one_line(str(error))}{where}")
     return 70

@@ -62,7 +62,10 @@ def _actions(text: str) -> frozenset[AuditAction]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    log = ctx.services().audit_log
+    # Reading the trail writes its own "viewed" row, so the sign-in is recorded first, but
+    # patiently: waiting for another program's save rather than failing after 15 s.
+    log = ctx.services(read_only=True).audit_log
+    ctx.record_sign_in()
     where = AuditFilter(
         username=args.by,
         case_ref=args.case,
@@ -74,7 +77,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         log.write_csv(where, ctx.out, limit=args.limit)
         return 0
     limit = args.limit or TABLE_LIMIT
-    rows = _newest(log, where, limit)
+    rows = ctx.patiently(
+        "record that you viewed the audit trail", lambda: _newest(log, where, limit)
+    )
     total = log.count(where)
     _write_table(ctx, rows)
     shown = len(rows)

@@ -85,7 +85,7 @@ def _statuses(text: str) -> frozenset[ReferralStatus]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    services = ctx.services()
+    services = ctx.services(read_only=True)  # the sign-in is recorded after the read
     statuses = frozenset().union(*(args.status or []))
     caseload = services.caseload
     ids = caseload.ids(CaseloadFilter(statuses=statuses), CaseloadSort.NAME)

@@ -10,6 +10,7 @@ connection while the window is built (``services.quick_start``).
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,21 @@ from veru_desk.config import DatabaseLocation
 from veru_desk.db.staging import finish_interrupted_creation
 from veru_desk.domain.errors import StorageError
 
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_ENV = "VERU_DESK_BUSY_TIMEOUT"
+
+
+def _busy_timeout_ms() -> int:
+    """How long a save waits for another program's save before giving up: 15 s, or the
+    seconds in ``VERU_DESK_BUSY_TIMEOUT`` (longer for a slow shared folder, shorter in tests).
+    Error messages about a locked database say how long was waited (``db.failures``)."""
+    try:
+        seconds = float(os.environ.get(BUSY_TIMEOUT_ENV, "") or 15)
+    except ValueError:
+        seconds = 15
+    return max(0, round(seconds * 1000))
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
 SQLITE_HEADER = b"SQLite format 3\x00"
 KEY_FILE_SUFFIX = ".keys"
 
@@ -49,9 +64,14 @@ def kind_of(location: DatabaseLocation) -> DatabaseKind:
         header = handle.read(16)
     if header == SQLITE_HEADER:
         return DatabaseKind.PLAIN
+    # An encrypted file looks like random bytes from its first byte, and so does a damaged
+    # one: say both, rather than guess one and send the person the wrong way.
     raise StorageError(
-        f"{path.name} is encrypted but its key file {key_file_path(path).name} is missing. "
-        "Restore the key file beside the database (it is copied into every backup folder)."
+        f"{path.name} is not a plain SQLite file and has no key file "
+        f"({key_file_path(path).name}) beside it. If it is an encrypted VERU Desk database, "
+        "put its key file back beside it (every backup folder has a copy); if it is not, the "
+        "file is damaged or is not a VERU Desk database: check --database, or restore the "
+        "latest backup."
     )
 
 

@@ -9,21 +9,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from veru_desk.db.engine import Database
+from veru_desk.db.failures import explain as explain  # re-exported: the UI asks here
 from veru_desk.db.models import Base, User
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction
-from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, StorageError
+from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied
 from veru_desk.services import audit
 from veru_desk.services.actor import Actor
 
 T = TypeVar("T", bound=Base)
-
-_ENVIRONMENT_WORDS = ("locked", "disk", "full", "readonly", "read-only", "not a database", "busy")
 
 
 class Service:
@@ -61,10 +60,12 @@ class Service:
             raise ConflictError(
                 f"The change clashes with a record already saved: {error.orig}"
             ) from error
-        except OperationalError as error:
-            text = str(error.orig).lower()
-            if any(word in text for word in _ENVIRONMENT_WORDS):
-                raise StorageError(_environment_message(text)) from error
+        except (DBAPIError, StatementError) as error:
+            # Locked, unreachable, a value the server cannot store, damaged: one classifier
+            # (db.failures) for every layer, so no message blames the wrong cause.
+            failure = explain(error, encrypted=self.db.key is not None)
+            if failure is not None:
+                raise failure from error
             raise
 
     def _audit_denial(self, denied: PermissionDenied) -> None:
@@ -112,15 +113,3 @@ def check_version(session: Session, obj: Any, expected: int | None) -> None:
 def utc_to_local(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
-
-def _environment_message(text: str) -> str:
-    if "locked" in text or "busy" in text:
-        return (
-            "The database is busy: another user or program is saving. Wait a moment and "
-            "try again; nothing you typed has been lost."
-        )
-    if "full" in text or "disk" in text:
-        return "The disk is full or failing: free some space, then save again."
-    if "readonly" in text or "read-only" in text:
-        return "The database file is read-only: ask IT to check the folder's permissions."
-    return f"The database could not be read ({text}). Restore the latest backup or ask IT."

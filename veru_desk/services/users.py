@@ -143,15 +143,56 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
             audit.record(session, actor_for(user), AuditAction.FAILED_LOGIN, summary="Disabled")
             failure = SignInError("This account has been disabled. Ask an administrator.")
         else:
-            user.failed_attempts = 0
-            user.locked_until = None
-            user.last_login_at = now
-            if needs_rehash(user.password_hash or ""):
-                user.password_hash = hash_password(password)
             actor = actor_for(user)
-            audit.record(session, actor, AuditAction.LOGIN, summary="Signed in")
+            _record_success(session, user, password, now, "Signed in")
             return actor
     raise failure
+
+
+def check_sign_in(db: Database, username: str, password: str) -> Actor:
+    """The signed-in user, checked with a read only when the password is right; the sign-in
+    is recorded afterwards by ``record_sign_in``.
+
+    For read-only commands (``veru-desk cases``, ``audit``): a read goes ahead while another
+    program holds the write lock (WAL), where writing the sign-in's audit row first would
+    wait for that program and then fail. Any refusal (unknown user, wrong password, locked,
+    disabled) goes through ``sign_in`` at once, so failures are counted and audited exactly
+    as before.
+    """
+    name = username.strip().lower()
+    now = utcnow()
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if (
+            user is not None
+            and user.active
+            and (user.locked_until is None or user.locked_until <= now)
+            and verify_password(user.password_hash, password)
+        ):
+            return actor_for(user)
+    return sign_in(db, username, password, now)
+
+
+def record_sign_in(
+    db: Database, actor: Actor, password: str, signed_in_at: dt.datetime, summary: str
+) -> None:
+    """Writes what ``check_sign_in`` left for later: the LOGIN audit row (its summary says
+    when the sign-in happened, if that was before the row could be written) and the account's
+    sign-in state."""
+    with db.write() as session:
+        user = session.get_one(User, actor.user_id)
+        _record_success(session, user, password, signed_in_at, summary)
+
+
+def _record_success(
+    session: Session, user: User, password: str, now: dt.datetime, summary: str
+) -> None:
+    user.failed_attempts = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    audit.record(session, actor_for(user), AuditAction.LOGIN, summary=summary)
 
 
 def sign_out(db: Database, actor: Actor, summary: str = "Signed out") -> None:

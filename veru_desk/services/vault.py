@@ -36,6 +36,7 @@ from veru_desk.services.users import (
     SignInError,
     actor_for,
     add_user,
+    check_sign_in,
     count_users,
     sign_in,
     validate_new_user,
@@ -112,9 +113,12 @@ def _has_users(location: DatabaseLocation) -> bool:
 
 
 def open_for_user(
-    location: DatabaseLocation, username: str, password: str
+    location: DatabaseLocation, username: str, password: str, *, record_later: bool = False
 ) -> tuple[Database, Actor]:
-    """Opens the database as ``username``: unwraps the key (if encrypted), then signs in."""
+    """Opens the database as ``username``: unwraps the key (if encrypted), then signs in.
+
+    ``record_later``: the password is checked with a read only, and the caller records the
+    sign-in with ``users.record_sign_in`` after its read (read-only commands)."""
     kind = kind_of(location)
     if kind is DatabaseKind.NEW:
         raise StorageError(
@@ -127,7 +131,8 @@ def open_for_user(
         key = _unlock(key_file_path(location.path), username, password)
     db = open_database(location, key=key)
     try:
-        return db, sign_in(db, username, password)
+        check = check_sign_in if record_later else sign_in
+        return db, check(db, username, password)
     except Exception:
         db.dispose()
         raise

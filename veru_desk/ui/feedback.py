@@ -43,6 +43,11 @@ def error_text(error: BaseException) -> str:
         )
     if isinstance(error, VeruError):
         return str(error)
+    from veru_desk.services.base import explain  # a database error that was not translated
+
+    failure = explain(error)
+    if failure is not None:
+        return str(failure)
     return (
         "VERU Desk hit an unexpected problem and did not finish this action. Nothing else was "
         "changed. The details are in the log file; please tell your administrator."
