@@ -74,3 +74,31 @@ def test_a_damaged_file_is_not_accepted_as_a_backup(tmp_path: Path) -> None:
     bogus.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StorageError):
         check_backup_file(bogus)
+
+
+def test_a_backup_abandoned_mid_write_is_cleared_and_never_listed(
+    db: Database, tmp_path: Path
+) -> None:
+    """A process killed while writing a backup leaves ``….partial`` files: never offered
+    for restoring, and cleared at a later backup once they are clearly abandoned."""
+    import os
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    database = Path(str(db.engine.url.database))
+    label = database.name.removesuffix(".db")
+    abandoned = folder / f"{label}-daily-20261201-090000.db.partial"
+    abandoned_key = folder / f"{label}-daily-20261201-090000.db.keys.partial"
+    being_written = folder / f"{label}-manual-20261205-090000.db.partial"
+    for path in (abandoned, abandoned_key, being_written):
+        path.write_bytes(b"SQLite format 3\x00 half")
+    two_hours_ago = dt.datetime.now().timestamp() - 7200
+    for path in (abandoned, abandoned_key):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert list_backups(folder, database) == []
+
+    made = daily_backup_if_due(db.engine, folder)
+    assert made is not None
+    assert [b.path for b in list_backups(folder, database)] == [made]
+    assert not abandoned.exists() and not abandoned_key.exists()
+    assert being_written.exists()  # perhaps another process's backup in progress

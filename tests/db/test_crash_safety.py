@@ -432,8 +432,11 @@ def test_a_build_still_running_in_another_process_is_left_alone(tmp_path: Path) 
         theirs.write_bytes(b"SQLite format 3\x00 half built")
         dead = staging_path(final, 2**22 + 7)  # beyond any pid this machine hands out
         dead.write_bytes(b"SQLite format 3\x00 abandoned")
+        dead_key_save = final.with_name(f"{final.name}.keys.{2**22 + 9}.partial")
+        dead_key_save.write_text("{", encoding="utf-8")
         finish_interrupted_creation(final)
         assert theirs.exists() and not dead.exists() and not final.exists()
+        assert not dead_key_save.exists()
     finally:
         sleeper.kill()
         sleeper.wait()

@@ -249,6 +249,29 @@ def remove_backup(path: Path) -> None:
     key_file_path(path).unlink(missing_ok=True)
 
 
+# A backup still being written is younger than this; an older ``.partial`` was abandoned by a
+# process that died mid-backup and is never a backup (the list ignores it).
+_ABANDONED_AFTER_S = 3600
+
+
+def _remove_abandoned_partials(folder: Path, database: Path | None) -> list[Path]:
+    if database is None or not folder.is_dir():
+        return []
+    prefix = database_label(database) + "-"
+    removed = []
+    now = dt.datetime.now().timestamp()
+    for path in folder.iterdir():
+        if not (path.name.startswith(prefix) and path.name.endswith(".partial")):
+            continue
+        try:
+            if now - path.stat().st_mtime > _ABANDONED_AFTER_S:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 def rotate(
     folder: Path, policy: RetentionPolicy, database: Path | None = None, *, key: bytes | None = None
 ) -> list[Path]:
@@ -256,7 +279,7 @@ def rotate(
     files); returns what was removed. Another database's backups are never touched."""
     backups = list_backups(folder, database, key=key)
     keep = backups_to_keep(backups, policy)
-    removed = []
+    removed = _remove_abandoned_partials(folder, database)
     for backup in backups:
         if backup.path not in keep:
             remove_backup(backup.path)

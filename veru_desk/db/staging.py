@@ -46,8 +46,11 @@ def _key_of(path: Path) -> Path:
 
 def _leftovers(final: Path) -> dict[int, list[Path]]:
     """Files of unfinished builds of ``final``, by the id of the process that made them."""
-    pattern = re.compile(
-        re.escape(final.name + _MARK) + r"(\d+)(\.keys|-wal|-shm|-journal|\.keys\.partial)?$"
+    patterns = (
+        re.compile(re.escape(final.name + _MARK) + r"(\d+)(?:\.keys|-wal|-shm|-journal)?$"),
+        re.compile(re.escape(final.name + _MARK) + r"\d+\.keys\.(\d+)\.partial$"),
+        # A key file being saved (``KeyFile.save``) when its process died.
+        re.compile(re.escape(final.name + KEY_SUFFIX) + r"\.(\d+)\.partial$"),
     )
     found: dict[int, list[Path]] = {}
     try:
@@ -55,9 +58,11 @@ def _leftovers(final: Path) -> dict[int, list[Path]]:
     except OSError:
         return found
     for entry in entries:
-        match = pattern.match(entry.name)
-        if match:
-            found.setdefault(int(match[1]), []).append(entry)
+        for pattern in patterns:
+            match = pattern.match(entry.name)
+            if match:
+                found.setdefault(int(match[1]), []).append(entry)
+                break
     return found
 
 
