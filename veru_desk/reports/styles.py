@@ -306,7 +306,8 @@ class _TextCell:
     """A table cell's text broken into lines for its column, ready to be cut between lines."""
 
     lines: list[_Line]
-    again: list[_Line]  # the heading marked "(continued)", opening a continuation
+    heading: str  # repeated, marked "(continued)", at the top of a continuation
+    style: ParagraphStyle
     width: float
 
     @classmethod
@@ -317,21 +318,27 @@ class _TextCell:
             heading, body = "", value
         bold = _bold(style)
         lines: list[_Line] = []
-        again: list[_Line] = []
         if heading:
             lines = [(bold, line) for line in PlainText(heading, bold).lines_for(width)]
-            short = heading if len(heading) <= 80 else heading[:79].rstrip() + "…"
-            again = [(bold, line) for line in PlainText(short + CONTINUED, bold).lines_for(width)]
         if body.strip() or not lines:
             lines += [(style, line) for line in PlainText(body, style).lines_for(width)]
-        return cls(lines, again, width)
+        return cls(lines, heading, style, width)
 
     def head(self, count: int) -> _TextCell:
-        return _TextCell(self.lines[:count], self.again, self.width)
+        return _TextCell(self.lines[:count], self.heading, self.style, self.width)
 
     def tail(self, count: int) -> _TextCell | str:
         rest = self.lines[count:]
-        return _TextCell(self.again + rest, self.again, self.width) if rest else ""
+        if not rest:
+            return ""
+        again: list[_Line] = []
+        if self.heading:  # worked out only here: most cells are never cut
+            bold = _bold(self.style)
+            short = self.heading if len(self.heading) <= 80 else self.heading[:79].rstrip() + "…"
+            again = [
+                (bold, line) for line in PlainText(short + CONTINUED, bold).lines_for(self.width)
+            ]
+        return _TextCell(again + rest, self.heading, self.style, self.width)
 
     @cached_property
     def flowable(self) -> object:
@@ -593,7 +600,7 @@ def _cell(value: object, limit: float) -> object:
 def _aligned_right(cell: object) -> object:
     if isinstance(cell, _TextCell):
         lines = [(_right_aligned(style), line) for style, line in cell.lines]
-        return _TextCell(lines, cell.again, cell.width)
+        return _TextCell(lines, cell.heading, cell.style, cell.width)
     if isinstance(cell, Paragraph):
         cell.style = _right_aligned(cell.style)
     return cell
