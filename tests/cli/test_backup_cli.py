@@ -409,3 +409,22 @@ def test_every_new_database_carries_the_veru_desk_mark(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stderr
     with sqlite3.connect(plain) as connection:  # marked at its next open
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_a_damaged_encrypted_backup_is_called_damaged_not_another_databases(
+    tmp_path: Path,
+) -> None:
+    office = tmp_path / "office.db"
+    _init(tmp_path, office, "zoe")
+    copy = tmp_path / "office-copy.db"
+    assert _veru(tmp_path, "--database", str(office), "backup", "-o", str(copy),
+                 "--user", "zoe").returncode == 0  # fmt: skip
+    with copy.open("r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x5a" * 200)  # the first page, which SQLCipher checks first
+    refused = _veru(
+        tmp_path, "--database", str(office), "restore", str(copy), "--yes", "--user", "zoe"
+    )
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "office-copy.db is damaged" in refused.stderr
+    assert "another database" not in refused.stderr

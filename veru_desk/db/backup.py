@@ -317,14 +317,17 @@ def is_encrypted_file(path: Path) -> bool:
         return handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER
 
 
-def check_backup_file(path: Path, *, key: bytes | None = None) -> str | None:
+def check_backup_file(
+    path: Path, *, key: bytes | None = None, key_file: Path | None = None
+) -> str | None:
     """Checks a file completely before it may replace a database, and returns its schema
     revision; raises ``StorageError`` saying what is wrong.
 
     It must be a VERU Desk database (SQLite's application id, or for files made before it
     was set, the tables every release has), encrypted exactly when the live database is and
     with the same key (a backup carries its own key file; the key must match, since the live
-    key file stays), carry a schema revision, and pass SQLite's integrity check.
+    key file stays), carry a schema revision, and pass SQLite's integrity check. ``key_file``
+    (the live one) tells a damaged backup of this database from another database's backup.
     """
     import sqlite3
 
@@ -345,10 +348,13 @@ def check_backup_file(path: Path, *, key: bytes | None = None) -> str | None:
         raise StorageError(
             f"{path.name} is not encrypted: it is not a backup of this encrypted database."
         )
+    ours = False  # does the key file that came with it wrap this database's key?
     if own_key.exists():
         from veru_desk.db.keyfile import KeyFile
 
-        KeyFile.load(own_key)  # raises, naming it, if the key file that came with it is damaged
+        its_keys = KeyFile.load(own_key)  # raises, naming it, if that key file is damaged
+        if key_file is not None and key_file.is_file():
+            ours = KeyFile.load(key_file).same_recovery_slot(its_keys)
     if key is not None:
         import sqlcipher3.dbapi2 as sqlcipher
 
@@ -365,11 +371,21 @@ def check_backup_file(path: Path, *, key: bytes | None = None) -> str | None:
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
         except Exception as error:
-            if key is not None:
-                whose = "the key file that came with it" if own_key.exists() else "its key"
+            if key is not None and ours:
+                raise StorageError(
+                    f"The backup {path.name} is damaged: its key file is this database's, but "
+                    "its first page does not decrypt. Choose another backup."
+                ) from error
+            if key is not None and own_key.exists():
                 raise StorageError(
                     f"{path.name} does not open with this database's key: it is a backup of "
-                    f"another database ({whose} belongs to that one), and was not restored."
+                    "another database (the key file that came with it belongs to that one), "
+                    "and was not restored."
+                ) from error
+            if key is not None:
+                raise StorageError(
+                    f"{path.name} does not open with this database's key: it is a backup of "
+                    "another database, or damaged. Nothing was restored."
                 ) from error
             raise
         application_id = int(connection.execute("PRAGMA application_id").fetchone()[0])

@@ -140,6 +140,15 @@ class KeyFile:
             "wrapped": _b64(wrapped),
         }
 
+    def same_recovery_slot(self, other: KeyFile) -> bool:
+        """Whether two key files wrap the same database key: the recovery slot is made once,
+        with the database, and never rewrapped, so a copy (a backup's key file) carries it
+        byte for byte and another database's cannot."""
+        mine, theirs = self._slots.get(RECOVERY_SLOT), other._slots.get(RECOVERY_SLOT)
+        if mine is None or theirs is None:
+            return False
+        return all(mine.get(part) == theirs.get(part) for part in ("salt", "nonce", "wrapped"))
+
     def is_current(self, name: str) -> bool:
         """Whether the slot was wrapped with today's parameters (``KdfParameters()``)."""
         slot = self._slots.get(name)

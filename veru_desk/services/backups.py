@@ -75,7 +75,7 @@ class BackupService(Service):
         folder = self._require_file_database()
         if backup.resolve() == self._database.resolve():
             raise StorageError(f"{backup.name} is the database itself: choose a backup file.")
-        revision = check_backup_file(backup, key=self.db.key)
+        revision = check_backup_file(backup, key=self.db.key, key_file=self.db.key_file)
         if revision not in migrate.known_revisions():
             raise StorageError(
                 f"{backup.name} was made by a newer version of VERU Desk (schema {revision}). "
