@@ -4,11 +4,13 @@ each cause is named for what it is, and only damage is answered with "restore"."
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
@@ -19,18 +21,53 @@ from veru_desk.services import Services
 from veru_desk.services.users import actor_for, add_user
 
 
-def test_a_nul_refused_by_postgresql_names_the_field_and_blames_the_value(
-    pg_db: Database,
-) -> None:
-    with pytest.raises(DBAPIError) as raised, pg_db.write() as session:
-        session.execute(
-            insert(Agency).values(name="Luton\x00 Police", agency_type=AgencyType.POLICE)
-        )
+@pytest.fixture
+def sqlite_db(db_path: Path) -> Iterator[Database]:
+    database = Database.open(resolve_database(str(db_path)))
+    yield database
+    database.dispose()
+
+
+def test_a_nul_refused_by_postgresql_names_the_field_and_blames_the_value(pg_url: str) -> None:
+    # A bare engine, without the guard every VERU Desk engine has: the server's own refusal.
+    engine = create_engine(pg_url)
+    try:
+        with pytest.raises(DBAPIError) as raised, Session(engine) as session, session.begin():
+            session.execute(
+                insert(Agency).values(name="Luton\x00 Police", agency_type=AgencyType.POLICE)
+            )
+    finally:
+        engine.dispose()
     failure = explain(raised.value)
     assert failure is not None
     assert failure.cause is Cause.BAD_INPUT
     assert "in name contains a NUL character" in str(failure)
     assert "restore" not in str(failure).lower()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_no_nul_reaches_a_table_on_either_engine_even_past_the_services(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    db: Database = (
+        request.getfixturevalue("pg_db")
+        if engine == "postgresql"
+        else request.getfixturevalue("sqlite_db")
+    )
+    with pytest.raises(DatabaseFailure) as raised, db.write() as session:
+        session.add(Agency(name="Bedfordshire\x00 Police", agency_type=AgencyType.POLICE))
+    assert raised.value.cause is Cause.BAD_INPUT
+    assert "A value in name contains an invisible character" in str(raised.value)
+    with pytest.raises(DatabaseFailure), db.write() as session:
+        session.execute(
+            insert(Agency),
+            [
+                {"name": "Luton Youth Justice Service", "agency_type": AgencyType.YOUTH_JUSTICE},
+                {"name": "Stopsley High\x00", "agency_type": AgencyType.SCHOOL},
+            ],
+        )
+    with db.read() as session:
+        assert session.scalars(select(Agency.name)).all() == []
 
 
 def test_a_service_meeting_a_lock_says_locked_not_damaged(db_path: Path) -> None:

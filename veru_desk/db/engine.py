@@ -33,6 +33,8 @@ def make_engine(
     """Builds the engine for a location; ``key`` (32 bytes) opens an SQLCipher file."""
     from sqlalchemy import create_engine, event
 
+    from veru_desk.db.stored_text import refuse_unstorable_text
+
     if location.url.startswith("sqlite"):
         kwargs: dict[str, Any] = {}
         if key is not None:
@@ -50,8 +52,10 @@ def make_engine(
             mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
             conn.exec_driver_sql(f"BEGIN {mode}")
 
-        return engine
-    return create_engine(location.url, echo=echo, pool_pre_ping=True, pool_size=5)
+    else:
+        engine = create_engine(location.url, echo=echo, pool_pre_ping=True, pool_size=5)
+    refuse_unstorable_text(engine)  # no NUL reaches a table, on either engine
+    return engine
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.models import AuditEvent, Base
 from veru_desk.domain.enums import AuditAction
+from veru_desk.domain.text import clean_free_text
 from veru_desk.services.actor import Actor
 
 
@@ -49,7 +50,7 @@ def record(
         entity_type=entity_type,
         entity_id=entity_id,
         young_person_id=person_id,
-        summary=summary,
+        summary=clean_free_text(summary),  # often quotes what was typed (domain.text)
         changes=(
             json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()})
             if changes

@@ -28,6 +28,7 @@ from veru_desk.domain.enums import (
     RiskLevel,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, get_or_404
 from veru_desk.services.chronology import ChronologyService
@@ -334,7 +335,7 @@ class CaseSummaryService(Service):
                 by_user_id=self.actor.user_id,
                 kind=SUMMARY_KIND,
                 profile=profile.value,
-                prepared_for=prepared_for.text[:300] if prepared_for else None,
+                prepared_for=stored_text(prepared_for.text[:300]) if prepared_for else None,
                 filename=filename[:500],
                 pages=pages,
             )
