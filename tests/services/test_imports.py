@@ -470,6 +470,14 @@ def test_a_wholly_windows_1252_file_imports_zoe_as_typed(
         )
 
 
+def test_a_utf16_file_is_refused_with_what_to_do_not_read_as_windows_1252() -> None:
+    data = csv_bytes([row(first_name="Zoë")], encoding="utf-16")
+    preview = parse_referral_file(data)
+    assert preview.rows == []
+    assert [(e.line, e.field) for e in preview.errors] == [(1, "file")]
+    assert "UTF-16" in preview.errors[0].message
+
+
 def test_a_utf8_file_with_a_byte_order_mark_imports() -> None:
     data = b"\xef\xbb\xbf" + csv_bytes([row(first_name="Zoë")])
     preview = parse_referral_file(data)

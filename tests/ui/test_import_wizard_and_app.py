@@ -77,6 +77,42 @@ def test_a_good_file_imports_and_a_known_person_gets_a_new_referral_not_a_duplic
     assert len(as_dariusz.people.search("yilmaz")) == 1
 
 
+def test_a_file_imported_twice_is_shown_as_already_imported_and_adds_nothing(
+    qtbot: QtBot, tmp_path: Path, as_dariusz: Services
+) -> None:
+    received = format_uk_date(born_years_ago(0, 10))
+    path = spreadsheet(
+        tmp_path,
+        [f"Ngozi,Okonkwo-Adeyemi,03/04/2011,,{received},Youth Justice Service,Knife carrying"],
+    )
+    first = shown(qtbot, ImportWizard(as_dariusz))
+    first.choose_page.path.setText(str(path))
+    first.next()
+    first.next()
+    assert first.run_page.result is not None and first.run_page.result.new_referrals == 1
+    first.close()
+
+    again = shown(qtbot, ImportWizard(as_dariusz))
+    again.choose_page.path.setText(str(path))
+    again.next()
+    page = again.preview_page
+    assert "0 ready to import" in page.summary.text()
+    assert "1 already imported" in page.summary.text()
+    shown_rows = page.row_model
+    known_column = next(
+        i
+        for i in range(shown_rows.columnCount())
+        if "Already imported" in str(shown_rows.index(0, i).data())
+    )
+    assert "line 2" in str(shown_rows.index(0, known_column).data())
+    again.next()
+    assert again.run_page.result is not None
+    assert again.run_page.result.new_referrals == 0
+    assert "1 row was already imported and not added again" in again.run_page.status.text()
+    person = as_dariusz.people.search("okonkwo")[0]
+    assert len(as_dariusz.referrals.for_person(person.person_id)) == 1
+
+
 def test_an_unexpected_error_is_logged_and_shown_calmly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication
 ) -> None:

@@ -213,6 +213,12 @@ def decode_csv_bytes(data: bytes) -> str:
     Raises:
         UnreadableText: a bad byte in a UTF-8 file, or a byte Windows-1252 does not define.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = (
+            "The file is UTF-16 text (Excel's Unicode Text), not a CSV file: in Excel use "
+            "Save As, CSV UTF-8 (comma delimited)."
+        )
+        raise UnreadableText([RowError(1, "file", message)])
     body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
     try:
         return body.decode("utf-8")
