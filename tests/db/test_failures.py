@@ -119,3 +119,43 @@ def test_an_encrypted_file_that_will_not_decrypt_is_the_wrong_key_first() -> Non
 def test_an_error_we_do_not_recognise_is_not_guessed_at() -> None:
     assert explain(sqlite3.OperationalError('near "SELEC": syntax error')) is None
     assert explain(ValueError("not a database error")) is None
+
+
+def test_a_locked_file_at_the_start_of_day_check_is_locked_not_damaged(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file another program holds exclusively must not be called damaged: that would offer
+    to restore a backup over a sound database."""
+    from veru_desk.db import driver
+    from veru_desk.db.integrity import quick_check
+
+    monkeypatch.setattr(driver, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    db = Database.open(resolve_database(str(db_path)))
+    try:
+        with pytest.raises(DatabaseFailure) as raised:
+            quick_check(db.engine)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.dispose()
+    assert raised.value.cause is Cause.LOCKED
+
+
+def test_a_server_that_is_down_is_unreachable_not_damaged() -> None:
+    import socket
+
+    from veru_desk.db.integrity import quick_check
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = Database.open(resolve_database(f"postgresql+psycopg://veru@127.0.0.1:{port}/veru"))
+    try:
+        with pytest.raises(DatabaseFailure) as raised:
+            quick_check(db.engine)
+    finally:
+        db.dispose()
+    assert raised.value.cause is Cause.UNREACHABLE

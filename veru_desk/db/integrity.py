@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from veru_desk.db.backup import check_backup_file, list_backups
 from veru_desk.db.engine import is_sqlite
+from veru_desk.db.failures import Cause, explain
 from veru_desk.domain.errors import StorageError
 
 MAX_PROBLEMS = 5
@@ -41,6 +42,11 @@ def quick_check(engine: Engine) -> str | None:
                 return None
             rows = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check")]
     except DBAPIError as error:  # "file is not a database", "database disk image is malformed"
+        # Locked by another program, a share gone, a server down: not damage, and saying it
+        # is would send someone to restore a backup over a sound file (db.failures).
+        failure = explain(error)
+        if failure is not None and failure.cause is not Cause.DAMAGED:
+            raise failure from error
         return str(error.orig)
     if rows == ["ok"]:
         return None
