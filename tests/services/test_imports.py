@@ -557,3 +557,23 @@ def test_a_referral_repeated_within_one_file_is_added_once(
     result = as_dariusz.imports.run(data)
     assert (result.new_referrals, result.already_imported) == (1, [3, 4])
     assert referral_count(db) == 1
+
+
+def test_a_value_longer_than_its_column_is_a_bad_row_not_a_database_error(
+    as_dariusz: Services, db: Database
+) -> None:
+    """PostgreSQL refuses a value longer than its column (SQLite keeps it): the row is refused
+    with its line and column on every engine, and nothing is imported."""
+    data = csv_bytes(
+        [
+            row(),
+            row(first_name="Tomasz", referrer_name="Łukasiewicz " * 20),
+            row(first_name="Dariusz", school="Academy " * 30),
+        ]
+    )
+    preview = as_dariusz.imports.preview(data)
+    assert [(e.line, e.field) for e in preview.errors] == [(3, "referrer_name"), (4, "school")]
+    assert "too long" in preview.errors[0].message
+    with pytest.raises(ImportRejected):
+        as_dariusz.imports.run(data)
+    assert referral_count(db) == 0

@@ -51,11 +51,21 @@ def name_problem(value: str | None, label: str) -> str | None:
     return f"{label} contains {kind}: retype it, keeping it on one line."
 
 
-def check_names(values: Mapping[str, str | None], labels: Mapping[str, str]) -> dict[str, str]:
-    """``{field: message}`` for every field of ``labels`` whose value may not be stored."""
+def check_names(
+    values: Mapping[str, str | None],
+    labels: Mapping[str, str],
+    limits: Mapping[str, int] | None = None,
+) -> dict[str, str]:
+    """``{field: message}`` for every field of ``labels`` whose value may not be stored:
+    a control character, or (for fields in ``limits``) more characters than its column holds,
+    which PostgreSQL refuses and SQLite would quietly keep."""
     problems: dict[str, str] = {}
     for name, label in labels.items():
-        problem = name_problem(values.get(name), label)
+        value = values.get(name)
+        problem = name_problem(value, label)
+        limit = (limits or {}).get(name)
+        if problem is None and limit is not None and value and len(value.strip()) > limit:
+            problem = f"{label} is too long: keep it to {limit} characters."
         if problem is not None:
             problems[name] = problem
     return problems

@@ -94,7 +94,7 @@ class PersonDetails:
         today = today or dt.date.today()
         errors: dict[str, str] = {}
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        errors.update(check_names(values, _NAME_FIELDS))
+        errors.update(check_names(values, _NAME_FIELDS, {"email": 254, "education_setting": 200}))
         values["address"] = clean_free_text(values["address"])
         for name in ("first_name", "last_name", "preferred_name", "gender_detail"):
             text = (values[name] or "").strip()

@@ -51,6 +51,7 @@ _NAME_FIELDS = {
     "referrer_name": "Referrer's name",
     "referrer_contact": "Referrer's contact details",
 }
+_NAME_LIMITS = {"referring_agency": 200, "referrer_name": 200, "referrer_contact": 254}
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class ReferralDetails:
             errors["received_on"] = "Date received is before the date of birth."
         if not (self.referring_agency or "").strip():
             errors["referring_agency"] = "Referring agency is required."
-        errors.update(check_names(vars(self), _NAME_FIELDS))
+        errors.update(check_names(vars(self), _NAME_FIELDS, _NAME_LIMITS))
         if (
             date_of_birth
             and self.received_on

@@ -71,6 +71,8 @@ def validate_new_user(
         errors["display_name"] = "Full name is required."
     elif problem := name_problem(display_name, "Full name"):
         errors["display_name"] = problem
+    elif len(display_name.strip()) > 200:
+        errors["display_name"] = "Full name is too long: keep it to 200 characters."
     if not frozenset(roles):
         errors["roles"] = "Give the user at least one role."
     if password is not None:
