@@ -159,3 +159,24 @@ def test_a_server_that_is_down_is_unreachable_not_damaged() -> None:
     finally:
         db.dispose()
     assert raised.value.cause is Cause.UNREACHABLE
+
+
+def test_a_refusal_that_cannot_be_audited_says_both_why(
+    db: Database, team: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.db import driver
+
+    monkeypatch.setattr(driver, "BUSY_TIMEOUT_MS", 200)
+    db.engine.dispose()  # new connections take the short timeout
+    assert db.location.path is not None
+    holder = sqlite3.connect(db.location.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseFailure) as raised:
+            Services(db, team.aisha).users.list()  # type: ignore[attr-defined]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    message = str(raised.value)
+    assert raised.value.cause is Cause.LOCKED
+    assert "administrator" in message.lower() and "The database is locked" in message

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from veru_desk.db.engine import Database
+from veru_desk.db.failures import DatabaseFailure
 from veru_desk.db.failures import explain as explain  # re-exported: the UI asks here
 from veru_desk.db.models import Base, User
 from veru_desk.domain.dates import format_uk_datetime
@@ -69,14 +70,24 @@ class Service:
             raise
 
     def _audit_denial(self, denied: PermissionDenied) -> None:
-        with self.db.write() as session:
-            audit.record(
-                session,
-                self.actor,
-                AuditAction.DENIED,
-                person_id=denied.person_id,
-                summary=denied.attempted,
-            )
+        try:
+            with self.db.write() as session:
+                audit.record(
+                    session,
+                    self.actor,
+                    AuditAction.DENIED,
+                    person_id=denied.person_id,
+                    summary=denied.attempted,
+                )
+        except (DBAPIError, StatementError) as error:
+            # The refusal stands either way; the person is told why it could not be recorded
+            # (locked, unreachable...) rather than shown a raw driver error.
+            failure = explain(error, encrypted=self.db.key is not None)
+            if failure is None:
+                raise
+            raise DatabaseFailure(
+                failure.cause, f"{denied} The refusal could not be recorded: {failure}"
+            ) from error
 
     def _audit(self, session: Session, action: AuditAction, **kwargs: Any) -> None:
         audit.record(session, self.actor, action, **kwargs)
