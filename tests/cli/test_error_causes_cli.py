@@ -295,3 +295,62 @@ def test_a_file_of_random_bytes_is_not_blamed_on_a_missing_key_file_alone(
     assert result.returncode == 1
     assert "put its key file back" in result.stderr
     assert "the file is damaged" in result.stderr
+
+
+@pytest.mark.postgres
+def test_on_a_server_cases_reads_during_a_long_save_and_a_write_says_locked(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The office server's write lock (an advisory lock every save takes) held by another PC."""
+    import psycopg
+
+    from veru_desk.db.driver import server_conninfo
+
+    db = Database.open(resolve_database(pg_url))
+    with db.write() as session:
+        add_user(session, "priya", "Priya Raghunathan", {Role.MANAGER}, PASSWORD)
+    other_pc = psycopg.connect(server_conninfo(pg_url), autocommit=True)
+    other_pc.execute("SELECT pg_advisory_lock(1447383637)")
+    try:
+        write = veru_desk(
+            tmp_path,
+            "users",
+            "add",
+            "tomasz",
+            "--display-name",
+            "Tomasz Łukasiewicz",
+            "--role",
+            "caseworker",
+            "--database",
+            pg_url,
+            "--user",
+            "priya",
+            VERU_DESK_BUSY_TIMEOUT="1",
+            VERU_DESK_NEW_PASSWORD="a long and unusual phrase",
+        )
+        command = [sys.executable, "-m", "veru_desk", "cases", "--database", pg_url]
+        command += ["--user", "priya"]
+        read = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(tmp_path, VERU_DESK_PASSWORD=PASSWORD, VERU_DESK_BUSY_TIMEOUT="1"),
+        )
+        assert read.stderr is not None
+        assert "waiting to record this sign-in" in read.stderr.readline()
+    finally:
+        other_pc.execute("SELECT pg_advisory_unlock(1447383637)")
+        other_pc.close()
+    out, err = read.communicate(timeout=120)
+    assert read.returncode == 0, err
+    assert out.splitlines()[-1] == "0 cases"
+    assert write.returncode == 1
+    assert "The database is locked" in write.stderr and "waited 1 second" in write.stderr
+    no_bad_advice(write.stderr)
+    with db.read() as session:
+        logins = session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.action == AuditAction.LOGIN)
+        ).all()
+    db.dispose()
+    assert len(logins) == 1 and logins[0].startswith("Signed in (command line: cases)")
