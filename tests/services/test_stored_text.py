@@ -114,3 +114,18 @@ def test_a_display_name_with_a_bidi_override_is_refused(db: Database, team: obje
             "tomasz", "Tomasz\u202e Łukasiewicz", {Role.CASEWORKER}, "a long and unusual phrase"
         )
     assert list(raised.value.fields) == ["display_name"]
+
+
+def test_a_note_of_nothing_but_invisible_characters_is_refused_as_empty(
+    as_dariusz: Services, allocated_case: int
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        as_dariusz.notes.add(
+            allocated_case,
+            NoteInput(
+                occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1),
+                subject="\x00\u202e",
+                body="\x00 \x07",
+            ),
+        )
+    assert set(raised.value.fields) == {"subject", "body"}

@@ -17,7 +17,7 @@ from veru_desk.db.models import CaseNote, User, YoungPerson
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import PermissionDenied, ValidationError
-from veru_desk.domain.text import clean_free_text
+from veru_desk.domain.text import clean_free_text, stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404, utc_to_local
@@ -47,7 +47,7 @@ class NoteInput:
                 )
             elif when.date() < date_of_birth:
                 errors["occurred_at"] = "This is before the date of birth: check the date."
-        subject = (self.subject or "").strip()
+        subject = stored_text(self.subject) or ""
         if not subject:
             errors["subject"] = "Give the note a short subject, e.g. Call with mother."
         elif len(subject) > MAX_SUBJECT_CHARS:
@@ -55,7 +55,7 @@ class NoteInput:
                 f"Shorten the subject to {MAX_SUBJECT_CHARS} characters or fewer; "
                 "put the rest in the note."
             )
-        if not (self.body or "").strip():
+        if not stored_text(self.body):
             errors["body"] = "Write the note: what happened, and what happens next."
         return errors
 

@@ -45,7 +45,7 @@ class GoalInput:
         errors: dict[str, str] = {}
         if not isinstance(self.domain, GoalDomain):
             errors["domain"] = "Choose the area of the young person's life this goal is about."
-        if not (self.description or "").strip():
+        if not stored_text(self.description):
             errors["description"] = "Describe the goal in a sentence the young person would use."
         if not isinstance(self.status, GoalStatus):
             errors["status"] = "Choose the goal's status."
@@ -65,7 +65,7 @@ class ActionInput:
 
     def problems(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        if not (self.description or "").strip():
+        if not stored_text(self.description):
             errors["description"] = "Describe the action: what will be done."
         if len((self.owner or "").strip()) > MAX_OWNER_CHARS:
             errors["owner"] = f"Shorten the owner to {MAX_OWNER_CHARS} characters or fewer."
