@@ -134,3 +134,47 @@ def test_a_failed_restore_over_a_damaged_database_puts_the_damaged_file_back_for
     db.dispose()
     assert db_path.read_bytes() == damaged
     assert not list(db_path.parent.glob("*.putting-back"))
+
+
+@pytest.mark.sqlite_only
+def test_old_style_backups_are_listed_only_where_they_provably_belong(tmp_path: Path) -> None:
+    """Backups named by earlier releases (``daily-DATE.db``) were shared by every database in
+    the folder. An encrypted database lists one only if its own key opens it; an unencrypted
+    one cannot prove it and lists none (they stay restorable by naming the file)."""
+    import datetime as dt
+
+    from veru_desk.config import resolve_database
+    from veru_desk.db.backup import backup_sqlite, timestamped_name
+    from veru_desk.services.vault import create_database
+
+    password = "Tomasz Łukasiewicz keeps the keys"
+    made = {
+        name: create_database(
+            resolve_database(str(tmp_path / f"{name}.db")), "tomasz", "Tomasz Łukasiewicz",
+            password,
+        )
+        for name in ("office", "training")
+    }  # fmt: skip
+    folder = tmp_path / "backups"
+    old = dt.datetime(2026, 10, 1, 9, 0)
+    mine = backup_sqlite(made["office"].db.engine, folder / timestamped_name("daily", old),
+                         key=made["office"].db.key)  # fmt: skip
+    theirs = backup_sqlite(
+        made["training"].db.engine,
+        folder / timestamped_name("daily", old + dt.timedelta(days=1)),
+        key=made["training"].db.key,
+    )
+    office = BackupService(made["office"].db, made["office"].actor)
+    new = office.backup_now()
+    assert [b.path for b in office.list()] == [new, mine]
+    assert theirs not in [b.path for b in office.list()]
+    for created in made.values():
+        created.db.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_is_never_written_over_the_database_itself(db: Database, team: Team) -> None:
+    service = BackupService(db, team.admin)
+    assert db.location.path is not None
+    with pytest.raises(StorageError, match="is the database being backed up"):
+        service.backup_now(db.location.path, force=True)
