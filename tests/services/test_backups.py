@@ -178,3 +178,10 @@ def test_a_backup_is_never_written_over_the_database_itself(db: Database, team: 
     assert db.location.path is not None
     with pytest.raises(StorageError, match="is the database being backed up"):
         service.backup_now(db.location.path, force=True)
+
+
+@pytest.mark.sqlite_only
+def test_two_backups_in_the_same_second_are_both_kept(db: Database, team: Team) -> None:
+    service = BackupService(db, team.admin)
+    made = [service.backup_now() for _ in range(3)]
+    assert len(set(made)) == 3 and all(path.is_file() for path in made)

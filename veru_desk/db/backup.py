@@ -173,6 +173,18 @@ def timestamped_name(
     return f"{prefix}{kind}-{now:%Y%m%d-%H%M%S}.db"
 
 
+def fresh_backup_path(folder: Path, kind: str, database: Path) -> Path:
+    """A timestamped backup path nothing occupies yet: a second backup within the same second
+    (a script, a restore straight after a backup) takes the next second's name rather than
+    being refused or replacing the first."""
+    now = dt.datetime.now().replace(microsecond=0)
+    while True:
+        path = folder / timestamped_name(kind, now, database=database)
+        if not path.exists() and not key_file_path(path).exists():
+            return path
+        now += dt.timedelta(seconds=1)
+
+
 def _opens_with(path: Path, key: bytes) -> bool:
     import sqlcipher3.dbapi2 as sqlcipher
 

@@ -17,6 +17,7 @@ from veru_desk.db.backup import (
     backup_sqlite,
     check_backup_file,
     copy_into,
+    fresh_backup_path,
     list_backups,
     timestamped_name,
 )
@@ -54,7 +55,7 @@ class BackupService(Service):
         folder = self._require_file_database()
         path = backup_sqlite(
             self.db.engine,
-            destination or folder / timestamped_name("manual", database=self._database),
+            destination or fresh_backup_path(folder, "manual", self._database),
             key=self.db.key,
             key_file=self.db.key_file,
             force=force and destination is not None,
@@ -121,7 +122,7 @@ class BackupService(Service):
         if quick_check(self.db.engine) is None:
             return backup_sqlite(
                 self.db.engine,
-                folder / timestamped_name("before-restore", database=self._database),
+                fresh_backup_path(folder, "before-restore", self._database),
                 key=self.db.key,
                 key_file=self.db.key_file,
             )
