@@ -428,3 +428,19 @@ def test_a_damaged_encrypted_backup_is_called_damaged_not_another_databases(
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "office-copy.db is damaged" in refused.stderr
     assert "another database" not in refused.stderr
+
+
+def test_a_database_path_pointing_at_another_programs_file_leaves_it_untouched(
+    tmp_path: Path,
+) -> None:
+    stock = tmp_path / "stock-take.db"
+    with sqlite3.connect(stock) as connection:
+        connection.execute("CREATE TABLE shelf (id INTEGER PRIMARY KEY, label TEXT)")
+        connection.execute("INSERT INTO shelf (label) VALUES ('Łukasz''s box')")
+    refused = _veru(tmp_path, "--database", str(stock), "init", "--no-encryption")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "not a VERU Desk database" in refused.stderr and "shelf" in refused.stderr
+    with sqlite3.connect(stock) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert [row[0] for row in tables] == ["shelf"]  # none of ours added to it
+    assert not (tmp_path / "backups").exists()

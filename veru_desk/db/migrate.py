@@ -87,10 +87,27 @@ def refuse_if_newer(engine: Engine) -> None:
         )
 
 
+def refuse_if_not_ours(engine: Engine) -> None:
+    """A SQLite file with tables of its own and no VERU Desk schema is another program's
+    (a `--database` pointing at the wrong file): adding our tables to it would damage it."""
+    if engine.dialect.name != "sqlite" or current_revision(engine) is not None:
+        return
+    from sqlalchemy import inspect
+
+    theirs = sorted(t for t in inspect(engine).get_table_names() if not t.startswith("sqlite_"))
+    if theirs:
+        shown = ", ".join(theirs[:5]) + (", …" if len(theirs) > 5 else "")
+        raise StorageError(
+            f"This file is not a VERU Desk database: it holds other tables ({shown}) and no "
+            "VERU Desk schema, so it was left as it is. Check the --database path."
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     refuse_if_newer(engine)
+    refuse_if_not_ours(engine)
     cfg = _config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection

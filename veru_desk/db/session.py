@@ -30,6 +30,7 @@ def open_database(
     db = Database.open(location, key=key)
     if upgrade:
         migrate.refuse_if_newer(db.engine)
+        migrate.refuse_if_not_ours(db.engine)
         if migrate.needs_upgrade(db.engine):
             if location.is_sqlite_file and inspect(db.engine).get_table_names():
                 _refuse_if_damaged(db)
