@@ -3,6 +3,10 @@
 On a new database it also creates the demo team (Priya the manager, Dariusz and colleagues,
 an administrator), all with one published password: for demonstrations only, never for real
 records. On a database that already has users it needs an administrator or manager.
+
+A new database is built under a temporary name and moved into place only when every person
+is in it (``services.new_database``): interrupted, it leaves no database, so running it again
+simply starts again.
 """
 
 from __future__ import annotations

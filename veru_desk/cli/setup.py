@@ -3,7 +3,9 @@
 ``init`` needs no user while there is none: it makes the schema and, with ``--admin``, the
 first administrator (refused once any user exists; from then on administrators add users).
 A new database file is encrypted unless ``--no-encryption`` is given, so ``init`` on a new file
-needs ``--admin``: the key is wrapped with the administrator's password.
+needs ``--admin``: the key is wrapped with the administrator's password. The new file and its
+key file are built aside and moved into place when finished (``services.new_database``). On an
+existing file, ``init`` also rebuilds any index that ``check`` reports missing.
 """
 
 from __future__ import annotations
