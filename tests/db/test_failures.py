@@ -57,7 +57,7 @@ def test_no_nul_reaches_a_table_on_either_engine_even_past_the_services(
     with pytest.raises(DatabaseFailure) as raised, db.write() as session:
         session.add(Agency(name="Bedfordshire\x00 Police", agency_type=AgencyType.POLICE))
     assert raised.value.cause is Cause.BAD_INPUT
-    assert "A value in name contains an invisible character" in str(raised.value)
+    assert "A value in name (agency) contains an invisible character" in str(raised.value)
     with pytest.raises(DatabaseFailure), db.write() as session:
         session.execute(
             insert(Agency),
@@ -180,3 +180,26 @@ def test_a_refusal_that_cannot_be_audited_says_both_why(
     message = str(raised.value)
     assert raised.value.cause is Cause.LOCKED
     assert "administrator" in message.lower() and "The database is locked" in message
+
+
+def test_migrate_to_names_the_record_whose_text_the_server_cannot_store(
+    db_path: Path, pg_db: Database
+) -> None:
+    """A NUL stored in a SQLite file before text was cleaned: the copy to a server stops
+    with the table, row and column to fix, not "could not be opened ... restore"."""
+    from veru_desk.db.transfer import copy_database
+
+    raw = sqlite3.connect(db_path)
+    raw.execute(
+        "INSERT INTO agency (id, name, agency_type, active) VALUES (7, ?, 'police', 1)",
+        ("Luton\x00 Police",),
+    )
+    raw.commit()
+    raw.close()
+    source = Database.open(resolve_database(str(db_path)))
+    try:
+        with pytest.raises(DatabaseFailure) as raised:
+            copy_database(source.engine, pg_db.engine)
+    finally:
+        source.dispose()
+    assert "A value in name (agency 7) contains an invisible character" in str(raised.value)

@@ -37,13 +37,15 @@ def refuse_unstorable_text(engine: Engine) -> None:
             return
         rows = parameters if executemany else [parameters]
         for row in rows:
-            for key, value in _items(row, context):
+            items = list(_items(row, context))
+            for key, value in items:
                 if isinstance(value, str) and _UNSTORABLE.search(value):
                     raise DatabaseFailure(
                         Cause.BAD_INPUT,
-                        f"A value{_where(key)} contains an invisible character that cannot be "
-                        "stored (a NUL byte, 0x00, often pasted from a PDF): nothing was "
-                        "saved. Retype that text rather than pasting it.",
+                        f"A value{_where(key, context, dict(items))} contains an invisible "
+                        "character that cannot be stored (a NUL byte, 0x00, often pasted from "
+                        "a PDF): nothing was saved. Retype that text in VERU Desk rather than "
+                        "pasting it.",
                     )
 
 
@@ -56,7 +58,15 @@ def _items(row: Any, context: Any) -> Iterable[tuple[object, object]]:
     return ((names[i] if i < len(names) else None, value) for i, value in enumerate(row))
 
 
-def _where(key: object) -> str:
+def _where(key: object, context: Any, row: Mapping[object, object]) -> str:
+    """" in narrative (referral 42)": the column, and the table and row when known, so the
+    record can be found (``migrate-to`` copies whole tables)."""
     if not isinstance(key, str):
         return ""
-    return " in " + re.sub(r"(_m)?\d+$", "", key).replace("_", " ")
+    where = " in " + re.sub(r"(_m)?\d+$", "", key).replace("_", " ")
+    table = getattr(getattr(getattr(context, "compiled", None), "statement", None), "table", None)
+    name = getattr(table, "name", None)
+    if name:
+        ident = row.get("id")
+        where += f" ({name.replace('_', ' ')}" + (f" {ident})" if ident is not None else ")")
+    return where
