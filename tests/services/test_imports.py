@@ -577,3 +577,27 @@ def test_a_value_longer_than_its_column_is_a_bad_row_not_a_database_error(
     with pytest.raises(ImportRejected):
         as_dariusz.imports.run(data)
     assert referral_count(db) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80),
+    st.integers(min_value=0),
+)
+def test_utf8_text_reads_back_exactly_and_one_stray_byte_is_never_read_as_windows_1252(
+    text: str, where: int
+) -> None:
+    from veru_desk.services.imports import UnreadableText, decode_csv_bytes
+
+    data = text.encode("utf-8")
+    assert decode_csv_bytes(data) == text
+    at = where % (len(data) + 1)
+    damaged = data[:at] + b"\xff" + data[at:]
+    # One stray byte can split at most one character; any other accented character is proof
+    # that the file is UTF-8. (With none left, the bytes are as good Windows-1252 as any.)
+    if sum(ord(ch) > 0x7F for ch in text) >= 2:
+        with pytest.raises(UnreadableText) as raised:
+            decode_csv_bytes(damaged)
+        assert "is not UTF-8, but the rest of the file is" in raised.value.errors[0].message
+    elif all(ord(ch) <= 0x7F for ch in text):
+        assert decode_csv_bytes(damaged) == damaged.decode("cp1252")
