@@ -129,3 +129,15 @@ def test_a_note_of_nothing_but_invisible_characters_is_refused_as_empty(
             ),
         )
     assert set(raised.value.fields) == {"subject", "body"}
+
+
+def test_organisation_settings_refuse_control_characters_naming_the_field(
+    db: Database, team: object
+) -> None:
+    admin = Services(db, team.admin)  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError) as raised:
+        admin.settings.update(
+            name="Luton VERU\u202e", marking="OFFICIAL\x00-SENSITIVE", logo_path="logo\x00.png"
+        )
+    assert set(raised.value.fields) == {"name", "marking", "logo_path"}
+    assert "contains" in raised.value.fields["logo_path"]

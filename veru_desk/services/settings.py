@@ -141,11 +141,14 @@ class SettingsService(Service):
             wanted[_LOGO_KEY] = None
         elif logo_path is not None:
             path = Path(logo_path.strip())
-            if path.suffix.lower() not in LOGO_SUFFIXES:
+            if problem := name_problem(logo_path, "The logo's file name"):
+                errors["logo_path"] = problem
+            elif path.suffix.lower() not in LOGO_SUFFIXES:
                 errors["logo_path"] = "Choose a PNG, JPEG or GIF image for the logo."
             elif not path.is_file():
                 errors["logo_path"] = f"There is no image at {path}: choose the file again."
-            wanted[_LOGO_KEY] = str(path.resolve())
+            if "logo_path" not in errors:
+                wanted[_LOGO_KEY] = str(path.resolve())
         with self._write() as session:
             require_role(self.actor, Role.ADMIN, doing="change the organisation's settings")
             if errors:
