@@ -203,3 +203,30 @@ def test_migrate_to_names_the_record_whose_text_the_server_cannot_store(
     finally:
         source.dispose()
     assert "A value in name (agency 7) contains an invisible character" in str(raised.value)
+
+
+def test_signing_in_while_another_program_saves_is_a_typed_locked_error(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in dialog and the lock screen show typed errors beside the password: a raw
+    driver error escaped them and reached the crash handler instead."""
+    from veru_desk.db import driver
+    from veru_desk.services.users import sign_in
+
+    monkeypatch.setattr(driver, "BUSY_TIMEOUT_MS", 200)
+    db = Database.open(resolve_database(str(db_path)))
+    with db.write() as session:
+        add_user(
+            session, "siobhan", "Siobhán Nic Giolla", {Role.CASEWORKER}, "a long phrase of hers"
+        )
+    db.engine.dispose()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseFailure) as raised:
+            sign_in(db, "siobhan", "a long phrase of hers")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.dispose()
+    assert raised.value.cause is Cause.LOCKED

@@ -99,6 +99,21 @@ class Service:
         obj.updated_by_id = self.actor.user_id
 
 
+@contextmanager
+def explained_database_errors(db: Database) -> Iterator[None]:
+    """For the few use cases outside a ``Service`` (signing in and out): a database error
+    becomes the typed ``DatabaseFailure`` that says its cause, as in ``_translated_errors``."""
+    try:
+        yield
+    except (DBAPIError, StatementError) as error:
+        if isinstance(error, IntegrityError):
+            raise
+        failure = explain(error, encrypted=db.key is not None)
+        if failure is None:
+            raise
+        raise failure from error
+
+
 def get_or_404(session: Session, model: type[T], ident: int, what: str | None = None) -> T:
     obj = session.get(model, ident)
     if obj is None:

@@ -21,7 +21,7 @@ from veru_desk.domain.text import name_problem
 from veru_desk.services import audit
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
-from veru_desk.services.base import Service, get_or_404
+from veru_desk.services.base import Service, explained_database_errors, get_or_404
 from veru_desk.services.passwords import (
     LOCKOUT,
     MAX_FAILED_ATTEMPTS,
@@ -119,7 +119,7 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     """Checks a password, counting failures: the fifth in a row locks for 15 minutes."""
     now = now or utcnow()
     name = username.strip().lower()
-    with db.write() as session:
+    with explained_database_errors(db), db.write() as session:
         user = session.scalar(select(User).where(User.username == name))
         anonymous = Actor(None, name or "?", name or "?", frozenset())
         if user is None:
@@ -163,7 +163,7 @@ def check_sign_in(db: Database, username: str, password: str) -> Actor:
     """
     name = username.strip().lower()
     now = utcnow()
-    with db.read() as session:
+    with explained_database_errors(db), db.read() as session:
         user = session.scalar(select(User).where(User.username == name))
         if (
             user is not None
@@ -181,7 +181,7 @@ def record_sign_in(
     """Writes what ``check_sign_in`` left for later: the LOGIN audit row (its summary says
     when the sign-in happened, if that was before the row could be written) and the account's
     sign-in state."""
-    with db.write() as session:
+    with explained_database_errors(db), db.write() as session:
         user = session.get_one(User, actor.user_id)
         _record_success(session, user, password, signed_in_at, summary)
 
@@ -202,7 +202,7 @@ def sign_out(db: Database, actor: Actor, summary: str = "Signed out") -> None:
     screen), so the trail shows when each user's session ended and why."""
     if actor.user_id is None:
         return
-    with db.write() as session:
+    with explained_database_errors(db), db.write() as session:
         audit.record(session, actor, AuditAction.LOGOUT, summary=summary)
 
 
