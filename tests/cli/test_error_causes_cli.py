@@ -354,3 +354,31 @@ def test_on_a_server_cases_reads_during_a_long_save_and_a_write_says_locked(
         ).all()
     db.dispose()
     assert len(logins) == 1 and logins[0].startswith("Signed in (command line: cases)")
+
+
+def test_cases_interrupted_while_waiting_to_audit_says_the_sign_in_was_not_recorded(
+    db_path: Path, tmp_path: Path
+) -> None:
+    import signal
+
+    with_manager(db_path)
+    holder = hold_write_lock(db_path)
+    command = [sys.executable, "-m", "veru_desk", "cases", "--database", str(db_path)]
+    command += ["--user", "priya"]
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(tmp_path, VERU_DESK_PASSWORD=PASSWORD, VERU_DESK_BUSY_TIMEOUT="1"),
+    )
+    try:
+        assert child.stderr is not None
+        assert "waiting to record this sign-in" in child.stderr.readline()
+        child.send_signal(signal.SIGINT)
+        err = child.stderr.read()
+        child.wait(timeout=60)
+    finally:
+        release(holder)
+    assert child.returncode == 130
+    assert "the sign-in of priya at" in err and "was NOT recorded in the audit trail" in err

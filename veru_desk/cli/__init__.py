@@ -218,7 +218,16 @@ class Context:
                 )
             record_sign_in(db, actor, password, signed_in_at, summary)
 
-        self.patiently("record this sign-in in the audit trail", record)
+        try:
+            self.patiently("record this sign-in in the audit trail", record)
+        except BaseException:
+            # Never silently: whoever runs the command (and its log) must know the trail
+            # misses this sign-in, whether it timed out or was interrupted.
+            self.warn(
+                f"{PROG}: the sign-in of {actor.username} at {signed_in_at:%H:%M:%S} UTC was "
+                "NOT recorded in the audit trail."
+            )
+            raise
 
     def patiently(self, what: str, action: Callable[[], T]) -> T:
         """``action()``, tried again while the database is locked by another program, for up
