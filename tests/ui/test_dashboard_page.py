@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 from pytestqt.qtbot import QtBot
-from shell_helpers import refer
+from shell_helpers import refer, referral
 from ui_drivers import shown
 
+from veru_desk.domain.enums import ReferralStatus
 from veru_desk.services import Services
-from veru_desk.services.dashboard import Dashboard, DashboardItem
+from veru_desk.services.dashboard import LIST_CAP, Dashboard, DashboardItem
 from veru_desk.ui.dashboard_page import SECTIONS, DashboardPage, summary_line
 from veru_desk.ui.events import announce
 
@@ -68,3 +69,49 @@ def test_a_caseworker_has_no_triage_list(qtbot: QtBot, as_dariusz: Services) -> 
     page.refresh()
     assert "new_referrals" not in page.cards
     assert summary_line(as_dariusz.dashboard.load()) == "Nothing is overdue. A calm day."
+
+
+def test_a_worker_sees_the_re_referral_of_their_open_case(
+    qtbot: QtBot, as_manager: Services, as_dariusz: Services
+) -> None:
+    first = refer(as_manager, "Ngozi", "Okonkwo-Adeyemi")
+    as_manager.referrals.decide(first.referral_id, ReferralStatus.ACCEPTED, "Threshold met")
+    assert as_dariusz.actor.user_id is not None
+    as_manager.referrals.allocate(first.referral_id, as_dariusz.actor.user_id)
+    again = as_manager.referrals.create(
+        referral(referring_agency="Challney High School"), person_id=first.person_id
+    )
+    page = shown(qtbot, DashboardPage(as_dariusz))
+    page.refresh()
+    card = page.cards["re_referrals"]
+    [entry] = card.items()
+    assert (entry.person_id, entry.referral_id) == (first.person_id, again.referral_id)
+    assert "Challney High School: awaiting the manager's decision" in entry.detail
+    assert card.count.text() == "1"
+    assert "1 re-referral of an open case" in page.summary.text()
+    with qtbot.waitSignal(page.open_case) as opened:
+        card.list.itemClicked.emit(card.list.item(0))
+    assert opened.args == [first.person_id]
+
+
+def test_a_list_stopped_at_the_cap_shows_the_true_count_and_says_so(
+    qtbot: QtBot, as_manager: Services
+) -> None:
+    received = (dt.date.today() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    rows = ["first_name,last_name,date_of_birth,referral_date,referring_agency,reasons"]
+    names = ("Zoë Ó Briain", "Tomasz Łukasiewicz", "Siobhán Nic Giolla", "Kwame Mensah")
+    for number in range(LIST_CAP + 34):
+        first, last = names[number % len(names)].split(" ", 1)
+        born = dt.date(2008, 6, 1) + dt.timedelta(days=number)
+        rows.append(f"{first},{last},{born:%d/%m/%Y},{received},Luton Youth Service,knife")
+    as_manager.imports.run("\n".join(rows).encode())
+
+    page = shown(qtbot, DashboardPage(as_manager))
+    page.refresh()
+    card = page.cards["new_referrals"]
+    assert card.list.count() == LIST_CAP
+    assert card.count.text() == "234"
+    assert card.more.isVisible()
+    assert card.more.text() == "Showing 200 of 234."
+    assert page.summary.text().startswith("234 new referrals")
+    assert not page.cards["reviews_overdue"].more.isVisible()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pytestqt.qtbot import QtBot
 from shell_helpers import refer, referral
 from ui_drivers import shown
 
-from veru_desk.domain.enums import ClosureReason, ReferralStatus
+from tests.dates import today
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import ClosureReason, Priority, ReferralStatus
 from veru_desk.services import Services
 from veru_desk.ui import triage_page
 from veru_desk.ui.triage_page import TriagePage
@@ -107,3 +111,64 @@ def test_a_caseworker_sees_no_queue_but_can_start_a_referral(
     page.refresh()
     with qtbot.waitSignal(page.new_referral_requested):
         page.new_button.click()
+
+
+def _allocated_to_dariusz_and_re_referred(as_manager: Services, team: object) -> tuple[int, int]:
+    """Łukasz's case, allocated to Dariusz, re-referred by his school. Returns the person id
+    and the further referral's id."""
+    first = refer(as_manager, "Łukasz", "Wiśniewski", years=14)
+    as_manager.referrals.decide(first.referral_id, ReferralStatus.ACCEPTED, "Knife found")
+    as_manager.referrals.allocate(first.referral_id, team.dariusz.user_id)  # type: ignore[attr-defined]
+    again = as_manager.referrals.create(
+        referral(
+            received_on=today() - dt.timedelta(days=1), referring_agency="Challney High School"
+        ),
+        person_id=first.person_id,
+    )
+    return first.person_id, again.referral_id
+
+
+def test_a_re_referral_of_an_open_case_is_marked_and_noting_it_keeps_the_case(
+    page: TriagePage, as_manager: Services, team: object
+) -> None:
+    person_id, further_id = _allocated_to_dariusz_and_re_referred(as_manager, team)
+    page.refresh()
+    assert page.model.rowCount() == 1
+    assert page.current is not None and page.current.id == further_id
+    index = page.model.index(0, len(triage_page.QUEUE_COLUMNS) - 1)
+    assert page.model.data(index) == "Re-referral of an open case"
+    assert page.open_case_label.isVisible()
+    since = format_uk_date(today())
+    assert f"allocated to Dariusz Wójcik since {since}" in page.open_case_label.text()
+    assert page.decision_radios[ReferralStatus.ACCEPTED].text() == "Add to the open case (noted)"
+    assert page.worker_choices()[0] == "Keep with Dariusz Wójcik"
+
+    page.decision_radios[ReferralStatus.ACCEPTED].setChecked(True)
+    page.reason.setText("Exclusion noted for the plan review")
+    page.record_decision()
+
+    person = as_manager.people.get(person_id)
+    assert person.status is ReferralStatus.ALLOCATED
+    assert person.worker == "Dariusz Wójcik"
+    assert as_manager.referrals.get(further_id).status is ReferralStatus.ACCEPTED
+    episode = as_manager.referrals.get(person.current_referral_id)  # type: ignore[arg-type]
+    assert episode.priority is Priority.MEDIUM
+    assert page.model.rowCount() == 0
+
+
+def test_the_manager_may_raise_priority_and_re_allocate_from_a_re_referral(
+    page: TriagePage, as_manager: Services, team: object
+) -> None:
+    person_id, further_id = _allocated_to_dariusz_and_re_referred(as_manager, team)
+    page.refresh()
+    assert page.worker.isEnabled()
+    page.decision_radios[ReferralStatus.ACCEPTED].setChecked(True)
+    page.priority.setCurrentIndex(page.priority.findData(Priority.URGENT.value))
+    page.choose_worker(team.aisha.user_id)  # type: ignore[attr-defined]
+    page.record_decision()
+
+    person = as_manager.people.get(person_id)
+    assert (person.status, person.worker) == (ReferralStatus.ALLOCATED, "Aisha Mohamed")
+    episode = as_manager.referrals.get(person.current_referral_id)  # type: ignore[arg-type]
+    assert episode.priority is Priority.URGENT
+    assert as_manager.referrals.get(further_id).status is ReferralStatus.ACCEPTED

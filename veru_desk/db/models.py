@@ -304,6 +304,11 @@ class Referral(Tracked, Base):
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
     outcome_summary: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(20), default="manual")
+    # A further referral of a case that was open when it arrived (a partner re-referring an
+    # allocated young person): it points at that episode's referral and never becomes the
+    # case's current episode, so the case keeps its status, worker and review dates. Always a
+    # lower id than this row's, so copying the table in id order satisfies the key.
+    open_case_referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
 
     young_person: Mapped[YoungPerson] = relationship(
         back_populates="referrals", foreign_keys=[young_person_id]

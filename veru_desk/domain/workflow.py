@@ -15,6 +15,12 @@ moves with the same words.
 
 Changing the caseworker of an accepted, allocated or active case is a re-allocation, not a
 status move (see ``can_reallocate``).
+
+A referral for a young person whose case is open (an episode received, in screening,
+accepted, allocated or active) is a *further referral* of that episode. It is triaged like any
+referral, but the manager's decision only records what happens to it: accepting it adds it to
+the open case, and the case itself keeps its status and worker. A further referral is never
+allocated, closed or reopened on its own (see ``check_further_referral_move``).
 """
 
 from __future__ import annotations
@@ -61,6 +67,17 @@ _REASON_NEEDED: frozenset[ReferralStatus] = frozenset({_S.DECLINED, _S.SIGNPOSTE
 _REALLOCATABLE: frozenset[ReferralStatus] = frozenset({_S.ACCEPTED, _S.ALLOCATED, _S.ACTIVE})
 
 DISENGAGEMENT_THRESHOLD = 3
+
+# A further referral moves only through triage; everything after is the episode's.
+_FURTHER_REFERRAL_MOVES: Mapping[ReferralStatus, frozenset[ReferralStatus]] = MappingProxyType(
+    {
+        _S.RECEIVED: TRANSITIONS[_S.RECEIVED],
+        _S.SCREENING: TRANSITIONS[_S.SCREENING],
+    }
+)
+
+# An episode in one of these has ended: a new referral then opens a new episode.
+ENDED_STATUSES: frozenset[ReferralStatus] = frozenset({_S.CLOSED, _S.DECLINED, _S.SIGNPOSTED})
 
 _SUBJECT: Mapping[ReferralStatus, str] = MappingProxyType(
     {
@@ -118,6 +135,33 @@ def check_transition(current: ReferralStatus, new: ReferralStatus) -> None:
     if is_allowed(current, new):
         return
     raise WorkflowError(transition_refusal(current, new))
+
+
+def check_further_referral_move(current: ReferralStatus, new: ReferralStatus) -> None:
+    """Refuses a move of a further referral that belongs to its case's episode instead.
+
+    Raises:
+        WorkflowError: e.g. "A further referral of an open case is not closed on its own:
+            close the case instead."
+    """
+    check_transition(current, new)
+    if new in _FURTHER_REFERRAL_MOVES.get(current, frozenset()):
+        return
+    subject = "A further referral of an open case"
+    if new is _S.ALLOCATED:
+        message = f"{subject} is not allocated on its own: allocate the case instead."
+    elif new is _S.CLOSED:
+        message = f"{subject} is not closed on its own: close the case instead."
+    else:
+        message = f"{subject} cannot be {_verb(current, new)}: its decision is recorded."
+    raise WorkflowError(message)
+
+
+def further_decision_word(status: ReferralStatus) -> str:
+    """What a triage decision means for a further referral, in the chronology's words."""
+    if status is _S.ACCEPTED:
+        return "Re-referral noted and added to the open case"
+    return f"Re-referral {_VERB[status]}"
 
 
 def transition_refusal(current: ReferralStatus, new: ReferralStatus) -> str:

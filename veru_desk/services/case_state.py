@@ -10,16 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from veru_desk.db.models import MentoringSession, Referral, RiskAssessment, YoungPerson, utcnow
 from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
-from veru_desk.domain.workflow import is_disengaged
+from veru_desk.domain.workflow import ENDED_STATUSES, is_disengaged
 
 RECENT_ATTENDANCE_WINDOW = 10
+
+#: A referral that is an episode of the case, not a further referral of an open one: only an
+#: episode can be the case's current referral.
+EPISODE = Referral.open_case_referral_id.is_(None)
+
+#: The order that puts a case's current episode first: one still open (awaiting triage,
+#: accepted, allocated or active) before any that ended, then the latest received. A
+#: referral dated earlier but entered later cannot take an open case from its worker.
+CURRENT_FIRST = (
+    case((Referral.status.in_(sorted(ENDED_STATUSES)), 1), else_=0),
+    Referral.received_on.desc(),
+    Referral.id.desc(),
+)
 
 
 def refresh(session: Session, person_id: int) -> None:
@@ -29,8 +42,8 @@ def refresh(session: Session, person_id: int) -> None:
         return
     latest = session.scalars(
         select(Referral)
-        .where(Referral.young_person_id == person_id)
-        .order_by(Referral.received_on.desc(), Referral.id.desc())
+        .where(Referral.young_person_id == person_id, EPISODE)
+        .order_by(*CURRENT_FIRST)
         .limit(1)
     ).first()
     person.current_referral_id = latest.id if latest else None
@@ -90,11 +103,11 @@ def _refresh_batch(session: Session, ids: list[int]) -> None:
             func.row_number()
             .over(
                 partition_by=Referral.young_person_id,
-                order_by=(Referral.received_on.desc(), Referral.id.desc()),
+                order_by=CURRENT_FIRST,
             )
             .label("rank"),
         )
-        .where(Referral.young_person_id.in_(ids))
+        .where(Referral.young_person_id.in_(ids), EPISODE)
         .subquery()
     )
     referrals = {
@@ -220,3 +233,30 @@ def _as_date(value: dt.datetime | dt.date | None) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     return value
+
+
+def open_episodes(session: Session, person_ids: Iterable[int]) -> dict[int, int]:
+    """``{person id: referral id}`` of each person's episode that has not ended (received,
+    in screening, accepted, allocated or active): the case a new referral joins."""
+    session.flush()
+    ids = sorted(set(person_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), _BATCH):
+        ranked = (
+            select(
+                Referral.young_person_id,
+                Referral.id,
+                Referral.status,
+                func.row_number()
+                .over(partition_by=Referral.young_person_id, order_by=CURRENT_FIRST)
+                .label("rank"),
+            )
+            .where(Referral.young_person_id.in_(ids[start : start + _BATCH]), EPISODE)
+            .subquery()
+        )
+        for person_id, referral_id, status in session.execute(
+            select(ranked.c.young_person_id, ranked.c.id, ranked.c.status).where(ranked.c.rank == 1)
+        ):
+            if ReferralStatus(status) not in ENDED_STATUSES:
+                found[person_id] = referral_id
+    return found

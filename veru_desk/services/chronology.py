@@ -41,8 +41,10 @@ from veru_desk.domain.enums import (
     ReferralStatus,
 )
 from veru_desk.domain.errors import NotFound
+from veru_desk.domain.workflow import further_decision_word
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, utc_to_local
+from veru_desk.services.referrals import FURTHER_REFERRAL_NOTE
 
 _K = ChronologyKind
 
@@ -122,11 +124,21 @@ def transition_title(
     reason: str | None,
     agency: str,
     worker: str | None,
+    further: bool = False,
 ) -> tuple[ChronologyKind, str]:
-    """The kind and headline of one referral move, in the words a review panel reads."""
+    """The kind and headline of one referral move, in the words a review panel reads.
+
+    ``further``: the referral joined a case that was open (a re-referral), so its decision
+    is about the referral only and the case carried on.
+    """
     reason = (reason or "").strip()
     if from_status is None:
+        if further:
+            return _K.REFERRAL, f"Further referral received from {agency} while the case was open"
         return _K.REFERRAL, f"Referral received from {agency}"
+    if further and to_status in _DECISION_WORDS:
+        word = further_decision_word(to_status)
+        return _K.DECISION, f"{word}: {reason}" if reason else word
     if to_status is ReferralStatus.CLOSED:
         return _K.CLOSURE, f"Closed: {reason}" if reason else "Closed"
     if from_status == to_status:
@@ -212,6 +224,7 @@ class _Builder:
                 Agency.name,
                 Referral.referrer_name,
                 Referral.outcome_summary,
+                Referral.open_case_referral_id,
             )
             .join(Referral, Referral.id == ReferralTransition.referral_id)
             .join(Agency, Agency.id == Referral.referring_agency_id)
@@ -225,8 +238,11 @@ class _Builder:
         entries = []
         for row in rows:
             worker = self._by(row.worker_id)
+            further = row.open_case_referral_id is not None or (
+                row.from_status is None and (row.reason or "").endswith(FURTHER_REFERRAL_NOTE)
+            )
             kind, title = transition_title(
-                row.from_status, row.to_status, row.reason, row.name, worker
+                row.from_status, row.to_status, row.reason, row.name, worker, further
             )
             if kind is _K.REFERRAL:
                 detail = _lines(

@@ -4,16 +4,20 @@ Every list reads the summary columns on ``young_person`` (kept by ``case_state.r
 an indexed date, is capped, and is sorted most urgent first, so opening the app stays instant
 however large the unit's history grows. A manager sees the whole unit and the triage queue; a
 caseworker sees the cases allocated to them.
+
+A capped list is not a count: each list's true total is in ``Dashboard.totals``, counted by
+the database whenever the list reached the cap, so "200 actions past due" is never shown for
+a backlog of 1,234.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import (
     Agency,
@@ -22,6 +26,7 @@ from veru_desk.db.models import (
     PlanAction,
     PlanGoal,
     Referral,
+    User,
     YoungPerson,
 )
 from veru_desk.domain.dates import format_time, format_uk_date
@@ -33,6 +38,8 @@ from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
 
 LIST_CAP = 200
+#: How long a re-referral of a case stays on its worker's dashboard once decided.
+RE_REFERRAL_DAYS = 14
 _OPEN = [s for s in ReferralStatus if s.is_open_case]
 _TRIAGE = [s for s in ReferralStatus if s.awaiting_triage]
 _CANCELLED = (Attendance.CANCELLED_BY_SERVICE, Attendance.CANCELLED_BY_YOUNG_PERSON)
@@ -66,10 +73,20 @@ class Dashboard:
     sessions_this_week: list[DashboardItem]
     disengagement_alerts: list[DashboardItem]
     actions_overdue: list[DashboardItem]
+    re_referrals: list[DashboardItem] = field(default_factory=list)
+    #: each list's true number of items (a list stops at LIST_CAP; its total does not)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def total(self, name: str) -> int:
+        """How many items the list ``name`` has in all, of which at most LIST_CAP are listed."""
+        items: list[DashboardItem] = getattr(self, name)
+        return self.totals.get(name, len(items))
 
     @property
     def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in self.__dataclass_fields__)
+        return not any(
+            getattr(self, name) for name in self.__dataclass_fields__ if name != "totals"
+        )
 
 
 def _scope(actor: Actor) -> ColumnElement[bool]:
@@ -101,12 +118,35 @@ def _item(
     )
 
 
+def _re_referral_words(row: Row[Any]) -> str:
+    if row.open_case_referral_id is None:
+        return ""
+    status: ReferralStatus | None = row.case_status
+    if status is None or status.awaiting_triage:
+        return "Re-referral of a case awaiting triage. "
+    worker = f", allocated to {row.case_worker}" if row.case_worker else ""
+    return f"Re-referral of an open case{worker}. "
+
+
 def _what(row: Row[Any]) -> str:
     return row.session_type.label + (f" at {row.location}" if row.location else "")
 
 
-def _rows(session: Session, query: Select[Any]) -> list[Row[Any]]:
-    return list(session.execute(query.limit(LIST_CAP)).all())
+def _rows(
+    session: Session, query: Select[Any], totals: dict[str, int], name: str
+) -> list[Row[Any]]:
+    """The first LIST_CAP rows of ``query``, and its true total in ``totals[name]``."""
+    rows = list(session.execute(query.limit(LIST_CAP)).all())
+    totals[name] = _total(session, query, len(rows))
+    return rows
+
+
+def _total(session: Session, query: Select[Any], listed: int) -> int:
+    """The number of rows ``query`` matches: the list's length when it stopped short of the
+    cap (then it is every row), otherwise counted by the database."""
+    if listed < LIST_CAP:
+        return listed
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 class DashboardService(Service):
@@ -121,37 +161,54 @@ class DashboardService(Service):
         if not self.actor.has_case_role:
             return Dashboard([], [], [], [], [], [], [], [])
         scope = _scope(self.actor)
+        t: dict[str, int] = {}
         with self._read() as session:
             soon = today + dt.timedelta(days=DUE_SOON_DAYS)
             return Dashboard(
-                new_referrals=self._new_referrals(session, today),
-                reviews_overdue=self._reviews(session, scope, today, None, today),
-                reviews_due_this_week=self._reviews(session, scope, today, today, soon),
-                plan_reviews_due=self._plan_reviews(session, scope, today),
-                sessions_today=self._sessions_today(session, scope, today),
-                sessions_this_week=self._sessions_this_week(session, scope, today),
-                disengagement_alerts=self._disengaged(session, scope),
-                actions_overdue=self._actions(session, scope, today),
+                new_referrals=self._new_referrals(session, t, today),
+                reviews_overdue=self._reviews(session, t, scope, today, None, today),
+                reviews_due_this_week=self._reviews(session, t, scope, today, today, soon),
+                plan_reviews_due=self._plan_reviews(session, t, scope, today),
+                sessions_today=self._sessions_today(session, t, scope, today),
+                sessions_this_week=self._sessions_this_week(session, t, scope, today),
+                disengagement_alerts=self._disengaged(session, t, scope),
+                actions_overdue=self._actions(session, t, scope, today),
+                re_referrals=self._re_referrals(session, t, scope, today),
+                totals=t,
             )
 
-    def _new_referrals(self, session: Session, today: dt.date) -> list[DashboardItem]:
+    def _new_referrals(
+        self, session: Session, totals: dict[str, int], today: dt.date
+    ) -> list[DashboardItem]:
         """The triage queue, oldest first (a manager's decision; caseworkers see none)."""
         if Role.MANAGER not in self.actor.roles:
             return []
+        episode = aliased(Referral)
+        worker = aliased(User)
         rows = _rows(
             session,
             select(*_PERSON, Referral.id.label("referral_id"), Referral.received_on)
             .add_columns(Referral.priority, Referral.status, Agency.name.label("agency"))
+            .add_columns(
+                Referral.open_case_referral_id,
+                episode.status.label("case_status"),
+                worker.display_name.label("case_worker"),
+            )
             .join(Referral, Referral.young_person_id == YoungPerson.id)
             .join(Agency, Agency.id == Referral.referring_agency_id)
+            .outerjoin(episode, episode.id == Referral.open_case_referral_id)
+            .outerjoin(worker, worker.id == episode.allocated_worker_id)
             .where(Referral.status.in_(_TRIAGE))
             .order_by(Referral.received_on, Referral.id),
+            totals,
+            "new_referrals",
         )
         items = []
         for r in rows:
             waited = (today - r.received_on).days
             detail = (
-                f"Received {format_uk_date(r.received_on)} from {r.agency}, "
+                _re_referral_words(r)
+                + f"Received {format_uk_date(r.received_on)} from {r.agency}, "
                 f"{r.priority.label.lower()} priority"
                 + (" (in screening)" if r.status is ReferralStatus.SCREENING else "")
                 + (f", waiting {waited} days" if waited > 1 else "")
@@ -159,9 +216,48 @@ class DashboardService(Service):
             items.append(_item(r, detail, r.received_on, referral_id=r.referral_id))
         return items
 
+    def _re_referrals(
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
+    ) -> list[DashboardItem]:
+        """Further referrals of the open cases in scope: awaiting the manager's decision, or
+        received in the last fortnight. A worker hears that their case was referred again
+        (a new arrest, an exclusion) without the case leaving their caseload."""
+        rows = _rows(
+            session,
+            select(*_PERSON, Referral.id.label("referral_id"), Referral.received_on)
+            .add_columns(Referral.status, Agency.name.label("agency"))
+            .join(Referral, Referral.young_person_id == YoungPerson.id)
+            .join(Agency, Agency.id == Referral.referring_agency_id)
+            .where(
+                scope,
+                Referral.open_case_referral_id.is_not(None),
+                YoungPerson.current_status.in_(_OPEN + _TRIAGE),
+                or_(
+                    Referral.status.in_(_TRIAGE),
+                    Referral.received_on >= today - dt.timedelta(days=RE_REFERRAL_DAYS),
+                ),
+            )
+            .order_by(Referral.received_on.desc(), Referral.id.desc()),
+            totals,
+            "re_referrals",
+        )
+        items = []
+        for r in rows:
+            status: ReferralStatus = r.status
+            if status.awaiting_triage:
+                state = "awaiting the manager's decision"
+            elif status is ReferralStatus.ACCEPTED:
+                state = "noted and added to the case"
+            else:
+                state = status.label.lower()
+            detail = f"Referred again {format_uk_date(r.received_on)} by {r.agency}: {state}"
+            items.append(_item(r, detail, r.received_on, referral_id=r.referral_id))
+        return items
+
     def _reviews(
         self,
         session: Session,
+        totals: dict[str, int],
         scope: ColumnElement[bool],
         today: dt.date,
         from_day: dt.date | None,
@@ -184,6 +280,8 @@ class DashboardService(Service):
             # leaving it out lets the date index answer the query.
             .where(scope, window)
             .order_by(YoungPerson.next_review_on, YoungPerson.sort_name),
+            totals,
+            "reviews_overdue" if from_day is None else "reviews_due_this_week",
         )
         items = []
         for r in rows:
@@ -194,7 +292,7 @@ class DashboardService(Service):
         return items
 
     def _plan_reviews(
-        self, session: Session, scope: ColumnElement[bool], today: dt.date
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
     ) -> list[DashboardItem]:
         rows = _rows(
             session,
@@ -207,6 +305,8 @@ class DashboardService(Service):
                 YoungPerson.current_status.in_(_OPEN),
             )
             .order_by(InterventionPlan.review_on, YoungPerson.sort_name),
+            totals,
+            "plan_reviews_due",
         )
         return [
             _item(
@@ -218,7 +318,12 @@ class DashboardService(Service):
         ]
 
     def _session_rows(
-        self, session: Session, scope: ColumnElement[bool], *conditions: ColumnElement[bool]
+        self,
+        session: Session,
+        totals: dict[str, int],
+        name: str,
+        scope: ColumnElement[bool],
+        *conditions: ColumnElement[bool],
     ) -> list[Row[Any]]:
         return _rows(
             session,
@@ -232,16 +337,20 @@ class DashboardService(Service):
             .join(MentoringSession, MentoringSession.young_person_id == YoungPerson.id)
             .where(scope, *conditions)
             .order_by(MentoringSession.planned_start, YoungPerson.sort_name),
+            totals,
+            name,
         )
 
     def _sessions_today(
-        self, session: Session, scope: ColumnElement[bool], today: dt.date
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
     ) -> list[DashboardItem]:
         """Today's sessions whatever their state, so the day's record can be checked off."""
         day_start = dt.datetime.combine(today, dt.time())
         now = dt.datetime.now()  # the real clock: only a session that has happened is late
         rows = self._session_rows(
             session,
+            totals,
+            "sessions_today",
             scope,
             MentoringSession.planned_start >= day_start,
             MentoringSession.planned_start < day_start + dt.timedelta(days=1),
@@ -258,7 +367,7 @@ class DashboardService(Service):
         return items
 
     def _sessions_this_week(
-        self, session: Session, scope: ColumnElement[bool], today: dt.date
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
     ) -> list[DashboardItem]:
         """The rest of this week (Monday to Sunday) still to be held or recorded: a past one
         still 'planned' is attendance nobody has recorded, so it comes first."""
@@ -266,6 +375,8 @@ class DashboardService(Service):
         day_start = dt.datetime.combine(today, dt.time())
         rows = self._session_rows(
             session,
+            totals,
+            "sessions_this_week",
             scope,
             MentoringSession.planned_start >= monday,
             MentoringSession.planned_start < monday + dt.timedelta(days=7),
@@ -284,7 +395,9 @@ class DashboardService(Service):
             items.append(_item(r, detail, start))
         return items
 
-    def _disengaged(self, session: Session, scope: ColumnElement[bool]) -> list[DashboardItem]:
+    def _disengaged(
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool]
+    ) -> list[DashboardItem]:
         """Longest without contact first: the case drifting furthest away is the most urgent."""
         rows = _rows(
             session,
@@ -295,6 +408,8 @@ class DashboardService(Service):
                 YoungPerson.last_contact_on,
                 YoungPerson.sort_name,
             ),
+            totals,
+            "disengagement_alerts",
         )
         items = []
         for r in rows:
@@ -305,7 +420,7 @@ class DashboardService(Service):
         return items
 
     def _actions(
-        self, session: Session, scope: ColumnElement[bool], today: dt.date
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
     ) -> list[DashboardItem]:
         rows = _rows(
             session,
@@ -321,6 +436,8 @@ class DashboardService(Service):
                 YoungPerson.current_status.in_(_OPEN),
             )
             .order_by(PlanAction.due_on, YoungPerson.sort_name),
+            totals,
+            "actions_overdue",
         )
         items = []
         for r in rows:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
@@ -23,6 +23,7 @@ from veru_desk.db.models import (
     YoungPerson,
     utcnow,
 )
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.eligibility import eligibility_warning, needs_parent_consent
 from veru_desk.domain.enums import (
     AgencyType,
@@ -35,14 +36,24 @@ from veru_desk.domain.enums import (
     Role,
     SharingBasis,
 )
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.errors import ValidationError, WorkflowError
 from veru_desk.domain.text import check_names, clean_free_text
-from veru_desk.domain.workflow import MANAGER_ONLY, check_transition, decision_requires_reason
+from veru_desk.domain.workflow import (
+    ENDED_STATUSES,
+    MANAGER_ONLY,
+    check_further_referral_move,
+    check_transition,
+    decision_requires_reason,
+)
 from veru_desk.services import audit, case_state
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, check_version, get_or_404
 from veru_desk.services.people import PersonDetails, add_person
+
+#: Added to the first transition of a further referral, so the chronology and the audit trail
+#: say that it joined an open case rather than opening a new episode.
+FURTHER_REFERRAL_NOTE = " (a further referral while the case was open)"
 
 
 # Fields that name or identify: a control character in one is refused (domain.text).
@@ -139,6 +150,35 @@ class ReferralView:
     transitions: list[TransitionView]
     previous_referrals: int = 0
     age_warning: str | None = None
+    #: set for a further referral of an open case: the episode it joined, and that case now
+    open_case_referral_id: int | None = None
+    case_status: ReferralStatus | None = None
+    case_worker: str | None = None
+    case_allocated_on: dt.date | None = None
+    case_priority: Priority | None = None
+
+    @property
+    def is_further_referral(self) -> bool:
+        return self.open_case_referral_id is not None
+
+    @property
+    def open_case_text(self) -> str:
+        """``open case, allocated to Dariusz Wójcik since 14/10/2026``: what the triage queue
+        says about the case a further referral joined."""
+        if self.case_status is None:
+            return ""
+        status = self.case_status
+        if status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE) and self.case_worker:
+            since = self.case_allocated_on
+            return (
+                f"open case, allocated to {self.case_worker}"
+                + (f" since {format_uk_date(since)}" if since else "")
+            )
+        if status is ReferralStatus.ACCEPTED:
+            return "open case, accepted and awaiting allocation"
+        if status.awaiting_triage:
+            return "case awaiting triage (an earlier referral is not decided yet)"
+        return f"case {status.label.lower()}"
 
 
 @dataclass(frozen=True)
@@ -178,14 +218,19 @@ def add_referrals(
     transitions, refreshes the people's case summaries, and returns the new referral ids:
     a few statements for the whole batch, so a 10,000-row import takes seconds.
 
-    ``add_referral`` is this with one referral, so a typed referral and an imported one are
-    written by the same code.
+    A referral for a young person whose case is open (an episode received, in screening,
+    accepted, allocated or active) joins that episode as a further referral: it waits for
+    the manager's decision in the triage queue, and the case keeps its status, worker, risk
+    and review dates. Otherwise it opens a new episode, and any later referral for the same
+    person in the batch joins that one. ``add_referral`` is this with one referral, so the
+    referral form, the import wizard and ``veru-desk import-referrals`` all behave alike.
     """
     if not items:
         return []
     agencies = _agency_ids_for(
         session, [(d.referring_agency, d.referring_agency_type) for _pid, d in items]
     )
+    open_case = case_state.open_episodes(session, [person_id for person_id, _d in items])
     stamp = utcnow()
     ids = list(
         session.scalars(
@@ -204,6 +249,7 @@ def add_referrals(
                     "priority": details.priority,
                     "status": ReferralStatus.RECEIVED,
                     "source": source,
+                    "open_case_referral_id": open_case.get(person_id),
                     "created_by_id": user_id,
                     "updated_by_id": user_id,
                     "created_at": stamp,
@@ -214,6 +260,24 @@ def add_referrals(
             ],
         )
     )
+    further_of: dict[int, int] = {}
+    for referral_id, (person_id, _details) in zip(ids, items, strict=True):
+        if person_id in open_case:
+            further_of[referral_id] = open_case[person_id]
+        else:
+            open_case[person_id] = referral_id  # the batch's first opens the episode
+    in_batch = [
+        {"b_id": referral_id, "b_episode": episode_id}
+        for referral_id, episode_id in further_of.items()
+        if episode_id in ids
+    ]
+    if in_batch:
+        session.connection().execute(
+            update(Referral.__table__)
+            .where(Referral.__table__.c.id == bindparam("b_id"))
+            .values(open_case_referral_id=bindparam("b_episode")),
+            in_batch,
+        )
     reasons = [
         {"referral_id": referral_id, "reason": reason}
         for referral_id, (_pid, details) in zip(ids, items, strict=True)
@@ -231,7 +295,8 @@ def add_referrals(
                 "on_date": details.received_on,
                 "at": stamp,
                 "by_user_id": user_id,
-                "reason": f"Referred by {details.referring_agency}",
+                "reason": f"Referred by {details.referring_agency}"
+                + (FURTHER_REFERRAL_NOTE if referral_id in further_of else ""),
             }
             for referral_id, (_pid, details) in zip(ids, items, strict=True)
         ],
@@ -341,12 +406,13 @@ class ReferralService(Service):
                     summary="Young person added at referral",
                 )
             row = add_referral(session, person_id, referral, self.actor.user_id, "manual")
+            further = " for the open case" if row.open_case_referral_id is not None else ""
             self._audit(
                 session,
                 AuditAction.CREATE,
                 entity=row,
                 person_id=person_id,
-                summary=f"Referral received from {referral.referring_agency}",
+                summary=f"Referral received from {referral.referring_agency}{further}",
             )
             case_ref = session.get_one(YoungPerson, person_id).case_ref
         warnings = [w for w in [eligibility_warning(dob, referral.received_on)] if w] if dob else []
@@ -368,7 +434,12 @@ class ReferralService(Service):
         on: dt.date | None = None,
         expected_version: int | None = None,
     ) -> None:
-        """A manager's triage decision: accepted, declined or signposted, with a reason."""
+        """A manager's triage decision: accepted, declined or signposted, with a reason.
+
+        For a further referral of an open case, accepting it adds it to the case and nothing
+        else changes; ``priority`` is then the case's priority (raising it is the manager's
+        choice, recorded on the case's episode).
+        """
         if decision not in (
             ReferralStatus.ACCEPTED,
             ReferralStatus.DECLINED,
@@ -382,19 +453,46 @@ class ReferralService(Service):
             referral.decision_reason = (clean_free_text(reason) or "").strip() or None
             referral.decided_on = on or dt.date.today()
             referral.decided_by_id = self.actor.user_id
-            if priority is not None:
-                referral.priority = priority
+            if referral.open_case_referral_id is None:
+                if priority is not None:
+                    referral.priority = priority
+            elif priority is not None:
+                self._set_case_priority(session, referral.open_case_referral_id, priority)
+
+    def _set_case_priority(self, session: Session, episode_id: int, priority: Priority) -> None:
+        episode = get_or_404(session, Referral, episode_id, "referral")
+        if episode.priority is priority:
+            return
+        old = episode.priority
+        episode.priority = priority
+        episode.updated_by_id = self.actor.user_id
+        self._audit(
+            session,
+            AuditAction.UPDATE,
+            entity=episode,
+            person_id=episode.young_person_id,
+            summary=f"Case priority changed from {old.label.lower()} to "
+            f"{priority.label.lower()} on a further referral",
+            changes={"priority": (old, priority)},
+        )
 
     def allocate(
         self, referral_id: int, worker_id: int, reason: str | None = None, on: dt.date | None = None
     ) -> None:
-        """Allocates (or re-allocates) an accepted case to a caseworker."""
+        """Allocates (or re-allocates) an accepted case to a caseworker.
+
+        Given a further referral of an open case, re-allocates that case (the manager's
+        optional choice when deciding on a re-referral).
+        """
         with self._write() as session:
             require_role(self.actor, Role.MANAGER, doing="allocate cases")
             worker = session.get(User, worker_id)
             if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
                 raise ValidationError({"worker": "Choose an active caseworker."})
             referral = get_or_404(session, Referral, referral_id, "referral")
+            if referral.open_case_referral_id is not None:
+                referral_id = referral.open_case_referral_id
+                referral = get_or_404(session, Referral, referral_id, "referral")
             if referral.status is ReferralStatus.ACCEPTED:
                 self._move(session, referral_id, ReferralStatus.ALLOCATED, reason, on, worker)
             elif referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE):
@@ -423,7 +521,27 @@ class ReferralService(Service):
             referral.outcome_summary = (clean_free_text(outcome_summary) or "").strip()
 
     def reopen(self, referral_id: int, reason: str, on: dt.date | None = None) -> None:
+        """Reopens a closed episode; refused while another episode of the case is open, since
+        two open episodes would leave one of them off every caseload."""
         with self._write() as session:
+            referral = get_or_404(session, Referral, referral_id, "referral")
+            other = session.scalars(
+                select(Referral)
+                .where(
+                    Referral.young_person_id == referral.young_person_id,
+                    Referral.id != referral.id,
+                    Referral.open_case_referral_id.is_(None),
+                    Referral.status.not_in(sorted(ENDED_STATUSES)),
+                )
+                .limit(1)
+            ).first()
+            if other is not None and referral.status is ReferralStatus.CLOSED:
+                raise WorkflowError(
+                    f"This case has a newer referral (received "
+                    f"{format_uk_date(other.received_on)}) that is "
+                    f"{other.status.label.lower()}: decide on that referral (for example "
+                    "decline it as a reopening of this case) before reopening this one."
+                )
             referral = self._move(session, referral_id, ReferralStatus.ACTIVE, reason, on)
             referral.closed_on = None
 
@@ -447,14 +565,54 @@ class ReferralService(Service):
             require_case_access(
                 session, self.actor, referral.young_person_id, doing="change a referral"
             )
-        check_transition(old, new)
-        if decision_requires_reason(new) and not (reason or "").strip():
+        if referral.open_case_referral_id is not None:
+            check_further_referral_move(old, new)
+        else:
+            check_transition(old, new)
+        if decision_requires_reason(new, old) and not (reason or "").strip():
             raise ValidationError({"reason": "Give a reason for this decision."})
         if on is not None and on < referral.received_on:
             raise ValidationError({"on": "The date is before the referral was received."})
         referral.status = new
         self._record(session, referral, old, reason, on, worker)
+        if new in ENDED_STATUSES and referral.open_case_referral_id is None:
+            self._release_further_referrals(session, referral)
         return referral
+
+    def _release_further_referrals(self, session: Session, episode: Referral) -> None:
+        """A further referral still awaiting a decision when its episode ends (closed,
+        declined, signposted) becomes an episode of its own in the triage queue, as a
+        referral of a closed case would: it is never left attached to a case that ended."""
+        pending = session.scalars(
+            select(Referral)
+            .where(
+                Referral.open_case_referral_id == episode.id,
+                Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING]),
+            )
+            .order_by(Referral.id)
+        ).all()
+        # The first becomes the new episode and any others join it, as they would have had
+        # they arrived after the case ended: a case never has two episodes open at once.
+        new_episode = pending[0].id if pending else None
+        for further in pending:
+            further.open_case_referral_id = None if further.id == new_episode else new_episode
+            further.updated_by_id = self.actor.user_id
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity=further,
+                person_id=further.young_person_id,
+                summary=f"Further referral received {format_uk_date(further.received_on)} "
+                + (
+                    "now awaits triage as a new episode"
+                    if further.id == new_episode
+                    else "joins the new episode awaiting triage"
+                )
+                + f": the case was {episode.status.label.lower()}",
+                changes={"open_case_referral_id": (episode.id, further.open_case_referral_id)},
+            )
+        if pending:
+            case_state.refresh(session, episode.young_person_id)
 
     def _record(
         self,
@@ -490,7 +648,8 @@ class ReferralService(Service):
             return [self._view(session, r) for r in rows]
 
     def triage_queue(self) -> list[ReferralView]:
-        """Received and screening referrals, oldest first: the manager's Monday queue."""
+        """Received and screening referrals, oldest first: the manager's Monday queue. Further
+        referrals of open cases are in it too, each saying which case it joined."""
         with self._read() as session:
             require_role(self.actor, Role.MANAGER, doing="see the triage queue")
             rows = session.scalars(
@@ -583,4 +742,18 @@ class ReferralService(Service):
             ],
             previous_referrals=earlier or 0,
             age_warning=eligibility_warning(person.date_of_birth, referral.received_on),
+            **self._open_case_fields(session, referral),
         )
+
+    def _open_case_fields(self, session: Session, referral: Referral) -> dict[str, object]:
+        if referral.open_case_referral_id is None:
+            return {}
+        episode = session.get_one(Referral, referral.open_case_referral_id)
+        worker = session.get(User, episode.allocated_worker_id or -1)
+        return {
+            "open_case_referral_id": episode.id,
+            "case_status": episode.status,
+            "case_worker": worker.display_name if worker else None,
+            "case_allocated_on": episode.allocated_on,
+            "case_priority": episode.priority,
+        }

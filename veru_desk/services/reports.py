@@ -369,6 +369,7 @@ class _Queries:
         """Young people with an accepted episode running at some point in the period."""
         return select(Referral.young_person_id).where(
             Referral.status.in_(ACCEPTED_PATH),
+            Referral.open_case_referral_id.is_(None),  # a re-referral noted on an open case
             self._decided_on() <= self.period.end,
             or_(Referral.closed_on.is_(None), Referral.closed_on >= self.period.start),
             *self._referral_filters(),
@@ -442,6 +443,7 @@ class _Queries:
             .outerjoin(User, User.id == Referral.allocated_worker_id)
             .where(
                 Referral.status.in_(ACCEPTED_PATH),
+                Referral.open_case_referral_id.is_(None),  # counted with its case's episode
                 self._decided_on() <= end,
                 or_(Referral.closed_on.is_(None), Referral.closed_on > end),
                 *self._referral_filters(),

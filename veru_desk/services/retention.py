@@ -59,6 +59,7 @@ from veru_desk.services.people import sort_name_of
 
 # Statuses after which nothing more happens to an episode: the start of its retention clock.
 ENDED_STATUSES = (ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.SIGNPOSTED)
+_AWAITING_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.SCREENING)
 
 ANONYMISED_FIRST_NAME = "Anonymised"
 ANONYMISED_LAST_NAME = "Record"
@@ -177,6 +178,11 @@ class RetentionService(Service):
                 .where(
                     episode.young_person_id == YoungPerson.id,
                     episode.status.not_in(ENDED_STATUSES),
+                    # a re-referral noted on a case ends with that case's episode
+                    or_(
+                        episode.open_case_referral_id.is_(None),
+                        episode.status.in_(_AWAITING_TRIAGE),
+                    ),
                 )
                 .correlate(YoungPerson)
                 .exists()
@@ -417,7 +423,10 @@ def _checked_reason(session: Session, person: YoungPerson, reason: str, verb: st
             )
     open_episode = session.scalar(
         select(Referral.status).where(
-            Referral.young_person_id == person.id, Referral.status.not_in(ENDED_STATUSES)
+            Referral.young_person_id == person.id,
+            Referral.status.not_in(ENDED_STATUSES),
+            # a re-referral noted on a case ends with that case's episode
+            or_(Referral.open_case_referral_id.is_(None), Referral.status.in_(_AWAITING_TRIAGE)),
         )
     )
     if open_episode is not None:

@@ -16,7 +16,12 @@ REFERRAL_COLUMNS = [
     Column("From", lambda r: r.agency),
     Column("Reasons", lambda r: ", ".join(reason.label for reason in r.reasons)),
     Column("Priority", lambda r: r.priority.label),
-    Column("Status", lambda r: r.status.label),
+    Column(
+        "Status",
+        lambda r: (
+            f"Re-referral: {r.status.label.lower()}" if r.is_further_referral else r.status.label
+        ),
+    ),
     Column("Caseworker", lambda r: r.worker or ""),
     Column("Closed", lambda r: format_uk_date(r.closed_on)),
     Column("Closure reason", lambda r: r.closure_reason.label if r.closure_reason else ""),

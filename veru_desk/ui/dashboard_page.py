@@ -2,7 +2,8 @@
 
 The lists come from ``services.dashboard`` in one short read off the GUI thread; the page
 reloads whenever case data changes (a recorded session can clear a disengagement alert) while
-it is on screen, and each time it is shown.
+it is on screen, and each time it is shown. Every number shown is the list's true total from
+the service; a list that stops short of it says "showing 200 of 1,234".
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("new_referrals", "New referrals awaiting triage", "No referrals waiting.", True),
     Section("reviews_overdue", "Risk reviews overdue", "No risk review is overdue.", True),
     Section("disengagement_alerts", "Disengagement alerts", "No alerts.", True),
+    Section(
+        "re_referrals", "Re-referrals of open cases", "No open case has been referred again."
+    ),
     Section("reviews_due_this_week", "Risk reviews due this week", "None due this week."),
     Section("plan_reviews_due", "Plan reviews due", "No plan review due."),
     Section("actions_overdue", "Actions past due", "No action is past due.", True),
@@ -71,6 +75,7 @@ _SUMMARY_WORDS: dict[str, tuple[str, str]] = {
     "new_referrals": ("new referral", "new referrals"),
     "reviews_overdue": ("risk review overdue", "risk reviews overdue"),
     "disengagement_alerts": ("disengagement alert", "disengagement alerts"),
+    "re_referrals": ("re-referral of an open case", "re-referrals of open cases"),
     "actions_overdue": ("action past due", "actions past due"),
     "sessions_today": ("session today", "sessions today"),
 }
@@ -84,9 +89,9 @@ def long_date(day: dt.date) -> str:
 def summary_line(dashboard: Dashboard) -> str:
     parts = []
     for name, (one, many) in _SUMMARY_WORDS.items():
-        count = len(getattr(dashboard, name))
+        count = dashboard.total(name)
         if count:
-            parts.append(f"{count} {one if count == 1 else many}")
+            parts.append(f"{count:,} {one if count == 1 else many}")
     return " · ".join(parts) if parts else "Nothing is overdue. A calm day."
 
 
@@ -124,20 +129,31 @@ class DashboardCard(QFrame):
         self.list.setMinimumHeight(line * 2 * 3)
         self.list.setMaximumHeight(line * (2 * VISIBLE_ROWS + 2))
         layout.addWidget(self.list, 1)
+        self.more = QLabel("")
+        self.more.setObjectName("hint")
+        self.more.setWordWrap(True)
+        self.more.setAccessibleName(f"{section.title}: how many are listed")
+        self.more.setVisible(False)
+        layout.addWidget(self.more)
         self.empty = QLabel(section.empty)
         self.empty.setObjectName("hint")
         # With no items the message takes the card's spare height, kept under the heading
         # (otherwise the heading drifts to the middle of an empty card).
         layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
 
-    def set_items(self, items: list[DashboardItem]) -> None:
+    def set_items(self, items: list[DashboardItem], total: int | None = None) -> None:
+        """Shows ``items``, the first of ``total`` (the list's true number, counted by the
+        service): the count says the total, never how many rows happen to be listed."""
+        total = len(items) if total is None else total
         self.list.clear()
         for entry in items:
             item = QListWidgetItem(f"{entry.name}  ({entry.case_ref})\n{entry.detail}")
             item.setData(ITEM_ROLE, entry)
             item.setToolTip(f"Open {entry.name}'s case")
             self.list.addItem(item)
-        self.count.setText(str(len(items)))
+        self.count.setText(f"{total:,}")
+        self.more.setText(f"Showing {len(items):,} of {total:,}.")
+        self.more.setVisible(total > len(items))
         urgent = self.section.urgent and bool(items)
         self.count.setProperty("urgent", urgent)
         self.count.style().unpolish(self.count)
@@ -232,7 +248,7 @@ class DashboardPage(QWidget):
         self._loading = False
         self.dashboard = dashboard
         for name, card in self.cards.items():
-            card.set_items(list(getattr(dashboard, name)))
+            card.set_items(list(getattr(dashboard, name)), dashboard.total(name))
         self.summary.setText(summary_line(dashboard))
         now = dt.datetime.now()
         self.updated_label.setText(f"Updated at {now:%H:%M}, {format_uk_date(now.date())}")

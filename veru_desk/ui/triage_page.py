@@ -6,6 +6,11 @@ person's age on the referral date (with a warning outside 10 to 25), any earlier
 how they ended, the reasons and consent. The decision (accept, decline, signpost) needs a
 reason; an accepted referral can be allocated in the same step, with each caseworker's open
 caseload shown beside their name.
+
+A re-referral of an open case is marked as such ("open case, allocated to Dariusz Wójcik since
+14/10/2026"). Deciding on it changes nothing about the case: accepting adds it to the case;
+raising the case's priority or re-allocating the case are further choices the manager makes
+on purpose.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import Priority, ReferralStatus
 from veru_desk.domain.errors import ValidationError, VeruError
+from veru_desk.domain.workflow import can_reallocate
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.referrals import ReferralView, WorkerLoad
@@ -51,6 +57,15 @@ _DECISIONS = (
 )
 
 
+_FURTHER_ACCEPT = "Add to the open case (noted)"
+
+
+def _status_text(view: ReferralView) -> str:
+    if view.is_further_referral:
+        return "Re-referral of an open case"
+    return "Awaiting allocation" if view.status is ReferralStatus.ACCEPTED else view.status.label
+
+
 def _age(view: ReferralView) -> str:
     if view.date_of_birth > view.received_on:
         return "?"
@@ -67,10 +82,7 @@ QUEUE_COLUMNS = (
         lambda v: v.priority.label,
         warning=lambda v: v.priority in (Priority.HIGH, Priority.URGENT),
     ),
-    Column(
-        "Status",
-        lambda v: "Awaiting allocation" if v.status is ReferralStatus.ACCEPTED else v.status.label,
-    ),
+    Column("Status", _status_text, warning=lambda v: v.is_further_referral),
 )
 
 
@@ -204,6 +216,10 @@ class TriagePage(QWidget):
         self.age_warning.setObjectName("warning")
         self.age_warning.setWordWrap(True)
         self.age_warning.setAccessibleName("Age range warning")
+        self.open_case_label = QLabel()
+        self.open_case_label.setObjectName("warning")
+        self.open_case_label.setWordWrap(True)
+        self.open_case_label.setAccessibleName("Re-referral of an open case")
         self.history_label = QLabel()
         self.history_label.setObjectName("notice")
         self.history_label.setWordWrap(True)
@@ -215,6 +231,7 @@ class TriagePage(QWidget):
         for widget in (
             self.name_label,
             self.facts_label,
+            self.open_case_label,
             self.age_warning,
             self.history_label,
             self.narrative_label,
@@ -241,6 +258,7 @@ class TriagePage(QWidget):
         for priority in Priority:
             self.priority.addItem(priority.label, priority.value)
         self.errors.add_row(form, "Priority", self.priority, "priority")
+        self.priority_label = form.labelForField(self.priority)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("One line: why, for the chronology")
         self.errors.add_row(form, "Reason", self.reason, "reason", accessible="Decision reason")
@@ -248,6 +266,7 @@ class TriagePage(QWidget):
         self.errors.add_row(
             form, "Allocate to", self.worker, "worker", accessible="Allocate to caseworker"
         )
+        self.worker_label = form.labelForField(self.worker)
         buttons = QHBoxLayout()
         self.screening_button = QPushButton("Start screening")
         self.screening_button.clicked.connect(self.start_screening)
@@ -400,6 +419,21 @@ class TriagePage(QWidget):
         self.history_label.setText(history_text(self.earlier))
         self.narrative_label.setText(view.narrative or "")
         self.narrative_label.setVisible(bool(view.narrative))
+        further = view.is_further_referral
+        self.open_case_label.setVisible(further)
+        if further:
+            self.open_case_label.setText(
+                f"Re-referral of an open case: {view.open_case_text}. Deciding on it does not "
+                "change the case; raise the case's priority or re-allocate it below only if "
+                "you choose to."
+            )
+        self.decision_radios[ReferralStatus.ACCEPTED].setText(
+            _FURTHER_ACCEPT if further else dict(_DECISIONS)[ReferralStatus.ACCEPTED]
+        )
+        if isinstance(self.priority_label, QLabel):
+            self.priority_label.setText("Case priority" if further else "Priority")
+        if isinstance(self.worker_label, QLabel):
+            self.worker_label.setText("Case worker" if further else "Allocate to")
 
         triage = view.status.awaiting_triage
         for radio in self.decision_radios.values():
@@ -408,22 +442,34 @@ class TriagePage(QWidget):
         for status, radio in self.decision_radios.items():
             radio.setChecked(not triage and status is ReferralStatus.ACCEPTED)
         self.decision_buttons.setExclusive(True)
-        self.priority.setCurrentIndex(self.priority.findData(view.priority.value))
+        priority = view.case_priority if further and view.case_priority else view.priority
+        self.priority.setCurrentIndex(self.priority.findData(priority.value))
         self.priority.setEnabled(triage)
         self.reason.clear()
         self.reason.setPlaceholderText(
             "One line: why, for the chronology" if triage else "Optional: a note for the allocation"
         )
         self.worker.clear()
-        self.worker.addItem("Allocate later", None)
+        if further:
+            keep = f"Keep with {view.case_worker}" if view.case_worker else "Allocate later"
+            self.worker.addItem(keep, None)
+        else:
+            self.worker.addItem("Allocate later", None)
         for worker in self._workers:
-            self.worker.addItem(worker_text(worker), worker.user_id)
+            if not (further and worker.display_name == view.case_worker):
+                self.worker.addItem(worker_text(worker), worker.user_id)
         self.screening_button.setVisible(view.status is ReferralStatus.RECEIVED)
         self.decide_button.setText("Record decision" if triage else "Allocate")
         self.decision_group.setTitle("Decision" if triage else "Allocation")
         self._decision_changed()
 
     def _decision_changed(self) -> None:
+        view = self.current
+        if view is not None and view.is_further_referral:
+            # re-allocating the case is a choice of its own, whatever is decided on the referral
+            status = view.case_status
+            self.worker.setEnabled(status is not None and can_reallocate(status))
+            return
         accepting = self.chosen_decision() is ReferralStatus.ACCEPTED
         self.worker.setEnabled(accepting)
         if not accepting:
