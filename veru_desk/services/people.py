@@ -325,6 +325,17 @@ class PeopleService(Service):
             ids = session.scalars(search_query(text).limit(limit)).all()
             return self._hits(session, list(ids))
 
+    def count_matches(self, text: str) -> int:
+        """How many people ``search`` would find without its limit: a list that stops at 200
+        must not pass for the number found."""
+        text = text.strip()
+        if not text:
+            return 0
+        with self._read() as session:
+            require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
+            matches = search_query(text).order_by(None).subquery()
+            return session.scalar(select(func.count()).select_from(matches)) or 0
+
     def _hits(self, session: Session, ids: list[int]) -> list[SearchHit]:
         if not ids:
             return []

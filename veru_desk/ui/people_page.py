@@ -31,6 +31,14 @@ PEOPLE_COLUMNS = (
 )
 
 
+def found_text(shown: int, total: int) -> str:
+    """``1,234 people found (showing the first 200).``"""
+    words = f"{total:,} {'person' if total == 1 else 'people'} found"
+    if shown < total:
+        words += f" (showing the first {shown:,})"
+    return words + "."
+
+
 class PeoplePage(QWidget):
     open_case = Signal(int)
     new_referral_for = Signal(int)
@@ -104,22 +112,23 @@ class PeoplePage(QWidget):
             return
         people = self.services.people
 
-        def work(_progress: Progress) -> list[SearchHit]:
-            return people.search(text, limit=RESULT_LIMIT)
+        def work(_progress: Progress) -> tuple[list[SearchHit], int]:
+            hits = people.search(text, limit=RESULT_LIMIT)
+            # a full page may be the first of many: the number found is counted, not listed
+            total = people.count_matches(text) if len(hits) >= RESULT_LIMIT else len(hits)
+            return hits, total
 
-        def done(hits: list[SearchHit]) -> None:
+        def done(result: tuple[list[SearchHit], int]) -> None:
+            hits, total = result
             if generation != self._generation:
                 return
             self.model.set_rows(hits)
             if hits:
                 self.table.select_first()
-                more = " (showing the first 200)" if len(hits) >= RESULT_LIMIT else ""
-                self.result_label.setText(
-                    f"{len(hits)} {'person' if len(hits) == 1 else 'people'} found{more}."
-                )
+                self.result_label.setText(found_text(len(hits), total))
             else:
                 self.result_label.setText(f"No young person matches “{text}”.")
-            self.searched.emit(len(hits))
+            self.searched.emit(total)
 
         run_task(self, "Searching", work, done, show_progress=False)
 

@@ -100,16 +100,18 @@ class SearchBox(QLineEdit):
         self._generation += 1
         generation = self._generation
         if not text:
-            self._show([], text)
+            self._show([], text=text)
             return
         people = self._services.people
 
-        def work(_progress: Progress) -> list[SearchHit]:
-            return people.search(text, limit=RESULT_LIMIT)
+        def work(_progress: Progress) -> tuple[list[SearchHit], int]:
+            hits = people.search(text, limit=RESULT_LIMIT)
+            total = people.count_matches(text) if len(hits) >= RESULT_LIMIT else len(hits)
+            return hits, total
 
-        def done(hits: list[SearchHit]) -> None:
+        def done(result: tuple[list[SearchHit], int]) -> None:
             if generation == self._generation:
-                self._show(hits, text)
+                self._show(*result, text=text)
 
         def failed(error: Exception) -> None:
             if generation != self._generation:
@@ -125,7 +127,7 @@ class SearchBox(QLineEdit):
     def result_texts(self) -> list[str]:
         return [self._model.item(row).text() for row in range(self._model.rowCount())]
 
-    def _show(self, hits: Sequence[SearchHit], text: str) -> None:
+    def _show(self, hits: Sequence[SearchHit], total: int | None = None, *, text: str) -> None:
         self._hits = list(hits)
         self._model.clear()
         for hit in hits:
@@ -133,6 +135,14 @@ class SearchBox(QLineEdit):
             item.setData(hit.person_id, PERSON_ID_ROLE)
             item.setEditable(False)
             self._model.appendRow(item)
+        if total is not None and total > len(hits):
+            # the list stops at RESULT_LIMIT; the number found does not
+            more = QStandardItem(
+                f"Showing {len(hits)} of {total:,} found: type more of the name to narrow it."
+            )
+            more.setEnabled(False)
+            more.setSelectable(False)
+            self._model.appendRow(more)
         if text and not hits:
             self._show_message(f"No young person matches “{text}”")
         elif hits and self.hasFocus():
