@@ -55,10 +55,10 @@ def test_a_new_database_is_encrypted_and_holds_no_readable_names(encrypted: Path
     blobs = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     for needle in ("Wójtowicz", "Łukasz", "Bedfordshire Police"):
         assert needle.encode() not in blobs
-    assert list((folder / "backups").glob("daily-*.db")), "the day's first backup was taken"
-    assert (folder / "backups" / "veru-desk.db.keys").read_bytes() == (
-        key_file_path(encrypted).read_bytes()
-    ), "the key file travels with the backups"
+    [daily] = (folder / "backups").glob("veru-desk-daily-*.db")  # the day's first backup
+    assert key_file_path(daily).read_bytes() == key_file_path(encrypted).read_bytes(), (
+        "the key file travels with the backup, under the backup's own name"
+    )
 
 
 def test_wrong_password_is_a_clear_message_and_five_lock_the_account(encrypted: Path) -> None:
