@@ -475,3 +475,14 @@ def test_indexes_an_earlier_killed_demo_load_left_dropped_are_named_and_rebuilt_
     assert mended.returncode == 0, err
     assert f"Rebuilt {len(dropped)} missing index(es)" in out
     _passes_check(tmp_path, database, "ngozi", ADMIN_PASSWORD)
+
+
+def test_an_empty_file_where_the_database_goes_is_replaced_by_the_new_database(
+    tmp_path: Path,
+) -> None:
+    """An empty file (a killed earlier release, a stray `touch`) counts as no database, so
+    the first start must be able to put the new one in its place."""
+    database = tmp_path / "veru.db"
+    database.touch()
+    _run_command(tmp_path, database, "init", "--admin", "aaliyah", password=ADMIN_PASSWORD)
+    _passes_check(tmp_path, database, "aaliyah", ADMIN_PASSWORD)

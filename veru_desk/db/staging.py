@@ -191,6 +191,8 @@ def building(final: Path) -> Iterator[Path]:
     """The temporary path to build ``final`` at; moved into place if the block finishes,
     deleted if it raises. The caller closes every connection to it before the block ends."""
     finish_interrupted_creation(final)
+    if final.is_file() and final.stat().st_size == 0 and not _key_of(final).exists():
+        final.unlink()  # an empty file is no database (``kind_of`` calls it new): make room
     staged = staging_path(final)
     discard(staged)
     try:
