@@ -135,6 +135,8 @@ def test_a_re_referral_of_an_open_case_is_marked_and_noting_it_keeps_the_case(
     page.refresh()
     assert page.model.rowCount() == 1
     assert page.current is not None and page.current.id == further_id
+    heading = page.queue_label.text()
+    assert heading.startswith("1 awaiting a decision (1 re-referral of an open case)")
     index = page.model.index(0, len(triage_page.QUEUE_COLUMNS) - 1)
     assert page.model.data(index) == "Re-referral of an open case"
     assert page.open_case_label.isVisible()

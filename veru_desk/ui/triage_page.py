@@ -315,6 +315,10 @@ class TriagePage(QWidget):
         waiting = sum(1 for v in queue if v.status.awaiting_triage)
         allocating = len(queue) - waiting
         text = f"{waiting} awaiting a decision"
+        further = sum(1 for v in queue if v.is_further_referral)
+        if further:
+            words = "re-referral of an open case" if further == 1 else "re-referrals of open cases"
+            text += f" ({further} {words})"
         if allocating:
             text += f", {allocating} accepted and awaiting allocation"
         self.queue_label.setText(text + (" · oldest first" if queue else ". The queue is empty."))
