@@ -486,3 +486,22 @@ def test_an_empty_file_where_the_database_goes_is_replaced_by_the_new_database(
     database.touch()
     _run_command(tmp_path, database, "init", "--admin", "aaliyah", password=ADMIN_PASSWORD)
     _passes_check(tmp_path, database, "aaliyah", ADMIN_PASSWORD)
+
+
+def test_a_damaged_database_with_only_an_earlier_releases_backups_names_them_unoffered(
+    tmp_path: Path,
+) -> None:
+    """``daily-DATE.db`` from before backups carried their database's name may be another
+    database's, so it is not offered for restoring; but saying "there is no backup" would
+    send IT away from a file that may well be the one they need."""
+    path = tmp_path / "veru.db"
+    db = _table_heavy_database(path)
+    folder = backup_dir_for(resolve_database(str(path)))
+    backup_sqlite(db.engine, folder / "daily-20261130-090000.db")
+    db.dispose()
+    _damage(path)
+    with pytest.raises(DamagedDatabase) as refused:
+        start_of_day_checks(open_database(resolve_database(str(path))))
+    assert refused.value.backup is None
+    assert "daily-20261130-090000.db" in str(refused.value)
+    assert "earlier release" in str(refused.value) and "veru-desk restore" in str(refused.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from veru_desk.db.backup import check_backup_file, list_backups
+from veru_desk.db.backup import OLD_STYLE_PATTERN, check_backup_file, list_backups
 from veru_desk.db.engine import is_sqlite
 from veru_desk.db.failures import Cause, explain
 from veru_desk.domain.errors import StorageError
@@ -68,6 +68,19 @@ def latest_good_backup(
     return None
 
 
+def _unproven_old_backups(folder: Path) -> list[Path]:
+    """Backups named by releases before backups carried their database's name, newest first:
+    shared by every database in the folder, so not offered, but not hidden either."""
+    if not folder.is_dir():
+        return []
+    found = {
+        match["stamp"] + path.name: path
+        for path in folder.iterdir()
+        if (match := OLD_STYLE_PATTERN.match(path.name)) and path.is_file()
+    }
+    return [found[stamp] for stamp in sorted(found, reverse=True)]
+
+
 def damaged_database_error(
     problem: str, database: Path, backup_folder: Path, *, key: bytes | None = None
 ) -> DamagedDatabase:
@@ -75,6 +88,13 @@ def damaged_database_error(
     if backup is not None:
         advice = (
             f"The latest good backup is {backup.name}: restore it, or ask IT to recover the file."
+        )
+    elif unproven := _unproven_old_backups(backup_folder):
+        advice = (
+            f"There is no good backup of it in the backup folder; {len(unproven)} backup(s) "
+            f"named by an earlier release (such as {unproven[0].name}) may be another "
+            "database's: ask IT to recover the file, or to check one and restore it with "
+            "`veru-desk restore FILE`."
         )
     else:
         advice = "There is no good backup in the backup folder: ask IT to recover the file."
