@@ -185,3 +185,44 @@ def test_two_backups_in_the_same_second_are_both_kept(db: Database, team: Team) 
     service = BackupService(db, team.admin)
     made = [service.backup_now() for _ in range(3)]
     assert len(set(made)) == 3 and all(path.is_file() for path in made)
+
+
+@pytest.mark.sqlite_only
+def test_an_unrelated_sqlite_file_with_our_revision_is_refused_before_anything_changes(
+    db: Database, team: Team, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from veru_desk.db.migrate import head_revision
+
+    service = BackupService(db, team.admin)
+    _agency(db, "Denbigh High School")
+    stranger = tmp_path / "minutes.db"
+    with sqlite3.connect(stranger) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES (?)", (head_revision(),))
+    with pytest.raises(StorageError, match=r"minutes\.db is not a VERU Desk backup"):
+        service.restore(stranger)
+    with db.read() as session:
+        assert session.scalars(select(Agency.name)).all() == ["Denbigh High School"]
+    assert [b.kind for b in service.list()] == []  # not even a safety copy was needed
+
+
+@pytest.mark.sqlite_only
+def test_backup_to_an_existing_file_needs_force_and_then_replaces_it_whole(
+    db: Database, team: Team, tmp_path: Path
+) -> None:
+    service = BackupService(db, team.admin)
+    target = tmp_path / "elsewhere" / "handover.db"
+    target.parent.mkdir()
+    target.write_bytes(b"Ngozi's notes, not a database")
+    stray_key = target.with_name("handover.db.keys")
+    stray_key.write_text('{"format": 1, "slots": {}}', encoding="utf-8")
+    with pytest.raises(StorageError, match="--force") as refused:
+        service.backup_now(target)
+    assert str(target) in str(refused.value)
+    assert target.read_bytes() == b"Ngozi's notes, not a database"
+
+    service.backup_now(target, force=True)
+    assert target.read_bytes().startswith(b"SQLite format 3\x00")
+    assert not stray_key.exists()  # a plain backup has no key file: the old one would lie
