@@ -122,7 +122,8 @@ def _build(path: Path, people: int, seed: int, say: Say) -> CachedDatabase:
                 say(f"  {done:,} of {total:,} young people ({now - started:.0f} s)")
             return True
 
-        generate_demo_data(db, people, seed, progress, actor=SYSTEM)
+        # Built aside (``building``) and moved into place: dropping indexes for the load is safe.
+        generate_demo_data(db, people, seed, progress, actor=SYSTEM, defer_indexes=True)
         actor = sign_in(db, BENCH_USER, DEMO_PASSWORD)
         large = add_large_case(Services(db, actor), seed, say)
         checkpoint(db)
