@@ -563,9 +563,10 @@ def test_random_sequences_of_casework_keep_every_case_with_its_worker(template_d
     run_state_machine_as_test(
         CaseWork,
         settings=settings(
-            # VERU_MACHINE_EXAMPLES=500 for a longer hunt; 30 keeps the normal suite quick
+            # VERU_MACHINE_EXAMPLES=500 VERU_MACHINE_STEPS=40 for a longer hunt; the defaults
+            # keep the normal suite quick
             max_examples=int(os.environ.get("VERU_MACHINE_EXAMPLES", "30")),
-            stateful_step_count=15,
+            stateful_step_count=int(os.environ.get("VERU_MACHINE_STEPS", "15")),
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
