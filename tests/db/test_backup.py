@@ -102,3 +102,29 @@ def test_a_backup_abandoned_mid_write_is_cleared_and_never_listed(
     assert [b.path for b in list_backups(folder, database)] == [made]
     assert not abandoned.exists() and not abandoned_key.exists()
     assert being_written.exists()  # perhaps another process's backup in progress
+
+
+def test_a_backup_held_by_another_program_is_called_locked_not_foreign(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A good backup another program holds must not be written off as another database's:
+    the person would throw it away. The check says it is locked and to try again."""
+    backup = tmp_path / "veru-manual-20261204-170000.db"
+    backup.write_bytes(db_path.read_bytes())
+    holder = sqlite3.connect(backup, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.2})
+    )
+    try:
+        with pytest.raises(StorageError) as refused:
+            check_backup_file(backup)
+    finally:
+        holder.rollback()
+        holder.close()
+    message = str(refused.value)
+    assert "locked" in message and "another program" in message
+    assert "not a VERU Desk backup" not in message
+    assert check_backup_file(backup) == head_revision()

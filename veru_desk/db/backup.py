@@ -424,6 +424,13 @@ def check_backup_file(
     except StorageError:
         raise
     except Exception as error:
+        from veru_desk.db.failures import Cause, explain
+
+        # A backup that is locked, on a disconnected drive or unreadable is not "another
+        # database's": say what is really wrong, so nobody throws a good backup away.
+        failure = explain(error, encrypted=key is not None)
+        if failure is not None and failure.cause not in (Cause.DAMAGED, Cause.SIGN_IN):
+            raise StorageError(f"The backup {path.name} could not be checked: {failure}") from error
         raise StorageError(
             f"{path.name} is not a VERU Desk backup that this key can open ({error})."
         ) from error

@@ -69,7 +69,8 @@ def kind_of(location: DatabaseLocation) -> DatabaseKind:
     raise StorageError(
         f"{path.name} is not a plain SQLite file and has no key file "
         f"({key_file_path(path).name}) beside it. If it is an encrypted VERU Desk database, "
-        "put its key file back beside it (every backup folder has a copy); if it is not, the "
+        "put its key file back beside it (a copy saved with the database; each backup has its "
+        "own, named after the backup); if it is not, the "
         "file is damaged or is not a VERU Desk database: check --database, or restore the "
         "latest backup."
     )

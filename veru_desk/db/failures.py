@@ -115,7 +115,8 @@ def _sqlite(lowered: str, text: str, encrypted: bool) -> DatabaseFailure | None:
                 Cause.SIGN_IN,
                 "The database cannot be decrypted with the key from its key file: the key "
                 "file may belong to another database. Put back the key file that was saved "
-                "with this database (every backup folder has one); if it is the right one, "
+                "with this database (a backup's key file opens only that backup, and is named "
+                "after it); if it is the right one, "
                 "the file is damaged. " + RESTORE,
             )
         return DatabaseFailure(Cause.DAMAGED, f"The database file is damaged ({text}). {RESTORE}")
