@@ -238,3 +238,22 @@ def test_with_no_good_backup_the_app_says_whom_to_call(
     [box] = dialogs.opened
     assert "no good backup" in box.informativeText()  # type: ignore[attr-defined]
     assert "IT support" in box.informativeText()  # type: ignore[attr-defined]
+
+
+def test_with_only_an_earlier_releases_backups_the_app_names_them(
+    qtbot: QtBot, as_admin: Services, db_path: Path, dialogs: DialogDriver
+) -> None:
+    """Backups named by an earlier release are shared by every database in the folder, so
+    they are not offered; but "there is no good backup" would send IT away empty-handed."""
+    folder = db_path.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    old = folder / "daily-20261201-090000.db"
+    old.write_bytes(db_path.read_bytes())
+    error = damaged_database_error("Page 92: btreeInitPage()", db_path, folder)
+    assert error.backup is None
+    assert offer_restore(None, error, as_admin) is False
+    [box] = dialogs.opened
+    text = box.informativeText()  # type: ignore[attr-defined]
+    assert old.name in text and "veru-desk restore" in text
+    assert "There is no good backup in the backup folder:" not in text
+    assert "IT support" in text

@@ -20,16 +20,20 @@ from veru_desk.db.failures import Cause, explain
 from veru_desk.domain.errors import StorageError
 
 MAX_PROBLEMS = 5
+NO_BACKUP = "There is no good backup in the backup folder: ask IT to recover the file."
 
 
 class DamagedDatabase(StorageError):
     """The database failed its integrity check. ``backup`` is the newest backup that passed
     its own check (None if there is none), so the app can offer to restore it."""
 
-    def __init__(self, message: str, *, problem: str, backup: Path | None) -> None:
+    def __init__(
+        self, message: str, *, problem: str, backup: Path | None, advice: str = NO_BACKUP
+    ) -> None:
         super().__init__(message)
         self.problem = problem
         self.backup = backup
+        self.advice = advice  # what the folder holds, said the same way by the CLI and the app
 
 
 def quick_check(engine: Engine) -> str | None:
@@ -97,10 +101,11 @@ def damaged_database_error(
             "`veru-desk restore FILE`."
         )
     else:
-        advice = "There is no good backup in the backup folder: ask IT to recover the file."
+        advice = NO_BACKUP
     return DamagedDatabase(
         f"The database {database.name} failed its integrity check ({problem}), so VERU Desk "
         f"has not opened it. {advice}",
         problem=problem,
         backup=backup,
+        advice=advice,
     )

@@ -59,9 +59,10 @@ def offer_restore(parent: QWidget | None, error: DamagedDatabase, services: Serv
             parent,
             QMessageBox.Icon.Critical,
             problem,
-            "There is no good backup in the backup folder. VERU Desk will close now: call "
-            "your administrator or IT support, who can try to recover the file. The details "
-            "are in the log file.",
+            # The folder may hold backups an earlier release named, which may be another
+            # database's: the advice names them rather than saying there is nothing at all.
+            f"{error.advice} VERU Desk will close now: call your administrator or IT support, "
+            "who can try to recover the file. The details are in the log file.",
         )
         return False
     if not services.actor.has(Role.ADMIN):
