@@ -1,7 +1,10 @@
 """``veru-desk cases``: the caseload as a table, CSV or JSON, for scripts and quick checks.
 
 The rows come from the caseload service the desktop app's Caseload page uses, so the command
-line sees exactly the cases (and only the cases) the user would see in the app.
+line sees exactly the cases (and only the cases) the user would see in the app. CSV and JSON
+are exports (a file of young people's details leaving the app): each is recorded in the audit
+trail with its row count before a row is written, and CSV cells are formula-neutralised as in
+every other export, so a name typed as ``=HYPERLINK(...)`` never runs in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from veru_desk.cli import Context
+from veru_desk.domain.cells import neutralise
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import ReferralStatus
 from veru_desk.services.caseload import CaseloadFilter, CaseloadRow, CaseloadSort
@@ -90,6 +94,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     caseload = services.caseload
     ids = caseload.ids(CaseloadFilter(statuses=statuses), CaseloadSort.NAME)
     rows = _pages(caseload.rows, ids)
+    if args.format in ("csv", "json"):
+        # No file without its trace: the sign-in, then the export, both before any row.
+        ctx.record_sign_in()
+        narrowed = ", ".join(sorted(s.value for s in statuses))
+        what = f"{args.format.upper()}, command line" + (f", status {narrowed}" if narrowed else "")
+        ctx.patiently(
+            "record this export in the audit trail",
+            lambda: caseload.record_export(len(ids), what),
+        )
     if args.format == "csv":
         _write_csv(ctx, rows)
     elif args.format == "json":
@@ -140,7 +153,7 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    return neutralise(value)
 
 
 def _write_json(ctx: Context, rows: Iterator[CaseloadRow]) -> None:

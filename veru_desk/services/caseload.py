@@ -24,7 +24,7 @@ from veru_desk.db.models import (
     User,
     YoungPerson,
 )
-from veru_desk.domain.enums import ReferralStatus, RiskLevel, Role
+from veru_desk.domain.enums import AuditAction, ReferralStatus, RiskLevel, Role
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
@@ -206,6 +206,19 @@ class CaseloadService(Service):
                 for r in result:
                     found[r.id] = caseload_row(r, today)
         return [found[i] for i in ids if i in found]
+
+    def record_export(self, count: int, what: str) -> None:
+        """Leaves a trace of a caseload that leaves the app as a file (``veru-desk cases
+        --format csv``): who took how many young people's details, as every export does."""
+        with self._write() as session:
+            self._require_case_role()
+            self._audit(
+                session,
+                AuditAction.EXPORT,
+                entity_type="caseload",
+                summary=f"Caseload exported ({what}): {count} "
+                f"{'case' if count == 1 else 'cases'}",
+            )
 
     def _query(self, query: Select[Any], flt: CaseloadFilter) -> Select[Any]:
         self._require_case_role()
