@@ -191,8 +191,9 @@ def wordy_case(as_manager: Services, as_dariusz: Services) -> tuple[int, dict[st
         "session": words(1200, "session notes"),
         "decision": words(600, "decision reason"),
         "plan": words(2000, "plan summary") + "\t" + TOKEN,
+        # The longest name the agency column holds (200 characters; longer is refused).
         "agency": ("Luton and Dunstable University Hospital Emergency Department Navigators " * 7)[
-            :500
+            :200
         ],
     }
     intake = as_manager.referrals.create(
