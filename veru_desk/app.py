@@ -233,16 +233,23 @@ class _Opener:
         self.pending: tuple[str, str] | None = None  # credentials of a quick sign-in
 
     def authenticate(self, username: str, password: str) -> Actor:
-        if self.db is not None:  # already open (a plain file or server, a second attempt)
+        from veru_desk.db.driver import server_login_wanted, signed_in_location
+
+        per_user = server_login_wanted(self.location)  # the server checks the password too
+        if self.db is not None and not per_user:  # already open (a second attempt)
             from veru_desk.services.users import sign_in
 
             return sign_in(self.db, username, password)
+        if self.db is not None:  # opened as another login: this person signs in as theirs
+            self.db.dispose()
+            self.db = None
         if self.early is not None and self.early.credentials == (username, password):
             first = self.early.result(meanwhile=FIRST_SCREEN_MODULES)
         else:
             first = read_first_screen(self.location, username, password)
         if first is not None:
-            self.db = Database.deferred(self.location, key=first.key)
+            location = signed_in_location(self.location, username, password)
+            self.db = Database.deferred(location, key=first.key)
             self.first_screen, self.pending = first, (username, password)
             return first.actor
         from veru_desk.services.vault import open_for_user

@@ -58,6 +58,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veru_desk.cli.reports",
     "veru_desk.cli.bench",
     "veru_desk.cli.transfer",
+    "veru_desk.cli.server",
     "veru_desk.cli.selftest",
     "veru_desk.cli.users",
     "veru_desk.cli.audit",

@@ -13,8 +13,10 @@ import enum
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from veru_desk.config import DatabaseLocation
 from veru_desk.db.staging import finish_interrupted_creation
@@ -105,6 +107,39 @@ def set_up_sqlite(connection: Any, key: bytes | None) -> None:
         cursor.execute("PRAGMA cache_size = -32000")
     finally:
         cursor.close()
+
+
+def server_login_wanted(location: DatabaseLocation) -> bool:
+    """A server URL naming no user: each person signs in to the server as their own login
+    role, with their VERU Desk password (``veru-desk server setup``). A URL naming one (the
+    single shared role of older set-ups, or the owner) connects as that role, as before."""
+    if location.path is not None:
+        return False
+    userinfo, at, _host = urlsplit(location.url).netloc.rpartition("@")
+    return not (at and userinfo.split(":", 1)[0])
+
+
+def signed_in_location(
+    location: DatabaseLocation, username: str, password: str
+) -> DatabaseLocation:
+    """The location as ``username`` signs in to it: on a server whose URL names no user, the
+    URL carries their login role and password (never shown: ``DatabaseLocation.display``
+    hides it); anything else unchanged."""
+    if not server_login_wanted(location):
+        return location
+    from veru_desk.db.server_roles import role_name
+
+    role = role_name(username.strip().lower())
+    return replace(location, url=with_server_password(location.url, password, user=role))
+
+
+def with_server_password(url: str, password: str, *, user: str | None = None) -> str:
+    """``url`` with its login's password (and user) replaced, each percent-encoded."""
+    parts = urlsplit(url)
+    userinfo, _at, host = parts.netloc.rpartition("@")
+    user = user if user is not None else unquote(userinfo.split(":", 1)[0])
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def server_conninfo(url: str) -> str:

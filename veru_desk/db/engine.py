@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,14 @@ def make_engine(
 
     else:
         engine = create_engine(location.url, echo=echo, pool_pre_ping=True, pool_size=5)
+
+        @event.listens_for(engine, "do_connect")
+        def _current_password(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:
+            # Read at each new connection, so a password changed while signed in
+            # (``Database.use_server_password``) is the one the next connection uses.
+            if engine.url.password is not None:
+                params["password"] = engine.url.password
+
     refuse_unstorable_text(engine)  # no NUL reaches a table, on either engine
     return engine
 
@@ -145,6 +154,17 @@ class Database:
                 session.connection().exec_driver_sql(_SERVER_LOCK_TIMEOUT)
                 session.connection().exec_driver_sql(_SERVER_WRITE_LOCK)
             yield session
+
+    def use_server_password(self, password: str) -> None:
+        """After the signed-in user changed their password on a server that checks it: new
+        connections sign in with the new one (open ones stay signed in)."""
+        from veru_desk.db.driver import with_server_password
+
+        self.location = replace(
+            self.location, url=with_server_password(self.location.url, password)
+        )
+        if "engine" in self.__dict__:
+            self.engine.url = self.engine.url.set(password=password)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:  # an engine never made has nothing to close

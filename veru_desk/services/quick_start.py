@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from veru_desk.config import DatabaseLocation
-from veru_desk.db.driver import Connection, DatabaseKind, connect, key_file_path, kind_of
+from veru_desk.db.driver import (
+    Connection,
+    DatabaseKind,
+    connect,
+    key_file_path,
+    kind_of,
+    signed_in_location,
+)
 
 if TYPE_CHECKING:
     from veru_desk.services.actor import Actor
@@ -90,7 +97,8 @@ def _read(location: DatabaseLocation, username: str, password: str) -> FirstScre
         key = _unwrap(location, username, password)
         if key is None:
             return None
-    connection = connect(location, key)
+    # A server set up for per-user sign-in reads as the user's own login (db.server_roles).
+    connection = connect(signed_in_location(location, username, password), key)
     try:
         from veru_desk.db.migrate import head_revision
 
@@ -133,14 +141,17 @@ def _signed_in(
     from veru_desk.services.passwords import needs_rehash, verify_password
 
     found = connection.rows(_USER, (username,))
+    # The password is checked first, whoever asks (an unknown name against a hash nobody
+    # matches): the usual start that follows a refusal then takes as long for a name that
+    # does not exist as for a wrong password, and timing tells no one who has an account.
+    if not password_checked and not verify_password(found[0][3] if found else None, password):
+        return None
     if not found:
         return None
     user_id, name, display_name, stored_hash, active, locked_until, must_change = found[0]
     if not active or locked_until is not None or must_change or not stored_hash:
         return None
     if needs_rehash(stored_hash):
-        return None
-    if not password_checked and not verify_password(stored_hash, password):
         return None
     roles = frozenset(Role(role) for (role,) in connection.rows(_ROLES, (user_id,)))
     return Actor(user_id, name, display_name, roles)

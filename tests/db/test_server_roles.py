@@ -1,0 +1,302 @@
+"""A server set up with ``veru-desk server setup`` enforces the rules itself: tried with plain
+``psycopg`` and each person's own password, as a curious colleague with a SQL client would.
+
+Runs its own PostgreSQL server that checks passwords (SCRAM-SHA-256), because the shared test
+server trusts everyone and would prove nothing about passwords. Login and group roles belong
+to the whole server, so each test's roles are dropped with its database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.db.child_processes import allocated_case
+from veru_desk.config import resolve_database
+from veru_desk.db.models import Base
+from veru_desk.db.server_roles import all_classified_tables, role_name
+from veru_desk.domain.enums import Attendance, Role
+from veru_desk.services import Services
+from veru_desk.services.caseload_view import CaseloadFilter
+from veru_desk.services.passwords import SignInError
+from veru_desk.services.server_accounts import set_up_server
+from veru_desk.services.sessions import SessionInput
+from veru_desk.services.vault import open_for_user
+
+pytestmark = pytest.mark.postgres
+
+OWNER_SECRET = "Łukasiewicz owner 2026"
+PASSWORDS = {
+    "sam": "Sam's own long passphrase 41",
+    "priya": "Priya triages the queue at nine",
+    "dariusz": "Dariusz Wójcik mentors on Tuesdays",
+    "aisha": "Aisha Mohamed walks the estate 7",
+}
+
+
+@pytest.fixture(scope="module")
+def scram_server() -> Iterator[int]:
+    """A server that checks every password; the superuser ``postgres`` owns the databases."""
+    from tests.pg_server import _as_server_user, _free_port, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL tests SKIPPED: {reason}")
+    folder = Path(tempfile.mkdtemp(prefix="veru-pg-roles-"))
+    (folder / "pw").write_text(OWNER_SECRET + "\n")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(folder / "pw", "postgres")
+    data = folder / "data"
+    port = _free_port()
+    subprocess.run(
+        _as_server_user(
+            ["initdb", "-D", str(data), "-A", "scram-sha-256", "-U", "postgres",
+             f"--pwfile={folder / 'pw'}", "-E", "UTF8", "--no-locale"]
+        ),
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+    subprocess.run(
+        _as_server_user(
+            ["pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield port
+    finally:
+        subprocess.run(
+            _as_server_user(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _superuser(port: int, database: str = "postgres") -> psycopg.Connection:
+    return psycopg.connect(
+        host="127.0.0.1", port=port, user="postgres", password=OWNER_SECRET, dbname=database,
+        autocommit=True,
+    )  # fmt: skip
+
+
+@dataclass
+class Office:
+    port: int
+    name: str  # the database
+    owner_url: str  # what the administrator gives `server setup`
+    url: str  # what every office PC uses: no user, no password
+    ids: dict[str, int]
+    dariusz_case: int
+    aisha_case: int
+
+    def as_user(self, username: str) -> Services:
+        db, actor = open_for_user(resolve_database(self.url), username, PASSWORDS[username])
+        return Services(db, actor)
+
+    def sql(self, username: str) -> psycopg.Connection:
+        """A SQL client with the person's own password, nothing from VERU Desk in between."""
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, dbname=self.name, user=role_name(username),
+            password=PASSWORDS[username], autocommit=True,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def office(scram_server: int) -> Iterator[Office]:
+    """Sam sets the server up, adds Priya (manager), Dariusz and Aisha (caseworkers); Priya
+    allocates one case to each caseworker."""
+    name = f"veru_office_{uuid.uuid4().hex[:10]}"
+    with _superuser(scram_server) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    base = f"postgresql+psycopg://127.0.0.1:{scram_server}/{name}"
+    owner_url = base.replace("://", f"://postgres:{OWNER_SECRET.replace(' ', '%20')}@", 1)
+    owner_url = owner_url.replace("Ł", "%C5%81")
+    try:
+        set_up_server(resolve_database(owner_url), "sam", "Sam Okonkwo", PASSWORDS["sam"])
+        office = Office(scram_server, name, owner_url, base, {}, 0, 0)
+        sam = office.as_user("sam")
+        assert sam.actor.user_id is not None
+        office.ids["sam"] = sam.actor.user_id
+        people = {
+            "priya": ("Priya Raghunathan", {Role.MANAGER}),
+            "dariusz": ("Dariusz Wójcik", {Role.CASEWORKER}),
+            "aisha": ("Aisha Mohamed", {Role.CASEWORKER}),
+        }
+        for username, (full_name, roles) in people.items():
+            office.ids[username] = sam.users.create(username, full_name, roles, PASSWORDS[username])
+        sam.db.dispose()
+        priya = office.as_user("priya")
+        office.dariusz_case = allocated_case(priya, office.ids["dariusz"], "Zoë", "Ó Briain")
+        office.aisha_case = allocated_case(priya, office.ids["aisha"], "Tomasz", "Łukasiewicz")
+        priya.db.dispose()
+        yield office
+    finally:
+        with _superuser(scram_server) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            for (role,) in admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_%' "
+                "ORDER BY rolname LIKE 'veru\\_u\\_%' DESC"
+            ).fetchall():
+                admin.execute(f'DROP ROLE "{role}"')
+
+
+def test_a_caseworker_reads_and_changes_only_their_own_cases(office: Office) -> None:
+    with office.sql("dariusz") as dariusz:
+        seen = {pid for (pid,) in dariusz.execute("SELECT id FROM young_person").fetchall()}
+        assert seen == {office.dariusz_case}
+        notes = dariusz.execute(
+            "SELECT count(*) FROM referral WHERE young_person_id = %s", (office.aisha_case,)
+        ).fetchone()
+        assert notes == (0,)
+        changed = dariusz.execute(
+            "UPDATE young_person SET first_name = 'Stolen' WHERE id = %s", (office.aisha_case,)
+        )
+        assert changed.rowcount == 0
+        # Writing himself a referral of Aisha's case, to be let in through it, is refused.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            dariusz.execute(
+                "INSERT INTO referral (young_person_id, received_on, referring_agency_id, "
+                "consent_young_person, consent_parent, priority, status, source, "
+                "allocated_worker_id, created_by_id, version, created_at, updated_at) "
+                "SELECT %s, current_date, id, 'given', 'given', 'medium', 'allocated', "
+                "'manual', %s, %s, 1, now(), now() FROM agency LIMIT 1",
+                (office.aisha_case, office.ids["dariusz"], office.ids["dariusz"]),
+            )
+        assert dariusz.execute(
+            "SELECT count(*) FROM young_person WHERE id = %s", (office.aisha_case,)
+        ).fetchone() == (0,)
+
+
+def test_the_audit_trail_cannot_be_read_beyond_ones_own_nor_changed(office: Office) -> None:
+    with office.sql("dariusz") as dariusz:
+        users = {
+            uid for (uid,) in dariusz.execute("SELECT DISTINCT user_id FROM audit_event")
+        }
+        assert users == {office.ids["dariusz"]} or users == set()
+        for statement in (
+            "UPDATE audit_event SET summary = 'nothing happened'",
+            "DELETE FROM audit_event",
+            "TRUNCATE audit_event",
+            "ALTER TABLE audit_event DISABLE TRIGGER USER",
+            "DROP TRIGGER audit_event_no_delete ON audit_event",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                dariusz.execute(statement)
+        # Nor can he write events in someone else's name.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            dariusz.execute(
+                "INSERT INTO audit_event (at, user_id, username, action) "
+                "VALUES (now(), %s, 'priya', 'view')",
+                (office.ids["priya"],),
+            )
+    with office.sql("priya") as priya:
+        everyone = {uid for (uid,) in priya.execute("SELECT DISTINCT user_id FROM audit_event")}
+        assert {office.ids["priya"], office.ids["sam"]} <= everyone
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            priya.execute("DELETE FROM audit_event")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            priya.execute("ALTER TABLE audit_event DISABLE TRIGGER USER")
+
+
+def test_a_manager_reads_every_case_and_an_administrator_none(office: Office) -> None:
+    with office.sql("priya") as priya:
+        seen = {pid for (pid,) in priya.execute("SELECT id FROM young_person").fetchall()}
+        assert seen == {office.dariusz_case, office.aisha_case}
+    with office.sql("sam") as sam:
+        for table in ("young_person", "referral", "mentoring_session", "case_note", "contact"):
+            assert sam.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+        # Nor can an administrator make logins by hand: only through the owner's functions.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sam.execute("CREATE ROLE veru_u_mallory LOGIN PASSWORD 'x'")
+
+
+def test_a_caseworker_works_through_the_app_as_their_own_login(office: Office) -> None:
+    dariusz = office.as_user("dariusz")
+    try:
+        start = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(16, 0))
+        booked = dariusz.sessions.book(office.dariusz_case, SessionInput(planned_start=start))
+        dariusz.sessions.record_attendance(booked, Attendance.ATTENDED, notes="College plans")
+        assert office.dariusz_case in dariusz.caseload.ids(CaseloadFilter())
+        assert office.aisha_case not in dariusz.caseload.ids(CaseloadFilter())
+    finally:
+        dariusz.db.dispose()
+    with office.sql("dariusz") as sql:
+        assert sql.execute("SELECT session_user").fetchone() == (role_name("dariusz"),)
+        recorded = sql.execute(
+            "SELECT attendance FROM mentoring_session WHERE id = %s", (booked,)
+        ).fetchone()
+        assert recorded == ("attended",)
+
+
+def test_a_wrong_password_and_a_disabled_account_are_refused_by_the_server(
+    office: Office,
+) -> None:
+    with pytest.raises(SignInError, match="username or password is not right"):
+        open_for_user(resolve_database(office.url), "dariusz", "not Dariusz's password at all")
+    sam = office.as_user("sam")
+    open_session = office.sql("aisha")
+    try:
+        sam.users.set_active(office.ids["aisha"], False)
+    finally:
+        sam.db.dispose()
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        office.sql("aisha")
+    with pytest.raises(SignInError, match="disabled"):
+        open_for_user(resolve_database(office.url), "aisha", PASSWORDS["aisha"])
+    # A session opened before she was disabled was ended (the owner here may signal it).
+    with pytest.raises(psycopg.OperationalError):
+        open_session.execute("SELECT id FROM young_person").fetchall()
+
+
+def test_a_changed_password_is_the_servers_password_too(office: Office) -> None:
+    dariusz = office.as_user("dariusz")
+    new = "A brand new passphrase for Dariusz"
+    try:
+        dariusz.users.change_own_password(PASSWORDS["dariusz"], new)
+        dariusz.db.dispose()  # the next connection must sign in with the new password
+        assert office.dariusz_case in dariusz.caseload.ids(CaseloadFilter())
+    finally:
+        dariusz.db.dispose()
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        office.sql("dariusz")
+    db, actor = open_for_user(resolve_database(office.url), "dariusz", new)
+    db.dispose()
+    assert actor.username == "dariusz"
+
+
+def test_the_command_line_signs_in_as_the_users_own_login(office: Office, tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "VERU_DESK_DATA_DIR": str(tmp_path),
+        "VERU_DESK_USER": "aisha",
+        "VERU_DESK_PASSWORD": PASSWORDS["aisha"],
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "veru_desk", "cases", "--database", office.url, "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Łukasiewicz" in result.stdout
+    assert "Ó Briain" not in result.stdout
+
+
+def test_every_table_has_server_rules() -> None:
+    """A new table with no line in db/server_roles.py would be unusable on a set-up server."""
+    assert {table.name for table in Base.metadata.sorted_tables} <= all_classified_tables()

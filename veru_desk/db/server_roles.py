@@ -1,0 +1,448 @@
+"""The shared server enforcing the rules itself: login roles, group roles, grants and
+row-level security, so a colleague with a SQL client and their own password can do no more
+than the app lets them.
+
+What ``veru-desk server setup`` builds, as the database owner (who keeps every table, trigger
+and function; no PC holds the owner's password):
+
+- three group roles, ``veru_caseworker``, ``veru_manager`` and ``veru_admin``, holding the
+  table privileges; each VERU Desk user signs in as their own login role ``veru_u_<username>``
+  (SCRAM-SHA-256, the password they type in VERU Desk), a member of the groups of their roles.
+- the schema ``veru_server`` with the functions the policies use. Who is signed in is
+  ``session_user`` mapped to a VERU user id through the user table
+  (``veru_server.veru_current_user_id()``): nothing the client sets (no ``current_setting``)
+  decides what a connection may see. A disabled user maps to no one and sees nothing, even in
+  a session opened before they were disabled.
+- row-level security on every case table with the services' rule (``services.access``): a
+  caseworker reads and writes the cases allocated to them or that they entered, and the
+  referrals they entered; a manager reads all; an administrator reads no case rows.
+- the audit trail INSERT-only for every app role: a user may add events in their own name
+  only, read their own (managers and administrators read all), and never update, delete or
+  truncate them. A manager may only *redact* events about a young person being erased or
+  anonymised (``db.guards``' trigger allows nothing else). ALTER TABLE needs ownership, so
+  ``DISABLE TRIGGER`` is refused.
+
+Creating login roles needs CREATEROLE, held by the owner only. Administrators reach it through
+SECURITY DEFINER functions owned by the owner that create, alter and end only ``veru_u_``
+roles, derived from a row of the user table, and grant only the three groups: an
+administrator's own login cannot create, rename or grant any other role (least privilege).
+Passwords reach the server as SCRAM verifiers computed on the PC (libpq's
+``PQencryptPasswordConn``), never in clear, so they are not in the server's statement log.
+
+Roles are per server, not per database: one VERU Desk database per PostgreSQL server (setup
+refuses groups that already have access to another database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from veru_desk.domain.enums import Role
+from veru_desk.domain.errors import ConflictError, StorageError
+
+ROLE_PREFIX = "veru_u_"
+SCHEMA = "veru_server"
+GROUPS: dict[Role, str] = {
+    Role.CASEWORKER: "veru_caseworker",
+    Role.MANAGER: "veru_manager",
+    Role.ADMIN: "veru_admin",
+}
+_MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1: longer names are cut silently
+
+# Every table the schema has, and how the server guards it. A new table must be added here
+# (tests/db/test_server_roles.py fails until it is): an unlisted table gets no grants at all.
+# Case tables: each row belongs to a young person's case through this column.
+PERSON_TABLES: dict[str, str] = {
+    "young_person": "id",
+    "name_token": "young_person_id",
+    "contact": "young_person_id",
+    "referral": "young_person_id",
+    "risk_assessment": "young_person_id",
+    "intervention_plan": "young_person_id",
+    "session_series": "young_person_id",
+    "mentoring_session": "young_person_id",
+    "outcome": "young_person_id",
+    "case_note": "young_person_id",
+    "document_export": "young_person_id",
+}
+# Case tables that hang off another case table: (its column, the parent table).
+CHILD_TABLES: dict[str, tuple[str, str]] = {
+    "referral_reason": ("referral_id", "referral"),
+    "referral_transition": ("referral_id", "referral"),
+    "plan_goal": ("plan_id", "intervention_plan"),
+    "plan_action": ("goal_id", "plan_goal"),
+    "series_exception": ("series_id", "session_series"),
+    "outcome_value": ("outcome_id", "outcome"),
+}
+# Shared lists every app role reads; who may change them (the services' rules).
+SHARED_TABLES: dict[str, tuple[str, ...]] = {
+    "agency": ("veru_caseworker", "veru_manager", "veru_admin"),  # a referral adds a new one
+    "outcome_measure": ("veru_manager", "veru_admin"),
+    "setting": ("veru_manager", "veru_admin"),  # retention (manager), the rest (admin)
+    "case_ref_counter": ("veru_caseworker", "veru_manager"),  # case numbers for new referrals
+    "audit_chain_head": ("veru_caseworker", "veru_manager", "veru_admin"),  # every audit row
+    "alembic_version": (),
+}
+ACCOUNT_TABLES = ("user", "user_role")
+_MANAGER_DELETES = ("young_person", "referral", "referral_transition")
+AUDIT_TABLE = "audit_event"
+
+
+def all_classified_tables() -> set[str]:
+    return {*PERSON_TABLES, *CHILD_TABLES, *SHARED_TABLES, *ACCOUNT_TABLES, AUDIT_TABLE}
+
+
+def role_name(username: str) -> str:
+    """The login role of a VERU Desk username. Usernames are letters, digits, ``._-`` (up to
+    64 characters, accents allowed), so a long or accented one could pass PostgreSQL's 63
+    bytes and be cut, making two users share a role: those get a hash of the username
+    instead. ``veru_server.role_name`` computes the same in SQL."""
+    name = ROLE_PREFIX + username
+    if len(name.encode()) <= _MAX_IDENTIFIER_BYTES:
+        return name
+    return ROLE_PREFIX + hashlib.sha256(username.encode()).hexdigest()[:32]
+
+
+def scram_verifier(driver_connection: Any, role: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of a password, computed here (libpq), so the password itself
+    never travels to the server or into its logs."""
+    verifier = driver_connection.pgconn.encrypt_password(
+        password.encode(), role.encode(), b"scram-sha-256"
+    )
+    return bytes(verifier).decode("ascii")
+
+
+# --- the functions the policies and the account management use ------------------------------
+
+_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION veru_server.role_name(username text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN octet_length('veru_u_' || username) <= 63 THEN 'veru_u_' || username
+    ELSE 'veru_u_' || left(encode(sha256(convert_to(username, 'UTF8')), 'hex'), 32) END
+$$;
+
+CREATE OR REPLACE FUNCTION veru_server.veru_current_user_id() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT u.id FROM public."user" u
+  WHERE veru_server.role_name(u.username) = session_user AND u.active
+$$;
+
+-- A role counts when the user table gives it AND the login is in its group: an administrator
+-- who edited user_role by hand gains nothing until the server's membership agrees.
+CREATE OR REPLACE FUNCTION veru_server.has_role(wanted text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM public.user_role r
+    WHERE r.user_id = veru_server.veru_current_user_id() AND r.role = wanted
+  ) AND pg_has_role(session_user, 'veru_' || wanted, 'MEMBER')
+$$;
+
+-- services.access.can_see_case, on the server.
+CREATE OR REPLACE FUNCTION veru_server.sees_person(person_id integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  WITH me AS (SELECT veru_server.veru_current_user_id() AS id)
+  SELECT veru_server.has_role('manager') OR (
+    veru_server.has_role('caseworker') AND (
+      EXISTS (SELECT 1 FROM public.young_person p, me WHERE p.id = person_id
+              AND (p.current_worker_id = me.id OR p.created_by_id = me.id))
+      OR EXISTS (SELECT 1 FROM public.referral r, me WHERE r.young_person_id = person_id
+                 AND r.allocated_worker_id = me.id)))
+$$;
+
+CREATE OR REPLACE FUNCTION veru_server.require_admin() RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT veru_server.has_role('admin') THEN
+    RAISE EXCEPTION 'only a VERU Desk administrator can manage server logins'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION veru_server.login_of(account integer) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT veru_server.role_name(u.username) FROM public."user" u WHERE u.id = account
+$$;
+
+-- Makes the server's login of a user agree with the user table: it exists, logs in only
+-- while the account is active, is in exactly the groups of its roles; a disabled user's open
+-- sessions are ended. Creates and alters only veru_u_ roles, grants only the three groups.
+CREATE OR REPLACE FUNCTION veru_server.sync_login(account integer, verifier text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  login text := veru_server.login_of(account);
+  mark text := format('VERU Desk user %s of database %s', account, current_database());
+  is_active boolean;
+  grp text;
+  wanted boolean;
+BEGIN
+  IF login IS NULL THEN
+    RAISE EXCEPTION 'no VERU Desk user with id %', account;
+  END IF;
+  IF verifier IS NOT NULL AND verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+    RAISE EXCEPTION 'a password must reach the server as a SCRAM verifier';
+  END IF;
+  SELECT u.active INTO is_active FROM public."user" u WHERE u.id = account;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+    EXECUTE format('CREATE ROLE %I NOLOGIN', login);
+    EXECUTE format('COMMENT ON ROLE %I IS %L', login, mark);
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_shdescription d WHERE d.objoid = login::regrole
+                    AND d.classoid = 'pg_authid'::regclass AND d.description = mark) THEN
+    RAISE EXCEPTION 'the server login % already exists and is not this database''s user %: '
+      'ask IT to remove it (one VERU Desk database per server)', login, account
+      USING ERRCODE = 'duplicate_object';
+  END IF;
+  EXECUTE format('ALTER ROLE %I %s INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
+                 'NOBYPASSRLS', login, CASE WHEN is_active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+  IF verifier IS NOT NULL THEN
+    EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
+  END IF;
+  FOREACH grp IN ARRAY ARRAY['caseworker', 'manager', 'admin'] LOOP
+    wanted := is_active AND EXISTS (
+      SELECT 1 FROM public.user_role r WHERE r.user_id = account AND r.role = grp);
+    IF wanted THEN
+      EXECUTE format('GRANT %I TO %I', 'veru_' || grp, login);
+    ELSIF pg_has_role(login, 'veru_' || grp, 'MEMBER') THEN
+      EXECUTE format('REVOKE %I FROM %I', 'veru_' || grp, login);
+    END IF;
+  END LOOP;
+  IF NOT is_active THEN
+    BEGIN
+      PERFORM pg_terminate_backend(a.pid) FROM pg_stat_activity a
+        WHERE a.usename = login AND a.pid <> pg_backend_pid();
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- Without pg_signal_backend the sessions stay open, but see and change nothing: the
+      -- policies map a disabled user to no one.
+      NULL;
+    END;
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION veru_server.manage_login(account integer, verifier text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM veru_server.require_admin();
+  PERFORM veru_server.sync_login(account, verifier);
+END $$;
+"""
+
+# Who may call what. Everything else in the schema is the owner's alone.
+_FUNCTION_GRANTS = {
+    "veru_server.veru_current_user_id()": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.has_role(text)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.sees_person(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.role_name(text)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.manage_login(integer, text)": ("veru_admin",),
+}
+
+_ME = "(SELECT veru_server.veru_current_user_id())"
+_MANAGER = "(SELECT veru_server.has_role('manager'))"
+_CASEWORKER = "(SELECT veru_server.has_role('caseworker'))"
+_ADMIN = "(SELECT veru_server.has_role('admin'))"
+_APP_GROUPS = "veru_caseworker, veru_manager, veru_admin"
+
+
+def _person_rule(column: str) -> str:
+    return f"({_MANAGER} OR veru_server.sees_person({column}))"
+
+
+def _policies(tables: set[str]) -> list[str]:
+    """Policy statements for the tables present (the InitPlan form ``(SELECT f())`` asks
+    who is signed in once per query, not once per row)."""
+    statements: list[str] = []
+
+    def policy(table: str, name: str, rule: str) -> None:
+        statements.append(f'CREATE POLICY {name} ON public."{table}" {rule}')
+
+    for table, column in PERSON_TABLES.items():
+        if table not in tables:
+            continue
+        using = _person_rule(column)
+        check = using
+        if table == "young_person":
+            # A new person is not in the table yet when its INSERT is checked: the row itself.
+            check = (
+                f"({using} OR ({_CASEWORKER} AND (current_worker_id = {_ME} "
+                f"OR created_by_id = {_ME})))"
+            )
+        if table == "referral":
+            # Referrals they entered stay readable (triage); being allowed to write one is not
+            # a way in: a new referral must be for a case they can already see.
+            using = f"({using} OR ({_CASEWORKER} AND created_by_id = {_ME}))"
+        policy(
+            table, "veru_case_rows", f"FOR ALL TO {_APP_GROUPS} USING {using} WITH CHECK {check}"
+        )
+    for table, (column, parent) in CHILD_TABLES.items():
+        if table not in tables:
+            continue
+        # The parent's own policy decides (the subquery runs as the signed-in user).
+        rule = f'(EXISTS (SELECT 1 FROM public."{parent}" p WHERE p.id = {column}))'
+        policy(table, "veru_case_rows", f"FOR ALL TO {_APP_GROUPS} USING {rule} WITH CHECK {rule}")
+    for table in SHARED_TABLES:
+        if table in tables:
+            policy(table, "veru_shared", f"FOR ALL TO {_APP_GROUPS} USING (true) WITH CHECK (true)")
+    policy("user", "veru_read", f"FOR SELECT TO {_APP_GROUPS} USING (true)")
+    # Signing in updates one's own row (last sign-in, a rehashed password); the column grants
+    # keep ``active``, the name and the roles out of reach.
+    policy("user", "veru_own_row", f"FOR UPDATE TO {_APP_GROUPS} USING (id = {_ME})")
+    policy(
+        "user", "veru_admin_rows", f"FOR ALL TO veru_admin USING ({_ADMIN}) WITH CHECK ({_ADMIN})"
+    )
+    policy("user_role", "veru_read", f"FOR SELECT TO {_APP_GROUPS} USING (true)")
+    policy(
+        "user_role",
+        "veru_admin_rows",
+        f"FOR ALL TO veru_admin USING ({_ADMIN}) WITH CHECK ({_ADMIN})",
+    )
+    policy(AUDIT_TABLE, "veru_append", f"FOR INSERT TO {_APP_GROUPS} WITH CHECK (user_id = {_ME})")
+    policy(AUDIT_TABLE, "veru_read_own", f"FOR SELECT TO {_APP_GROUPS} USING (user_id = {_ME})")
+    policy(
+        AUDIT_TABLE,
+        "veru_read_all",
+        f"FOR SELECT TO veru_manager, veru_admin USING ({_MANAGER} OR {_ADMIN})",
+    )
+    policy(
+        AUDIT_TABLE,
+        "veru_redact",
+        f"FOR UPDATE TO veru_manager USING ({_MANAGER} AND (young_person_id IS NOT NULL "
+        "OR entity_type = 'young_person'))",
+    )
+    return statements
+
+
+def _grants(tables: set[str]) -> list[str]:
+    statements: list[str] = []
+
+    def grant(privileges: str, table: str, groups: Iterable[str]) -> None:
+        groups = list(groups)
+        if table in tables and groups:
+            statements.append(f'GRANT {privileges} ON public."{table}" TO {", ".join(groups)}')
+
+    for table in [*PERSON_TABLES, *CHILD_TABLES]:
+        # Erasing a case (and so deleting its referrals and their history) is a manager's.
+        deleters = (
+            ["veru_manager"] if table in _MANAGER_DELETES else ["veru_caseworker", "veru_manager"]
+        )
+        grant("SELECT, INSERT, UPDATE", table, ["veru_caseworker", "veru_manager"])
+        grant("DELETE", table, deleters)
+        grant("SELECT", table, ["veru_admin"])  # the policies give them no rows
+    for table, writers in SHARED_TABLES.items():
+        grant("SELECT", table, GROUPS.values())
+        grant("INSERT, UPDATE", table, writers)
+    grant("SELECT", "user", GROUPS.values())
+    grant(
+        "UPDATE (failed_attempts, locked_until, last_login_at, password_hash, "
+        "must_change_password, version)",
+        "user",
+        GROUPS.values(),
+    )
+    grant("INSERT, UPDATE", "user", ["veru_admin"])
+    grant("SELECT", "user_role", GROUPS.values())
+    grant("INSERT, UPDATE, DELETE", "user_role", ["veru_admin"])
+    grant("SELECT, INSERT", AUDIT_TABLE, GROUPS.values())
+    grant("UPDATE (summary, changes)", AUDIT_TABLE, ["veru_manager"])
+    return statements
+
+
+def unclassified(tables: Iterable[str]) -> list[str]:
+    return sorted(set(tables) - all_classified_tables())
+
+
+def set_up_server(connection: Any) -> None:
+    """Groups, grants, policies and functions, on a migrated database, in one transaction of
+    ``connection`` (the owner's psycopg connection). Run again after every upgrade: it
+    replaces what it made, so new tables get their grants."""
+    from psycopg import sql
+
+    rows = connection.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    ).fetchall()
+    tables = {name for (name,) in rows}
+    if "alembic_version" not in tables or "user" not in tables:
+        raise StorageError("The database has no VERU Desk schema: run the migrations first.")
+    missing = unclassified(tables)
+    if missing:
+        raise StorageError(
+            "These tables have no server rules yet, so nobody could use them: "
+            + ", ".join(missing)
+            + ". Add them to veru_desk/db/server_roles.py."
+        )
+    owner = connection.execute("SELECT current_user").fetchone()[0]
+    is_super = connection.execute(
+        "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()[0]
+    if not is_super:
+        raise StorageError(
+            f"The server login {owner} cannot create logins: run `server setup` as the "
+            "database owner with CREATEROLE (createuser --createrole), see the README."
+        )
+    for group in GROUPS.values():
+        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,))
+        if exists.fetchone() is None:
+            connection.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+    elsewhere = connection.execute(
+        "SELECT DISTINCT d.datname FROM pg_database d, aclexplode(d.datacl) a "
+        "WHERE d.datname <> current_database() AND a.grantee IN "
+        "(SELECT oid FROM pg_roles WHERE rolname = ANY(%s))",
+        (list(GROUPS.values()),),
+    ).fetchall()
+    if elsewhere:
+        raise ConflictError(
+            "VERU Desk's server roles already give access to another database on this server ("
+            + ", ".join(name for (name,) in elsewhere)
+            + "): use one server (or cluster) per VERU Desk database."
+        )
+    db = sql.Identifier(connection.execute("SELECT current_database()").fetchone()[0])
+    groups = sql.SQL(", ").join(sql.Identifier(g) for g in GROUPS.values())
+    for statement in (
+        sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db),
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(db, groups),
+        sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"),
+        sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(groups),
+        sql.SQL("CREATE SCHEMA IF NOT EXISTS veru_server"),
+        sql.SQL("REVOKE ALL ON SCHEMA veru_server FROM PUBLIC"),
+        sql.SQL("GRANT USAGE ON SCHEMA veru_server TO {}").format(groups),
+    ):
+        connection.execute(statement)
+    connection.execute(_FUNCTIONS)
+    connection.execute("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA veru_server FROM PUBLIC")
+    for function, callers in _FUNCTION_GRANTS.items():
+        connection.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(callers)}")
+    # Start from nothing on every table, then give exactly what each group needs.
+    for table in sorted(tables):
+        quoted = sql.Identifier("public", table)
+        connection.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(quoted, groups))
+        for (policy,) in connection.execute(
+            "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = %s",
+            (table,),
+        ).fetchall():
+            connection.execute(
+                sql.SQL("DROP POLICY {} ON {}").format(sql.Identifier(policy), quoted)
+            )
+        connection.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(quoted))
+    for statement in [*_grants(tables), *_policies(tables)]:
+        connection.execute(statement)
+    connection.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(groups)
+    )
+
+
+def is_enforced(connection: Any) -> bool:
+    """Whether ``server setup`` has been run on this database (its functions exist)."""
+    row = connection.execute(
+        "SELECT to_regprocedure('veru_server.manage_login(integer, text)') IS NOT NULL"
+    ).fetchone()
+    return bool(row[0])
+
+
+def sync_login_as_owner(connection: Any, user_id: int, verifier: str | None) -> None:
+    """Setup's own call (as the owner, who is not a VERU Desk administrator)."""
+    connection.execute("SELECT veru_server.sync_login(%s, %s)", (user_id, verifier))
+
+
+def login_roles(connection: Any) -> Sequence[str]:
+    rows = connection.execute(
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_u\\_%' ORDER BY rolname"
+    ).fetchall()
+    return [name for (name,) in rows]
