@@ -84,13 +84,17 @@ def test_a_disabled_user_cannot_sign_in_until_enabled(
 ) -> None:
     monkeypatch.setenv("VERU_DESK_NEW_PASSWORD", NEW_PASSWORD)
     run(capsys, "users", "add", "aisha", "--display-name", "Aisha Mohamed", "--role", "caseworker")
-    assert run(capsys, "users", "disable", "aisha") == (0, "User aisha disabled.\n", "")
+    code, out, _err = run(capsys, "users", "disable", "aisha")
+    assert code == 0 and out.startswith("User aisha disabled.\nThe database key was changed")
     monkeypatch.setenv("VERU_DESK_PASSWORD", NEW_PASSWORD)
     code, _out, err = run(capsys, "cases", "--user", "aisha")
-    assert code == 1 and "disabled" in err
+    assert code == 1 and "not right" in err  # her key slot went with the account
     monkeypatch.setenv("VERU_DESK_PASSWORD", ADMIN_PASSWORD)
-    assert run(capsys, "users", "enable", "aisha")[0] == 0
-    monkeypatch.setenv("VERU_DESK_PASSWORD", NEW_PASSWORD)
+    code, out, _err = run(capsys, "users", "enable", "aisha")
+    assert code == 0 and "reset their password" in out
+    monkeypatch.setenv("VERU_DESK_NEW_PASSWORD", "another long passphrase")
+    assert run(capsys, "users", "reset-password", "aisha")[0] == 0
+    monkeypatch.setenv("VERU_DESK_PASSWORD", "another long passphrase")
     assert run(capsys, "cases", "--user", "aisha")[0] == 0
 
 

@@ -147,8 +147,10 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def _set_active(ctx: Context, username: str, active: bool) -> int:
     services = ctx.services()
     user = services.users.by_username(username)
-    services.users.set_active(user.id, active)
+    change = services.users.set_active(user.id, active)
     ctx.print(f"User {user.username} {'enabled' if active else 'disabled'}.")
+    if change is not None and change.message:  # what happened to an encrypted file's key
+        ctx.print(change.message)
     return 0
 
 

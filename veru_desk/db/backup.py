@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from veru_desk.db.driver import SQLITE_HEADER, key_file_path
+from veru_desk.db.private_files import (
+    create_private_file,
+    make_private_folder,
+    write_private_bytes,
+)
 from veru_desk.db.staging import sync_file
 from veru_desk.domain.errors import StorageError
 
@@ -108,8 +112,7 @@ def _live_path(engine: Engine) -> Path | None:
 def _copy_atomically(source: Path, target: Path) -> None:
     """Write to a temporary name, flush, rename: a kill leaves the old file or the new one."""
     partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    sync_file(partial)
+    write_private_bytes(partial, source.read_bytes(), sync=True)
     os.replace(partial, target)
 
 
@@ -135,9 +138,10 @@ def backup_sqlite(
         )
     if not force:
         refuse_to_replace(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(destination.parent)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private_file(partial)  # the owner's only from its first byte
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection

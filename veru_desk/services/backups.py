@@ -22,6 +22,7 @@ from veru_desk.db.backup import (
     timestamped_name,
 )
 from veru_desk.db.integrity import quick_check
+from veru_desk.db.private_files import make_private, make_private_folder
 from veru_desk.db.staging import sync_file
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
@@ -131,11 +132,13 @@ class BackupService(Service):
         aside = folder / (
             timestamped_name("damaged", database=source).removesuffix(".db") + ".damaged.db"
         )
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(folder)
         shutil.copyfile(source, aside)
+        make_private(aside)
         wal = source.with_name(source.name + "-wal")
         if wal.is_file():
             shutil.copyfile(wal, aside.with_name(aside.name + "-wal"))
+            make_private(aside.with_name(aside.name + "-wal"))
         return aside
 
     def _put_back(self, safety: Path) -> None:
@@ -154,6 +157,7 @@ class BackupService(Service):
                 continue
             partial = live.with_name(live.name + ".putting-back")
             shutil.copyfile(saved, partial)
+            make_private(partial)
             sync_file(partial)
             os.replace(partial, live)
         source.with_name(source.name + "-shm").unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from veru_desk.db.models import User, UserRole, utcnow
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, NotFound, ValidationError
 from veru_desk.domain.text import name_problem
-from veru_desk.services import audit, server_accounts
+from veru_desk.services import audit
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, explained_database_errors, get_or_404
@@ -31,6 +32,9 @@ from veru_desk.services.passwords import (
     needs_rehash,
     verify_password,
 )
+
+if TYPE_CHECKING:
+    from veru_desk.services.vault import KeyChange
 
 
 @dataclass(frozen=True)
@@ -206,15 +210,20 @@ def sign_out(db: Database, actor: Actor, summary: str = "Signed out") -> None:
         audit.record(session, actor, AuditAction.LOGOUT, summary=summary)
 
 
-def store_user_key(db: Database, username: str, password: str) -> None:
+def store_user_key(db: Database, username: str, password: str, *, active: bool = True) -> None:
     """Gives a user (new, or with a new password) their own slot in an encrypted database's
-    key file. Called inside the user's write transaction: if the key file cannot be saved,
-    the change to the user is rolled back too."""
+    key file, replacing the slot of their old password. Called inside the user's write
+    transaction: if the key file cannot be saved, the change to the user is rolled back too.
+    A disabled account gets no slot (a password reset must not let a leaver back into the
+    file); its old one goes."""
     if db.key is None or db.location.path is None:
         return
     keys = KeyFile.load(key_file_path(db.location.path))
-    keys.add_slot(user_slot(username), password, db.key)
-    keys.clear_failures(user_slot(username))
+    if active:
+        keys.add_slot(user_slot(username), password, db.key)
+        keys.clear_failures(user_slot(username))
+    else:
+        keys.remove_slot(user_slot(username))
     keys.save()
 
 
@@ -249,7 +258,6 @@ class UserService(Service):
             require_role(self.actor, Role.ADMIN, doing="add users")
             user = add_user(session, username, display_name, roles, password, email)
             store_user_key(self.db, user.username, password)
-            server_accounts.account_changed(session, user.id, user.username, password)
             self._audit(
                 session,
                 AuditAction.CREATE,
@@ -259,14 +267,16 @@ class UserService(Service):
             )
             return user.id
 
-    def set_active(self, user_id: int, active: bool) -> None:
+    def set_active(self, user_id: int, active: bool) -> KeyChange | None:
+        """On an encrypted file, disabling also removes the account's key slot and changes the
+        database key (after the commit: the change needs the file to itself); what happened
+        to the key is returned for the administrator to read (None for other databases)."""
         with self._write() as session:
             require_role(self.actor, Role.ADMIN, doing="disable or enable users")
             if user_id == self.actor.user_id and not active:
                 raise ConflictError("You cannot disable your own account.")
             user = get_or_404(session, User, user_id, "user")
             user.active = active
-            server_accounts.account_changed(session, user.id, user.username, None)
             self._audit(
                 session,
                 AuditAction.UPDATE,
@@ -274,6 +284,12 @@ class UserService(Service):
                 summary=f"User {user.username} {'enabled' if active else 'disabled'}",
                 changes={"active": (not active, active)},
             )
+            username, display_name = user.username, user.display_name
+        from veru_desk.services import vault  # vault signs in through this module
+
+        if active:
+            return vault.after_enabling(self.db, username, display_name)
+        return vault.change_key_after_disabling(self.db, self.actor, username)
 
     def set_roles(self, user_id: int, roles: Iterable[Role]) -> None:
         roles = frozenset(roles)
@@ -284,7 +300,6 @@ class UserService(Service):
             user = get_or_404(session, User, user_id, "user")
             old = user.role_set
             user.roles = [UserRole(role=r) for r in sorted(roles)]
-            server_accounts.account_changed(session, user.id, user.username, None)
             self._audit(
                 session,
                 AuditAction.UPDATE,
@@ -299,8 +314,7 @@ class UserService(Service):
             require_role(self.actor, Role.ADMIN, doing="reset passwords")
             user = get_or_404(session, User, user_id, "user")
             user.password_hash = hash_password(new_password)
-            store_user_key(self.db, user.username, new_password)
-            server_accounts.account_changed(session, user.id, user.username, new_password)
+            store_user_key(self.db, user.username, new_password, active=user.active)
             user.must_change_password = True
             user.failed_attempts = 0
             user.locked_until = None
@@ -321,9 +335,6 @@ class UserService(Service):
                 raise ValidationError({"current_password": "The current password is not right."})
             user.password_hash = hash_password(new_password)
             store_user_key(self.db, user.username, new_password)
-            server_accounts.own_password_changed(
-                session, self.db, user.id, user.username, new_password
-            )
             user.must_change_password = False
             self._audit(session, AuditAction.UPDATE, entity=user, summary="Changed own password")
 

@@ -16,6 +16,7 @@ from veru_desk.config import DatabaseLocation
 from veru_desk.db.driver import DatabaseKind as DatabaseKind  # re-exported: callers ask here
 from veru_desk.db.driver import kind_of as kind_of
 from veru_desk.db.engine import Database
+from veru_desk.db.key_rotation import change_key, settle
 from veru_desk.db.keyfile import (
     RECOVERY_SLOT,
     KeyFile,
@@ -26,9 +27,11 @@ from veru_desk.db.keyfile import (
     normalise_recovery_key,
     user_slot,
 )
+from veru_desk.db.private_files import make_private, make_private_folder
 from veru_desk.db.session import open_database
-from veru_desk.domain.enums import Role
+from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
+from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import (
     LOCKOUT,
@@ -74,6 +77,8 @@ def create_database(
     written: list[Path] = []
     db: Database | None = None
     try:
+        if location.path is not None:
+            make_private_folder(location.path.parent)
         if encrypted and kind is DatabaseKind.NEW:
             assert location.path is not None
             key = new_database_key()
@@ -90,6 +95,8 @@ def create_database(
         with db.write() as session:
             created = [add_user(session, u, n, r, p) for u, n, r, p in users]
             actor = actor_for(created[0])
+        if location.path is not None:
+            keep_private(location.path)
     except BaseException:
         # A half-made database would block the next attempt ("already exists"): remove it.
         if db is not None:
@@ -102,6 +109,13 @@ def create_database(
 
 def _sqlite_side_files(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def keep_private(database: Path) -> None:
+    """The database, its log files and key file readable by their owner only: made so now,
+    and narrowed at each open if an earlier release left them readable by everyone."""
+    for path in (database, key_file_path(database), *_sqlite_side_files(database)):
+        make_private(path)
 
 
 def _has_users(location: DatabaseLocation) -> bool:
@@ -128,8 +142,10 @@ def open_for_user(
     key = None
     if kind is DatabaseKind.ENCRYPTED:
         assert location.path is not None
-        key = _unlock(key_file_path(location.path), username, password)
-    db = _open_as(location, username, password, key)
+        key = _unlock(location.path, username, password)
+    if location.path is not None:
+        keep_private(location.path)
+    db = open_database(location, key=key)
     try:
         check = check_sign_in if record_later else sign_in
         return db, check(db, username, password)
@@ -138,30 +154,14 @@ def open_for_user(
         raise
 
 
-def _open_as(
-    location: DatabaseLocation, username: str, password: str, key: bytes | None
-) -> Database:
-    """On a server set up for per-user sign-in (``server setup``) the server checks the
-    password too: the connection signs in as the user's own login role, and its refusal reads
-    as any refused sign-in does."""
-    from veru_desk.db.driver import server_login_wanted, signed_in_location
-    from veru_desk.services.server_accounts import refused_sign_in
-
-    if not server_login_wanted(location):
-        return open_database(location, key=key)
-    try:
-        return open_database(signed_in_location(location, username, password), key=key)
-    except Exception as error:
-        refused = refused_sign_in(error)
-        if refused is not None:
-            raise refused from None
-        raise
-
-
-def _unlock(path: Path, username: str, password: str) -> bytes:
+def _unlock(database: Path, username: str, password: str) -> bytes:
     """Unwraps the key, keeping failed-attempt counts in the key file: without the key the
-    database cannot record them, and the lockout must hold before the database is open."""
-    keys = KeyFile.load(path)
+    database cannot record them, and the lockout must hold before the database is open.
+
+    Also where a key file catches up: a key change a kill interrupted is finished
+    (``key_rotation.settle``), the user's slot gets its key pair and today's parameters, and
+    a key change owed since an account was disabled runs once no slot blocks it any more."""
+    keys = KeyFile.load(key_file_path(database))
     slot = user_slot(username)
     now = dt.datetime.now(dt.UTC)
     locked_until = keys.locked_until(slot)
@@ -172,18 +172,21 @@ def _unlock(path: Path, username: str, password: str) -> bytes:
             f"Try again in {minutes} minutes, or ask an administrator to reset it."
         )
     try:
-        key = keys.unwrap(slot, password)
+        opened = keys.open_slot(slot, password)
     except WrongSecret:
         if keys.has_slot(slot):
             keys.record_failure(slot, MAX_FAILED_ATTEMPTS, LOCKOUT, now)
             keys.save()
         raise SignInError("The username or password is not right.") from None
+    key = settle(database, keys, opened)
     changed = keys.clear_failures(slot)
-    if not keys.is_current(slot):  # made with older parameters: rewrap with today's
+    if not keys.is_current(slot):  # older parameters, or no key pair yet: rewrap
         keys.add_slot(slot, password, key)
         changed = True
     if changed:
         keys.save()
+    if keys.rotation_owed and not keys.rotation_blockers():
+        key = change_key(database, keys, key)
     return key
 
 
@@ -205,7 +208,12 @@ def open_with_recovery_key(location: DatabaseLocation, recovery_key: str) -> Dat
     if location.path is None or kind_of(location) is not DatabaseKind.ENCRYPTED:
         raise StorageError("Only an encrypted database file has a recovery key.")
     keys = KeyFile.load(key_file_path(location.path))
-    key = keys.unwrap(RECOVERY_SLOT, normalise_recovery_key(recovery_key), "recovery_key")
+    secret = normalise_recovery_key(recovery_key)
+    key = settle(location.path, keys, keys.open_slot(RECOVERY_SLOT, secret, "recovery_key"))
+    if not keys.is_current(RECOVERY_SLOT):  # made before key pairs: now a key change can seal
+        keys.add_slot(RECOVERY_SLOT, secret, key)  # the new key for it
+        keys.save()
+    keep_private(location.path)
     return open_database(location, key=key)
 
 
@@ -248,3 +256,170 @@ def recover_account(
             )
     finally:
         db.dispose()
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """What disabling or enabling an account did to an encrypted database's key file."""
+
+    key_changed: bool = False
+    waiting_for: tuple[str, ...] = ()  # users who must sign in once before the key can change
+    recovery_dropped: bool = False  # the recovery key predated key pairs: make a new one
+    needs_new_password: str | None = None  # an enabled account has no key slot until reset
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.key_changed:
+            parts.append(
+                "The database key was changed: the account's password no longer opens the "
+                "database. Backups taken before now still open with the old key and the "
+                "passwords of that day; re-encrypt them on the Administration page."
+            )
+        if self.waiting_for:
+            parts.append(
+                "The account's key slot was removed, but the database key cannot be changed "
+                "until " + ", ".join(self.waiting_for) + " sign in once (their key slots were "
+                "made by an earlier release), or you reset their passwords. Until then "
+                "someone who kept the old key could still read the file."
+            )
+        if self.recovery_dropped:
+            parts.append(
+                "The recovery key was made by an earlier release and could not be given the "
+                "new key: make a new recovery key on the Administration page and keep it safe."
+            )
+        if self.needs_new_password:
+            parts.append(
+                f"{self.needs_new_password} has no key to the encrypted database any more: "
+                "reset their password to give them one."
+            )
+        return " ".join(parts)
+
+
+def _use_key(db: Database, key: bytes) -> None:
+    """The open ``Database`` switched to a new key: its pooled connections (under the old
+    key) are closed and its engine and sessions made afresh on next use."""
+    db.dispose()
+    for cached in ("engine", "_reader", "_writer"):
+        db.__dict__.pop(cached, None)
+    db.key = key
+
+
+def _accounts(db: Database) -> list[tuple[str, str, bool]]:
+    from sqlalchemy import select
+
+    from veru_desk.db.models import User
+
+    with db.read() as session:
+        rows = session.execute(select(User.username, User.display_name, User.active)).all()
+    return [(str(u), str(n), bool(a)) for u, n, a in rows]
+
+
+def change_key_after_disabling(db: Database, actor: Actor, username: str) -> KeyChange | None:
+    """After ``username`` was disabled (committed): every slot but the active users' and the
+    recovery key's is removed (a leaver disabled before this release included), and the
+    database key is changed so a key the leaver may have kept opens nothing new. If a
+    remaining user's slot predates key pairs the change waits, and says for whom."""
+    if db.key is None or db.location.path is None:
+        return None
+    from veru_desk.services import audit
+
+    database = db.location.path
+    accounts = _accounts(db)
+    keys = KeyFile.load(key_file_path(database))
+    active = [(u, n) for u, n, is_active in accounts if is_active]
+    keys.keep_only([user_slot(u) for u, _n in active] + [RECOVERY_SLOT])
+    waiting = tuple(
+        n for u, n in active if keys.has_slot(user_slot(u)) and not keys.is_upgraded(user_slot(u))
+    )
+    if waiting:
+        keys.owe_rotation()
+        keys.save()
+        change = KeyChange(waiting_for=waiting)
+        summary = (
+            f"Key slot of {username} removed; the database key change waits for "
+            + ", ".join(waiting)
+            + " to sign in once"
+        )
+    else:
+        recovery_dropped = keys.has_recovery and not keys.is_upgraded(RECOVERY_SLOT)
+        keys.save()  # the slots removed, before the change begins
+        old_key = db.key
+        db.dispose()  # nothing of ours may hold the file under the old key
+        try:
+            new_key = change_key(database, keys, old_key)
+        finally:
+            db.dispose()
+        _use_key(db, new_key)
+        change = KeyChange(key_changed=True, recovery_dropped=recovery_dropped)
+        summary = f"Database key changed after {username} was disabled"
+    with db.write() as session:
+        audit.record(session, actor, AuditAction.UPDATE, entity_type="database", summary=summary)
+    return change
+
+
+def change_key_now(db: Database, actor: Actor) -> KeyChange | None:
+    """The administrator's "Change the database key now" (after the users it waited for have
+    signed in, or to be sure): the same change as after disabling an account."""
+    require_role(actor, Role.ADMIN, doing="change the database key")
+    return change_key_after_disabling(db, actor, "an account")
+
+
+def after_enabling(db: Database, username: str, display_name: str) -> KeyChange | None:
+    if db.key is None or db.location.path is None:
+        return None
+    if KeyFile.load(key_file_path(db.location.path)).has_slot(user_slot(username)):
+        return None
+    return KeyChange(needs_new_password=display_name)
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    """The encrypted database's key file, as the Administration page reports it."""
+
+    change_owed: bool  # an account was disabled and the key has not changed since
+    waiting_for: tuple[str, ...]
+    has_recovery_key: bool  # a recovery key that a key change can include
+    stray_slots: int  # slots of no active account (disabled before slots were removed)
+
+
+def key_status(db: Database, actor: Actor) -> KeyStatus | None:
+    require_role(actor, Role.ADMIN, doing="see the database key's state")
+    if db.key is None or db.location.path is None:
+        return None
+    keys = KeyFile.load(key_file_path(db.location.path))
+    active = [(u, n) for u, n, is_active in _accounts(db) if is_active]
+    mine = sum(1 for u, _n in active if keys.has_slot(user_slot(u)))
+    stray = keys.slot_count - mine - (1 if keys.has_recovery else 0)
+    waiting = tuple(
+        n for u, n in active if keys.has_slot(user_slot(u)) and not keys.is_upgraded(user_slot(u))
+    )
+    return KeyStatus(
+        keys.rotation_owed or stray > 0,
+        waiting,
+        keys.is_upgraded(RECOVERY_SLOT),
+        max(0, stray),
+    )
+
+
+def make_new_recovery_key(db: Database, actor: Actor) -> str:
+    """A new recovery key, shown once: the old one no longer opens the live database (it
+    still opens backups taken while it was the recovery key)."""
+    require_role(actor, Role.ADMIN, doing="make a new recovery key")
+    if db.key is None or db.location.path is None:
+        raise StorageError("Only an encrypted database file has a recovery key.")
+    from veru_desk.services import audit
+
+    keys = KeyFile.load(key_file_path(db.location.path))
+    recovery = new_recovery_key()
+    keys.add_slot(RECOVERY_SLOT, recovery, db.key)
+    keys.save()
+    with db.write() as session:
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            entity_type="database",
+            summary="A new recovery key was made; the earlier one no longer opens the database",
+        )
+    return recovery
