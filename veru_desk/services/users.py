@@ -19,7 +19,7 @@ from veru_desk.db.models import User, UserRole, utcnow
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, NotFound, ValidationError
 from veru_desk.domain.text import name_problem
-from veru_desk.services import audit
+from veru_desk.services import audit, server_accounts
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, explained_database_errors, get_or_404
@@ -258,6 +258,7 @@ class UserService(Service):
             require_role(self.actor, Role.ADMIN, doing="add users")
             user = add_user(session, username, display_name, roles, password, email)
             store_user_key(self.db, user.username, password)
+            server_accounts.account_changed(session, user.id, user.username, password)
             self._audit(
                 session,
                 AuditAction.CREATE,
@@ -277,6 +278,7 @@ class UserService(Service):
                 raise ConflictError("You cannot disable your own account.")
             user = get_or_404(session, User, user_id, "user")
             user.active = active
+            server_accounts.account_changed(session, user.id, user.username, None)
             self._audit(
                 session,
                 AuditAction.UPDATE,
@@ -300,6 +302,7 @@ class UserService(Service):
             user = get_or_404(session, User, user_id, "user")
             old = user.role_set
             user.roles = [UserRole(role=r) for r in sorted(roles)]
+            server_accounts.account_changed(session, user.id, user.username, None)
             self._audit(
                 session,
                 AuditAction.UPDATE,
@@ -315,6 +318,7 @@ class UserService(Service):
             user = get_or_404(session, User, user_id, "user")
             user.password_hash = hash_password(new_password)
             store_user_key(self.db, user.username, new_password, active=user.active)
+            server_accounts.account_changed(session, user.id, user.username, new_password)
             user.must_change_password = True
             user.failed_attempts = 0
             user.locked_until = None
@@ -335,6 +339,9 @@ class UserService(Service):
                 raise ValidationError({"current_password": "The current password is not right."})
             user.password_hash = hash_password(new_password)
             store_user_key(self.db, user.username, new_password)
+            server_accounts.own_password_changed(
+                session, self.db, user.id, user.username, new_password
+            )
             user.must_change_password = False
             self._audit(session, AuditAction.UPDATE, entity=user, summary="Changed own password")
 

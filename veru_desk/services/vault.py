@@ -145,12 +145,32 @@ def open_for_user(
         key = _unlock(location.path, username, password)
     if location.path is not None:
         keep_private(location.path)
-    db = open_database(location, key=key)
+    db = _open_as(location, username, password, key)
     try:
         check = check_sign_in if record_later else sign_in
         return db, check(db, username, password)
     except Exception:
         db.dispose()
+        raise
+
+
+def _open_as(
+    location: DatabaseLocation, username: str, password: str, key: bytes | None
+) -> Database:
+    """On a server set up for per-user sign-in (``server setup``) the server checks the
+    password too: the connection signs in as the user's own login role, and its refusal reads
+    as any refused sign-in does."""
+    from veru_desk.db.driver import server_login_wanted, signed_in_location
+    from veru_desk.services.server_accounts import refused_sign_in
+
+    if not server_login_wanted(location):
+        return open_database(location, key=key)
+    try:
+        return open_database(signed_in_location(location, username, password), key=key)
+    except Exception as error:
+        refused = refused_sign_in(error)
+        if refused is not None:
+            raise refused from None
         raise
 
 
