@@ -334,6 +334,9 @@ class KeyFile:
         slot_id = self._id(name)
         slot = self._slots.get(slot_id)
         if slot is None:
+            # The same derivation a real slot costs, so an unknown username is refused no
+            # faster than a wrong password: the time taken must not say who has an account.
+            _derive(secret, bytes(16), KdfParameters())
             raise WrongSecret(
                 field, "This user has no key to the encrypted database. Ask the administrator."
             )

@@ -5,6 +5,7 @@ Hashes are PHC strings, so raising the parameters later rehashes each user at ne
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gzip
@@ -124,8 +125,28 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+# Verified against when there is no account (or no password) to check, so that an unknown
+# username takes as long to refuse as a wrong password: the time taken must not tell anyone
+# which usernames exist. Made with ``_HASHER``'s parameters; if those change, so does this
+# (``_no_account_hash``), at the cost of one hash the first time.
+_NO_ACCOUNT_HASH = (
+    "$argon2id$v=19$m=47104,t=2,p=1$NYeZAYK9g1DWKlrSXoJOGg$rVIn+DjGmI50idAuE5HDk3L0ktIqJh3KjF07zXuMSSw"
+)
+
+
+@functools.cache
+def _no_account_hash() -> str:
+    if _HASHER.check_needs_rehash(_NO_ACCOUNT_HASH):
+        return _HASHER.hash("no account: a hash nobody can sign in with")
+    return _NO_ACCOUNT_HASH
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; with no hash (no account, no password set) it is still
+    checked, against a hash nobody can match, so that it takes just as long."""
     if not stored_hash:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _HASHER.verify(_no_account_hash(), password)
         return False
     try:
         return _HASHER.verify(stored_hash, password)

@@ -127,6 +127,7 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
         user = session.scalar(select(User).where(User.username == name))
         anonymous = Actor(None, name or "?", name or "?", frozenset())
         if user is None:
+            verify_password(None, password)  # as long as a wrong password: names stay secret
             audit.record(session, anonymous, AuditAction.FAILED_LOGIN, summary="Unknown username")
             failure = SignInError("The username or password is not right.")
         elif user.locked_until is not None and user.locked_until > now:
@@ -169,11 +170,14 @@ def check_sign_in(db: Database, username: str, password: str) -> Actor:
     now = utcnow()
     with explained_database_errors(db), db.read() as session:
         user = session.scalar(select(User).where(User.username == name))
+        # Checked whoever asks (an unknown name against a hash nobody matches), so a refusal
+        # takes as long for a name that does not exist as for a wrong password.
+        right = verify_password(user.password_hash if user else None, password)
         if (
             user is not None
             and user.active
             and (user.locked_until is None or user.locked_until <= now)
-            and verify_password(user.password_hash, password)
+            and right
         ):
             return actor_for(user)
     return sign_in(db, username, password, now)
