@@ -86,7 +86,7 @@ def _reads_with_sqlcipher(path: Path, key: bytes) -> bool:
     try:
         connection.execute("PRAGMA cipher_log_level = NONE")
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        connection.execute("SELECT count(*) FROM \"user\"").fetchone()
+        connection.execute('SELECT count(*) FROM "user"').fetchone()
         return True
     except Exception:
         return False
@@ -141,7 +141,9 @@ def test_the_administrators_open_session_keeps_working_after_the_key_changes(
         services = Services(db, admin)
         services.users.set_active(services.users.by_username("tomasz").id, False)
         assert db.key == _key_of(path, "admin")
-        services.users.create("dariusz", "Dariusz Wójcik", {Role.CASEWORKER}, "saffron tunnel biscuit 88")
+        services.users.create(
+            "dariusz", "Dariusz Wójcik", {Role.CASEWORKER}, "saffron tunnel biscuit 88"
+        )
         assert [u.username for u in services.users.list() if not u.active] == ["tomasz"]
     finally:
         db.dispose()
@@ -155,7 +157,9 @@ def test_a_password_reset_replaces_the_old_passwords_slot(encrypted: tuple[Path,
     db, admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
     try:
         services = Services(db, admin)
-        services.users.reset_password(services.users.by_username("ngozi").id, "pebble meadow cobalt 19")
+        services.users.reset_password(
+            services.users.by_username("ngozi").id, "pebble meadow cobalt 19"
+        )
     finally:
         db.dispose()
     keys = KeyFile.load(key_file_path(path))
@@ -341,3 +345,45 @@ def test_a_key_change_killed_at_random_moments_leaves_a_file_everyone_left_opens
 def test_twelve_kills_during_key_changes_never_lock_a_remaining_user_out(tmp_path: Path) -> None:
     seen = _kill_during_rotation(tmp_path, kills=12, seed=16)
     assert len(seen) >= 2, f"the kills all landed at one stage: {seen}"
+
+
+def test_backups_taken_before_the_change_are_named_and_re_encrypted(
+    encrypted: tuple[Path, str],
+) -> None:
+    path, _recovery = encrypted
+    kept = _key_of(path, "zoe")
+    db, admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
+    try:
+        services = Services(db, admin)
+        earlier = services.backups.backup_now()
+        services.users.set_active(services.users.by_username("zoe").id, False)
+        assert [b.path for b in services.backups.under_earlier_keys()] == [earlier]
+        assert _reads_with_sqlcipher(earlier, kept)  # as the Administration page warns
+        assert services.backups.reencrypt_old_backups() == 1
+        assert services.backups.under_earlier_keys() == []
+        assert not _reads_with_sqlcipher(earlier, kept)
+        assert _reads_with_sqlcipher(earlier, db.key)  # type: ignore[arg-type]
+        its_keys = KeyFile.load(key_file_path(earlier))
+        assert not its_keys.has_slot(user_slot("zoe"))
+        assert its_keys.unwrap(user_slot("ngozi"), PASSWORDS["ngozi"]) == db.key
+        services.backups.restore(earlier)
+    finally:
+        db.dispose()
+    assert _opens_for(path, "ngozi")
+
+
+def test_a_backup_from_before_the_change_can_still_be_restored(
+    encrypted: tuple[Path, str],
+) -> None:
+    path, _recovery = encrypted
+    db, admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
+    try:
+        services = Services(db, admin)
+        earlier = services.backups.backup_now()
+        services.users.set_active(services.users.by_username("tomasz").id, False)
+        services.backups.restore(earlier)  # re-encrypted on the way in
+        assert services.users.by_username("tomasz").active  # as it was in the backup
+    finally:
+        db.dispose()
+    assert _opens_for(path, "ngozi") and _opens_for(path, "admin")
+    assert not _opens_for(path, "tomasz")  # the restored row is active, but his slot is gone

@@ -328,6 +328,43 @@ def daily_backup_if_due(
     return path
 
 
+def under_earlier_key(path: Path, live_key_file: Path) -> bool:
+    """Whether an encrypted backup was taken under a database key since changed (its own key
+    file names another key, or it has none): it opens with the passwords of that day, a
+    disabled account's included, until it is re-encrypted (``reencrypt_backup``)."""
+    from veru_desk.db.keyfile import KeyFile
+
+    own = key_file_path(path)
+    if not own.is_file():
+        return True
+    try:
+        return KeyFile.load(own).key_id != KeyFile.load(live_key_file).key_id
+    except StorageError:
+        return True
+
+
+def reencrypt_backup(path: Path, live_key_file: Path, current_key: bytes) -> None:
+    """Brings a backup under today's database key and key file. The database's earlier keys
+    are kept in its key file, encrypted under today's, for exactly this. The rekey is one
+    transaction and the key file follows it, so a kill between the two leaves a backup that
+    the next run (trying today's key first) only has to give its key file."""
+    from veru_desk.db.key_rotation import opens_with, rekey_database
+    from veru_desk.db.keyfile import KeyFile
+
+    keys = KeyFile.load(live_key_file)
+    for key in (current_key, *keys.retired_keys(current_key).values()):
+        if opens_with(path, key):
+            if key != current_key:
+                rekey_database(path, key, current_key)
+            keys.copy_for_backup(key_file_path(path)).save()
+            return
+    raise StorageError(
+        f"{path.name} opens with none of this database's keys, earlier ones included (it was "
+        "taken before an earlier change of key was finished, or it is another database's). "
+        "It was left as it is."
+    )
+
+
 def is_encrypted_file(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER
@@ -370,7 +407,7 @@ def check_backup_file(
 
         its_keys = KeyFile.load(own_key)  # raises, naming it, if that key file is damaged
         if key_file is not None and key_file.is_file():
-            ours = KeyFile.load(key_file).same_recovery_slot(its_keys)
+            ours = KeyFile.load(key_file).same_database(its_keys)
     if key is not None:
         import sqlcipher3.dbapi2 as sqlcipher
 

@@ -478,6 +478,7 @@ class KeyFile:
     def copy_for_backup(self, path: Path) -> KeyFile:
         """This key file under another name (a backup's), without sign-in counters."""
         data = json.loads(json.dumps(self._data))
+        data.pop("retired", None)  # a backup needs only the key it is under
         for slot in data["slots"].values():
             slot.pop("failed", None)
             slot.pop("locked_until", None)

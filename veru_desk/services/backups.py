@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from contextlib import suppress
 from pathlib import Path
 
 from veru_desk.config import backup_dir_for
@@ -19,7 +20,9 @@ from veru_desk.db.backup import (
     copy_into,
     fresh_backup_path,
     list_backups,
+    reencrypt_backup,
     timestamped_name,
+    under_earlier_key,
 )
 from veru_desk.db.integrity import quick_check
 from veru_desk.db.private_files import make_private, make_private_folder
@@ -47,6 +50,49 @@ class BackupService(Service):
         with self._read():
             require_role(self.actor, Role.ADMIN, doing="see backups")
         return list_backups(self._require_file_database(), self._database, key=self.db.key)
+
+    def under_earlier_keys(self) -> list[BackupFile]:
+        """This database's kept backups taken under a key since changed (after an account was
+        disabled): they still open with the passwords of their day, the leaver's included."""
+        backups = self.list()
+        key_file = self.db.key_file
+        if key_file is None:
+            return []
+        return [b for b in backups if under_earlier_key(b.path, key_file)]
+
+    def reencrypt_old_backups(self) -> int:
+        """Re-encrypts every kept backup taken under an earlier key with today's key and key
+        file; returns how many. Once none is left, the earlier keys are forgotten."""
+        old = self.under_earlier_keys()
+        key_file, key = self.db.key_file, self.db.key
+        if key_file is None or key is None:
+            return 0
+        done, failed = 0, []
+        for backup in old:
+            try:
+                reencrypt_backup(backup.path, key_file, key)
+                done += 1
+            except StorageError as error:
+                failed.append(str(error))
+        if not failed:
+            from veru_desk.db.keyfile import KeyFile
+
+            keys = KeyFile.load(key_file)  # read afresh: sign-ins may have saved it meanwhile
+            keys.forget_retired_keys()
+            keys.save()
+        with self._write() as session:
+            self._audit(
+                session,
+                AuditAction.BACKUP,
+                summary=f"{done} backup{'s' if done != 1 else ''} re-encrypted with the "
+                "current database key",
+            )
+        if failed:
+            raise StorageError(
+                f"{done} of {len(old)} backups were re-encrypted; the others were not: "
+                + " ".join(failed)
+            )
+        return done
 
     def backup_now(self, destination: Path | None = None, *, force: bool = False) -> Path:
         """A backup in the backup folder, or at ``destination``, which must not be an existing
@@ -77,6 +123,7 @@ class BackupService(Service):
         folder = self._require_file_database()
         if backup.resolve() == self._database.resolve():
             raise StorageError(f"{backup.name} is the database itself: choose a backup file.")
+        self._bring_under_todays_key(backup)
         revision = check_backup_file(backup, key=self.db.key, key_file=self.db.key_file)
         if revision not in migrate.known_revisions():
             raise StorageError(
@@ -114,6 +161,21 @@ class BackupService(Service):
                 ),
             )
         return safety
+
+    def _bring_under_todays_key(self, backup: Path) -> None:
+        """A backup of this database taken before its key was changed is re-encrypted before
+        it is checked and restored; anything else is left to the check to name."""
+        key_file, key = self.db.key_file, self.db.key
+        if key_file is None or key is None or not under_earlier_key(backup, key_file):
+            return
+        from veru_desk.db.driver import key_file_path
+        from veru_desk.db.keyfile import KeyFile
+
+        own = key_file_path(backup)
+        with suppress(StorageError):
+            if own.is_file() and not KeyFile.load(own).same_database(KeyFile.load(key_file)):
+                return
+            reencrypt_backup(backup, key_file, key)
 
     def _safety_copy(self, folder: Path) -> Path:
         """The database as it was before a restore replaces it. A damaged database cannot go
