@@ -232,6 +232,11 @@ class AdminPage(QWidget):
             button.setVisible(self.can_edit)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        self.key_message = QLabel()  # what disabling or enabling did to the database key
+        self.key_message.setAccessibleName("Database key message")
+        self.key_message.setWordWrap(True)
+        self.key_message.setVisible(False)
+        layout.addWidget(self.key_message)
         if self.can_edit:  # how soon an unattended app locks (an organisation setting)
             from veru_desk.ui.lock_setting import LockSettingRow
 
@@ -293,17 +298,24 @@ class AdminPage(QWidget):
             self,
             "Disable this account?",
             f"{user.display_name} will not be able to sign in. Their records and the audit "
-            "trail are kept, and the account can be enabled again.",
+            "trail are kept, and the account can be enabled again. On an encrypted database "
+            "their key is removed and the database key is changed: everyone else must close "
+            "VERU Desk first.",
             action="Disable this account",
         ):
             return
         try:
-            self.services.users.set_active(user.id, not user.active)
+            change = self.services.users.set_active(user.id, not user.active)
         except VeruError as error:
             show_error(self, error)
             return
+        message = change.message if change is not None else ""
+        self.key_message.setText(message)
+        self.key_message.setVisible(bool(message))
         announce("user")
         self.refresh()
+        if hasattr(self, "backups_panel"):
+            self.backups_panel.refresh_key_state()
 
     def edit_roles(self) -> QDialog | None:
         from veru_desk.ui.roles_dialog import RolesDialog

@@ -5,13 +5,20 @@ Restoring replaces everyone's data with the backup's, so the confirmation names 
 date, says that the database as it is now is kept first (a mistaken restore can be undone)
 and that everyone else must close VERU Desk. Afterwards every open screen re-reads its data
 and the administrator is told where the safety copy is.
+
+For an encrypted file the panel also says what the database key needs: backups taken before
+the key was changed (they open with the passwords of their day, a disabled account's
+included) with a button to re-encrypt them, a key change still owed after an account was
+disabled, and a missing recovery key.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from veru_desk.domain.dates import format_uk_datetime
-from veru_desk.services import Services
+from veru_desk.services import Services, vault
 from veru_desk.services.backups import BackupFile
+from veru_desk.services.vault import KeyStatus
 from veru_desk.ui.events import announce
 from veru_desk.ui.feedback import confirm, show_error
 from veru_desk.ui.record_table import Column, RecordTable, RecordTableModel
@@ -52,6 +60,51 @@ BACKUP_COLUMNS = (
     Column("Size", lambda b: size_words(b.size_bytes), numeric=True),
     Column("File", lambda b: b.path.name, tooltip=lambda b: str(b.path)),
 )
+
+
+@dataclass(frozen=True)
+class KeyState:
+    status: KeyStatus | None  # None: not an encrypted file
+    old_backups: int  # kept backups taken under a key since changed
+
+
+def read_key_state(services: Services) -> KeyState:
+    status = vault.key_status(services.db, services.actor)
+    old = len(services.backups.under_earlier_keys()) if status is not None else 0
+    return KeyState(status, old)
+
+
+def key_state_words(state: KeyState) -> str:
+    """What the administrator should know about the database key, in plain words."""
+    status = state.status
+    if status is None:
+        return ""
+    parts = []
+    if state.old_backups:
+        many = state.old_backups != 1
+        parts.append(
+            f"{state.old_backups} kept backup{'s were' if many else ' was'} taken before the "
+            f"database key was last changed: {'they' if many else 'it'} still open"
+            f"{'' if many else 's'} with the passwords of that day, including those of "
+            "accounts disabled since. Re-encrypt them with the current key."
+        )
+    if status.change_owed and status.waiting_for:
+        parts.append(
+            "An account was disabled but the database key has not been changed yet: "
+            + ", ".join(status.waiting_for)
+            + " must sign in once first (or have their passwords reset)."
+        )
+    elif status.change_owed:
+        parts.append(
+            "An account was disabled but the database key has not been changed since: "
+            "change it now."
+        )
+    if not status.has_recovery_key:
+        parts.append(
+            "There is no recovery key that opens the database as it is now: make a new one "
+            "and keep it somewhere safe."
+        )
+    return " ".join(parts)
 
 
 class BackupsPanel(QWidget):
@@ -89,6 +142,24 @@ class BackupsPanel(QWidget):
         row.addWidget(self.restore_button)
         row.addWidget(self.backup_button)
         layout.addLayout(row)
+        self.key_note = QLabel()
+        self.key_note.setAccessibleName("Database key")
+        self.key_note.setWordWrap(True)
+        self.key_note.setVisible(False)
+        layout.addWidget(self.key_note)
+        key_row = QHBoxLayout()
+        key_row.addStretch(1)
+        self.reencrypt_button = QPushButton("Re-encrypt old backups")
+        self.reencrypt_button.clicked.connect(self.reencrypt_old_backups)
+        self.change_key_button = QPushButton("Change the database key now")
+        self.change_key_button.clicked.connect(self.change_key_now)
+        self.recovery_button = QPushButton("Make a new recovery key…")
+        self.recovery_button.clicked.connect(self.make_recovery_key)
+        for button in (self.reencrypt_button, self.change_key_button, self.recovery_button):
+            button.setVisible(False)
+            key_row.addWidget(button)
+        layout.addLayout(key_row)
+        self.key_state: KeyState | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
@@ -110,6 +181,109 @@ class BackupsPanel(QWidget):
             cancellable=False,
             show_progress=False,
         )
+        self.refresh_key_state()
+
+    def refresh_key_state(self) -> None:
+        services = self.services
+
+        def shown(state: KeyState) -> None:
+            if shiboken6.isValid(self):
+                self.show_key_state(state)
+
+        run_task(
+            self,
+            "Reading the key file",
+            lambda _progress: read_key_state(services),
+            shown,
+            lambda error: self._failed(error),
+            cancellable=False,
+            show_progress=False,
+        )
+
+    def show_key_state(self, state: KeyState) -> None:
+        self.key_state = state
+        words = key_state_words(state)
+        self.key_note.setText(words)
+        self.key_note.setVisible(bool(words))
+        status = state.status
+        self.reencrypt_button.setVisible(state.old_backups > 0)
+        self.change_key_button.setVisible(bool(status and status.change_owed))
+        self.change_key_button.setEnabled(bool(status and not status.waiting_for))
+        self.recovery_button.setVisible(bool(status and not status.has_recovery_key))
+
+    def reencrypt_old_backups(self) -> None:
+        backups = self.services.backups
+        self.reencrypt_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.reencrypt_button.setEnabled(True)
+            self.status.setText(
+                f"{count} backup{'s' if count != 1 else ''} re-encrypted with the current key."
+            )
+            self.refresh()
+
+        def failed(error: Exception) -> None:
+            self._failed(error)
+            if shiboken6.isValid(self):
+                self.reencrypt_button.setEnabled(True)
+                self.refresh()
+
+        run_task(
+            self,
+            "Re-encrypting the backups…",
+            lambda _progress: backups.reencrypt_old_backups(),
+            done,
+            failed,
+            cancellable=False,
+        )
+
+    def change_key_now(self) -> None:
+        if not confirm(
+            self,
+            "Change the database key?",
+            "The database is re-encrypted with a new key, given to every active account and "
+            "the recovery key. Everyone else must close VERU Desk before you go on.",
+            action="Change the key",
+        ):
+            return
+        services = self.services
+
+        def done(change: vault.KeyChange | None) -> None:
+            if shiboken6.isValid(self):
+                self.status.setText(change.message if change is not None else "")
+                self.refresh()
+
+        run_task(
+            self,
+            "Changing the database key…",
+            lambda _progress: vault.change_key_now(services.db, services.actor),
+            done,
+            self._failed,
+            cancellable=False,
+        )
+
+    def make_recovery_key(self) -> QMessageBox | None:
+        try:
+            recovery = vault.make_new_recovery_key(self.services.db, self.services.actor)
+        except Exception as error:  # a typed error, shown calmly
+            show_error(self, error)
+            return None
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("New recovery key")
+        box.setText(
+            "Write this recovery key down or print it, and keep it somewhere safe away from "
+            f"this PC. It is shown only now.\n\n{recovery}\n\nIt opens the database if "
+            "every administrator's password is lost; the earlier recovery key no longer does."
+        )
+        box.setTextInteractionFlags(
+            box.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        box.exec()
+        self.refresh_key_state()
+        return box
 
     def selected(self) -> BackupFile | None:
         backup = self.table.selected()
