@@ -38,6 +38,9 @@ def start_app(database: str | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from veru_desk.db.private_files import keep_new_files_private
+
+    keep_new_files_private()  # logs, exports, the database: the user's only (Linux, macOS)
     arguments = list(sys.argv[1:] if argv is None else argv)
     starts_app, database = app_start(arguments)
     if starts_app:
