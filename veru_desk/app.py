@@ -355,12 +355,26 @@ def run_start_of_day_checks(window: MainWindow) -> None:
 
     db = window.services.db
 
-    def work(_progress: Progress) -> Path | None:
-        return start_of_day_checks(db)
+    def work(_progress: Progress) -> tuple[Path | None, list[str]]:
+        from veru_desk.db.health import audit_problems
 
-    def done(backup: Path | None) -> None:
+        backup = start_of_day_checks(db)
+        # The audit trail's triggers and hash chain, against the heads kept outside it.
+        return backup, audit_problems(db.engine, window.services.health.chain_heads())
+
+    def done(result: tuple[Path | None, list[str]]) -> None:
+        backup, tampered = result
         if backup is not None:
             log.info("the day's first backup: %s", backup)
+        for problem in tampered:
+            log.error("start-of-day audit check: %s", problem)
+        from veru_desk.domain.enums import Role
+
+        actor = window.services.actor
+        if tampered and (actor.is_manager or actor.has(Role.ADMIN)):
+            from veru_desk.domain.errors import StorageError
+
+            show_error(window, StorageError(" ".join(tampered)))
 
     def failed(error: Exception) -> None:
         if isinstance(error, DamagedDatabase):

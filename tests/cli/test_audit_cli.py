@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,21 @@ def test_bad_filters_are_one_line_each(unit: str, capsys: pytest.CaptureFixture[
     )
     code, _out, err = run(capsys, "audit", "--user", "priya", "--from", "31/02/2026")
     assert code == 2
+
+
+def test_check_reports_a_dropped_trigger_and_a_deleted_audit_row_with_its_row(
+    unit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check", "--user", "admin")
+    assert code == 0, err
+    assert "chain verified up to row" in out
+    # Tried as a curious colleague would: the file open in a SQL client, the guard dropped.
+    with sqlite3.connect(os.environ["VERU_DESK_DATABASE"]) as connection:
+        connection.execute("DROP TRIGGER audit_event_no_delete")
+        first = connection.execute("SELECT min(id) FROM audit_event").fetchone()[0]
+        connection.execute("DELETE FROM audit_event WHERE id = ?", (first + 1,))
+    code, out, err = run(capsys, "check", "--user", "admin")
+    assert code == 1
+    assert "audit_event_no_delete" in err and "missing" in err
+    assert f"broken at row {first + 2}" in err and f"row(s) {first + 1} to {first + 1}" in err
+    assert "no problems found" not in out

@@ -174,3 +174,26 @@ def test_an_export_over_a_csv_open_in_excel_is_named_and_not_recorded(
     ]
     exported = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
     assert exported == []
+
+
+def test_the_viewer_says_the_chain_is_verified_and_where_it_breaks(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.refresh()
+    qtbot.waitUntil(lambda: "verified up to row" in page.chain_label.text())
+    db = as_manager.db
+    with db.engine.begin() as connection:  # with the key in hand: guard dropped, row edited
+        if db.is_sqlite:
+            connection.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER audit_event_no_update ON audit_event")
+        edited = connection.exec_driver_sql("SELECT min(id) + 2 FROM audit_event").scalar()
+        connection.exec_driver_sql(
+            f"UPDATE audit_event SET summary = 'Opened nothing' WHERE id = {edited}"
+        )
+    again = AuditPage(as_manager)
+    qtbot.addWidget(again)
+    again.refresh()
+    qtbot.waitUntil(lambda: f"broken at row {edited}" in again.chain_label.text())

@@ -162,3 +162,26 @@ def test_a_damaged_database_found_after_start_offers_the_restore_and_closes_if_r
     app_module.run_start_of_day_checks(manager_window)  # type: ignore[arg-type]
     assert len(offered) == 1
     qtbot.waitUntil(lambda: not manager_window.isVisible())  # type: ignore[attr-defined]
+
+
+def test_the_start_of_day_check_tells_a_manager_the_audit_trail_was_cut(
+    qtbot: QtBot, manager_window: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.services.users import sign_out
+
+    services: Services = manager_window.services  # type: ignore[attr-defined]
+    for index in range(4):
+        sign_out(services.db, services.actor, summary=f"Signed out ({index})")
+    with services.db.engine.begin() as connection:  # with the key in hand, outside the app
+        if services.db.is_sqlite:
+            connection.exec_driver_sql("DROP TRIGGER audit_event_no_delete")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER audit_event_no_delete ON audit_event")
+        cut = connection.exec_driver_sql("SELECT min(id) + 1 FROM audit_event").scalar()
+        connection.exec_driver_sql(f"DELETE FROM audit_event WHERE id = {cut}")
+    reported: list[str] = []
+    monkeypatch.setattr(app_module, "show_error", lambda _w, error: reported.append(str(error)))
+    app_module.run_start_of_day_checks(manager_window)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: bool(reported))
+    assert "audit_event_no_delete" in reported[0]
+    assert f"broken at row {cut + 1}" in reported[0]

@@ -16,9 +16,11 @@ overwrites an existing database or key file unless told to (``force``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,6 +151,7 @@ def backup_sqlite(
         try:
             source.backup(target)
             result = _integrity(target)
+            chain_head = _chain_end(target) if result == "ok" else None
         finally:
             target.close()
     finally:
@@ -164,7 +167,39 @@ def backup_sqlite(
     else:
         own_key.unlink(missing_ok=True)  # (only with force) a key file of what was replaced
     os.replace(partial, destination)
+    if chain_head is not None:
+        write_chain_head(destination, *chain_head)
     return destination
+
+
+# Beside each backup, where its audit chain ended (``db.audit_chain``): the live database's
+# chain must still hold that row with that hash, so cutting off the newest rows is caught.
+HEAD_SUFFIX = ".audit-head"
+
+
+def _chain_end(connection: Any) -> tuple[int, str] | None:
+    try:
+        row = connection.execute(
+            "SELECT id, chain_hash FROM audit_event ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except Exception:  # a schema before the chain (0004): nothing to record
+        return None
+    return (int(row[0]), str(row[1])) if row and row[1] else None
+
+
+def write_chain_head(backup: Path, last_id: int, last_hash: str) -> None:
+    with suppress(OSError):  # the backup stands without it; only a check is lost
+        backup.with_name(backup.name + HEAD_SUFFIX).write_text(
+            json.dumps({"id": last_id, "hash": last_hash}), encoding="utf-8"
+        )
+
+
+def read_chain_head(backup: Path) -> tuple[int, str] | None:
+    try:
+        data = json.loads(backup.with_name(backup.name + HEAD_SUFFIX).read_text("utf-8"))
+        return int(data["id"]), str(data["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def timestamped_name(
@@ -263,6 +298,7 @@ def backups_to_keep(backups: list[BackupFile], policy: RetentionPolicy) -> set[P
 def remove_backup(path: Path) -> None:
     path.unlink(missing_ok=True)
     key_file_path(path).unlink(missing_ok=True)
+    path.with_name(path.name + HEAD_SUFFIX).unlink(missing_ok=True)
 
 
 # A backup still being written is younger than this; an older ``.partial`` was abandoned by a

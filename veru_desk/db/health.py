@@ -1,5 +1,7 @@
-"""Is the database sound? SQLite's own integrity and foreign-key checks, and the schema
-compared with the one this release expects.
+"""Is the database sound? SQLite's own integrity and foreign-key checks, the schema
+compared with the one this release expects, and the audit trail: its append-only triggers
+in place and switched on, and its hash chain whole up to the heads kept outside the database
+(``db.audit_chain``).
 
 Kept in ``db`` because it asks the engine directly; the service in ``services.health`` decides
 who may run it.
@@ -7,11 +9,12 @@ who may run it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from veru_desk.db import migrate
+from veru_desk.db import audit_chain, migrate
 
 # Enough lines of a failing check to find the problem without flooding a terminal.
 MAX_DETAILS = 10
@@ -29,7 +32,9 @@ class HealthReport:
         return not self.problems
 
 
-def check_database(engine: Engine) -> HealthReport:
+def check_database(engine: Engine, heads: Iterable[audit_chain.Head] = ()) -> HealthReport:
+    """``heads``: where the audit chain ended when recorded outside the database (the key
+    file, backups), so rows cut off the end are caught too."""
     problems: list[str] = []
     passed: list[str] = []
     if engine.dialect.name == "sqlite":
@@ -80,4 +85,24 @@ def check_database(engine: Engine) -> HealthReport:
             problems.append(f"The schema differs from this release's models: {shown}")
         if not differences:
             passed.append(f"Migrations current ({head})")
+        problems += audit_problems(engine, heads, passed)
     return HealthReport(problems, passed)
+
+
+def audit_problems(
+    engine: Engine, heads: Iterable[audit_chain.Head] = (), passed: list[str] | None = None
+) -> list[str]:
+    """The triggers, then the chain; each problem names the row and when (both engines)."""
+    with engine.connect() as connection:
+        problems = audit_chain.trigger_problems(connection)
+        report = audit_chain.verify_chain(connection, heads)
+    if report.problem is not None:
+        problems.append(report.problem)
+    elif passed is not None:
+        passed.append(
+            f"Audit trail: {report.rows} row(s), chain verified up to row {report.last_id or 0}"
+            + (f" ({report.redacted} redacted for erasure)" if report.redacted else "")
+        )
+    if not problems and passed is not None:
+        passed.append("Audit triggers: in place")
+    return problems

@@ -519,6 +519,10 @@ class KeyFile:
         """Sets one of the audit trail's records; saved with the file (``save``)."""
         self._data.setdefault("audit", {})[part] = value
 
+    def keyed_name(self, name: str) -> str:
+        """A slot name as this file stores it (keyed), so a queued failure names no one."""
+        return self._id(name)
+
     def save(self) -> None:
         """Written to a temporary file, flushed to the disk, then renamed over the old one: a
         crash or power cut leaves the old key file or the new one, never half of one (and

@@ -670,11 +670,28 @@ class AuditEvent(Base):
     young_person_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (``db.audit_chain``): SHA-256 of summary and changes (kept apart so a
+    # redaction leaves the chain whole), and of this row's fields with the previous row's hash.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_event_person_at", "young_person_id", "at"),
         Index("ix_audit_event_user_at", "user_id", "at"),
     )
+
+
+class AuditChainHead(Base):
+    """The one row saying where the audit chain ends. Writers lock it (``FOR UPDATE`` on a
+    server; SQLite's write lock is the whole file) so two transactions never fork the chain.
+    ``failure_queue`` is JSON: the key of the failed sign-in queue kept in the key file."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    failure_queue: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseRefCounter(Base):

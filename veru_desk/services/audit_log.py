@@ -149,7 +149,38 @@ def _local_midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class ChainStatus:
+    """The audit chain checked, said as the audit viewer shows it."""
+
+    ok: bool
+    text: str
+
+
 class AuditLogService(Service):
+    def verify_chain(self) -> ChainStatus:
+        """The hash chain and the append-only triggers checked from the first row, against
+        the heads kept in the key file and the backups (``db.audit_chain``). Reads only."""
+        from veru_desk.db import audit_chain
+        from veru_desk.services.health import HealthService
+
+        with self._read():
+            self._require_reader()
+        heads = HealthService(self.db, self.actor).chain_heads()
+        with self.db.engine.connect() as connection:
+            triggers = audit_chain.trigger_problems(connection)
+            report = audit_chain.verify_chain(connection, heads)
+        if report.problem is not None:
+            return ChainStatus(False, report.problem)
+        if triggers:
+            return ChainStatus(False, " ".join(triggers))
+        if report.last_id is None:
+            return ChainStatus(True, "Chain verified: the trail is empty.")
+        when = format_uk_datetime(utc_to_local(report.last_at)) if report.last_at else ""
+        return ChainStatus(
+            True, f"Chain verified up to row {report.last_id:,} ({when}): nothing was altered."
+        )
+
     def query(
         self,
         where: AuditFilter | None = None,

@@ -6,7 +6,7 @@ Accounts are never deleted (the audit trail names them); they are disabled.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,6 +123,7 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     """Checks a password, counting failures: the fifth in a row locks for 15 minutes."""
     now = now or utcnow()
     name = username.strip().lower()
+    after_commit: Callable[[], None] | None = None
     with explained_database_errors(db), db.write() as session:
         user = session.scalar(select(User).where(User.username == name))
         anonymous = Actor(None, name or "?", name or "?", frozenset())
@@ -152,8 +153,12 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
         else:
             actor = actor_for(user)
             _record_success(session, user, password, now, "Signed in")
-            return actor
-    raise failure
+            # Failed sign-ins an encrypted file could only queue in its key file (part 2).
+            after_commit = audit.take_sign_in_failures(session, db)
+    if after_commit is None:
+        raise failure
+    after_commit()  # the key file's next queue of failed sign-ins, and the chain's head
+    return actor
 
 
 def check_sign_in(db: Database, username: str, password: str) -> Actor:
@@ -192,6 +197,8 @@ def record_sign_in(
     with explained_database_errors(db), db.write() as session:
         user = session.get_one(User, actor.user_id)
         _record_success(session, user, password, signed_in_at, summary)
+        after_commit = audit.take_sign_in_failures(session, db)
+    after_commit()  # the key file's next queue of failed sign-ins, and the chain's head
 
 
 def _record_success(
@@ -212,6 +219,7 @@ def sign_out(db: Database, actor: Actor, summary: str = "Signed out") -> None:
         return
     with explained_database_errors(db), db.write() as session:
         audit.record(session, actor, AuditAction.LOGOUT, summary=summary)
+    audit.record_head_outside(db)  # the chain's head kept in the key file too
 
 
 def store_user_key(db: Database, username: str, password: str, *, active: bool = True) -> None:

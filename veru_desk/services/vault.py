@@ -33,6 +33,7 @@ from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
+from veru_desk.services.audit import queue_sign_in_failure
 from veru_desk.services.users import (
     LOCKOUT,
     MAX_FAILED_ATTEMPTS,
@@ -187,6 +188,8 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
     locked_until = keys.locked_until(slot)
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        queue_sign_in_failure(keys, slot, "Refused: the account is locked")  # audited at next open
+        keys.save()
         raise SignInError(
             f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
             f"Try again in {minutes} minutes, or ask an administrator to reset it."
@@ -194,9 +197,13 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
     try:
         opened = keys.open_slot(slot, password)
     except WrongSecret:
+        what = "Unknown username"
         if keys.has_slot(slot):
             keys.record_failure(slot, MAX_FAILED_ATTEMPTS, LOCKOUT, now)
-            keys.save()
+            locked = (keys.locked_until(slot) or now) > now
+            what = "Wrong password" + (": account locked for 15 minutes" if locked else "")
+        queue_sign_in_failure(keys, slot, what)  # written into the audit trail at next open
+        keys.save()
         raise SignInError("The username or password is not right.") from None
     key = settle(database, keys, opened)
     changed = keys.clear_failures(slot)

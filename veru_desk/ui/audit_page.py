@@ -154,7 +154,8 @@ class AuditPage(QWidget):
         layout.addWidget(title)
         subtitle = QLabel(
             "Every sign-in, every case opened, every change, export and refusal, newest first. "
-            "The trail cannot be altered; looking at it is recorded too."
+            "Each event is chained to the one before, so an altered trail shows; looking at it "
+            "is recorded too."
             + (
                 ""
                 if services.actor.is_manager
@@ -200,6 +201,11 @@ class AuditPage(QWidget):
         layout.addLayout(filters)
         for field in (self.case_filter, self.date_from, self.date_to):
             field.returnPressed.connect(self.refresh)
+
+        self.chain_label = QLabel("Checking the chain…")
+        self.chain_label.setAccessibleName("Audit chain check")
+        self.chain_label.setWordWrap(True)
+        layout.addWidget(self.chain_label)
 
         self.problem = QLabel()
         self.problem.setObjectName("fieldError")
@@ -290,8 +296,27 @@ class AuditPage(QWidget):
         self.date_to.set_date(where.date_to)
         self.refresh()
 
+    def check_chain(self) -> None:
+        """Verifies the chain off the GUI thread (seconds on a long trail) and says so."""
+        log = self.services.audit_log
+
+        def done(status: Any) -> None:
+            self.chain_label.setObjectName("" if status.ok else "fieldError")
+            self.chain_label.setText(status.text)
+            self.chain_label.style().unpolish(self.chain_label)
+            self.chain_label.style().polish(self.chain_label)
+
+        def failed(error: Exception) -> None:
+            self.chain_label.setText(f"The chain could not be checked: {error_text(error)}")
+
+        self.chain_label.setText("Checking the chain…")
+        run_task(self, "Checking the audit chain…", lambda _p: log.verify_chain(), done, failed,
+                 show_progress=False)  # fmt: skip
+
     def refresh(self) -> None:
         self._load_users()
+        if self.chain_label.text() == "Checking the chain…":
+            self.check_chain()
         self.problem.setVisible(False)
         try:
             where = self.current_filter()
