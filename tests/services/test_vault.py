@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +144,48 @@ def test_a_quick_start_rewraps_an_older_slot_once_the_sign_in_completes(
     assert keys.is_current(user_slot("priya"))
     assert keys.unwrap(user_slot("priya"), "priya passphrase 2026") == key
     assert "engine" not in db.__dict__  # the key file alone: the database was not needed
+
+
+def _veru_desk(database: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "VERU_DESK_DATABASE": str(database),
+        "VERU_DESK_USER": "admin",
+        "VERU_DESK_PASSWORD": ADMIN_PASSWORD,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "veru_desk", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_damaged_encrypted_file_is_reported_in_one_line_without_sqlciphers_log(
+    encrypted: Path,
+) -> None:
+    size = encrypted.stat().st_size
+    with encrypted.open("r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(b"\x5a" * 8192)
+    done = _veru_desk(encrypted, "check")
+    assert done.returncode != 0
+    assert len(done.stderr.splitlines()) == 1, done.stderr[:500]
+    assert "damaged" in done.stderr and "ERROR CORE" not in done.stderr
+
+
+def test_a_key_file_edited_to_ask_for_terabytes_is_refused_with_a_clear_message(
+    encrypted: Path,
+) -> None:
+    import json
+
+    keys = key_file_path(encrypted)
+    data = json.loads(keys.read_text())
+    for slot in data["slots"].values():
+        slot["m"] = 2**31
+    keys.write_text(json.dumps(data))
+    done = _veru_desk(encrypted, "cases")
+    assert done.returncode not in (0, 70), done.stderr
+    assert "edited or damaged" in done.stderr and "HashingError" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1

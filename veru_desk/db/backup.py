@@ -94,6 +94,7 @@ def _connect_like(source: Any, path: Path, key: bytes | None) -> Any:
     module = __import__(type(source).__module__.split(".")[0])
     target = module.connect(str(path))
     if key is not None:
+        target.execute("PRAGMA cipher_log_level = NONE")  # our messages say it in one line
         target.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     return target
 

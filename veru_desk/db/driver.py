@@ -94,7 +94,11 @@ def set_up_sqlite(connection: Any, key: bytes | None) -> None:
     on, WAL, a busy timeout, and transactions we begin ourselves (``BEGIN IMMEDIATE`` for
     writers) instead of the driver's implicit ones."""
     if key is not None:
-        # Must be the very first statement on the connection; a raw 256-bit key skips the KDF.
+        # SQLCipher logs every page that fails to decrypt to standard error (hundreds of
+        # lines on a damaged file): our own messages say what is wrong, in one line. This
+        # touches no page, so the key is still the first statement that reads the file.
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        # A raw 256-bit key skips the KDF.
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     connection.isolation_level = None
     cursor = connection.cursor()
