@@ -387,3 +387,38 @@ def test_a_backup_from_before_the_change_can_still_be_restored(
         db.dispose()
     assert _opens_for(path, "ngozi") and _opens_for(path, "admin")
     assert not _opens_for(path, "tomasz")  # the restored row is active, but his slot is gone
+
+
+def test_a_key_change_the_file_is_too_busy_for_is_finished_at_the_next_sign_in(
+    encrypted: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    from veru_desk.db import key_rotation
+    from veru_desk.domain.errors import StorageError
+
+    path, _recovery = encrypted
+    kept = _key_of(path, "zoe")
+    rekey = key_rotation.rekey_database
+
+    def busy(*_args: object) -> None:  # another PC saving at that moment
+        raise sqlcipher.OperationalError("database is locked")
+
+    db, admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
+    try:
+        services = Services(db, admin)
+        monkeypatch.setattr(key_rotation, "rekey_database", busy)
+        with pytest.raises(StorageError, match="another program or PC has the database open"):
+            services.users.set_active(services.users.by_username("zoe").id, False)
+        assert services.users.by_username("zoe").active is False  # the disabling stands
+    finally:
+        db.dispose()
+    assert not KeyFile.load(key_file_path(path)).has_slot(user_slot("zoe"))
+    assert _opens_for(path, "tomasz")  # still busy: he signs in under the old key
+    assert _reads_with_sqlcipher(path, kept)  # not changed yet
+    monkeypatch.setattr(key_rotation, "rekey_database", rekey)
+    assert _opens_for(path, "ngozi")  # the file is free: her sign-in finishes the change
+    assert not _reads_with_sqlcipher(path, kept)
+    assert KeyFile.load(key_file_path(path)).pending_id is None
+    for username in ("admin", "ngozi", "tomasz"):
+        assert _opens_for(path, username), username

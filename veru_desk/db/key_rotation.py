@@ -93,7 +93,12 @@ def settle(path: Path, keys: KeyFile, opened: SlotKeys) -> bytes:
     if opened.pending is None:
         return opened.current
     if opens_with(path, opened.current):
-        rekey_database(path, opened.current, opened.pending)
+        try:
+            rekey_database(path, opened.current, opened.pending)
+        except Exception:  # busy elsewhere: open with the old key, and try again next time
+            if opens_with(path, opened.current):
+                return opened.current
+            raise
     elif not opens_with(path, opened.pending):
         raise StorageError(
             f"{path.name} opens with neither the key in {keys.path.name} nor the one it was "

@@ -9,6 +9,7 @@ file or a locked account reads the same everywhere.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,14 +207,16 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
         keys.save()
         raise SignInError("The username or password is not right.") from None
     key = settle(database, keys, opened)
+    pending = opened.pending if keys.pending_id is not None else None  # a change still waiting
     changed = keys.clear_failures(slot)
     if not keys.is_current(slot):  # older parameters, or no key pair yet: rewrap
-        keys.add_slot(slot, password, key)
+        keys.add_slot(slot, password, key, pending_key=pending)
         changed = True
     if changed:
         keys.save()
-    if keys.rotation_owed and not keys.rotation_blockers():
-        key = change_key(database, keys, key)
+    if keys.rotation_owed and not keys.rotation_blockers() and keys.pending_id is None:
+        with suppress(Exception):  # the file busy elsewhere: the next sign-in tries again
+            key = change_key(database, keys, key)
     return key
 
 
@@ -375,14 +378,34 @@ def change_key_after_disabling(db: Database, actor: Actor, username: str) -> Key
         db.dispose()  # nothing of ours may hold the file under the old key
         try:
             new_key = change_key(database, keys, old_key)
-        finally:
+        except Exception as error:
+            # The new key is sealed for everyone (or the change is marked as owed): the next
+            # sign-in finishes it. The disabling itself was audited when it was committed.
             db.dispose()
+            with suppress(Exception):
+                again = KeyFile.load(key_file_path(database))
+                if again.pending_id is None:
+                    again.owe_rotation()
+                    again.save()
+            raise StorageError(
+                f"{username} is disabled and their key slot is removed, but the database key "
+                f"could not be changed just now ({_reason(error)}). Ask everyone else to close "
+                "VERU Desk: the change is finished at the next sign-in."
+            ) from error
+        db.dispose()
         _use_key(db, new_key)
         change = KeyChange(key_changed=True, recovery_dropped=recovery_dropped)
         summary = f"Database key changed after {username} was disabled"
     with db.write() as session:
         audit.record(session, actor, AuditAction.UPDATE, entity_type="database", summary=summary)
     return change
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error.args[0]) if error.args else type(error).__name__
+    if "locked" in text or "busy" in text:
+        return "another program or PC has the database open"
+    return text
 
 
 def change_key_now(db: Database, actor: Actor) -> KeyChange | None:
