@@ -77,3 +77,47 @@ def test_an_administrator_can_make_a_new_recovery_key_when_none_opens_the_databa
     assert fresh != recovery
     open_with_recovery_key(resolve_database(str(path)), fresh).dispose()
     assert not panel.recovery_button.isVisible()
+
+
+def test_an_earlier_releases_leaver_is_locked_out_from_the_page_once_nobody_blocks_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    from tests.db.test_keyfile import _format_1_file
+    from veru_desk.ui import backups_panel
+
+    path, recovery = _make(tmp_path / "office")
+    key = KeyFile.load(key_file_path(path)).unwrap(user_slot("admin"), ADMIN)
+    # As an earlier release left it: Zoë disabled but her slot kept, every slot of format 1.
+    _format_1_file(key_file_path(path), key, dict(PASSWORDS), recovery)
+    connection = sqlcipher.connect(str(path))
+    connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    connection.execute("UPDATE \"user\" SET active = 0 WHERE username = 'zoe'")
+    connection.commit()
+    connection.close()
+    db, admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
+    try:
+        services = Services(db, admin)
+        page = shown(qtbot, AdminPage(services))
+        panel = page.backups_panel
+        words = panel.key_note.text()
+        assert "Ngozi Okonkwo-Adeyemi, Tomasz Łukasiewicz must sign in once first" in words
+        assert "The recovery key was made by an earlier release" in words
+        assert panel.change_key_button.isVisible()
+        assert not panel.change_key_button.isEnabled()
+        for username in ("ngozi", "tomasz"):
+            services.users.reset_password(
+                services.users.by_username(username).id, PASSWORDS[username]
+            )
+        panel.refresh_key_state()
+        assert panel.change_key_button.isEnabled()
+        monkeypatch.setattr(backups_panel, "confirm", lambda *_a, **_k: True)
+        panel.change_key_button.click()
+        assert "database key was changed" in panel.status.text()
+        assert not _reads_with_sqlcipher(path, key)  # what Zoë could have kept
+        assert not KeyFile.load(key_file_path(path)).has_slot(user_slot("zoe"))
+        assert "There is no recovery key" in panel.key_note.text()
+        assert panel.recovery_button.isVisible() and not panel.change_key_button.isVisible()
+    finally:
+        db.dispose()

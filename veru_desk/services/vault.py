@@ -429,8 +429,9 @@ class KeyStatus:
 
     change_owed: bool  # an account was disabled and the key has not changed since
     waiting_for: tuple[str, ...]
-    has_recovery_key: bool  # a recovery key that a key change can include
+    has_recovery_key: bool  # a recovery key opens the database as it is now
     stray_slots: int  # slots of no active account (disabled before slots were removed)
+    recovery_key_dated: bool = False  # made by an earlier release: a key change would drop it
 
 
 def key_status(db: Database, actor: Actor) -> KeyStatus | None:
@@ -447,8 +448,9 @@ def key_status(db: Database, actor: Actor) -> KeyStatus | None:
     return KeyStatus(
         keys.rotation_owed or stray > 0,
         waiting,
-        keys.is_upgraded(RECOVERY_SLOT),
+        keys.has_recovery,
         max(0, stray),
+        keys.has_recovery and not keys.is_upgraded(RECOVERY_SLOT),
     )
 
 

@@ -104,6 +104,12 @@ def key_state_words(state: KeyState) -> str:
             "There is no recovery key that opens the database as it is now: make a new one "
             "and keep it somewhere safe."
         )
+    elif status.recovery_key_dated:
+        parts.append(
+            "The recovery key was made by an earlier release: the next change of the database "
+            "key (when an account is disabled) could not include it. Make a new one now and "
+            "keep it somewhere safe."
+        )
     return " ".join(parts)
 
 
@@ -209,7 +215,9 @@ class BackupsPanel(QWidget):
         self.reencrypt_button.setVisible(state.old_backups > 0)
         self.change_key_button.setVisible(bool(status and status.change_owed))
         self.change_key_button.setEnabled(bool(status and not status.waiting_for))
-        self.recovery_button.setVisible(bool(status and not status.has_recovery_key))
+        self.recovery_button.setVisible(
+            bool(status and (not status.has_recovery_key or status.recovery_key_dated))
+        )
 
     def reencrypt_old_backups(self) -> None:
         backups = self.services.backups
