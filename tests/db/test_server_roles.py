@@ -16,23 +16,27 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
+from sqlalchemy import text as sql_text
 
 from tests.db.child_processes import allocated_case
 from veru_desk.config import resolve_database
 from veru_desk.db.models import Base
 from veru_desk.db.server_roles import all_classified_tables, role_name
 from veru_desk.domain.enums import Attendance, Role
+from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter
 from veru_desk.services.passwords import SignInError
 from veru_desk.services.server_accounts import set_up_server
 from veru_desk.services.sessions import SessionInput
-from veru_desk.services.vault import open_for_user
+from veru_desk.services.vault import create_database, open_for_user
 
 pytestmark = pytest.mark.postgres
 
@@ -77,6 +81,10 @@ def scram_server() -> Iterator[int]:
         capture_output=True,
     )
     try:
+        with _superuser(port) as admin:
+            # As the README says: an owner that may create logins, not a superuser.
+            admin.execute(f"CREATE ROLE veru_owner LOGIN CREATEROLE PASSWORD '{OWNER_SECRET}'")
+            admin.execute("GRANT pg_signal_backend TO veru_owner")
         yield port
     finally:
         subprocess.run(
@@ -115,19 +123,49 @@ class Office:
         )  # fmt: skip
 
 
+@dataclass
+class EmptyDatabase:
+    name: str
+    owner_url: str  # what the administrator gives `migrate-to` and `server setup`
+    url: str  # what every office PC uses: no user, no password
+
+
+@contextmanager
+def _empty_database(port: int) -> Iterator[EmptyDatabase]:
+    """A new database owned by ``veru_owner``; dropped afterwards with every VERU role, which
+    belong to the whole server and would clash with the next test's."""
+    name = f"veru_office_{uuid.uuid4().hex[:10]}"
+    with _superuser(port) as admin:
+        admin.execute(f"CREATE DATABASE {name} OWNER veru_owner")
+    url = f"postgresql+psycopg://127.0.0.1:{port}/{name}"
+    owner_url = url.replace("://", f"://veru_owner:{quote(OWNER_SECRET)}@", 1)
+    try:
+        yield EmptyDatabase(name, owner_url, url)
+    finally:
+        with _superuser(port) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            for (role,) in admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_%' "
+                "AND rolname <> 'veru_owner' ORDER BY rolname LIKE 'veru\\_u\\_%' DESC"
+            ).fetchall():
+                # A group still used by the other database of the same test stays for now.
+                with suppress(psycopg.errors.DependentObjectsStillExist):
+                    admin.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.fixture
+def empty_database(scram_server: int) -> Iterator[EmptyDatabase]:
+    with _empty_database(scram_server) as empty:
+        yield empty
+
+
 @pytest.fixture
 def office(scram_server: int) -> Iterator[Office]:
     """Sam sets the server up, adds Priya (manager), Dariusz and Aisha (caseworkers); Priya
     allocates one case to each caseworker."""
-    name = f"veru_office_{uuid.uuid4().hex[:10]}"
-    with _superuser(scram_server) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    base = f"postgresql+psycopg://127.0.0.1:{scram_server}/{name}"
-    owner_url = base.replace("://", f"://postgres:{OWNER_SECRET.replace(' ', '%20')}@", 1)
-    owner_url = owner_url.replace("Ł", "%C5%81")
-    try:
-        set_up_server(resolve_database(owner_url), "sam", "Sam Okonkwo", PASSWORDS["sam"])
-        office = Office(scram_server, name, owner_url, base, {}, 0, 0)
+    with _empty_database(scram_server) as empty:
+        set_up_server(resolve_database(empty.owner_url), "sam", "Sam Okonkwo", PASSWORDS["sam"])
+        office = Office(scram_server, empty.name, empty.owner_url, empty.url, {}, 0, 0)
         sam = office.as_user("sam")
         assert sam.actor.user_id is not None
         office.ids["sam"] = sam.actor.user_id
@@ -144,14 +182,6 @@ def office(scram_server: int) -> Iterator[Office]:
         office.aisha_case = allocated_case(priya, office.ids["aisha"], "Tomasz", "Łukasiewicz")
         priya.db.dispose()
         yield office
-    finally:
-        with _superuser(scram_server) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            for (role,) in admin.execute(
-                "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_%' "
-                "ORDER BY rolname LIKE 'veru\\_u\\_%' DESC"
-            ).fetchall():
-                admin.execute(f'DROP ROLE "{role}"')
 
 
 def test_a_caseworker_reads_and_changes_only_their_own_cases(office: Office) -> None:
@@ -183,9 +213,7 @@ def test_a_caseworker_reads_and_changes_only_their_own_cases(office: Office) -> 
 
 def test_the_audit_trail_cannot_be_read_beyond_ones_own_nor_changed(office: Office) -> None:
     with office.sql("dariusz") as dariusz:
-        users = {
-            uid for (uid,) in dariusz.execute("SELECT DISTINCT user_id FROM audit_event")
-        }
+        users = {uid for (uid,) in dariusz.execute("SELECT DISTINCT user_id FROM audit_event")}
         assert users == {office.ids["dariusz"]} or users == set()
         for statement in (
             "UPDATE audit_event SET summary = 'nothing happened'",
@@ -300,3 +328,78 @@ def test_the_command_line_signs_in_as_the_users_own_login(office: Office, tmp_pa
 def test_every_table_has_server_rules() -> None:
     """A new table with no line in db/server_roles.py would be unusable on a set-up server."""
     assert {table.name for table in Base.metadata.sorted_tables} <= all_classified_tables()
+
+
+def _veru_desk(tmp_path: Path, *args: str, user: str = "sam") -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "VERU_DESK_DATA_DIR": str(tmp_path / "data"),
+        "VERU_DESK_USER": user,
+        "VERU_DESK_PASSWORD": PASSWORDS[user],
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "veru_desk", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+
+
+def test_an_office_moved_from_a_file_is_enforced_once_set_up(
+    empty_database: EmptyDatabase, tmp_path: Path
+) -> None:
+    """migrate-to copies as the owner; server setup then makes the logins. Sam's password is
+    his own at once; Dariusz signs in once Sam has reset his."""
+    file = tmp_path / "veru-desk.db"
+    made = create_database(
+        resolve_database(str(file)), "sam", "Sam Okonkwo", PASSWORDS["sam"], encrypted=False,
+        extra_users=[
+            ("priya", "Priya Raghunathan", frozenset({Role.MANAGER}), PASSWORDS["priya"]),
+            ("dariusz", "Dariusz Wójcik", frozenset({Role.CASEWORKER}), PASSWORDS["dariusz"]),
+            ("aisha", "Aisha Mohamed", frozenset({Role.CASEWORKER}), PASSWORDS["aisha"]),
+        ],
+    )  # fmt: skip
+    made.db.dispose()
+    priya, _ = open_for_user(resolve_database(str(file)), "priya", PASSWORDS["priya"])
+    with priya.read() as session:
+        ids = dict(session.execute(sql_text('SELECT username, id FROM "user"')).all())
+    manager = Services(priya, _)
+    dariusz_case = allocated_case(manager, ids["dariusz"], "Siobhán", "Nic Giolla")
+    aisha_case = allocated_case(manager, ids["aisha"], "Ngozi", "Okonkwo-Adeyemi")
+    priya.dispose()
+
+    moved = _veru_desk(tmp_path, "migrate-to", empty_database.owner_url, "--database", str(file))
+    assert moved.returncode == 0, moved.stderr
+    set_up = _veru_desk(tmp_path, "server", "setup", empty_database.owner_url, "--admin", "sam")
+    assert set_up.returncode == 0, set_up.stderr
+    assert "aisha, dariusz, priya" in set_up.stdout  # waiting for a password reset
+    assert OWNER_SECRET not in set_up.stdout and quote(OWNER_SECRET) not in set_up.stdout
+
+    with pytest.raises(SignInError):
+        open_for_user(resolve_database(empty_database.url), "dariusz", PASSWORDS["dariusz"])
+    db, sam = open_for_user(resolve_database(empty_database.url), "sam", PASSWORDS["sam"])
+    try:
+        Services(db, sam).users.reset_password(ids["dariusz"], PASSWORDS["dariusz"])
+    finally:
+        db.dispose()
+    db, actor = open_for_user(resolve_database(empty_database.url), "dariusz", PASSWORDS["dariusz"])
+    try:
+        assert Services(db, actor).caseload.ids(CaseloadFilter()) == [dariusz_case]
+    finally:
+        db.dispose()
+    port = int(empty_database.url.rsplit(":", 1)[1].split("/")[0])
+    with psycopg.connect(
+        host="127.0.0.1", port=port, dbname=empty_database.name, user=role_name("dariusz"),
+        password=PASSWORDS["dariusz"],
+    ) as sql:  # fmt: skip
+        seen = {pid for (pid,) in sql.execute("SELECT id FROM young_person")}
+    assert seen == {dariusz_case} and aisha_case not in seen
+
+
+def test_setup_refuses_a_second_database_on_the_same_server(
+    office: Office, empty_database: EmptyDatabase
+) -> None:
+    """Login and group roles belong to the whole server: a second database would share them."""
+    with pytest.raises(ConflictError, match="another database"):
+        set_up_server(resolve_database(empty_database.owner_url), "sam", "Sam", PASSWORDS["sam"])

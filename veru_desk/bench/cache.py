@@ -279,11 +279,14 @@ def open_signed_in(
     from veru_desk.services.users import sign_in
     from veru_desk.services.vault import DatabaseKind, kind_of
 
+    from veru_desk.db.driver import signed_in_location
+
     key = None
     if kind_of(location) is DatabaseKind.ENCRYPTED:
         assert location.path is not None
         key = KeyFile.load(key_file_path(location.path)).unwrap(user_slot(username), password)
-    db = open_database(location, key=key)
+    # A server set up with `server setup` is signed in to as the user's own login.
+    db = open_database(signed_in_location(location, username, password), key=key)
     try:
         return db, sign_in(db, username, password)
     except Exception:

@@ -193,8 +193,7 @@ BEGIN
       'ask IT to remove it (one VERU Desk database per server)', login, account
       USING ERRCODE = 'duplicate_object';
   END IF;
-  EXECUTE format('ALTER ROLE %I %s INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
-                 'NOBYPASSRLS', login, CASE WHEN is_active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+  EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN is_active THEN 'LOGIN' ELSE 'NOLOGIN' END);
   IF verifier IS NOT NULL THEN
     EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
   END IF;

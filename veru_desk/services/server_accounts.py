@@ -160,6 +160,6 @@ def set_up_server(
                 f"{admin}'s login has their password",
             )
             logins = tuple(role_name(u.username) for u in session.scalars(select(User)).all())
-        return ServerSetUp(admin, created, tuple(sorted(logins)), tuple(waiting))
+        return ServerSetUp(admin, created, tuple(sorted(logins)), tuple(sorted(waiting)))
     finally:
         db.dispose()
