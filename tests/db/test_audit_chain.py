@@ -20,14 +20,14 @@ from veru_desk.db import audit_chain
 from veru_desk.db.engine import Database
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.health import check_database
-from veru_desk.db.keyfile import KeyFile, key_file_path
+from veru_desk.db.keyfile import KeyFile, WrongSecret, key_file_path
 from veru_desk.db.models import AuditEvent
 from veru_desk.db.session import open_database
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.services import Services
 from veru_desk.services.passwords import SignInError
 from veru_desk.services.users import sign_out
-from veru_desk.services.vault import create_database, open_for_user
+from veru_desk.services.vault import create_database, open_for_user, open_with_recovery_key
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PRIYA_PASSWORD = "Priya's own passphrase 2026"
@@ -316,3 +316,14 @@ def test_the_newest_rows_cut_off_a_plain_file_are_caught_against_its_latest_back
         ), problems
     finally:
         db.dispose()
+
+
+def test_a_wrong_recovery_key_is_queued_and_audited_at_the_next_open(encrypted: Path) -> None:
+    location = resolve_database(str(encrypted))
+    with pytest.raises(WrongSecret):
+        open_with_recovery_key(location, "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF-GGGGG-HHHHH")
+    db, _priya = open_for_user(location, "priya", PRIYA_PASSWORD)
+    assert [(n, s.split(",")[0]) for n, s in _failed_sign_ins(db)] == [
+        ("recovery-key", "Wrong recovery key")
+    ]
+    db.dispose()

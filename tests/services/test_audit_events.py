@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from tests.services.test_retention import closed_case
 from veru_desk.db.engine import Database
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.models import AuditEvent, utcnow
@@ -328,3 +329,14 @@ def test_a_cancelled_export_leaves_no_file_and_no_export_event(
     as_manager.audit_log.export_csv(AuditFilter(), path, progress=lambda done, total: False)
     assert not path.exists() and not (tmp_path / "audit.csv.part").exists()
     assert not _events(db, AuditAction.EXPORT)
+
+
+def test_erasing_a_case_redacts_its_trail_and_the_chain_still_verifies(
+    as_manager: Services, as_dariusz: Services
+) -> None:
+    assert as_dariusz.actor.user_id is not None
+    person_id = closed_case(as_manager, as_dariusz.actor.user_id)
+    as_manager.retention.erase(person_id, "Erasure request (UK GDPR Art. 17)")
+    report = as_manager.health.check()
+    assert report.problems == []
+    assert any("redacted for erasure" in line for line in report.passed), report.passed

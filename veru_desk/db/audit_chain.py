@@ -10,8 +10,12 @@ Someone with the key can recompute the hashes, but only as far as the head recor
 The canonical serialisation is defined here and only here, and must never change (it would
 break every stored chain): JSON with sorted keys, no spaces, ASCII escapes, of
 
-    id, at (UTC, ``YYYY-MM-DDTHH:MM:SS.ffffff``), user_id, username, action (its stored
-    value), entity_type, entity_id, young_person_id, content
+    at (UTC, ``YYYY-MM-DDTHH:MM:SS.ffffff``), user_id, username, action (its stored value),
+    entity_type, entity_id, young_person_id, content
+
+The row's ``id`` is not in it: the database gives it (a server's sequence may skip numbers
+after a rollback), and the chain itself fixes the order, since each row's hash takes in the
+row before it: a row removed, inserted or moved breaks the link after it whatever the ids.
 
 where ``content`` is ``content_hash``: SHA-256 of the same JSON form of ``{"changes",
 "summary"}``. Summary and changes are hashed apart because the right to erasure may redact
@@ -61,7 +65,6 @@ def content_hash(summary: str | None, changes: str | None) -> str:
 
 def canonical_row(
     *,
-    id: int,
     at: dt.datetime,
     user_id: int | None,
     username: str | None,
@@ -73,7 +76,6 @@ def canonical_row(
 ) -> bytes:
     return _json(
         {
-            "id": int(id),
             "at": _utc_text(at),
             "user_id": user_id,
             "username": username,
@@ -94,7 +96,6 @@ def _row_hash(previous: str, row: Any) -> str:
     return link(
         previous,
         canonical_row(
-            id=row.id,
             at=row.at,
             user_id=row.user_id,
             username=row.username,
@@ -108,7 +109,7 @@ def _row_hash(previous: str, row: Any) -> str:
 
 
 def append(session: Session, event: AuditEvent) -> None:
-    """Gives ``event`` the next id and its hashes, and moves the head to it.
+    """Adds ``event`` to the session with its hashes, and moves the head to it.
 
     The head row is read ``FOR UPDATE`` on a server, so a second transaction appending at the
     same moment waits for this one to commit and then links to its row: the chain never forks.
@@ -119,9 +120,10 @@ def append(session: Session, event: AuditEvent) -> None:
     head = locked_head(session)
     if event.at is None:
         event.at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    event.id = head.last_id + 1
     event.content_hash = content_hash(event.summary, event.changes)
     event.chain_hash = _row_hash(head.last_hash, event)
+    session.add(event)
+    session.flush()  # its id, given while the head is locked: ids follow the chain
     head.last_id = event.id
     head.last_hash = event.chain_hash
 
@@ -244,7 +246,7 @@ def verify_chain(connection: Connection, external: Iterable[Head] = ()) -> Chain
                 return broken(row, "its summary or changes were edited")
         if _row_hash(previous, row) != row.chain_hash:
             if previous_id and row.id > previous_id + 1:
-                why = f"row(s) {previous_id + 1} to {row.id - 1} before it were removed"
+                why = f"row(s) {previous_id + 1} to {row.id - 1} before it are missing"
             else:
                 why = "its who, when, action or record were edited, or the row before it removed"
             return broken(row, why)

@@ -65,8 +65,7 @@ def record(
             else None
         ),
     )
-    audit_chain.append(session, event)
-    session.add(event)
+    audit_chain.append(session, event)  # adds it, linked into the hash chain
     return event
 
 
@@ -86,7 +85,7 @@ def take_sign_in_failures(session: Session, db: Database) -> Callable[[], None]:
     the sign-in's own transaction (``db.sign_in_queue``). Returns what to do once that has
     committed: start the key file's next queue and record the chain's head there."""
     from veru_desk.db import sign_in_queue
-    from veru_desk.db.keyfile import KeyFile, user_slot
+    from veru_desk.db.keyfile import RECOVERY_SLOT, KeyFile, user_slot
 
     key_file = db.key_file
     if key_file is None or not key_file.is_file():
@@ -99,6 +98,7 @@ def take_sign_in_failures(session: Session, db: Database) -> Callable[[], None]:
         keys.keyed_name(user_slot(name)): (user_id, name)
         for user_id, name in session.execute(select(User.id, User.username))
     }
+    users[keys.keyed_name(RECOVERY_SLOT)] = (None, "recovery-key")
     for failure in reading.failures:
         user_id, name = users.get(failure.slot or "", (None, "unknown username"))
         when = failure.at.replace(tzinfo=dt.UTC).astimezone()

@@ -239,7 +239,13 @@ def open_with_recovery_key(location: DatabaseLocation, recovery_key: str) -> Dat
         raise StorageError("Only an encrypted database file has a recovery key.")
     keys = KeyFile.load(key_file_path(location.path))
     secret = normalise_recovery_key(recovery_key)
-    key = settle(location.path, keys, keys.open_slot(RECOVERY_SLOT, secret, "recovery_key"))
+    try:
+        opened = keys.open_slot(RECOVERY_SLOT, secret, "recovery_key")
+    except WrongSecret:  # a guess at the break-glass key is a failed sign-in like any other
+        queue_sign_in_failure(keys, RECOVERY_SLOT, "Wrong recovery key")
+        keys.save()
+        raise
+    key = settle(location.path, keys, opened)
     if not keys.is_current(RECOVERY_SLOT):  # made before key pairs: now a key change can seal
         keys.add_slot(RECOVERY_SLOT, secret, key)  # the new key for it
         keys.save()

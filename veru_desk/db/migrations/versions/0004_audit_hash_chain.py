@@ -102,7 +102,6 @@ def _chain_existing_rows(connection: sa.Connection) -> tuple[int, str]:
             chained = link(
                 previous,
                 canonical_row(
-                    id=row.id,
                     at=row.at,
                     user_id=row.user_id,
                     username=row.username,
