@@ -274,12 +274,11 @@ def open_signed_in(
 ) -> tuple[Database, Actor]:
     """As ``vault.open_for_user``, without the day's first backup: a backup of a working
     copy that is thrown away after the run would only cost minutes and disk."""
+    from veru_desk.db.driver import signed_in_location
     from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
     from veru_desk.db.session import open_database
     from veru_desk.services.users import sign_in
     from veru_desk.services.vault import DatabaseKind, kind_of
-
-    from veru_desk.db.driver import signed_in_location
 
     key = None
     if kind_of(location) is DatabaseKind.ENCRYPTED:
