@@ -401,3 +401,8 @@ class AuditAction(LabelledEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     IMPORT = "import"
+    #: a search, duplicate check or import preview that found someone else's case: only
+    #: "on record, allocated to ..." was shown, and this says who asked
+    LOOKUP = "lookup"
+
+    _LABELS = nonmember({"lookup": "Look-up of another's case"})

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,12 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from veru_desk.db.engine import Database
 from veru_desk.db.failures import DatabaseFailure
 from veru_desk.db.failures import explain as explain  # re-exported: the UI asks here
-from veru_desk.db.models import Base, User
+from veru_desk.db.models import Base, User, UserRole
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied
 from veru_desk.services import audit
 from veru_desk.services.actor import Actor
+from veru_desk.services.refusals import AccountRefused, tell_listeners
 
 T = TypeVar("T", bound=Base)
 
@@ -30,17 +33,50 @@ class Service:
     def __init__(self, db: Database, actor: Actor) -> None:
         self.db = db
         self.actor = actor
+        self._signed_in = actor  # the roles held at sign-in: never widened later
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One transaction: validation, permission, change and audit commit together."""
         with self._translated_errors(), self.db.write() as session:
+            self._check_account(session)
             yield session
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
         with self._translated_errors(), self.db.read() as session:
+            self._check_account(session)
             yield session
+
+    def _check_account(self, session: Session) -> None:
+        """Refuses an account disabled since it signed in, and narrows its roles to those it
+        still holds: an administrator's change takes effect at the next action, in the same
+        transaction as that action (one primary-key lookup), not at the next sign-in.
+
+        Roles granted since the sign-in wait for the next sign-in: a session never gains
+        rights its user did not prove a password for.
+        """
+        signed_in = getattr(self, "_signed_in", self.actor)
+        if signed_in.user_id is None:
+            return  # the installer, the demo generator, the recovery key: no account
+        rows = session.execute(
+            select(User.active, UserRole.role)
+            .outerjoin(UserRole, UserRole.user_id == User.id)
+            .where(User.id == signed_in.user_id)
+        ).all()
+        if not rows or not rows[0].active:
+            refusal = AccountRefused(
+                f"{signed_in.display_name}'s account has been disabled by an administrator, "
+                "so this session has ended and nothing was changed. Ask your administrator "
+                "if this is a mistake.",
+                db=self.db,
+                user_id=signed_in.user_id,
+            )
+            tell_listeners(refusal)
+            raise refusal
+        held = signed_in.roles & frozenset(role for _active, role in rows if role is not None)
+        if held != self.actor.roles:
+            self.actor = replace(signed_in, roles=held)
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:

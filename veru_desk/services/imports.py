@@ -24,7 +24,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Agency, Referral, YoungPerson
+from veru_desk.db.models import Agency, Referral, User, YoungPerson
 from veru_desk.domain.dates import parse_uk_date
 from veru_desk.domain.enums import (
     AgencyType,
@@ -38,7 +38,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.domain.text import check_names, clean_free_text
-from veru_desk.services.access import require_role
+from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service
 from veru_desk.services.people import PersonDetails, add_people, sort_name_of
 from veru_desk.services.referrals import ReferralDetails, add_referrals
@@ -116,6 +116,10 @@ class ImportRow:
     referral: ReferralDetails
     existing_person_id: int | None = None
     existing_case_ref: str | None = None
+    # Who the record is allocated to: for someone else's case this, with the reference, is
+    # all a caseworker's preview tells of it ("on record, allocated to ...").
+    existing_worker: str | None = None
+    existing_on_record_only: bool = False
     same_person_as_line: int | None = None  # an earlier row of this file is the same person
     # Already on record, so never added again: the same person's referral from the same
     # agency on the same date, imported before (or typed in), or an earlier row of this file.
@@ -830,14 +834,60 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
 
 class ImportService(Service):
     def preview(self, data: bytes) -> ImportPreview:
-        """Checks the file and says which rows are young people already on record."""
+        """Checks the file and says which rows are young people already on record.
+
+        A row matching someone else's case (not one of a caseworker's own) says only its
+        reference and worker, and each such record found is audited as a look-up, as in a
+        search: a file of guessed names and birth dates is no way round the search's rule.
+        """
         preview = parse_referral_file(data)
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
             known = match_existing(session, preview.rows)
             imported = match_imported(session, preview.rows, known)
+            ids = sorted({k.person_id for k in known.values()})
+            own: set[int] = set(ids)
+            workers: dict[int, str | None] = {}
+            for chunk in _chunks(ids):
+                if not self.actor.is_manager:
+                    mine = select(YoungPerson.id).where(
+                        YoungPerson.id.in_(chunk), own_cases(self.actor)
+                    )
+                    own -= set(chunk) - set(session.scalars(mine))
+                for pid, worker in session.execute(
+                    select(YoungPerson.id, User.display_name)
+                    .outerjoin(User, User.id == YoungPerson.current_worker_id)
+                    .where(YoungPerson.id.in_(chunk))
+                ):
+                    workers[pid] = worker
+            others = set(ids) - own
+        if others:
+            with self._write() as session:
+                for k in sorted(
+                    {k for k in known.values() if k.person_id in others}, key=lambda k: k.case_ref
+                ):
+                    allocated = (
+                        f"allocated to {workers[k.person_id]}"
+                        if workers.get(k.person_id)
+                        else "not allocated"
+                    )
+                    self._audit(
+                        session,
+                        AuditAction.LOOKUP,
+                        entity_type="young_person",
+                        entity_id=k.person_id,
+                        person_id=k.person_id,
+                        summary=f"{k.case_ref} found by an import preview (exact match); "
+                        f"shown on record only, {allocated}",
+                    )
         rows = [
-            replace(r, existing_person_id=k.person_id, existing_case_ref=k.case_ref)
+            replace(
+                r,
+                existing_person_id=k.person_id,
+                existing_case_ref=k.case_ref,
+                existing_worker=workers.get(k.person_id),
+                existing_on_record_only=k.person_id in others,
+            )
             if (k := known.get(r.line))
             else r
             for r in preview.rows

@@ -1,9 +1,18 @@
-"""Young people: their details, duplicates, and the search the whole app leans on."""
+"""Young people: their details, duplicates, and the search the whole app leans on.
+
+Minimal disclosure: a caseworker's search, duplicate check and import preview show their own
+cases (``access.own_cases``) in full. Anyone else's record appears only on an exact match (the
+full case reference, the NHS number, or the full name with the date of birth) and then only as
+"on record: VERU-2026-00042, allocated to Grace Mensah", enough to avoid a duplicate or call a
+colleague and no more; each such look-up is audited. Typing "a" or "VERU-" lists nobody else.
+Managers see everyone in full, as they supervise every caseload.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select
@@ -11,7 +20,11 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.models import Contact, NameToken, User, YoungPerson, utcnow
 from veru_desk.db.sequences import reserve_case_numbers
-from veru_desk.domain.case_reference import format_case_reference, looks_like_case_reference
+from veru_desk.domain.case_reference import (
+    format_case_reference,
+    looks_like_case_reference,
+    parse_case_reference,
+)
 from veru_desk.domain.dates import parse_uk_date
 from veru_desk.domain.enums import (
     AuditAction,
@@ -30,7 +43,12 @@ from veru_desk.domain.nhs import normalise_nhs_number
 from veru_desk.domain.phone import normalise_phone
 from veru_desk.domain.postcode import normalise_postcode
 from veru_desk.domain.text import check_names, clean_free_text
-from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.access import (
+    own_case_ids,
+    own_cases,
+    require_case_access,
+    require_role,
+)
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
 
@@ -133,14 +151,56 @@ class PersonDetails:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """A person found. ``on_record_only``: someone else's case found by an exact match, of
+    which only the case reference and the allocated worker are told (names, date of birth
+    and status are blank); it may not be opened."""
+
     person_id: int
     case_ref: str
     first_name: str
     last_name: str
     preferred_name: str | None
-    date_of_birth: dt.date
+    date_of_birth: dt.date | None
     status: ReferralStatus | None
     worker: str | None
+    on_record_only: bool = False
+
+    @property
+    def on_record_text(self) -> str:
+        """``On record: VERU-2026-00042, allocated to Grace Mensah — ask them or your
+        manager``: what a restricted hit says, everywhere it is shown."""
+        if self.worker:
+            return (
+                f"On record: {self.case_ref}, allocated to {self.worker} — ask them or your manager"
+            )
+        return f"On record: {self.case_ref}, not allocated to a caseworker — ask your manager"
+
+
+def _on_record_hits(session: Session, ids: Iterable[int]) -> list[SearchHit]:
+    """Restricted hits for ``ids``: the case reference and current worker, nothing else."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    rows = session.execute(
+        select(YoungPerson.id, YoungPerson.case_ref, User.display_name)
+        .outerjoin(User, User.id == YoungPerson.current_worker_id)
+        .where(YoungPerson.id.in_(ids))
+        .order_by(YoungPerson.case_ref)
+    ).all()
+    return [
+        SearchHit(
+            person_id=pid,
+            case_ref=ref,
+            first_name="",
+            last_name="",
+            preferred_name=None,
+            date_of_birth=None,
+            status=None,
+            worker=worker,
+            on_record_only=True,
+        )
+        for pid, ref, worker in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -306,24 +366,37 @@ class PeopleService(Service):
     ) -> list[SearchHit]:
         """People who may be the same young person: same NHS number, or names and birth date.
 
-        Intake needs this even for cases the user cannot open, so it returns only what
-        identifies the record (no case details).
+        Intake needs this even for cases the user cannot open: those come back on record only
+        (the case reference and its worker), and the look-up is audited.
         """
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="check for duplicates")
             ids = match_person_ids(session, first_name, last_name, date_of_birth, nhs_number)
-            return self._hits(session, ids)
+            own, others = self._split_own(session, ids)
+            hits = self._hits(session, own) + _on_record_hits(session, others)
+        self._audit_lookups([h for h in hits if h.on_record_only], "a duplicate check")
+        return hits
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """As-you-type search by name (accent- and case-insensitive), case reference, date of
-        birth or NHS number."""
+        birth or NHS number; the full name with the date of birth ("Zoë Ó Súilleabháin
+        03/04/2011") is an exact match. A caseworker's partial matches are their own cases;
+        others' come only from an exact match, on record only, audited."""
         text = text.strip()
         if not text:
             return []
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
-            ids = session.scalars(search_query(text).limit(limit)).all()
-            return self._hits(session, list(ids))
+            query = search_query(text)
+            if not self.actor.is_manager:
+                query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
+            ids = list(session.scalars(query.limit(limit)))
+            exact = [i for i in exact_match_ids(session, text) if i not in ids]
+            own, others = self._split_own(session, exact)
+            hits = self._hits(session, ids + own)
+            hits += _on_record_hits(session, others)
+        self._audit_lookups([h for h in hits if h.on_record_only], "a search")
+        return hits
 
     def count_matches(self, text: str) -> int:
         """How many people ``search`` would find without its limit: a list that stops at 200
@@ -333,8 +406,46 @@ class PeopleService(Service):
             return 0
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
-            matches = search_query(text).order_by(None).subquery()
-            return session.scalar(select(func.count()).select_from(matches)) or 0
+            query = search_query(text).order_by(None)
+            if not self.actor.is_manager:
+                query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
+            matches = query.subquery()
+            found = session.scalar(select(func.count()).select_from(matches)) or 0
+            exact = set(exact_match_ids(session, text))
+            if exact:
+                listed = select(matches.c[0]).where(matches.c[0].in_(exact))
+                exact -= set(session.scalars(listed))
+            return found + len(exact)
+
+    def _split_own(self, session: Session, ids: Sequence[int]) -> tuple[list[int], list[int]]:
+        """``ids`` as (the actor's own cases, everyone else's), in the order given."""
+        if not ids:
+            return [], []
+        if self.actor.is_manager:
+            return list(ids), []
+        mine = set(
+            session.scalars(
+                select(YoungPerson.id).where(YoungPerson.id.in_(ids), own_cases(self.actor))
+            )
+        )
+        return [i for i in ids if i in mine], [i for i in ids if i not in mine]
+
+    def _audit_lookups(self, hits: Sequence[SearchHit], how: str) -> None:
+        """One LOOKUP event per record of someone else's case that was shown on record."""
+        if not hits:
+            return
+        with self._write() as session:
+            for hit in hits:
+                allocated = f"allocated to {hit.worker}" if hit.worker else "not allocated"
+                self._audit(
+                    session,
+                    AuditAction.LOOKUP,
+                    entity_type="young_person",
+                    entity_id=hit.person_id,
+                    person_id=hit.person_id,
+                    summary=f"{hit.case_ref} found by {how} (exact match); shown on record "
+                    f"only, {allocated}",
+                )
 
     def _hits(self, session: Session, ids: list[int]) -> list[SearchHit]:
         if not ids:
@@ -430,6 +541,64 @@ def match_person_ids(
     if not conditions:
         return []
     return list(session.scalars(select(YoungPerson.id).where(or_(*conditions)).limit(20)))
+
+
+# A date written in full (day, month and a four-digit year): "03/04/2011", "3.4.2011",
+# "2011-04-03". A two-digit year part-way through typing ("03/04/20") is not an exact date.
+_FULL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}")
+# The full reference as issued, number zero-padded: "VERU-2026-0004" part-way through typing
+# "VERU-2026-00042" must not be taken for case 4.
+_FULL_REFERENCE = re.compile(r"veru[\s-]+[0-9]{4}[\s-]+[0-9]{5}")
+
+
+def exact_match_ids(session: Session, text: str) -> list[int]:
+    """The people ``text`` names exactly: their full case reference, their NHS number, or
+    their full name (legal or preferred first name, either order) with their date of birth.
+    These, and only these, may show a caseworker someone else's record (on record only)."""
+    text = " ".join(text.split())
+    if _FULL_REFERENCE.fullmatch(text.casefold()):
+        parsed = parse_case_reference(text)
+        if parsed is None:
+            return []
+        ref = format_case_reference(*parsed)
+        return list(session.scalars(select(YoungPerson.id).where(YoungPerson.case_ref == ref)))
+    compact = text.replace(" ", "").replace("-", "")
+    if compact.isdigit():
+        if len(compact) != 10:
+            return []
+        query = select(YoungPerson.id).where(YoungPerson.nhs_number == compact).limit(20)
+        return list(session.scalars(query))
+    words = text.split()
+    dates = [w for w in words if _FULL_DATE.fullmatch(w)]
+    if len(dates) != 1:
+        return []
+    try:
+        dob = parse_uk_date(dates[0])
+    except ValidationError:
+        return []
+    name = " ".join(fold(" ".join(w for w in words if w != dates[0])).split())
+    if len(name.split()) < 2:
+        return []
+    found = []
+    for pid, first, last, preferred in session.execute(
+        select(
+            YoungPerson.id,
+            YoungPerson.first_name,
+            YoungPerson.last_name,
+            YoungPerson.preferred_name,
+        )
+        .where(YoungPerson.date_of_birth == dob)
+        .order_by(YoungPerson.id)
+    ):
+        for given in filter(None, (first, preferred)):
+            whole = (
+                " ".join(fold(f"{given} {last}").split()),
+                " ".join(fold(f"{last} {given}").split()),
+            )
+            if name in whole:
+                found.append(pid)
+                break
+    return found
 
 
 def search_query(text: str) -> Select[tuple[int]]:

@@ -628,12 +628,28 @@ class ReferralService(Service):
     # --- queries ---------------------------------------------------------------------------
 
     def get(self, referral_id: int) -> ReferralView:
-        with self._read() as session:
+        """One referral with its narrative, for managers, for whoever is on the case, and for
+        the person who entered it while it awaits triage; every read leaves a trace, as
+        opening a case does."""
+        with self._write() as session:
             referral = get_or_404(session, Referral, referral_id, "referral")
-            if not (self.actor.is_manager or referral.status.awaiting_triage):
+            entered_it = (
+                Role.CASEWORKER in self.actor.roles
+                and self.actor.user_id is not None
+                and referral.created_by_id == self.actor.user_id
+                and referral.status.awaiting_triage
+            )
+            if not (self.actor.is_manager or entered_it):
                 require_case_access(
                     session, self.actor, referral.young_person_id, doing="read a referral"
                 )
+            self._audit(
+                session,
+                AuditAction.VIEW,
+                entity=referral,
+                person_id=referral.young_person_id,
+                summary=f"Read the referral received {format_uk_date(referral.received_on)}",
+            )
             return self._view(session, referral)
 
     def for_person(self, person_id: int) -> list[ReferralView]:

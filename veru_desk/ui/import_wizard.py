@@ -61,6 +61,14 @@ def _known(row: ImportRow) -> str:
         return f"Already imported: line {row.line} is on record, and will not be added again"
     if row.same_referral_as_line:
         return f"The same referral as row {row.same_referral_as_line}: will not be added twice"
+    if row.existing_case_ref and row.existing_on_record_only:
+        # Someone else's case: its reference and worker, so they can be told; nothing more.
+        worker = (
+            f"allocated to {row.existing_worker} (ask them or your manager)"
+            if row.existing_worker
+            else "not allocated yet (ask your manager)"
+        )
+        return f"On record: {row.existing_case_ref}, {worker}: new referral on that record"
     if row.existing_case_ref:
         return f"Already on record ({row.existing_case_ref}): new referral on that record"
     if row.same_person_as_line:

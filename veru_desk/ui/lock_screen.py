@@ -385,6 +385,16 @@ class LockController(QObject):
         except Exception:  # the session still ends; the log says the trail missed it
             log.exception("could not record the end of %s's session", self.services.actor)
 
+    def end_refused_session(self, message: str) -> None:
+        """The signed-in account was disabled: its open work is closed without saving (it may
+        no longer save anything), the end of its session is recorded, and the lock screen
+        says why. Its password no longer signs in; someone else's does."""
+        if self.dialog is None:
+            self._end_session("Session ended: the account was disabled by an administrator")
+            self.lock()
+        if self.dialog is not None:
+            self.dialog.problem(message)
+
     def quit(self) -> None:
         """Quit from the lock screen: nobody proved who they are, so nothing is saved."""
         self._end_session("Quit at the lock screen; unsaved work discarded")
@@ -432,4 +442,13 @@ def lock_window(window: MainWindow) -> LockController:
     if not isinstance(controller, LockController):
         controller = LockController(window, window.services)
     controller.lock()
+    return controller
+
+
+def end_refused_session(window: MainWindow, message: str) -> LockController:
+    """Ends ``window``'s session because its account was disabled (see ``MainWindow``)."""
+    controller = getattr(window, "lock_controller", None)
+    if not isinstance(controller, LockController):
+        controller = LockController(window, window.services)
+    controller.end_refused_session(message)
     return controller

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,6 +35,7 @@ from veru_desk.domain.enums import Role
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.quick_start import FirstScreen
+from veru_desk.services.refusals import AccountRefused, listen_for_refused_accounts
 from veru_desk.ui.feedback import confirm, show_error
 from veru_desk.ui.search_box import SearchBox
 
@@ -77,6 +78,9 @@ def role_words(actor: Actor) -> str:
 
 
 class MainWindow(QMainWindow):
+    #: this window's user was refused because their account was disabled (the message)
+    account_refused = Signal(str)
+
     def __init__(
         self,
         services: Services,
@@ -132,6 +136,11 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close_current_case)
+
+        # Queued: the refusal may come from a worker thread, and ending the session must not
+        # run in the middle of the call that was refused.
+        self.account_refused.connect(self._end_refused_session, Qt.ConnectionType.QueuedConnection)
+        listen_for_refused_accounts(self._refused)
 
         self._restore()
 
@@ -574,6 +583,19 @@ class MainWindow(QMainWindow):
         from veru_desk.ui.lock_screen import lock_window
 
         lock_window(self)
+
+    def _refused(self, refusal: AccountRefused) -> None:
+        """Any thread: a service refused this window's user (account disabled)."""
+        actor = self.services.actor
+        if refusal.db is self.services.db and refusal.user_id == actor.user_id:
+            self.account_refused.emit(str(refusal))
+
+    def _end_refused_session(self, message: str) -> None:
+        """Ends the session at once and shows the lock screen with the reason: the disabled
+        account's work is closed unsaved, and someone else may sign in."""
+        from veru_desk.ui.lock_screen import end_refused_session
+
+        end_refused_session(self, message)
 
     def change_password(self) -> QWidget:
         from veru_desk.ui.password_dialog import PasswordDialog

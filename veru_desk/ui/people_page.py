@@ -21,12 +21,35 @@ from veru_desk.ui.tasks import Progress, run_task
 DEBOUNCE_MS = 150
 RESULT_LIMIT = 200
 
+
+def _name(hit: SearchHit) -> str:
+    """The name, or for someone else's case (an exact match) what to do instead of opening."""
+    if hit.on_record_only:
+        who = f"ask {hit.worker} or your manager" if hit.worker else "ask your manager"
+        return f"On record (not your case): {who}"
+    return display_name(hit.first_name, hit.last_name, hit.preferred_name)
+
+
+def _born(hit: SearchHit) -> str:
+    return format_uk_date(hit.date_of_birth) if hit.date_of_birth else ""
+
+
+def _age(hit: SearchHit) -> str:
+    return str(age_on(hit.date_of_birth, dt.date.today())) if hit.date_of_birth else ""
+
+
+def _status(hit: SearchHit) -> str:
+    if hit.on_record_only:
+        return ""
+    return hit.status.label if hit.status else "No referral"
+
+
 PEOPLE_COLUMNS = (
     Column("Case reference", lambda h: h.case_ref),
-    Column("Name", lambda h: display_name(h.first_name, h.last_name, h.preferred_name)),
-    Column("Date of birth", lambda h: format_uk_date(h.date_of_birth)),
-    Column("Age", lambda h: str(age_on(h.date_of_birth, dt.date.today())), numeric=True),
-    Column("Status", lambda h: h.status.label if h.status else "No referral"),
+    Column("Name", _name),
+    Column("Date of birth", _born),
+    Column("Age", _age, numeric=True),
+    Column("Status", _status),
     Column("Caseworker", lambda h: h.worker or "Unallocated"),
 )
 
@@ -126,6 +149,7 @@ class PeoplePage(QWidget):
             if hits:
                 self.table.select_first()
                 self.result_label.setText(found_text(len(hits), total))
+                self._update_buttons()  # someone else's case selected says whom to ask
             else:
                 self.result_label.setText(f"No young person matches “{text}”.")
             self.searched.emit(total)
@@ -136,22 +160,30 @@ class PeoplePage(QWidget):
         hit = self.table.selected()
         return hit if isinstance(hit, SearchHit) else None
 
+    def _openable(self) -> SearchHit | None:
+        """The selected person, unless they are someone else's case shown on record only."""
+        hit = self.selected()
+        return hit if hit is not None and not hit.on_record_only else None
+
     def _update_buttons(self) -> None:
-        has = self.selected() is not None
+        hit = self.selected()
+        has = self._openable() is not None
         self.open_button.setEnabled(has)
         self.new_referral_button.setEnabled(has)
+        if hit is not None and hit.on_record_only:
+            self.result_label.setText(hit.on_record_text + ".")
 
     def _activated(self, index: QModelIndex) -> None:
         hit = self.model.row_at(index.row())
-        if hit is not None:
+        if hit is not None and not hit.on_record_only:
             self.open_case.emit(hit.person_id)
 
     def open_selected(self) -> None:
-        hit = self.selected()
+        hit = self._openable()
         if hit is not None:
             self.open_case.emit(hit.person_id)
 
     def _new_referral(self) -> None:
-        hit = self.selected()
+        hit = self._openable()
         if hit is not None:
             self.new_referral_for.emit(hit.person_id)

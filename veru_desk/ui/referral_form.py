@@ -64,6 +64,9 @@ DUPLICATE_CHECK_MS = 300
 
 
 def hit_summary(hit: SearchHit) -> str:
+    """The line for a possible duplicate; someone else's case is on record only."""
+    if hit.on_record_only or hit.date_of_birth is None:
+        return hit.on_record_text
     name = display_name(hit.first_name, hit.last_name, hit.preferred_name)
     status = hit.status.label if hit.status else "no referral"
     worker = f", {hit.worker}" if hit.worker else ""
@@ -431,11 +434,13 @@ class ReferralForm(QDialog):
 
     def use_existing_person(self, person_id: int, hit: SearchHit | None = None) -> None:
         """Attaches the referral to a young person already on record."""
+        typed_dob = self._birth() if self.existing_person_id is None else None
         self.existing_person_id = person_id
         if hit is None:
             hit = self._describe(person_id)
         if hit is not None:
-            self._existing_dob = hit.date_of_birth
+            # Someone else's case tells no date of birth: it matched the one typed here.
+            self._existing_dob = hit.date_of_birth or typed_dob
             self.existing_label.setText(f"Referral for an existing record: {hit_summary(hit)}")
         else:
             self._existing_dob = None

@@ -33,7 +33,10 @@ RESULT_LIMIT = 25
 
 
 def hit_text(hit: SearchHit) -> str:
-    """One line per person: enough to tell two people of the same name apart."""
+    """One line per person: enough to tell two people of the same name apart. Someone else's
+    case, found by an exact match, says only that it is on record and with whom."""
+    if hit.on_record_only or hit.date_of_birth is None:
+        return hit.on_record_text
     name = display_name(hit.first_name, hit.last_name, hit.preferred_name)
     age = age_on(hit.date_of_birth, dt.date.today())
     parts = [name, hit.case_ref, f"born {format_uk_date(hit.date_of_birth)} (age {age})"]
@@ -132,8 +135,13 @@ class SearchBox(QLineEdit):
         self._model.clear()
         for hit in hits:
             item = QStandardItem(hit_text(hit))
-            item.setData(hit.person_id, PERSON_ID_ROLE)
             item.setEditable(False)
+            if hit.on_record_only:
+                # Shown, so a duplicate is avoided and a colleague called; never opened.
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("This case is not yours: ask its caseworker or your manager.")
+            else:
+                item.setData(hit.person_id, PERSON_ID_ROLE)
             self._model.appendRow(item)
         if total is not None and total > len(hits):
             # the list stops at RESULT_LIMIT; the number found does not
@@ -176,14 +184,15 @@ class SearchBox(QLineEdit):
         self.person_chosen.emit(person_id)
 
     def choose_row(self, row: int) -> None:
-        if 0 <= row < len(self._hits):
+        if 0 <= row < len(self._hits) and not self._hits[row].on_record_only:
             self.choose(self._hits[row].person_id)
 
     def _return_pressed(self) -> None:
         if self._timer.isActive():
             self.search_now()
-        if len(self._hits) >= 1 and not self._completer.popup().isVisible():
-            self.choose(self._hits[0].person_id)
+        openable = [h for h in self._hits if not h.on_record_only]
+        if openable and not self._completer.popup().isVisible():
+            self.choose(openable[0].person_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
