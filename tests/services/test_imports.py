@@ -601,3 +601,29 @@ def test_utf8_text_reads_back_exactly_and_one_stray_byte_is_never_read_as_window
         assert "is not UTF-8, but the rest of the file is" in raised.value.errors[0].message
     elif all(ord(ch) <= 0x7F for ch in text):
         assert decode_csv_bytes(damaged) == damaged.decode("cp1252")
+
+
+def test_an_import_links_every_row_into_the_audit_chain_in_order(
+    as_dariusz: Services, db: Database
+) -> None:
+    """An import audits its rows in batches (one flush per batch, not per row): each row is
+    still linked to the one before, ids follow the chain, and the trail verifies after it."""
+    from veru_desk.db.audit_chain import verify_chain
+
+    rows = [
+        row(first_name=("Ngozi", "Tomasz", "Siobhán")[i % 3], last_name=f"Okonkwo-{i}")
+        for i in range(1_203)  # more than one import batch
+    ]
+    result = as_dariusz.imports.run(csv_bytes(rows))
+    assert result.new_referrals == 1_203
+    with db.read() as session:
+        ids = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
+        imported = session.scalar(
+            select(func.count()).where(AuditEvent.summary.like("%imported from%"))
+        )
+    assert imported == 1_203
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    with db.engine.connect() as connection:
+        report = verify_chain(connection)
+    assert report.ok, report.problem
+    assert report.rows == len(ids)

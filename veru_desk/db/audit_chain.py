@@ -128,6 +128,26 @@ def append(session: Session, event: AuditEvent) -> None:
     head.last_hash = event.chain_hash
 
 
+def append_many(session: Session, events: list[AuditEvent]) -> None:
+    """``append`` for a batch (an import's rows): linked in list order, then written in one
+    flush, whose batched INSERT gives ids in the same order. A flush per row cost about
+    1.4 ms on a server, which made a 10,000-row import half as slow again."""
+    if not events:
+        return
+    head = locked_head(session)
+    previous = head.last_hash
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for event in events:
+        if event.at is None:
+            event.at = now
+        event.content_hash = content_hash(event.summary, event.changes)
+        event.chain_hash = previous = _row_hash(previous, event)
+    session.add_all(events)
+    session.flush()
+    head.last_id = events[-1].id
+    head.last_hash = previous
+
+
 _LOCKED = "veru_audit_chain_locked"
 
 

@@ -51,7 +51,36 @@ def record(
         session.flush()
         entity_type = entity_type or entity.__tablename__
         entity_id = entity_id or inspect(entity).identity[0]  # type: ignore[index]
-    event = AuditEvent(
+    event = new_event(
+        actor,
+        action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=person_id,
+        summary=summary,
+        changes=changes,
+    )
+    audit_chain.append(session, event)  # adds it, linked into the hash chain
+    return event
+
+
+def record_many(session: Session, events: list[AuditEvent]) -> None:
+    """Records events made by ``new_event`` in one batch, linked into the chain in order."""
+    audit_chain.append_many(session, events)
+
+
+def new_event(
+    actor: Actor,
+    action: AuditAction,
+    *,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    person_id: int | None = None,
+    summary: str | None = None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+) -> AuditEvent:
+    """An audit row not yet recorded: ``record`` and ``record_many`` link it into the chain."""
+    return AuditEvent(
         user_id=actor.user_id,
         username=actor.username,
         action=action,
@@ -65,8 +94,6 @@ def record(
             else None
         ),
     )
-    audit_chain.append(session, event)  # adds it, linked into the hash chain
-    return event
 
 
 def apply_changes(obj: Base, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -38,6 +38,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.domain.text import check_names, clean_free_text
+from veru_desk.services import audit
 from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service
 from veru_desk.services.people import PersonDetails, add_people, sort_name_of
@@ -946,21 +947,25 @@ class ImportService(Service):
                     session, [(pid, r.referral) for pid, r in pairs], user_id, IMPORT_SOURCE
                 )
                 created = {r.line for r in fresh}
+                events = []
                 for (pid, row), referral_id in zip(pairs, referral_ids, strict=True):
                     summary = (
                         "Young person added and referral imported"
                         if row.line in created
                         else "Referral imported for a young person already on record"
                     )
-                    self._audit(
-                        session,
-                        AuditAction.CREATE,
-                        entity_type="referral",
-                        entity_id=referral_id,
-                        person_id=pid,
-                        summary=f"{summary} from {what}, row {row.line} "
-                        f"(referred by {row.referral.referring_agency})",
+                    events.append(
+                        audit.new_event(
+                            self.actor,
+                            AuditAction.CREATE,
+                            entity_type="referral",
+                            entity_id=referral_id,
+                            person_id=pid,
+                            summary=f"{summary} from {what}, row {row.line} "
+                            f"(referred by {row.referral.referring_agency})",
+                        )
                     )
+                audit.record_many(session, events)
                 done = start + len(batch)
                 if progress is not None and not progress(done, total):
                     raise ImportCancelled("Import cancelled: nothing was imported.")
