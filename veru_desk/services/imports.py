@@ -41,7 +41,7 @@ from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.services import audit
 from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service
-from veru_desk.services.people import PersonDetails, add_people, sort_name_of
+from veru_desk.services.people import PersonDetails, add_people, record_lookup, sort_name_of
 from veru_desk.services.referrals import ReferralDetails, add_referrals
 
 COLUMNS: tuple[str, ...] = (
@@ -867,19 +867,13 @@ class ImportService(Service):
                 for k in sorted(
                     {k for k in known.values() if k.person_id in others}, key=lambda k: k.case_ref
                 ):
-                    allocated = (
-                        f"allocated to {workers[k.person_id]}"
-                        if workers.get(k.person_id)
-                        else "not allocated"
-                    )
-                    self._audit(
+                    record_lookup(
                         session,
-                        AuditAction.LOOKUP,
-                        entity_type="young_person",
-                        entity_id=k.person_id,
-                        person_id=k.person_id,
-                        summary=f"{k.case_ref} found by an import preview (exact match); "
-                        f"shown on record only, {allocated}",
+                        self.actor,
+                        k.person_id,
+                        k.case_ref,
+                        workers.get(k.person_id),
+                        "an import preview",
                     )
         rows = [
             replace(

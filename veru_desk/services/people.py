@@ -43,12 +43,14 @@ from veru_desk.domain.nhs import normalise_nhs_number
 from veru_desk.domain.phone import normalise_phone
 from veru_desk.domain.postcode import normalise_postcode
 from veru_desk.domain.text import check_names, clean_free_text
+from veru_desk.services import audit
 from veru_desk.services.access import (
     own_case_ids,
     own_cases,
     require_case_access,
     require_role,
 )
+from veru_desk.services.actor import Actor
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
 
@@ -257,6 +259,23 @@ def _prefix_filter(column: object, prefix: str) -> object:
     return and_(column >= prefix, column < prefix + "\U0010ffff")  # type: ignore[operator]
 
 
+
+def record_lookup(
+    session: Session, actor: Actor, person_id: int, case_ref: str, worker: str | None, how: str
+) -> None:
+    """Audits that someone else's case was shown "on record" only (search, duplicate check,
+    import preview): one wording, so the trail reads the same whichever screen found it."""
+    allocated = f"allocated to {worker}" if worker else "not allocated"
+    audit.record(
+        session,
+        actor,
+        AuditAction.LOOKUP,
+        entity_type="young_person",
+        entity_id=person_id,
+        person_id=person_id,
+        summary=f"{case_ref} found by {how} (exact match); shown on record only, {allocated}",
+    )
+
 class PeopleService(Service):
     def create(self, details: PersonDetails) -> int:
         details = details.validated()
@@ -436,16 +455,7 @@ class PeopleService(Service):
             return
         with self._write() as session:
             for hit in hits:
-                allocated = f"allocated to {hit.worker}" if hit.worker else "not allocated"
-                self._audit(
-                    session,
-                    AuditAction.LOOKUP,
-                    entity_type="young_person",
-                    entity_id=hit.person_id,
-                    person_id=hit.person_id,
-                    summary=f"{hit.case_ref} found by {how} (exact match); shown on record "
-                    f"only, {allocated}",
-                )
+                record_lookup(session, self.actor, hit.person_id, hit.case_ref, hit.worker, how)
 
     def _hits(self, session: Session, ids: list[int]) -> list[SearchHit]:
         if not ids:
