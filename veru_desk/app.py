@@ -40,10 +40,10 @@ from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.quick_start import EarlyRead, FirstScreen, has_users, read_first_screen
-from veru_desk.ui.feedback import show_error
-from veru_desk.ui.first_paint import when_painted
-from veru_desk.ui.main_window import MainWindow
-from veru_desk.ui.wheel_guard import install_wheel_guard
+from veru_desk.ui.shell.first_paint import when_painted
+from veru_desk.ui.shell.main_window import MainWindow
+from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.wheel_guard import install_wheel_guard
 
 # Not imported here: the services' modules, SQLAlchemy and Alembic. A start that can take the
 # quick road (services.quick_start) paints its window before any of them has loaded.
@@ -214,7 +214,7 @@ def _fatal(message: str, detail: str = "") -> None:
 
 
 # The window's first screen, imported while the start-up read is still running.
-FIRST_SCREEN_MODULES = ("veru_desk.ui.caseload_model", "veru_desk.ui.caseload_page")
+FIRST_SCREEN_MODULES = ("veru_desk.ui.pages.caseload_model", "veru_desk.ui.pages.caseload")
 
 
 class _Opener:
@@ -309,7 +309,7 @@ def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> Si
     opener = _Opener(location, early)
     suggested_username = hint = ""
     if kind is DatabaseKind.NEW:
-        from veru_desk.ui.sign_in import FirstStartDialog
+        from veru_desk.ui.shell.sign_in import FirstStartDialog
 
         first = FirstStartDialog(location)
         if first.exec() != FirstStartDialog.DialogCode.Accepted or first.created is None:
@@ -324,7 +324,7 @@ def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> Si
         _explain_open_failure(location, error)
         raise CannotStart from error
     if actor is None:
-        from veru_desk.ui.sign_in import SignInDialog
+        from veru_desk.ui.shell.sign_in import SignInDialog
 
         dialog = SignInDialog(
             opener.authenticate, location.display, username=suggested_username, hint=hint
@@ -351,7 +351,7 @@ def run_start_of_day_checks(window: MainWindow) -> None:
     is reported (offering the latest good backup); a backup taken is noted in the log."""
     from veru_desk.db.integrity import DamagedDatabase
     from veru_desk.db.session import start_of_day_checks
-    from veru_desk.ui.tasks import Progress, run_task
+    from veru_desk.ui.shell.tasks import Progress, run_task
 
     db = window.services.db
 
@@ -379,7 +379,7 @@ def run_start_of_day_checks(window: MainWindow) -> None:
     def failed(error: Exception) -> None:
         if isinstance(error, DamagedDatabase):
             log.error("start-of-day check failed: %s", error)
-            from veru_desk.ui.damaged_database_dialog import offer_restore
+            from veru_desk.ui.shell.damaged_database import offer_restore
 
             if offer_restore(window, error, window.services):
                 run_start_of_day_checks(window)  # the restored file, and today's backup
@@ -454,7 +454,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     services = Services(db, actor)
 
     if signed_in.pending is None:
-        from veru_desk.ui.password_dialog import ensure_password_changed
+        from veru_desk.ui.dialogs.password import ensure_password_changed
 
         if not ensure_password_changed(services):  # an administrator reset it: choose anew
             from veru_desk.services.users import sign_out
@@ -471,7 +471,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
         """Behind the painted window: the rest of signing in, the day's checks, auto-lock."""
         if not complete_sign_in(window, signed_in):
             return
-        from veru_desk.ui.lock_screen import install_auto_lock
+        from veru_desk.ui.shell.lock_screen import install_auto_lock
 
         if os.environ.get(BENCH_EXIT_ENV) != "1":
             run_start_of_day_checks(window)

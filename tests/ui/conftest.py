@@ -20,9 +20,9 @@ from shell_helpers import FakeWorkspace, make_window
 from ui_drivers import DialogDriver, MenuDriver, open_case_for
 
 from veru_desk.services import Services
-from veru_desk.ui import tasks
-from veru_desk.ui.main_window import MainWindow
-from veru_desk.ui.wheel_guard import install_wheel_guard
+from veru_desk.ui.shell import tasks
+from veru_desk.ui.shell.main_window import MainWindow
+from veru_desk.ui.widgets.wheel_guard import install_wheel_guard
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def fake_workspace(monkeypatch: pytest.MonkeyPatch) -> type[FakeWorkspace]:
-    import veru_desk.ui.case_workspace as case_workspace
+    import veru_desk.ui.case.workspace as case_workspace
 
     FakeWorkspace.built = []
     monkeypatch.setattr(case_workspace, "CaseWorkspace", FakeWorkspace)

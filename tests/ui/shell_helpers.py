@@ -15,7 +15,7 @@ from veru_desk.domain.enums import AgencyType, ConsentStatus, ReferralReason
 from veru_desk.services import Services
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import IntakeResult, ReferralDetails
-from veru_desk.ui.main_window import MainWindow
+from veru_desk.ui.shell.main_window import MainWindow
 
 TEST_PASSWORD_UI = "a long enough passphrase"
 

@@ -16,10 +16,10 @@ from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.users import add_user, count_users, sign_in
 from veru_desk.services.vault import DatabaseKind, kind_of, open_for_user
-from veru_desk.ui import admin_page
-from veru_desk.ui import sign_in as sign_in_module
-from veru_desk.ui.admin_page import AdminPage
-from veru_desk.ui.sign_in import DEMO_MANAGER, FirstStartDialog, SignInDialog
+from veru_desk.ui.pages import admin as admin_page
+from veru_desk.ui.pages.admin import AdminPage
+from veru_desk.ui.shell import sign_in as sign_in_module
+from veru_desk.ui.shell.sign_in import DEMO_MANAGER, FirstStartDialog, SignInDialog
 
 
 @pytest.fixture

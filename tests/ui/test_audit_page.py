@@ -21,9 +21,9 @@ from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import WITHHELD, AuditFilter
-from veru_desk.ui import audit_page
-from veru_desk.ui.audit_page import AuditPage, AuditTableModel
-from veru_desk.ui.main_window import MainWindow
+from veru_desk.ui.pages import audit as audit_page
+from veru_desk.ui.pages.audit import AuditPage, AuditTableModel
+from veru_desk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

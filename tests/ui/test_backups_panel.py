@@ -18,10 +18,10 @@ from veru_desk.db.backup import backup_sqlite, timestamped_name
 from veru_desk.db.engine import Database
 from veru_desk.db.integrity import DamagedDatabase, damaged_database_error
 from veru_desk.services import Services
-from veru_desk.ui.admin_page import AdminPage
-from veru_desk.ui.backups_panel import BackupsPanel, kind_words
-from veru_desk.ui.damaged_database_dialog import offer_restore
-from veru_desk.ui.events import data_events
+from veru_desk.ui.pages.admin import AdminPage
+from veru_desk.ui.pages.backups_panel import BackupsPanel, kind_words
+from veru_desk.ui.shell.damaged_database import offer_restore
+from veru_desk.ui.shell.events import data_events
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
 from veru_desk.services.sessions import SessionInput
-from veru_desk.ui.case_workspace import CaseWorkspace
-from veru_desk.ui.events import announce
+from veru_desk.ui.case.workspace import CaseWorkspace
+from veru_desk.ui.shell.events import announce
 
 
 def workspace(qtbot: QtBot, services: Services, person_id: int) -> CaseWorkspace:
@@ -403,7 +403,7 @@ def test_export_summary_opens_the_export_dialog_and_a_recorded_export_is_listed(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
 ) -> None:
     from veru_desk.services.summary import PreparedFor, SharingProfile
-    from veru_desk.ui.export_summary_dialog import ExportSummaryDialog
+    from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 
     ws = workspace(qtbot, as_dariusz, lukasz_case)
     show_tab(ws, ws.exports_tab)

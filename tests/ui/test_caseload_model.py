@@ -14,9 +14,9 @@ from shell_helpers import refer
 from veru_desk.domain.enums import ReferralStatus
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter, CaseloadRow, CaseloadSort
-from veru_desk.ui import caseload_model
-from veru_desk.ui.caseload_model import COLUMNS, CaseloadModel
-from veru_desk.ui.caseload_page import CaseloadPage
+from veru_desk.ui.pages import caseload_model
+from veru_desk.ui.pages.caseload import CaseloadPage
+from veru_desk.ui.pages.caseload_model import COLUMNS, CaseloadModel
 
 NAMES = [
     ("Łukasz", "Wiśniewski"),

@@ -21,13 +21,13 @@ from veru_desk.db.engine import Database
 from veru_desk.db.integrity import DamagedDatabase
 from veru_desk.services import Services
 from veru_desk.services.retention import RetentionItem
-from veru_desk.ui import damaged_database_dialog
-from veru_desk.ui.admin_page import AdminPage
-from veru_desk.ui.feedback import confirm
-from veru_desk.ui.main_window import MainWindow
-from veru_desk.ui.referral_form import ReferralForm
-from veru_desk.ui.retention_page import EndOfRecordDialog
-from veru_desk.ui.sign_in import FirstStartDialog
+from veru_desk.ui.dialogs.referral_form import ReferralForm
+from veru_desk.ui.pages.admin import AdminPage
+from veru_desk.ui.pages.retention import EndOfRecordDialog
+from veru_desk.ui.shell import damaged_database as damaged_database_dialog
+from veru_desk.ui.shell.main_window import MainWindow
+from veru_desk.ui.shell.sign_in import FirstStartDialog
+from veru_desk.ui.widgets.feedback import confirm
 
 
 @pytest.fixture

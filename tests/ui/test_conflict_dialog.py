@@ -25,14 +25,14 @@ from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
 from veru_desk.services.sessions import SessionInput, SessionView
-from veru_desk.ui.case_dialog import CaseDialog
-from veru_desk.ui.conflict_dialog import ConflictDialog
-from veru_desk.ui.goal_dialog import ActionDialog, GoalDialog
-from veru_desk.ui.note_dialog import NoteDialog
-from veru_desk.ui.outcome_dialog import OutcomeDialog
-from veru_desk.ui.person_dialog import PersonDialog
-from veru_desk.ui.risk_dialog import RiskDialog
-from veru_desk.ui.session_dialog import MoveSessionDialog, SessionDialog
+from veru_desk.ui.dialogs.case_dialog import CaseDialog
+from veru_desk.ui.dialogs.conflict import ConflictDialog
+from veru_desk.ui.dialogs.goal import ActionDialog, GoalDialog
+from veru_desk.ui.dialogs.note import NoteDialog
+from veru_desk.ui.dialogs.outcome import OutcomeDialog
+from veru_desk.ui.dialogs.person import PersonDialog
+from veru_desk.ui.dialogs.risk import RiskDialog
+from veru_desk.ui.dialogs.session import MoveSessionDialog, SessionDialog
 
 WRITTEN_AT = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=3)
 MANAGERS_TEXT = "Mother called: Łukasz was home by nine all week. Priya added the school's view."

@@ -12,8 +12,8 @@ from ui_drivers import shown
 from veru_desk.domain.enums import ReferralStatus
 from veru_desk.services import Services
 from veru_desk.services.dashboard import LIST_CAP, Dashboard, DashboardItem
-from veru_desk.ui.dashboard_page import SECTIONS, DashboardPage, summary_line
-from veru_desk.ui.events import announce
+from veru_desk.ui.pages.dashboard import SECTIONS, DashboardPage, summary_line
+from veru_desk.ui.shell.events import announce
 
 
 def item(person_id: int, name: str, detail: str) -> DashboardItem:

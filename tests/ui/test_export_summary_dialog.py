@@ -17,8 +17,8 @@ from veru_desk.db.engine import Database
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.summary import SharingProfile
-from veru_desk.ui.events import data_events
-from veru_desk.ui.export_summary_dialog import ExportSummaryDialog
+from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
+from veru_desk.ui.shell.events import data_events
 
 
 @pytest.fixture

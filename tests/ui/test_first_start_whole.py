@@ -14,9 +14,9 @@ from ui_drivers import shown
 from veru_desk.config import DatabaseLocation, resolve_database
 from veru_desk.services.users import count_users
 from veru_desk.services.vault import DatabaseKind, kind_of
-from veru_desk.ui import sign_in as sign_in_module
-from veru_desk.ui import tasks
-from veru_desk.ui.sign_in import FirstStartDialog
+from veru_desk.ui.shell import sign_in as sign_in_module
+from veru_desk.ui.shell import tasks
+from veru_desk.ui.shell.sign_in import FirstStartDialog
 
 
 @pytest.fixture

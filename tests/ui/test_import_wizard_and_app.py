@@ -14,7 +14,7 @@ from ui_drivers import shown
 from veru_desk import app as app_module
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
-from veru_desk.ui.import_wizard import ImportWizard
+from veru_desk.ui.dialogs.import_wizard import ImportWizard
 
 HEADER = "first_name,last_name,date_of_birth,nhs_number,referral_date,referring_agency,reasons\r\n"
 
@@ -155,7 +155,7 @@ def test_a_damaged_database_found_after_start_offers_the_restore_and_closes_if_r
 
     monkeypatch.setattr("veru_desk.db.session.start_of_day_checks", damaged)
     monkeypatch.setattr(
-        "veru_desk.ui.damaged_database_dialog.offer_restore",
+        "veru_desk.ui.shell.damaged_database.offer_restore",
         lambda window, error, services: offered.append(error) or False,
     )
     manager_window.show()  # type: ignore[attr-defined]

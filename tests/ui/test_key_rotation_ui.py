@@ -16,8 +16,8 @@ from veru_desk.config import resolve_database
 from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
 from veru_desk.services import Services
 from veru_desk.services.vault import open_for_user, open_with_recovery_key
-from veru_desk.ui import admin_page
-from veru_desk.ui.admin_page import AdminPage
+from veru_desk.ui.pages import admin as admin_page
+from veru_desk.ui.pages.admin import AdminPage
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_an_earlier_releases_leaver_is_locked_out_from_the_page_once_nobody_bloc
     import sqlcipher3.dbapi2 as sqlcipher
 
     from tests.db.test_keyfile import _format_1_file
-    from veru_desk.ui import backups_panel
+    from veru_desk.ui.pages import backups_panel
 
     path, recovery = _make(tmp_path / "office")
     key = KeyFile.load(key_file_path(path)).unwrap(user_slot("admin"), ADMIN)

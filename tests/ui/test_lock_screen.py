@@ -21,14 +21,14 @@ from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import actor_for, add_user
-from veru_desk.ui.lock_screen import (
+from veru_desk.ui.dialogs.referral_form import ReferralForm
+from veru_desk.ui.shell.lock_screen import (
     Curtain,
     IdleWatcher,
     LockController,
     install_auto_lock,
 )
-from veru_desk.ui.main_window import MainWindow
-from veru_desk.ui.referral_form import ReferralForm
+from veru_desk.ui.shell.main_window import MainWindow
 
 PASSWORD = "a long enough passphrase"
 OTHER_PASSWORD = "another long passphrase"

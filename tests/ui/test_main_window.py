@@ -12,12 +12,12 @@ from ui_drivers import type_into
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import ReferralReason, ReferralStatus
 from veru_desk.services import Services
-from veru_desk.ui import main_window as main_window_module
-from veru_desk.ui import referral_form
-from veru_desk.ui.dashboard_page import DashboardPage
-from veru_desk.ui.main_window import OPEN_CASE_TITLE_ROLE, MainWindow
-from veru_desk.ui.referral_form import ReferralForm
-from veru_desk.ui.triage_page import TriagePage
+from veru_desk.ui.dialogs import referral_form
+from veru_desk.ui.dialogs.referral_form import ReferralForm
+from veru_desk.ui.pages.dashboard import DashboardPage
+from veru_desk.ui.pages.triage import TriagePage
+from veru_desk.ui.shell import main_window as main_window_module
+from veru_desk.ui.shell.main_window import OPEN_CASE_TITLE_ROLE, MainWindow
 
 
 def nav_labels(window: MainWindow) -> list[str]:

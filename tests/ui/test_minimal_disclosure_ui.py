@@ -24,12 +24,12 @@ from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, actor_for, add_user, sign_in
-from veru_desk.ui.import_wizard import ImportWizard
-from veru_desk.ui.lock_screen import LockController
-from veru_desk.ui.main_window import MainWindow
-from veru_desk.ui.people_page import PeoplePage
-from veru_desk.ui.referral_form import ReferralForm
-from veru_desk.ui.search_box import SearchBox
+from veru_desk.ui.dialogs.import_wizard import ImportWizard
+from veru_desk.ui.dialogs.referral_form import ReferralForm
+from veru_desk.ui.pages.people import PeoplePage
+from veru_desk.ui.shell.lock_screen import LockController
+from veru_desk.ui.shell.main_window import MainWindow
+from veru_desk.ui.widgets.search_box import SearchBox
 
 ON_RECORD = "allocated to Dariusz Wójcik — ask them or your manager"
 PASSWORD = "a long enough passphrase"

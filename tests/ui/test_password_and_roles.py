@@ -17,9 +17,9 @@ from veru_desk.domain.errors import PermissionDenied
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, actor_for, add_user, sign_in
-from veru_desk.ui.admin_page import AdminPage
-from veru_desk.ui.password_dialog import PasswordDialog, ensure_password_changed
-from veru_desk.ui.roles_dialog import RolesDialog
+from veru_desk.ui.dialogs.password import PasswordDialog, ensure_password_changed
+from veru_desk.ui.dialogs.roles import RolesDialog
+from veru_desk.ui.pages.admin import AdminPage
 
 PASSWORD = "a long enough passphrase"
 NEW_PASSWORD = "my own new passphrase"

@@ -17,8 +17,8 @@ from veru_desk.db.session import open_database
 from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
 from veru_desk.services.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
-from veru_desk.ui.caseload_model import listed_name
-from veru_desk.ui.main_window import MainWindow
+from veru_desk.ui.pages.caseload_model import listed_name
+from veru_desk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import StorageError
 from veru_desk.services import Services
-from veru_desk.ui import referral_form
-from veru_desk.ui.referral_form import ReferralForm
+from veru_desk.ui.dialogs import referral_form
+from veru_desk.ui.dialogs.referral_form import ReferralForm
 
 
 @pytest.fixture(autouse=True)
@@ -282,7 +282,7 @@ def test_the_app_installs_the_wheel_guard_when_it_creates_the_application() -> N
     """The guard the tests install is the one ``veru-desk`` installs at start."""
     code = (
         "from veru_desk.app import create_application\n"
-        "from veru_desk.ui.wheel_guard import WheelGuard\n"
+        "from veru_desk.ui.widgets.wheel_guard import WheelGuard\n"
         "app = create_application(['veru-desk'])\n"
         "print(isinstance(app.property('veruWheelGuard'), WheelGuard))\n"
     )

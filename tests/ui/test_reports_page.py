@@ -19,7 +19,7 @@ from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import AuditFilter
 from veru_desk.services.reports import quick_periods
-from veru_desk.ui.reports_page import CUSTOM, ReportsPage
+from veru_desk.ui.pages.reports import CUSTOM, ReportsPage
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_each_export_writes_the_previewed_figures(
 
 
 def test_cancelling_shows_no_figures(page: ReportsPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    from veru_desk.ui import tasks
+    from veru_desk.ui.shell import tasks
 
     original = tasks.Progress.keep_going
     monkeypatch.setattr(tasks.Progress, "keep_going", lambda self, done, total: False)

@@ -15,7 +15,7 @@ from tests.services.test_retention import closed_case
 from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
-from veru_desk.ui.retention_page import EndOfRecordDialog, RetentionPage
+from veru_desk.ui.pages.retention import EndOfRecordDialog, RetentionPage
 
 
 @pytest.fixture

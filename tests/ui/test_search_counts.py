@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from ui_drivers import shown
 
 from veru_desk.services import Services
-from veru_desk.ui import search_box
-from veru_desk.ui.people_page import RESULT_LIMIT, PeoplePage
-from veru_desk.ui.search_box import SearchBox
+from veru_desk.ui.pages.people import RESULT_LIMIT, PeoplePage
+from veru_desk.ui.widgets import search_box
+from veru_desk.ui.widgets.search_box import SearchBox
 
 
 def import_namesakes(services: Services, count: int) -> None:

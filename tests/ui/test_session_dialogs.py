@@ -19,12 +19,12 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.services import Services
 from veru_desk.services.sessions import SessionInput
-from veru_desk.ui.conflict_dialog import ConflictDialog
-from veru_desk.ui.goal_dialog import GoalDialog
-from veru_desk.ui.note_dialog import NoteDialog
-from veru_desk.ui.risk_dialog import RiskDialog
-from veru_desk.ui.series_dialog import SeriesDialog
-from veru_desk.ui.session_dialog import MoveSessionDialog, SessionDialog
+from veru_desk.ui.dialogs.conflict import ConflictDialog
+from veru_desk.ui.dialogs.goal import GoalDialog
+from veru_desk.ui.dialogs.note import NoteDialog
+from veru_desk.ui.dialogs.risk import RiskDialog
+from veru_desk.ui.dialogs.series import SeriesDialog
+from veru_desk.ui.dialogs.session import MoveSessionDialog, SessionDialog
 
 
 def next_wednesday() -> dt.date:

@@ -16,7 +16,7 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.services import Services
 from veru_desk.services.sessions import SessionInput
-from veru_desk.ui.sessions_calendar import SessionsCalendarPage, WeekModel, monday_of
+from veru_desk.ui.pages.calendar import SessionsCalendarPage, WeekModel, monday_of
 
 
 def this_monday() -> dt.date:

@@ -14,7 +14,7 @@ from veru_desk.db import driver
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Role
 from veru_desk.services.users import add_user, sign_in
-from veru_desk.ui.sign_in import SignInDialog
+from veru_desk.ui.shell.sign_in import SignInDialog
 
 
 def test_the_sign_in_dialog_says_locked_and_signs_in_once_the_other_save_ends(

@@ -19,8 +19,8 @@ from ui_drivers import DialogDriver, shown
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.notes import NoteInput
-from veru_desk.ui.case_workspace import CaseWorkspace
-from veru_desk.ui.subject_access_dialog import TITLE_COLUMN, SubjectAccessDialog
+from veru_desk.ui.case.workspace import CaseWorkspace
+from veru_desk.ui.dialogs.subject_access import TITLE_COLUMN, SubjectAccessDialog
 
 THIRD_PARTY = "Siobhán Nic Giolla Phádraig said her son sells for the older boys."
 

@@ -13,8 +13,8 @@ from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import ClosureReason, Priority, ReferralStatus
 from veru_desk.services import Services
-from veru_desk.ui import triage_page
-from veru_desk.ui.triage_page import TriagePage
+from veru_desk.ui.pages import triage as triage_page
+from veru_desk.ui.pages.triage import TriagePage
 
 
 @pytest.fixture

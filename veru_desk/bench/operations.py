@@ -85,7 +85,7 @@ def caseload_first_page(bench: Bench) -> Result:
     qt_app()
     from PySide6.QtCore import Qt
 
-    from veru_desk.ui.caseload_model import COLUMNS, PAGE_SIZE, CaseloadModel
+    from veru_desk.ui.pages.caseload_model import COLUMNS, PAGE_SIZE, CaseloadModel
 
     sizes: list[int] = []
 
@@ -155,7 +155,7 @@ def search_keystroke(bench: Bench) -> Result:
     """The global search box's work for each input: the service's search, then the lines the
     results list shows (``SearchBox`` runs the same two off the GUI thread)."""
     qt_app()
-    from veru_desk.ui.search_box import RESULT_LIMIT, hit_text
+    from veru_desk.ui.widgets.search_box import RESULT_LIMIT, hit_text
 
     people = bench.services.people
     inputs = search_inputs(bench)
@@ -185,8 +185,8 @@ def open_case(bench: Bench) -> Result:
     visited, loaded and painted: all a caseworker sees of the case. Tab loads run at once
     rather than on the thread pool, so the time is the work, not thread scheduling."""
     app = qt_app()
-    from veru_desk.ui import tasks
-    from veru_desk.ui.case_workspace import CaseWorkspace
+    from veru_desk.ui.case.workspace import CaseWorkspace
+    from veru_desk.ui.shell import tasks
 
     person_id = bench.large_case_id
     shown: list[int] = []

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from veru_desk.ui.first_paint import when_painted
+from veru_desk.ui.shell.first_paint import when_painted
 
 if TYPE_CHECKING:
-    from veru_desk.ui.main_window import MainWindow
+    from veru_desk.ui.shell.main_window import MainWindow
 
 MARKER = "VERU_DESK_BENCH_PAINTED"
 READY_MARKER = "VERU_DESK_BENCH_READY"

@@ -1,0 +1,240 @@
+"""Everything that happened in the case in date order, filterable by kind, with case notes.
+
+A short note can be written straight under the timeline (what a worker does after a phone
+call); the full note form is there for a note about an earlier time or a confidential one.
+What is typed but not yet saved counts as unsaved work for the workspace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+from veru_desk.domain.enums import ChronologyKind
+from veru_desk.domain.errors import ValidationError
+from veru_desk.services import Services
+from veru_desk.services.chronology import ChronologyEntry
+from veru_desk.services.notes import MAX_SUBJECT_CHARS, NoteInput, NoteView
+from veru_desk.ui.case.tab import CaseTab
+from veru_desk.ui.dialogs.note import NoteDialog
+from veru_desk.ui.shell.events import announce
+from veru_desk.ui.shell.tasks import run_task
+from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
+
+
+def _when(entry: ChronologyEntry) -> str:
+    return format_uk_date(entry.at.date()) if entry.date_only else format_uk_datetime(entry.at)
+
+
+ROW_SIZING_AHEAD = 40  # rows measured below the top one on screen (a screenful and more)
+
+CHRONOLOGY_COLUMNS = [
+    Column("When", _when),
+    Column("Kind", lambda e: e.kind.label),
+    Column(
+        "What happened",
+        lambda e: ("(confidential) " if e.confidential else "") + e.title,
+        tooltip=lambda e: e.title,
+    ),
+    Column("Detail", lambda e: " ".join(e.detail.split()), tooltip=lambda e: e.detail),
+    Column("By", lambda e: e.by or ""),
+]
+
+
+class ChronologyTab(CaseTab):
+    def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(services, person_id, parent)
+        self.kind_boxes: dict[ChronologyKind, QCheckBox] = {}
+        filters = QHBoxLayout()
+        self.all_box = QCheckBox("All")
+        self.all_box.setChecked(True)
+        self.all_box.setAccessibleName("Show every kind")
+        self.all_box.toggled.connect(self._all_toggled)
+        filters.addWidget(self.all_box)
+        for kind in ChronologyKind:
+            box = QCheckBox(kind.label)
+            box.setChecked(True)
+            box.setAccessibleName(f"Show {kind.label.lower()} entries")
+            box.toggled.connect(self._kind_toggled)
+            filters.addWidget(box)
+            self.kind_boxes[kind] = box
+        filters.addStretch(1)
+
+        self.model = RecordTableModel(CHRONOLOGY_COLUMNS, self)
+        self.table = RecordTable(self.model, "Chronology", stretch_column=3)
+        self.table.setWordWrap(True)
+        self._sized_rows: set[int] = set()
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._size_visible_rows())
+        self.table.doubleClicked.connect(self.open_selected)
+
+        composer = QGroupBox("Quick case note")
+        composer_layout = QVBoxLayout(composer)
+        form = QFormLayout()
+        self.note_errors = FieldErrors()
+        self.subject = QLineEdit()
+        self.subject.setMaxLength(MAX_SUBJECT_CHARS)
+        self.subject.setPlaceholderText("e.g. Call with mother")
+        self.body = QPlainTextEdit()
+        self.body.setTabChangesFocus(True)
+        self.body.setPlaceholderText("What happened, and what happens next (saved as now)")
+        self.body.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.note_errors.add_row(form, "Subject:", self.subject, "subject", accessible="Subject")
+        self.note_errors.add_row(form, "Note:", self.body, "body", accessible="Note text")
+        composer_layout.addLayout(form)
+        self.save_note_button = QPushButton("Save note")
+        self.save_note_button.setToolTip("Save note (Ctrl+S)")
+        self.save_note_button.clicked.connect(self.save_quick_note)
+        self.full_note_button = QPushButton("Note with date, time or confidential…")
+        self.full_note_button.clicked.connect(self.add_full_note)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.full_note_button)
+        buttons.addWidget(self.save_note_button)
+        composer_layout.addLayout(buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(composer)
+        self._saving = False
+
+    # --- the timeline ----------------------------------------------------------------------
+
+    def chosen_kinds(self) -> frozenset[ChronologyKind]:
+        return frozenset(kind for kind, box in self.kind_boxes.items() if box.isChecked())
+
+    def _all_toggled(self, checked: bool) -> None:
+        for box in self.kind_boxes.values():
+            box.blockSignals(True)
+            box.setChecked(checked)
+            box.blockSignals(False)
+        self.refresh()
+
+    def _kind_toggled(self) -> None:
+        self.all_box.blockSignals(True)
+        self.all_box.setChecked(len(self.chosen_kinds()) == len(self.kind_boxes))
+        self.all_box.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        services, person_id = self.services, self.person_id
+        kinds = self.chosen_kinds()
+        wanted = None if len(kinds) == len(self.kind_boxes) else kinds
+        self.load(
+            "Loading the chronology",
+            lambda: services.chronology.for_person(person_id, wanted),
+            self.show_entries,
+        )
+
+    def show_entries(self, entries: list[ChronologyEntry]) -> None:
+        self.model.set_rows(entries)
+        self._sized_rows.clear()
+        self._size_visible_rows()
+
+    def _size_visible_rows(self) -> None:
+        """Rows grow to their wrapped text as they come into view: measuring all of a long
+        case's thousand entries at once held the window for most of a second."""
+        table = self.table
+        first = max(table.rowAt(0), 0)
+        last = table.rowAt(table.viewport().height() - 1)
+        end = min(self.model.rowCount(), max(last, first) + ROW_SIZING_AHEAD)
+        for row in range(first, end):
+            if row not in self._sized_rows:
+                self._sized_rows.add(row)
+                table.resizeRowToContents(row)
+
+    def open_selected(self) -> None:
+        entry: ChronologyEntry | None = self.table.selected()
+        if entry is None or entry.kind is not ChronologyKind.NOTE:
+            return
+        notes = self.services.notes
+        self.load("Opening the note", lambda: notes.get(entry.source_id), self._edit_note)
+
+    def _edit_note(self, note: NoteView) -> None:
+        NoteDialog(self.services, self.person_id, note, parent=self).exec()
+
+    # --- notes -----------------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return bool(self.subject.text().strip() or self.body.toPlainText().strip())
+
+    def add_full_note(self) -> None:
+        dialog = NoteDialog(
+            self.services,
+            self.person_id,
+            parent=self,
+            subject=self.subject.text(),
+            body=self.body.toPlainText(),
+        )
+        if dialog.exec():
+            self._clear_composer()
+
+    def save_quick_note(self) -> None:
+        if self._saving:
+            return
+        self.note_errors.clear()
+        data = NoteInput(
+            occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
+            subject=self.subject.text(),
+            body=self.body.toPlainText(),
+        )
+        errors: dict[str, str] = {}
+        if not data.subject.strip():
+            errors["subject"] = "Give the note a short subject, e.g. Call with mother."
+        if not data.body.strip():
+            errors["body"] = "Write the note: what happened, and what happens next."
+        if errors:
+            self.note_errors.show(ValidationError(errors))
+            return
+        self._saving = True
+        self.save_note_button.setEnabled(False)
+        notes, person_id = self.services.notes, self.person_id
+
+        def done(_note_id: object) -> None:
+            self._saving = False
+            self.save_note_button.setEnabled(True)
+            self._clear_composer()
+            announce("note", person_id)
+
+        def failed(error: Exception) -> None:
+            self._saving = False
+            self.save_note_button.setEnabled(True)
+            if isinstance(error, ValidationError):
+                unplaced = self.note_errors.show(error)
+                if unplaced:
+                    show_error(self, ValidationError({"": "\n".join(unplaced)}))
+            else:
+                show_error(self, error)  # the note stays in the box
+
+        run_task(
+            self,
+            "Saving the note",
+            lambda _progress: notes.add(person_id, data),
+            done,
+            failed,
+            cancellable=False,
+            show_progress=False,
+        )
+
+    def _clear_composer(self) -> None:
+        self.subject.clear()
+        self.body.clear()
+        self.note_errors.clear()
+
+    def focus_composer(self) -> None:
+        self.subject.setFocus(Qt.FocusReason.ShortcutFocusReason)

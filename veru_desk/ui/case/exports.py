@@ -1,0 +1,59 @@
+"""Documents made from the case (summaries for meetings, subject access): who, when, for whom.
+
+A summary sent to a multi-agency panel is a disclosure; listing each one on the case lets the
+worker answer "what did we share, and with whom?" without asking for the audit log.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from veru_desk.domain.dates import format_uk_datetime
+from veru_desk.services import Services
+from veru_desk.services.exports import ExportView
+from veru_desk.ui.case.tab import CaseTab, button_row
+from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
+
+EXPORT_COLUMNS = [
+    Column("When", lambda e: format_uk_datetime(e.at)),
+    Column("Document", lambda e: e.kind_label),
+    Column("Profile", lambda e: (e.profile or "").replace("-", " ").capitalize()),
+    Column("Prepared for", lambda e: e.prepared_for or ""),
+    Column("By", lambda e: e.by or ""),
+    Column("Pages", lambda e: "" if e.pages is None else str(e.pages), numeric=True),
+    Column("File", lambda e: e.filename or ""),
+]
+
+
+def open_export_dialog(services: Services, person_id: int, parent: QWidget) -> None:
+    """The export form belongs to the reports side; imported when first used."""
+    from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
+
+    ExportSummaryDialog(services, person_id, parent).exec()
+
+
+class ExportsTab(CaseTab):
+    def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(services, person_id, parent)
+        self.export_button = QPushButton("Export case summary…")
+        self.export_button.clicked.connect(self.export_summary)
+        self.empty = QLabel("Nothing has been exported from this case yet.")
+        self.model = RecordTableModel(EXPORT_COLUMNS, self)
+        self.table = RecordTable(self.model, "Exports")
+        layout = QVBoxLayout(self)
+        layout.addLayout(button_row(self.export_button))
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        services, person_id = self.services, self.person_id
+        self.load(
+            "Loading exports", lambda: services.exports.for_person(person_id), self.show_exports
+        )
+
+    def show_exports(self, exports: list[ExportView]) -> None:
+        self.model.set_rows(exports)
+        self.empty.setVisible(not exports)
+
+    def export_summary(self) -> None:
+        open_export_dialog(self.services, self.person_id, self)

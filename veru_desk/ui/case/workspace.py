@@ -1,0 +1,311 @@
+"""One young person's case: a header that says who they are and what needs attention, and
+a tab for each part of the work.
+
+Opening the workspace is the audited "case opened" event. After that, every save anywhere in
+the app is announced (``ui.events``); the workspace re-reads its header and the tab on show,
+and marks the other tabs stale so they re-read when next shown rather than all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.dates import age_on, format_uk_date
+from veru_desk.domain.enums import OutcomePoint, ReferralStatus, RiskLevel
+from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
+from veru_desk.services import Services
+from veru_desk.services.people import PersonView
+from veru_desk.ui.case.chronology import ChronologyTab
+from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
+from veru_desk.ui.case.outcomes import OutcomesTab
+from veru_desk.ui.case.overview import OverviewTab
+from veru_desk.ui.case.plan import PlanTab
+from veru_desk.ui.case.referrals import ReferralsTab
+from veru_desk.ui.case.risk import RiskTab
+from veru_desk.ui.case.sessions import SessionsTab
+from veru_desk.ui.case.tab import CaseTab
+from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
+from veru_desk.ui.shell.events import data_events
+from veru_desk.ui.shell.tasks import run_task
+from veru_desk.ui.widgets.feedback import show_error
+
+RISK_STYLES: dict[RiskLevel | None, str] = {
+    None: "background: #eef2f5; color: #3f4e58;",
+    RiskLevel.LOW: "background: #e3f1e6; color: #1e5b2c;",
+    RiskLevel.MEDIUM: "background: #fff4dc; color: #5c4100;",
+    RiskLevel.HIGH: "background: #fde3d3; color: #7a2e00;",
+    RiskLevel.VERY_HIGH: "background: #b3261e; color: #ffffff;",
+}
+_BADGE = "border-radius: 4px; padding: 0.15em 0.6em; font-weight: 600;"
+
+
+def risk_badge_text(person: PersonView, today: dt.date | None = None) -> str:
+    if person.risk_level is None:
+        return "Risk not assessed"
+    text = f"{person.risk_level.label} risk"
+    if person.next_review_on is not None and person.next_review_on < (today or dt.date.today()):
+        text += " · review overdue"
+    return text
+
+
+class CaseWorkspace(QWidget):
+    closed = Signal()
+    open_case = Signal(int)
+
+    def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.person_id = person_id
+        # Read here, on purpose, before anything is shown: it is the audited opening, and a
+        # refusal (not this worker's case) must stop the workspace being built at all.
+        self.person: PersonView = services.people.open_case(person_id)
+        self._stale: set[int] = set()
+
+        self._build_header()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Case sections")
+        self.overview_tab = OverviewTab(services, person_id)
+        self.referrals_tab = ReferralsTab(services, person_id)
+        self.risk_tab = RiskTab(services, person_id)
+        self.plan_tab = PlanTab(services, person_id)
+        self.sessions_tab = SessionsTab(services, person_id)
+        self.outcomes_tab = OutcomesTab(services, person_id)
+        self.chronology_tab = ChronologyTab(services, person_id)
+        self.exports_tab = ExportsTab(services, person_id)
+        for tab, label in (
+            (self.overview_tab, "&Overview"),
+            (self.referrals_tab, "Re&ferral"),
+            (self.risk_tab, "&Risk"),
+            (self.plan_tab, "&Plan"),
+            (self.sessions_tab, "&Sessions"),
+            (self.outcomes_tab, "O&utcomes"),
+            (self.chronology_tab, "&Chronology"),
+            (self.exports_tab, "E&xports"),
+        ):
+            self.tabs.addTab(tab, label)
+        self._stale = set(range(self.tabs.count()))
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.alert)
+        layout.addWidget(self.tabs, 1)
+
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Save),
+            self,
+            activated=self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Close),
+            self,
+            activated=self.closed.emit,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        data_events().changed.connect(self._data_changed)
+        self._show_person(self.person)
+        self._tab_shown(self.tabs.currentIndex())
+
+    # --- the header ------------------------------------------------------------------------
+
+    def _build_header(self) -> None:
+        self.header = QFrame()
+        self.header.setObjectName("caseHeader")
+        self.name_label = QLabel()
+        self.name_label.setObjectName("pageTitle")
+        self.name_label.setAccessibleName("Young person")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts_label = QLabel()
+        self.facts_label.setObjectName("pageSubtitle")
+        self.facts_label.setAccessibleName("Case details")
+        self.facts_label.setWordWrap(True)
+        self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_badge = QLabel()
+        self.status_badge.setAccessibleName("Case status")
+        self.risk_badge = QLabel()
+        self.risk_badge.setAccessibleName("Risk level")
+
+        self.close_button = QPushButton("Close case…")
+        self.close_button.clicked.connect(self.close_case)
+        self.reopen_button = QPushButton("Reopen…")
+        self.reopen_button.setToolTip("Managers reopen a closed case as a new episode of work")
+        self.reopen_button.clicked.connect(self.reopen_case)
+        self.export_button = QPushButton("Export summary…")
+        self.export_button.clicked.connect(self.export_summary)
+        self.subject_access_button = QPushButton("Subject access export…")
+        self.subject_access_button.setToolTip("Everything held about the young person (managers)")
+        self.subject_access_button.setVisible(self.services.actor.is_manager)
+        self.subject_access_button.clicked.connect(self.subject_access_export)
+
+        text = QVBoxLayout()
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.name_label)
+        title_row.addWidget(self.status_badge)
+        title_row.addWidget(self.risk_badge)
+        title_row.addStretch(1)
+        text.addLayout(title_row)
+        text.addWidget(self.facts_label)
+        row = QHBoxLayout(self.header)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(text, 1)
+        row.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.subject_access_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.reopen_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.alert = QLabel()
+        self.alert.setObjectName("banner")
+        self.alert.setWordWrap(True)
+        self.alert.setAccessibleName("Disengagement alert")
+        self.alert.setVisible(False)
+
+    @property
+    def title(self) -> str:
+        details = self.person.details
+        return f"{self.person.case_ref} · {details.first_name} {details.last_name}"
+
+    def _show_person(self, person: PersonView) -> None:
+        self.person = person
+        details = person.details
+        name = f"{details.first_name} {details.last_name}"
+        if details.preferred_name and details.preferred_name != details.first_name:
+            name += f" (prefers {details.preferred_name})"
+        self.name_label.setText(name)
+        today = dt.date.today()
+        age = age_on(details.date_of_birth, max(today, details.date_of_birth))
+        facts = [
+            person.case_ref,
+            f"Age {age} (born {format_uk_date(details.date_of_birth)})",
+            f"Caseworker: {person.worker or 'not allocated'}",
+        ]
+        if person.last_contact_on:
+            facts.append(f"Last contact {format_uk_date(person.last_contact_on)}")
+        self.facts_label.setText("  ·  ".join(facts))
+
+        status = person.status.label if person.status else "No referral"
+        self.status_badge.setText(status)
+        self.status_badge.setStyleSheet(_BADGE + "background: #e6f2f6; color: #134b5f;")
+        self.risk_badge.setText(risk_badge_text(person, today))
+        self.risk_badge.setStyleSheet(_BADGE + RISK_STYLES[person.risk_level])
+
+        self.alert.setText(
+            f"Disengagement alert: {DISENGAGEMENT_THRESHOLD} sessions missed in a row. "
+            "Contact the young person and their family, and review the plan."
+        )
+        self.alert.setVisible(person.disengaged)
+
+        is_open = person.status is not None and person.status.is_open_case
+        closed = person.status is ReferralStatus.CLOSED
+        self.close_button.setVisible(is_open)
+        self.close_button.setEnabled(is_open and person.current_referral_id is not None)
+        self.reopen_button.setVisible(closed and self.services.actor.is_manager)
+        self.export_button.setEnabled(not person.anonymised)
+
+    # --- refreshing ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-reads the header and the tab on show; the others when next shown."""
+        self._stale = set(range(self.tabs.count()))
+        people, person_id = self.services.people, self.person_id
+
+        def shown(person: PersonView) -> None:
+            if shiboken6.isValid(self):
+                self._show_person(person)
+
+        def failed(error: Exception) -> None:
+            if shiboken6.isValid(self):
+                show_error(self, error)
+
+        run_task(
+            self,
+            "Loading the case",
+            lambda _progress: people.get(person_id),
+            shown,
+            failed,
+            cancellable=False,
+            show_progress=False,
+        )
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _data_changed(self, _what: str, person_id: int) -> None:
+        if person_id == self.person_id and shiboken6.isValid(self):
+            self.refresh()
+
+    def _tab_shown(self, index: int) -> None:
+        if index in self._stale:
+            self._stale.discard(index)
+            tab = self.tabs.widget(index)
+            if isinstance(tab, CaseTab):
+                tab.refresh()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(
+            isinstance(tab := self.tabs.widget(i), CaseTab) and tab.has_unsaved_changes()
+            for i in range(self.tabs.count())
+        )
+
+    def save(self) -> None:
+        """Ctrl+S: the only form typed straight into the workspace is the quick case note."""
+        if self.chronology_tab.has_unsaved_changes():
+            self.chronology_tab.save_quick_note()
+
+    # --- closing and reopening -------------------------------------------------------------
+
+    def close_case(self) -> None:
+        referral_id = self.person.current_referral_id
+        if referral_id is None:
+            return
+        outcomes, person_id = self.services.outcomes, self.person_id
+
+        def ask(has_closing: bool) -> None:
+            if shiboken6.isValid(self):
+                CloseCaseDialog(
+                    self.services,
+                    person_id,
+                    referral_id,
+                    has_closing_outcome=has_closing,
+                    parent=self,
+                ).exec()
+
+        def read() -> bool:
+            return any(o.point is OutcomePoint.CLOSURE for o in outcomes.for_person(person_id))
+
+        run_task(
+            self,
+            "Checking outcomes",
+            lambda _progress: read(),
+            ask,
+            lambda error: show_error(self, error),
+            cancellable=False,
+            show_progress=False,
+        )
+
+    def reopen_case(self) -> None:
+        referral_id = self.person.current_referral_id
+        if referral_id is not None:
+            ReopenCaseDialog(self.services, self.person_id, referral_id, parent=self).exec()
+
+    def export_summary(self) -> None:
+        open_export_dialog(self.services, self.person_id, self)
+
+    def subject_access_export(self) -> QWidget:
+        from veru_desk.ui.dialogs.subject_access import SubjectAccessDialog
+
+        dialog = SubjectAccessDialog(self.services, self.person_id, self)
+        dialog.open()
+        return dialog

@@ -1,0 +1,1 @@
+"""Dialogs that create or change one record, or walk through one job (import, subject access)."""

@@ -1,0 +1,149 @@
+"""Exporting a case summary for a meeting: which profile, for which meeting, to which file.
+
+The multi-agency profile is the default because the usual reader is a partner agency; the
+full internal profile must be chosen on purpose. The PDF is written off the GUI thread, then
+opened in the system's PDF viewer, and the export shows at once in the case's Exports tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.errors import ValidationError
+from veru_desk.reports.case_summary import SummaryExport, default_filename, export_case_summary
+from veru_desk.services import Services
+from veru_desk.services.summary import MAX_MEETING_CHARS, PreparedFor, SharingProfile
+from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
+from veru_desk.ui.widgets.forms import DateField
+
+PROFILE_HELP = {
+    SharingProfile.MULTI_AGENCY: (
+        "For partners: leaves out the address, phone numbers, contacts' details, the NHS "
+        "number and notes marked confidential, and says so on the cover."
+    ),
+    SharingProfile.FULL: "Everything on the case, for use within the unit only.",
+}
+
+
+def documents_folder() -> Path:
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else Path.home()
+
+
+class ExportSummaryDialog(CaseDialog):
+    def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Export case summary", person_id, "export", parent, save_text="Export and open"
+        )
+        self.services = services
+        self.case_ref = services.people.get(person_id).case_ref
+        self.export: SummaryExport | None = None
+
+        self.profile_group = QButtonGroup(self)
+        self.profile_buttons: dict[SharingProfile, QRadioButton] = {}
+        profiles = QWidget()
+        column = QVBoxLayout(profiles)
+        column.setContentsMargins(0, 0, 0, 0)
+        for profile in (SharingProfile.MULTI_AGENCY, SharingProfile.FULL):
+            button = QRadioButton(profile.label)
+            button.setToolTip(PROFILE_HELP[profile])
+            self.profile_group.addButton(button)
+            self.profile_buttons[profile] = button
+            column.addWidget(button)
+        self.profile_help = QLabel()
+        self.profile_help.setWordWrap(True)
+        column.addWidget(self.profile_help)
+        self.profile_buttons[SharingProfile.MULTI_AGENCY].setChecked(True)
+
+        self.meeting = QLineEdit()
+        self.meeting.setMaxLength(MAX_MEETING_CHARS)
+        self.meeting.setPlaceholderText("e.g. Luton complex-case panel")
+        self.meeting_date = DateField(accessible_name="Date of the meeting")
+        self.meeting_date.set_date(dt.date.today())
+
+        self.output = QLineEdit()
+        self.choose_button = QPushButton("Choose…")
+        self.choose_button.clicked.connect(self.choose_file)
+        output_row = QWidget()
+        row = QHBoxLayout(output_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.output, 1)
+        row.addWidget(self.choose_button)
+        self._default_path = ""
+
+        self.add_row("Sharing profile:", profiles, "profile", accessible="Sharing profile")
+        self.add_row("Prepared for:", self.meeting, "meeting", accessible="Meeting name")
+        self.add_row("Meeting date:", self.meeting_date, "meeting_date")
+        self.add_row("Save as:", output_row, "output", accessible="File to save")
+        self.profile_group.buttonToggled.connect(lambda *_: self._profile_changed())
+        self._profile_changed()
+        self.setMinimumWidth(560)
+
+    # --- fields ----------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> SharingProfile:
+        for profile, button in self.profile_buttons.items():
+            if button.isChecked():
+                return profile
+        return SharingProfile.MULTI_AGENCY
+
+    def _profile_changed(self) -> None:
+        self.profile_help.setText(PROFILE_HELP[self.profile])
+        suggested = str(documents_folder() / default_filename(self.case_ref, self.profile))
+        if self.output.text() in ("", self._default_path):
+            self.output.setText(suggested)
+        self._default_path = suggested
+
+    def choose_file(self) -> None:
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Save the case summary as", self.output.text(), "PDF documents (*.pdf)"
+        )
+        if chosen:
+            self.output.setText(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+
+    # --- exporting -------------------------------------------------------------------------
+
+    def prepare(self) -> Callable[[], Any]:
+        errors: dict[str, str] = {}
+        meeting = " ".join(self.meeting.text().split())
+        on = gather(errors, lambda: self.meeting_date.date_or_none("meeting_date"))
+        profile = self.profile
+        if profile is SharingProfile.MULTI_AGENCY and not meeting:
+            errors["meeting"] = (
+                "Name the meeting this summary is for: partners' copies must say who they "
+                "were shared with."
+            )
+        output = self.output.text().strip()
+        if not output:
+            errors["output"] = "Choose where to save the PDF."
+        elif not output.lower().endswith(".pdf"):
+            errors["output"] = "Save the summary as a .pdf file."
+        if errors:
+            raise ValidationError(errors)
+        prepared = PreparedFor(meeting, on) if meeting else None
+        services, person_id, path = self.services, self.person_id, Path(output).expanduser()
+        return lambda: export_case_summary(services, person_id, path, profile, prepared)
+
+    def _saved(self, result: Any) -> None:
+        self.export = result
+        if isinstance(result, SummaryExport):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+        super()._saved(result)

@@ -1,0 +1,2 @@
+"""Whole pages the sidebar opens: dashboard, triage, caseload, people, calendar, reports,
+audit, retention and administration."""

@@ -1,0 +1,379 @@
+"""The audit viewer: who did what, when, to which case. For managers and administrators.
+
+The trail grows to millions of rows, so the table's model holds only the pages fetched so
+far: Qt asks ``canFetchMore``/``fetchMore`` as the user scrolls towards the end, and each
+page is the next ``PAGE`` events older than the last one shown (see STYLE.md, qutebrowser's
+history completion). The count above the table is one cheap query. Every look at the trail
+(each Apply) is itself audited by the service. An administrator without a case role sees
+"withheld" in place of case details (see ``services.audit_log``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import AuditAction
+from veru_desk.domain.errors import NotFound, ValidationError, VeruError
+from veru_desk.services import Services
+from veru_desk.services.audit_log import AuditFilter, AuditRow
+from veru_desk.ui.shell.tasks import Progress, run_task
+from veru_desk.ui.widgets.feedback import error_text, show_error
+from veru_desk.ui.widgets.forms import DateField
+from veru_desk.ui.widgets.record_table import RECORD_ROLE
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PAGE = 200
+
+COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("When", lambda r: r.when_text),
+    ("User", lambda r: r.user_display_name),
+    ("Action", lambda r: r.action.label),
+    ("Case", lambda r: r.case_ref or ""),
+    ("Record", lambda r: f"{r.entity_type or ''} {r.entity_id or ''}".strip()),
+    ("Summary", lambda r: r.summary),
+    ("Changes", lambda r: r.changes_text),
+)
+
+
+class AuditTableModel(QAbstractTableModel):
+    """Events newest first, fetched a page at a time from the audit log service."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.where = AuditFilter()
+        self._rows: list[AuditRow] = []
+        self._exhausted = True
+
+    def load(self, where: AuditFilter) -> None:
+        """The first page for a new filter (raises the service's errors to the page)."""
+        first = self.services.audit_log.query(where, PAGE)
+        self.beginResetModel()
+        self.where = where
+        self._rows = first
+        self._exhausted = len(first) < PAGE
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self._exhausted = True
+        self.endResetModel()
+
+    def row_at(self, row: int) -> AuditRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: ModelIndex) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: ModelIndex) -> None:
+        if parent.isValid() or self._exhausted or not self._rows:
+            return
+        try:
+            page = self.services.audit_log.query(self.where, PAGE, before_id=self._rows[-1].id)
+        except VeruError:
+            self._exhausted = True
+            return
+        self._exhausted = len(page) < PAGE
+        if not page:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._rows += page
+        self.endInsertRows()
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self.row_at(index.row())
+        if record is None or not 0 <= index.column() < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()][1](record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = COLUMNS[index.column()][1](record)
+            return text if len(text) > 40 else None
+        if role == RECORD_ROLE:
+            return record
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][0]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class AuditPage(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        layout.setSpacing(10)
+        title = QLabel("Audit trail")
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+        subtitle = QLabel(
+            "Every sign-in, every case opened, every change, export and refusal, newest first. "
+            "Each event is chained to the one before, so an altered trail shows; looking at it "
+            "is recorded too."
+            + (
+                ""
+                if services.actor.is_manager
+                else " Case details are withheld: you see which case, not what changed."
+            )
+        )
+        subtitle.setObjectName("pageSubtitle")
+        subtitle.setWordWrap(True)
+        layout.addWidget(subtitle)
+
+        filters = QGridLayout()
+        self.user_filter = QComboBox()
+        self.user_filter.setAccessibleName("Filter by user")
+        self.user_filter.addItem("Everyone", None)
+        self.case_filter = QLineEdit()
+        self.case_filter.setAccessibleName("Filter by case reference")
+        self.case_filter.setPlaceholderText("VERU-YYYY-NNNNN")
+        self.action_filter = QComboBox()
+        self.action_filter.setAccessibleName("Filter by action")
+        self.action_filter.addItem("All actions", None)
+        for action in AuditAction:
+            self.action_filter.addItem(action.label, action)
+        self.date_from = DateField(accessible_name="From date")
+        self.date_to = DateField(accessible_name="To date")
+        for column, (label, widget) in enumerate(
+            (
+                ("User", self.user_filter),
+                ("Case", self.case_filter),
+                ("Action", self.action_filter),
+                ("From", self.date_from),
+                ("To", self.date_to),
+            )
+        ):
+            filters.addWidget(QLabel(label), 0, column)
+            filters.addWidget(widget, 1, column)
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setObjectName("primary")
+        self.apply_button.clicked.connect(self.refresh)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.apply_button, 1, 5)
+        filters.addWidget(self.clear_button, 1, 6)
+        layout.addLayout(filters)
+        for field in (self.case_filter, self.date_from, self.date_to):
+            field.returnPressed.connect(self.refresh)
+
+        self.chain_label = QLabel("Checking the chain…")
+        self.chain_label.setAccessibleName("Audit chain check")
+        self.chain_label.setWordWrap(True)
+        layout.addWidget(self.chain_label)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("fieldError")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        layout.addWidget(self.problem)
+
+        self.model = AuditTableModel(services, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Audit events")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        width = self.fontMetrics().horizontalAdvance("M")
+        for column, chars in enumerate((11, 14, 9, 12, 12, 34)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width * chars)
+        layout.addWidget(self.table, 1)
+
+        bottom = QHBoxLayout()
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of events")
+        bottom.addWidget(self.count_label, 1)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(self.export_csv)
+        bottom.addWidget(self.export_button)
+        layout.addLayout(bottom)
+        self._users_loaded = False
+
+    # --- filters --------------------------------------------------------------------------
+
+    def _load_users(self) -> None:
+        if self._users_loaded:
+            return
+        try:
+            users = self.services.users.list()
+        except VeruError:
+            return
+        for user in sorted(users, key=lambda u: u.display_name.casefold()):
+            self.user_filter.addItem(f"{user.display_name} ({user.username})", user.username)
+        self._users_loaded = True
+
+    def current_filter(self) -> AuditFilter:
+        """The filter as typed; raises ValidationError naming a bad date."""
+        errors: dict[str, str] = {}
+        dates = {}
+        for name, field in (("date_from", self.date_from), ("date_to", self.date_to)):
+            try:
+                dates[name] = field.date_or_none(name)
+            except ValidationError as error:
+                errors.update(error.fields)
+        if errors:
+            raise ValidationError(errors)
+        action = self.action_filter.currentData()
+        return AuditFilter(
+            username=self.user_filter.currentData(),
+            case_ref=self.case_filter.text().strip() or None,
+            actions=frozenset({action}) if isinstance(action, AuditAction) else frozenset(),
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
+        )
+
+    def clear_filters(self) -> None:
+        self.user_filter.setCurrentIndex(0)
+        self.case_filter.clear()
+        self.action_filter.setCurrentIndex(0)
+        self.date_from.clear()
+        self.date_to.clear()
+        self.refresh()
+
+    def set_filter(self, where: AuditFilter) -> None:
+        """Shows the events matching ``where`` (e.g. one case, from its workspace)."""
+        self._load_users()
+        index = self.user_filter.findData(where.username) if where.username else 0
+        self.user_filter.setCurrentIndex(max(index, 0))
+        self.case_filter.setText(where.case_ref or "")
+        action = next(iter(where.actions)) if len(where.actions) == 1 else None
+        self.action_filter.setCurrentIndex(max(self.action_filter.findData(action), 0))
+        self.date_from.set_date(where.date_from)
+        self.date_to.set_date(where.date_to)
+        self.refresh()
+
+    def check_chain(self) -> None:
+        """Verifies the chain off the GUI thread (seconds on a long trail) and says so."""
+        log = self.services.audit_log
+
+        def done(status: Any) -> None:
+            self.chain_label.setObjectName("" if status.ok else "fieldError")
+            self.chain_label.setText(status.text)
+            self.chain_label.style().unpolish(self.chain_label)
+            self.chain_label.style().polish(self.chain_label)
+
+        def failed(error: Exception) -> None:
+            self.chain_label.setText(f"The chain could not be checked: {error_text(error)}")
+
+        self.chain_label.setText("Checking the chain…")
+        run_task(self, "Checking the audit chain…", lambda _p: log.verify_chain(), done, failed,
+                 show_progress=False)  # fmt: skip
+
+    def refresh(self) -> None:
+        self._load_users()
+        if self.chain_label.text() == "Checking the chain…":
+            self.check_chain()
+        self.problem.setVisible(False)
+        try:
+            where = self.current_filter()
+            self.model.load(where)
+            total = self.services.audit_log.count(where)
+        except (ValidationError, NotFound) as error:
+            self._show_problem(error)
+            return
+        except VeruError as error:
+            show_error(self, error)
+            return
+        self.count_label.setText(f"{total:,} event{'s' if total != 1 else ''}")
+        self.export_button.setEnabled(total > 0)
+
+    def _show_problem(self, error: VeruError) -> None:
+        self.problem.setText(error_text(error).replace("• ", ""))
+        self.problem.setVisible(True)
+        self.model.clear()
+        self.count_label.setText("")
+        self.export_button.setEnabled(False)
+
+    # --- export ----------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        try:
+            where = self.current_filter()
+        except ValidationError as error:
+            self._show_problem(error)
+            return
+        suggested = f"audit-trail-{format_uk_date(dt.date.today()).replace('/', '-')}.csv"
+        name, _selected = QFileDialog.getSaveFileName(
+            self, "Export the audit trail", suggested, "CSV files (*.csv)"
+        )
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() != ".csv":
+            path = path.with_suffix(".csv")
+        log = self.services.audit_log
+
+        def work(progress: Progress) -> int:
+            return log.export_csv(where, path, progress=progress.keep_going)
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.count_label.setText(f"{count:,} events exported to {path.name}")
+
+        def failed(error: Exception) -> None:
+            self.export_button.setEnabled(True)
+            show_error(self, error)
+
+        self.export_button.setEnabled(False)
+        run_task(
+            self,
+            "Exporting the audit trail…",
+            work,
+            done,
+            failed,
+            on_cancelled=lambda: self.export_button.setEnabled(True),
+        )

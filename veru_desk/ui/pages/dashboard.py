@@ -1,0 +1,269 @@
+"""The dashboard: what needs doing now, each item one click from the case.
+
+The lists come from ``services.dashboard`` in one short read off the GUI thread; the page
+reloads whenever case data changes (a recorded session can clear a disengagement alert) while
+it is on screen, and each time it is shown. Every number shown is the list's true total from
+the service; a list that stops short of it says "showing 200 of 1,234".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.services import Services
+from veru_desk.services.dashboard import Dashboard, DashboardItem
+from veru_desk.ui.shell.events import data_events
+from veru_desk.ui.shell.tasks import Progress, run_task
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+VISIBLE_ROWS = 6
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    field: str
+    title: str
+    empty: str
+    urgent: bool = False
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("new_referrals", "New referrals awaiting triage", "No referrals waiting.", True),
+    Section("reviews_overdue", "Risk reviews overdue", "No risk review is overdue.", True),
+    Section("disengagement_alerts", "Disengagement alerts", "No alerts.", True),
+    Section(
+        "re_referrals", "Re-referrals of open cases", "No open case has been referred again."
+    ),
+    Section("reviews_due_this_week", "Risk reviews due this week", "None due this week."),
+    Section("plan_reviews_due", "Plan reviews due", "No plan review due."),
+    Section("actions_overdue", "Actions past due", "No action is past due.", True),
+    Section("sessions_today", "Sessions today", "No sessions today."),
+    Section("sessions_this_week", "Sessions this week", "No more sessions this week."),
+)
+
+_SUMMARY_WORDS: dict[str, tuple[str, str]] = {
+    "new_referrals": ("new referral", "new referrals"),
+    "reviews_overdue": ("risk review overdue", "risk reviews overdue"),
+    "disengagement_alerts": ("disengagement alert", "disengagement alerts"),
+    "re_referrals": ("re-referral of an open case", "re-referrals of open cases"),
+    "actions_overdue": ("action past due", "actions past due"),
+    "sessions_today": ("session today", "sessions today"),
+}
+
+
+def long_date(day: dt.date) -> str:
+    """``Monday 3 March 2025``: how the unit writes a date in prose."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def summary_line(dashboard: Dashboard) -> str:
+    parts = []
+    for name, (one, many) in _SUMMARY_WORDS.items():
+        count = dashboard.total(name)
+        if count:
+            parts.append(f"{count:,} {one if count == 1 else many}")
+    return " · ".join(parts) if parts else "Nothing is overdue. A calm day."
+
+
+class DashboardCard(QFrame):
+    """One list on the dashboard: a heading, a count, and the items."""
+
+    item_chosen = Signal(object)
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        heading = QHBoxLayout()
+        self.title = QLabel(section.title)
+        self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
+        self.count = QLabel("0")
+        self.count.setObjectName("cardCount")
+        self.count.setAccessibleName(f"{section.title}: count")
+        heading.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
+        self.list = QListWidget()
+        self.list.setObjectName("cardList")
+        self.list.setAccessibleName(section.title)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.itemActivated.connect(self._chosen)
+        self.list.itemClicked.connect(self._chosen)
+        line = self.fontMetrics().lineSpacing()
+        self.list.setMinimumHeight(line * 2 * 3)
+        self.list.setMaximumHeight(line * (2 * VISIBLE_ROWS + 2))
+        layout.addWidget(self.list, 1)
+        self.more = QLabel("")
+        self.more.setObjectName("hint")
+        self.more.setWordWrap(True)
+        self.more.setAccessibleName(f"{section.title}: how many are listed")
+        self.more.setVisible(False)
+        layout.addWidget(self.more)
+        self.empty = QLabel(section.empty)
+        self.empty.setObjectName("hint")
+        # With no items the message takes the card's spare height, kept under the heading
+        # (otherwise the heading drifts to the middle of an empty card).
+        layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
+
+    def set_items(self, items: list[DashboardItem], total: int | None = None) -> None:
+        """Shows ``items``, the first of ``total`` (the list's true number, counted by the
+        service): the count says the total, never how many rows happen to be listed."""
+        total = len(items) if total is None else total
+        self.list.clear()
+        for entry in items:
+            item = QListWidgetItem(f"{entry.name}  ({entry.case_ref})\n{entry.detail}")
+            item.setData(ITEM_ROLE, entry)
+            item.setToolTip(f"Open {entry.name}'s case")
+            self.list.addItem(item)
+        self.count.setText(f"{total:,}")
+        self.more.setText(f"Showing {len(items):,} of {total:,}.")
+        self.more.setVisible(total > len(items))
+        urgent = self.section.urgent and bool(items)
+        self.count.setProperty("urgent", urgent)
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
+        self.list.setVisible(bool(items))
+        self.empty.setVisible(not items)
+
+    def items(self) -> list[DashboardItem]:
+        return [self.list.item(row).data(ITEM_ROLE) for row in range(self.list.count())]
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        self.item_chosen.emit(item.data(ITEM_ROLE))
+
+
+class DashboardPage(QWidget):
+    open_case = Signal(int)
+    #: a referral awaiting triage, shown on the Referrals page
+    open_referral = Signal(int)
+    loaded = Signal()
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.dashboard: Dashboard | None = None
+        self._loading = False
+        self._again = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
+
+        first_name = services.actor.display_name.split()[0] if services.actor.display_name else ""
+        self.title = QLabel(f"Good day, {first_name}" if first_name else "Dashboard")
+        self.title.setObjectName("pageTitle")
+        self.date_label = QLabel(long_date(dt.date.today()))
+        self.date_label.setObjectName("pageSubtitle")
+        self.summary = QLabel("Loading what needs doing…")
+        self.summary.setObjectName("notice")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Summary of what needs doing")
+        layout.addWidget(self.title)
+        layout.addWidget(self.date_label)
+        layout.addWidget(self.summary)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.cards: dict[str, DashboardCard] = {}
+        columns = 3
+        shown = [s for s in SECTIONS if s.field != "new_referrals" or services.actor.is_manager]
+        for position, section in enumerate(shown):
+            card = DashboardCard(section)
+            card.item_chosen.connect(lambda entry, s=section: self._open(s, entry))
+            grid.addWidget(card, position // columns, position % columns)
+            self.cards[section.field] = card
+        for column in range(columns):
+            grid.setColumnStretch(column, 1)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        self.updated_label = QLabel("")
+        self.updated_label.setObjectName("hint")
+        layout.addWidget(self.updated_label)
+
+        data_events().changed.connect(self._data_changed)
+
+    def _data_changed(self, _what: str, _person_id: int) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        dashboard_service = self.services.dashboard
+
+        def work(_progress: Progress) -> Dashboard:
+            return dashboard_service.load()
+
+        run_task(
+            self, "Loading the dashboard", work, self._loaded, self._failed, show_progress=False
+        )
+
+    def _loaded(self, dashboard: Dashboard) -> None:
+        self._loading = False
+        self.dashboard = dashboard
+        for name, card in self.cards.items():
+            card.set_items(list(getattr(dashboard, name)), dashboard.total(name))
+        self.summary.setText(summary_line(dashboard))
+        now = dt.datetime.now()
+        self.updated_label.setText(f"Updated at {now:%H:%M}, {format_uk_date(now.date())}")
+        self.loaded.emit()
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _failed(self, error: Exception) -> None:
+        self._loading = False
+        self._again = False
+        self.summary.setText(f"The dashboard could not be loaded: {error}")
+
+    def _open(self, section: Section, entry: DashboardItem) -> None:
+        if section.field == "new_referrals" and entry.referral_id is not None:
+            self.open_referral.emit(entry.referral_id)
+        else:
+            self.open_case.emit(entry.person_id)

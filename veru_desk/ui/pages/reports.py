@@ -1,0 +1,399 @@
+"""The Reports screen: choose a period and filters, preview the figures, export them.
+
+The figures are counted off the GUI thread with a progress dialog that can be cancelled; the
+preview shows the very figures an export writes (they are passed to the export, not counted
+again), so what the manager checked on screen is what the board reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veru_desk.domain.enums import ReferralReason
+from veru_desk.domain.errors import ValidationError
+from veru_desk.reports.outcome_report import export_outcome_report
+from veru_desk.services import Services
+from veru_desk.services.reports import (
+    FigureTable,
+    OutcomeFigures,
+    ReportCancelled,
+    ReportChoices,
+    ReportPeriod,
+    figure_tables,
+    quick_periods,
+)
+from veru_desk.ui.dialogs.export_summary import documents_folder
+from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
+from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.forms import DateField
+
+CUSTOM = "Custom dates"
+DEFAULT_PERIOD = "Last quarter"
+PREVIEW_CHARTS = ("referrals_by_source", "referrals_by_reason")
+FORMAT_FILTERS = {
+    ".pdf": "PDF document (*.pdf)",
+    ".xlsx": "Excel workbook (*.xlsx)",
+    ".csv": "CSV file (*.csv)",
+}
+
+
+class BarPreview(QWidget):
+    """Horizontal bars with the value at each bar, in greys (the printed report's palette)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = ""
+        self.bars: list[tuple[str, float]] = []
+
+    def set_bars(self, title: str, bars: Sequence[tuple[str, float]]) -> None:
+        self.title = title
+        self.bars = list(bars)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(
+            "; ".join(f"{label}: {value:g}" for label, value in self.bars) or "Nothing to show"
+        )
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 34 + 20 * max(len(self.bars), 1))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = painter.fontMetrics()
+        painter.setPen(self.palette().text().color())
+        painter.drawText(0, metrics.ascent(), self.title)
+        if not self.bars:
+            painter.drawText(0, 2 * metrics.height() + 4, "Nothing to show for this period")
+            return
+        label_width = min(
+            max(metrics.horizontalAdvance(label) for label, _ in self.bars) + 8,
+            self.width() // 2,
+        )
+        top = metrics.height() + 8
+        available = max(self.width() - label_width - 60, 10)
+        biggest = max(value for _, value in self.bars) or 1
+        for index, (label, value) in enumerate(self.bars):
+            y = top + index * 20
+            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_width - 8)
+            painter.setPen(self.palette().text().color())
+            painter.drawText(QRectF(0, y, label_width - 8, 16), Qt.AlignmentFlag.AlignRight, shown)
+            width = available * value / biggest
+            painter.fillRect(QRectF(label_width, y + 2, width, 12), QColor("#4d4d4d"))
+            painter.drawText(int(label_width + width + 4), y + metrics.ascent(), f"{value:g}")
+        painter.end()
+
+
+def _table_widget(table: FigureTable) -> QTableWidget:
+    widget = QTableWidget(len(table.rows), len(table.columns))
+    widget.setHorizontalHeaderLabels(table.columns)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.verticalHeader().setVisible(False)
+    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    widget.horizontalHeader().setStretchLastSection(True)
+    widget.setAccessibleName(table.title)
+    for r, row in enumerate(table.rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem("" if value == "" else str(value))
+            if isinstance(value, int | float):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget.setItem(r, c, item)
+    height = widget.horizontalHeader().height() + 4
+    height += sum(widget.rowHeight(r) for r in range(widget.rowCount()))
+    widget.setFixedHeight(height)
+    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return widget
+
+
+class ReportsPage(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.figures: OutcomeFigures | None = None
+        self._busy = False
+        self._figures_requested = False
+
+        self.quick = QComboBox()
+        self.quick.setAccessibleName("Period")
+        self.periods = quick_periods(dt.date.today())
+        self.quick.addItems([*self.periods, CUSTOM])
+        self.start = DateField(accessible_name="Period start")
+        self.end = DateField(accessible_name="Period end")
+        self.quick.currentTextChanged.connect(self._quick_changed)
+        self.start.textEdited.connect(lambda _text: self.quick.setCurrentText(CUSTOM))
+        self.end.textEdited.connect(lambda _text: self.quick.setCurrentText(CUSTOM))
+
+        self.worker = QComboBox()
+        self.worker.setAccessibleName("Caseworker")
+        self.agency = QComboBox()
+        self.agency.setAccessibleName("Referring agency")
+        self.reason = QComboBox()
+        self.reason.setAccessibleName("Referral reason")
+        self.reason.addItem("All reasons", None)
+        for member in ReferralReason:
+            self.reason.addItem(member.label, member.value)
+        self._set_choices(ReportChoices())
+
+        self.run_button = QPushButton("Show figures")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.export_buttons = {
+            ".pdf": QPushButton("Export PDF…"),
+            ".xlsx": QPushButton("Export Excel…"),
+            ".csv": QPushButton("Export CSV…"),
+        }
+        for suffix, button in self.export_buttons.items():
+            button.setEnabled(False)
+            button.clicked.connect(lambda _checked=False, s=suffix: self.export(s))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.status = QLabel("Counting the figures for the period…")
+        self.status.setWordWrap(True)
+
+        choose = QGroupBox("Period and filters")
+        grid = QGridLayout(choose)
+        grid.addWidget(QLabel("Period:"), 0, 0)
+        grid.addWidget(self.quick, 0, 1)
+        grid.addWidget(QLabel("From:"), 0, 2)
+        grid.addWidget(self.start, 0, 3)
+        grid.addWidget(QLabel("To:"), 0, 4)
+        grid.addWidget(self.end, 0, 5)
+        grid.addWidget(QLabel("Caseworker:"), 1, 0)
+        grid.addWidget(self.worker, 1, 1)
+        grid.addWidget(QLabel("Referring agency:"), 1, 2)
+        grid.addWidget(self.agency, 1, 3)
+        grid.addWidget(QLabel("Reason:"), 1, 4)
+        grid.addWidget(self.reason, 1, 5)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addStretch(1)
+        for button in self.export_buttons.values():
+            buttons.addWidget(button)
+        grid.addLayout(buttons, 2, 0, 1, 6)
+
+        self.charts: list[BarPreview] = []
+        self.preview = QWidget()
+        self.preview_layout = QVBoxLayout(self.preview)
+        self.preview_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.preview)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(choose)
+        layout.addWidget(self.error)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll, 1)
+        self.quick.setCurrentText(DEFAULT_PERIOD)
+        self._quick_changed(DEFAULT_PERIOD)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A manager opening Reports wants numbers, not an empty pane: the default period's
+        figures are counted on first show (in the background, with Cancel, as any run)."""
+        super().showEvent(event)
+        if not self._figures_requested:
+            self._figures_requested = True
+            QTimer.singleShot(0, self.run)
+
+    # --- choices ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reloads the caseworkers and agencies offered as filters."""
+        reports = self.services.reports
+        run_task(
+            self,
+            "Loading report filters",
+            lambda _progress: reports.choices(),
+            self._set_choices,
+            self._failed,
+            show_progress=False,
+        )
+
+    def _set_choices(self, choices: ReportChoices) -> None:
+        for combo, everyone, items in (
+            (self.worker, "All caseworkers", choices.workers),
+            (self.agency, "All agencies", choices.agencies),
+        ):
+            current = combo.currentData()
+            combo.clear()
+            combo.addItem(everyone, None)
+            for ident, name in items:
+                combo.addItem(name, ident)
+            index = combo.findData(current)
+            combo.setCurrentIndex(max(index, 0))
+
+    def _quick_changed(self, name: str) -> None:
+        period = self.periods.get(name)
+        if period is not None:
+            self.start.set_date(period.start)
+            self.end.set_date(period.end)
+
+    def period(self) -> ReportPeriod:
+        errors: dict[str, str] = {}
+        start = end = None
+        try:
+            start = self.start.date_or_none("start")
+        except ValidationError as error:
+            errors.update(error.fields)
+        try:
+            end = self.end.date_or_none("end")
+        except ValidationError as error:
+            errors.update(error.fields)
+        if start is None and "start" not in errors:
+            errors["start"] = "Enter the first day of the period (dd/mm/yyyy)."
+        if end is None and "end" not in errors:
+            errors["end"] = "Enter the last day of the period (dd/mm/yyyy)."
+        if errors or start is None or end is None:
+            raise ValidationError(errors)
+        return ReportPeriod(start, end)
+
+    # --- running ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self._figures_requested = True
+        if self._busy:
+            return
+        self.error.setVisible(False)
+        try:
+            period = self.period()
+        except ValidationError as error:
+            self._show_problem(error)
+            return
+        worker, agency = self.worker.currentData(), self.agency.currentData()
+        reason_code = self.reason.currentData()
+        reason = ReferralReason(reason_code) if reason_code else None
+        reports = self.services.reports
+
+        def work(progress: Progress) -> OutcomeFigures:
+            try:
+                return reports.figures(period, worker, agency, reason, progress=progress.keep_going)
+            except ReportCancelled as cancelled:
+                raise Cancelled from cancelled
+
+        self._set_busy(True, "Counting…")
+        run_task(
+            self,
+            "Counting the outcome report",
+            work,
+            self.show_figures,
+            self._failed,
+            on_cancelled=lambda: self._set_busy(False, "Cancelled: no figures shown."),
+        )
+
+    def show_figures(self, figures: OutcomeFigures) -> None:
+        self._set_busy(False, "")
+        self.figures = figures
+        while self.preview_layout.count():
+            item = self.preview_layout.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        filters = "; ".join(figures.filters) or "whole unit"
+        self.status.setText(f"Figures for {figures.period.text} ({filters}).")
+        tables = figure_tables(figures)
+        by_key = {t.key: t for t in tables}
+        charts = QWidget()
+        row = QHBoxLayout(charts)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.charts = [BarPreview(), BarPreview()]
+        for chart, key in zip(self.charts, PREVIEW_CHARTS, strict=True):
+            table = by_key[key]
+            rows = table.rows[:-1] if table.total else table.rows
+            chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]
+            row.addWidget(chart)
+        self.preview_layout.addWidget(charts)
+        for table in tables:
+            box = QGroupBox(table.title)
+            inner = QFormLayout(box)
+            inner.addRow(_table_widget(table))
+            if table.note:
+                note = QLabel(table.note)
+                note.setWordWrap(True)
+                inner.addRow(note)
+            self.preview_layout.addWidget(box)
+        for button in self.export_buttons.values():
+            button.setEnabled(True)
+
+    # --- exporting -------------------------------------------------------------------------
+
+    def export(self, suffix: str) -> None:
+        figures = self.figures
+        if figures is None or self._busy:
+            return
+        period = figures.period
+        name = f"Outcome report {period.start.isoformat()} to {period.end.isoformat()}{suffix}"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self,
+            "Save the outcome report as",
+            str(documents_folder() / name),
+            FORMAT_FILTERS[suffix],
+        )
+        if not chosen:
+            return
+        path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
+        services = self.services
+        self._set_busy(True, "Writing the report…")
+        run_task(
+            self,
+            "Writing the outcome report",
+            lambda _progress: export_outcome_report(services, path, period, figures=figures),
+            self._exported,
+            self._export_failed,
+            cancellable=False,
+        )
+
+    def _export_failed(self, error: Exception) -> None:
+        # Not left saying "Writing the report…" after an export that wrote nothing.
+        self.status.setText("The report was not saved.")
+        self._failed(error)
+
+    def _exported(self, path: Path) -> None:
+        self._set_busy(False, f"Saved {path}.")
+        QMessageBox.information(self, "Report saved", f"The outcome report was saved as\n{path}")
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool, text: str) -> None:
+        self._busy = busy
+        self.run_button.setEnabled(not busy)
+        for button in self.export_buttons.values():
+            button.setEnabled(not busy and self.figures is not None)
+        if text:
+            self.status.setText(text)
+
+    def _show_problem(self, error: ValidationError) -> None:
+        self.error.setText("\n".join(error.fields.values()))
+        self.error.setVisible(True)
+
+    def _failed(self, error: Exception) -> None:
+        self._set_busy(False, "")
+        if isinstance(error, ValidationError):
+            self._show_problem(error)
+        else:
+            show_error(self, error)

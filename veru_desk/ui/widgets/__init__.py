@@ -1,0 +1,1 @@
+"""Small pieces shared by pages and dialogs: tables, fields, search, charts, messages."""
