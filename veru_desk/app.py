@@ -350,7 +350,7 @@ def run_start_of_day_checks(window: MainWindow) -> None:
     """The whole-file checks, off the GUI thread once the window is up: a damaged database
     is reported (offering the latest good backup); a backup taken is noted in the log."""
     from veru_desk.db.integrity import DamagedDatabase
-    from veru_desk.db.session import start_of_day_checks
+    from veru_desk.db.opening import start_of_day_checks
     from veru_desk.ui.shell.tasks import Progress, run_task
 
     db = window.services.db

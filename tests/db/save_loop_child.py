@@ -22,8 +22,8 @@ from veru_desk.db.models import User
 from veru_desk.domain.enums import Attendance
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
-from veru_desk.services.sessions import SessionInput
 from veru_desk.services.users import actor_for
 
 

@@ -23,9 +23,9 @@ from veru_desk.db.engine import Database
 from veru_desk.db.models import User
 from veru_desk.domain.enums import AgencyType, Attendance, ConsentStatus, ReferralReason
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
-from veru_desk.services.sessions import SessionInput
 from veru_desk.services.users import actor_for
 
 NAMES = (

@@ -22,7 +22,7 @@ from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.health import check_database
 from veru_desk.db.keyfile import KeyFile, WrongSecret, key_file_path
 from veru_desk.db.models import AuditEvent
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.services import Services
 from veru_desk.services.passwords import SignInError

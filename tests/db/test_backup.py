@@ -19,7 +19,7 @@ from veru_desk.db.backup import (
 from veru_desk.db.engine import Database
 from veru_desk.db.migrate import head_revision
 from veru_desk.db.models import Agency
-from veru_desk.db.session import open_database, start_of_day_checks
+from veru_desk.db.opening import open_database, start_of_day_checks
 from veru_desk.domain.errors import StorageError
 
 

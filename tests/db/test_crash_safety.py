@@ -28,7 +28,7 @@ from veru_desk.db.backup import backup_sqlite, timestamped_name
 from veru_desk.db.engine import Database
 from veru_desk.db.health import check_database
 from veru_desk.db.integrity import DamagedDatabase, quick_check
-from veru_desk.db.session import open_database, start_of_day_checks
+from veru_desk.db.opening import open_database, start_of_day_checks
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 

@@ -22,7 +22,7 @@ from veru_desk.config import resolve_database
 from veru_desk.db import migrate
 from veru_desk.db.health import check_database
 from veru_desk.db.models import User
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 from veru_desk.services import Services
 from veru_desk.services.users import actor_for
 

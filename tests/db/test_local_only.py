@@ -6,7 +6,7 @@ import pytest
 
 from veru_desk.config import resolve_database
 from veru_desk.db.local_only import network_or_synced_reason
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 from veru_desk.domain.errors import StorageError
 
 LOCAL = [("/", "ext4"), ("/home", "ext4"), ("/mnt/office", "cifs"), ("/srv/nfs", "nfs4")]

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from veru_desk.config import resolve_database
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0002.db"
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from veru_desk.config import resolve_database
 from veru_desk.db import migrate
 from veru_desk.db.engine import Database
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 from veru_desk.domain.errors import StorageError
 
 
@@ -65,7 +65,7 @@ def test_checking_a_current_database_does_not_import_alembic(tmp_path: Path) -> 
     open_database(resolve_database(str(tmp_path / "current.db"))).dispose()
     probe = (
         "import sys; from veru_desk.config import resolve_database; "
-        "from veru_desk.db.session import open_database; "
+        "from veru_desk.db.opening import open_database; "
         f"open_database(resolve_database({str(tmp_path / 'current.db')!r})).dispose(); "
         "print('alembic' in sys.modules)"
     )

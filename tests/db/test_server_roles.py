@@ -33,9 +33,9 @@ from veru_desk.domain.enums import Attendance, Role
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.passwords import SignInError
 from veru_desk.services.server_accounts import set_up_server
-from veru_desk.services.sessions import SessionInput
 from veru_desk.services.vault import create_database, open_for_user
 
 pytestmark = pytest.mark.postgres

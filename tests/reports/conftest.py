@@ -34,13 +34,13 @@ from veru_desk.domain.enums import (
     SharingBasis,
 )
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from veru_desk.reports.subject_access import export_subject_access
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import AuditFilter
-from veru_desk.services.reports import ReportPeriod
+from veru_desk.services.outcome_figures import ReportPeriod
 from veru_desk.services.summary import PreparedFor, SharingProfile
 
 PANEL = PreparedFor("Luton complex-case panel", dt.date(2026, 3, 12))

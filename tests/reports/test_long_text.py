@@ -45,12 +45,12 @@ from veru_desk.reports.styles import (
 )
 from veru_desk.reports.subject_access import export_subject_access
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 from veru_desk.services.settings import OrgSettings
 from veru_desk.services.summary import PreparedFor, SharingProfile
 

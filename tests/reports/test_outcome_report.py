@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from veru_desk.domain.enums import AgencyType, Ethnicity, Gender, ReferralReason, SessionType
 from veru_desk.reports.outcome_report import render_outcome_report
-from veru_desk.services.reports import (
+from veru_desk.services.outcome_figures import (
     ChangeFigures,
     OutcomeFigures,
     ReportPeriod,

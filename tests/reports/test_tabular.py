@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from veru_desk.reports.tabular import neutralise, write_csv, write_xlsx
-from veru_desk.services.reports import FigureTable
+from veru_desk.services.outcome_figures import FigureTable
 
 DANGEROUS = [
     '=HYPERLINK("http://evil.invalid","Click")',

@@ -88,7 +88,7 @@ def test_daily_backups_of_two_databases_in_one_folder_do_not_overwrite_each_othe
 
     from veru_desk.config import resolve_database
     from veru_desk.db.backup import daily_backup_if_due
-    from veru_desk.db.session import open_database
+    from veru_desk.db.opening import open_database
 
     folder = tmp_path / "shared-backups"
     now = dt.datetime(2026, 12, 5, 8, 30)

@@ -63,10 +63,10 @@ from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.dashboard import LIST_CAP, RE_REFERRAL_DAYS, Dashboard
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -13,8 +13,8 @@ from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
 from veru_desk.domain.errors import PermissionDenied
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 
 @dataclass(frozen=True)

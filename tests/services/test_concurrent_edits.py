@@ -14,7 +14,7 @@ from veru_desk.domain.enums import Attendance
 from veru_desk.domain.errors import ConflictError
 from veru_desk.domain.merge import UnresolvedClash, merged_record, three_way_records
 from veru_desk.services import Services
-from veru_desk.services.sessions import SessionInput, SessionView
+from veru_desk.services.mentoring import SessionInput, SessionView
 
 PRIYAS_NOTES = "Priya: his mother rang; Łukasz was home by nine every night this week."
 DARIUSZ_NOTES = "Dariusz: he named the older boys who wait for him at the bus station."

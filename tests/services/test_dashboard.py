@@ -7,9 +7,9 @@ from tests.dates import today
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Attendance, GoalDomain, ReferralStatus, RiskLevel
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 
 def next_monday() -> dt.date:

@@ -38,15 +38,15 @@ from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.audit_log import AuditFilter
 from veru_desk.services.caseload import CaseloadFilter
+from veru_desk.services.mentoring import SeriesInput, SessionInput
 from veru_desk.services.notes import NoteInput
+from veru_desk.services.outcome_figures import ReportPeriod
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.referrals import ReferralDetails
-from veru_desk.services.reports import ReportPeriod
 from veru_desk.services.retention import RetentionPolicy
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SeriesInput, SessionInput
 from veru_desk.services.summary import SharingProfile
 
 TOMORROW_4PM = dt.datetime.combine(today() + dt.timedelta(days=1), dt.time(16, 0))

@@ -312,7 +312,7 @@ def test_two_referrals_for_one_new_person_in_one_import_are_one_episode(
 def test_a_noted_re_referral_is_not_a_second_case_in_the_outcome_report(
     assessed_case: int, as_manager: Services
 ) -> None:
-    from veru_desk.services.reports import ReportPeriod
+    from veru_desk.services.outcome_figures import ReportPeriod
 
     further = as_manager.referrals.create(school_re_referral(), person_id=assessed_case)
     as_manager.referrals.decide(further.referral_id, ReferralStatus.ACCEPTED, "Noted")

@@ -42,13 +42,13 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
+from veru_desk.services.outcome_figures import ReportCancelled, ReportPeriod, figure_tables
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.plans import GoalInput
 from veru_desk.services.referrals import ReferralDetails
-from veru_desk.services.reports import ReportCancelled, ReportPeriod, figure_tables
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 Y = dt.date.today().year - 1
 PERIOD = ReportPeriod(dt.date(Y, 1, 1), dt.date(Y, 12, 31))

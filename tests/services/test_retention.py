@@ -40,6 +40,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.people import PersonDetails
@@ -47,7 +48,6 @@ from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.retention import RetentionPolicy
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 
 NOTE_PHRASE = "walked with her aunt past the Marsh Farm underpass"
 SECRETS = (

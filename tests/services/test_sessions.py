@@ -18,7 +18,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.services import Services
-from veru_desk.services.sessions import SeriesInput, SessionInput
+from veru_desk.services.mentoring import SeriesInput, SessionInput
 
 WEDNESDAY = 2
 THURSDAY = 3

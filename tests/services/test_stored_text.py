@@ -17,10 +17,10 @@ from veru_desk.db.models import CaseNote, MentoringSession, Referral
 from veru_desk.domain.enums import Attendance, ReferralReason, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
-from veru_desk.services.sessions import SessionInput
 
 
 def zoe(**changes: str) -> PersonDetails:

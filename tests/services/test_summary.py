@@ -15,9 +15,9 @@ from veru_desk.db.models import AuditEvent, Contact, DocumentExport
 from veru_desk.domain.enums import AuditAction, ContactRelationship
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.people import PersonDetails
-from veru_desk.services.sessions import SessionInput
 from veru_desk.services.settings import DEFAULT_MARKING, DEFAULT_ORG_NAME
 from veru_desk.services.summary import PreparedFor, SharingProfile
 

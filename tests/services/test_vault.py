@@ -12,7 +12,7 @@ import pytest
 from tests.services.test_referrals import knife_referral, lukasz
 from veru_desk.config import resolve_database
 from veru_desk.db.keyfile import key_file_path
-from veru_desk.db.session import start_of_day_checks
+from veru_desk.db.opening import start_of_day_checks
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services import Services

@@ -24,11 +24,11 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import NotFound, PermissionDenied
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput
 from veru_desk.ui.case.workspace import CaseWorkspace
 from veru_desk.ui.shell.events import announce
 

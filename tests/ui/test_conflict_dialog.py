@@ -20,19 +20,19 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, GoalDomain, OutcomePoint, RiskLevel, SessionType
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput, SessionView
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.sessions import SessionInput, SessionView
 from veru_desk.ui.dialogs.case_dialog import CaseDialog
 from veru_desk.ui.dialogs.conflict import ConflictDialog
 from veru_desk.ui.dialogs.goal import ActionDialog, GoalDialog
+from veru_desk.ui.dialogs.mentoring_session import MoveSessionDialog, SessionDialog
 from veru_desk.ui.dialogs.note import NoteDialog
 from veru_desk.ui.dialogs.outcome import OutcomeDialog
 from veru_desk.ui.dialogs.person import PersonDialog
 from veru_desk.ui.dialogs.risk import RiskDialog
-from veru_desk.ui.dialogs.session import MoveSessionDialog, SessionDialog
 
 WRITTEN_AT = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=3)
 MANAGERS_TEXT = "Mother called: Łukasz was home by nine all week. Priya added the school's view."

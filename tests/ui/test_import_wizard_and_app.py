@@ -153,7 +153,7 @@ def test_a_damaged_database_found_after_start_offers_the_restore_and_closes_if_r
     def damaged(_db: object) -> None:
         raise DamagedDatabase("integrity check failed", problem="page 12 is broken", backup=None)
 
-    monkeypatch.setattr("veru_desk.db.session.start_of_day_checks", damaged)
+    monkeypatch.setattr("veru_desk.db.opening.start_of_day_checks", damaged)
     monkeypatch.setattr(
         "veru_desk.ui.shell.damaged_database.offer_restore",
         lambda window, error, services: offered.append(error) or False,

@@ -17,7 +17,7 @@ from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import Attendance
 from veru_desk.services import Services
-from veru_desk.services.sessions import SessionInput
+from veru_desk.services.mentoring import SessionInput
 
 
 @pytest.fixture

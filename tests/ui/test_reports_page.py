@@ -18,7 +18,7 @@ from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import AuditFilter
-from veru_desk.services.reports import quick_periods
+from veru_desk.services.outcome_figures import quick_periods
 from veru_desk.ui.pages.reports import CUSTOM, ReportsPage
 
 

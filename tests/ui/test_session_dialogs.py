@@ -18,13 +18,13 @@ from veru_desk.domain.enums import (
     SessionType,
 )
 from veru_desk.services import Services
-from veru_desk.services.sessions import SessionInput
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.ui.dialogs.conflict import ConflictDialog
 from veru_desk.ui.dialogs.goal import GoalDialog
+from veru_desk.ui.dialogs.mentoring_session import MoveSessionDialog, SessionDialog
 from veru_desk.ui.dialogs.note import NoteDialog
 from veru_desk.ui.dialogs.risk import RiskDialog
 from veru_desk.ui.dialogs.series import SeriesDialog
-from veru_desk.ui.dialogs.session import MoveSessionDialog, SessionDialog
 
 
 def next_wednesday() -> dt.date:

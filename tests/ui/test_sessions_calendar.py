@@ -15,7 +15,7 @@ from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.services import Services
-from veru_desk.services.sessions import SessionInput
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.ui.pages.calendar import SessionsCalendarPage, WeekModel, monday_of
 
 

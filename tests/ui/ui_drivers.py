@@ -24,7 +24,7 @@ from veru_desk.domain.enums import (
 from veru_desk.services import Services
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
-from veru_desk.ui.dialogs.session import SessionMenu
+from veru_desk.ui.dialogs.mentoring_session import SessionMenu
 
 DialogStep = Callable[[Any], None]
 

@@ -153,8 +153,8 @@ def add_large_case(services: Services, seed: int, say: Say) -> int:
     """Grows an active case to 500 sessions and 1,000 chronology entries (see module doc)."""
     from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
     from veru_desk.services.demo import LOCATIONS, NOTE_SUBJECTS, SESSION_NOTES, TOPICS
+    from veru_desk.services.mentoring import SessionInput
     from veru_desk.services.notes import NoteInput
-    from veru_desk.services.sessions import SessionInput
 
     rng = random.Random(seed * 7919 + 17)
     ids = services.caseload.ids(
@@ -276,7 +276,7 @@ def open_signed_in(
     copy that is thrown away after the run would only cost minutes and disk."""
     from veru_desk.db.driver import signed_in_location
     from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
-    from veru_desk.db.session import open_database
+    from veru_desk.db.opening import open_database
     from veru_desk.services.users import sign_in
     from veru_desk.services.vault import DatabaseKind, kind_of
 

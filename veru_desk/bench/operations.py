@@ -231,7 +231,7 @@ def open_case(bench: Bench) -> Result:
 def save_session(bench: Bench) -> Result:
     """A session recorded as it happened (attended, with notes), audited and committed."""
     from veru_desk.domain.enums import Attendance, SessionType
-    from veru_desk.services.sessions import SessionInput
+    from veru_desk.services.mentoring import SessionInput
 
     sessions = bench.services.sessions
     person_id = bench.large_case_id
@@ -331,7 +331,7 @@ def summary_pdf(bench: Bench) -> Result:
 def outcome_report(bench: Bench) -> Result:
     """The figures of the outcome report for the last 12 months over the whole database
     (``OutcomeReportService.figures``, what the Reports page and ``report outcomes`` run)."""
-    from veru_desk.services.reports import quick_periods
+    from veru_desk.services.outcome_figures import quick_periods
 
     period = quick_periods(dt.date.today())["Last 12 months"]
     reports = bench.services.reports

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _open(ctx: Context) -> Any:
-    from veru_desk.db.session import open_database
+    from veru_desk.db.opening import open_database
 
     return open_database(ctx.location)
 

@@ -13,7 +13,7 @@ from typing import Any
 from veru_desk.cli import CommandError, Context, uk_date
 from veru_desk.domain.enums import ReferralReason
 from veru_desk.domain.errors import ValidationError
-from veru_desk.services.reports import ReportPeriod
+from veru_desk.services.outcome_figures import ReportPeriod
 from veru_desk.services.summary import PreparedFor, SharingProfile
 
 

@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_init(args: argparse.Namespace, ctx: Context) -> int:
-    from veru_desk.db.session import open_database
+    from veru_desk.db.opening import open_database
     from veru_desk.services.users import UserService, count_users
     from veru_desk.services.vault import DatabaseKind, create_database, kind_of
 

@@ -35,7 +35,12 @@ from veru_desk.reports.styles import (
 from veru_desk.reports.tabular import report_heading, write_csv, write_xlsx
 from veru_desk.services import Services
 from veru_desk.services.exports import write_then_record
-from veru_desk.services.reports import FigureTable, OutcomeFigures, ReportPeriod, figure_tables
+from veru_desk.services.outcome_figures import (
+    FigureTable,
+    OutcomeFigures,
+    ReportPeriod,
+    figure_tables,
+)
 from veru_desk.services.settings import OrgSettings
 
 FORMATS = (".pdf", ".csv", ".xlsx")

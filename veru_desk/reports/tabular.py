@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from veru_desk.domain.cells import FORMULA_STARTS, neutralise
-from veru_desk.services.reports import FigureTable, OutcomeFigures
+from veru_desk.services.outcome_figures import FigureTable, OutcomeFigures
 
 __all__ = ["FORMULA_STARTS", "neutralise", "report_heading", "write_csv", "write_xlsx"]
 

@@ -24,15 +24,15 @@ if TYPE_CHECKING:
     from veru_desk.services.exports import ExportService
     from veru_desk.services.health import HealthService
     from veru_desk.services.imports import ImportService
+    from veru_desk.services.mentoring import SessionService
     from veru_desk.services.notes import NoteService
+    from veru_desk.services.outcome_figures import OutcomeReportService
     from veru_desk.services.outcomes import OutcomeService
     from veru_desk.services.people import PeopleService
     from veru_desk.services.plans import PlanService
     from veru_desk.services.referrals import ReferralService
-    from veru_desk.services.reports import OutcomeReportService
     from veru_desk.services.retention import RetentionService
     from veru_desk.services.risk import RiskService
-    from veru_desk.services.sessions import SessionService
     from veru_desk.services.settings import SettingsService
     from veru_desk.services.subject_access import SubjectAccessService
     from veru_desk.services.summary import CaseSummaryService
@@ -70,7 +70,7 @@ class Services:
 
     @cached_property
     def sessions(self) -> SessionService:
-        from veru_desk.services.sessions import SessionService
+        from veru_desk.services.mentoring import SessionService
 
         return SessionService(self.db, self.actor)
 
@@ -130,7 +130,7 @@ class Services:
 
     @cached_property
     def reports(self) -> OutcomeReportService:
-        from veru_desk.services.reports import OutcomeReportService
+        from veru_desk.services.outcome_figures import OutcomeReportService
 
         return OutcomeReportService(self.db, self.actor)
 

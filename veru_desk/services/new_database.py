@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from veru_desk.config import DatabaseLocation
 from veru_desk.db import staging
-from veru_desk.db.session import open_database
+from veru_desk.db.opening import open_database
 from veru_desk.services.vault import NewDatabase
 
 

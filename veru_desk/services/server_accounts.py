@@ -115,8 +115,8 @@ def set_up_server(
     takes the password typed now (checked against their account when they already have one);
     other existing users' logins wait for an administrator to reset their password (their
     passwords are known only as hashes)."""
+    from veru_desk.db.opening import open_database
     from veru_desk.db.server_roles import set_up_server as set_up_roles
-    from veru_desk.db.session import open_database
     from veru_desk.services.actor import SYSTEM
     from veru_desk.services.users import UserService, validate_new_user
 

@@ -32,12 +32,12 @@ from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, get_or_404
 from veru_desk.services.chronology import ChronologyService
+from veru_desk.services.mentoring import AttendanceSummary, SessionService
 from veru_desk.services.outcomes import OutcomeService
 from veru_desk.services.people import flag_labels
 from veru_desk.services.plans import PlanService, PlanView
 from veru_desk.services.referrals import ReferralService
 from veru_desk.services.risk import RiskService
-from veru_desk.services.sessions import AttendanceSummary, SessionService
 from veru_desk.services.settings import OrgSettings, read_org
 
 SUMMARY_KIND = "case_summary"

@@ -28,8 +28,8 @@ from veru_desk.db.keyfile import (
     normalise_recovery_key,
     user_slot,
 )
+from veru_desk.db.opening import open_database
 from veru_desk.db.private_files import make_private, make_private_folder
-from veru_desk.db.session import open_database
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role

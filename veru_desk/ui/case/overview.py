@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.services import Services
+from veru_desk.services.mentoring import AttendanceSummary
 from veru_desk.services.people import ContactView, PersonView
 from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
-from veru_desk.services.sessions import AttendanceSummary
 from veru_desk.ui.case.tab import CaseTab
 from veru_desk.ui.dialogs.person import PersonDialog
 

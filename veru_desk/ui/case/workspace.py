@@ -30,12 +30,12 @@ from veru_desk.services import Services
 from veru_desk.services.people import PersonView
 from veru_desk.ui.case.chronology import ChronologyTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
+from veru_desk.ui.case.mentoring import SessionsTab
 from veru_desk.ui.case.outcomes import OutcomesTab
 from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.case.plan import PlanTab
 from veru_desk.ui.case.referrals import ReferralsTab
 from veru_desk.ui.case.risk import RiskTab
-from veru_desk.ui.case.sessions import SessionsTab
 from veru_desk.ui.case.tab import CaseTab
 from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
 from veru_desk.ui.shell.events import data_events

@@ -30,9 +30,9 @@ from veru_desk.domain.dates import format_uk_date, parse_uk_date, parse_uk_datet
 from veru_desk.domain.enums import SessionType
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
-from veru_desk.services.sessions import MAX_OCCURRENCES, SeriesInput, series_rule
+from veru_desk.services.mentoring import MAX_OCCURRENCES, SeriesInput, series_rule
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, chosen_enum, enum_combo, gather
-from veru_desk.ui.dialogs.session import duration_spin, mentor_combo
+from veru_desk.ui.dialogs.mentoring_session import duration_spin, mentor_combo
 from veru_desk.ui.widgets.forms import DateField
 
 _DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

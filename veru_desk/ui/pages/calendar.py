@@ -35,8 +35,8 @@ from veru_desk.domain.dates import format_time, format_uk_date
 from veru_desk.domain.enums import Attendance
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
-from veru_desk.services.sessions import SessionView
-from veru_desk.ui.dialogs.session import SessionDialog, SessionMenu, attendance_menu
+from veru_desk.services.mentoring import SessionView
+from veru_desk.ui.dialogs.mentoring_session import SessionDialog, SessionMenu, attendance_menu
 from veru_desk.ui.shell.events import announce, data_events
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error, show_stale

@@ -36,7 +36,7 @@ from veru_desk.domain.enums import ReferralReason
 from veru_desk.domain.errors import ValidationError
 from veru_desk.reports.outcome_report import export_outcome_report
 from veru_desk.services import Services
-from veru_desk.services.reports import (
+from veru_desk.services.outcome_figures import (
     FigureTable,
     OutcomeFigures,
     ReportCancelled,

@@ -10,16 +10,16 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from veru_desk.domain.dates import format_time, format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import Attendance
 from veru_desk.services import Services
-from veru_desk.services.sessions import AttendanceSummary, SessionView
+from veru_desk.services.mentoring import AttendanceSummary, SessionView
 from veru_desk.ui.case.overview import attendance_text
 from veru_desk.ui.case.tab import CaseTab, button_row
-from veru_desk.ui.dialogs.series import SeriesDialog
-from veru_desk.ui.dialogs.session import (
+from veru_desk.ui.dialogs.mentoring_session import (
     MoveSessionDialog,
     SessionDialog,
     SessionMenu,
     attendance_menu,
 )
+from veru_desk.ui.dialogs.series import SeriesDialog
 from veru_desk.ui.shell.events import announce
 from veru_desk.ui.widgets.feedback import confirm
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel

@@ -27,7 +27,7 @@ from veru_desk.domain.dates import format_time, format_uk_datetime, parse_uk_dat
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
-from veru_desk.services.sessions import (
+from veru_desk.services.mentoring import (
     MAX_DURATION,
     MIN_DURATION,
     SessionInput,
