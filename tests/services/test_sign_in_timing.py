@@ -124,3 +124,61 @@ def test_an_encrypted_database_takes_as_long_for_a_name_with_no_key_slot(
             lambda name, how=how: how(name, PASSWORD),
             lambda name, how=how: how(name, "not the passphrase at all"),
         )
+
+
+class _Counted:
+    """Counts calls to a derivation function, still doing its work."""
+
+    def __init__(self, inner: Callable[..., object]) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        return self.inner(*args, **kwargs)
+
+
+def test_a_locked_account_is_refused_after_the_same_password_check(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not timed (see the module's doc): the refusal of a locked account must run the argon2
+    check a wrong password runs, or it answers a thousand times sooner and says it is locked."""
+    from argon2 import PasswordHasher
+
+    _with_accounts(db)
+    for _ in range(5):
+        with pytest.raises(VeruError, match="not right"):
+            sign_in(db, "zoe", "not the passphrase at all")
+    counted = _Counted(PasswordHasher.verify)
+
+    def verify(hasher: PasswordHasher, *args: object) -> object:
+        return counted(hasher, *args)
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify)
+    with pytest.raises(VeruError, match="locked"):
+        sign_in(db, "zoe", PASSWORD)
+    assert counted.calls == 1
+
+
+def test_an_encrypted_files_locked_slot_is_refused_after_the_same_derivation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.db import keyfile
+
+    location = resolve_database(str(tmp_path / "office" / "veru-desk.db"))
+    created = create_database(
+        location,
+        "admin",
+        "Siobhán Nic Giolla Phádraig",
+        "admin passphrase for tests",
+        extra_users=[("ngozi", "Ngozi Okonkwo-Adeyemi", frozenset({Role.CASEWORKER}), PASSWORD)],
+    )
+    created.db.dispose()
+    for _ in range(5):
+        with pytest.raises(VeruError, match="not right"):
+            open_for_user(location, "ngozi", "not the passphrase at all")
+    counted = _Counted(keyfile._derive)
+    monkeypatch.setattr(keyfile, "_derive", counted)
+    with pytest.raises(VeruError, match="locked"):
+        open_for_user(location, "ngozi", PASSWORD)
+    assert counted.calls == 1, "a locked slot must cost the derivation a wrong password costs"

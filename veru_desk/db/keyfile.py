@@ -372,6 +372,16 @@ class KeyFile:
             ) from error
         return SlotKeys(current, pending)
 
+    def spend_derivation(self, name: str, secret: str) -> None:
+        """The derivation ``open_slot`` would cost, with nothing opened: for a refusal that
+        needs no password (a locked slot), so it takes as long as a wrong password and the
+        time taken does not tell anyone that the account is locked."""
+        slot = self._slots.get(self._id(name))
+        if slot is None:
+            _derive(secret, bytes(16), KdfParameters())
+        else:
+            _derive(secret, _unb64(slot["salt"]), _params_of(slot))
+
     def unwrap(self, name: str, secret: str, field: str = "password") -> bytes:
         """The database key; while a key change is unfinished this refuses, because the key
         that opens the database is not known until the database is tried (``open_slot``)."""

@@ -132,6 +132,9 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
             audit.record(session, anonymous, AuditAction.FAILED_LOGIN, summary="Unknown username")
             failure = SignInError("The username or password is not right.")
         elif user.locked_until is not None and user.locked_until > now:
+            # Checked though the answer is no: a locked account must not answer sooner than
+            # a wrong password does, or the time taken says which accounts are locked.
+            verify_password(user.password_hash, password)
             audit.record(session, actor_for(user), AuditAction.FAILED_LOGIN, summary="Locked")
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             failure = SignInError(

@@ -189,6 +189,7 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
     locked_until = keys.locked_until(slot)
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        keys.spend_derivation(slot, password)  # as long as a wrong password: see keyfile
         queue_sign_in_failure(keys, slot, "Refused: the account is locked")  # audited at next open
         keys.save()
         raise SignInError(
