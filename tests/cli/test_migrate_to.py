@@ -18,8 +18,8 @@ from veru_desk.db.engine import Database
 from veru_desk.db.migrate import upgrade
 from veru_desk.db.models import Agency, AuditEvent
 from veru_desk.db.transfer import TableCheck, table_checks
+from veru_desk.demo import DEMO_PASSWORD
 from veru_desk.domain.enums import AgencyType, AuditAction
-from veru_desk.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.postgres
 

@@ -29,6 +29,7 @@ from veru_desk.db.engine import Database
 from veru_desk.db.health import check_database
 from veru_desk.db.integrity import DamagedDatabase, quick_check
 from veru_desk.db.opening import open_database, start_of_day_checks
+from veru_desk.demo import DEMO_PASSWORD
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 
@@ -152,7 +153,6 @@ def test_a_damaged_database_with_no_backup_says_so(tmp_path: Path) -> None:
 # all (a first start again, with no leftovers), or one that opens and passes ``veru-desk
 # check``; and a database that existed before the kill still holds every record it had.
 
-DEMO_PASSWORD = "demo-password-1"
 ADMIN_PASSWORD = "correct horse battery staple"
 FIRST_NAMES = ("Zoë", "Dariusz", "Ngozi", "Siobhán", "Tomasz", "Aaliyah", "Ciarán", "Mehmet",
                "Oluwaseun", "Agnieszka", "Rahim", "Chloé", "Kwame", "Ioana", "Yusuf")  # fmt: skip

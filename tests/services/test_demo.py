@@ -24,6 +24,7 @@ from veru_desk.db.models import (
     User,
     YoungPerson,
 )
+from veru_desk.demo import DEMO_TEAM, add_demo_team, generate_demo_data
 from veru_desk.domain.dates import age_on
 from veru_desk.domain.enums import Attendance, ReferralStatus
 from veru_desk.domain.errors import PermissionDenied, ValidationError
@@ -32,7 +33,6 @@ from veru_desk.domain.nhs import normalise_nhs_number
 from veru_desk.domain.postcode import normalise_postcode
 from veru_desk.services import Services, case_state
 from veru_desk.services.actor import Actor
-from veru_desk.services.demo import DEMO_TEAM, add_demo_team, generate_demo_data
 from veru_desk.services.people import sort_name_of
 from veru_desk.services.users import actor_for
 
@@ -327,7 +327,7 @@ def test_demo_data_on_a_database_in_place_never_drops_its_indexes(tmp_path: Path
 
 
 def test_a_new_demo_database_is_built_aside_and_a_stop_leaves_nothing(tmp_path: Path) -> None:
-    from veru_desk.services.demo import Stopped, build_demo_database
+    from veru_desk.demo import Stopped, build_demo_database
 
     location = resolve_database(str(tmp_path / "demo.db"))
     seen_files: list[list[str]] = []

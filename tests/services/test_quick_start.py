@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, User
+from veru_desk.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
 from veru_desk.services import Services, quick_start
 from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
-from veru_desk.services.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
 from veru_desk.services.quick_start import read_first_screen
 from veru_desk.services.users import sign_in
 
@@ -111,7 +111,7 @@ def test_no_database_yet_starts_the_usual_way(tmp_path: Path) -> None:
 @pytest.mark.sqlite_only
 def test_an_encrypted_file_is_read_with_the_key_the_password_unwraps(tmp_path: Path) -> None:
     from veru_desk.db.keyfile import KeyFile, key_file_path, user_slot
-    from veru_desk.services.demo import create_demo_database
+    from veru_desk.demo import create_demo_database
 
     location = resolve_database(str(tmp_path / "secret.db"))
     created = create_demo_database(location)

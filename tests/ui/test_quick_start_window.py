@@ -14,9 +14,9 @@ from veru_desk import app as app_module
 from veru_desk.config import PASSWORD_ENV, USER_ENV, resolve_database
 from veru_desk.db.models import AuditEvent, User
 from veru_desk.db.opening import open_database
+from veru_desk.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
 from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
-from veru_desk.services.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
 from veru_desk.ui.pages.caseload_model import listed_name
 from veru_desk.ui.shell.main_window import MainWindow
 

@@ -88,13 +88,13 @@ def schema_fingerprint() -> str:
 
 
 def _build(path: Path, people: int, seed: int, say: Say) -> CachedDatabase:
-    from veru_desk.services.actor import SYSTEM
-    from veru_desk.services.demo import (
+    from veru_desk.demo import (
         DEMO_PASSWORD,
         DEMO_TEAM,
         demo_team_users,
         generate_demo_data,
     )
+    from veru_desk.services.actor import SYSTEM
     from veru_desk.services.users import sign_in
     from veru_desk.services.vault import create_database
 
@@ -151,8 +151,8 @@ def _build(path: Path, people: int, seed: int, say: Say) -> CachedDatabase:
 
 def add_large_case(services: Services, seed: int, say: Say) -> int:
     """Grows an active case to 500 sessions and 1,000 chronology entries (see module doc)."""
+    from veru_desk.demo.vocabulary import LOCATIONS, NOTE_SUBJECTS, SESSION_NOTES, TOPICS
     from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
-    from veru_desk.services.demo import LOCATIONS, NOTE_SUBJECTS, SESSION_NOTES, TOPICS
     from veru_desk.services.mentoring import SessionInput
     from veru_desk.services.notes import NoteInput
 

@@ -13,8 +13,8 @@ import datetime as dt
 import io
 import random
 
+from veru_desk.demo.vocabulary import HERITAGES, REFERRERS
 from veru_desk.domain.nhs import nhs_check_digit
-from veru_desk.services.demo import HERITAGES, REFERRERS
 from veru_desk.services.imports import COLUMNS
 
 AGENCIES = (

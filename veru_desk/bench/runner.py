@@ -101,7 +101,7 @@ def run_bench(options: BenchOptions, say: Say) -> BenchReport:
             remove_database_files(work)
         encrypted = []
         if options.encrypted:
-            from veru_desk.services.demo import DEMO_PASSWORD
+            from veru_desk.demo import DEMO_PASSWORD
 
             password = options.password or DEMO_PASSWORD
             secret = encrypted_cache(cached.path, options.username, password, say)
@@ -132,8 +132,8 @@ def _run_on(
     label: str,
 ) -> tuple[list[Result], int]:
     """The operations on one database; also says how many young people it holds."""
+    from veru_desk.demo import DEMO_PASSWORD
     from veru_desk.services.caseload import CaseloadFilter
-    from veru_desk.services.demo import DEMO_PASSWORD
 
     password = options.password or DEMO_PASSWORD
     location = resolve_database(database)

@@ -43,14 +43,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from veru_desk.services.actor import SYSTEM
-    from veru_desk.services.demo import (
+    from veru_desk.demo import (
         DEMO_PASSWORD,
         DEMO_TEAM,
         add_demo_team,
         build_demo_database,
         generate_demo_data,
     )
+    from veru_desk.services.actor import SYSTEM
     from veru_desk.services.users import count_users
     from veru_desk.services.vault import DatabaseKind, kind_of
 

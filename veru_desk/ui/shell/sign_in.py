@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from veru_desk.config import DatabaseLocation
 from veru_desk.db.engine import Database
+from veru_desk.demo import DEMO_PASSWORD
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 DEMO_PEOPLE = 500
 DEMO_SEED = 2025
 DEMO_MANAGER = "priya"
-DEMO_PASSWORD = "demo-password-1"
 
 
 class SignInDialog(QDialog):
@@ -280,7 +280,7 @@ class FirstStartDialog(QDialog):
         )
 
     def load_demo_data(self) -> None:
-        from veru_desk.services.demo import Stopped, build_demo_database
+        from veru_desk.demo import Stopped, build_demo_database
 
         location = self.location
         self.demo_choice.setEnabled(False)
