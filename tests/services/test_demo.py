@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -391,3 +393,17 @@ def test_the_same_seed_tells_the_same_story_as_before_the_move(tmp_path: Path) -
             digest.update(table.encode())
             digest.update(repr(rows).encode())
     assert digest.hexdigest() == STORY_DIGEST
+
+
+def test_the_demo_password_is_named_without_loading_the_database_layer() -> None:
+    """The sign-in dialog and the bundle test name the password; SQLAlchemy costs a second."""
+    probe = (
+        "import sys\n"
+        "from veru_desk.demo import DEMO_PASSWORD, DEMO_TEAM\n"
+        "assert DEMO_PASSWORD and DEMO_TEAM\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
