@@ -10,6 +10,7 @@ imports only the standard library until it knows which road it is on; the comman
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -37,9 +38,27 @@ def start_app(database: str | None) -> int:
     return run_app(database, early=early)
 
 
+def write_utf8() -> None:
+    """Standard output and error in UTF-8 whatever the console's code page.
+
+    Redirected to a file on Windows (``veru-desk cases > cases.txt``), Python writes in the
+    console's code page (cp1252 in a British office), which cannot spell "Ţ", "Ł" or "ễ": the
+    command stopped at the first such name with a half-written file. The error handler each
+    stream had (strict for output, backslashreplace for errors) is kept.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None or (stream.encoding or "").lower().replace("-", "") == "utf8":
+            continue
+        # A stream already read from or closed is left as it is.
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(encoding="utf-8", errors=stream.errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from veru_desk.db.private_files import keep_new_files_private
 
+    write_utf8()
     keep_new_files_private()  # logs, exports, the database: the user's only (Linux, macOS)
     arguments = list(sys.argv[1:] if argv is None else argv)
     starts_app, database = app_start(arguments)

@@ -13,6 +13,7 @@ import argparse
 from typing import Any
 
 from veru_desk.cli import Context, positive_int, uk_date
+from veru_desk.db.csv_files import start_csv_stream
 from veru_desk.domain.enums import AuditAction
 from veru_desk.services.audit_log import AuditFilter, AuditRow
 
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         date_to=args.date_to,
     )
     if args.format == "csv":
+        start_csv_stream(ctx.out)
         log.write_csv(where, ctx.out, limit=args.limit)
         return 0
     limit = args.limit or TABLE_LIMIT

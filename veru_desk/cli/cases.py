@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from veru_desk.cli import Context
+from veru_desk.db.csv_files import start_csv_stream
 from veru_desk.domain.cells import neutralise
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import ReferralStatus
@@ -142,6 +143,7 @@ def _shown(row: CaseloadRow, name: str) -> str:
 
 
 def _write_csv(ctx: Context, rows: Iterator[CaseloadRow]) -> None:
+    start_csv_stream(ctx.out)
     writer = csv.writer(ctx.out, lineterminator="\n")
     writer.writerow(FIELDS)
     for row in rows:

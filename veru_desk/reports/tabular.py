@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from veru_desk.db.csv_files import open_csv
 from veru_desk.domain.cells import FORMULA_STARTS, neutralise
 from veru_desk.services.outcome_figures import FigureTable, OutcomeFigures
 
@@ -42,7 +43,7 @@ def write_csv(
 
     UTF-8 with a byte-order mark so Excel on Windows reads accented names correctly.
     """
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with open_csv(path) as handle:
         writer = csv.writer(handle)
         for row in heading:
             writer.writerow([neutralise(v) for v in row])

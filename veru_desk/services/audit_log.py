@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from veru_desk.db.csv_files import open_csv
 from veru_desk.db.models import AuditEvent, User, YoungPerson
 from veru_desk.domain.case_reference import format_case_reference, parse_case_reference
 from veru_desk.domain.cells import neutralise
@@ -252,7 +253,7 @@ class AuditLogService(Service):
 
         def write(temp: Path) -> None:
             nonlocal written
-            with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+            with open_csv(temp) as handle:
                 written, finished = self._write_rows(where, handle, progress, None)
             if not finished:
                 raise _Cancelled
