@@ -42,6 +42,8 @@ def log_dir() -> Path:
 class DatabaseLocation:
     """A database as the user named it: a SQLite file path or any SQLAlchemy URL."""
 
+    # For a file, a label only: the engine builds its URL from ``path`` (``db.engine.engine_url``)
+    # because a path written into a URL string is read back wrongly ("%41", "?", "#").
     url: str
     path: Path | None  # set for SQLite files, None for server databases
 

@@ -18,7 +18,7 @@ from veru_desk.config import DatabaseLocation
 from veru_desk.db.driver import BUSY_TIMEOUT_MS, set_up_sqlite, sqlite_module
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import URL, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 _BEGIN_OPTION = "veru_begin"
@@ -42,7 +42,7 @@ def make_engine(
             kwargs["module"] = sqlite_module(key)
         if location.path is not None:
             location.path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(location.url, echo=echo, **kwargs)
+        engine = create_engine(engine_url(location), echo=echo, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,7 +54,7 @@ def make_engine(
             conn.exec_driver_sql(f"BEGIN {mode}")
 
     else:
-        engine = create_engine(location.url, echo=echo, pool_pre_ping=True, pool_size=5)
+        engine = create_engine(engine_url(location), echo=echo, pool_pre_ping=True, pool_size=5)
 
         @event.listens_for(engine, "do_connect")
         def _current_password(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:
@@ -65,6 +65,21 @@ def make_engine(
 
     refuse_unstorable_text(engine)  # no NUL reaches a table, on either engine
     return engine
+
+
+def engine_url(location: DatabaseLocation) -> URL:
+    """The URL SQLAlchemy is given: for a file, made from its path with ``URL.create``.
+
+    Never ``f"sqlite:///{path}"`` parsed back: SQLAlchemy decodes ``%41`` in a URL to "A" and
+    ends the path at a "?", so a folder named ``100%41 Club`` opened ``100A Club``'s file and
+    ``Who? What?`` opened a file called ``Who``. A server's URL is the one the user gave,
+    already written as a URL (its password percent-encoded, as ``driver`` keeps it).
+    """
+    from sqlalchemy.engine import URL, make_url
+
+    if location.path is not None:
+        return URL.create("sqlite", database=str(location.path))
+    return make_url(location.url)
 
 
 def is_sqlite(engine: Engine) -> bool:
