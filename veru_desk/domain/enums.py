@@ -20,9 +20,9 @@ class LabelledEnum(StrEnum):
     @classmethod
     def from_text(cls, text: str) -> LabelledEnum:
         """Accepts a code or a label, case- and punctuation-insensitively (imports, CLI)."""
-        wanted = _squash(text)
+        wanted = squash(text)
         for member in cls:
-            if wanted in (_squash(member.value), _squash(member.label)):
+            if wanted in (squash(member.value), squash(member.label)):
                 return member
         raise ValueError(text)
 
@@ -31,7 +31,8 @@ class LabelledEnum(StrEnum):
         return [(m.value, m.label) for m in cls]
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """Typed words as they are compared: case, spaces and punctuation make no difference."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
