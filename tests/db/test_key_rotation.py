@@ -422,3 +422,58 @@ def test_a_key_change_the_file_is_too_busy_for_is_finished_at_the_next_sign_in(
     assert KeyFile.load(key_file_path(path)).pending_id is None
     for username in ("admin", "ngozi", "tomasz"):
         assert _opens_for(path, username), username
+
+
+def _key_changes_on_the_trail(path: Path) -> list[str]:
+    from sqlalchemy import select
+
+    from veru_desk.db.models import AuditEvent
+
+    db, _admin = open_for_user(resolve_database(str(path)), "admin", ADMIN)
+    try:
+        with db.read() as session:
+            rows = session.scalars(
+                select(AuditEvent.summary).where(AuditEvent.entity_type == "database")
+            ).all()
+    finally:
+        db.dispose()
+    return [str(r) for r in rows if "sign-in" in str(r)]
+
+
+def test_a_sign_in_that_finishes_a_key_change_left_by_a_busy_file_is_audited(
+    encrypted: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    from veru_desk.db import key_rotation
+    from veru_desk.domain.errors import StorageError
+
+    path, _recovery = encrypted
+    rekey = key_rotation.rekey_database
+
+    def busy(*_args: object) -> None:
+        raise sqlcipher.OperationalError("database is locked")
+
+    monkeypatch.setattr(key_rotation, "rekey_database", busy)
+    with pytest.raises(StorageError):
+        _disable(path, "zoe")
+    monkeypatch.setattr(key_rotation, "rekey_database", rekey)
+    assert _key_changes_on_the_trail(path) == [
+        "Database key changed at admin's sign-in: the key change left unfinished (the file "
+        "was busy, or stopped) is done"
+    ]
+
+
+def test_a_sign_in_that_finishes_an_owed_key_change_is_audited(
+    encrypted: tuple[Path, str],
+) -> None:
+    path, recovery = encrypted
+    key = _key_of(path, "admin")
+    _format_1_file(
+        key_file_path(path), key, {u: PASSWORDS[u] for u in ("admin", "zoe", "ngozi")}, recovery
+    )
+    assert _opens_for(path, "admin")
+    _disable(path, "zoe")  # waits for Ngozi's older slot
+    assert _opens_for(path, "ngozi")  # her sign-in changes the key
+    [row] = _key_changes_on_the_trail(path)
+    assert row.startswith("Database key changed at ngozi's sign-in: the key change owed")

@@ -141,19 +141,38 @@ def open_for_user(
             f"There is no database at {location.display} yet. Start VERU Desk to set one up, "
             "or run `veru-desk init --admin NAME`."
         )
-    key = None
+    key = key_changed = None
     if kind is DatabaseKind.ENCRYPTED:
         assert location.path is not None
-        key = _unlock(location.path, username, password)
+        key, key_changed = _unlock(location.path, username, password)
     if location.path is not None:
         keep_private(location.path)
     db = _open_as(location, username, password, key)
     try:
         check = check_sign_in if record_later else sign_in
-        return db, check(db, username, password)
+        actor = check(db, username, password)
+        if key_changed is not None:
+            _record_key_change(db, actor, key_changed)
+        return db, actor
     except Exception:
         db.dispose()
         raise
+
+
+def _record_key_change(db: Database, actor: Actor, what: str) -> None:
+    """A key change a sign-in finished is on the trail like one an administrator made: the
+    disabling that owed it was audited, but not the moment the leaver's key stopped working."""
+    from veru_desk.services import audit
+
+    with db.write() as session:
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            entity_type="database",
+            summary=f"Database key changed at {actor.username}'s sign-in: {what}",
+        )
+    audit.record_head_outside(db)
 
 
 def _open_as(
@@ -176,9 +195,10 @@ def _open_as(
         raise
 
 
-def _unlock(database: Path, username: str, password: str) -> bytes:
-    """Unwraps the key, keeping failed-attempt counts in the key file: without the key the
-    database cannot record them, and the lockout must hold before the database is open.
+def _unlock(database: Path, username: str, password: str) -> tuple[bytes, str | None]:
+    """Unwraps the key (and says why, if this sign-in changed it), keeping failed-attempt
+    counts in the key file: without the key the database cannot record them, and the lockout
+    must hold before the database is open.
 
     Also where a key file catches up: a key change a kill interrupted is finished
     (``key_rotation.settle``), the user's slot gets its key pair and today's parameters, and
@@ -208,6 +228,9 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
         keys.save()
         raise SignInError("The username or password is not right.") from None
     key = settle(database, keys, opened)
+    changed_why = None
+    if opened.pending is not None and key == opened.pending:
+        changed_why = "the key change left unfinished (the file was busy, or stopped) is done"
     pending = opened.pending if keys.pending_id is not None else None  # a change still waiting
     changed = keys.clear_failures(slot)
     if not keys.is_current(slot):  # older parameters, or no key pair yet: rewrap
@@ -218,7 +241,11 @@ def _unlock(database: Path, username: str, password: str) -> bytes:
     if keys.rotation_owed and not keys.rotation_blockers() and keys.pending_id is None:
         with suppress(Exception):  # the file busy elsewhere: the next sign-in tries again
             key = change_key(database, keys, key)
-    return key
+            changed_why = (
+                "the key change owed since an account was disabled is done, as nobody's "
+                "older key slot holds it back any more"
+            )
+    return key, changed_why
 
 
 def refresh_key_slot(db: Database, username: str, password: str) -> None:
