@@ -291,7 +291,7 @@ def build_parser() -> CommandParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command and returns its exit status (the console script exits with it)."""
-    from veru_desk.launch import app_start, start_app, write_utf8
+    from veru_desk.startup import app_start, start_app, write_utf8
 
     write_utf8()  # also when called without the entry point (tests, ``python -c``)
     starts_app, database = app_start(sys.argv[1:] if argv is None else argv)

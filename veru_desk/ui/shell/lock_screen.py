@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -36,13 +37,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veru_desk.db.engine import Database
 from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, sign_in, sign_out
-from veru_desk.ui.shell.main_window import MainWindow
 from veru_desk.ui.widgets.feedback import error_text
 from veru_desk.ui.widgets.forms import Credentials
+
+if TYPE_CHECKING:  # the window calls this module; this one only names its type
+    from veru_desk.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +212,7 @@ class LockDialog(QDialog):
         event.ignore()
 
 
-WindowFactory = Callable[[Services], MainWindow]
+WindowFactory = Callable[[Services], "MainWindow"]
 
 
 class LockController(QObject):
@@ -307,18 +311,34 @@ class LockController(QObject):
         if not username:
             dialog.problem("Enter a username.")
             return
+        current = self.services.actor
+        password = dialog.password.text()
+        db: Database | None = None
         try:
-            actor = sign_in(self.services.db, username, dialog.password.text())
+            if username == current.username:
+                actor = sign_in(self.services.db, username, password)
+            else:
+                # Another person: the database opened as them (their key slot, their server
+                # login), never their work done on the first person's connection.
+                from veru_desk.services.vault import open_for_another
+
+                db, actor = open_for_another(self.services.db, current, username, password)
         except SignInError as error:
             dialog.problem(str(error))
             return
         except VeruError as error:
             dialog.problem(error_text(error))
             return
-        if actor.user_id == self.services.actor.user_id:
+        except Exception as error:  # a server out of reach, a key file unreadable...
+            from veru_desk.db.failures import explain
+
+            log.warning("sign-in at the lock screen failed", exc_info=True)
+            dialog.problem(error_text(explain(error) or error))
+            return
+        if db is None and actor.user_id == current.user_id:
             self.unlock()
         else:
-            self.switch_user(actor)
+            self.switch_user(actor, db)
 
     def unlock(self) -> None:
         """Back to work for the same user: curtains lifted, everything as it was."""
@@ -344,12 +364,22 @@ class LockController(QObject):
             QDialog.done(dialog, QDialog.DialogCode.Accepted)
             dialog.deleteLater()
 
-    def switch_user(self, actor: Actor) -> MainWindow:
-        """Ends the first user's session without saving and opens the app for ``actor``."""
-        old_window, old_actor = self.window, self.services.actor
-        self._end_session(f"Session ended at the lock screen: {actor.username} signed in")
+    def switch_user(self, actor: Actor, db: Database | None = None) -> MainWindow:
+        """Ends the first user's session without saving and opens the app for ``actor`` on
+        ``db``, the database opened as them (``vault.open_for_another``). The first user's
+        database, services and window are thrown away, caches and open cases with them."""
+        old_window, old_actor, old_db = self.window, self.services.actor, self.services.db
+        new_db = db if db is not None else old_db
+        self._end_session(
+            f"Session ended at the lock screen: {actor.username} signed in",
+            # On a file, one connection is as good as another (and the old one may hold a key
+            # this sign-in just changed); on a server, the first user's own login says it.
+            record_with=new_db if new_db.location.path is not None else old_db,
+        )
         self._lift()
-        self.services = Services(self.services.db, actor)
+        self.services = Services(new_db, actor)
+        if new_db is not old_db:
+            old_db.dispose()
         old_window.save_settings()
         new_window = (
             self._factory(self.services)
@@ -371,7 +401,7 @@ class LockController(QObject):
         self.session_changed.emit(new_window)
         return new_window
 
-    def _end_session(self, summary: str) -> None:
+    def _end_session(self, summary: str, record_with: Database | None = None) -> None:
         """Closes the signed-in user's dialogs and cases without saving or asking."""
         for widget in self._other_windows():
             if isinstance(widget, QDialog):
@@ -381,7 +411,7 @@ class LockController(QObject):
         for person_id in self.window.open_case_ids():
             self.window.close_case(person_id, ask=False)
         try:
-            sign_out(self.services.db, self.services.actor, summary)
+            sign_out(record_with or self.services.db, self.services.actor, summary)
         except Exception:  # the session still ends; the log says the trail missed it
             log.exception("could not record the end of %s's session", self.services.actor)
 
