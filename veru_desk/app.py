@@ -443,6 +443,12 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     enable_crash_log()
     ExceptionHandler(log_path).install()
     log.info("VERU Desk %s starting", __version__)
+    from veru_desk.ui.shell.single_instance import claim_single_instance
+
+    guard = claim_single_instance(location)  # held until the app closes
+    if guard is None:  # already running on this database: that copy has come forward
+        log.info("VERU Desk is already open on %s: brought it forward", location.display)
+        return 0
 
     try:
         signed_in = sign_in_to(location, early)
@@ -493,7 +499,10 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     if watcher is not None:
         from veru_desk.services.users import sign_out
 
-        sign_out(db, watcher.controller.services.actor, "Closed VERU Desk")  # type: ignore[attr-defined]
+        # After a takeover at the lock screen, the last user's own database, not the first's.
+        last: Services = watcher.controller.services  # type: ignore[attr-defined]
+        sign_out(last.db, last.actor, "Closed VERU Desk")
+        last.db.dispose()
     db.dispose()
     log.info("VERU Desk closed with status %s", status)
     return status
