@@ -412,7 +412,7 @@ class Launch:
     """One launch of the app (or the floor): when its window painted, when it was ready."""
 
     painted_s: float
-    peak_rss_mib: float
+    peak_rss_mib: float | None
     ready_s: float | None = None  # the app only: the database layer loaded, sign-in audited
     sqlalchemy_before_paint: bool = False
 
@@ -436,7 +436,9 @@ def launch(command: list[str], env: dict[str, str]) -> Launch:
                 fields = dict(part.split("=", 1) for part in line.split()[1:])
                 found = Launch(
                     painted_s=time.perf_counter() - started,
-                    peak_rss_mib=float(fields["peak_rss_mib"]),
+                    peak_rss_mib=(  # absent where the system gave no figure (bench.probe)
+                        float(fields["peak_rss_mib"]) if "peak_rss_mib" in fields else None
+                    ),
                     sqlalchemy_before_paint=fields.get("sqlalchemy") == "1",
                 )
             elif line.startswith(READY_MARKER) and found is not None:
@@ -500,6 +502,8 @@ def memory(bench: Bench) -> Result:
     launched = launch(app_command(bench), env)
     result.samples.append(launched.painted_s)
     result.peak_rss_mib = launched.peak_rss_mib
+    if launched.peak_rss_mib is None:
+        result.error = "not measured: this system gave no peak memory figure (bench.probe)"
     return result
 
 
