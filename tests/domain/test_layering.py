@@ -67,6 +67,7 @@ KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
     ("veru_desk.cli.setup", "veru_desk.db.migrate"): "`check --repair` rebuilds indexes",
     ("veru_desk.cli.server", "veru_desk.db.driver"): "whether a server login is wanted",
     ("veru_desk.ui.shell.sign_in", "veru_desk.db.engine"): "opens the database signed into",
+    ("veru_desk.ui.shell.lock_screen", "veru_desk.db.engine"): "type of the database opened",
     ("veru_desk.ui.shell.damaged_database", "veru_desk.db.integrity"): "type of the finding",
 }
 

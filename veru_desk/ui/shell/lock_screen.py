@@ -330,7 +330,7 @@ class LockController(QObject):
             dialog.problem(error_text(error))
             return
         except Exception as error:  # a server out of reach, a key file unreadable...
-            from veru_desk.db.failures import explain
+            from veru_desk.services.base import explain  # the UI asks the services
 
             log.warning("sign-in at the lock screen failed", exc_info=True)
             dialog.problem(error_text(explain(error) or error))
