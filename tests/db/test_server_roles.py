@@ -28,13 +28,29 @@ from sqlalchemy import text as sql_text
 from tests.db.child_processes import allocated_case
 from veru_desk.config import resolve_database
 from veru_desk.db.models import Base
-from veru_desk.db.server_roles import all_classified_tables, role_name
-from veru_desk.domain.enums import Attendance, Role
+from veru_desk.db.server_roles import CHILD_TABLES, PERSON_TABLES, all_classified_tables, role_name
+from veru_desk.domain.enums import (
+    AgencyType,
+    Attendance,
+    ConsentStatus,
+    GoalDomain,
+    OutcomePoint,
+    ReferralReason,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+)
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter
-from veru_desk.services.mentoring import SessionInput
+from veru_desk.services.mentoring import SeriesInput, SessionInput
+from veru_desk.services.notes import NoteInput
+from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.passwords import SignInError
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.plans import ActionInput, GoalInput
+from veru_desk.services.referrals import ReferralDetails
+from veru_desk.services.risk import RiskInput
 from veru_desk.services.server_accounts import set_up_server
 from veru_desk.services.vault import create_database, open_for_user
 
@@ -220,6 +236,9 @@ def test_the_audit_trail_cannot_be_read_beyond_ones_own_nor_changed(office: Offi
             "DELETE FROM audit_event",
             "TRUNCATE audit_event",
             "ALTER TABLE audit_event DISABLE TRIGGER USER",
+            "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+            "ALTER TABLE audit_event DISABLE ROW LEVEL SECURITY",
+            "DROP POLICY veru_append ON audit_event",
             "DROP TRIGGER audit_event_no_delete ON audit_event",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -403,3 +422,212 @@ def test_setup_refuses_a_second_database_on_the_same_server(
     """Login and group roles belong to the whole server: a second database would share them."""
     with pytest.raises(ConflictError, match="another database"):
         set_up_server(resolve_database(empty_database.owner_url), "sam", "Sam", PASSWORDS["sam"])
+
+
+# Each case table's rows traced to their young person, as the owner (who is not subject to
+# the policies) sees them, keyed by the row's place (``ctid``: name_token has no id).
+def _person_of_rows(owner: psycopg.Connection, table: str) -> dict[str, int]:
+    if table in PERSON_TABLES:
+        rows = owner.execute(f'SELECT ctid::text, {PERSON_TABLES[table]} FROM "{table}"')
+        return dict(rows.fetchall())
+    column, parent = CHILD_TABLES[table]
+    of_parent = _people_by_id(owner, parent)
+    rows = owner.execute(f'SELECT ctid::text, {column} FROM "{table}"').fetchall()
+    return {row: of_parent[parent_id] for row, parent_id in rows}
+
+
+def _people_by_id(owner: psycopg.Connection, table: str) -> dict[int, int]:
+    """``{id: young person}`` of a table other case tables hang off."""
+    if table in PERSON_TABLES:
+        return dict(owner.execute(f'SELECT id, {PERSON_TABLES[table]} FROM "{table}"'))
+    column, parent = CHILD_TABLES[table]
+    of_parent = _people_by_id(owner, parent)
+    rows = owner.execute(f'SELECT id, {column} FROM "{table}"').fetchall()
+    return {row: of_parent[parent_id] for row, parent_id in rows}
+
+
+def _fill_case(worker: Services, person_id: int) -> None:
+    """A risk assessment, a plan with a goal and an action, a weekly series with a skipped
+    week, an attended session, a note and an outcome: a row in most case tables."""
+    today = dt.date.today()
+    worker.risk.record(person_id, RiskInput(assessed_on=today, level=RiskLevel.HIGH))
+    plan = worker.plans.start_plan(person_id, today, "Back into college")
+    goal = worker.plans.add_goal(plan, GoalInput(GoalDomain.EET, "Enrol on the plumbing course"))
+    worker.plans.add_action(goal, ActionInput("Visit the college open day", owner="Aisha"))
+    start = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(16, 0))
+    series = worker.sessions.book_series(person_id, SeriesInput(first_start=start, count=3))
+    booked = worker.sessions.book(
+        person_id, SessionInput(planned_start=start - dt.timedelta(days=3))
+    )
+    worker.sessions.record_attendance(booked, Attendance.ATTENDED, notes="Talked about college")
+    occurrences = [s.id for s in worker.sessions.for_person(person_id) if s.id != booked]
+    worker.sessions.skip_occurrence(occurrences[0], "Half term")
+    worker.notes.add(
+        person_id,
+        NoteInput(dt.datetime.now().replace(microsecond=0), "Home visit", "Mum was there too"),
+    )
+    worker.outcomes.record(
+        person_id, OutcomeInput(recorded_on=today, point=OutcomePoint.START, wellbeing=6)
+    )
+    assert series
+
+
+def test_a_caseworkers_login_reads_and_writes_no_row_of_anothers_case(office: Office) -> None:
+    """The server's rule is the services' own_cases: a case allocated to Dariusz now. A
+    referral he took in himself stops being his the moment it is allocated to Aisha, as in
+    the app; his earlier rule let him keep reading every case he had ever entered."""
+    dariusz = office.as_user("dariusz")
+    try:
+        intake = dariusz.referrals.create(
+            ReferralDetails(
+                received_on=dt.date.today() - dt.timedelta(days=2),
+                referring_agency="Luton Sixth Form College",
+                referring_agency_type=AgencyType.SCHOOL,
+                reasons=frozenset({ReferralReason.GANG_ASSOCIATION}),
+                consent_young_person=ConsentStatus.GIVEN,
+                consent_parent=ConsentStatus.GIVEN,
+            ),
+            person=PersonDetails("Ngozi", "Okonkwo-Adeyemi", dt.date(2011, 3, 14)),
+        )
+        # Until a manager decides, what he entered is his to read (the services' rule too).
+        assert dariusz.people.get(intake.person_id).case_ref == intake.case_ref
+    finally:
+        dariusz.db.dispose()
+    priya = office.as_user("priya")
+    try:
+        priya.referrals.decide(intake.referral_id, ReferralStatus.ACCEPTED, "Known to police")
+        priya.referrals.allocate(intake.referral_id, office.ids["aisha"])
+    finally:
+        priya.db.dispose()
+    aisha = office.as_user("aisha")
+    try:
+        for case in (office.aisha_case, intake.person_id):
+            _fill_case(aisha, case)
+    finally:
+        aisha.db.dispose()
+
+    theirs = {office.aisha_case, intake.person_id}
+    owner = psycopg.connect(
+        office.owner_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    )
+    with owner, office.sql("dariusz") as sql:
+        for table in [*PERSON_TABLES, *CHILD_TABLES]:
+            person_of = _person_of_rows(owner, table)
+            others = {row for row, person in person_of.items() if person in theirs}
+            seen = {row for (row,) in sql.execute(f'SELECT ctid::text FROM "{table}"')}
+            assert {person_of[row] for row in seen} <= {office.dariusz_case}, table
+            if not others:
+                continue
+            listed = ", ".join(f"'{row}'" for row in sorted(others))
+            link = PERSON_TABLES.get(table) or CHILD_TABLES[table][0]
+            updated = sql.execute(f'UPDATE "{table}" SET {link} = {link} WHERE ctid IN ({listed})')
+            assert updated.rowcount == 0, table
+            with suppress(psycopg.errors.InsufficientPrivilege):  # managers' alone, some
+                deleted = sql.execute(f'DELETE FROM "{table}" WHERE ctid IN ({listed})')
+                assert deleted.rowcount == 0, table
+        filled = {
+            table
+            for table in [*PERSON_TABLES, *CHILD_TABLES]
+            if set(_person_of_rows(owner, table).values()) & theirs
+        }
+        # The check above looked at real rows of Aisha's cases, not empty tables.
+        assert {
+            "young_person", "name_token", "referral", "referral_reason", "referral_transition",
+            "risk_assessment", "intervention_plan", "plan_goal", "plan_action", "session_series",
+            "series_exception", "mentoring_session", "case_note", "outcome",
+        } <= filled  # fmt: skip
+
+
+def _born(office: Office, person_id: int) -> dt.date:
+    with office.sql("priya") as priya:
+        row = priya.execute("SELECT date_of_birth FROM young_person WHERE id = %s", (person_id,))
+        return row.fetchone()[0]
+
+
+def _lookups(office: Office, username: str, person_id: int) -> list[str]:
+    with office.sql("priya") as priya:
+        rows = priya.execute(
+            "SELECT summary FROM audit_event WHERE user_id = %s AND action = 'lookup' "
+            "AND young_person_id = %s ORDER BY id",
+            (office.ids[username], person_id),
+        )
+        return [summary for (summary,) in rows]
+
+
+def test_an_exact_match_finds_anothers_case_on_record_only_through_the_server(
+    office: Office,
+) -> None:
+    """Dariusz's own login cannot read Aisha's case, yet intake must still tell him that
+    Tomasz Łukasiewicz is on record and whose he is: the server's on_record answers the
+    exact match with the case reference and the worker, and the service audits it."""
+    born = _born(office, office.aisha_case)
+    with office.sql("priya") as priya:
+        case_ref = priya.execute(
+            "SELECT case_ref FROM young_person WHERE id = %s", (office.aisha_case,)
+        ).fetchone()[0]
+    dariusz = office.as_user("dariusz")
+    try:
+        for typed in (
+            f"Tomasz Łukasiewicz {born:%d/%m/%Y}",
+            f"lukasiewicz tomasz {born:%d/%m/%Y}",
+            case_ref,
+        ):
+            hits = dariusz.people.search(typed)
+            found = [(h.person_id, h.on_record_only) for h in hits]
+            assert found == [(office.aisha_case, True)], typed
+            assert hits[0].case_ref == case_ref and hits[0].worker == "Aisha Mohamed"
+            assert hits[0].first_name == "" and hits[0].date_of_birth is None
+            assert dariusz.people.count_matches(typed) == 1
+        duplicates = dariusz.people.find_duplicates("Tomasz", "Łukasiewicz", born)
+        assert [(h.person_id, h.on_record_only, h.worker) for h in duplicates] == [
+            (office.aisha_case, True, "Aisha Mohamed")
+        ]
+        # His own case comes back in full, as before.
+        own = dariusz.people.search(f"Zoë Ó Briain {_born(office, office.dariusz_case):%d/%m/%Y}")
+        assert [(h.person_id, h.on_record_only, h.last_name) for h in own] == [
+            (office.dariusz_case, False, "Ó Briain")
+        ]
+    finally:
+        dariusz.db.dispose()
+    lookups = _lookups(office, "dariusz", office.aisha_case)
+    assert len(lookups) == 4
+    assert all("shown on record only, allocated to Aisha Mohamed" in s for s in lookups)
+    assert any("a duplicate check" in s for s in lookups)
+
+
+def test_a_partial_match_finds_nothing_of_anothers_case_on_the_server(office: Office) -> None:
+    born = _born(office, office.aisha_case)
+    dariusz = office.as_user("dariusz")
+    try:
+        for typed in (
+            "Tomasz",
+            "Łukasiewicz",
+            "VERU-",
+            f"{born:%d/%m/%Y}",
+            f"Tomasz {born:%d/%m/%Y}",
+            f"Tomasz Łukasiewic {born:%d/%m/%Y}",
+            f"Tomasz Łukasiewicz {born + dt.timedelta(days=1):%d/%m/%Y}",
+        ):
+            hits = dariusz.people.search(typed)
+            # His own case may match ("VERU-", the shared birthday); Aisha's never does.
+            assert {h.person_id for h in hits} <= {office.dariusz_case}, typed
+            assert not any(h.on_record_only for h in hits), typed
+            assert dariusz.people.count_matches(typed) == len(hits), typed
+        for first, last, on in (("Tomasz", "Łukasiewic", born), ("Tomasz", "Łukasiewicz", None)):
+            assert dariusz.people.find_duplicates(first, last, on) == [], (first, last, on)
+    finally:
+        dariusz.db.dispose()
+    assert _lookups(office, "dariusz", office.aisha_case) == []
+    with office.sql("dariusz") as sql:
+        # Called by hand, the function is no wider: a surname alone or a bare "VERU-" is
+        # nothing, and an administrator (no case role) may not call it at all.
+        for wanted in (
+            ("VERU-%", None, None, []),
+            (None, "%", None, []),
+            (None, None, born, ["lukasiewicz"]),
+            (None, None, born, ["lukasiewicz%"]),
+        ):
+            found = sql.execute("SELECT * FROM veru_server.on_record(%s, %s, %s, %s)", wanted)
+            assert found.fetchall() == [], wanted
+    with office.sql("sam") as sam, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        sam.execute("SELECT * FROM veru_server.on_record(NULL, NULL, NULL, NULL)")

@@ -14,8 +14,11 @@ and function; no PC holds the owner's password):
   decides what a connection may see. A disabled user maps to no one and sees nothing, even in
   a session opened before they were disabled.
 - row-level security on every case table with the services' rule (``services.access``): a
-  caseworker reads and writes the cases allocated to them or that they entered, and the
-  referrals they entered; a manager reads all; an administrator reads no case rows.
+  caseworker reads and writes the cases allocated to them now, and those they entered while
+  unallocated with their current referral (entered by them) awaiting triage; they read the
+  referrals they entered while those await triage; a manager reads all; an administrator
+  reads no case rows. Someone else's case is found only through ``veru_server.on_record``,
+  an exact match that tells its case reference and worker and nothing more.
 - the audit trail INSERT-only for every app role: a user may add events in their own name
   only, read their own (managers and administrators read all), and never update, delete or
   truncate them. A manager may only *redact* events about a young person being erased or
@@ -139,16 +142,49 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   ) AND pg_has_role(session_user, 'veru_' || wanted, 'MEMBER')
 $$;
 
+-- services.access.own_cases, on the server, for a row of young_person given by its columns
+-- (the young_person policy passes its own, the other tables look the row up): allocated to
+-- me now; or, unallocated, entered by me with its current referral entered by me and still
+-- awaiting triage. One addition the services do not need: a record I entered that has no
+-- referral yet, as intake writes the person before its referral (and INSERT ... RETURNING is
+-- checked against the row as written); it holds only what I typed.
+-- Asks only about the signed-in user, so calling it by hand tells nothing about anyone else.
+CREATE OR REPLACE FUNCTION veru_server.owns_case(worker integer, creator integer,
+                                                 current_referral integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  WITH me AS (SELECT veru_server.veru_current_user_id() AS id)
+  SELECT me.id IS NOT NULL AND (worker = me.id OR (worker IS NULL AND creator = me.id AND (
+    current_referral IS NULL OR EXISTS (
+      SELECT 1 FROM public.referral r WHERE r.id = current_referral
+      AND r.created_by_id = me.id AND r.status IN ('received', 'screening')))))
+  FROM me
+$$;
+
 -- services.access.can_see_case, on the server.
 CREATE OR REPLACE FUNCTION veru_server.sees_person(person_id integer) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  WITH me AS (SELECT veru_server.veru_current_user_id() AS id)
   SELECT veru_server.has_role('manager') OR (
-    veru_server.has_role('caseworker') AND (
-      EXISTS (SELECT 1 FROM public.young_person p, me WHERE p.id = person_id
-              AND (p.current_worker_id = me.id OR p.created_by_id = me.id))
-      OR EXISTS (SELECT 1 FROM public.referral r, me WHERE r.young_person_id = person_id
-                 AND r.allocated_worker_id = me.id)))
+    veru_server.has_role('caseworker') AND EXISTS (
+      SELECT 1 FROM public.young_person p WHERE p.id = person_id
+      AND veru_server.owns_case(p.current_worker_id, p.created_by_id, p.current_referral_id)))
+$$;
+
+-- The exact-match look-up (services.people): someone else's case, which the policies hide,
+-- named exactly by its case reference, its NHS number, or its date of birth with one of the
+-- folded "last first" names the caller worked out from what was typed. Tells the case
+-- reference and the allocated worker and nothing more; the service audits each one shown.
+CREATE OR REPLACE FUNCTION veru_server.on_record(wanted_ref text, wanted_nhs text, born date,
+                                                 sort_names text[])
+RETURNS TABLE (person_id integer, case_ref text, worker text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT p.id, p.case_ref::text, u.display_name::text
+  FROM public.young_person p LEFT JOIN public."user" u ON u.id = p.current_worker_id
+  WHERE (veru_server.has_role('caseworker') OR veru_server.has_role('manager'))
+    AND ((wanted_ref ~ '^VERU-[0-9]{4}-[0-9]{5}$' AND p.case_ref = wanted_ref)
+      OR (wanted_nhs ~ '^[0-9]{10}$' AND p.nhs_number = wanted_nhs)
+      OR (born IS NOT NULL AND p.date_of_birth = born AND p.sort_name = ANY (sort_names)))
+  ORDER BY p.case_ref
+  LIMIT 20
 $$;
 
 CREATE OR REPLACE FUNCTION veru_server.require_admin() RETURNS void
@@ -232,6 +268,12 @@ _FUNCTION_GRANTS = {
     "veru_server.has_role(text)": ("veru_caseworker", "veru_manager", "veru_admin"),
     "veru_server.sees_person(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
     "veru_server.role_name(text)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.owns_case(integer, integer, integer)": (
+        "veru_caseworker",
+        "veru_manager",
+        "veru_admin",
+    ),
+    "veru_server.on_record(text, text, date, text[])": ("veru_caseworker", "veru_manager"),
     "veru_server.manage_login(integer, text)": ("veru_admin",),
 }
 
@@ -257,21 +299,24 @@ def _policies(tables: set[str]) -> list[str]:
     for table, column in PERSON_TABLES.items():
         if table not in tables:
             continue
-        using = _person_rule(column)
-        check = using
+        rule = _person_rule(column)
         if table == "young_person":
-            # A new person is not in the table yet when its INSERT is checked: the row itself.
-            check = (
-                f"({using} OR ({_CASEWORKER} AND (current_worker_id = {_ME} "
-                f"OR created_by_id = {_ME})))"
+            # The row's own columns: a new row is not in the table yet when it is checked, and
+            # an allocated worker's rows are found through the index on current_worker_id.
+            rule = (
+                f"({_MANAGER} OR ({_CASEWORKER} AND (current_worker_id = {_ME} OR "
+                "veru_server.owns_case(current_worker_id, created_by_id, current_referral_id))))"
             )
+        policy(table, "veru_case_rows", f"FOR ALL TO {_APP_GROUPS} USING {rule} WITH CHECK {rule}")
         if table == "referral":
-            # Referrals they entered stay readable (triage); being allowed to write one is not
-            # a way in: a new referral must be for a case they can already see.
-            using = f"({using} OR ({_CASEWORKER} AND created_by_id = {_ME}))"
-        policy(
-            table, "veru_case_rows", f"FOR ALL TO {_APP_GROUPS} USING {using} WITH CHECK {check}"
-        )
+            # The referrals they entered stay readable while they await triage (the services'
+            # ReferralService.get); reading one is not a way into its case, nor a way to write.
+            policy(
+                table,
+                "veru_entered",
+                f"FOR SELECT TO veru_caseworker USING ({_CASEWORKER} AND created_by_id = {_ME} "
+                "AND status IN ('received', 'screening'))",
+            )
     for table, (column, parent) in CHILD_TABLES.items():
         if table not in tables:
             continue

@@ -15,8 +15,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Date, String
 
 from veru_desk.db.models import Contact, NameToken, User, YoungPerson, utcnow
 from veru_desk.db.sequences import reserve_case_numbers
@@ -178,17 +180,69 @@ class SearchHit:
         return f"On record: {self.case_ref}, not allocated to a caseworker — ask your manager"
 
 
-def _on_record_hits(session: Session, ids: Iterable[int]) -> list[SearchHit]:
-    """Restricted hits for ``ids``: the case reference and current worker, nothing else."""
+# {person id: (case reference, allocated worker)}, as the enforced server's on_record tells.
+ServerRecords = dict[int, tuple[str, str | None]]
+
+_ON_RECORD_HERE = text(
+    "SELECT to_regprocedure('veru_server.on_record(text, text, date, text[])') IS NOT NULL "
+    "AND row_security_active('public.young_person')"
+)
+_ON_RECORD = text(
+    "SELECT person_id, case_ref, worker FROM veru_server.on_record(:ref, :nhs, :born, :names)"
+).bindparams(
+    bindparam("ref", type_=String()),
+    bindparam("nhs", type_=String()),
+    bindparam("born", type_=Date()),
+    bindparam("names", type_=ARRAY(String())),
+)
+
+
+def hidden_by_server(session: Session) -> bool:
+    """Whether this connection is a user's own login on a server set up with ``server setup``,
+    whose policies hide others' cases: their exact matches must then be asked of the server's
+    ``veru_server.on_record``, as reading the rows finds nothing (``db.server_roles``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return bool(session.scalar(_ON_RECORD_HERE))
+
+
+def server_records(
+    session: Session,
+    *,
+    case_ref: str | None = None,
+    nhs_number: str | None = None,
+    date_of_birth: dt.date | None = None,
+    sort_names: Sequence[str] = (),
+) -> ServerRecords:
+    """The people the server's ``on_record`` finds for these exact keys (``sort_names``: the
+    folded ``"last first"`` a name would be stored as, with ``date_of_birth``)."""
+    rows = session.execute(
+        _ON_RECORD,
+        {"ref": case_ref, "nhs": nhs_number, "born": date_of_birth, "names": list(sort_names)},
+    )
+    return {pid: (ref, worker) for pid, ref, worker in rows}
+
+
+def _on_record_hits(
+    session: Session, ids: Iterable[int], known: ServerRecords | None = None
+) -> list[SearchHit]:
+    """Restricted hits for ``ids``: the case reference and current worker, nothing else
+    (``known``: what the enforced server's ``on_record`` told, as its policies hide the rows)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
-    rows = session.execute(
-        select(YoungPerson.id, YoungPerson.case_ref, User.display_name)
-        .outerjoin(User, User.id == YoungPerson.current_worker_id)
-        .where(YoungPerson.id.in_(ids))
-        .order_by(YoungPerson.case_ref)
-    ).all()
+    if known is not None:
+        rows = sorted(((pid, *known[pid]) for pid in ids), key=lambda row: row[1])
+    else:
+        rows = [
+            (pid, ref, worker)
+            for pid, ref, worker in session.execute(
+                select(YoungPerson.id, YoungPerson.case_ref, User.display_name)
+                .outerjoin(User, User.id == YoungPerson.current_worker_id)
+                .where(YoungPerson.id.in_(ids))
+                .order_by(YoungPerson.case_ref)
+            )
+        ]
     return [
         SearchHit(
             person_id=pid,
@@ -390,9 +444,20 @@ class PeopleService(Service):
         """
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="check for duplicates")
-            ids = match_person_ids(session, first_name, last_name, date_of_birth, nhs_number)
+            known = None
+            if not self.actor.is_manager and hidden_by_server(session):
+                named = date_of_birth and first_name.strip() and last_name.strip()
+                known = server_records(
+                    session,
+                    nhs_number=nhs_number or None,
+                    date_of_birth=date_of_birth,
+                    sort_names=[sort_name_of(last_name, first_name)] if named else [],
+                )
+                ids = list(known)
+            else:
+                ids = match_person_ids(session, first_name, last_name, date_of_birth, nhs_number)
             own, others = self._split_own(session, ids)
-            hits = self._hits(session, own) + _on_record_hits(session, others)
+            hits = self._hits(session, own) + _on_record_hits(session, others, known)
         self._audit_lookups([h for h in hits if h.on_record_only], "a duplicate check")
         return hits
 
@@ -410,10 +475,12 @@ class PeopleService(Service):
             if not self.actor.is_manager:
                 query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
             ids = list(session.scalars(query.limit(limit)))
-            exact = [i for i in exact_match_ids(session, text) if i not in ids]
+            known = self._server_exact(session, text)
+            exact_ids = list(known) if known is not None else exact_match_ids(session, text)
+            exact = [i for i in exact_ids if i not in ids]
             own, others = self._split_own(session, exact)
             hits = self._hits(session, ids + own)
-            hits += _on_record_hits(session, others)
+            hits += _on_record_hits(session, others, known)
         self._audit_lookups([h for h in hits if h.on_record_only], "a search")
         return hits
 
@@ -430,11 +497,28 @@ class PeopleService(Service):
                 query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
             matches = query.subquery()
             found = session.scalar(select(func.count()).select_from(matches)) or 0
-            exact = set(exact_match_ids(session, text))
+            known = self._server_exact(session, text)
+            exact = set(known) if known is not None else set(exact_match_ids(session, text))
             if exact:
                 listed = select(matches.c[0]).where(matches.c[0].in_(exact))
                 exact -= set(session.scalars(listed))
             return found + len(exact)
+
+    def _server_exact(self, session: Session, text: str) -> ServerRecords | None:
+        """What ``text`` names exactly, asked of the enforced server (``hidden_by_server``);
+        None elsewhere, where ``exact_match_ids`` reads the rows."""
+        if self.actor.is_manager or not hidden_by_server(session):
+            return None
+        keys = exact_keys(text)
+        if keys is None:
+            return {}
+        return server_records(
+            session,
+            case_ref=keys.case_ref,
+            nhs_number=keys.nhs_number,
+            date_of_birth=keys.date_of_birth,
+            sort_names=_sort_name_candidates(keys.name),
+        )
 
     def _split_own(self, session: Session, ids: Sequence[int]) -> tuple[list[int], list[int]]:
         """``ids`` as (the actor's own cases, everyone else's), in the order given."""
@@ -561,34 +645,68 @@ _FULL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}")
 _FULL_REFERENCE = re.compile(r"veru[\s-]+[0-9]{4}[\s-]+[0-9]{5}")
 
 
-def exact_match_ids(session: Session, text: str) -> list[int]:
-    """The people ``text`` names exactly: their full case reference, their NHS number, or
-    their full name (legal or preferred first name, either order) with their date of birth.
-    These, and only these, may show a caseworker someone else's record (on record only)."""
+@dataclass(frozen=True)
+class ExactKeys:
+    """What a typed search names exactly: one of a case reference, an NHS number, or a date
+    of birth with a name (folded, single-spaced, in the order typed)."""
+
+    case_ref: str | None = None
+    nhs_number: str | None = None
+    date_of_birth: dt.date | None = None
+    name: str = ""
+
+
+def exact_keys(text: str) -> ExactKeys | None:
+    """The exact keys in ``text``, None when it names no one exactly (see ``exact_match_ids``)."""
     text = " ".join(text.split())
     if _FULL_REFERENCE.fullmatch(text.casefold()):
         parsed = parse_case_reference(text)
         if parsed is None:
-            return []
-        ref = format_case_reference(*parsed)
-        return list(session.scalars(select(YoungPerson.id).where(YoungPerson.case_ref == ref)))
+            return None
+        return ExactKeys(case_ref=format_case_reference(*parsed))
     compact = text.replace(" ", "").replace("-", "")
     if compact.isdigit():
         if len(compact) != 10:
-            return []
-        query = select(YoungPerson.id).where(YoungPerson.nhs_number == compact).limit(20)
-        return list(session.scalars(query))
+            return None
+        return ExactKeys(nhs_number=compact)
     words = text.split()
     dates = [w for w in words if _FULL_DATE.fullmatch(w)]
     if len(dates) != 1:
-        return []
+        return None
     try:
         dob = parse_uk_date(dates[0])
     except ValidationError:
-        return []
+        return None
     name = " ".join(fold(" ".join(w for w in words if w != dates[0])).split())
     if len(name.split()) < 2:
+        return None
+    return ExactKeys(date_of_birth=dob, name=name)
+
+
+def _sort_name_candidates(name: str) -> list[str]:
+    """The stored ``sort_name`` (``"last first"``, folded) of every way to read a typed full
+    name as a first name and a surname, in either order: "Zoë Ó Briain" may be Zoë Ó Briain
+    or Briain Zoë Ó. The server compares them whole, so nothing partial matches."""
+    words = name.split()
+    if len(words) < 2:
         return []
+    rotations = {" ".join(words[k:] + words[:k])[:210] for k in range(len(words))}
+    return sorted(rotations)
+
+
+def exact_match_ids(session: Session, text: str) -> list[int]:
+    """The people ``text`` names exactly: their full case reference, their NHS number, or
+    their full name (legal or preferred first name, either order) with their date of birth.
+    These, and only these, may show a caseworker someone else's record (on record only)."""
+    keys = exact_keys(text)
+    if keys is None:
+        return []
+    if keys.case_ref is not None:
+        query = select(YoungPerson.id).where(YoungPerson.case_ref == keys.case_ref)
+        return list(session.scalars(query))
+    if keys.nhs_number is not None:
+        query = select(YoungPerson.id).where(YoungPerson.nhs_number == keys.nhs_number).limit(20)
+        return list(session.scalars(query))
     found = []
     for pid, first, last, preferred in session.execute(
         select(
@@ -597,7 +715,7 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
             YoungPerson.last_name,
             YoungPerson.preferred_name,
         )
-        .where(YoungPerson.date_of_birth == dob)
+        .where(YoungPerson.date_of_birth == keys.date_of_birth)
         .order_by(YoungPerson.id)
     ):
         for given in filter(None, (first, preferred)):
@@ -605,7 +723,7 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
                 " ".join(fold(f"{given} {last}").split()),
                 " ".join(fold(f"{last} {given}").split()),
             )
-            if name in whole:
+            if keys.name in whole:
                 found.append(pid)
                 break
     return found
