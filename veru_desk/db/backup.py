@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Callable
 from contextlib import suppress
@@ -33,6 +32,7 @@ from veru_desk.db.private_files import (
     make_private_folder,
     write_private_bytes,
 )
+from veru_desk.db.replace import replace_file
 from veru_desk.db.staging import sync_file
 from veru_desk.domain.errors import StorageError
 
@@ -116,7 +116,7 @@ def _copy_atomically(source: Path, target: Path) -> None:
     """Write to a temporary name, flush, rename: a kill leaves the old file or the new one."""
     partial = target.with_name(target.name + ".partial")
     write_private_bytes(partial, source.read_bytes(), sync=True)
-    os.replace(partial, target)
+    replace_file(partial, target)
 
 
 def backup_sqlite(
@@ -167,7 +167,7 @@ def backup_sqlite(
         _copy_atomically(key_file, own_key)
     else:
         own_key.unlink(missing_ok=True)  # (only with force) a key file of what was replaced
-    os.replace(partial, destination)
+    replace_file(partial, destination)
     if chain_head is not None:
         write_chain_head(destination, *chain_head)
     return destination

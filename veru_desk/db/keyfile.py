@@ -38,6 +38,7 @@ from argon2.low_level import Type, hash_secret_raw
 
 from veru_desk.db.driver import key_file_path as key_file_path  # its home is the driver
 from veru_desk.db.private_files import make_private, make_private_folder, open_private
+from veru_desk.db.replace import FileHeld, replace_file
 from veru_desk.domain.errors import StorageError, ValidationError
 
 FORMAT = 2
@@ -553,7 +554,11 @@ class KeyFile:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(partial, self.path)
+        try:
+            replace_file(partial, self.path)  # patiently: a scanner may hold the old one
+        except FileHeld:
+            partial.unlink(missing_ok=True)
+            raise
         make_private(self.path)
         if os.name == "posix":
             folder = os.open(self.path.parent, os.O_RDONLY)

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from veru_desk.db.replace import replace_file
 from veru_desk.domain.errors import StorageError
 
 KEY_SUFFIX = ".keys"  # the same as driver.KEY_FILE_SUFFIX (imported from there would loop)
@@ -182,7 +183,7 @@ def publish(staged: Path, final: Path) -> None:
         )
     _move_no_clobber(staged, final)
     if staged_key.exists():
-        os.replace(staged_key, _key_of(final))
+        replace_file(staged_key, _key_of(final))
     _sync_folder(final.parent)
 
 

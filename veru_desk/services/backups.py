@@ -6,7 +6,6 @@ release is refused and an older one is migrated after it is restored.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from contextlib import suppress
 from pathlib import Path
@@ -26,6 +25,7 @@ from veru_desk.db.backup import (
 )
 from veru_desk.db.integrity import quick_check
 from veru_desk.db.private_files import make_private, make_private_folder
+from veru_desk.db.replace import replace_file
 from veru_desk.db.staging import sync_file
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
@@ -221,5 +221,5 @@ class BackupService(Service):
             shutil.copyfile(saved, partial)
             make_private(partial)
             sync_file(partial)
-            os.replace(partial, live)
+            replace_file(partial, live)
         source.with_name(source.name + "-shm").unlink(missing_ok=True)

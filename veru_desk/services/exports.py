@@ -25,6 +25,7 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from veru_desk.db.models import DocumentExport, User
+from veru_desk.db.replace import RETRY_WAITS, FileHeld, replace_file
 from veru_desk.domain.errors import FileError
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, utc_to_local
@@ -74,10 +75,10 @@ class ExportService(Service):
 
 T = TypeVar("T")
 
-# Waits before each further attempt to put a file in place: a virus scanner or a search
-# indexer holds a new file for a moment; a viewer holding it does not let go, and then the
-# person is asked to close it.
-REPLACE_RETRY_SECONDS = (0.05, 0.1, 0.2, 0.4)
+# Waits before each further attempt to put a file in place (``db.replace``): a virus scanner
+# or a search indexer holds a new file for a moment; a viewer holding it does not let go, and
+# then the person is asked to close it.
+REPLACE_RETRY_SECONDS: tuple[float, ...] = RETRY_WAITS
 
 
 def write_then_record(
@@ -185,7 +186,7 @@ def _place(moves: list[tuple[Path, Path]]) -> _Placed:
                 placed.earlier.append((aside, target))
             _replace(temp, target)
             placed.new.append(target)
-    except PermissionError as error:
+    except (FileHeld, PermissionError) as error:
         placed.undo()
         raise FileError(file_in_use_message(target)) from error
     except OSError as error:
@@ -195,15 +196,8 @@ def _place(moves: list[tuple[Path, Path]]) -> _Placed:
 
 
 def _replace(source: Path, target: Path) -> None:
-    """``os.replace``, tried again for a moment while another program holds either file."""
-    for wait in (*REPLACE_RETRY_SECONDS, None):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if wait is None:
-                raise
-            time.sleep(wait)
+    """Put in place patiently (``db.replace``), with the waits the tests can shorten."""
+    replace_file(source, target, waits=REPLACE_RETRY_SECONDS)
 
 
 def _flush_to_disk(path: Path) -> None:
