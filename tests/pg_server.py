@@ -23,8 +23,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def running_as_root() -> bool:
+    """Root on Linux (a CI container): the server must then run as ``postgres``. Windows has
+    no ``geteuid`` and no root to step down from."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _as_server_user(command: list[str]) -> list[str]:
-    if os.geteuid() == 0:
+    if running_as_root():
         return ["runuser", "-u", "postgres", "--", *command]
     return command
 
@@ -33,7 +39,7 @@ def missing_reason() -> str | None:
     for tool in ("initdb", "pg_ctl"):
         if shutil.which(tool) is None:
             return f"PostgreSQL is not installed ({tool} not on PATH): install postgresql-15"
-    if os.geteuid() == 0:
+    if running_as_root():
         try:
             import pwd
 
@@ -47,7 +53,7 @@ def missing_reason() -> str | None:
 def running_server() -> Iterator[str]:
     """Yields the server URL for the superuser ``postgres`` on 127.0.0.1."""
     folder = Path(tempfile.mkdtemp(prefix="veru-pg-"))
-    if os.geteuid() == 0:
+    if running_as_root():
         shutil.chown(folder, "postgres")
     data = folder / "data"
     port = _free_port()

@@ -207,7 +207,7 @@ def test_a_server_that_is_not_running_is_reported_as_unreachable(tmp_path: Path)
 @pytest.fixture(scope="module")
 def password_server() -> Iterator[tuple[int, str]]:
     """A PostgreSQL server that checks passwords (the shared test server trusts everyone)."""
-    from tests.pg_server import _as_server_user, missing_reason
+    from tests.pg_server import _as_server_user, missing_reason, running_as_root
 
     reason = missing_reason()
     if reason is not None:
@@ -215,7 +215,7 @@ def password_server() -> Iterator[tuple[int, str]]:
     folder = Path(tempfile.mkdtemp(prefix="veru-pg-auth-"))
     secret = "Okonkwo-Adeyemi 2026"
     (folder / "pw").write_text(secret + "\n")
-    if os.geteuid() == 0:
+    if running_as_root():
         shutil.chown(folder, "postgres")
         shutil.chown(folder / "pw", "postgres")
     data = folder / "data"

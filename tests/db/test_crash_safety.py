@@ -33,7 +33,9 @@ from veru_desk.demo import DEMO_PASSWORD
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+# Only the tests that kill with SIGKILL need POSIX; the damaged-file and first-start tests run
+# on Windows too.
+needs_sigkill = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 TABLES = {"note": "case_note", "session": "mentoring_session"}
 TEMPLATE_CSV = resource_path("referrals-template.csv")
@@ -80,6 +82,7 @@ def _run(db: Database, as_manager: Services, as_dariusz: Services, kills: int, s
     assert len(as_manager.notes.for_person(person_id)) >= saves // 2
 
 
+@needs_sigkill
 def test_a_killed_writer_never_leaves_a_damaged_file_or_loses_a_reported_save(
     db: Database, as_manager: Services, as_dariusz: Services
 ) -> None:
@@ -87,6 +90,7 @@ def test_a_killed_writer_never_leaves_a_damaged_file_or_loses_a_reported_save(
 
 
 @pytest.mark.slow
+@needs_sigkill
 def test_fifty_kills_at_random_moments_lose_nothing(
     db: Database, as_manager: Services, as_dariusz: Services
 ) -> None:
@@ -374,6 +378,7 @@ def _kill_commands(tmp_path: Path, *, kills: int, rounds: int, seed: int) -> Non
     assert sum(landed) >= kills, f"only {sum(landed)} of {len(landed)} kills landed"
 
 
+@needs_sigkill
 def test_killed_commands_leave_no_database_or_a_whole_one_and_lose_no_record(
     tmp_path: Path,
 ) -> None:
@@ -381,6 +386,7 @@ def test_killed_commands_leave_no_database_or_a_whole_one_and_lose_no_record(
 
 
 @pytest.mark.slow
+@needs_sigkill
 def test_twenty_four_killed_commands_leave_every_database_whole(tmp_path: Path) -> None:
     _kill_commands(tmp_path, kills=24, rounds=12, seed=13)
 

@@ -68,14 +68,14 @@ PASSWORDS = {
 @pytest.fixture(scope="module")
 def scram_server() -> Iterator[int]:
     """A server that checks every password; the superuser ``postgres`` owns the databases."""
-    from tests.pg_server import _as_server_user, _free_port, missing_reason
+    from tests.pg_server import _as_server_user, _free_port, missing_reason, running_as_root
 
     reason = missing_reason()
     if reason is not None:
         pytest.skip(f"PostgreSQL tests SKIPPED: {reason}")
     folder = Path(tempfile.mkdtemp(prefix="veru-pg-roles-"))
     (folder / "pw").write_text(OWNER_SECRET + "\n")
-    if os.geteuid() == 0:
+    if running_as_root():
         shutil.chown(folder, "postgres")
         shutil.chown(folder / "pw", "postgres")
     data = folder / "data"
