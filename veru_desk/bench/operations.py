@@ -423,7 +423,12 @@ def launch(command: list[str], env: dict[str, str]) -> Launch:
 
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        encoding="utf-8",  # what the app writes (``launch.write_utf8``), not the code page
+        errors="replace",
     )
     # A process stuck before its window (a dialog no one can answer offscreen) is ended.
     watchdog = threading.Timer(LAUNCH_TIMEOUT_S, process.kill)

@@ -117,7 +117,9 @@ def _is_common(text: str) -> bool:
 
 @functools.cache
 def _common_passwords() -> frozenset[str]:
-    with gzip.open(resource_path("passwords", "common-passwords.txt.gz"), "rt") as handle:
+    # UTF-8 said, not left to the PC: Windows would read the list in its code page.
+    listed = resource_path("passwords", "common-passwords.txt.gz")
+    with gzip.open(listed, "rt", encoding="utf-8") as handle:
         return frozenset(line.strip() for line in handle if line.strip())
 
 
