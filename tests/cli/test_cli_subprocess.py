@@ -22,7 +22,7 @@ from veru_desk.domain.enums import Role
 from veru_desk.services.users import add_user
 
 PASSWORD = "correct horse battery staple"
-SCRIPT = Path(sys.executable).with_name("veru-desk")
+SCRIPT = Path(sys.executable).with_name("veru-desk.exe" if sys.platform == "win32" else "veru-desk")
 
 
 def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
