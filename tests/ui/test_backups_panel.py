@@ -18,6 +18,7 @@ from veru_desk.db.backup import backup_sqlite, timestamped_name
 from veru_desk.db.engine import Database
 from veru_desk.db.integrity import DamagedDatabase, damaged_database_error
 from veru_desk.services import Services
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.ui.pages.admin import AdminPage
 from veru_desk.ui.pages.backups_panel import BackupsPanel, kind_words
 from veru_desk.ui.shell.damaged_database import offer_restore
@@ -128,8 +129,8 @@ def test_restore_asks_naming_the_date_and_restores_announcing_the_change(
         connection.execute("UPDATE young_person SET first_name = 'Ştefan'")
     assert _names(db_path) == ["Ştefan"]
     panel.table.selectRow(0)
-    announced: list[str] = []
-    data_events().changed.connect(lambda what, _pid: announced.append(what))
+    announced: list[Changes] = []
+    data_events().changed.connect(announced.append)
     dialogs.then(_click_button("Restore this backup")).then(lambda box: box.accept())
 
     qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
@@ -140,7 +141,7 @@ def test_restore_asks_naming_the_date_and_restores_announcing_the_change(
     assert "The current database is backed up first" in question
     assert "Everyone else must close VERU Desk" in question
     assert _names(db_path) == ["Łukasz"]
-    assert "restore" in announced
+    qtbot.waitUntil(lambda: any(c.touches(Kind.DATABASE) for c in announced))
     [safety] = (db_path.parent / "backups").glob(f"{db_path.stem}-before-restore-*.db")
     assert safety.name in done
     assert _names(safety) == ["Ştefan"]

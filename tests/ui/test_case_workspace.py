@@ -30,7 +30,6 @@ from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.plans import ActionInput, GoalInput
 from veru_desk.services.risk import RiskInput
 from veru_desk.ui.case.workspace import CaseWorkspace
-from veru_desk.ui.shell.events import announce
 
 
 def workspace(qtbot: QtBot, services: Services, person_id: int) -> CaseWorkspace:
@@ -295,7 +294,6 @@ def test_third_did_not_attend_raises_the_alert_and_an_attended_session_clears_it
     # it happens, and is recorded attended: the alert clears (recorded through the service
     # because the Thursday is still in the future when the test runs)
     held = as_dariusz.sessions.book(lukasz_case, SessionInput(planned_start=past(0, hour=0)))
-    announce("session", lukasz_case)
     tab.select_session(held)
     menus.choose("Attended")
     click(qtbot, tab.attendance_button)
@@ -421,7 +419,6 @@ def test_export_summary_opens_the_export_dialog_and_a_recorded_export_is_listed(
         "VERU-summary.pdf",
         4,
     )
-    announce("export", lukasz_case)
     assert cells(ws.exports_tab.table, 3) == [
         f"Luton complex-case panel, {format_uk_date(today())}"
     ]

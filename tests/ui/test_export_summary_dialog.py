@@ -16,6 +16,7 @@ from ui_drivers import DialogDriver
 from veru_desk.db.engine import Database
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.summary import SharingProfile
 from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 from veru_desk.ui.shell.events import data_events
@@ -81,13 +82,13 @@ def test_export_writes_opens_records_and_announces(
     assert dialog.output.text() == str(chosen) + ".pdf"
     dialog.meeting.setText("Luton complex-case panel")
     dialog.meeting_date.setText("12/03/2026")
-    announced: list[tuple[str, int]] = []
-    data_events().changed.connect(lambda what, pid: announced.append((what, pid)))
+    announced: list[Changes] = []
+    data_events().changed.connect(announced.append)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         dialog.save()
     target = tmp_path / "panel.pdf"
     assert opened == [str(target)]
-    assert ("export", lukasz_case) in announced
+    assert any(c.people(Kind.EXPORT) == {lukasz_case} for c in announced)
     text = " ".join(page.extract_text() for page in PdfReader(target).pages)
     assert "Luton complex-case panel, 12/03/2026" in text
     [export] = Services(db, team.dariusz).exports.for_person(lukasz_case)  # type: ignore[attr-defined]

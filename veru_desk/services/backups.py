@@ -32,6 +32,7 @@ from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
 
+from veru_desk.services.changes import Kind
 
 class BackupService(Service):
     def _require_file_database(self) -> Path:
@@ -153,6 +154,7 @@ class BackupService(Service):
             ) from error
         with self._write() as session:
             self._audit(
+            self._changed(session, Kind.DATABASE)  # every screen shows the restored records
                 session,
                 AuditAction.RESTORE,
                 summary=(

@@ -5,14 +5,15 @@ into the typed errors the UI and CLI show, and refusals audited.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from veru_desk.db.engine import Database
@@ -24,9 +25,128 @@ from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied
 from veru_desk.services import audit
 from veru_desk.services.actor import Actor
+from veru_desk.services.changes import ChangeRecorder, Changes, Kind, publish
 from veru_desk.services.refusals import AccountRefused, tell_listeners
 
 T = TypeVar("T", bound=Base)
+
+#: Which kinds of record a write to each table changes. Every table is named (a test checks):
+#: a table left out would be a change no screen hears of. None: bookkeeping no screen shows.
+KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
+    "young_person": (Kind.PERSON,),
+    "name_token": (Kind.PERSON,),
+    "contact": (Kind.PERSON,),
+    "referral": (Kind.REFERRAL, Kind.CASE),
+    "referral_reason": (Kind.REFERRAL,),
+    "referral_transition": (Kind.REFERRAL, Kind.CASE),
+    "risk_assessment": (Kind.RISK,),
+    "intervention_plan": (Kind.PLAN,),
+    "plan_goal": (Kind.PLAN,),
+    "plan_action": (Kind.PLAN,),
+    "session_series": (Kind.SESSION,),
+    "series_exception": (Kind.SESSION,),
+    "mentoring_session": (Kind.SESSION,),
+    "outcome": (Kind.OUTCOME,),
+    "outcome_measure": (Kind.OUTCOME,),
+    "outcome_value": (Kind.OUTCOME,),
+    "case_note": (Kind.NOTE,),
+    "document_export": (Kind.EXPORT,),
+    "agency": (Kind.AGENCY,),
+    "user": (Kind.USER,),
+    "user_role": (Kind.USER,),
+    "setting": (Kind.SETTINGS,),
+    "audit_event": None,  # every write audits: shown by the audit page, which reads on show
+    "audit_chain_head": None,
+    "case_ref_counter": None,
+}
+
+_RECORDER = "veru_changes"
+
+
+#: Rows that do not carry the young person's id: the column naming the row they hang from.
+_PARENT_OF_TABLE: dict[str, str] = {
+    "plan_goal": "plan_id",
+    "plan_action": "goal_id",
+    "series_exception": "series_id",
+    "referral_reason": "referral_id",
+    "referral_transition": "referral_id",
+    "outcome_value": "outcome_id",
+}
+
+#: Every kind a case's workspace shows: what a change to the whole case (erased,
+#: anonymised) touches.
+CASE_KINDS: tuple[Kind, ...] = (
+    Kind.PERSON,
+    Kind.REFERRAL,
+    Kind.CASE,
+    Kind.PLAN,
+    Kind.SESSION,
+    Kind.NOTE,
+    Kind.RISK,
+    Kind.OUTCOME,
+    Kind.EXPORT,
+)
+
+
+def _person_of(session: Session, row: object, depth: int = 0) -> int | None:
+    """The young person a flushed row belongs to: its own column, or its parent's when the
+    parent is in the session already (no query inside a flush). Otherwise None, which
+    touches every person: a wider refresh, never a missed one."""
+    table = getattr(row, "__tablename__", None)
+    if table == "young_person":
+        return getattr(row, "id", None)
+    person = getattr(row, "young_person_id", None)
+    if isinstance(person, int):
+        return person
+    column = _PARENT_OF_TABLE.get(table or "")
+    if column is None or depth > 2:
+        return None
+    parent_id = getattr(row, column, None)
+    parent_mapper = _parent_mapper(type(row), column)
+    if parent_id is None or parent_mapper is None:
+        return None
+    parent = session.identity_map.get(parent_mapper.identity_key_from_primary_key((parent_id,)))
+    return None if parent is None else _person_of(session, parent, depth + 1)
+
+
+@cache
+def _parent_mapper(model: type, column: str) -> Mapper[Any] | None:
+    [key] = inspect(model).columns[column].foreign_keys
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is key.column.table:
+            return mapper
+    return None
+
+
+def _record_rows(session: Session, rows: Iterable[object]) -> None:
+    recorder = session.info.get(_RECORDER)
+    if not isinstance(recorder, ChangeRecorder):
+        return
+    for row in rows:
+        table = getattr(row, "__tablename__", None)
+        kinds = KINDS_OF_TABLE.get(table, ()) if isinstance(table, str) else ()
+        for kind in kinds or ():
+            recorder.record(kind, _person_of(session, row))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    """Every row a write transaction inserts, updates or deletes names its kind: the
+    change set is built from what was written, not from what the code remembered to say."""
+    _record_rows(session, [*session.new, *session.dirty, *session.deleted])
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE statement (not one row object) changes its table for
+    every person."""
+    recorder = state.session.info.get(_RECORDER)
+    if not isinstance(recorder, ChangeRecorder) or state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    kinds = KINDS_OF_TABLE.get(getattr(table, "name", ""), ())
+    for kind in kinds or ():
+        recorder.record(kind)
 
 
 class Service:
@@ -34,13 +154,35 @@ class Service:
         self.db = db
         self.actor = actor
         self._signed_in = actor  # the roles held at sign-in: never widened later
+        self.last_changes = Changes()  # what this service's latest write changed
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One transaction: validation, permission, change and audit commit together."""
-        with self._translated_errors(), self.db.write() as session:
-            self._check_account(session)
-            yield session
+        """One transaction: validation, permission, change and audit commit together; once
+        committed, what it changed is published (``services.changes``) to the open screens.
+        """
+        recorder = ChangeRecorder()
+        with self._translated_errors():
+            with self.db.write() as session:
+                session.info[_RECORDER] = recorder
+                self._check_account(session)
+                yield session
+            session.info.pop(_RECORDER, None)
+        self.last_changes = recorder.changes()
+        publish(self.last_changes)
+
+    def _changed(self, session: Session, kind: Kind, person_id: int | None = None) -> None:
+        """Records a change no flushed row shows (a restore; rows a statement or the
+        database's cascade changed) into the transaction's change set."""
+        recorder = session.info.get(_RECORDER)
+        if isinstance(recorder, ChangeRecorder):
+            recorder.record(kind, person_id)
+
+    def _whole_case_changed(self, session: Session, person_id: int) -> None:
+        """Erasing or anonymising changes every record of one case, most by statement or
+        cascade: every screen showing that case reads it again."""
+        for kind in CASE_KINDS:
+            self._changed(session, kind, person_id)
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -174,4 +316,3 @@ def check_version(session: Session, obj: Any, expected: int | None) -> None:
 
 def utc_to_local(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-

@@ -241,6 +241,7 @@ class RetentionService(Service):
             _redact_audit(session, person_id)
             self._anonymise_rows(session, person)
             self._audit(
+            self._whole_case_changed(session, person_id)
                 session,
                 AuditAction.ANONYMISE,
                 entity_type="young_person",
@@ -261,6 +262,7 @@ class RetentionService(Service):
             _redact_audit(session, person_id)
             session.expunge(person)
             # The database's ON DELETE CASCADE removes every row that hangs off the person
+            self._whole_case_changed(session, person_id)
             # (contacts, referrals and their history, assessments, plans, sessions, outcomes,
             # notes, exports, search tokens) in this one statement.
             session.execute(delete(YoungPerson).where(YoungPerson.id == person_id))

@@ -30,7 +30,6 @@ from veru_desk.services.chronology import ChronologyEntry
 from veru_desk.services.notes import MAX_SUBJECT_CHARS, NoteInput, NoteView
 from veru_desk.ui.case.tab import CaseTab
 from veru_desk.ui.dialogs.note import NoteDialog
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
@@ -209,7 +208,6 @@ class ChronologyTab(CaseTab):
             self._saving = False
             self.save_note_button.setEnabled(True)
             self._clear_composer()
-            announce("note", person_id)
 
         def failed(error: Exception) -> None:
             self._saving = False

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from veru_desk.domain.dates import format_time, format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import Attendance
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.mentoring import AttendanceSummary, SessionView
 from veru_desk.ui.case.overview import attendance_text
 from veru_desk.ui.case.tab import CaseTab, button_row
@@ -20,7 +21,6 @@ from veru_desk.ui.dialogs.mentoring_session import (
     attendance_menu,
 )
 from veru_desk.ui.dialogs.series import SeriesDialog
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.widgets.feedback import confirm
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
@@ -174,11 +174,11 @@ class SessionsTab(CaseTab):
             action="Skip this session",
         ):
             return
-        sessions, person_id = self.services.sessions, self.person_id
+        sessions = self.services.sessions
         self.run_write(
             "Skipping the session",
             lambda: sessions.skip_occurrence(session.id),
-            lambda: announce("session", person_id),
+            Kind.SESSION,
         )
 
     def show_attendance_menu(self) -> None:
@@ -195,11 +195,11 @@ class SessionsTab(CaseTab):
         return attendance_menu(self, session, lambda a: self.record_attendance(session, a))
 
     def record_attendance(self, session: SessionView, attendance: Attendance) -> None:
-        sessions, person_id = self.services.sessions, self.person_id
+        sessions = self.services.sessions
         self.run_write(
             "Recording attendance",
             lambda: sessions.record_attendance(
                 session.id, attendance, expected_version=session.version
             ),
-            lambda: announce("session", person_id),
+            Kind.SESSION,
         )

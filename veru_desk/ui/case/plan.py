@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.plans import ActionView, GoalView, PlanView
 from veru_desk.ui.case.tab import CaseTab
 from veru_desk.ui.dialogs.goal import ActionDialog, GoalDialog
 from veru_desk.ui.dialogs.plan import PlanDialog
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 _FINISHED = frozenset(
@@ -230,9 +230,9 @@ class PlanTab(CaseTab):
         if action is None:
             return
         done_on = None if action.done_on else dt.date.today()
-        plans, person_id = self.services.plans, self.person_id
+        plans = self.services.plans
         self.run_write(
             "Saving the action",
             lambda: plans.set_action_done(action.id, done_on),
-            lambda: announce("plan", person_id),
+            Kind.PLAN,
         )

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
+from veru_desk.services.changes import Changes, Kind
+from veru_desk.ui.shell.events import seen_elsewhere
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error, show_stale
 
@@ -55,18 +57,20 @@ class CaseTab(QWidget):
             show_progress=False,
         )
 
-    def run_write(self, title: str, write: Callable[[], Any], done: Callable[[], None]) -> None:
-        """A one-click change (attendance, an action done): saved off the GUI thread."""
+    def run_write(self, title: str, write: Callable[[], Any], shows: Kind) -> None:
+        """A one-click change (attendance, an action done): saved off the GUI thread. The
+        write publishes what it changed; ``shows`` is what to re-read if someone else's
+        change got there first."""
 
         def finished(_result: Any) -> None:
-            if shiboken6.isValid(self):
-                done()
+            pass  # the tab refreshes from the published change
 
         def failed(error: Exception) -> None:
             if not shiboken6.isValid(self):
                 return
             if isinstance(error, ConflictError) and error.changed_by is not None:
-                done()  # the record changed under the list: show what is saved now
+                # the record changed under the list: show what is saved now
+                seen_elsewhere(Changes.of(shows, self.person_id))
                 show_stale(self, error)
             else:
                 show_error(self, error)

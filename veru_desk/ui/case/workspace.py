@@ -27,6 +27,7 @@ from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import OutcomePoint, ReferralStatus, RiskLevel
 from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services import Services
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.people import PersonView
 from veru_desk.ui.case.chronology import ChronologyTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
@@ -59,6 +60,10 @@ def risk_badge_text(person: PersonView, today: dt.date | None = None) -> str:
     if person.next_review_on is not None and person.next_review_on < (today or dt.date.today()):
         text += " · review overdue"
     return text
+
+
+#: Everything the workspace's header and tabs show about one young person.
+CASE_KINDS = frozenset(Kind) - {Kind.USER, Kind.SETTINGS, Kind.AGENCY}
 
 
 class CaseWorkspace(QWidget):
@@ -242,8 +247,8 @@ class CaseWorkspace(QWidget):
         )
         self._tab_shown(self.tabs.currentIndex())
 
-    def _data_changed(self, _what: str, person_id: int) -> None:
-        if person_id == self.person_id and shiboken6.isValid(self):
+    def _data_changed(self, changes: Changes) -> None:
+        if shiboken6.isValid(self) and changes.touches(CASE_KINDS, self.person_id):
             self.refresh()
 
     def _tab_shown(self, index: int) -> None:

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from veru_desk.domain.errors import ConflictError, ValidationError
 from veru_desk.domain.merge import three_way
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.ui.dialogs.conflict import ConflictChoice, ConflictDialog, MergeRow
-from veru_desk.ui.shell.events import announce
+from veru_desk.ui.shell.events import seen_elsewhere
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import (  # noqa: F401 - enum helpers re-exported for the dialogs
@@ -57,7 +58,7 @@ class CaseDialog(QDialog):
         self,
         title: str,
         person_id: int,
-        event_kind: str,
+        event_kind: Kind,
         parent: QWidget | None = None,
         *,
         save_text: str = "Save",
@@ -67,7 +68,7 @@ class CaseDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
         self.person_id = person_id
-        self.event_kind = event_kind
+        self.event_kind = event_kind  # what the form shows, re-read by the screens on a clash
         self.result_value: Any = None
         self._busy = False
         self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
@@ -143,8 +144,7 @@ class CaseDialog(QDialog):
     def _saved(self, result: Any) -> None:
         self._busy = False
         self.save_button.setEnabled(True)
-        self.result_value = result
-        announce(self.event_kind, self.person_id)
+        self.result_value = result  # the service published what it changed
         self.accept()
 
     def _failed(self, error: Exception) -> None:
@@ -229,7 +229,7 @@ class CaseDialog(QDialog):
             dialog = ConflictDialog(conflict, merge, rows, self)
             dialog.exec()
             if dialog.choice is ConflictChoice.DISCARD:
-                announce(self.event_kind, self.person_id)
+                seen_elsewhere(Changes.of(self.event_kind, self.person_id))
                 self.reject()
                 return
             if dialog.choice is None:

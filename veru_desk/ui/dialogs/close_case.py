@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 from veru_desk.domain.enums import ClosureReason
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, chosen_enum, enum_combo, gather
 from veru_desk.ui.widgets.forms import DateField
 
@@ -38,7 +39,7 @@ class CloseCaseDialog(CaseDialog):
         has_closing_outcome: bool,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Close the case", person_id, "referral", parent, save_text="Close case")
+        super().__init__("Close the case", person_id, Kind.CASE, parent, save_text="Close case")
         self.services = services
         self.referral_id = referral_id
 
@@ -84,7 +85,7 @@ class ReopenCaseDialog(CaseDialog):
         referral_id: int,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Reopen the case", person_id, "referral", parent, save_text="Reopen")
+        super().__init__("Reopen the case", person_id, Kind.CASE, parent, save_text="Reopen")
         self.services = services
         self.referral_id = referral_id
         self.reason = _text_box(self, 4, "e.g. Referred again by the school after a new incident")

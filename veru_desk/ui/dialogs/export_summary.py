@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.errors import ValidationError
 from veru_desk.reports.case_summary import SummaryExport, default_filename, export_case_summary
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.summary import MAX_MEETING_CHARS, PreparedFor, SharingProfile
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
 from veru_desk.ui.widgets.forms import DateField
@@ -50,7 +51,7 @@ def documents_folder() -> Path:
 class ExportSummaryDialog(CaseDialog):
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Export case summary", person_id, "export", parent, save_text="Export and open"
+            "Export case summary", person_id, Kind.EXPORT, parent, save_text="Export and open"
         )
         self.services = services
         self.case_ref = services.people.get(person_id).case_ref

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from veru_desk.domain.enums import GoalDomain, GoalStatus
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.plans import ActionInput, ActionView, GoalInput, GoalView
 from veru_desk.ui.dialogs.case_dialog import (
     CaseDialog,
@@ -44,7 +45,7 @@ class GoalDialog(CaseDialog):
     ) -> None:
         if (plan_id is None) == (goal is None):
             raise ValueError("pass plan_id to add a goal, or goal to edit one")
-        super().__init__("Add a goal" if goal is None else "Goal", person_id, "plan", parent)
+        super().__init__("Add a goal" if goal is None else "Goal", person_id, Kind.PLAN, parent)
         self.services = services
         self.plan_id = plan_id
         self.goal = goal
@@ -126,7 +127,9 @@ class ActionDialog(CaseDialog):
     ) -> None:
         if (goal_id is None) == (action is None):
             raise ValueError("pass goal_id to add an action, or action to edit one")
-        super().__init__("Add an action" if action is None else "Action", person_id, "plan", parent)
+        super().__init__(
+            "Add an action" if action is None else "Action", person_id, Kind.PLAN, parent
+        )
         self.services = services
         self.goal_id = goal_id
         self.action = action

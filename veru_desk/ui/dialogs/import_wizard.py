@@ -40,7 +40,6 @@ from veru_desk.services.imports import (
     ImportResult,
     ImportRow,
 )
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import error_text
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
@@ -328,8 +327,6 @@ class RunPage(QWizardPage):
         self._finish(text)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        announce("referral")
-        announce("person")
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, ImportCancelled):

@@ -27,6 +27,7 @@ from veru_desk.domain.dates import format_time, format_uk_datetime, parse_uk_dat
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.mentoring import (
     MAX_DURATION,
     MIN_DURATION,
@@ -130,7 +131,7 @@ class SessionDialog(CaseDialog):
         start: dt.datetime | None = None,
     ) -> None:
         title = "Book a session" if session is None else "Session"
-        super().__init__(title, person_id, "session", parent)
+        super().__init__(title, person_id, Kind.SESSION, parent)
         self.services = services
         self.session = session
 
@@ -226,7 +227,9 @@ class MoveSessionDialog(CaseDialog):
     def __init__(
         self, services: Services, session: SessionView, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Move a session", session.person_id, "session", parent, save_text="Move")
+        super().__init__(
+            "Move a session", session.person_id, Kind.SESSION, parent, save_text="Move"
+        )
         self.services = services
         self.session = session
         current = QLabel(

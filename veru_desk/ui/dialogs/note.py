@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
 from veru_desk.domain.dates import format_time, parse_uk_datetime
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.notes import MAX_SUBJECT_CHARS, NoteInput, NoteView
 from veru_desk.ui.dialogs.case_dialog import CaseDialog
 from veru_desk.ui.widgets.forms import DateField
@@ -27,7 +28,7 @@ class NoteDialog(CaseDialog):
         body: str = "",
     ) -> None:
         super().__init__(
-            "Add a case note" if note is None else "Case note", person_id, "note", parent
+            "Add a case note" if note is None else "Case note", person_id, Kind.NOTE, parent
         )
         self.services = services
         self.note = note

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSpinBox, QWidget
 from veru_desk.domain.enums import EducationStatus, OutcomePoint, RiskLevel
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.outcomes import SCORE_MAX, OutcomeInput, OutcomeView
 from veru_desk.ui.dialogs.case_dialog import (
     NOT_RECORDED,
@@ -41,7 +42,7 @@ class OutcomeDialog(CaseDialog):
         point: OutcomePoint = OutcomePoint.REVIEW,
     ) -> None:
         title = "Record outcomes" if outcome is None else "Correct outcomes"
-        super().__init__(title, person_id, "outcome", parent)
+        super().__init__(title, person_id, Kind.OUTCOME, parent)
         self.services = services
         self.outcome = outcome
 

@@ -14,6 +14,7 @@ from veru_desk.domain.enums import EducationStatus, Ethnicity, Gender
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.nhs import format_nhs_number
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.people import SAFEGUARDING_FLAGS, PersonDetails, PersonView
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
 from veru_desk.ui.widgets.forms import DateField, chosen_enum, enum_combo, select_enum
@@ -23,7 +24,7 @@ class PersonDialog(CaseDialog):
     def __init__(
         self, services: Services, person: PersonView, parent: QWidget | None = None
     ) -> None:
-        super().__init__(f"Edit details · {person.case_ref}", person.id, "person", parent)
+        super().__init__(f"Edit details · {person.case_ref}", person.id, Kind.PERSON, parent)
         self.services = services
         self.person = person
         self.first_name = QLineEdit()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QPlainTextEdit, QWidget
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.reviews import next_plan_review
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.plans import PlanView
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
 from veru_desk.ui.widgets.forms import DateField
@@ -29,7 +30,7 @@ class PlanDialog(CaseDialog):
         parent: QWidget | None = None,
     ) -> None:
         title = "Start a plan" if previous is None else "Start a new plan version"
-        super().__init__(title, person_id, "plan", parent, save_text="Start plan")
+        super().__init__(title, person_id, Kind.PLAN, parent, save_text="Start plan")
         self.services = services
         self.previous = previous
 

@@ -52,7 +52,6 @@ from veru_desk.domain.names import display_name
 from veru_desk.services import Services
 from veru_desk.services.people import SAFEGUARDING_FLAGS, PersonDetails, SearchHit
 from veru_desk.services.referrals import IntakeResult, ReferralDetails
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.forms import DateField, FieldErrors, enum_combo
@@ -650,8 +649,6 @@ class ReferralForm(QDialog):
         self.save_button.setEnabled(True)
         self.intake = result
         self._dirty = False
-        announce("referral", result.person_id)
-        announce("person", result.person_id)
         self.saved.emit(result.case_ref, result.person_id)
         self.accept()
 

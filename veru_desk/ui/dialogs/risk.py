@@ -16,6 +16,7 @@ from veru_desk.domain.enums import RiskLevel
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.domain.reviews import REVIEW_INTERVALS, next_review_date
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.risk import RiskInput, RiskView
 from veru_desk.ui.dialogs.case_dialog import (
     CaseDialog,
@@ -43,7 +44,7 @@ class RiskDialog(CaseDialog):
         parent: QWidget | None = None,
     ) -> None:
         title = "Record a risk assessment" if assessment is None else "Correct a risk assessment"
-        super().__init__(title, person_id, "risk", parent)
+        super().__init__(title, person_id, Kind.RISK, parent)
         self.services = services
         self.assessment = assessment
         self._review_typed = assessment is not None

@@ -19,7 +19,6 @@ from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.users import UserView
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.widgets.feedback import error_text, show_error
 
 ROLE_HELP = {
@@ -72,5 +71,4 @@ class RolesDialog(QDialog):
         except VeruError as error:
             show_error(self, error)
             return
-        announce("user")
         self.accept()

@@ -30,6 +30,7 @@ from veru_desk.domain.dates import format_uk_date, parse_uk_date, parse_uk_datet
 from veru_desk.domain.enums import SessionType
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.mentoring import MAX_OCCURRENCES, SeriesInput, series_rule
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, chosen_enum, enum_combo, gather
 from veru_desk.ui.dialogs.mentoring_session import duration_spin, mentor_combo
@@ -48,7 +49,7 @@ def parse_skip_dates(text: str) -> tuple[dt.date, ...]:
 class SeriesDialog(CaseDialog):
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Book a weekly series", person_id, "session", parent, save_text="Book series"
+            "Book a weekly series", person_id, Kind.SESSION, parent, save_text="Book series"
         )
         self.services = services
         self._days_touched = False

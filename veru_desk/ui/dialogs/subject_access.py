@@ -38,7 +38,6 @@ from veru_desk.services.subject_access import (
     SubjectAccessData,
     SubjectAccessResult,
 )
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 
@@ -258,7 +257,6 @@ class SubjectAccessDialog(QDialog):
 
     def _written(self, result: SubjectAccessResult) -> None:
         self.result_value = result
-        announce("export", self.person_id)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.pdf_path.parent)))
         self.accept()
 

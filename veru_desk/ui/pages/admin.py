@@ -28,7 +28,6 @@ from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.base import utc_to_local
 from veru_desk.services.users import UserView
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.forms import FieldErrors
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
@@ -135,7 +134,6 @@ class UserDialog(QDialog):
         except VeruError as error:
             show_error(self, error)
             return
-        announce("user")
         self.accept()
 
 
@@ -190,7 +188,6 @@ class ResetPasswordDialog(QDialog):
         except VeruError as error:
             show_error(self, error)
             return
-        announce("user")
         self.accept()
 
 
@@ -312,7 +309,6 @@ class AdminPage(QWidget):
         message = change.message if change is not None else ""
         self.key_message.setText(message)
         self.key_message.setVisible(bool(message))
-        announce("user")
         self.refresh()
         if hasattr(self, "backups_panel"):
             self.backups_panel.refresh_key_state()

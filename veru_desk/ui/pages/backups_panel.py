@@ -32,7 +32,6 @@ from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.services import Services, vault
 from veru_desk.services.backups import BackupFile
 from veru_desk.services.vault import KeyStatus
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
@@ -352,7 +351,6 @@ class BackupsPanel(QWidget):
         self.backup_button.setEnabled(False)
 
         def done(safety: Path) -> None:
-            announce("restore")
             if not shiboken6.isValid(self):
                 return
             self.backup_button.setEnabled(True)

@@ -35,9 +35,10 @@ from veru_desk.domain.dates import format_time, format_uk_date
 from veru_desk.domain.enums import Attendance
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.mentoring import SessionView
 from veru_desk.ui.dialogs.mentoring_session import SessionDialog, SessionMenu, attendance_menu
-from veru_desk.ui.shell.events import announce, data_events
+from veru_desk.ui.shell.events import data_events, seen_elsewhere
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error, show_stale
 from veru_desk.ui.widgets.record_table import RECORD_ROLE
@@ -285,9 +286,11 @@ class SessionsCalendarPage(QWidget):
         self.summary.setVisible(bool(sessions))
         self.empty.setVisible(not sessions)
 
-    def _data_changed(self, what: str, _person_id: int) -> None:
+    def _data_changed(self, changes: Changes) -> None:
         """Attendance recorded here or anywhere else shows at once; other changes when seen."""
-        if what == "session" or (what in ("referral", "person", "user") and self.isVisible()):
+        if changes.touches(Kind.SESSION) or (
+            changes.touches((Kind.REFERRAL, Kind.CASE, Kind.PERSON, Kind.USER)) and self.isVisible()
+        ):
             self.refresh()
 
     # --- two clicks ------------------------------------------------------------------------
@@ -322,7 +325,7 @@ class SessionsCalendarPage(QWidget):
             lambda _progress: sessions.record_attendance(
                 session.id, attendance, expected_version=session.version
             ),
-            lambda _result: announce("session", session.person_id),
+            lambda _result: None,
             lambda error: self._attendance_failed(session, error),
             cancellable=False,
             show_progress=False,
@@ -330,7 +333,7 @@ class SessionsCalendarPage(QWidget):
 
     def _attendance_failed(self, session: SessionView, error: Exception) -> None:
         if isinstance(error, ConflictError) and error.changed_by is not None:
-            announce("session", session.person_id)  # the week now shows the other change
+            seen_elsewhere(Changes.of(Kind.SESSION, session.person_id))  # shows theirs
             show_stale(self, error)
         else:
             show_error(self, error)

@@ -27,6 +27,7 @@ from veru_desk.domain.enums import ReferralStatus, RiskLevel
 from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter, CaseloadSort
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.quick_start import FirstScreen
 from veru_desk.ui.pages.caseload_model import COLUMNS, CaseloadModel
 from veru_desk.ui.shell.events import data_events
@@ -35,6 +36,8 @@ TEXT_DEBOUNCE_MS = 150
 _OPEN = "open"
 _ALL = "all"
 _HIGH_OR_ABOVE = "high_or_above"
+#: What a caseload row shows: the person, the case's state, risk, last and next session...
+CASELOAD_KINDS = frozenset(Kind) - {Kind.EXPORT, Kind.SETTINGS, Kind.AGENCY}
 
 
 class CaseloadPage(QWidget):
@@ -219,8 +222,8 @@ class CaseloadPage(QWidget):
             self.worker_filter.addItem(worker.display_name, worker.user_id)
         self.worker_filter.blockSignals(False)
 
-    def _data_changed(self, _what: str, _person_id: int) -> None:
-        if self.isVisible():
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.touches(CASELOAD_KINDS) and self.isVisible():
             self.refresh()
 
     def _show_total(self, total: int) -> None:

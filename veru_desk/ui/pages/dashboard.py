@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.dashboard import Dashboard, DashboardItem
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import Progress, run_task
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 VISIBLE_ROWS = 6
+#: What the dashboard counts: due and overdue sessions, reviews, plans, triage; who works.
+DASHBOARD_KINDS = frozenset(Kind) - {Kind.EXPORT, Kind.SETTINGS, Kind.AGENCY}
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     "January",
@@ -226,8 +229,8 @@ class DashboardPage(QWidget):
 
         data_events().changed.connect(self._data_changed)
 
-    def _data_changed(self, _what: str, _person_id: int) -> None:
-        if self.isVisible():
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.touches(DASHBOARD_KINDS) and self.isVisible():
             self.refresh()
 
     def refresh(self) -> None:

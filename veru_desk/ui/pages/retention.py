@@ -28,7 +28,6 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
 from veru_desk.services.retention import MAX_REASON_CHARS, RetentionItem, RetentionPolicy
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
@@ -265,7 +264,6 @@ class RetentionPage(QWidget):
         done_word = "anonymised" if dialog.verb == "anonymise" else "erased"
 
         def done(_result: object) -> None:
-            announce("person", item.person_id)
             if shiboken6.isValid(self):
                 self.status.setText(f"Case {item.case_ref} {done_word}.")
                 self.refresh()

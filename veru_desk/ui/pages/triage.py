@@ -41,8 +41,9 @@ from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.domain.workflow import can_reallocate
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
+from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.referrals import ReferralView, WorkerLoad
-from veru_desk.ui.shell.events import announce, data_events
+from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
@@ -370,8 +371,8 @@ class TriagePage(QWidget):
                 return
         self._pending_select = referral_id
 
-    def _data_changed(self, what: str, _person_id: int) -> None:
-        if what in ("referral", "person", "user") and self.isVisible():
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.touches((Kind.REFERRAL, Kind.CASE, Kind.PERSON, Kind.USER)) and self.isVisible():
             self.refresh()
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -503,7 +504,6 @@ class TriagePage(QWidget):
             show_error(self, error)
             return
         self._pending_select = view.id
-        announce("referral", view.person_id)
         self.refresh()
 
     def record_decision(self) -> None:
@@ -534,7 +534,6 @@ class TriagePage(QWidget):
                 referrals.allocate(view.id, worker_id, reason.strip() or None)
 
         def done(_result: None) -> None:
-            announce("referral", view.person_id)
             self._after_decision(view)
 
         def failed(error: Exception) -> None:

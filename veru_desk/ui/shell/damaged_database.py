@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import Role
 from veru_desk.services import Services
-from veru_desk.ui.shell.events import announce
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 
@@ -124,7 +123,6 @@ def _restore(parent: QWidget | None, services: Services, backup: Path, taken: st
         return False
     safety = outcome["safety"]
     assert isinstance(safety, Path)
-    announce("restore")
     _message(
         parent,
         QMessageBox.Icon.Information,

@@ -1,0 +1,536 @@
+"""Typed change sets: every write the UI can trigger publishes the kinds of record it changed,
+for the case it changed, so the screens that show them refresh without being told.
+
+The walk below names every public service method that writes (found by reading the
+services, so a new write without a line here fails ``test_every_write_method_is_walked``),
+drives it as a user would, and checks what it published after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+import veru_desk.services.container as container
+from tests.conftest import Team
+from tests.dates import today
+from tests.services.test_imports import csv_bytes, row
+from tests.services.test_retention import closed_case
+from veru_desk.db.engine import Database
+from veru_desk.db.models import Base
+from veru_desk.domain.enums import (
+    Attendance,
+    ClosureReason,
+    GoalDomain,
+    OutcomePoint,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+)
+from veru_desk.domain.errors import ValidationError
+from veru_desk.services import Services, changes
+from veru_desk.services.actor import Actor
+from veru_desk.services.base import CASE_KINDS, KINDS_OF_TABLE
+from veru_desk.services.changes import Changes, Kind
+from veru_desk.services.mentoring import SeriesInput, SessionInput
+from veru_desk.services.notes import NoteInput
+from veru_desk.services.outcome_figures import ReportPeriod
+from veru_desk.services.outcomes import OutcomeInput
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.plans import ActionInput, GoalInput, GoalView
+from veru_desk.services.retention import RetentionPolicy
+from veru_desk.services.risk import RiskInput
+from veru_desk.services.summary import PreparedFor, SharingProfile
+
+PASSWORD = "Kente-cloth-Lagos-2026"
+
+
+def write_methods() -> set[str]:
+    """``service.method`` for every public method of every service that opens a write."""
+    source = inspect.getsource(container)
+    classes = {
+        name: getattr(importlib.import_module(module), name)
+        for module, name in re.findall(r"from (veru_desk\.services\.\w+) import (\w+)", source)
+    }
+    found = set()
+    for attribute, made in vars(container.Services).items():
+        if not isinstance(made, cached_property):
+            continue
+        service = classes[made.func.__annotations__["return"]]
+        for name, method in inspect.getmembers(service, inspect.isfunction):
+            code = inspect.getsource(method)
+            if not name.startswith("_") and ("self._write()" in code or "self._create(" in code):
+                found.add(f"{attribute}.{name}")
+    return found
+
+
+@dataclass
+class World:
+    """Łukasz's allocated case with one of every record, and the people who work on it."""
+
+    db: Database
+    manager: Services
+    dariusz: Services
+    admin: Services
+    person: int
+    referral: int
+    session: int
+    plan: int
+    goal: int
+    action: int
+    risk: int
+    outcome: int
+    note: int
+    tmp: Path
+
+
+@pytest.fixture
+def world(
+    db: Database,
+    team: Team,
+    as_manager: Services,
+    as_dariusz: Services,
+    allocated_case: int,
+    tmp_path: Path,
+) -> World:
+    person = allocated_case
+    [referral] = as_dariusz.referrals.for_person(person)
+    now = dt.datetime.combine(today(), dt.time(10, 0))
+    session = as_dariusz.sessions.book(
+        person, SessionInput(planned_start=now + dt.timedelta(days=2))
+    )
+    plan = as_dariusz.plans.start_plan(person, today(), "Back into education")
+    goal = as_dariusz.plans.add_goal(plan, GoalInput(GoalDomain.EET, "Back to college"))
+    action = as_dariusz.plans.add_action(goal, ActionInput("Visit Barnfield College"))
+    risk = as_dariusz.risk.record(person, RiskInput(assessed_on=today(), level=RiskLevel.HIGH))
+    outcome = as_dariusz.outcomes.record(
+        person, OutcomeInput(recorded_on=today(), point=OutcomePoint.START, wellbeing=4)
+    )
+    note = as_dariusz.notes.add(
+        person,
+        NoteInput(now - dt.timedelta(hours=1), "Call with mother", "Agreed a home visit."),
+    )
+    return World(
+        db,
+        as_manager,
+        as_dariusz,
+        Services(db, team.admin),
+        person,
+        referral.id,
+        session,
+        plan,
+        goal,
+        action,
+        risk,
+        outcome,
+        note,
+        tmp_path,
+    )
+
+
+Expected = set[tuple[Kind, int | None]]
+Walk = Callable[[World], Expected | None]
+
+
+def _reopen(w: World) -> None:
+    w.manager.referrals.close(w.referral, ClosureReason.GOALS_ACHIEVED, "Goals met.")
+    watched = watch()
+    w.manager.referrals.reopen(w.referral, "A further incident at school")
+    _published(watched, {(Kind.REFERRAL, w.person), (Kind.CASE, w.person)})
+
+
+def _create_referral(w: World) -> Expected:
+    _received(w)
+    return {(Kind.PERSON, None), (Kind.REFERRAL, None)}
+
+
+def _colleague(w: World) -> int:
+    """Ciarán, to take Łukasz's case over from Dariusz."""
+    return next(
+        x.user_id for x in w.manager.referrals.workers() if x.user_id != w.dariusz.actor.user_id
+    )
+
+
+def _received(w: World) -> int:
+    """A second young person, referred and waiting for triage: Ngozi's."""
+    from veru_desk.domain.enums import AgencyType, ConsentStatus, ReferralReason
+    from veru_desk.services.referrals import ReferralDetails
+
+    intake = w.manager.referrals.create(
+        ReferralDetails(
+            received_on=today() - dt.timedelta(days=3),
+            referring_agency="Luton Sixth Form College",
+            referring_agency_type=AgencyType.SCHOOL,
+            reasons=frozenset({ReferralReason.EXCLUSION_ABSENCE}),
+            consent_young_person=ConsentStatus.GIVEN,
+            consent_parent=ConsentStatus.GIVEN,
+        ),
+        person=PersonDetails(
+            first_name="Ngozi",
+            last_name="Okonkwo-Adeyemi",
+            date_of_birth=today().replace(year=today().year - 15) - dt.timedelta(days=20),
+        ),
+    )
+    return intake.referral_id
+
+
+def _session(w: World) -> tuple[int, int]:
+    view = w.dariusz.sessions.get(w.session)
+    return view.id, view.version
+
+
+def _new_user(w: World) -> int:
+    return w.admin.users.create("ngozi.o", "Ngozi Okonkwo", {Role.CASEWORKER}, PASSWORD)
+
+
+def _change_own_password(w: World) -> None:
+    user_id = _new_user(w)
+    ngozi = Services(w.db, Actor(user_id, "ngozi.o", "Ngozi Okonkwo", frozenset({Role.CASEWORKER})))
+    watched = watch()
+    ngozi.users.change_own_password(PASSWORD, "Jollof-and-plantain-2027")
+    _published(watched, {(Kind.USER, None)})
+
+
+def _restore(w: World) -> None:
+    if not w.db.is_sqlite:
+        pytest.skip("backups are of a database file")
+    backup = w.admin.backups.backup_now()
+    watched = watch()
+    w.admin.backups.restore(backup)
+    _published(watched, {(Kind.DATABASE, None)})
+
+
+def _published(watched: list[Changes], expected: Expected) -> None:
+    """For walks that set up with writes of their own: only the write under test is checked,
+    here; the walk returns None."""
+    assert len(watched) == 1, f"one write, one change set: {watched}"
+    _check(watched[0], expected)
+
+
+def _check(published: Changes, expected: Expected) -> None:
+    for kind, person in expected:
+        assert published.touches(kind, person), f"{kind} for {person} not in {published}"
+        if person is not None:
+            assert person in published.people(kind), f"{kind} not said to be {person}'s"
+
+
+def _import(w: World) -> Expected:
+    result = w.dariusz.imports.run(csv_bytes([row(first_name="Tomasz", last_name="Łukasiewicz")]))
+    assert result.new_referrals == 1
+    return {(Kind.PERSON, None), (Kind.REFERRAL, None)}
+
+
+def _subject_access(w: World) -> Expected:
+    def render(_data: object, path: Path) -> int:
+        path.write_bytes(b"%PDF-1.4\n")  # the real renderer is tested in reports/
+        return 1
+
+    w.manager.subject_access.export(
+        w.person, w.tmp / "sar.json", w.tmp / "sar.pdf", render_pdf=render
+    )
+    return {(Kind.EXPORT, w.person)}
+
+
+def _erase(w: World, verb: str) -> None:
+    worker = w.dariusz.actor.user_id
+    assert worker is not None
+    closed = closed_case(w.manager, worker)
+    watched = watch()
+    getattr(w.manager.retention, verb)(closed, "Retention review: period ended")
+    _published(watched, {(kind, closed) for kind in CASE_KINDS})
+
+
+def _person_update(w: World) -> Expected:
+    view = w.dariusz.people.get(w.person)
+    changed = PersonDetails(**{**view.details.__dict__, "preferred_name": "Łuki"})
+    w.dariusz.people.update(w.person, changed, view.version)
+    return {(Kind.PERSON, w.person)}
+
+
+def _create_person(w: World) -> Expected:
+    born = today().replace(year=today().year - 13)
+    w.manager.people.create(PersonDetails("Siobhán", "Nic Giolla", date_of_birth=born))
+    return {(Kind.PERSON, None)}  # nobody's screen shows her yet: every list reads again
+
+
+WALKS: dict[str, Walk] = {
+    "people.create": _create_person,
+    "people.update": _person_update,
+    "people.open_case": lambda w: (w.dariusz.people.open_case(w.person), set())[1],
+    "referrals.create": _create_referral,
+    "referrals.start_screening": lambda w: (
+        w.manager.referrals.start_screening(_received(w)),
+        {(Kind.REFERRAL, None), (Kind.CASE, None)},
+    )[1],
+    "referrals.decide": lambda w: (
+        w.manager.referrals.decide(_received(w), ReferralStatus.ACCEPTED, "Meets threshold"),
+        {(Kind.REFERRAL, None), (Kind.CASE, None)},
+    )[1],
+    "referrals.allocate": lambda w: (
+        w.manager.referrals.allocate(w.referral, _colleague(w)),
+        {(Kind.REFERRAL, w.person), (Kind.CASE, w.person)},
+    )[1],
+    "referrals.close": lambda w: (
+        w.manager.referrals.close(w.referral, ClosureReason.GOALS_ACHIEVED, "Goals met."),
+        {(Kind.REFERRAL, w.person), (Kind.CASE, w.person)},
+    )[1],
+    "referrals.reopen": _reopen,
+    "referrals.get": lambda w: (w.dariusz.referrals.get(w.referral), set())[1],
+    "users.create": lambda w: (_new_user(w), {(Kind.USER, None)})[1],
+    "users.set_active": lambda w: (
+        w.admin.users.set_active(_new_user(w), False),
+        {(Kind.USER, None)},
+    )[1],
+    "users.set_roles": lambda w: (
+        w.admin.users.set_roles(_new_user(w), {Role.CASEWORKER, Role.MANAGER}),
+        {(Kind.USER, None)},
+    )[1],
+    "users.reset_password": lambda w: (
+        w.admin.users.reset_password(_new_user(w), "Jollof-and-plantain-2027"),
+        {(Kind.USER, None)},
+    )[1],
+    "users.change_own_password": _change_own_password,
+    "backups.backup_now": lambda w: (
+        (w.admin.backups.backup_now(), set())[1]
+        if w.db.is_sqlite
+        else pytest.skip("backups are of a database file")
+    ),
+    "backups.reencrypt_old_backups": lambda w: (
+        (w.admin.backups.reencrypt_old_backups(), set())[1]
+        if w.db.is_sqlite
+        else pytest.skip("backups are of a database file")
+    ),
+    "backups.restore": _restore,
+    "sessions.book": lambda w: (
+        w.dariusz.sessions.book(
+            w.person, SessionInput(planned_start=dt.datetime.combine(today(), dt.time(16, 0)))
+        ),
+        {(Kind.SESSION, w.person)},
+    )[1],
+    "sessions.book_series": lambda w: (
+        w.dariusz.sessions.book_series(
+            w.person,
+            SeriesInput(first_start=dt.datetime.combine(today(), dt.time(17, 0)), count=3),
+        ),
+        {(Kind.SESSION, w.person)},
+    )[1],
+    "sessions.move": lambda w: (
+        w.dariusz.sessions.move(
+            w.session, dt.datetime.combine(today() + dt.timedelta(days=3), dt.time(11, 0))
+        ),
+        {(Kind.SESSION, w.person)},
+    )[1],
+    "sessions.record_attendance": lambda w: (
+        w.dariusz.sessions.record_attendance(
+            w.session, Attendance.CANCELLED_BY_YOUNG_PERSON, expected_version=_session(w)[1]
+        ),
+        {(Kind.SESSION, w.person)},
+    )[1],
+    "sessions.skip_occurrence": lambda w: _skip(w),
+    "sessions.update": lambda w: (
+        w.dariusz.sessions.update(
+            w.session,
+            SessionInput(
+                planned_start=w.dariusz.sessions.get(w.session).planned_start,
+                location="Marsh Farm Futures",
+            ),
+            _session(w)[1],
+        ),
+        {(Kind.SESSION, w.person)},
+    )[1],
+    "caseload.record_export": lambda w: (w.manager.caseload.record_export(3, "CSV"), set())[1],
+    "risk.record": lambda w: (
+        w.dariusz.risk.record(w.person, RiskInput(assessed_on=today(), level=RiskLevel.MEDIUM)),
+        {(Kind.RISK, w.person)},
+    )[1],
+    "risk.update": lambda w: (
+        w.dariusz.risk.update(
+            w.risk,
+            RiskInput(assessed_on=today(), level=RiskLevel.VERY_HIGH),
+            w.dariusz.risk.history(w.person)[0].version,
+        ),
+        {(Kind.RISK, w.person)},
+    )[1],
+    "plans.start_plan": lambda w: (
+        w.dariusz.plans.start_plan(w.person, today(), "A fresh plan after the review"),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "plans.add_goal": lambda w: (
+        w.dariusz.plans.add_goal(w.plan, GoalInput(GoalDomain.SAFETY, "Safe route home")),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "plans.update_goal": lambda w: (
+        w.dariusz.plans.update_goal(
+            w.goal, GoalInput(GoalDomain.EET, "Back to college full-time"), _goal(w).version
+        ),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "plans.add_action": lambda w: (
+        w.dariusz.plans.add_action(w.goal, ActionInput("Enrolment form")),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "plans.update_action": lambda w: (
+        w.dariusz.plans.update_action(
+            w.action, ActionInput("Visit the college with mum"), _goal(w).actions[0].version
+        ),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "plans.set_action_done": lambda w: (
+        w.dariusz.plans.set_action_done(w.action, today()),
+        {(Kind.PLAN, w.person)},
+    )[1],
+    "outcomes.add_measure": lambda w: (
+        w.manager.outcomes.add_measure("Attending youth club"),
+        {(Kind.OUTCOME, None)},
+    )[1],
+    "outcomes.record": lambda w: (
+        w.dariusz.outcomes.record(
+            w.person, OutcomeInput(recorded_on=today(), point=OutcomePoint.REVIEW, wellbeing=6)
+        ),
+        {(Kind.OUTCOME, w.person)},
+    )[1],
+    "outcomes.update": lambda w: (
+        w.dariusz.outcomes.update(
+            w.outcome,
+            OutcomeInput(recorded_on=today(), point=OutcomePoint.START, wellbeing=5),
+            w.dariusz.outcomes.for_person(w.person)[0].version,
+        ),
+        {(Kind.OUTCOME, w.person)},
+    )[1],
+    "notes.add": lambda w: (
+        w.dariusz.notes.add(
+            w.person,
+            NoteInput(
+                dt.datetime.combine(today(), dt.time(0, 5)), "School visit", "Met the SENCo."
+            ),
+        ),
+        {(Kind.NOTE, w.person)},
+    )[1],
+    "notes.update": lambda w: (
+        w.dariusz.notes.update(
+            w.note,
+            NoteInput(
+                w.dariusz.notes.get(w.note).occurred_at, "Call with mother", "Visit on Friday."
+            ),
+            w.dariusz.notes.get(w.note).version,
+        ),
+        {(Kind.NOTE, w.person)},
+    )[1],
+    "summary.record_export": lambda w: (
+        w.dariusz.summary.record_export(
+            w.person,
+            SharingProfile.MULTI_AGENCY,
+            PreparedFor("Luton complex-case panel", today()),
+            "VERU-summary.pdf",
+            4,
+        ),
+        {(Kind.EXPORT, w.person)},
+    )[1],
+    "reports.record_export": lambda w: (
+        w.manager.reports.record_export(
+            ReportPeriod(today() - dt.timedelta(days=90), today()), [], "outcomes.pdf"
+        ),
+        set(),
+    )[1],
+    "settings.set_lock_after_minutes": lambda w: (
+        w.admin.settings.set_lock_after_minutes(20),
+        {(Kind.SETTINGS, None)},
+    )[1],
+    "settings.update": lambda w: (
+        w.admin.settings.update(name="Luton VERU"),
+        {(Kind.SETTINGS, None)},
+    )[1],
+    "retention.anonymise": lambda w: _erase(w, "anonymise"),
+    "retention.erase": lambda w: _erase(w, "erase"),
+    "retention.set_policy": lambda w: (
+        w.manager.retention.set_policy(RetentionPolicy(years_after_closure=7)),
+        {(Kind.SETTINGS, None)},
+    )[1],
+    "subject_access.export": _subject_access,
+    "imports.preview": lambda w: (w.dariusz.imports.preview(csv_bytes([row()])), set())[1],
+    "imports.run": _import,
+    "audit_log.query": lambda w: (w.admin.audit_log.query(), set())[1],
+}
+
+
+def _goal(w: World) -> GoalView:
+    plan = w.dariusz.plans.current(w.person)
+    assert plan is not None
+    return next(goal for goal in plan.goals if goal.id == w.goal)
+
+
+def _skip(w: World) -> None:
+    start = dt.datetime.combine(today() + dt.timedelta(days=7), dt.time(15, 0))
+    series = w.dariusz.sessions.book_series(w.person, SeriesInput(first_start=start, count=3))
+    first = w.dariusz.sessions.series_occurrences(series)[0]
+    watched = watch()
+    w.dariusz.sessions.skip_occurrence(first.id, "Half term")
+    _published(watched, {(Kind.SESSION, w.person)})
+
+
+def watch() -> list[Changes]:
+    seen: list[Changes] = []
+    _WATCHERS.append(changes.subscribe(seen.append))
+    return seen
+
+
+_WATCHERS: list[Callable[[], None]] = []
+
+
+@pytest.fixture(autouse=True)
+def _unwatch() -> Iterator[None]:
+    yield
+    while _WATCHERS:
+        _WATCHERS.pop()()
+
+
+def test_every_write_method_is_walked() -> None:
+    """A write added without a line in WALKS fails here: its screens might never hear of it."""
+    assert write_methods() == set(WALKS)
+
+
+@pytest.mark.parametrize("method", sorted(WALKS))
+def test_each_write_publishes_what_it_changed_for_whose_case(world: World, method: str) -> None:
+    watched = watch()
+    expected = WALKS[method](world)
+    if expected is None:
+        return  # checked inside the walk, after its own set-up writes
+    if not expected:
+        # a read that audits (opening a case, a query, a file made) changes nothing a screen
+        # shows: publishing it would make the screen that read it read again, for ever
+        assert watched == [], f"{method} published {watched}"
+        return
+    assert watched, f"{method} published nothing"
+    _check(watched[-1], expected)
+
+
+def test_every_table_names_the_kinds_its_writes_change() -> None:
+    assert set(KINDS_OF_TABLE) == set(Base.metadata.tables)
+
+
+def test_a_refused_write_publishes_nothing(world: World) -> None:
+    watched = watch()
+    with pytest.raises(ValidationError):
+        world.dariusz.risk.record(
+            world.person, RiskInput(assessed_on=today() + dt.timedelta(days=9), level=RiskLevel.LOW)
+        )
+    assert watched == []
+
+
+def test_touches_reads_kinds_people_and_a_replaced_database() -> None:
+    lukasz = Changes.of(Kind.SESSION, 7) | Changes.of(Kind.PERSON, None)
+    assert lukasz.touches(Kind.SESSION, 7)
+    assert lukasz.touches(Kind.SESSION)  # a screen about everyone
+    assert not lukasz.touches(Kind.SESSION, 8)  # another case's workspace stays as it is
+    assert lukasz.touches(Kind.PERSON, 8)  # a change for everyone touches every case
+    assert not lukasz.touches((Kind.RISK, Kind.PLAN), 7)
+    assert Changes.of(Kind.DATABASE).touches(Kind.NOTE, 3)
+    assert not Changes()
