@@ -500,7 +500,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
         from veru_desk.services.users import sign_out
 
         # After a takeover at the lock screen, the last user's own database, not the first's.
-        last: Services = watcher.controller.services  # type: ignore[attr-defined]
+        last: Services = watcher.controller.services  # type: ignore[attr-defined]  # set by install_auto_lock
         sign_out(last.db, last.actor, "Closed VERU Desk")
         last.db.dispose()
     db.dispose()

@@ -171,14 +171,14 @@ def test_adding_an_action_and_marking_it_done_from_the_plan_tab(
 
     dialogs.then(fill)
     click(qtbot, plan_tab.add_action_button)
-    assert cells(plan_tab.actions, 0) == ["Meet the head of year about a return date"]
-    plan_tab.actions.selectRow(0)
+    assert cells(plan_tab.action_table, 0) == ["Meet the head of year about a return date"]
+    plan_tab.action_table.selectRow(0)
     click(qtbot, plan_tab.done_button)
 
     plan = as_dariusz.plans.current(lukasz_case)
     assert plan is not None
     assert plan.goals[0].actions[0].done_on == today()
-    assert cells(plan_tab.actions, 3) == [format_uk_date(today())]
+    assert cells(plan_tab.action_table, 3) == [format_uk_date(today())]
     assert cells(plan_tab.goals, 4) == ["1 of 1 done"]
 
 

@@ -95,10 +95,10 @@ def replay(engine: Engine, statements: Sequence[Statement]) -> float:
 def bare_pdf(tables: Sequence[tuple[Sequence[str], Sequence[Sequence[str]]]]) -> float:
     """Seconds for a bare reportlab document of the same rows (header row, then the rows)."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate, Table
+    from reportlab.platypus import Flowable, SimpleDocTemplate, Table
 
     def build() -> None:
-        story = [
+        story: list[Flowable] = [
             Table([list(header), *[list(row) for row in rows]], repeatRows=1)
             for header, rows in tables
         ]

@@ -169,7 +169,7 @@ def search_keystroke(bench: Bench) -> Result:
     for _ in range(bench.repeat):
         for text in inputs:
             result.samples.append(
-                timed(lambda t=text: [hit_text(h) for h in people.search(t, limit=RESULT_LIMIT)])
+                timed(lambda t=text: [hit_text(h) for h in people.search(t, limit=RESULT_LIMIT)])  # type: ignore[misc]  # t binds this text
             )
             result.floor_samples.append(replay(bench.db.engine, captured[text]))
     slowest = max(inputs, key=lambda t: timed(lambda: people.search(t, limit=RESULT_LIMIT)))
@@ -279,7 +279,7 @@ def summary_pdf(bench: Bench) -> Result:
         pages.append(done.pages)
 
     data = bench.services.summary.gather(bench.large_case_id, SharingProfile.FULL)
-    tables = [
+    tables: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = [
         (
             ("When", "Type", "Attendance", "Mentor", "Location, topics, notes"),
             [

@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -117,7 +117,7 @@ def exit_after_first_paint(window: MainWindow, carry_on: Callable[[], object]) -
     if window.current_page_key() != "caseload":
         window.show_page("caseload")
     page = window.page("caseload")
-    table = page.table  # type: ignore[attr-defined]
+    table = page.table  # type: ignore[attr-defined]  # the caseload page has one
     person = os.environ.get(OPEN_CASE_ENV)
 
     def painted() -> None:
@@ -137,7 +137,7 @@ def _open_case(window: MainWindow, person_id: int) -> None:
     """Opens the case and shows every tab (each loads in the background), then reports."""
     workspace = window.open_case(person_id)
     pool = QThreadPool.globalInstance()
-    tabs = getattr(workspace, "tabs", None)
+    tabs: Any = getattr(workspace, "tabs", None)
     for index in range(tabs.count() if tabs is not None else 0):
         tabs.setCurrentIndex(index)
         pool.waitForDone(GIVE_UP_MS)

@@ -175,7 +175,7 @@ def _run_on(
 def encryption_cost(plain: list[Result], encrypted: list[Result]) -> list[dict[str, object]]:
     """Per operation: the encrypted median over the plain one (peak memory for ``memory``)."""
     by_name = {r.name: r for r in plain}
-    cost = []
+    cost: list[dict[str, object]] = []
     for secret in encrypted:
         mine = by_name.get(secret.name)
         if secret.peak_rss_mib is not None:  # memory: compare the memory, not the time

@@ -96,7 +96,7 @@ def run_outcomes(args: argparse.Namespace, ctx: Context) -> int:
         period = ReportPeriod(args.start, args.end)
     except ValidationError as error:
         raise CommandError(error.fields["end"]) from None
-    reason = None
+    reason: ReferralReason | None = None
     if args.reason:
         try:
             reason = ReferralReason.from_text(args.reason)
@@ -119,7 +119,7 @@ def run_outcomes(args: argparse.Namespace, ctx: Context) -> int:
         period,
         worker_id=worker_id,
         agency_id=agency_id,
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
     )
     ctx.print(f"Wrote the outcome report for {period.text} to {path}.")
     return 0

@@ -147,7 +147,7 @@ def backup_sqlite(
     create_private_file(partial)  # the owner's only from its first byte
     raw = engine.raw_connection()
     try:
-        source = raw.driver_connection
+        source: Any = raw.driver_connection  # sqlite3 or sqlcipher3: no shared type
         target = _connect_like(source, partial, key)
         try:
             source.backup(target)

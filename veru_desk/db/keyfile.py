@@ -303,7 +303,7 @@ class KeyFile:
             "public": _b64(public),
             "sealed": _seal(public, database_key, self._seal_aad(slot_id, self.key_id)),
         }
-        if pending_key is not None:
+        if pending_key is not None and self.pending_id is not None:  # checked above
             slot["pending"] = _seal(public, pending_key, self._seal_aad(slot_id, self.pending_id))
         self._slots[slot_id] = slot
 

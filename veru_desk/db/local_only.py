@@ -132,7 +132,7 @@ def _is_remote_windows_drive(drive: str) -> bool:
         import ctypes
 
         drive_remote = 4
-        return bool(ctypes.windll.kernel32.GetDriveTypeW(f"{drive}\\") == drive_remote)  # type: ignore[attr-defined]
+        return bool(ctypes.windll.kernel32.GetDriveTypeW(f"{drive}\\") == drive_remote)  # type: ignore[attr-defined]  # Windows only
     except (AttributeError, OSError):
         return False
 

@@ -102,7 +102,7 @@ class Tracked:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         """SQLAlchemy's version counter: an UPDATE that finds a newer version fails."""
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # declared with a version column
 
 
 # --- people who use the app -------------------------------------------------------------------

@@ -465,8 +465,8 @@ def set_up_server(connection: Any) -> None:
                 sql.SQL("DROP POLICY {} ON {}").format(sql.Identifier(policy), quoted)
             )
         connection.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(quoted))
-    for statement in [*_grants(tables), *_policies(tables)]:
-        connection.execute(statement)
+    for granted in [*_grants(tables), *_policies(tables)]:
+        connection.execute(granted)
     connection.execute(
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(groups)
     )

@@ -116,7 +116,7 @@ class Batch:
 
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in table_columns()}
-        self.current_referral: list[tuple[int, int]] = []
+        self.current_referral: list[tuple[int | None, int]] = []
         self.years: list[int] = []  # the year each person's record was made, for case refs
 
 
@@ -234,7 +234,7 @@ class Generator:
             old: ReferralStatus | None,
             new: ReferralStatus,
             on: dt.date,
-            by: int,
+            by: int | None,
             reason: str | None,
             worker_id: int | None = None,
         ) -> None:

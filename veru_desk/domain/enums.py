@@ -7,6 +7,7 @@ and partner spreadsheets hold them.
 from __future__ import annotations
 
 from enum import StrEnum, nonmember
+from typing import Self
 
 
 class LabelledEnum(StrEnum):
@@ -18,7 +19,7 @@ class LabelledEnum(StrEnum):
         return labels.get(self.value, self.value.replace("_", " ").capitalize())
 
     @classmethod
-    def from_text(cls, text: str) -> LabelledEnum:
+    def from_text(cls, text: str) -> Self:
         """Accepts a code or a label, case- and punctuation-insensitively (imports, CLI)."""
         wanted = squash(text)
         for member in cls:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 D = TypeVar("D")
+K = TypeVar("K", bound=Hashable)
 
 
 class Side(enum.Enum):
@@ -104,12 +105,10 @@ class Merge:
         return {f.key: choices[f.key] if f.clash else f.value for f in self.fields}
 
 
-def three_way(
-    base: Mapping[Hashable, Any], theirs: Mapping[Hashable, Any], mine: Mapping[Hashable, Any]
-) -> Merge:
+def three_way(base: Mapping[K, Any], theirs: Mapping[K, Any], mine: Mapping[K, Any]) -> Merge:
     """Merges by field. A key missing from one version counts as None there, so a field only
     one side knows about is still shown, never dropped."""
-    keys: list[Hashable] = []
+    keys: list[K] = []
     for version in (mine, theirs, base):
         keys += [key for key in version if key not in keys]
     return Merge(
@@ -122,7 +121,7 @@ def three_way_records(base: D, theirs: D, mine: D) -> Merge:
     for record in (base, theirs, mine):
         if not is_dataclass(record) or isinstance(record, type):
             raise TypeError("three_way_records merges dataclass instances")
-    names = [f.name for f in fields(mine)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(mine)]  # type: ignore[arg-type]  # checked above: dataclasses
     return three_way(
         {name: getattr(base, name) for name in names},
         {name: getattr(theirs, name) for name in names},
@@ -132,4 +131,4 @@ def three_way_records(base: D, theirs: D, mine: D) -> Merge:
 
 def merged_record(merge: Merge, record: D, choices: Mapping[Hashable, Any] | None = None) -> D:
     """``record`` (any of the three) with every field set to its merged value."""
-    return replace(record, **{str(k): v for k, v in merge.resolve(choices).items()})  # type: ignore[type-var]
+    return replace(record, **{str(k): v for k, v in merge.resolve(choices).items()})  # type: ignore[type-var]  # D: a dataclass instance

@@ -36,8 +36,8 @@ MAX_BARS = 40
 def _drawing(width: float, height: float) -> Drawing:
     """A drawing whose text defaults to the shipped font (reportlab's default is Helvetica)."""
     drawing = Drawing(width, height)
-    drawing.initialFontName = FONT
-    drawing.initialFontSize = 8
+    drawing.initialFontName = FONT  # type: ignore[attr-defined]  # any attribute
+    drawing.initialFontSize = 8  # type: ignore[attr-defined]  # any attribute
     return drawing
 
 
@@ -72,7 +72,7 @@ def bar_chart(
     chart = HorizontalBarChart()
     chart.x = 165
     chart.y = 8
-    chart.width = width - chart.x - 40
+    chart.width = width - chart.x - 40  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     chart.height = count * bar_space
     chart.data = [list(reversed(values)) or [0]]
     chart.categoryAxis.categoryNames = [
@@ -126,7 +126,7 @@ def donut_chart(
         return drawing
     pie = Pie()
     size = 92
-    pie.x = (width - size) / 2
+    pie.x = (width - size) / 2  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     pie.y = 24
     pie.width = pie.height = size
     pie.innerRadiusFraction = 0.5
@@ -163,8 +163,8 @@ def line_chart(
     plot = LinePlot()
     plot.x = 30
     plot.y = 22
-    plot.width = width - 50
-    plot.height = height - 42
+    plot.width = width - 50  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
+    plot.height = height - 42  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     data = [(day.toordinal(), value) for day, value in sorted(points)]
     if len(data) == 1:
         day, value = data[0]

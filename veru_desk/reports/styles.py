@@ -204,7 +204,9 @@ class PlainText(Flowable):
         self._wrapped_for: float | None = None
 
     @classmethod
-    def wrapped(cls, lines: Sequence[str], style: ParagraphStyle, width: float) -> PlainText:
+    def already_wrapped(
+        cls, lines: Sequence[str], style: ParagraphStyle, width: float
+    ) -> PlainText:
         """Lines already broken for ``width`` (by ``lines_for``): not broken again."""
         made = cls("\n".join(lines), style)
         made._lines = list(lines)
@@ -263,8 +265,8 @@ class PlainText(Flowable):
         if fits <= 0 or fits >= len(self._lines):
             return []
         return [
-            PlainText.wrapped(self._lines[:fits], self.style, availWidth),
-            PlainText.wrapped(self._lines[fits:], self.style, availWidth),
+            PlainText.already_wrapped(self._lines[:fits], self.style, availWidth),
+            PlainText.already_wrapped(self._lines[fits:], self.style, availWidth),
         ]
 
     def draw(self) -> None:
@@ -349,7 +351,7 @@ class _TextCell:
                 runs[-1][1].append(line)
             else:
                 runs.append((line_style, [line]))
-        parts = [PlainText.wrapped(run, style, self.width) for style, run in runs]
+        parts = [PlainText.already_wrapped(run, style, self.width) for style, run in runs]
         return parts[0] if len(parts) == 1 else parts
 
 
@@ -395,9 +397,14 @@ class _ContinuingTable(Table):
     reportlab's own split.
     """
 
+    # Table's own layout, which its stubs do not list.
+    _rowHeights: list[float]  # noqa: N815
+    _cellStyles: list[list[Any]]  # noqa: N815
+    _calc: Callable[[float, float], None]
+
     def __init__(
         self,
-        head: list[list[object]],
+        head: Sequence[list[Any]],
         rows: list[_Row],
         layout: _Layout,
         *,
@@ -427,7 +434,7 @@ class _ContinuingTable(Table):
     def _part(
         self,
         rows: list[_Row],
-        heights: list[float | None],
+        heights: Sequence[float | None],
         styles: list[list[Any]],
         ends: bool,
     ) -> _ContinuingTable:
@@ -661,6 +668,9 @@ class _NumberedCanvas(Canvas):
     """Holds each page until the end so every page can say "Page N of M"."""
 
     footer_left = ""
+    # Canvas's own page state, which its stubs do not list.
+    _pageNumber: int  # noqa: N815
+    _startPage: Callable[[], None]  # noqa: N815
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -734,7 +744,7 @@ def build_marked_pdf(
         subject=subject,
         creator="VERU Desk",
         producer="VERU Desk (ReportLab)",
-        keywords="",
+        keywords="",  # type: ignore[arg-type]  # a string is taken too
         lang="en-GB",
         # Otherwise every page opens with Helvetica selected, which puts it in the file.
         initialFontName=FONT,
@@ -750,5 +760,5 @@ def build_marked_pdf(
 
     doc.addPageTemplates([PageTemplate(id="marked", frames=[frame], onPage=_page)])
     canvas_class = type("_Canvas", (_NumberedCanvas,), {"footer_left": footer_left})
-    doc.build(story, canvasmaker=canvas_class)
+    doc.build(story, canvasmaker=canvas_class)  # type: ignore[arg-type]  # a Canvas subclass
     return int(doc.page)

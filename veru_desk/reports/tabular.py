@@ -64,7 +64,8 @@ def write_xlsx(
 ) -> None:
     """One sheet per table, the report's heading above each, column widths to fit."""
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:
+        book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:

@@ -50,7 +50,7 @@ def record(
     if entity is not None:
         session.flush()
         entity_type = entity_type or entity.__tablename__
-        entity_id = entity_id or inspect(entity).identity[0]  # type: ignore[index]
+        entity_id = entity_id or inspect(entity).identity[0]  # type: ignore[index]  # flushed: it has one
     event = new_event(
         actor,
         action,
@@ -121,7 +121,7 @@ def take_sign_in_failures(session: Session, db: Database) -> Callable[[], None]:
     head = audit_chain.locked_head(session)
     state = json.loads(head.failure_queue) if head.failure_queue else None
     reading = sign_in_queue.read(keys.audit_record("failures"), state)
-    users = {
+    users: dict[str, tuple[int | None, str]] = {
         keys.keyed_name(user_slot(name)): (user_id, name)
         for user_id, name in session.execute(select(User.id, User.username))
     }

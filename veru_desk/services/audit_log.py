@@ -308,7 +308,9 @@ class AuditLogService(Service):
     def _sees_case_details(self) -> bool:
         return self.actor.is_manager
 
-    def _statement(self, session: Session, where: AuditFilter) -> tuple[Select[Any], int | None]:
+    def _statement(
+        self, session: Session, where: AuditFilter
+    ) -> tuple[Select[*tuple[Any, ...]], int | None]:
         errors: dict[str, str] = {}
         if where.date_from and where.date_to and where.date_from > where.date_to:
             errors["date_to"] = "The end date is before the start date: swap them or clear one."

@@ -5,6 +5,7 @@ release is refused and an older one is migrated after it is restored.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import shutil
 from contextlib import suppress
@@ -52,7 +53,7 @@ class BackupService(Service):
             require_role(self.actor, Role.ADMIN, doing="see backups")
         return list_backups(self._require_file_database(), self._database, key=self.db.key)
 
-    def under_earlier_keys(self) -> list[BackupFile]:
+    def under_earlier_keys(self) -> builtins.list[BackupFile]:  # list: the method above
         """This database's kept backups taken under a key since changed (after an account was
         disabled): they still open with the passwords of their day, the leaver's included."""
         backups = self.list()

@@ -102,7 +102,7 @@ def _person_of(session: Session, row: object, depth: int = 0) -> int | None:
     if column is None or depth > 2:
         return None
     parent_id = getattr(row, column, None)
-    parent_mapper = _parent_mapper(type(row), column)
+    parent_mapper = _parent_mapper(type(row), column)  # type: ignore[arg-type]  # classes hash
     if parent_id is None or parent_mapper is None:
         return None
     parent = session.identity_map.get(parent_mapper.identity_key_from_primary_key((parent_id,)))
@@ -111,7 +111,8 @@ def _person_of(session: Session, row: object, depth: int = 0) -> int | None:
 
 @cache
 def _parent_mapper(model: type, column: str) -> Mapper[Any] | None:
-    [key] = inspect(model).columns[column].foreign_keys
+    of_model: Mapper[Any] = inspect(model)
+    [key] = of_model.columns[column].foreign_keys
     for mapper in Base.registry.mappers:
         if mapper.local_table is key.column.table:
             return mapper

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -67,7 +67,7 @@ def refresh(session: Session, person_id: int) -> None:
         )
     )
     if person.last_contact_on is not None:
-        person.last_contact_on = person.last_contact_on.date()  # type: ignore[attr-defined]
+        person.last_contact_on = person.last_contact_on.date()
 
     recent = session.scalars(
         select(MentoringSession.attendance)
@@ -197,6 +197,7 @@ def _write_summaries(
     if not changed:
         return
     table = YoungPerson.__table__
+    assert isinstance(table, Table)  # a declared model maps one table
     names = list(changed[0][1])
     stamp = utcnow()
     statement = (

@@ -133,7 +133,7 @@ def _what(row: Row[Any]) -> str:
 
 
 def _rows(
-    session: Session, query: Select[Any], totals: dict[str, int], name: str
+    session: Session, query: Select[*tuple[Any, ...]], totals: dict[str, int], name: str
 ) -> list[Row[Any]]:
     """The first LIST_CAP rows of ``query``, and its true total in ``totals[name]``."""
     rows = list(session.execute(query.limit(LIST_CAP)).all())

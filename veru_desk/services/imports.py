@@ -408,9 +408,9 @@ def _check_row(
         first_name=values.get("first_name", ""),
         last_name=values.get("last_name", ""),
         preferred_name=values.get("preferred_name"),
-        date_of_birth=dob,  # type: ignore[arg-type]
-        gender=gender,  # type: ignore[arg-type]
-        ethnicity=ethnicity,  # type: ignore[arg-type]
+        date_of_birth=dob,  # type: ignore[arg-type]  # None: problems() names it
+        gender=gender,  # type: ignore[arg-type]  # None: problems() names it
+        ethnicity=ethnicity,  # type: ignore[arg-type]  # None: problems() names it
         address=_multiline(values.get("address")),
         postcode=values.get("postcode"),
         phone=values.get("phone"),
@@ -429,19 +429,19 @@ def _check_row(
 
     agency = text("referring_agency") or ""
     referral = ReferralDetails(
-        received_on=received,  # type: ignore[arg-type]
+        received_on=received,  # type: ignore[arg-type]  # None: problems() names it
         referring_agency=agency,
         referring_agency_type=guess_agency_type(agency),
-        reasons=reasons,  # type: ignore[arg-type]
+        reasons=reasons,  # type: ignore[arg-type]  # unknown: problems() names it
         referrer_name=text("referrer_name"),
         referrer_contact=text("referrer_contact"),
         narrative=_multiline(values.get("narrative")),
-        consent_young_person=consent_yp,  # type: ignore[arg-type]
-        consent_parent=consent_parent,  # type: ignore[arg-type]
+        consent_young_person=consent_yp,  # type: ignore[arg-type]  # None: problems() names it
+        consent_parent=consent_parent,  # type: ignore[arg-type]  # None: problems() names it
     )
     if received is not None and "date_of_birth" not in problems:
         try:
-            referral_problems = referral.problems(dob, today)  # type: ignore[arg-type]
+            referral_problems = referral.problems(dob, today)  # type: ignore[arg-type]  # only when dob was read
         except ValidationError as error:
             referral_problems = dict(error.fields)
         for name, message in referral_problems.items():
@@ -538,7 +538,7 @@ def match_existing(session: Session, rows: Iterable[ImportRow]) -> dict[int, _Kn
     rows = list(rows)
     nhs_numbers = sorted({r.person.nhs_number for r in rows if r.person.nhs_number})
     sort_names = sorted({_name_key(r.person.last_name, r.person.first_name) for r in rows})
-    by_nhs: dict[str, _Known] = {}
+    by_nhs: dict[str | None, _Known] = {}
     for chunk in _chunks(nhs_numbers):
         for pid, ref, nhs in session.execute(
             select(YoungPerson.id, YoungPerson.case_ref, YoungPerson.nhs_number)
@@ -623,7 +623,7 @@ class ImportService(Service):
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
             known = match_existing(session, preview.rows)
             imported = match_imported(session, preview.rows, known)
-            ids = sorted({k.person_id for k in known.values()})
+            ids = sorted({match.person_id for match in known.values()})
             own: set[int] = set(ids)
             workers: dict[int, str | None] = {}
             for chunk in _chunks(ids):
@@ -655,12 +655,12 @@ class ImportService(Service):
         rows = [
             replace(
                 r,
-                existing_person_id=k.person_id,
-                existing_case_ref=k.case_ref,
-                existing_worker=workers.get(k.person_id),
-                existing_on_record_only=k.person_id in others,
+                existing_person_id=match.person_id,
+                existing_case_ref=match.case_ref,
+                existing_worker=workers.get(match.person_id),
+                existing_on_record_only=match.person_id in others,
             )
-            if (k := known.get(r.line))
+            if (match := known.get(r.line))
             else r
             for r in preview.rows
         ]

@@ -292,7 +292,7 @@ def visible_people(actor: Actor) -> ColumnElement[bool]:
     )
 
 
-def _views_query() -> Select[tuple[MentoringSession, YoungPerson, str | None]]:
+def _views_query() -> Select[MentoringSession, YoungPerson, str | None]:
     return (
         select(MentoringSession, YoungPerson, User.display_name)
         .join(YoungPerson, YoungPerson.id == MentoringSession.young_person_id)

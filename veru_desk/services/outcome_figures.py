@@ -26,6 +26,7 @@ import datetime as dt
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from veru_desk.db.models import (
     Agency,
@@ -365,7 +366,7 @@ class _Queries:
     def _decided_on(self) -> ColumnElement[dt.date]:
         return func.coalesce(Referral.decided_on, Referral.allocated_on, Referral.received_on)
 
-    def _supported_people(self) -> Select[tuple[int]]:
+    def _supported_people(self) -> Select[int]:
         """Young people with an accepted episode running at some point in the period."""
         return select(Referral.young_person_id).where(
             Referral.status.in_(ACCEPTED_PATH),
@@ -375,7 +376,7 @@ class _Queries:
             *self._referral_filters(),
         )
 
-    def _cohort(self) -> Select[tuple[int]] | None:
+    def _cohort(self) -> Select[int] | None:
         """Young people the filters select (any of their episodes), or None when unfiltered."""
         if not self.filtered:
             return None
@@ -408,7 +409,7 @@ class _Queries:
             (Referral.status == ReferralStatus.SIGNPOSTED, ReferralStatus.SIGNPOSTED.label),
             else_=ReferralStatus.ACCEPTED.label,
         )
-        rows = dict(
+        rows: dict[str, int] = dict(
             self.session.execute(
                 select(outcome, func.count()).where(*self._received()).group_by(outcome)
             ).all()
@@ -520,8 +521,8 @@ class _Queries:
     def _first_and_latest(
         self,
         model: type[RiskAssessment] | type[Outcome],
-        value: ColumnElement[object] | object,
-        on: ColumnElement[dt.date] | object,
+        value: ColumnElement[Any] | InstrumentedAttribute[Any],
+        on: ColumnElement[dt.date] | InstrumentedAttribute[dt.date],
         condition: ColumnElement[bool],
     ) -> dict[tuple[str, str], int]:
         """Counts (first value, latest value) pairs over people with two or more records.
@@ -532,9 +533,9 @@ class _Queries:
         people = self._supported_people().distinct().subquery()
         person = people.c.young_person_id
 
-        def pick(*order: object) -> ColumnElement[object]:
+        def pick(*order: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[Any]:
             return (
-                select(value)  # type: ignore[call-overload]
+                select(value)
                 .where(model.young_person_id == person, condition)
                 .order_by(*order)
                 .limit(1)
@@ -551,7 +552,7 @@ class _Queries:
         per_person = (
             select(
                 pick(on, model.id).label("first"),
-                pick(on.desc(), model.id.desc()).label("latest"),  # type: ignore[attr-defined]
+                pick(on.desc(), model.id.desc()).label("latest"),
             )
             .select_from(people)
             .where(second.is_not(None))
@@ -641,7 +642,7 @@ def _median(days: list[int]) -> tuple[float | None, int]:
     return (float(statistics.median(days)) if days else None), len(days)
 
 
-def _ordered(counts: dict, order: Sequence[object]) -> dict:  # type: ignore[type-arg]
+def _ordered(counts: dict, order: Sequence[object]) -> dict:
     """Non-zero counts in the vocabulary's own order (as caseworkers expect to read them)."""
     return {key: counts[key] for key in order if counts.get(key)}
 
@@ -667,7 +668,7 @@ def _days(value: float | None) -> object:
     return "" if value is None else value
 
 
-def _counted(title: str, key: str, column: str, counts: dict, note: str = "") -> FigureTable:  # type: ignore[type-arg]
+def _counted(title: str, key: str, column: str, counts: dict, note: str = "") -> FigureTable:
     rows: list[list[object]] = [[getattr(k, "label", k), n] for k, n in counts.items()]
     if rows:
         rows.append(["Total", sum(counts.values())])

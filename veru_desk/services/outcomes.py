@@ -70,11 +70,11 @@ class OutcomeInput:
                 errors[name] = f"{label} is a count: enter 0 or a whole number above it."
         problems = []
         for measure_id, score in self.measures.items():
-            name = known_measures.get(measure_id)
-            if name is None:
+            measure = known_measures.get(measure_id)
+            if measure is None:
                 problems.append(f"measure {measure_id} is not one of the unit's measures")
             elif not _is_score(score):
-                problems.append(f"{name} must be a whole number from {SCORE_MIN} to {SCORE_MAX}")
+                problems.append(f"{measure} must be a whole number from {SCORE_MIN} to {SCORE_MAX}")
         if problems:
             errors["measures"] = "; ".join(problems).capitalize() + "."
         return errors
@@ -101,7 +101,7 @@ def _is_int(value: object) -> bool:
 
 
 def _is_score(value: object) -> bool:
-    return _is_int(value) and SCORE_MIN <= value <= SCORE_MAX  # type: ignore[operator]
+    return _is_int(value) and SCORE_MIN <= value <= SCORE_MAX  # type: ignore[operator]  # _is_int: an int
 
 
 def _values(data: OutcomeInput) -> dict[str, object]:
@@ -125,7 +125,7 @@ def _measure_names(session: Session, wanted: Mapping[int, int]) -> dict[int, str
     rows = session.execute(
         select(OutcomeMeasure.id, OutcomeMeasure.name).where(OutcomeMeasure.id.in_(wanted))
     ).all()
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 class OutcomeService(Service):

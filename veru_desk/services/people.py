@@ -15,7 +15,19 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, String
@@ -308,9 +320,9 @@ def sort_name_of(last_name: str, first_name: str) -> str:
     return f"{fold(last_name)} {fold(first_name)}"[:210]
 
 
-def _prefix_filter(column: object, prefix: str) -> object:
+def _prefix_filter(column: SQLColumnExpression[str], prefix: str) -> ColumnElement[bool]:
     """``column LIKE 'prefix%'`` as a range, so an ordinary index answers it on any engine."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff")  # type: ignore[operator]
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
 
@@ -729,7 +741,7 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
     return found
 
 
-def search_query(text: str) -> Select[tuple[int]]:
+def search_query(text: str) -> Select[int]:
     """The ids matching a typed search, best first. Shared by the search box and the caseload
     filter so both find the same people."""
     text = text.strip()

@@ -212,7 +212,7 @@ class EarlyRead:
     def __init__(self, location: DatabaseLocation, username: str, password: str) -> None:
         self.credentials = (username, password)
         self._found: FirstScreen | None = None
-        self._needed_after_argon2 = _NEEDED_AFTER_ARGON2
+        self._needed_after_argon2: tuple[str, ...] = _NEEDED_AFTER_ARGON2
         if location.path is not None and key_file_path(location.path).exists():
             self._needed_after_argon2 = _NEEDED_AFTER_THE_KEY + _NEEDED_AFTER_ARGON2
         self._thread = threading.Thread(

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
@@ -273,7 +274,7 @@ def add_referrals(
     ]
     if in_batch:
         session.connection().execute(
-            update(Referral.__table__)
+            update(cast(Table, Referral.__table__))  # a declared model maps one table
             .where(Referral.__table__.c.id == bindparam("b_id"))
             .values(open_case_referral_id=bindparam("b_episode")),
             in_batch,
@@ -761,7 +762,7 @@ class ReferralService(Service):
             **self._open_case_fields(session, referral),
         )
 
-    def _open_case_fields(self, session: Session, referral: Referral) -> dict[str, object]:
+    def _open_case_fields(self, session: Session, referral: Referral) -> dict[str, Any]:
         if referral.open_case_referral_id is None:
             return {}
         episode = session.get_one(Referral, referral.open_case_referral_id)

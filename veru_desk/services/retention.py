@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Date, delete, func, or_, select, update
@@ -354,8 +355,8 @@ class RetentionService(Service):
             # Bumping the version makes a form opened before this refuse to save its old text.
             session.execute(
                 update(model)
-                .where(condition)  # type: ignore[arg-type]
-                .values(**values, **stamp, version=model.version + 1)  # type: ignore[attr-defined]
+                .where(condition)  # type: ignore[arg-type]  # a column condition on model
+                .values(**values, **stamp, version=model.version + 1)  # type: ignore[attr-defined]  # models here are versioned
                 .execution_options(synchronize_session=False)
             )
         session.execute(
@@ -392,7 +393,7 @@ class RetentionService(Service):
             return
         raw = self.db.engine.raw_connection()
         try:
-            driver = raw.driver_connection
+            driver: Any = raw.driver_connection  # sqlite3 or sqlcipher3: no shared type
             driver.execute("VACUUM")
             for _attempt in range(_CHECKPOINT_ATTEMPTS):
                 busy, _log, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -213,7 +213,7 @@ class _Collector:
     ) -> tuple[dict[str, Any], Item]:
         """``extra``: more fields as (JSON value, shown text); ``children``: (JSON name,
         PDF heading, records) nested under this one."""
-        key = f"{prefix}:{row.id}"  # type: ignore[attr-defined]
+        key = f"{prefix}:{row.id}"  # type: ignore[attr-defined]  # every record has an id
         self.seen.add(key)
         children = list(children)
         if key in self.withheld:
@@ -224,7 +224,7 @@ class _Collector:
             )
         data: dict[str, Any] = {"key": key}
         shown: list[tuple[str, str]] = []
-        for column in row.__table__.columns:  # type: ignore[attr-defined]
+        for column in row.__table__.columns:
             name = column.key
             if name in _SKIPPED_COLUMNS:
                 continue

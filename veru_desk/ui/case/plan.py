@@ -89,10 +89,10 @@ class PlanTab(CaseTab):
         self.done_button = QPushButton("Mark done today")
         self.done_button.clicked.connect(self.toggle_done)
         self.actions_model = RecordTableModel(ACTION_COLUMNS, self)
-        self.actions = RecordTable(
+        self.action_table = RecordTable(
             self.actions_model, "Actions for the selected goal", stretch_column=0
         )
-        self.actions.doubleClicked.connect(self.edit_action)
+        self.action_table.doubleClicked.connect(self.edit_action)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Version:"))
@@ -116,7 +116,7 @@ class PlanTab(CaseTab):
         action_buttons.addWidget(self.done_button)
         action_buttons.addStretch(1)
         actions_layout.addLayout(action_buttons)
-        actions_layout.addWidget(self.actions)
+        actions_layout.addWidget(self.action_table)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(goals_box)
@@ -128,7 +128,7 @@ class PlanTab(CaseTab):
         layout.addWidget(splitter, 1)
 
         self.goals.selectionModel().selectionChanged.connect(self._show_actions)
-        self.actions.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.action_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
 
     # --- reading ---------------------------------------------------------------------------
@@ -188,7 +188,7 @@ class PlanTab(CaseTab):
         plan = self.current_plan()
         editable = plan is not None and plan.is_current
         goal = self.goals.selected()
-        action: ActionView | None = self.actions.selected()
+        action: ActionView | None = self.action_table.selected()
         self.add_goal_button.setEnabled(editable)
         self.edit_goal_button.setEnabled(editable and goal is not None)
         self.add_action_button.setEnabled(editable and goal is not None)
@@ -221,12 +221,12 @@ class PlanTab(CaseTab):
 
     def edit_action(self) -> None:
         plan = self.current_plan()
-        action = self.actions.selected()
+        action = self.action_table.selected()
         if plan is not None and plan.is_current and action is not None:
             ActionDialog(self.services, self.person_id, action=action, parent=self).exec()
 
     def toggle_done(self) -> None:
-        action: ActionView | None = self.actions.selected()
+        action: ActionView | None = self.action_table.selected()
         if action is None:
             return
         done_on = None if action.done_on else dt.date.today()

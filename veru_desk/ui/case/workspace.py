@@ -110,13 +110,13 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.alert)
         layout.addWidget(self.tabs, 1)
 
-        QShortcut(
+        QShortcut(  # type: ignore[call-overload]  # PySide6 takes signal keywords; its stubs do not
             QKeySequence(QKeySequence.StandardKey.Save),
             self,
             activated=self.save,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
-        QShortcut(
+        QShortcut(  # type: ignore[call-overload]  # PySide6 takes signal keywords; its stubs do not
             QKeySequence(QKeySequence.StandardKey.Close),
             self,
             activated=self.closed.emit,

@@ -92,7 +92,7 @@ class CaseDialog(QDialog):
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self).activated.connect(self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -234,7 +234,7 @@ class CaseDialog(QDialog):
                 return
             if dialog.choice is None:
                 return
-            self.set_form_state(merge.resolve(dialog.choices(mine, theirs)))  # type: ignore[arg-type]
+            self.set_form_state(merge.resolve(dialog.choices(mine, theirs)))  # type: ignore[arg-type]  # keys: the form's field names
             self.build_on(saved)
             self._base = theirs
             if dialog.choice is ConflictChoice.SAVE:

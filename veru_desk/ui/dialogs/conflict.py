@@ -334,15 +334,18 @@ class ConflictDialog(QDialog):
     def row_texts(self) -> list[tuple[str, str, str]]:
         """What each row shows (label, mine, saved), as a person reads the table."""
         return [
-            tuple(self.table.item(row, column).text() for column in range(3))  # type: ignore[misc]
+            (self._cell(row, 0), self._cell(row, 1), self._cell(row, 2))
             for row in range(self.table.rowCount())
         ]
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
 
     def outcome_texts(self) -> dict[str, str]:
         """Each row's 'What will be saved' column, by label."""
         return {
-            self.table.item(row, 0).text(): self.table.item(row, 3).text()
-            for row in range(self.table.rowCount())
+            self._cell(row, 0): self._cell(row, 3) for row in range(self.table.rowCount())
         }
 
 

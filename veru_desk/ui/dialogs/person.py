@@ -100,7 +100,7 @@ class PersonDialog(CaseDialog):
             first_name=self.first_name.text(),
             last_name=self.last_name.text(),
             preferred_name=self.preferred_name.text(),
-            date_of_birth=dob,  # type: ignore[arg-type]
+            date_of_birth=dob,  # type: ignore[arg-type]  # None: the service says it is required
             gender=chosen_enum(self.gender, Gender) or Gender.NOT_KNOWN,
             gender_detail=self.gender_detail.text(),
             ethnicity=chosen_enum(self.ethnicity, Ethnicity) or Ethnicity.NOT_STATED,

@@ -570,7 +570,7 @@ class ReferralForm(QDialog):
             nhs_number=self.nhs_number.text() or None,
             education_setting=self.education_setting.text() or None,
             education_status=EducationStatus(self.education_status.currentData()),
-            **{name: box.isChecked() for name, box in self.flags.items()},
+            **{name: box.isChecked() for name, box in self.flags.items()},  # type: ignore[arg-type]  # bool fields
         )
 
     def _referral_details(self, errors: dict[str, str]) -> ReferralDetails:

@@ -274,6 +274,8 @@ def _descendants(row: QTreeWidgetItem) -> list[QTreeWidgetItem]:
     found: list[QTreeWidgetItem] = []
     for index in range(row.childCount()):
         child = row.child(index)
+        if child is None:
+            continue
         found.append(child)
         found.extend(_descendants(child))
     return found

@@ -216,7 +216,7 @@ class SessionsCalendarPage(QWidget):
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.clicked.connect(self.show_menu_for)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            QShortcut(
+            QShortcut(  # type: ignore[call-overload]  # PySide6 takes signal keywords; its stubs do not
                 QKeySequence(key),
                 self.view,
                 activated=lambda: self.show_menu_for(self.view.currentIndex()),

@@ -311,7 +311,7 @@ class ReportsPage(QWidget):
         self.figures = figures
         while self.preview_layout.count():
             item = self.preview_layout.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         filters = "; ".join(figures.filters) or "whole unit"
@@ -325,7 +325,7 @@ class ReportsPage(QWidget):
         for chart, key in zip(self.charts, PREVIEW_CHARTS, strict=True):
             table = by_key[key]
             rows = table.rows[:-1] if table.total else table.rows
-            chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]
+            chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]  # rows: (label, count)
             row.addWidget(chart)
         self.preview_layout.addWidget(charts)
         for table in tables:

@@ -251,7 +251,7 @@ class LockController(QObject):
         return self.dialog is not None
 
     def _attach(self, window: MainWindow) -> None:
-        window.lock_controller = self  # type: ignore[attr-defined]
+        window.lock_controller = self  # type: ignore[attr-defined]  # lock_window() finds it there
 
     # --- locking ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.names import display_name
@@ -78,6 +78,12 @@ class SearchBox(QLineEdit):
         self.returnPressed.connect(self._return_pressed)
 
     @property
+    def _popup(self) -> QAbstractItemView:
+        popup = self._completer.popup()
+        assert popup is not None  # QCompleter makes its list view when first asked
+        return popup
+
+    @property
     def _completer(self) -> QCompleter:
         """The pop-up listing results, made when first needed: the window is on screen a few
         milliseconds sooner for not building a list view nobody has asked for yet."""
@@ -87,9 +93,10 @@ class SearchBox(QLineEdit):
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setMaxVisibleItems(12)
             completer.setWidget(self)
-            completer.activated[QModelIndex].connect(self._activated)
-            completer.popup().setAccessibleName("Search results")
+            chosen = completer.activated[QModelIndex]  # type: ignore[index]  # overloaded signal
+            chosen.connect(self._activated)
             self._results = completer
+            self._popup.setAccessibleName("Search results")
         return self._results
 
     # --- searching --------------------------------------------------------------------------
@@ -156,7 +163,7 @@ class SearchBox(QLineEdit):
         elif hits and self.hasFocus():
             self._completer.complete()
         elif not hits:
-            self._completer.popup().hide()
+            self._popup.hide()
         self.searched.emit(len(self._hits))
 
     def _show_message(self, message: str) -> None:
@@ -177,7 +184,7 @@ class SearchBox(QLineEdit):
 
     def choose(self, person_id: int) -> None:
         """Opens a result and clears the box, ready for the next search."""
-        self._completer.popup().hide()
+        self._popup.hide()
         self.clear()
         self._hits = []
         self._model.clear()
@@ -191,18 +198,18 @@ class SearchBox(QLineEdit):
         if self._timer.isActive():
             self.search_now()
         openable = [h for h in self._hits if not h.on_record_only]
-        if openable and not self._completer.popup().isVisible():
+        if openable and not self._popup.isVisible():
             self.choose(openable[0].person_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()
-            self._completer.popup().hide()
+            self._popup.hide()
             return
         if (
             event.key() == Qt.Key.Key_Down
             and self._hits
-            and not self._completer.popup().isVisible()
+            and not self._popup.isVisible()
         ):
             self._completer.complete()
             return
