@@ -5,6 +5,7 @@ does not, the person is told which file and what may be holding it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 
 from veru_desk import cli
 from veru_desk.db import replace as replacing
+from veru_desk.db.backup import daily_backup_if_due, list_backups
+from veru_desk.db.engine import Database
 from veru_desk.db.keyfile import KeyFile
 from veru_desk.db.replace import RETRY_WAITS
 
@@ -120,3 +123,33 @@ def test_a_backup_held_for_a_moment_is_made(
     _out, err = capsys.readouterr()
     assert code == 0, err
     assert len(asked) == 3 and target.is_file() and target.with_name("monday.db.keys").is_file()
+
+
+def test_an_old_backup_held_by_a_sync_client_is_left_for_next_time(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily backup removes the old ones the policy no longer keeps; on Windows one that
+    OneDrive is uploading cannot be deleted. Today's backup is made all the same and the held
+    one goes at a later rotation."""
+    folder = tmp_path / "Ngozi's backups"
+    now = dt.datetime(2026, 11, 25, 9, 0)
+    for day in range(30):
+        daily_backup_if_due(db.engine, folder, now=now - dt.timedelta(days=60 - 2 * day))
+    real_unlink = Path.unlink
+    held: list[Path] = []
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path.parent == folder and path.suffix == ".db" and (not held or held[0] == path):
+            held.append(path)
+            raise PermissionError(13, "The process cannot access the file", str(path))
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    daily_backup_if_due(db.engine, folder, now=now)
+    assert held, "no old backup was due for removal: the test tested nothing"
+    after = {b.path: b for b in list_backups(folder)}
+    assert held[0] in after
+    assert any(b.taken_at.date() == now.date() for b in after.values())
+    monkeypatch.setattr(Path, "unlink", real_unlink)  # let go: the next rotation removes it
+    daily_backup_if_due(db.engine, folder, now=now + dt.timedelta(days=1))
+    assert held[0] not in {b.path for b in list_backups(folder)}

@@ -335,7 +335,12 @@ def rotate(
     removed = _remove_abandoned_partials(folder, database)
     for backup in backups:
         if backup.path not in keep:
-            remove_backup(backup.path)
+            try:
+                remove_backup(backup.path)
+            except PermissionError:
+                # Held by another program (Windows: a sync client uploading it, a scan):
+                # today's backup stands, and the next rotation removes this one.
+                continue
             removed.append(backup.path)
     return removed
 
