@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from tests.conftest import Team
+from tests.services.test_summary import saved_elsewhere_mid_read
+from veru_desk.db.engine import Database
 from veru_desk.domain.enums import (
     AgencyType,
     Attendance,
@@ -43,7 +46,12 @@ from veru_desk.domain.enums import (
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.mentoring import SessionInput
-from veru_desk.services.outcome_figures import ReportCancelled, ReportPeriod, figure_tables
+from veru_desk.services.outcome_figures import (
+    OutcomeFigures,
+    ReportCancelled,
+    ReportPeriod,
+    figure_tables,
+)
 from veru_desk.services.outcomes import OutcomeInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.plans import GoalInput
@@ -288,3 +296,34 @@ def test_tables_carry_totals_that_match_the_figures(unit: Unit) -> None:
     headlines = dict((row[0], row[1]) for row in tables["headlines"].rows)
     assert headlines["Median days from referral to first contact"] == 12.0
     assert headlines["Plan goals achieved"] == 1
+
+
+def test_a_referral_saved_by_another_pc_mid_report_is_in_every_figure_or_in_none(
+    unit: Unit, db: Database, database_target: str, team: Team
+) -> None:
+    """The report counts referrals by source, then by reason, then by decision, a query
+    each: read at READ COMMITTED on a server, a referral saved in between was counted by
+    reason and by decision but not in the total received."""
+
+    def refer(elsewhere: Services) -> object:
+        return _refer(
+            elsewhere, "Ngozi", "Okonkwo-Adeyemi", 15, Gender.FEMALE, Ethnicity.BLACK_AFRICAN,
+            d(3, 6), "Bedfordshire Police", AgencyType.POLICE, {ReferralReason.COUNTY_LINES},
+        )  # fmt: skip
+
+    def received(f: OutcomeFigures) -> tuple[int, int, int]:
+        return f.referrals_received, sum(f.referrals_by_reason.values()), sum(f.decisions.values())
+
+    before = received(unit.manager.reports.figures(PERIOD))
+    with saved_elsewhere_mid_read(db, database_target, team, "agency_type", refer) as (
+        fired,
+        checkouts,
+        begins,
+    ):
+        during = received(unit.manager.reports.figures(PERIOD))
+    assert fired, "the other PC never saved: the hook found no count by agency type"
+    assert {now - then for now, then in zip(during, before, strict=True)} in ({0}, {1}), (
+        f"the report mixes two moments: {before} → {during}"
+    )
+    assert (len(checkouts), len(begins)) == (1, 1)
+    assert received(unit.manager.reports.figures(PERIOD)) == tuple(n + 1 for n in before)

@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import Team
 from tests.services.test_retention import NOTE_PHRASE, closed_case
+from tests.services.test_summary import book_an_attended_session, saved_elsewhere_mid_read
+from veru_desk.db.engine import Database
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.reports.subject_access import export_subject_access
 from veru_desk.services import Services
+from veru_desk.services.subject_access import SubjectAccessData
 
 
 def _pdf_text(path: Path) -> tuple[int, str]:
@@ -116,3 +120,28 @@ def test_only_a_manager_can_make_a_subject_access_export(
     with pytest.raises(PermissionDenied):
         export_subject_access(as_dariusz, zoe, tmp_path / "a.json", tmp_path / "a.pdf")
     assert not (tmp_path / "a.json").exists()
+
+
+def _sessions_held(data: SubjectAccessData) -> tuple[int, object]:
+    """The sessions listed, and the person's last contact (which an attended session moves)."""
+    return len(data.document["sessions"]), data.document["person"]["last_contact_on"]
+
+
+def test_a_session_saved_by_another_pc_mid_export_is_wholly_in_it_or_wholly_out(
+    db: Database, database_target: str, team: Team, as_manager: Services, allocated_case: int
+) -> None:
+    """The person's row is read first and the sessions later: read at READ COMMITTED on a
+    server, a session saved in between was listed while the last contact said otherwise."""
+    before = _sessions_held(as_manager.subject_access.gather(allocated_case))
+    save = book_an_attended_session(allocated_case)
+    with saved_elsewhere_mid_read(db, database_target, team, "young_person", save) as (
+        fired,
+        checkouts,
+        begins,
+    ):
+        during = _sessions_held(as_manager.subject_access.gather(allocated_case))
+    assert fired, "the other PC never saved: the hook found no read of young_person"
+    assert during == before, f"the copy mixes two moments: {before} → {during}"
+    assert (len(checkouts), len(begins)) == (1, 1)
+    after = _sessions_held(as_manager.subject_access.gather(allocated_case))
+    assert after[0] == before[0] + 1 and after[1] != before[1]

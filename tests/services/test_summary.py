@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from tests.conftest import Team
+from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Contact, DocumentExport
-from veru_desk.domain.enums import AuditAction, ContactRelationship
+from veru_desk.domain.enums import Attendance, AuditAction, ChronologyKind, ContactRelationship
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.settings import DEFAULT_MARKING, DEFAULT_ORG_NAME
-from veru_desk.services.summary import PreparedFor, SharingProfile
+from veru_desk.services.summary import CaseSummaryData, PreparedFor, SharingProfile
 
 PHONE = "07700 900461"
 NHS = "9434765919"
@@ -159,3 +164,96 @@ def test_organisation_settings_default_and_only_an_administrator_changes_them(
     assert updated.name == "Bedfordshire VERU" and updated.logo_path == str(logo.resolve())
     assert as_manager.settings.get_org().marking == DEFAULT_MARKING
     assert admin.settings.update(clear_logo=True).logo_path is None
+
+
+# --- one snapshot per document ---------------------------------------------------------------
+
+
+def book_an_attended_session(person_id: int) -> Callable[[Services], object]:
+    """Another PC's save: an attended session this afternoon, which also moves the case's
+    last contact."""
+
+    def save(elsewhere: Services) -> object:
+        return elsewhere.sessions.book(
+            person_id,
+            SessionInput(
+                planned_start=dt.datetime.now().replace(second=0, microsecond=0)
+                - dt.timedelta(hours=5),
+                attendance=Attendance.ATTENDED,
+                location="Wardown Park boxing club",
+                notes="Niamh Nic Giolla's trial session; he stayed to the end",
+            ),
+        )
+
+    return save
+
+
+@contextmanager
+def saved_elsewhere_mid_read(
+    db: Database,
+    database_target: str,
+    team: Team,
+    table: str,
+    save: Callable[[Services], object],
+) -> Iterator[tuple[list[str], list[int], list[int]]]:
+    """Another PC (its own engine and connection, signed in as the manager) makes ``save``
+    the moment this one has first read ``table``: between two reads of a document being
+    gathered. Yields the statement that fired it and the connections and transactions this
+    one used meanwhile."""
+    other = Database.open(resolve_database(database_target))
+    elsewhere = Services(other, team.manager)
+    fired: list[str] = []
+    checkouts: list[int] = []
+    begins: list[int] = []
+
+    def after_statement(*args: Any) -> None:
+        statement = str(args[2])
+        if not fired and table in statement:
+            fired.append(statement)
+            save(elsewhere)
+
+    listeners: list[tuple[Any, str, Callable[..., None]]] = [
+        (db.engine, "after_cursor_execute", after_statement),
+        (db.engine, "checkout", lambda *_args: checkouts.append(1)),
+        (db.engine, "begin", lambda *_args: begins.append(1)),
+    ]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        yield fired, checkouts, begins
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
+        other.dispose()
+
+
+def _sessions_shown(data: CaseSummaryData) -> tuple[int, int, int]:
+    in_chronology = sum(1 for line in data.chronology if line.kind is ChronologyKind.SESSION)
+    return len(data.recent_sessions), in_chronology, data.attendance.attended
+
+
+def test_a_session_saved_by_another_pc_mid_summary_is_wholly_in_it_or_wholly_out(
+    db: Database,
+    database_target: str,
+    team: Team,
+    as_dariusz: Services,
+    case: int,
+) -> None:
+    """On a server each statement at READ COMMITTED sees the latest commit: a summary read in
+    several transactions could list a session in the chronology and the attendance figures
+    but not among the recent sessions. One read transaction (REPEATABLE READ on a server)
+    prints one moment, on one connection."""
+    before = _sessions_shown(as_dariusz.summary.gather(case, SharingProfile.FULL))
+    save = book_an_attended_session(case)
+    with saved_elsewhere_mid_read(db, database_target, team, "mentoring_session", save) as (
+        fired,
+        checkouts,
+        begins,
+    ):
+        during = _sessions_shown(as_dariusz.summary.gather(case, SharingProfile.FULL))
+    assert fired, "the other PC never saved: the hook found no read of mentoring_session"
+    deltas = {now - then for now, then in zip(during, before, strict=True)}
+    assert deltas in ({0}, {1}), f"half the new session is in the summary: {before} → {during}"
+    assert (len(checkouts), len(begins)) == (1, 1)
+    after = _sessions_shown(as_dariusz.summary.gather(case, SharingProfile.FULL))
+    assert after == tuple(n + 1 for n in before)

@@ -155,6 +155,27 @@ class Database:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """One read transaction that sees one moment, for a document gathered by many queries
+        (a case summary, a subject access copy): a save another PC commits half-way through is
+        wholly in it or wholly out, never in one section and missing from the next.
+
+        SQLite gives that to any read transaction (``BEGIN`` on first use, WAL). PostgreSQL's
+        default, READ COMMITTED, lets each statement see a newer moment, so on a server the
+        transaction is REPEATABLE READ and read-only; the connection goes back to the pool
+        with its usual settings.
+        """
+        with self._reader() as session:
+            if not self.is_sqlite:
+                session.connection(
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
+                )
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises.
 

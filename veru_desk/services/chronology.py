@@ -163,34 +163,43 @@ class ChronologyService(Service):
         limit: int | None = None,
     ) -> list[ChronologyEntry]:
         """The case's timeline, newest first, optionally only some kinds and the latest few."""
-        wanted = frozenset(ChronologyKind) if kinds is None else kinds
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read the chronology")
-            if session.scalar(select(YoungPerson.id).where(YoungPerson.id == person_id)) is None:
-                raise NotFound(f"No young person with id {person_id}.")
-            if not wanted or (limit is not None and limit <= 0):
-                return []
-            names = {
-                user_id: name
-                for user_id, name in session.execute(select(User.id, User.display_name))
-            }
-            builder = _Builder(session, person_id, names, limit)
-            sources: list[tuple[frozenset[ChronologyKind], Callable[[], list[ChronologyEntry]]]] = [
-                (frozenset({_K.REFERRAL, _K.DECISION, _K.CLOSURE}), builder.referrals),
-                (frozenset({_K.ASSESSMENT}), builder.assessments),
-                (frozenset({_K.PLAN}), builder.plans),
-                (frozenset({_K.SESSION}), builder.sessions),
-                (frozenset({_K.OUTCOME}), builder.outcomes),
-                (frozenset({_K.NOTE}), builder.notes),
-                (frozenset({_K.EXPORT}), builder.exports),
-            ]
-            entries = [
-                entry
-                for produces, build in sources
-                if produces & wanted
-                for entry in build()
-                if entry.kind in wanted
-            ]
+            return self.for_person_in(session, person_id, kinds, limit)
+
+    def for_person_in(
+        self,
+        session: Session,
+        person_id: int,
+        kinds: frozenset[ChronologyKind] | None = None,
+        limit: int | None = None,
+    ) -> list[ChronologyEntry]:
+        """``for_person`` in a transaction the caller holds (one snapshot for a document)."""
+        wanted = frozenset(ChronologyKind) if kinds is None else kinds
+        require_case_access(session, self.actor, person_id, doing="read the chronology")
+        if session.scalar(select(YoungPerson.id).where(YoungPerson.id == person_id)) is None:
+            raise NotFound(f"No young person with id {person_id}.")
+        if not wanted or (limit is not None and limit <= 0):
+            return []
+        names = {
+            user_id: name for user_id, name in session.execute(select(User.id, User.display_name))
+        }
+        builder = _Builder(session, person_id, names, limit)
+        sources: list[tuple[frozenset[ChronologyKind], Callable[[], list[ChronologyEntry]]]] = [
+            (frozenset({_K.REFERRAL, _K.DECISION, _K.CLOSURE}), builder.referrals),
+            (frozenset({_K.ASSESSMENT}), builder.assessments),
+            (frozenset({_K.PLAN}), builder.plans),
+            (frozenset({_K.SESSION}), builder.sessions),
+            (frozenset({_K.OUTCOME}), builder.outcomes),
+            (frozenset({_K.NOTE}), builder.notes),
+            (frozenset({_K.EXPORT}), builder.exports),
+        ]
+        entries = [
+            entry
+            for produces, build in sources
+            if produces & wanted
+            for entry in build()
+            if entry.kind in wanted
+        ]
         entries.sort(key=ChronologyEntry.sort_key, reverse=True)
         return entries if limit is None else entries[:limit]
 

@@ -660,14 +660,18 @@ class SessionService(Service):
 
     def attendance_summary(self, person_id: int) -> AttendanceSummary:
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read attendance")
-            counts = dict(
-                session.execute(
-                    select(MentoringSession.attendance, func.count())
-                    .where(MentoringSession.young_person_id == person_id)
-                    .group_by(MentoringSession.attendance)
-                ).all()
-            )
+            return self.attendance_summary_in(session, person_id)
+
+    def attendance_summary_in(self, session: Session, person_id: int) -> AttendanceSummary:
+        """``attendance_summary`` in a transaction the caller holds (one snapshot)."""
+        require_case_access(session, self.actor, person_id, doing="read attendance")
+        counts = dict(
+            session.execute(
+                select(MentoringSession.attendance, func.count())
+                .where(MentoringSession.young_person_id == person_id)
+                .group_by(MentoringSession.attendance)
+            ).all()
+        )
         return summarise_attendance(counts)
 
 

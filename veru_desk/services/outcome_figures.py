@@ -72,7 +72,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.access import require_role
-from veru_desk.services.base import Service
+from veru_desk.services.snapshot import SnapshotService
 
 ACCEPTED_PATH = (
     ReferralStatus.ACCEPTED,
@@ -214,7 +214,7 @@ class ReportChoices:
 Progress = Callable[[int, int], bool]
 
 
-class OutcomeReportService(Service):
+class OutcomeReportService(SnapshotService):
     def choices(self) -> ReportChoices:
         """Caseworkers and agencies for the report's filters."""
         with self._read() as session:
@@ -241,7 +241,8 @@ class OutcomeReportService(Service):
             if progress is not None and not progress(done, _STEPS):
                 raise ReportCancelled("The report was cancelled.")
 
-        with self._read() as session:
+        # One snapshot: a dozen queries that must all count the same referrals.
+        with self._snapshot() as session:
             require_role(self.actor, Role.MANAGER, doing="run the outcome report")
             q = _Queries(session, period, worker_id, agency_id, reason)
             step(0)

@@ -196,14 +196,18 @@ class OutcomeService(Service):
     def for_person(self, person_id: int) -> list[OutcomeView]:
         """Every outcome, oldest first, as charts draw them."""
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read outcomes")
-            rows = session.scalars(
-                select(Outcome)
-                .where(Outcome.young_person_id == person_id)
-                .options(selectinload(Outcome.values).selectinload(OutcomeValue.measure))
-                .order_by(Outcome.recorded_on, Outcome.id)
-            ).all()
-            return [_view(row) for row in rows]
+            return self.for_person_in(session, person_id)
+
+    def for_person_in(self, session: Session, person_id: int) -> list[OutcomeView]:
+        """``for_person`` in a transaction the caller holds (one snapshot for a document)."""
+        require_case_access(session, self.actor, person_id, doing="read outcomes")
+        rows = session.scalars(
+            select(Outcome)
+            .where(Outcome.young_person_id == person_id)
+            .options(selectinload(Outcome.values).selectinload(OutcomeValue.measure))
+            .order_by(Outcome.recorded_on, Outcome.id)
+        ).all()
+        return [_view(row) for row in rows]
 
     # --- organisation-defined measures -----------------------------------------------------
 

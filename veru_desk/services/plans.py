@@ -242,9 +242,13 @@ class PlanService(Service):
 
     def current(self, person_id: int) -> PlanView | None:
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read a plan")
-            plans = _plans(session, person_id, current_only=True)
-            return plans[0] if plans else None
+            return self.current_in(session, person_id)
+
+    def current_in(self, session: Session, person_id: int) -> PlanView | None:
+        """``current`` in a transaction the caller holds (one snapshot for a document)."""
+        require_case_access(session, self.actor, person_id, doing="read a plan")
+        plans = _plans(session, person_id, current_only=True)
+        return plans[0] if plans else None
 
     def versions(self, person_id: int) -> list[PlanView]:
         """Every version, newest first."""

@@ -656,13 +656,17 @@ class ReferralService(Service):
     def for_person(self, person_id: int) -> list[ReferralView]:
         """Every episode of a case, newest first, with its decisions."""
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read referrals")
-            rows = session.scalars(
-                select(Referral)
-                .where(Referral.young_person_id == person_id)
-                .order_by(Referral.received_on.desc(), Referral.id.desc())
-            ).all()
-            return [self._view(session, r) for r in rows]
+            return self.for_person_in(session, person_id)
+
+    def for_person_in(self, session: Session, person_id: int) -> list[ReferralView]:
+        """``for_person`` in a transaction the caller holds (one snapshot for a document)."""
+        require_case_access(session, self.actor, person_id, doing="read referrals")
+        rows = session.scalars(
+            select(Referral)
+            .where(Referral.young_person_id == person_id)
+            .order_by(Referral.received_on.desc(), Referral.id.desc())
+        ).all()
+        return [self._view(session, r) for r in rows]
 
     def triage_queue(self) -> list[ReferralView]:
         """Received and screening referrals, oldest first: the manager's Monday queue. Further

@@ -155,9 +155,13 @@ class RiskService(Service):
     def history(self, person_id: int) -> list[RiskView]:
         """Every assessment, newest first; only the latest can be overdue (it supersedes)."""
         with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read risk assessments")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
-            return _history(session, person)
+            return self.history_in(session, person_id)
+
+    def history_in(self, session: Session, person_id: int) -> list[RiskView]:
+        """``history`` in a transaction the caller holds (one snapshot for a document)."""
+        require_case_access(session, self.actor, person_id, doing="read risk assessments")
+        person = get_or_404(session, YoungPerson, person_id, "young person")
+        return _history(session, person)
 
     def latest(self, person_id: int) -> RiskView | None:
         history = self.history(person_id)

@@ -49,9 +49,10 @@ from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import AuditAction, LabelledEnum, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services.access import require_role
-from veru_desk.services.base import Service, get_or_404, utc_to_local
+from veru_desk.services.base import get_or_404, utc_to_local
 from veru_desk.services.exports import write_then_record
 from veru_desk.services.settings import OrgSettings, read_org
+from veru_desk.services.snapshot import SnapshotService
 
 SUBJECT_ACCESS_KIND = "subject_access"
 FORMAT = "veru-desk-subject-access/1"
@@ -254,13 +255,16 @@ class _Collector:
         return data, Item(key, title, shown, item_children)
 
 
-class SubjectAccessService(Service):
+class SubjectAccessService(SnapshotService):
     def gather(
         self, person_id: int, withheld: Mapping[str, str] | None = None
     ) -> SubjectAccessData:
         """Everything held about the person, with ``withheld`` items (``"note:12"`` ->
         reason) replaced by the reason. Unknown keys are refused, so a typo cannot leave an
-        item in that the manager meant to withhold."""
+        item in that the manager meant to withhold.
+
+        Read in one transaction (``_snapshot``): a save made on another PC meanwhile is in
+        every section it touches or in none."""
         withheld = {k.strip(): " ".join((v or "").split()) for k, v in (withheld or {}).items()}
         errors = {
             f"withheld.{key}": "Give the reason this item is withheld."
@@ -276,7 +280,7 @@ class SubjectAccessService(Service):
         )
         if errors:
             raise ValidationError(errors)
-        with self._read() as session:
+        with self._snapshot() as session:
             require_role(self.actor, Role.MANAGER, doing="make a subject access export")
             person = get_or_404(session, YoungPerson, person_id, "young person")
             collect = _Collector(session, withheld)

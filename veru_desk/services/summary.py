@@ -30,15 +30,16 @@ from veru_desk.domain.enums import (
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.base import Service, get_or_404
-from veru_desk.services.chronology import ChronologyService
+from veru_desk.services.base import get_or_404
+from veru_desk.services.chronology import ChronologyEntry, ChronologyService
 from veru_desk.services.mentoring import AttendanceSummary, SessionService
-from veru_desk.services.outcomes import OutcomeService
+from veru_desk.services.outcomes import OutcomeService, OutcomeView
 from veru_desk.services.people import flag_labels
 from veru_desk.services.plans import PlanService, PlanView
-from veru_desk.services.referrals import ReferralService
-from veru_desk.services.risk import RiskService
+from veru_desk.services.referrals import ReferralService, ReferralView
+from veru_desk.services.risk import RiskService, RiskView
 from veru_desk.services.settings import OrgSettings, read_org
+from veru_desk.services.snapshot import SnapshotService
 
 SUMMARY_KIND = "case_summary"
 RECENT_SESSIONS = 20
@@ -220,7 +221,7 @@ def _gender(gender: Gender, detail: str | None) -> str:
     return gender.label
 
 
-class CaseSummaryService(Service):
+class CaseSummaryService(SnapshotService):
     def gather(
         self,
         person_id: int,
@@ -229,94 +230,52 @@ class CaseSummaryService(Service):
         *,
         today: dt.date | None = None,
     ) -> CaseSummaryData:
-        """Reads the case for its summary (case access required) and applies the profile."""
+        """Reads the case for its summary (case access required) and applies the profile.
+
+        Every section is read in one transaction (``_snapshot``): a save made on another PC
+        while the summary is gathered is in every section it touches or in none.
+        """
         today = today or dt.date.today()
         full = profile is SharingProfile.FULL
-        with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="export a case summary")
+        db, actor = self.db, self.actor
+        with self._snapshot() as session:
+            require_case_access(session, actor, person_id, doing="export a case summary")
             person = get_or_404(session, YoungPerson, person_id, "young person")
-            org = read_org(session)
             worker = (
                 session.get(User, person.current_worker_id) if person.current_worker_id else None
             )
-            person_section = self._person(person, today, full)
-            contacts = self._contacts(session, person_id, full)
-            sessions = self._recent_sessions(session, person_id, full)
-            status, worker_name, case_ref = (
-                person.current_status,
-                worker.display_name if worker else None,
-                person.case_ref,
+            chronology, confidential_notes, confidential_sessions = _chronology(
+                ChronologyService(db, actor).for_person_in(session, person_id), full
             )
-        referrals = [
-            ReferralSection(
-                received_on=r.received_on,
-                agency=r.agency,
-                agency_type=r.agency_type.label,
-                referrer=r.referrer_name,
-                referrer_contact=r.referrer_contact if full else None,
-                reasons=[reason.label for reason in r.reasons],
-                narrative=r.narrative,
-                priority=r.priority.label,
-                status=r.status,
-                decision=r.decision_reason,
-                worker=r.worker,
-                consent_young_person=r.consent_young_person.label,
-                consent_parent=r.consent_parent.label,
-                sharing_basis=r.sharing_basis.label if r.sharing_basis else None,
-                closed_on=r.closed_on,
-                closure_reason=r.closure_reason,
-                outcome_summary=r.outcome_summary,
+            return CaseSummaryData(
+                person_id=person_id,
+                case_ref=person.case_ref,
+                profile=profile,
+                prepared_for=prepared_for,
+                generated_at=dt.datetime.now().replace(microsecond=0),
+                generated_by=actor.display_name,
+                org=read_org(session),
+                status=person.current_status,
+                worker=worker.display_name if worker else None,
+                person=self._person(person, today, full),
+                contacts=self._contacts(session, person_id, full),
+                referrals=[
+                    _referral_section(r, full)
+                    for r in reversed(ReferralService(db, actor).for_person_in(session, person_id))
+                ],
+                risk=[_risk_line(r) for r in RiskService(db, actor).history_in(session, person_id)],
+                plan=PlanService(db, actor).current_in(session, person_id),
+                attendance=SessionService(db, actor).attendance_summary_in(session, person_id),
+                recent_sessions=self._recent_sessions(session, person_id, full),
+                outcomes=[
+                    _outcome_line(o)
+                    for o in OutcomeService(db, actor).for_person_in(session, person_id)
+                ],
+                chronology=chronology,
+                withheld=(
+                    [] if full else _withheld_statement(confidential_notes, confidential_sessions)
+                ),
             )
-            for r in reversed(ReferralService(self.db, self.actor).for_person(person_id))
-        ]
-        risk = [
-            RiskLine(
-                assessed_on=r.assessed_on,
-                level=r.level,
-                assessor=r.assessor,
-                risk_factors=r.risk_factors,
-                protective_factors=r.protective_factors,
-                next_review_on=r.next_review_on,
-                overdue=r.overdue,
-            )
-            for r in RiskService(self.db, self.actor).history(person_id)
-        ]
-        outcomes = [
-            OutcomeLine(
-                recorded_on=o.recorded_on,
-                point=o.point.label,
-                risk_level=o.risk_level,
-                education_status=o.education_status.label if o.education_status else None,
-                arrests=o.arrests,
-                charges=o.charges,
-                wellbeing=o.wellbeing,
-                goals_achieved=o.goals_achieved,
-            )
-            for o in OutcomeService(self.db, self.actor).for_person(person_id)
-        ]
-        chronology, confidential_notes, confidential_sessions = self._chronology(person_id, full)
-        withheld = [] if full else _withheld_statement(confidential_notes, confidential_sessions)
-        return CaseSummaryData(
-            person_id=person_id,
-            case_ref=case_ref,
-            profile=profile,
-            prepared_for=prepared_for,
-            generated_at=dt.datetime.now().replace(microsecond=0),
-            generated_by=self.actor.display_name,
-            org=org,
-            status=status,
-            worker=worker_name,
-            person=person_section,
-            contacts=contacts,
-            referrals=referrals,
-            risk=risk,
-            plan=PlanService(self.db, self.actor).current(person_id),
-            attendance=SessionService(self.db, self.actor).attendance_summary(person_id),
-            recent_sessions=sessions,
-            outcomes=outcomes,
-            chronology=chronology,
-            withheld=withheld,
-        )
 
     def record_export(
         self,
@@ -429,32 +388,81 @@ class CaseSummaryService(Service):
             )
         return lines
 
-    def _chronology(self, person_id: int, full: bool) -> tuple[list[ChronologyLine], int, int]:
-        """Oldest first. Confidential notes are dropped; a confidential session keeps its
-        headline but not its notes."""
-        entries = ChronologyService(self.db, self.actor).for_person(person_id)
-        lines: list[ChronologyLine] = []
-        dropped_notes = 0
-        cut_sessions = 0
-        for entry in reversed(entries):
-            detail = entry.detail
-            if entry.confidential and not full:
-                if entry.kind is ChronologyKind.NOTE:
-                    dropped_notes += 1
-                    continue
-                detail = ""
-                cut_sessions += 1
-            lines.append(
-                ChronologyLine(
-                    at=entry.at,
-                    date_only=entry.date_only,
-                    kind=entry.kind,
-                    title=entry.title,
-                    detail=detail,
-                    by=entry.by,
-                )
+
+def _chronology(
+    entries: list[ChronologyEntry], full: bool
+) -> tuple[list[ChronologyLine], int, int]:
+    """Oldest first. Confidential notes are dropped; a confidential session keeps its
+    headline but not its notes."""
+    lines: list[ChronologyLine] = []
+    dropped_notes = 0
+    cut_sessions = 0
+    for entry in reversed(entries):
+        detail = entry.detail
+        if entry.confidential and not full:
+            if entry.kind is ChronologyKind.NOTE:
+                dropped_notes += 1
+                continue
+            detail = ""
+            cut_sessions += 1
+        lines.append(
+            ChronologyLine(
+                at=entry.at,
+                date_only=entry.date_only,
+                kind=entry.kind,
+                title=entry.title,
+                detail=detail,
+                by=entry.by,
             )
-        return lines, dropped_notes, cut_sessions
+        )
+    return lines, dropped_notes, cut_sessions
+
+
+def _referral_section(r: ReferralView, full: bool) -> ReferralSection:
+    return ReferralSection(
+        received_on=r.received_on,
+        agency=r.agency,
+        agency_type=r.agency_type.label,
+        referrer=r.referrer_name,
+        referrer_contact=r.referrer_contact if full else None,
+        reasons=[reason.label for reason in r.reasons],
+        narrative=r.narrative,
+        priority=r.priority.label,
+        status=r.status,
+        decision=r.decision_reason,
+        worker=r.worker,
+        consent_young_person=r.consent_young_person.label,
+        consent_parent=r.consent_parent.label,
+        sharing_basis=r.sharing_basis.label if r.sharing_basis else None,
+        closed_on=r.closed_on,
+        closure_reason=r.closure_reason,
+        outcome_summary=r.outcome_summary,
+    )
+
+
+def _risk_line(r: RiskView) -> RiskLine:
+    return RiskLine(
+        assessed_on=r.assessed_on,
+        level=r.level,
+        assessor=r.assessor,
+        risk_factors=r.risk_factors,
+        protective_factors=r.protective_factors,
+        next_review_on=r.next_review_on,
+        overdue=r.overdue,
+    )
+
+
+def _outcome_line(o: OutcomeView) -> OutcomeLine:
+    return OutcomeLine(
+        recorded_on=o.recorded_on,
+        point=o.point.label,
+        risk_level=o.risk_level,
+        education_status=o.education_status.label if o.education_status else None,
+        arrests=o.arrests,
+        charges=o.charges,
+        wellbeing=o.wellbeing,
+        goals_achieved=o.goals_achieved,
+    )
 
 
 def _withheld_statement(confidential_notes: int, confidential_sessions: int) -> list[str]:
