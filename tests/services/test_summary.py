@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import Team
 from veru_desk.config import resolve_database
@@ -257,3 +258,22 @@ def test_a_session_saved_by_another_pc_mid_summary_is_wholly_in_it_or_wholly_out
     assert (len(checkouts), len(begins)) == (1, 1)
     after = _sessions_shown(as_dariusz.summary.gather(case, SharingProfile.FULL))
     assert after == tuple(n + 1 for n in before)
+
+
+def test_a_document_snapshot_is_read_only_and_leaves_the_pool_as_it_found_it(
+    db: Database, as_dariusz: Services, case: int
+) -> None:
+    """On a server the snapshot is REPEATABLE READ and read-only; the connection it borrowed
+    goes back to the pool at READ COMMITTED and writable, so the next save works."""
+    db.engine.dispose()  # one pooled connection from here on: each step below reuses it
+    with db.snapshot() as session:
+        if not db.is_sqlite:
+            assert session.scalar(text("SHOW transaction_isolation")) == "repeatable read"
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                session.execute(text("UPDATE setting SET value = value"))
+    as_dariusz.summary.gather(case, SharingProfile.FULL)
+    as_dariusz.summary.record_export(case, SharingProfile.FULL, None, "Łukasz.pdf", 3)
+    if not db.is_sqlite:
+        with db.read() as session:
+            assert session.scalar(text("SHOW transaction_isolation")) == "read committed"
+            assert session.scalar(text("SHOW transaction_read_only")) == "off"
