@@ -686,3 +686,30 @@ def test_an_enforced_server_takes_a_migrated_office_and_runs_the_bench(
         if op.get("error")
     }
     assert errors == {}, bench.stderr[-3000:]
+
+
+def test_an_import_preview_finds_anothers_case_on_record_only_through_the_server(
+    office: Office,
+) -> None:
+    """A caseworker's file naming Aisha's young person: on the enforced server the preview
+    still says who is on record, and whose (read from the server's look-up, as the rows are
+    hidden), audited; reading only his own rows, it had offered to make them anew."""
+    from tests.services.test_imports import csv_bytes, row
+
+    born = _born(office, office.aisha_case)
+    data = csv_bytes(
+        [
+            row(first_name="Tomasz", last_name="Łukasiewicz", date_of_birth=f"{born:%d/%m/%Y}"),
+            row(first_name="Siobhán", last_name="Nic Giolla", date_of_birth="12/09/2010"),
+        ]
+    )
+    dariusz = office.as_user("dariusz")
+    try:
+        known, new = dariusz.imports.preview(data).rows
+    finally:
+        dariusz.db.dispose()
+    assert (known.existing_person_id, known.existing_on_record_only) == (office.aisha_case, True)
+    assert known.existing_worker == "Aisha Mohamed" and known.existing_case_ref
+    assert new.existing_person_id is None
+    [lookup] = _lookups(office, "dariusz", office.aisha_case)
+    assert "an import preview" in lookup and "allocated to Aisha Mohamed" in lookup

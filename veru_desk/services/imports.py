@@ -46,7 +46,14 @@ from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.services import audit
 from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service
-from veru_desk.services.people import PersonDetails, add_people, record_lookup, sort_name_of
+from veru_desk.services.people import (
+    PersonDetails,
+    add_people,
+    hidden_by_server,
+    record_lookup,
+    server_records,
+    sort_name_of,
+)
 from veru_desk.services.referrals import ReferralDetails, add_referrals
 
 COLUMNS: tuple[str, ...] = (
@@ -526,14 +533,20 @@ def _rejection_message(lines: list[int]) -> str:
 class _Known:
     person_id: int
     case_ref: str
+    worker: str | None = None  # told by the enforced server (its policies hide the row)
 
 
-def match_existing(session: Session, rows: Iterable[ImportRow]) -> dict[int, _Known]:
+def match_existing(
+    session: Session, rows: Iterable[ImportRow], *, ask_server: bool = False
+) -> dict[int, _Known]:
     """``{line: known person}`` for rows that are a young person already on record.
 
     The same rule as ``services.people.match_person_ids`` (same NHS number, or the same
     folded names and date of birth), asked in a few batched queries instead of one per row.
     NHS number wins over names: it identifies a person even when a surname was changed.
+    ``ask_server``: a caseworker on a server set up with ``server setup`` reads only their own
+    cases, so the rows still unmatched are asked of its exact-match look-up, one by one; a
+    file of someone else's young people must not make them anew.
     """
     rows = list(rows)
     nhs_numbers = sorted({r.person.nhs_number for r in rows if r.person.nhs_number})
@@ -565,9 +578,29 @@ def match_existing(session: Session, rows: Iterable[ImportRow]) -> dict[int, _Kn
         known = by_nhs.get(person.nhs_number or "") or by_name.get(
             (_name_key(person.last_name, person.first_name), person.date_of_birth)
         )
+        if known is None and ask_server:
+            known = _on_server_record(session, person)
         if known is not None:
             found[row.line] = known
     return found
+
+
+def _on_server_record(session: Session, person: PersonDetails) -> _Known | None:
+    """The enforced server's exact match of one row (``people.server_records``): its NHS
+    number first, then its names with the date of birth."""
+    records = {}
+    if person.nhs_number:
+        records = server_records(session, nhs_number=person.nhs_number)
+    if not records:
+        records = server_records(
+            session,
+            date_of_birth=person.date_of_birth,
+            sort_names=[_name_key(person.last_name, person.first_name)],
+        )
+    if not records:
+        return None
+    pid, (ref, worker) = min(records.items())
+    return _Known(pid, ref, worker)
 
 
 def match_imported(
@@ -611,6 +644,11 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
 
 
 class ImportService(Service):
+    def _asks_server(self, session: Session) -> bool:
+        """A caseworker on an enforced server, whose matches of others' cases come from its
+        exact-match look-up (managers read every row)."""
+        return not self.actor.is_manager and hidden_by_server(session)
+
     def preview(self, data: bytes) -> ImportPreview:
         """Checks the file and says which rows are young people already on record.
 
@@ -621,7 +659,7 @@ class ImportService(Service):
         preview = parse_referral_file(data)
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
-            known = match_existing(session, preview.rows)
+            known = match_existing(session, preview.rows, ask_server=self._asks_server(session))
             imported = match_imported(session, preview.rows, known)
             ids = sorted({match.person_id for match in known.values()})
             own: set[int] = set(ids)
@@ -638,6 +676,8 @@ class ImportService(Service):
                     .where(YoungPerson.id.in_(chunk))
                 ):
                     workers[pid] = worker
+            for told in known.values():  # the server told these, as it hides their rows
+                workers.setdefault(told.person_id, told.worker)
             others = set(ids) - own
         if others:
             with self._write() as session:
@@ -655,12 +695,12 @@ class ImportService(Service):
         rows = [
             replace(
                 r,
-                existing_person_id=found.person_id,
-                existing_case_ref=found.case_ref,
-                existing_worker=workers.get(found.person_id),
-                existing_on_record_only=found.person_id in others,
+                existing_person_id=match.person_id,
+                existing_case_ref=match.case_ref,
+                existing_worker=workers.get(match.person_id),
+                existing_on_record_only=match.person_id in others,
             )
-            if (found := known.get(r.line))
+            if (match := known.get(r.line))
             else r
             for r in preview.rows
         ]
@@ -693,7 +733,7 @@ class ImportService(Service):
         what = f"file {file_name}" if file_name else "a file"
         with self._write() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="import referrals")
-            known = match_existing(session, preview.rows)
+            known = match_existing(session, preview.rows, ask_server=self._asks_server(session))
             imported = match_imported(session, preview.rows, known)
             repeats = sorted(r.line for r in preview.rows if r.line in imported or r.is_repeat)
             rows = [r for r in preview.rows if r.line not in imported and not r.is_repeat]
