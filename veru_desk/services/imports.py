@@ -695,12 +695,12 @@ class ImportService(Service):
         rows = [
             replace(
                 r,
-                existing_person_id=match.person_id,
-                existing_case_ref=match.case_ref,
-                existing_worker=workers.get(match.person_id),
-                existing_on_record_only=match.person_id in others,
+                existing_person_id=found.person_id,
+                existing_case_ref=found.case_ref,
+                existing_worker=workers.get(found.person_id),
+                existing_on_record_only=found.person_id in others,
             )
-            if (match := known.get(r.line))
+            if (found := known.get(r.line))
             else r
             for r in preview.rows
         ]
