@@ -5,11 +5,11 @@ into the typed errors the UI and CLI show, and refusals audited.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
@@ -19,16 +19,29 @@ from sqlalchemy.orm.exc import StaleDataError
 from veru_desk.db.engine import Database
 from veru_desk.db.failures import DatabaseFailure
 from veru_desk.db.failures import explain as explain  # re-exported: the UI asks here
-from veru_desk.db.models import Base, User, UserRole
+from veru_desk.db.models import Base, User, UserRole, YoungPerson
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction
-from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied
+from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from veru_desk.services import audit
+from veru_desk.services.access import require_case_access
 from veru_desk.services.actor import Actor
+from veru_desk.services.audit import apply_changes
 from veru_desk.services.changes import ChangeRecorder, Changes, Kind, publish
 from veru_desk.services.refusals import AccountRefused, tell_listeners
 
 T = TypeVar("T", bound=Base)
+
+
+class CaseRecord(Protocol):
+    """A record of one case: it names its young person and carries a version."""
+
+    # As an instance reads them (a Mapped column reads as its value), so models match.
+    young_person_id: int
+    version: int
+
+
+C = TypeVar("C", bound=CaseRecord)
 
 #: Which kinds of record a write to each table changes. Every table is named (a test checks):
 #: a table left out would be a change no screen hears of. None: bookkeeping no screen shows.
@@ -271,6 +284,77 @@ class Service:
     def _audit(self, session: Session, action: AuditAction, **kwargs: Any) -> None:
         audit.record(session, self.actor, action, **kwargs)
 
+    # --- the one write recipe: check the case, validate, build, stamp, add, audit ------------
+
+    def _case_person(self, session: Session, person_id: int, doing: str) -> YoungPerson:
+        """The case's person, checked: the actor may work on this case (``doing`` names the
+        attempt in the refusal and its audit row) and the person exists."""
+        require_case_access(session, self.actor, person_id, doing=doing)
+        return get_or_404(session, YoungPerson, person_id, "young person")
+
+    def _case_record(
+        self,
+        session: Session,
+        model: type[C],
+        ident: int,
+        what: str,
+        doing: str,
+        expected_version: int | None,
+    ) -> tuple[C, YoungPerson]:
+        """A record of a case to change, checked: it exists, the actor may work on its case,
+        and nobody saved it since it was read. Returns it with its person."""
+        row = get_or_404(session, model, ident, what)  # type: ignore[type-var]  # a mapped class
+        person_id = row.young_person_id
+        require_case_access(session, self.actor, person_id, doing=doing)
+        check_version(session, row, expected_version)
+        return row, session.get_one(YoungPerson, person_id)
+
+    def _create(self, session: Session, row: T, *, person_id: int | None, summary: str) -> T:
+        """Created, stamped and audited, with the write's change set naming its kind and its
+        person (see ``KINDS_OF_TABLE``: the flush records it)."""
+        self._stamp(row)
+        session.add(row)
+        self._audit(session, AuditAction.CREATE, entity=row, person_id=person_id, summary=summary)
+        return row
+
+    def _updated(
+        self,
+        session: Session,
+        row: Any,
+        values: Mapping[str, Any],
+        *,
+        person_id: int | None,
+        summary: str | Callable[[], str],
+    ) -> dict[str, tuple[Any, Any]]:
+        """The row's values changed, stamped and audited with the fields that changed; an
+        unchanged save writes nothing and returns no changes. A callable ``summary`` is
+        worded after the change, from the values as stored."""
+        changes = apply_changes(row, values)
+        if changes:
+            said = summary() if callable(summary) else summary
+            self._record_update(session, row, changes, person_id=person_id, summary=said)
+        return changes
+
+    def _record_update(
+        self,
+        session: Session,
+        row: Any,
+        changes: dict[str, tuple[Any, Any]],
+        *,
+        person_id: int | None,
+        summary: str,
+    ) -> None:
+        """Stamps and audits changes already made to ``row`` (scores, goals' child rows)."""
+        self._stamp(row)
+        self._audit(
+            session,
+            AuditAction.UPDATE,
+            entity=row,
+            person_id=person_id,
+            summary=summary,
+            changes=changes,
+        )
+
     def _stamp(self, obj: Any) -> None:
         """Marks who changed a tracked record (who and when is what a conflict reports)."""
         if obj.created_by_id is None and obj.id is None:
@@ -291,6 +375,12 @@ def explained_database_errors(db: Database) -> Iterator[None]:
         if failure is None:
             raise
         raise failure from error
+
+
+def refuse_problems(problems: Mapping[str, str]) -> None:
+    """A form's problems, one message per field, refuse the save before anything is written."""
+    if problems:
+        raise ValidationError(dict(problems))
 
 
 def get_or_404(session: Session, model: type[T], ident: int, what: str | None = None) -> T:

@@ -330,8 +330,7 @@ class SessionService(Service):
         """Books one session, or records one that already happened (scenario 2's home visit)."""
         errors = _session_problems(data, _now())
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="book a session")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="book a session")
             errors.update(_mentor_problem(session, data.mentor_id))
             if errors:
                 raise ValidationError(errors)
@@ -349,13 +348,10 @@ class SessionService(Service):
                 topics=stored_text(data.topics),
                 confidential=data.confidential,
             )
-            self._stamp(row)
-            session.add(row)
             what = _describe(row.planned_start, row.session_type)
-            self._audit(
+            self._create(
                 session,
-                AuditAction.CREATE,
-                entity=row,
+                row,
                 person_id=person_id,
                 summary=(
                     f"{what} booked"
@@ -386,8 +382,7 @@ class SessionService(Service):
         if occurrences and not kept and "until" not in errors:
             errors["skip_dates"] = "Every session of the series is skipped: check the dates."
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="book a series")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="book a series")
             errors.update(_mentor_problem(session, data.mentor_id))
             if errors:
                 raise ValidationError(errors)
@@ -511,24 +506,22 @@ class SessionService(Service):
             if row.original_start is None:
                 row.original_start = old
             row.planned_start = new_start
-            self._stamp(row)
-            self._audit(
+            self._record_update(
                 session,
-                AuditAction.UPDATE,
-                entity=row,
+                row,
+                {"planned_start": (old, new_start)},
                 person_id=row.young_person_id,
                 summary=f"{_describe(old, row.session_type)} moved to "
                 f"{format_uk_datetime(new_start)}",
-                changes={"planned_start": (old, new_start)},
             )
 
     def update(self, session_id: int, data: SessionInput, expected_version: int) -> None:
         """Saves the whole session form; a stale form is refused, never silently overwritten."""
         errors = _session_problems(data, _now())
         with self._write() as session:
-            row = get_or_404(session, MentoringSession, session_id, "session")
-            require_case_access(session, self.actor, row.young_person_id, doing="edit a session")
-            check_version(session, row, expected_version)
+            row, _person = self._case_record(
+                session, MentoringSession, session_id, "session", "edit a session", expected_version
+            )
             if data.mentor_id != row.mentor_id:
                 errors.update(_mentor_problem(session, data.mentor_id))
             if errors:
@@ -552,14 +545,12 @@ class SessionService(Service):
                 return
             if "planned_start" in changes and row.original_start is None:
                 row.original_start = old_start
-            self._stamp(row)
-            self._audit(
+            self._record_update(
                 session,
-                AuditAction.UPDATE,
-                entity=row,
+                row,
+                _audited(changes),
                 person_id=row.young_person_id,
                 summary=f"{_describe(row.planned_start, row.session_type)} updated",
-                changes=_audited(changes),
             )
             if {"attendance", "planned_start"} & changes.keys():
                 note_first_contact(session, self.actor, row)
@@ -597,15 +588,13 @@ class SessionService(Service):
             changes = apply_changes(row, values)
             if not changes:
                 return
-            self._stamp(row)
-            self._audit(
+            self._record_update(
                 session,
-                AuditAction.UPDATE,
-                entity=row,
+                row,
+                _audited(changes),
                 person_id=row.young_person_id,
                 summary=f"{_describe(row.planned_start, row.session_type)}: "
                 f"{attendance.label.lower()}",
-                changes=_audited(changes),
             )
             if "attendance" in changes:
                 note_first_contact(session, self.actor, row)

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from veru_desk.db.models import CaseNote, User, YoungPerson
+from veru_desk.db.models import CaseNote, User
 from veru_desk.domain.dates import format_uk_datetime
-from veru_desk.domain.enums import AuditAction
-from veru_desk.domain.errors import PermissionDenied, ValidationError
+from veru_desk.domain.errors import PermissionDenied
 from veru_desk.domain.text import clean_free_text, stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.audit import apply_changes
-from veru_desk.services.base import Service, check_version, get_or_404, utc_to_local
+from veru_desk.services.base import Service, get_or_404, refuse_problems, utc_to_local
 
 MAX_SUBJECT_CHARS = 200
 # Clocks on laptops drift and people save a note the minute a call ends: a few minutes ahead
@@ -99,61 +97,44 @@ def _values(data: NoteInput) -> dict[str, object]:
 class NoteService(Service):
     def add(self, person_id: int, data: NoteInput) -> int:
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="add a case note")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
-            errors = data.problems(person.date_of_birth, _now_local())
-            if errors:
-                raise ValidationError(errors)
+            person = self._case_person(session, person_id, doing="add a case note")
+            refuse_problems(data.problems(person.date_of_birth, _now_local()))
             note = CaseNote(
                 young_person_id=person_id,
                 referral_id=person.current_referral_id,
                 author_id=self.actor.user_id,
                 **_values(data),
             )
-            self._stamp(note)
-            session.add(note)
-            self._audit(
+            confidential = " (confidential)" if note.confidential else ""
+            self._create(
                 session,
-                AuditAction.CREATE,
-                entity=note,
+                note,
                 person_id=person_id,
-                summary=(
-                    f"Case note added: {note.subject}"
-                    + (" (confidential)" if note.confidential else "")
-                ),
+                summary=f"Case note added: {note.subject}{confidential}",
             )
             return note.id
 
     def update(self, note_id: int, data: NoteInput, expected_version: int) -> None:
         with self._write() as session:
-            note = get_or_404(session, CaseNote, note_id, "case note")
-            person_id = note.young_person_id
-            require_case_access(session, self.actor, person_id, doing="edit a case note")
+            note, person = self._case_record(
+                session, CaseNote, note_id, "case note", "edit a case note", expected_version
+            )
             if not self.actor.is_manager and note.author_id != self.actor.user_id:
                 raise PermissionDenied(
                     "Only the note's author or a manager can change it: add a new note instead.",
                     attempted="edit another worker's case note",
-                    person_id=person_id,
+                    person_id=person.id,
                 )
-            check_version(session, note, expected_version)
-            person = session.get_one(YoungPerson, person_id)
-            errors = data.problems(person.date_of_birth, _now_local())
-            if errors:
-                raise ValidationError(errors)
-            changes = apply_changes(note, _values(data))
-            if not changes:
-                return
-            self._stamp(note)
-            self._audit(
+            refuse_problems(data.problems(person.date_of_birth, _now_local()))
+            self._updated(
                 session,
-                AuditAction.UPDATE,
-                entity=note,
-                person_id=person_id,
-                summary=(
+                note,
+                _values(data),
+                person_id=person.id,
+                summary=lambda: (
                     f"Case note of {format_uk_datetime(utc_to_local(note.occurred_at))} "
                     f"changed: {note.subject}"
                 ),
-                changes=changes,
             )
 
     def get(self, note_id: int) -> NoteView:

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from veru_desk.db.models import Outcome, OutcomeMeasure, OutcomeValue, YoungPerson, utcnow
+from veru_desk.db.models import Outcome, OutcomeMeasure, OutcomeValue, utcnow
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, EducationStatus, OutcomePoint, RiskLevel, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.text import require_name, stored_text
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.audit import apply_changes
-from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.base import Service, refuse_problems
 
 SCORE_MIN = 0
 SCORE_MAX = 10
@@ -131,24 +131,18 @@ def _measure_names(session: Session, wanted: Mapping[int, int]) -> dict[int, str
 class OutcomeService(Service):
     def record(self, person_id: int, data: OutcomeInput) -> int:
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="record outcomes")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="record outcomes")
             names = _measure_names(session, data.measures)
-            errors = data.problems(person.date_of_birth, dt.date.today(), names)
-            if errors:
-                raise ValidationError(errors)
+            refuse_problems(data.problems(person.date_of_birth, dt.date.today(), names))
             outcome = Outcome(
                 young_person_id=person_id,
                 referral_id=person.current_referral_id,
                 values=[OutcomeValue(measure_id=m, value=v) for m, v in data.measures.items()],
                 **_values(data),
             )
-            self._stamp(outcome)
-            session.add(outcome)
-            self._audit(
+            self._create(
                 session,
-                AuditAction.CREATE,
-                entity=outcome,
+                outcome,
                 person_id=person_id,
                 summary=(
                     f"Outcome recorded ({data.point.label.lower()}) "
@@ -160,15 +154,11 @@ class OutcomeService(Service):
     def update(self, outcome_id: int, data: OutcomeInput, expected_version: int) -> None:
         """Corrects an outcome; measure scores left out of ``data.measures`` are removed."""
         with self._write() as session:
-            outcome = get_or_404(session, Outcome, outcome_id, "outcome")
-            person_id = outcome.young_person_id
-            require_case_access(session, self.actor, person_id, doing="edit outcomes")
-            check_version(session, outcome, expected_version)
-            person = session.get_one(YoungPerson, person_id)
+            outcome, person = self._case_record(
+                session, Outcome, outcome_id, "outcome", "edit outcomes", expected_version
+            )
             names = _measure_names(session, data.measures)
-            errors = data.problems(person.date_of_birth, dt.date.today(), names)
-            if errors:
-                raise ValidationError(errors)
+            refuse_problems(data.problems(person.date_of_birth, dt.date.today(), names))
             # Read everything before changing anything: a query would autoflush a half-made
             # change and count it as a second version.
             old_scores = {v.measure_id: v.value for v in outcome.values}
@@ -183,14 +173,12 @@ class OutcomeService(Service):
                 outcome.updated_at = utcnow()  # scores live in child rows: bump the version too
             if not changes:
                 return
-            self._stamp(outcome)
-            self._audit(
+            self._record_update(
                 session,
-                AuditAction.UPDATE,
-                entity=outcome,
-                person_id=person_id,
+                outcome,
+                changes,
+                person_id=person.id,
                 summary=f"Outcome of {format_uk_date(outcome.recorded_on)} corrected",
-                changes=changes,
             )
 
     def for_person(self, person_id: int) -> list[OutcomeView]:

@@ -361,32 +361,24 @@ class PeopleService(Service):
     def update(self, person_id: int, details: PersonDetails, expected_version: int) -> None:
         details = details.validated()
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="edit a young person")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="edit a young person")
             check_version(session, person, expected_version)
             changes = apply_changes(
                 person, {f.name: getattr(details, f.name) for f in fields(details)}
             )
             if not changes:
                 return
-            self._stamp(person)
             if {"first_name", "last_name", "preferred_name"} & changes.keys():
                 person.sort_name = sort_name_of(person.last_name, person.first_name)
                 index_names(session, person)
-            self._audit(
-                session,
-                AuditAction.UPDATE,
-                entity=person,
-                person_id=person_id,
-                summary="Details updated",
-                changes=changes,
+            self._record_update(
+                session, person, changes, person_id=person_id, summary="Details updated"
             )
 
     def open_case(self, person_id: int) -> PersonView:
         """Reads a case for display and leaves the trace every look at a case must leave."""
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="open a case")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="open a case")
             self._audit(
                 session,
                 AuditAction.VIEW,

@@ -15,15 +15,14 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, YoungPerson
+from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, GoalDomain, GoalStatus
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.reviews import is_overdue, next_plan_review
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.audit import apply_changes
-from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
 
 _T = TypeVar("_T")
 
@@ -157,8 +156,7 @@ class PlanService(Service):
         ``review_on`` defaults to the unit's plan review interval from ``started_on``.
         """
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="start a plan")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="start a plan")
             previous = session.scalars(
                 select(InterventionPlan)
                 .where(InterventionPlan.young_person_id == person_id)
@@ -264,20 +262,15 @@ class PlanService(Service):
             person_id = plan.young_person_id
             require_case_access(session, self.actor, person_id, doing="add a plan goal")
             _require_current(plan)
-            errors = data.problems(plan.started_on)
-            if errors:
-                raise ValidationError(errors)
+            refuse_problems(data.problems(plan.started_on))
             last = session.scalar(
                 select(func.max(PlanGoal.position)).where(PlanGoal.plan_id == plan_id)
             )
             position = 0 if last is None else last + 1
             goal = PlanGoal(plan_id=plan_id, position=position, **_goal_values(data))
-            self._stamp(goal)
-            session.add(goal)
-            self._audit(
+            self._create(
                 session,
-                AuditAction.CREATE,
-                entity=goal,
+                goal,
                 person_id=person_id,
                 summary=f"Goal added ({data.domain.label}): {goal.description}",
             )
@@ -290,23 +283,18 @@ class PlanService(Service):
             require_case_access(session, self.actor, person_id, doing="edit a plan goal")
             _require_current(goal.plan)
             check_version(session, goal, expected_version)
-            errors = data.problems(goal.plan.started_on)
-            if errors:
-                raise ValidationError(errors)
-            changes = apply_changes(goal, _goal_values(data))
-            if not changes:
-                return
-            self._stamp(goal)
-            summary = f"Goal updated: {goal.description}"
-            if "status" in changes:
-                summary = f"Goal {goal.status.label.lower()}: {goal.description}"
-            self._audit(
+            refuse_problems(data.problems(goal.plan.started_on))
+            status = goal.status
+            self._updated(
                 session,
-                AuditAction.UPDATE,
-                entity=goal,
+                goal,
+                _goal_values(data),
                 person_id=person_id,
-                summary=summary,
-                changes=changes,
+                summary=lambda: (
+                    f"Goal updated: {goal.description}"
+                    if goal.status is status
+                    else f"Goal {goal.status.label.lower()}: {goal.description}"
+                ),
             )
 
     def add_action(self, goal_id: int, data: ActionInput) -> int:
@@ -315,18 +303,10 @@ class PlanService(Service):
             person_id = goal.plan.young_person_id
             require_case_access(session, self.actor, person_id, doing="add a plan action")
             _require_current(goal.plan)
-            errors = data.problems()
-            if errors:
-                raise ValidationError(errors)
+            refuse_problems(data.problems())
             action = PlanAction(goal_id=goal_id, **_action_values(data))
-            self._stamp(action)
-            session.add(action)
-            self._audit(
-                session,
-                AuditAction.CREATE,
-                entity=action,
-                person_id=person_id,
-                summary=f"Action added: {action.description}",
+            self._create(
+                session, action, person_id=person_id, summary=f"Action added: {action.description}"
             )
             return action.id
 
@@ -337,20 +317,13 @@ class PlanService(Service):
             require_case_access(session, self.actor, person_id, doing="edit a plan action")
             _require_current(action.goal.plan)
             check_version(session, action, expected_version)
-            errors = data.problems()
-            if errors:
-                raise ValidationError(errors)
-            changes = apply_changes(action, _action_values(data))
-            if not changes:
-                return
-            self._stamp(action)
-            self._audit(
+            refuse_problems(data.problems())
+            self._updated(
                 session,
-                AuditAction.UPDATE,
-                entity=action,
+                action,
+                _action_values(data),
                 person_id=person_id,
-                summary=f"Action updated: {action.description}",
-                changes=changes,
+                summary=lambda: f"Action updated: {action.description}",
             )
 
     def set_action_done(self, action_id: int, done_on: dt.date | None) -> None:
@@ -364,21 +337,16 @@ class PlanService(Service):
                 raise ValidationError(
                     {"done_on": "The date done is in the future: enter the day it was done."}
                 )
-            changes = apply_changes(action, {"done_on": done_on})
-            if not changes:
-                return
-            self._stamp(action)
-            self._audit(
+            self._updated(
                 session,
-                AuditAction.UPDATE,
-                entity=action,
+                action,
+                {"done_on": done_on},
                 person_id=person_id,
                 summary=(
                     f"Action done on {format_uk_date(done_on)}: {action.description}"
                     if done_on
                     else f"Action reopened: {action.description}"
                 ),
-                changes=changes,
             )
 
 

@@ -466,15 +466,13 @@ class ReferralService(Service):
             return
         old = episode.priority
         episode.priority = priority
-        episode.updated_by_id = self.actor.user_id
-        self._audit(
+        self._record_update(
             session,
-            AuditAction.UPDATE,
-            entity=episode,
+            episode,
+            {"priority": (old, priority)},
             person_id=episode.young_person_id,
             summary=f"Case priority changed from {old.label.lower()} to "
             f"{priority.label.lower()} on a further referral",
-            changes={"priority": (old, priority)},
         )
 
     def allocate(
@@ -597,11 +595,10 @@ class ReferralService(Service):
         new_episode = pending[0].id if pending else None
         for further in pending:
             further.open_case_referral_id = None if further.id == new_episode else new_episode
-            further.updated_by_id = self.actor.user_id
-            self._audit(
+            self._record_update(
                 session,
-                AuditAction.UPDATE,
-                entity=further,
+                further,
+                {"open_case_referral_id": (episode.id, further.open_case_referral_id)},
                 person_id=further.young_person_id,
                 summary=f"Further referral received {format_uk_date(further.received_on)} "
                 + (
@@ -610,7 +607,6 @@ class ReferralService(Service):
                     else "joins the new episode awaiting triage"
                 )
                 + f": the case was {episode.status.label.lower()}",
-                changes={"open_case_referral_id": (episode.id, further.open_case_referral_id)},
             )
         if pending:
             case_state.refresh(session, episode.young_person_id)

@@ -17,14 +17,12 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.models import RiskAssessment, User, YoungPerson
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.domain.enums import AuditAction, RiskLevel
-from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.enums import RiskLevel
 from veru_desk.domain.reviews import REVIEW_INTERVALS, is_overdue, next_review_date
 from veru_desk.domain.text import stored_text
 from veru_desk.services import case_state
 from veru_desk.services.access import require_case_access
-from veru_desk.services.audit import apply_changes
-from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.base import Service, get_or_404, refuse_problems
 
 
 @dataclass(frozen=True)
@@ -101,23 +99,17 @@ class RiskService(Service):
     def record(self, person_id: int, data: RiskInput) -> int:
         """Saves a new assessment on the current episode, as assessed by the signed-in user."""
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="record a risk assessment")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
-            errors = data.problems(person.date_of_birth, dt.date.today())
-            if errors:
-                raise ValidationError(errors)
+            person = self._case_person(session, person_id, doing="record a risk assessment")
+            refuse_problems(data.problems(person.date_of_birth, dt.date.today()))
             assessment = RiskAssessment(
                 young_person_id=person_id,
                 referral_id=person.current_referral_id,
                 assessor_id=self.actor.user_id,
                 **_values(data),
             )
-            self._stamp(assessment)
-            session.add(assessment)
-            self._audit(
+            self._create(
                 session,
-                AuditAction.CREATE,
-                entity=assessment,
+                assessment,
                 person_id=person_id,
                 summary=(
                     f"Risk assessed: {data.level.label.lower()} "
@@ -130,27 +122,26 @@ class RiskService(Service):
     def update(self, assessment_id: int, data: RiskInput, expected_version: int) -> None:
         """Corrects an assessment; the assessor stays whoever carried it out."""
         with self._write() as session:
-            assessment = get_or_404(session, RiskAssessment, assessment_id, "risk assessment")
-            person_id = assessment.young_person_id
-            require_case_access(session, self.actor, person_id, doing="edit a risk assessment")
-            check_version(session, assessment, expected_version)
-            person = session.get_one(YoungPerson, person_id)
-            errors = data.problems(person.date_of_birth, dt.date.today())
-            if errors:
-                raise ValidationError(errors)
-            changes = apply_changes(assessment, _values(data))
-            if not changes:
-                return
-            self._stamp(assessment)
-            self._audit(
+            assessment, person = self._case_record(
                 session,
-                AuditAction.UPDATE,
-                entity=assessment,
-                person_id=person_id,
-                summary=f"Risk assessment of {format_uk_date(assessment.assessed_on)} corrected",
-                changes=changes,
+                RiskAssessment,
+                assessment_id,
+                "risk assessment",
+                "edit a risk assessment",
+                expected_version,
             )
-            case_state.refresh(session, person_id)
+            refuse_problems(data.problems(person.date_of_birth, dt.date.today()))
+            changes = self._updated(
+                session,
+                assessment,
+                _values(data),
+                person_id=person.id,
+                summary=lambda: (
+                    f"Risk assessment of {format_uk_date(assessment.assessed_on)} corrected"
+                ),
+            )
+            if changes:
+                case_state.refresh(session, person.id)
 
     def history(self, person_id: int) -> list[RiskView]:
         """Every assessment, newest first; only the latest can be overdue (it supersedes)."""

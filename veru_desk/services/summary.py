@@ -287,8 +287,7 @@ class CaseSummaryService(SnapshotService):
     ) -> ExportRecord:
         """The Exports tab row and the audit event, in one transaction: either both or none."""
         with self._write() as session:
-            require_case_access(session, self.actor, person_id, doing="export a case summary")
-            person = get_or_404(session, YoungPerson, person_id, "young person")
+            person = self._case_person(session, person_id, doing="export a case summary")
             export = DocumentExport(
                 young_person_id=person_id,
                 by_user_id=self.actor.user_id,
