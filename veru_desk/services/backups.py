@@ -154,8 +154,8 @@ class BackupService(Service):
                 f"was before, from {safety.name}; nothing was lost."
             ) from error
         with self._write() as session:
-            self._audit(
             self._changed(session, Kind.DATABASE)  # every screen shows the restored records
+            self._audit(
                 session,
                 AuditAction.RESTORE,
                 summary=(

@@ -241,8 +241,8 @@ class RetentionService(Service):
             case_ref = person.case_ref
             _redact_audit(session, person_id)
             self._anonymise_rows(session, person)
-            self._audit(
             self._whole_case_changed(session, person_id)
+            self._audit(
                 session,
                 AuditAction.ANONYMISE,
                 entity_type="young_person",
