@@ -42,6 +42,7 @@ from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.page import page_subtitle, page_title
 
 RISK_STYLES: dict[RiskLevel | None, str] = {
     None: "background: #eef2f5; color: #3f4e58;",
@@ -131,14 +132,11 @@ class CaseWorkspace(QWidget):
     def _build_header(self) -> None:
         self.header = QFrame()
         self.header.setObjectName("caseHeader")
-        self.name_label = QLabel()
-        self.name_label.setObjectName("pageTitle")
+        self.name_label = page_title()
         self.name_label.setAccessibleName("Young person")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts_label = QLabel()
-        self.facts_label.setObjectName("pageSubtitle")
+        self.facts_label = page_subtitle()
         self.facts_label.setAccessibleName("Case details")
-        self.facts_label.setWordWrap(True)
         self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_badge = QLabel()
         self.status_badge.setAccessibleName("Case status")

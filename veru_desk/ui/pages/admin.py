@@ -30,6 +30,7 @@ from veru_desk.services.base import utc_to_local
 from veru_desk.services.users import UserView
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.page import page_frame
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 
@@ -196,21 +197,14 @@ class AdminPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.can_edit = services.actor.has(Role.ADMIN)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        title = QLabel("Administration: users")
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
-        note = QLabel(
-            "Accounts are never deleted, so the audit trail always names who did what: "
-            "disable an account when someone leaves."
+        layout = page_frame(
+            self,
+            "Administration: users",
+            subtitle="Accounts are never deleted, so the audit trail always names who did "
+            "what: disable an account when someone leaves."
             if self.can_edit
-            else "Only an administrator can add users, disable accounts or reset passwords."
-        )
-        note.setObjectName("pageSubtitle")
-        note.setWordWrap(True)
-        layout.addWidget(note)
+            else "Only an administrator can add users, disable accounts or reset passwords.",
+        ).layout
         self.model = RecordTableModel(USER_COLUMNS, self)
         self.table = RecordTable(self.model, "Users", self, stretch_column=1)
         layout.addWidget(self.table, 1)

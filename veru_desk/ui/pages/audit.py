@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,59 +33,47 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import NotFound, ValidationError, VeruError
 from veru_desk.services import Services
-from veru_desk.services.audit_log import AuditFilter, AuditRow
+from veru_desk.services.audit_log import AuditFilter
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import error_text, show_error
 from veru_desk.ui.widgets.forms import DateField
-from veru_desk.ui.widgets.record_table import RECORD_ROLE
+from veru_desk.ui.widgets.page import page_frame
+from veru_desk.ui.widgets.record_table import Column, RecordTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 200
 
-COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("When", lambda r: r.when_text),
-    ("User", lambda r: r.user_display_name),
-    ("Action", lambda r: r.action.label),
-    ("Case", lambda r: r.case_ref or ""),
-    ("Record", lambda r: f"{r.entity_type or ''} {r.entity_id or ''}".strip()),
-    ("Summary", lambda r: r.summary),
-    ("Changes", lambda r: r.changes_text),
+COLUMNS = (
+    Column("When", lambda r: r.when_text),
+    Column("User", lambda r: r.user_display_name),
+    Column("Action", lambda r: r.action.label),
+    Column("Case", lambda r: r.case_ref or ""),
+    Column("Record", lambda r: f"{r.entity_type or ''} {r.entity_id or ''}".strip()),
+    Column("Summary", lambda r: r.summary),
+    Column("Changes", lambda r: r.changes_text),
 )
 
 
-class AuditTableModel(QAbstractTableModel):
-    """Events newest first, fetched a page at a time from the audit log service."""
+class AuditTableModel(RecordTableModel):
+    """Events newest first, fetched a page at a time from the audit log service; cells,
+    headings and tooltips are the record table's."""
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self.services = services
         self.where = AuditFilter()
-        self._rows: list[AuditRow] = []
         self._exhausted = True
 
     def load(self, where: AuditFilter) -> None:
         """The first page for a new filter (raises the service's errors to the page)."""
         first = self.services.audit_log.query(where, PAGE)
-        self.beginResetModel()
         self.where = where
-        self._rows = first
         self._exhausted = len(first) < PAGE
-        self.endResetModel()
+        self.set_rows(first)
 
     def clear(self) -> None:
-        self.beginResetModel()
-        self._rows = []
         self._exhausted = True
-        self.endResetModel()
-
-    def row_at(self, row: int) -> AuditRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        self.set_rows([])
 
     def canFetchMore(self, parent: ModelIndex) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -107,64 +94,23 @@ class AuditTableModel(QAbstractTableModel):
         self._rows += page
         self.endInsertRows()
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        record = self.row_at(index.row())
-        if record is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()][1](record)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = COLUMNS[index.column()][1](record)
-            return text if len(text) > 40 else None
-        if role == RECORD_ROLE:
-            return record
-        return None
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 class AuditPage(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        title = QLabel("Audit trail")
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
-        subtitle = QLabel(
-            "Every sign-in, every case opened, every change, export and refusal, newest first. "
-            "Each event is chained to the one before, so an altered trail shows; looking at it "
-            "is recorded too."
+        layout = page_frame(
+            self,
+            "Audit trail",
+            subtitle="Every sign-in, every case opened, every change, export and refusal, "
+            "newest first. Each event is chained to the one before, so an altered trail shows; "
+            "looking at it is recorded too."
             + (
                 ""
                 if services.actor.is_manager
                 else " Case details are withheld: you see which case, not what changed."
-            )
-        )
-        subtitle.setObjectName("pageSubtitle")
-        subtitle.setWordWrap(True)
-        layout.addWidget(subtitle)
+            ),
+        ).layout
 
         filters = QGridLayout()
         self.user_filter = QComboBox()

@@ -34,6 +34,7 @@ from veru_desk.services.backups import BackupFile
 from veru_desk.services.vault import KeyStatus
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import confirm, show_error
+from veru_desk.ui.widgets.page import page_subtitle
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 MEGABYTE = 1024 * 1024
@@ -123,13 +124,11 @@ class BackupsPanel(QWidget):
         title = QLabel("Backups")
         title.setObjectName("sectionTitle")
         layout.addWidget(title)
-        note = QLabel(
+        note = page_subtitle(
             "A backup is taken on the first start of each day, before every upgrade and "
             "before every restore. Dailies are kept for a week, then one a week for a month "
             "and one a month for a year."
         )
-        note.setObjectName("pageSubtitle")
-        note.setWordWrap(True)
         layout.addWidget(note)
         self.model = RecordTableModel(BACKUP_COLUMNS, self)
         self.table = RecordTable(self.model, "Backups", self, stretch_column=3)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,6 +40,7 @@ from veru_desk.ui.dialogs.mentoring_session import SessionDialog, SessionMenu, a
 from veru_desk.ui.shell.events import data_events, seen_elsewhere
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error, show_stale
+from veru_desk.ui.widgets.page import page_layout, page_subtitle, page_title
 from veru_desk.ui.widgets.record_table import RECORD_ROLE
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -171,10 +171,8 @@ class SessionsCalendarPage(QWidget):
         self.services = services
         self.monday = monday_of(dt.date.today())
 
-        title = QLabel("Sessions calendar")
-        title.setObjectName("pageTitle")
-        self.week_label = QLabel()
-        self.week_label.setObjectName("pageSubtitle")
+        title = page_title("Sessions calendar")
+        self.week_label = page_subtitle(wrap=False)
         self.week_label.setAccessibleName("Week shown")
         self.previous_button = QPushButton("◀ Previous week")
         self.previous_button.clicked.connect(lambda: self.go_to_week(self.monday - dt.timedelta(7)))
@@ -232,7 +230,7 @@ class SessionsCalendarPage(QWidget):
         top.addWidget(self.previous_button)
         top.addWidget(self.this_week_button)
         top.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
+        layout = page_layout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.empty)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +30,7 @@ from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.quick_start import FirstScreen
 from veru_desk.ui.pages.caseload_model import COLUMNS, CaseloadModel
 from veru_desk.ui.shell.events import data_events
+from veru_desk.ui.widgets.page import page_frame
 
 TEXT_DEBOUNCE_MS = 150
 _OPEN = "open"
@@ -59,12 +59,7 @@ class CaseloadPage(QWidget):
         self._seeded = first_screen is not None
         self._workers_loaded = False
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        title = QLabel("Caseload")
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
+        layout = page_frame(self, "Caseload").layout
 
         filters = QHBoxLayout()
         filters.setSpacing(8)

@@ -30,6 +30,7 @@ from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.dashboard import Dashboard, DashboardItem
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import Progress, run_task
+from veru_desk.ui.widgets.page import page_frame
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 VISIBLE_ROWS = 6
@@ -192,21 +193,20 @@ class DashboardPage(QWidget):
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
-
         first_name = services.actor.display_name.split()[0] if services.actor.display_name else ""
-        self.title = QLabel(f"Good day, {first_name}" if first_name else "Dashboard")
-        self.title.setObjectName("pageTitle")
-        self.date_label = QLabel(long_date(dt.date.today()))
-        self.date_label.setObjectName("pageSubtitle")
+        frame = page_frame(
+            body,
+            f"Good day, {first_name}" if first_name else "Dashboard",
+            subtitle=long_date(dt.date.today()),
+            margins=(24, 18, 24, 18),  # the cards scroll: room under the last row
+            spacing=12,
+        )
+        assert frame.subtitle is not None
+        layout, self.title, self.date_label = frame.layout, frame.title, frame.subtitle
         self.summary = QLabel("Loading what needs doing…")
         self.summary.setObjectName("notice")
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Summary of what needs doing")
-        layout.addWidget(self.title)
-        layout.addWidget(self.date_label)
         layout.addWidget(self.summary)
 
         grid = QGridLayout()

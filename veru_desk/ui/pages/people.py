@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.names import display_name
 from veru_desk.services import Services
 from veru_desk.services.people import SearchHit
 from veru_desk.ui.shell.tasks import Progress, run_task
+from veru_desk.ui.widgets.page import page_frame
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 DEBOUNCE_MS = 150
@@ -71,19 +72,12 @@ class PeoplePage(QWidget):
         super().__init__(parent)
         self.services = services
         self._generation = 0
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        title = QLabel("People")
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
-        hint = QLabel(
-            "Search by name (accents optional, preferred or legal name), case reference, "
-            "date of birth (dd/mm/yyyy) or NHS number."
-        )
-        hint.setObjectName("pageSubtitle")
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
+        layout = page_frame(
+            self,
+            "People",
+            subtitle="Search by name (accents optional, preferred or legal name), case "
+            "reference, date of birth (dd/mm/yyyy) or NHS number.",
+        ).layout
 
         self.query = QLineEdit()
         self.query.setAccessibleName("Search for a young person")

@@ -49,6 +49,7 @@ from veru_desk.ui.dialogs.export_summary import documents_folder
 from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import DateField
+from veru_desk.ui.widgets.page import page_frame
 
 CUSTOM = "Custom dates"
 DEFAULT_PERIOD = "Last quarter"
@@ -205,7 +206,7 @@ class ReportsPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.preview)
 
-        layout = QVBoxLayout(self)
+        layout = page_frame(self, "Outcome reports").layout
         layout.addWidget(choose)
         layout.addWidget(self.error)
         layout.addWidget(self.status)

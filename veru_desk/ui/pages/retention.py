@@ -31,6 +31,7 @@ from veru_desk.services.retention import MAX_REASON_CHARS, RetentionItem, Retent
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.page import page_frame, page_subtitle
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 RETENTION_COLUMNS = (
@@ -138,12 +139,7 @@ class RetentionPage(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        title = QLabel("Retention: cases due for review")
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
+        layout = page_frame(self, "Retention: cases due for review").layout
 
         self.policy_errors = FieldErrors()
         policy = QFormLayout()
@@ -166,12 +162,10 @@ class RetentionPage(QWidget):
         policy_row.addWidget(self.save_policy_button)
         policy_row.addStretch(1)
         layout.addLayout(policy_row)
-        explain = QLabel(
+        explain = page_subtitle(
             "A case is due for review when every episode has ended and both periods have "
             "passed. Then anonymise it (keeps the numbers for reports) or erase it."
         )
-        explain.setObjectName("pageSubtitle")
-        explain.setWordWrap(True)
         layout.addWidget(explain)
 
         self.model = RecordTableModel(RETENTION_COLUMNS, self)

@@ -47,6 +47,7 @@ from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.page import page_frame, page_subtitle, page_title
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 log = logging.getLogger(__name__)
@@ -133,21 +134,14 @@ class TriagePage(QWidget):
         self._pending_choice: tuple[ReferralStatus | None, int | None, Priority] | None = None
         self.errors = FieldErrors()
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 12)
-        layout.setSpacing(10)
-        header = QHBoxLayout()
-        title = QLabel("Referrals")
-        title.setObjectName("pageTitle")
         self.new_button = QPushButton("New referral…")
         self.new_button.setToolTip("Record a new referral (Ctrl+N)")
         self.new_button.clicked.connect(self.new_referral_requested)
         self.import_button = QPushButton("Import spreadsheet…")
         self.import_button.clicked.connect(self.import_requested)
-        header.addWidget(title, 1)
-        header.addWidget(self.new_button)
-        header.addWidget(self.import_button)
-        layout.addLayout(header)
+        layout = page_frame(
+            self, "Referrals", actions=(self.new_button, self.import_button)
+        ).layout
 
         self.is_manager = services.actor.is_manager
         if not self.is_manager:
@@ -162,8 +156,7 @@ class TriagePage(QWidget):
             self.model = RecordTableModel(QUEUE_COLUMNS, self)
             return
 
-        self.queue_label = QLabel("Queue")
-        self.queue_label.setObjectName("pageSubtitle")
+        self.queue_label = page_subtitle("Queue", wrap=False)
         layout.addWidget(self.queue_label)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
@@ -205,8 +198,7 @@ class TriagePage(QWidget):
         detail = QVBoxLayout(self.detail)
         detail.setContentsMargins(0, 0, 0, 0)
         detail.setSpacing(8)
-        self.name_label = QLabel()
-        self.name_label.setObjectName("pageTitle")
+        self.name_label = page_title()
         self.name_label.setWordWrap(True)
         self.name_label.setAccessibleName("Young person")
         self.facts_label = QLabel()
