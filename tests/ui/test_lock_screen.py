@@ -230,3 +230,66 @@ def test_a_disabled_user_cannot_take_over_at_the_lock_screen(
     assert controller.locked and controller.window is window
     assert controller.dialog is not None
     assert "disabled" in controller.dialog.message.text()
+
+
+@pytest.fixture
+def abdirahmans_window(
+    db: Database, abdirahman: Actor, settings: QSettings
+) -> Iterator[MainWindow]:
+    """The manager's window; every window the test leaves open is closed afterwards."""
+    built = build_main_window(Services(db, abdirahman), settings=settings, database_label="t.db")
+    built.show()
+    yield built
+    for widget in QApplication.topLevelWidgets():
+        if shiboken6.isValid(widget) and widget.isVisible() and isinstance(widget, MainWindow):
+            for person_id in widget.open_case_ids():
+                widget.close_case(person_id, ask=False)
+            widget.close()
+
+
+def test_another_user_at_the_lock_screen_gets_a_database_of_their_own_and_none_of_the_first(
+    abdirahmans_window: MainWindow,
+    db: Database,
+    siobhan: Actor,
+    team: object,
+    fake_workspace: type,
+    qapp: QApplication,
+    watchers: list[IdleWatcher],
+) -> None:
+    """Abdirahman (a manager) has a case open that is not Siobhán's; she takes over at the
+    lock screen. Her work runs on a database opened as her, his case tab is gone, his cases
+    are hers to see only as any caseworker's are, and her window starts at her dashboard."""
+    from ui_drivers import open_case_for
+
+    from veru_desk.domain.errors import PermissionDenied
+
+    first = abdirahmans_window
+    person_id = open_case_for(first.services, team.dariusz.user_id)  # type: ignore[attr-defined]
+    assert first.open_case(person_id) is not None
+    old_db, old_engine = first.services.db, first.services.db.engine
+    watcher = install_auto_lock(qapp, first, first.services, timeout_ms=60_000)
+    watchers.append(watcher)
+    first.lock()
+    controller = controller_of(first)
+    enter(controller, "siobhan", PASSWORD)
+    assert not controller.locked
+    second = controller.window
+    assert second is not first and second.services.actor.username == "siobhan"
+    assert second.services.db is not old_db, "her work must not run on his database object"
+    assert second.services.db.engine is not old_engine
+    assert second.services.people is not first.services.people
+    assert second.open_case_ids() == []  # his case tab went with his window
+    assert not shiboken6.isValid(first) or not first.isVisible()
+    assert second.current_page_key() == "dashboard"
+    dashboard = second.page("dashboard")
+    assert "Siobhán" in dashboard.title.text()  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied):
+        second.services.people.open_case(person_id)
+    assert events(second.services.db, AuditAction.LOGOUT) == [
+        ("abdirahman", "Session ended at the lock screen: siobhan signed in")
+    ]
+    second.lock()  # the same person unlocking keeps her database and her window
+    same_db = second.services.db
+    enter(controller, "siobhan", PASSWORD)
+    assert not controller.locked and controller.window is second
+    assert second.services.db is same_db

@@ -175,6 +175,36 @@ def _record_key_change(db: Database, actor: Actor, what: str) -> None:
     audit.record_head_outside(db)
 
 
+def open_for_another(
+    db: Database, signed_in: Actor, username: str, password: str
+) -> tuple[Database, Actor]:
+    """The database opened afresh for ``username`` taking over from ``signed_in`` (the lock
+    screen): their own key slot unwraps the key and, on a server that checks passwords, their
+    own login role connects, so nothing of the first person's connection or key carries on.
+    Returns the new ``Database`` with the sign-in done and audited; the caller disposes the
+    old one (still usable: its engine reconnects). Refusals read as any sign-in's do."""
+    location = _location_for_anyone(db.location, signed_in.username)
+    db.dispose()  # our connections closed, so a key change this sign-in owes can run
+    return open_for_user(location, username, password)
+
+
+def _location_for_anyone(location: DatabaseLocation, username: str) -> DatabaseLocation:
+    """``location`` without ``username``'s own server login in it (``signed_in_location``
+    added it), so the next person's sign-in adds theirs; anything else unchanged."""
+    from dataclasses import replace
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    from veru_desk.db.server_roles import role_name
+
+    if location.path is not None:
+        return location
+    parts = urlsplit(location.url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if at and unquote(userinfo.split(":", 1)[0]) == role_name(username.strip().lower()):
+        return replace(location, url=urlunsplit(parts._replace(netloc=host)))
+    return location
+
+
 def _open_as(
     location: DatabaseLocation, username: str, password: str, key: bytes | None
 ) -> Database:
