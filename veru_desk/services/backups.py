@@ -32,8 +32,8 @@ from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import StorageError
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
-
 from veru_desk.services.changes import Kind
+
 
 class BackupService(Service):
     def _require_file_database(self) -> Path:

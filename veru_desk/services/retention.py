@@ -262,8 +262,8 @@ class RetentionService(Service):
             case_ref = person.case_ref
             _redact_audit(session, person_id)
             session.expunge(person)
-            # The database's ON DELETE CASCADE removes every row that hangs off the person
             self._whole_case_changed(session, person_id)
+            # The database's ON DELETE CASCADE removes every row that hangs off the person
             # (contacts, referrals and their history, assessments, plans, sessions, outcomes,
             # notes, exports, search tokens) in this one statement.
             session.execute(delete(YoungPerson).where(YoungPerson.id == person_id))
