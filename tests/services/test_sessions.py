@@ -10,15 +10,20 @@ from sqlalchemy import select
 from tests.dates import FromToday, resolved, today
 from veru_desk.db.models import Referral, ReferralTransition, SeriesException, SessionSeries
 from veru_desk.domain.enums import (
+    AgencyType,
     Attendance,
     AuditAction,
     ClosureReason,
+    ConsentStatus,
+    ReferralReason,
     ReferralStatus,
     SessionType,
 )
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.mentoring import SeriesInput, SessionInput
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.referrals import ReferralDetails
 
 WEDNESDAY = 2
 THURSDAY = 3
@@ -389,6 +394,35 @@ def test_week_calendar_runs_monday_to_sunday_for_the_mentor(
     assert len(as_manager.sessions.week(monday, mentor_id=dariusz_id)) == 3
     assert as_aisha.sessions.week(monday) == []
     assert as_aisha.sessions.week(monday, mentor_id=dariusz_id) == []
+
+
+def test_the_calendar_shows_only_cases_the_viewer_may_open(
+    as_dariusz: Services, as_manager: Services, as_aisha: Services
+) -> None:
+    """The calendar follows the rule for opening a case: Dariusz entered Zoë's referral, but
+    once it is accepted and allocated to Aisha her sessions are not his to see, even when he
+    asks for Aisha's week (he could not open the case)."""
+    born = today().replace(year=today().year - 15) - dt.timedelta(days=20)
+    intake = as_dariusz.referrals.create(
+        ReferralDetails(
+            received_on=today() - dt.timedelta(days=3),
+            referring_agency="Luton Sixth Form College",
+            referring_agency_type=AgencyType.SCHOOL,
+            reasons=frozenset({ReferralReason.CRIMINAL_EXPLOITATION}),
+            consent_young_person=ConsentStatus.GIVEN,
+            consent_parent=ConsentStatus.GIVEN,
+        ),
+        person=PersonDetails(first_name="Zoë", last_name="Çelik", date_of_birth=born),
+    )
+    as_manager.referrals.decide(intake.referral_id, ReferralStatus.ACCEPTED, "Exploitation risk")
+    aisha_id = as_aisha.actor.user_id
+    assert aisha_id is not None
+    as_manager.referrals.allocate(intake.referral_id, aisha_id)
+    monday = next_weekday(0)
+    as_aisha.sessions.book(intake.person_id, SessionInput(planned_start=at(monday, 10)))
+    assert [s.person_id for s in as_aisha.sessions.week(monday)] == [intake.person_id]
+    assert as_dariusz.sessions.week(monday, mentor_id=aisha_id) == []
+    assert len(as_manager.sessions.week(monday, mentor_id=aisha_id)) == 1
 
 
 def test_attendance_summary_counts_offered_sessions(

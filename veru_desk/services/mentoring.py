@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from dateutil.rrule import WEEKLY, rrule, weekday
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
@@ -35,7 +35,7 @@ from veru_desk.domain.names import display_name
 from veru_desk.domain.text import stored_text
 from veru_desk.domain.workflow import check_transition
 from veru_desk.services import case_state
-from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.access import own_cases, require_case_access, require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.audit import apply_changes
 from veru_desk.services.base import Service, check_version, get_or_404
@@ -272,24 +272,6 @@ def note_first_contact(session: Session, actor: Actor, row: MentoringSession) ->
             f"First contact: {_describe(row.planned_start, row.session_type)} attended",
             row.planned_start.date(),
         )
-
-
-def visible_people(actor: Actor) -> ColumnElement[bool]:
-    """A condition on ``YoungPerson`` for the cases ``actor`` may open, for list queries; the
-    same rules as ``access.can_see_case`` checks for one case."""
-    if actor.is_manager:
-        return true()
-    if Role.CASEWORKER not in actor.roles or actor.user_id is None:
-        return false()
-    allocated = exists().where(
-        Referral.young_person_id == YoungPerson.id,
-        Referral.allocated_worker_id == actor.user_id,
-    )
-    return or_(
-        YoungPerson.current_worker_id == actor.user_id,
-        YoungPerson.created_by_id == actor.user_id,
-        allocated,
-    )
 
 
 def _views_query() -> Select[MentoringSession, YoungPerson, str | None]:
@@ -634,7 +616,7 @@ class SessionService(Service):
         query = _views_query().where(
             MentoringSession.planned_start >= start,
             MentoringSession.planned_start < end,
-            visible_people(self.actor),
+            own_cases(self.actor),
         )
         if mentor_id is not None:
             query = query.where(MentoringSession.mentor_id == mentor_id)
