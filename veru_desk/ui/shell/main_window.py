@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -44,6 +44,12 @@ log = logging.getLogger(__name__)
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 2
 OPEN_CASE_TITLE_ROLE = Qt.ItemDataRole.UserRole + 3
+OPEN_CASE_LINES_ROLE = Qt.ItemDataRole.UserRole + 4
+#: the sidebar's width in "M"s of the window's font (so it follows the system font size)
+SIDEBAR_EMS = 18
+#: the selected open case's text colour, as style.qss gives the selected item's text: the
+#: close button sits on that dark selection and must read as well as the name beside it
+SELECTED_TEXT = "#ffffff"
 SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_STATE = "main_window/state"
 SETTINGS_LAST_PAGE = "main_window/last_page"
@@ -114,16 +120,32 @@ class MainWindow(QMainWindow):
             item.setData(PAGE_ROLE, spec.key)
             self.navigation.addItem(item)
         self.navigation.currentItemChanged.connect(self._navigation_changed)
+        # the page still current under an open case: a click (or Enter) must show it again
+        self.navigation.itemClicked.connect(self._navigation_clicked)
+        self.navigation.itemActivated.connect(self._navigation_clicked)
 
         self.open_cases = QListWidget()
         self.open_cases.setObjectName("openCases")
         self.open_cases.setAccessibleName("Open cases")
+        self.open_cases.setAccessibleDescription(
+            "The cases open in this window. Enter shows one; Delete or Ctrl+W closes it."
+        )
         self.open_cases.currentItemChanged.connect(self._open_case_changed)
+        # A click on the case already highlighted (after visiting a page) must show it too,
+        # and so must Enter: currentItemChanged alone does not fire for either.
+        self.open_cases.itemClicked.connect(self._show_open_case)
+        self.open_cases.itemActivated.connect(self._show_open_case)
+        self.open_cases.itemSelectionChanged.connect(self._colour_close_buttons)
+        self.open_cases.installEventFilter(self)
         self.open_cases.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.open_cases.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Current screen")
+        self.stack.setAccessibleDescription("The page or case chosen in the sidebar")
+        self.stack.currentChanged.connect(self._update_close_tab)
         self._build_central()
+        self._set_tab_order()
 
         self.database_label = QLabel(f"Database: {database_label}")
         self.database_label.setAccessibleName("Database in use")
@@ -133,9 +155,6 @@ class MainWindow(QMainWindow):
         self.user_label.setAccessibleName("Signed-in user")
         self.statusBar().addWidget(self.database_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
-
-        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
-        QShortcut(QKeySequence("Ctrl+W"), self, self.close_current_case)
 
         # Queued: the refusal may come from a worker thread, and ending the session must not
         # run in the middle of the call that was refused.
@@ -156,19 +175,20 @@ class MainWindow(QMainWindow):
         self.new_referral_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_referral_action.setToolTip("Record a new referral (Ctrl+N)")
         self.new_referral_action.triggered.connect(self.new_referral)
-        self.new_referral_action.setEnabled(self.services.actor.has_case_role)
         self.import_action = QAction("Import referrals…", self)
         self.import_action.setToolTip("Import a partner's referral spreadsheet")
         self.import_action.triggered.connect(self.import_referrals)
-        self.import_action.setEnabled(self.services.actor.has_case_role)
         toolbar.addAction(self.new_referral_action)
         toolbar.addAction(self.import_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
-        self.search_box.setEnabled(self.services.actor.has_case_role)
-        toolbar.addWidget(self.search_box)
+        self.search_box_action = toolbar.addWidget(self.search_box)
+        self.search_box.setToolTip(
+            "Find a young person by name, case reference, date of birth or NHS number (Ctrl+F)"
+        )
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -194,16 +214,43 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
         go_menu.addSeparator()
-        search_action = QAction("Find a young person", self)
-        search_action.triggered.connect(self.focus_search)
-        go_menu.addAction(search_action)
-        close_case = QAction("Close case", self)
-        close_case.triggered.connect(self.close_current_case)
-        go_menu.addAction(close_case)
+        self.find_action = QAction("Find a young person", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.setToolTip("Find a young person (Ctrl+F)")
+        self.find_action.triggered.connect(self.focus_search)
+        go_menu.addAction(self.find_action)
+        # "Close case…" in a case's header ends the intervention; this only puts the case
+        # away from the sidebar, so it says "tab".
+        self.close_tab_action = QAction("Close tab", self)
+        self.close_tab_action.setShortcut(QKeySequence("Ctrl+W"))
+        self.close_tab_action.setToolTip(
+            "Close the case on screen (Ctrl+W); the case itself stays as it is"
+        )
+        self.close_tab_action.setEnabled(False)
+        self.close_tab_action.triggered.connect(self.close_current_case)
+        go_menu.addAction(self.close_tab_action)
+        self._fit_actions_to_role()
         help_menu = menu.addMenu("&Help")
         about = QAction("About VERU Desk", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _fit_actions_to_role(self) -> None:
+        """Hides what the signed-in role cannot use (services.access is the rule: recording
+        or importing a referral and finding a young person need a case role), rather than
+        showing controls that look ready and do nothing."""
+        case_role = self.services.actor.has_case_role  # record_a_referral, import, search
+        for action in (
+            self.new_referral_action,
+            self.import_action,
+            self.search_box_action,
+            self.find_action,
+        ):
+            action.setEnabled(case_role)
+            action.setVisible(case_role)
+        self.search_box.setEnabled(case_role)
+        # Nothing left on the toolbar for this role: no empty band across the window.
+        self.toolbar.setVisible(case_role)
 
     def _build_central(self) -> None:
         sidebar = QFrame()
@@ -217,14 +264,23 @@ class MainWindow(QMainWindow):
         side.addWidget(self.navigation, 0)
         self.open_cases_heading = QLabel("Open cases")
         self.open_cases_heading.setObjectName("navHeading")
+        self.open_cases_heading.setBuddy(self.open_cases)
+        self.open_cases_hint = QLabel("Cases you open appear here.")
+        self.open_cases_hint.setObjectName("hint")
+        self.open_cases_hint.setWordWrap(True)
+        self.open_cases_hint.setContentsMargins(12, 0, 8, 0)
         side.addWidget(self.open_cases_heading)
+        side.addWidget(self.open_cases_hint)
         side.addWidget(self.open_cases, 1)
+        side.addStretch(0)  # takes the height while the list is hidden
         self.navigation.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
         self.navigation.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        width = self.fontMetrics().horizontalAdvance("M") * 15
+        width = self.fontMetrics().horizontalAdvance("M") * SIDEBAR_EMS
         sidebar.setFixedWidth(width)
+        self.sidebar = sidebar
         self._fit_navigation()
+        self._update_open_cases_heading()
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -233,6 +289,25 @@ class MainWindow(QMainWindow):
         layout.addWidget(sidebar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+
+    def _set_tab_order(self) -> None:
+        """Tab goes search, navigation, open cases, then into the page on screen."""
+        self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.open_cases.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        QWidget.setTabOrder(self.search_box, self.navigation)
+        QWidget.setTabOrder(self.navigation, self.open_cases)
+        QWidget.setTabOrder(self.open_cases, self.stack)
+
+    def _update_open_cases_heading(self) -> None:
+        """The "Open cases" heading only over open cases; a short hint instead for someone
+        who can open cases, and nothing at all for a role that cannot (an administrator)."""
+        has_cases = self.open_cases.count() > 0
+        self.open_cases_heading.setVisible(has_cases)
+        self.open_cases.setVisible(has_cases)
+        self.open_cases_hint.setVisible(not has_cases and self.services.actor.has_case_role)
+
+    def _update_close_tab(self, _index: int = -1) -> None:
+        self.close_tab_action.setEnabled(self.stack.currentWidget() in self._workspaces.values())
 
     def _fit_navigation(self) -> None:
         rows = self.navigation.count()
@@ -312,8 +387,10 @@ class MainWindow(QMainWindow):
         row = keys.index(key)
         if self.navigation.currentRow() != row:
             self.navigation.setCurrentRow(row)  # _navigation_changed shows it
-        else:
-            self._show_page_widget(key)
+        else:  # still current under an open case: highlight it again
+            item = self.navigation.item(row)
+            item.setSelected(True)
+            self._navigation_changed(item, None)
         return self._pages.get(key)
 
     def refresh_current_page(self) -> None:
@@ -335,7 +412,12 @@ class MainWindow(QMainWindow):
         if current is None:
             return
         self.open_cases.clearSelection()
+        self.open_cases.setCurrentItem(None)
         self._show_page_widget(current.data(PAGE_ROLE))
+
+    def _navigation_clicked(self, item: QListWidgetItem) -> None:
+        if self.stack.currentWidget() is not self._pages.get(item.data(PAGE_ROLE)):
+            self._navigation_changed(item, None)
 
     def _show_page_widget(self, key: str) -> None:
         try:
@@ -380,40 +462,70 @@ class MainWindow(QMainWindow):
         item.setData(PERSON_ROLE, person_id)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         item.setData(OPEN_CASE_TITLE_ROLE, f"{name} ({reference})" if name else title)
+        # Two short lines rather than one long one: the sidebar is narrow. The list draws
+        # them itself, so the selected entry takes the selection's text colour.
+        item.setData(OPEN_CASE_LINES_ROLE, [name, reference] if name else [title])
         item.setToolTip(title)
-        row = QWidget()
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(6, 2, 2, 2)
-        # Two short lines rather than one long one: the sidebar is narrow and a name must
-        # never run under the close button or off the edge.
-        label = QLabel()
-        label.setObjectName("openCaseTitle")
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        available = self.open_cases.viewport().width() - 40
-        metrics = label.fontMetrics()
-        label.setText(
-            "\n".join(
-                metrics.elidedText(part, Qt.TextElideMode.ElideRight, max(available, 60))
-                for part in ((name, reference) if name else (title,))
-            )
-        )
+        self.open_cases.addItem(item)
         close = QToolButton()
+        close.setObjectName("openCaseClose")
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip(f"Close {title}")
-        close.setAccessibleName(f"Close case {title}")
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard has Delete and Ctrl+W
+        close.setToolTip(f"Close tab: {title}")
+        close.setAccessibleName(f"Close tab {title}")
         close.clicked.connect(lambda _checked=False, pid=person_id: self.close_case(pid))
-        row_layout.addWidget(label, 1)
-        row_layout.addWidget(close)
-        item.setSizeHint(
-            row.sizeHint()
-            .boundedTo(self.open_cases.viewport().size())
-            .expandedTo(row.minimumSizeHint())
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(close, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.open_cases.setItemWidget(item, holder)
+        self._fit_open_case(item, close)
+        self._update_open_cases_heading()
+
+    def _fit_open_case(self, item: QListWidgetItem, close: QToolButton) -> None:
+        """Sizes an entry from the font, not from the list's size at the time (which may not
+        be laid out yet): two whole lines with the stylesheet's padding, so nothing is
+        clipped at any text size; each line elided to the width beside the close button."""
+        metrics = self.open_cases.fontMetrics()
+        em = metrics.horizontalAdvance("M")  # what "em" means in a Qt stylesheet
+        lines: list[str] = item.data(OPEN_CASE_LINES_ROLE)
+        width = self.sidebar.width() - 12  # the items' side margins (style.qss)
+        text_width = width - int(1.6 * em) - close.sizeHint().width() - 6
+        item.setText(
+            "\n".join(
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(text_width, 4 * em))
+                for line in lines
+            )
         )
-        self.open_cases.addItem(item)
-        self.open_cases.setItemWidget(item, row)
+        # the padding (0.45em each side in style.qss), the margins and a little air
+        height = len(lines) * metrics.lineSpacing() + int(0.9 * em) + 2 + em // 2
+        item.setSizeHint(QSize(width, max(height, close.sizeHint().height() + 4)))
+
+    def _colour_close_buttons(self) -> None:
+        for row in range(self.open_cases.count()):
+            item = self.open_cases.item(row)
+            holder = self.open_cases.itemWidget(item)
+            close = holder.findChild(QToolButton) if holder is not None else None
+            if close is not None:
+                close.setStyleSheet(
+                    f"QToolButton {{ color: {SELECTED_TEXT}; }}" if item.isSelected() else ""
+                )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Delete on the open cases list closes the highlighted case's tab."""
+        if (
+            watched is self.open_cases
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        ):
+            item = self.open_cases.currentItem()
+            if item is not None:
+                self.close_case(item.data(PERSON_ROLE))
+                return True
+        return super().eventFilter(watched, event)
 
     def _item_for(self, person_id: int) -> QListWidgetItem | None:
         for row in range(self.open_cases.count()):
@@ -434,12 +546,18 @@ class MainWindow(QMainWindow):
     def _open_case_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
     ) -> None:
-        if current is None:
+        if current is not None:
+            self._show_open_case(current)
+
+    def _show_open_case(self, item: QListWidgetItem) -> None:
+        workspace = self._workspaces.get(item.data(PERSON_ROLE))
+        if workspace is None:
             return
-        workspace = self._workspaces.get(current.data(PERSON_ROLE))
-        if workspace is not None:
-            self.navigation.clearSelection()
-            self.stack.setCurrentWidget(workspace)
+        self.navigation.blockSignals(True)
+        self.navigation.clearSelection()
+        self.navigation.blockSignals(False)
+        item.setSelected(True)
+        self.stack.setCurrentWidget(workspace)
 
     def open_case_ids(self) -> list[int]:
         return list(self._workspaces)
@@ -467,6 +585,7 @@ class MainWindow(QMainWindow):
         item = self._item_for(person_id)
         if item is not None:
             self.open_cases.takeItem(self.open_cases.row(item))
+        self._update_open_cases_heading()
         self.stack.removeWidget(workspace)
         workspace.deleteLater()
         if was_current:
