@@ -124,6 +124,9 @@ class Generator:
     def __init__(self, seed: int, anchor: dt.date, team: Team, values: Values) -> None:
         self.rng = random.Random(seed)
         self.anchor = anchor
+        # The last day with recorded history: the demo may be built at 07:17, so nothing
+        # recorded is dated today (a session "attended" at 16:00 today would be in the future).
+        self.yesterday = anchor - dt.timedelta(days=1)
         self.team = team
         self.v = values
         self.heritage_weights = list(accumulate(h.weight for h in HERITAGES))
@@ -133,6 +136,7 @@ class Generator:
         self.age_weights = list(accumulate(w for _a, w in AGES))
         self.nhs_counter = self.rng.randrange(10**6)
         self.counts: Counter[str] = Counter()
+        self.booked: dict[tuple[int, dt.date], set[str]] = {}  # each worker's hours taken
 
     # each person: one call, all their rows --------------------------------------------------
 
@@ -346,7 +350,7 @@ class Generator:
         """
         worker = episode.worker_id
         assert worker is not None and episode.first_contact_on is not None
-        end = episode.closed_on or self.anchor
+        end = episode.closed_on or self.yesterday
         work = Work(
             batch, ids, self.v, pid, rid, worker, episode.first_contact_on, end,
             closing=episode.closed_on is not None,
@@ -380,7 +384,7 @@ class Generator:
             # Reassessed every two to three months (sooner only when the level says so and
             # the worker keeps up); an open case's last review falls due after today unless
             # this is one of the cases left overdue on purpose.
-            following = max(review, assessed + dt.timedelta(days=rng.randint(56, 90)))
+            following = _weekday(max(review, assessed + dt.timedelta(days=rng.randint(56, 90))))
             if not closing and not stop_early and following > end and review < end:
                 following = review + dt.timedelta(days=rng.randint(0, 3))
             work.batch.rows["risk_assessment"].append(
@@ -438,12 +442,19 @@ class Generator:
                     v.day(target), status.value, *work.tracked(plan_start),
                 )
             )  # fmt: skip
-            for _ in range(rng.randint(1, 2)):
-                description, owner = rng.choice(ACTIONS)
+            # Each goal its own actions (no action twice in one plan), and their progress
+            # agrees with the goal: nothing done on a goal not started, all done on one achieved.
+            for description, owner in rng.sample(ACTIONS[domain], rng.randint(1, 2)):
                 due = plan_start + dt.timedelta(days=rng.randint(7, 60))
                 done = due - dt.timedelta(days=rng.randint(0, 5)) if due < work.end else None
                 if done is not None and rng.random() < 0.15:
                     done = None  # an overdue action
+                if status is GoalStatus.NOT_STARTED:
+                    done = None
+                elif status is GoalStatus.ACHIEVED and done is None:
+                    done = min(due, work.end)
+                if done is not None:
+                    done = max(plan_start, min(done, work.end))
                 rows["plan_action"].append(
                     (
                         work.ids.next("plan_action"), goal_id, description, owner, v.day(due),
@@ -488,8 +499,15 @@ class Generator:
         clocks = (f"{hour:02d}:00", f"{hour:02d}:00", f"{hour:02d}:30")
         pid, rid, worker = work.pid, work.rid, work.worker
         session_id = work.ids["mentoring_session"]
+        end = work.end
         for index in range(count):
             day = start + timedelta(days=int(index * step))
+            weekday = day.weekday()
+            if weekday == 6 or (weekday == 5 and random_() >= 0.08):
+                # Sundays never, Saturdays rarely (a football tournament, a trip): the
+                # Thursday or Friday before or the Monday or Tuesday after, within the episode.
+                moved = day + timedelta(days=_WEEKEND_MOVES[weekday][int(random_() * 4)])
+                day = moved if moved <= end else day - timedelta(days=weekday - 4)
             if index == 0:
                 attendance = _ATTENDED
             elif disengaging and index >= count - 3:
@@ -506,7 +524,7 @@ class Generator:
             if attended:
                 last_attended = day
             attendance_log.append(_ATTENDANCE[attendance])
-            stamp = at(day, clocks[int(random_() * 3)])
+            stamp = at(day, self._free_clock(worker, day, clocks[int(random_() * 3)]))
             session_id += 1
             sessions.append(
                 (
@@ -532,16 +550,33 @@ class Generator:
             booked += dt.timedelta(days=7)
         extras = self.rng.randint(1, 2)
         for extra in range(extras):
-            day = booked + dt.timedelta(days=7 * extra)
+            day = _weekday(booked + dt.timedelta(days=7 * extra))
             work.batch.rows["mentoring_session"].append(
                 (
                     work.ids.next("mentoring_session"), work.pid, work.rid,
-                    work.values.at(day, f"{hour:02d}:00"), 60, work.worker,
+                    work.values.at(day, self._free_clock(work.worker, day, f"{hour:02d}:00")),
+                    60, work.worker,
                     SessionType.ONE_TO_ONE.value, location, Attendance.PLANNED.value,
-                    None, None, False, *work.tracked(self.anchor),
+                    None, None, False, *work.tracked(self.yesterday),
                 )
             )  # fmt: skip
         return extras
+
+    def _free_clock(self, worker: int, day: dt.date, wanted: str) -> str:
+        """``wanted``, or the nearest time in an hour the worker has free that day: no worker
+        starts two sessions in one hour (until every hour of a day is taken, as only a huge
+        demo would do)."""
+        taken = self.booked.get((worker, day))
+        if taken is None:
+            self.booked[(worker, day)] = {wanted[:2]}
+            return wanted
+        if wanted[:2] in taken:
+            for clock in _CLOCKS_NEAR[wanted]:
+                if clock[:2] not in taken:
+                    wanted = clock
+                    break
+        taken.add(wanted[:2])
+        return wanted
 
     def _outcomes(
         self,
@@ -591,6 +626,7 @@ class Generator:
         for _ in range(rng.randint(1, 3)):
             subject, body = rng.choice(NOTE_SUBJECTS)
             when = work.start + dt.timedelta(days=rng.randint(0, work.span))
+            when = min(_weekday(when), work.end)  # written at the office, by yesterday
             work.batch.rows["case_note"].append(
                 (
                     work.ids.next("case_note"), work.pid, work.rid,
@@ -612,7 +648,7 @@ class Work:
     rid: int
     worker: int
     start: dt.date
-    end: dt.date  # closure, or the anchor day for an open case
+    end: dt.date  # closure, or the day before the anchor day for an open case
     closing: bool
 
     @property
@@ -634,6 +670,17 @@ _SESSION_TYPES = tuple(
     )
 )  # fmt: skip
 _HOME_VISIT = SessionType.HOME_VISIT.value
+# Days to move a weekend session by (Saturday, Sunday): to a Thursday, Friday, Monday or Tuesday.
+_WEEKEND_MOVES = {5: (-2, -1, 2, 3), 6: (-3, -2, 1, 2)}
+# Session start times a worker can offer, 10:00 to 18:30; for each, the others nearest first.
+_SLOTS = tuple(f"{hour:02d}:{minute}" for hour in range(10, 19) for minute in ("00", "30"))
+_CLOCKS_NEAR = {
+    wanted: sorted(
+        (c for c in _SLOTS if c != wanted),
+        key=lambda c: (abs(_SLOTS.index(c) - _SLOTS.index(wanted)), c < wanted),
+    )
+    for wanted in _SLOTS
+}
 _DURATIONS = (45, 60, 60, 90)
 _ATTENDED = Attendance.ATTENDED.value
 _DNA = Attendance.DID_NOT_ATTEND.value
@@ -692,6 +739,13 @@ class PersonPlan:
     date_of_birth: dt.date
     district: tuple[str, str, float]
     episodes: list[Episode]
+
+
+def _weekday(day: dt.date) -> dt.date:
+    """``day``, or the nearest working day when it falls at a weekend (the Friday before a
+    Saturday, the Monday after a Sunday): offices are shut."""
+    weekday = day.weekday()
+    return day + dt.timedelta(days=(-1, 1)[weekday - 5]) if weekday >= 5 else day
 
 
 def _age(dob: dt.date, on: dt.date) -> int:
@@ -802,15 +856,16 @@ def _plan_episode(gen: Generator, received: dt.date, *, last_episode: bool, age:
     episode.session_cap = rng.choice((16, 20, 24, 30, 36, 48))
 
     # triage: the last fortnight's referrals are still in the queue
+    yesterday = anchor - dt.timedelta(days=1)
     if last_episode and age_days <= 12 and rng.random() < 0.75:
         if rng.random() < 0.4:
-            episode.screened = received + dt.timedelta(days=min(age_days, 1))
+            episode.screened = min(received + dt.timedelta(days=1), yesterday)
             episode.status = ReferralStatus.SCREENING
         return episode
     if rng.random() < 0.35:
         episode.screened = received + dt.timedelta(days=rng.randint(0, 2))
     decision_day = received + dt.timedelta(days=rng.randint(2, 10))
-    decision_day = min(decision_day, anchor)
+    decision_day = min(_weekday(decision_day), yesterday)
     roll = rng.random()
     too_old = age > 25
     if last_episode and (roll < 0.06 or too_old):
@@ -824,18 +879,18 @@ def _plan_episode(gen: Generator, received: dt.date, *, last_episode: bool, age:
     episode.decided_on = decision_day
     if episode.status is not ReferralStatus.ACCEPTED:
         return episode
-    allocated = min(decision_day + dt.timedelta(days=rng.randint(0, 5)), anchor)
-    if allocated == anchor and last_episode and rng.random() < 0.5:
-        return episode  # accepted today, not yet allocated
+    allocated = min(_weekday(decision_day + dt.timedelta(days=rng.randint(0, 5))), yesterday)
+    if allocated == yesterday and last_episode and rng.random() < 0.5:
+        return episode  # accepted yesterday, not yet allocated
     episode.allocated_on = allocated
     episode.worker_id = rng.choice(gen.team.worker_ids)
     episode.status = ReferralStatus.ALLOCATED
-    first_contact = allocated + dt.timedelta(days=rng.randint(2, 14))
+    first_contact = _weekday(allocated + dt.timedelta(days=rng.randint(2, 14)))
     if first_contact >= anchor:
         return episode  # allocated, no contact yet
     episode.first_contact_on = first_contact
     episode.status = ReferralStatus.ACTIVE
-    closing = first_contact + dt.timedelta(days=rng.randint(90, 330))
+    closing = _weekday(first_contact + dt.timedelta(days=rng.randint(90, 330)))
     if not last_episode or closing < anchor:
         if not last_episode:
             closing = min(closing, anchor - dt.timedelta(days=120))

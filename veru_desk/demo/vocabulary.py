@@ -325,15 +325,40 @@ GOALS: dict[GoalDomain, tuple[str, ...]] = {
         "Music studio sessions",
     ),
 }  # fmt: skip
-ACTIONS = (
-    ("Book meeting with head of year", "Caseworker"),
-    ("Call mum to agree the plan", "Caseworker"),
-    ("Send consent form to GP", "Caseworker"),
-    ("Arrange taster session", "Hockwell Ring Youth Project"),
-    ("Share safety plan with school", "School"),
-    ("Attend review at the YJS office", "Youth justice officer"),
-    ("Apply for bus pass", "Young person"),
-)
+# Each goal's actions come from its own domain, so a plan never lists the same action twice.
+ACTIONS: dict[GoalDomain, tuple[tuple[str, str], ...]] = {
+    GoalDomain.EET: (
+        ("Book meeting with head of year", "Caseworker"),
+        ("Visit the college open day together", "Caseworker"),
+        ("Apply for bus pass", "Young person"),
+        ("Agree a reduced timetable for the first month", "School"),
+    ),
+    GoalDomain.SAFETY: (
+        ("Share safety plan with school", "School"),
+        ("Walk the safe route home together", "Caseworker"),
+        ("Save the out-of-hours numbers in his phone", "Young person"),
+    ),
+    GoalDomain.FAMILY: (
+        ("Call mum to agree the plan", "Caseworker"),
+        ("Arrange a family meeting at home", "Caseworker"),
+        ("Refer the family to Early Help", "Caseworker"),
+    ),
+    GoalDomain.HEALTH: (
+        ("Send consent form to GP", "Caseworker"),
+        ("Book first appointment with the drug and alcohol service", "Caseworker"),
+        ("Chase the CAMHS referral", "Caseworker"),
+    ),
+    GoalDomain.OFFENDING: (
+        ("Attend review at the YJS office", "Youth justice officer"),
+        ("Go through the referral order contract together", "Youth justice officer"),
+        ("Write a letter of apology for the victim", "Young person"),
+    ),
+    GoalDomain.POSITIVE_ACTIVITIES: (
+        ("Arrange taster session", "Hockwell Ring Youth Project"),
+        ("Buy boxing club membership from the activity fund", "Caseworker"),
+        ("Introduce him to the music studio staff", "Caseworker"),
+    ),
+}  # fmt: skip
 SESSION_NOTES = (
     "Talked about school and the weekend; engaged well.",
     "Went through the safety plan; agreed safe routes home.",
