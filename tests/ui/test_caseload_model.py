@@ -162,3 +162,43 @@ def test_allocated_with_no_contact_yet_filter_shows_only_the_new_case(
         page.table.selectRow(0)
         page.open_selected()
     assert opened.args == [seven_cases[0]]
+
+
+def test_overdue_filter_says_in_its_column_what_is_overdue(
+    qtbot: QtBot, as_manager: Services, seven_cases: list[int], team: object
+) -> None:
+    from tests.dates import today
+    from veru_desk.domain.enums import GoalDomain, RiskLevel
+    from veru_desk.services.plans import GoalInput
+    from veru_desk.services.risk import RiskInput
+
+    late_plan, on_time = seven_cases[0], seven_cases[1]
+    for person in (late_plan, on_time):
+        view = as_manager.referrals.for_person(person)[0]
+        as_manager.referrals.decide(view.id, ReferralStatus.ACCEPTED, "Meets criteria")
+        as_manager.referrals.allocate(view.id, team.dariusz.user_id)  # type: ignore[attr-defined]
+        as_manager.risk.record(person, RiskInput(assessed_on=today(), level=RiskLevel.LOW))
+    plan = as_manager.plans.start_plan(
+        late_plan,
+        started_on=today() - dt.timedelta(days=90),
+        review_on=today() - dt.timedelta(days=2),
+    )
+    as_manager.plans.add_goal(plan, GoalInput(GoalDomain.EET, "Back into college"))
+
+    page = CaseloadPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    page.status_filter.setCurrentIndex(page.status_filter.findText("Allocated"))
+    assert page.model.rowCount() == 2
+    page.overdue.setChecked(True)
+    assert page.model.rowCount() == 1
+    assert page.total_label.text() == "1 case"
+    column = COLUMNS.index(CaseloadSort.OVERDUE)
+    assert page.model.headerData(column, Qt.Orientation.Horizontal) == "Overdue"
+    due = (today() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    assert page.model.index(0, 1).data() == "Wiśniewski, Łukasz"
+    assert page.model.index(0, column).data() == f"Plan review due {due}"
+    review = page.model.index(0, COLUMNS.index(CaseloadSort.NEXT_REVIEW)).data()
+    assert dt.datetime.strptime(review, "%d/%m/%Y").date() > today()
+    assert page.overdue.accessibleName() == "Show only overdue cases"

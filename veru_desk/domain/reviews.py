@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from dateutil.relativedelta import relativedelta
 
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import RiskLevel
 
 REVIEW_INTERVALS: Mapping[RiskLevel, relativedelta] = MappingProxyType(
@@ -56,3 +57,36 @@ def is_due_within(due: date | None, today: date, days: int = DUE_SOON_DAYS) -> b
     if days < 0:
         raise ValueError(f"days must not be negative, got {days}")
     return due is not None and today <= due <= today + timedelta(days=days)
+
+
+def days_words(days: int) -> str:
+    """``1 day``, ``12 days``."""
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def overdue_text(
+    today: date,
+    risk_review_on: date | None,
+    plan_review_on: date | None = None,
+    actions_overdue: int = 0,
+    oldest_action_due: date | None = None,
+) -> str:
+    """What is overdue on a case, in the words of the caseload's "Overdue" column:
+    ``Risk review 12 days overdue; plan review due 03/12/2026; 2 actions overdue``.
+
+    The one definition of overdue (``is_overdue``: the due day has passed) decides each part,
+    as the caseload's filter and the dashboard's lists do; an empty string when nothing is.
+    """
+    parts: list[str] = []
+    if risk_review_on is not None and is_overdue(risk_review_on, today):
+        parts.append(f"risk review {days_words((today - risk_review_on).days)} overdue")
+    if plan_review_on is not None and is_overdue(plan_review_on, today):
+        parts.append(f"plan review due {format_uk_date(plan_review_on)}")
+    if actions_overdue > 0:
+        what = "1 plan action" if actions_overdue == 1 else f"{actions_overdue} plan actions"
+        since = (
+            f" (since {format_uk_date(oldest_action_due)})" if oldest_action_due is not None else ""
+        )
+        parts.append(f"{what} overdue{since}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]

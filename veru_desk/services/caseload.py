@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import (
-    InterventionPlan,
-    PlanAction,
-    PlanGoal,
-    Referral,
-    User,
-    YoungPerson,
-)
+from veru_desk.db.models import Referral, User, YoungPerson
 from veru_desk.domain.enums import AuditAction, ReferralStatus, RiskLevel, Role
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
@@ -35,6 +29,7 @@ from veru_desk.services.caseload_view import (
     CaseloadSort,
     caseload_row,
 )
+from veru_desk.services.overdue import anything_overdue, overdue_details
 from veru_desk.services.people import search_query
 
 __all__ = ["CaseloadFilter", "CaseloadRow", "CaseloadService", "CaseloadSort"]
@@ -70,32 +65,10 @@ def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]
             )
         )
     if flt.overdue_only:
-        conditions.append(_overdue(today))
+        conditions.append(anything_overdue(today))
     if flt.text.strip():
         conditions.append(YoungPerson.id.in_(search_query(flt.text).order_by(None)))
     return conditions
-
-
-def _overdue(today: dt.date) -> ColumnElement[bool]:
-    """Open cases with anything overdue; each part is one indexed, uncorrelated subquery."""
-    plan_reviews = select(InterventionPlan.young_person_id).where(
-        InterventionPlan.is_current.is_(True), InterventionPlan.review_on < today
-    )
-    actions = (
-        select(InterventionPlan.young_person_id)
-        .join(PlanGoal, PlanGoal.plan_id == InterventionPlan.id)
-        .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
-        .where(
-            InterventionPlan.is_current.is_(True),
-            PlanAction.done_on.is_(None),
-            PlanAction.due_on < today,
-        )
-    )
-    return YoungPerson.current_status.in_(_OPEN) & or_(
-        YoungPerson.next_review_on < today,
-        YoungPerson.id.in_(plan_reviews),
-        YoungPerson.id.in_(actions),
-    )
 
 
 def _ranked(column: Any, members: Sequence[Any]) -> ColumnElement[int]:
@@ -103,9 +76,19 @@ def _ranked(column: Any, members: Sequence[Any]) -> ColumnElement[int]:
     return case({m: i for i, m in enumerate(members)}, value=column, else_=None)
 
 
-def _order(sort: CaseloadSort, descending: bool) -> list[Any]:
+def _order(sort: CaseloadSort, descending: bool, today: dt.date) -> list[Any]:
     """The sort column, blanks last either way (as a spreadsheet does), then name and id so
     that equal values keep a stable order between fetches."""
+    if sort is CaseloadSort.OVERDUE:
+        # overdue cases first (ascending), then by the risk review's date
+        flag = case((anything_overdue(today), 0), else_=1)
+        review = YoungPerson.next_review_on
+        return [
+            flag.desc() if descending else flag,
+            (review.desc() if descending else review.asc()).nulls_last(),
+            YoungPerson.sort_name,
+            YoungPerson.id,
+        ]
     if sort is CaseloadSort.NAME:
         if descending:
             return [YoungPerson.sort_name.desc(), YoungPerson.id.desc()]
@@ -161,7 +144,9 @@ class CaseloadService(Service):
         bar) and fetch the full list afterwards, off the GUI thread.
         """
         with self._read() as session:
-            query = self._query(select(YoungPerson.id), flt).order_by(*_order(sort, descending))
+            query = self._query(select(YoungPerson.id), flt).order_by(
+                *_order(sort, descending, dt.date.today())
+            )
             if limit is not None or offset:
                 query = query.limit(limit).offset(offset)
             return _fetch_ints(session, query)
@@ -203,8 +188,11 @@ class CaseloadService(Service):
                     .outerjoin(User, User.id == YoungPerson.current_worker_id)
                     .where(YoungPerson.id.in_(chunk), _scope(self.actor))
                 )
+                overdue = overdue_details(session, chunk, today)
                 for r in result:
-                    found[r.id] = caseload_row(r, today)
+                    row = caseload_row(r, today)
+                    detail = overdue.get(r.id)
+                    found[r.id] = replace(row, overdue=detail.text(today) if detail else "")
         return [found[i] for i in ids if i in found]
 
     def record_export(self, count: int, what: str) -> None:
@@ -216,8 +204,7 @@ class CaseloadService(Service):
                 session,
                 AuditAction.EXPORT,
                 entity_type="caseload",
-                summary=f"Caseload exported ({what}): {count} "
-                f"{'case' if count == 1 else 'cases'}",
+                summary=f"Caseload exported ({what}): {count} {'case' if count == 1 else 'cases'}",
             )
 
     def _query(self, query: Select[Any], flt: CaseloadFilter) -> Select[Any]:

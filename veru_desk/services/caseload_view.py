@@ -28,6 +28,7 @@ class CaseloadSort(StrEnum):
     WORKER = "worker"
     NEXT_REVIEW = "next_review"
     LAST_CONTACT = "last_contact"
+    OVERDUE = "overdue"
 
     @property
     def label(self) -> str:
@@ -44,6 +45,7 @@ _SORT_LABELS = {
     CaseloadSort.WORKER: "Caseworker",
     CaseloadSort.NEXT_REVIEW: "Next review",
     CaseloadSort.LAST_CONTACT: "Last contact",
+    CaseloadSort.OVERDUE: "Overdue",
 }
 
 
@@ -53,6 +55,7 @@ class CaseloadFilter:
     worker_id: int | None = None
     risk_levels: frozenset[RiskLevel] = frozenset()
     overdue_only: bool = False  # a risk review, plan review or plan action is overdue
+    # (``services.overdue``: due before today, on an open case)
     no_contact_yet: bool = False  # the current episode has no first contact recorded
     disengaged_only: bool = False
     text: str = ""  # matched exactly as the global search matches it
@@ -74,6 +77,9 @@ class CaseloadRow:
     next_review_on: dt.date | None
     last_contact_on: dt.date | None
     disengaged: bool
+    #: what is overdue, in words (``services.overdue``): empty when nothing is, None when
+    #: not read yet (the start-up read leaves it to the first page fetched afterwards)
+    overdue: str | None = None
 
 
 def _date(value: dt.date | str | None) -> dt.date | None:

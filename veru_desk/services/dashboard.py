@@ -36,6 +36,7 @@ from veru_desk.domain.reviews import DUE_SOON_DAYS
 from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
+from veru_desk.services.overdue import action_overdue, open_case, risk_review_overdue
 
 LIST_CAP = 200
 #: How long a re-referral of a case stays on its worker's dashboard once decided.
@@ -269,7 +270,7 @@ class DashboardService(Service):
         what falls due this week.
         """
         window = (
-            YoungPerson.next_review_on < before_or_on
+            risk_review_overdue(before_or_on)
             if from_day is None
             else YoungPerson.next_review_on.between(from_day, before_or_on)
         )
@@ -430,10 +431,8 @@ class DashboardService(Service):
             .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
             .where(
                 scope,
-                InterventionPlan.is_current.is_(True),
-                PlanAction.done_on.is_(None),
-                PlanAction.due_on < today,
-                YoungPerson.current_status.in_(_OPEN),
+                action_overdue(today),
+                open_case(),
             )
             .order_by(PlanAction.due_on, YoungPerson.sort_name),
             totals,

@@ -84,9 +84,14 @@ class CaseloadPage(QWidget):
         for level in RiskLevel:
             self.risk_filter.addItem(level.label, level.value)
         self.overdue = QCheckBox("Overdue")
-        self.overdue.setToolTip("A risk review, plan review or plan action is overdue")
+        self.overdue.setToolTip(
+            "Only cases with a risk review, plan review or plan action due before today"
+        )
+        self.overdue.setAccessibleName("Show only overdue cases")
         self.no_contact = QCheckBox("No contact yet")
         self.disengaged = QCheckBox("Disengaged")
+        self.no_contact.setAccessibleName("Show only cases with no contact yet")
+        self.disengaged.setAccessibleName("Show only disengaged cases")
         filters.addWidget(self.text_filter, 2)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.worker_filter)
@@ -124,6 +129,7 @@ class CaseloadPage(QWidget):
             CaseloadSort.RISK: "Not assessed",
             CaseloadSort.WORKER: "Dariusz Wójcik",
             CaseloadSort.NEXT_REVIEW: "Next review",
+            CaseloadSort.LAST_CONTACT: "Last contact",
         }
         metrics = self.table.fontMetrics()
         bold = QFont(self.table.font())
@@ -162,6 +168,8 @@ class CaseloadPage(QWidget):
         data_events().changed.connect(self._data_changed)
         if first_screen is not None:
             self.model.seed(first_screen.caseload_ids, first_screen.caseload_rows)
+            # the start-up read has no overdue column: fill it in once the first screen shows
+            QTimer.singleShot(0, self.model.fill_seeded)
 
     # --- filters ----------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ COLUMNS: tuple[CaseloadSort, ...] = (
     CaseloadSort.WORKER,
     CaseloadSort.NEXT_REVIEW,
     CaseloadSort.LAST_CONTACT,
+    CaseloadSort.OVERDUE,
 )
 
 _OVERDUE = QColor("#b3261e")
@@ -86,6 +87,8 @@ def cell_text(row: CaseloadRow, column: CaseloadSort) -> str:
         return row.worker or "Unallocated"
     if column is CaseloadSort.NEXT_REVIEW:
         return format_uk_date(row.next_review_on)
+    if column is CaseloadSort.OVERDUE:
+        return "…" if row.overdue is None else row.overdue
     return format_uk_date(row.last_contact_on) or "None yet"
 
 
@@ -144,6 +147,21 @@ class CaseloadModel(QAbstractTableModel):
         for r in first_page:
             self._rows[r.person_id] = r
         self._pages[0] = self._ids[:PAGE_SIZE]
+
+    def fill_seeded(self) -> None:
+        """Re-reads the rows seeded from the start-up read, which has no overdue column, so
+        the column says what is overdue instead of "…" (one page, after the first paint)."""
+        seeded = [row for row, pid in enumerate(self._ids) if self._rows.get(pid) is not None]
+        seeded = [r for r in seeded if self._rows[self._ids[r]].overdue is None]
+        if not seeded:
+            return
+        for page in {r // PAGE_SIZE for r in seeded}:
+            self._pages.pop(page, None)
+            self._fetch_page(page)
+        column = COLUMNS.index(CaseloadSort.OVERDUE)
+        self.dataChanged.emit(
+            self.index(min(seeded), 0), self.index(max(seeded), column), [_DISPLAY]
+        )
 
     def set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()
@@ -278,6 +296,8 @@ class CaseloadModel(QAbstractTableModel):
     def _tooltip(self, row: CaseloadRow, column: CaseloadSort) -> str | None:
         if column is CaseloadSort.NEXT_REVIEW and review_overdue(row, self._today):
             return "The risk review is overdue"
+        if column is CaseloadSort.OVERDUE:
+            return row.overdue or "Nothing overdue"
         if column in (CaseloadSort.STATUS, CaseloadSort.NAME) and row.disengaged:
             return "Disengagement alert: missed the last three sessions offered"
         if column is CaseloadSort.NAME:
@@ -288,6 +308,8 @@ class CaseloadModel(QAbstractTableModel):
         if column is CaseloadSort.NEXT_REVIEW and review_overdue(row, self._today):
             return _OVERDUE
         if column is CaseloadSort.STATUS and row.disengaged:
+            return _OVERDUE
+        if column is CaseloadSort.OVERDUE and row.overdue:
             return _OVERDUE
         if column is CaseloadSort.RISK and row.risk_level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH):
             return _HIGH_RISK
