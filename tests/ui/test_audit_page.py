@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings
+from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from shell_helpers import make_window
@@ -21,6 +22,8 @@ from veru_desk.domain.enums import AuditAction
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import WITHHELD, AuditFilter
+from veru_desk.services.people import PersonDetails
+from veru_desk.ui.dialogs.audit_event import AuditEventDialog
 from veru_desk.ui.pages import audit as audit_page
 from veru_desk.ui.pages.audit import AuditPage, AuditTableModel
 from veru_desk.ui.shell.main_window import MainWindow
@@ -70,7 +73,9 @@ def test_a_manager_filters_by_user_case_and_action(
     page.case_filter.setText(busy_trail)
     page.apply_button.click()
     assert cells(page, 1) == ["Dariusz Wójcik"] * 7
-    assert set(cells(page, 3)) == {busy_trail}
+    assert set(cells(page, 2)) == {"Viewed"}
+    assert set(cells(page, 3)) == {f"{busy_trail} Łukasz Wiśniewski (Łuki)"}
+    assert set(cells(page, 4)) == {"Young person"}
     assert set(cells(page, 5)) == {f"Opened case {busy_trail}"}
     assert page.count_label.text() == "7 events"
 
@@ -122,7 +127,9 @@ def test_export_writes_the_filtered_trail_to_csv(
     with (tmp_path / "trail.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["Case ref"] for row in rows} == {busy_trail}
-    assert page.count_label.text() == f"{len(rows)} events exported to trail.csv"
+    assert page.count_label.text() == f"{len(rows)} events exported"
+    assert page.saved.isVisibleTo(page)
+    assert page.saved.text.text() == f"Saved to {tmp_path / 'trail.csv'}"
     exports = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
     assert exports[0].summary.startswith(f"Audit trail exported to trail.csv: {len(rows)} events")
 
@@ -168,6 +175,7 @@ def test_an_export_over_a_csv_open_in_excel_is_named_and_not_recorded(
     [message] = dialogs.messages
     assert "Close the CSV file (it may be open in another program) and try again" in message
     assert page.export_button.isEnabled() and "exported" not in page.count_label.text()
+    assert not page.saved.isVisibleTo(page)
     assert target.read_text(encoding="utf-8") == "last week's export"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".", "trail"))] == [
         "trail.csv"
@@ -197,3 +205,90 @@ def test_the_viewer_says_the_chain_is_verified_and_where_it_breaks(
     qtbot.addWidget(again)
     again.refresh()
     qtbot.waitUntil(lambda: f"broken at row {edited}" in again.chain_label.text())
+
+
+def test_the_table_speaks_the_apps_words_not_the_databases(
+    qtbot: QtBot, as_manager: Services, as_dariusz: Services, lukasz_case: int
+) -> None:
+    view = as_dariusz.people.open_case(lukasz_case)
+    changed = PersonDetails(**{**view.details.__dict__, "preferred_name": "Łukaszek"})
+    as_dariusz.people.update(lukasz_case, changed, view.version)
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.set_filter(AuditFilter(username="dariusz", actions=frozenset({AuditAction.UPDATE})))
+    assert cells(page, 2) == ["Changed"]
+    assert cells(page, 4) == ["Young person"]
+    assert cells(page, 3) == [f"{view.case_ref} Łukasz Wiśniewski (Łukaszek)"]
+    assert cells(page, 6) == ["Preferred name: Łuki → Łukaszek"]
+    assert "Signed in" in [
+        page.action_filter.itemText(i) for i in range(page.action_filter.count())
+    ]
+    assert not any("_" in cell for column in (2, 4, 6) for cell in cells(page, column))
+
+
+def test_the_when_column_shows_the_whole_date_and_time(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    page.refresh()
+    when = cells(page, 0)[0]
+    assert len(when) == len("05/12/2026 21:40") and when[2] == "/" and when[10] == " "
+    needed = page.table.fontMetrics().horizontalAdvance(when)
+    assert page.table.columnWidth(0) >= needed + 2 * page.table.fontMetrics().horizontalAdvance(" ")
+
+
+def event_dialog(page: AuditPage) -> AuditEventDialog:
+    dialog = page.event_dialog
+    assert isinstance(dialog, AuditEventDialog) and dialog.isVisible()
+    return dialog
+
+
+def test_double_click_or_enter_shows_every_field_of_the_event(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_filter(AuditFilter(username="dariusz", actions=frozenset({AuditAction.VIEW})))
+    first = page.model.row_at(0)
+    assert first is not None
+    rect = page.table.visualRect(page.model.index(0, 1))
+    QTest.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = event_dialog(page)
+    shown = {label: value.text() for label, value in dialog.values.items()}
+    assert shown["When"] == first.when_text
+    assert shown["Who"] == "Dariusz Wójcik (dariusz)"
+    assert shown["Action"] == "Viewed"
+    assert shown["Record"] == f"Young person {busy_trail}, Łukasz Wiśniewski (Łuki)"
+    assert shown["Case"] == f"{busy_trail} Łukasz Wiśniewski (Łuki)"
+    assert shown["Summary"] == f"Opened case {busy_trail}"
+    assert shown["Changes"] == "(none recorded)"
+    assert shown["Chain"].startswith(f"Row {first.id:,} of the audit chain; its link ")
+    dialog.close()
+
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(2, 0))
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    third = page.model.row_at(2)
+    assert third is not None
+    assert event_dialog(page).values["Chain"].text().startswith(f"Row {third.id:,} ")
+    assert event_dialog(page).accessibleName() == "Audit event details"
+
+
+def test_an_administrator_sees_the_case_reference_but_no_name_in_the_detail(
+    qtbot: QtBot, db: object, team: Any, busy_trail: str
+) -> None:
+    page = AuditPage(Services(db, team.admin))  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.show()
+    page.set_filter(AuditFilter(username="dariusz", actions=frozenset({AuditAction.VIEW})))
+    page.show_event_at(page.model.index(0, 0))
+    shown = {label: value.text() for label, value in event_dialog(page).values.items()}
+    assert shown["Record"] == f"Young person {busy_trail}"
+    assert shown["Case"] == busy_trail
+    assert shown["Summary"] == WITHHELD
+    assert "Łukasz" not in " ".join(shown.values())

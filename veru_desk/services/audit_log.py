@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.csv_files import open_csv
 from veru_desk.db.models import AuditEvent, User, YoungPerson
+from veru_desk.domain import audit_words
 from veru_desk.domain.case_reference import format_case_reference, parse_case_reference
 from veru_desk.domain.cells import neutralise
 from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import NotFound, ValidationError
+from veru_desk.domain.names import display_name
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service, utc_to_local
 from veru_desk.services.exports import write_then_record
@@ -111,10 +113,45 @@ class AuditRow:
     summary: str
     changes: tuple[FieldChange, ...]
     withheld: bool  # the summary and changed values are hidden from this reader
+    person_name: str | None = None  # the young person's name, for a reader who may see it
+    chain_hash: str | None = None  # this row's link in the hash chain (``db.audit_chain``)
+    content_hash: str | None = None
 
     @property
     def when_text(self) -> str:
         return format_uk_datetime(self.at)
+
+    @property
+    def action_text(self) -> str:
+        """The action as the app says it: "Signed in", "Changed", "Exported"."""
+        return audit_words.action_words(self.action)
+
+    @property
+    def record_kind(self) -> str:
+        return audit_words.record_kind(self.entity_type)
+
+    @property
+    def record_text(self) -> str:
+        """The record as the app names it: "Mentoring session #57", "Young person
+        VERU-2026-00012, Łukasz Wiśniewski" (the name only for a reader who may see it)."""
+        return audit_words.record_words(
+            self.entity_type, self.entity_id, case_ref=self.case_ref, person_name=self.person_name
+        )
+
+    @property
+    def case_text(self) -> str:
+        """The case reference, with the young person's name where this reader may see it."""
+        if not self.case_ref:
+            return ""
+        return f"{self.case_ref} {self.person_name}" if self.person_name else self.case_ref
+
+    @property
+    def changes_words(self) -> str:
+        """The changed fields in words: "Risk level: Medium → High; Notes changed (the trail
+        does not keep what they say)"; for a reader without case details, only which fields."""
+        return audit_words.changes_words(
+            ((c.name, c.old, c.new) for c in self.changes), withheld=self.withheld
+        )
 
     @property
     def changes_text(self) -> str:
@@ -330,7 +367,14 @@ class AuditLogService(Service):
                     raise NotFound(f"There is no case {reference} (or it has been erased).")
         if errors:
             raise ValidationError(errors)
-        statement = select(AuditEvent, YoungPerson.case_ref, User.display_name)
+        statement = select(
+            AuditEvent,
+            YoungPerson.case_ref,
+            User.display_name,
+            YoungPerson.first_name,
+            YoungPerson.last_name,
+            YoungPerson.preferred_name,
+        )
         statement = statement.outerjoin(
             YoungPerson, YoungPerson.id == AuditEvent.young_person_id
         ).outerjoin(User, User.id == AuditEvent.user_id)
@@ -367,7 +411,15 @@ class AuditLogService(Service):
         elif offset:
             statement = statement.offset(offset)
         found = session.execute(statement.limit(limit)).all()
-        return [self._row(event, case_ref, name) for event, case_ref, name in found]
+        return [
+            self._row(
+                event,
+                case_ref,
+                name,
+                display_name(first, last, preferred) if first or last else None,
+            )
+            for event, case_ref, name, first, last, preferred in found
+        ]
 
     def _batches(self, where: AuditFilter) -> Iterator[list[AuditRow]]:
         before_id: int | None = None
@@ -381,7 +433,13 @@ class AuditLogService(Service):
             yield batch
             before_id = batch[-1].id
 
-    def _row(self, event: AuditEvent, case_ref: str | None, display_name: str | None) -> AuditRow:
+    def _row(
+        self,
+        event: AuditEvent,
+        case_ref: str | None,
+        user_name: str | None,
+        person_name: str | None = None,
+    ) -> AuditRow:
         withheld = event.young_person_id is not None and not self._sees_case_details
         changes: tuple[FieldChange, ...] = ()
         if event.changes:
@@ -400,7 +458,7 @@ class AuditLogService(Service):
             at=utc_to_local(event.at),
             user_id=event.user_id,
             username=username,
-            user_display_name=display_name or username,
+            user_display_name=user_name or username,
             action=event.action,
             entity_type=event.entity_type,
             entity_id=event.entity_id,
@@ -409,6 +467,9 @@ class AuditLogService(Service):
             summary=WITHHELD if withheld and event.summary else (event.summary or ""),
             changes=changes,
             withheld=withheld,
+            person_name=None if withheld else person_name,
+            chain_hash=event.chain_hash,
+            content_hash=event.content_hash,
         )
 
 

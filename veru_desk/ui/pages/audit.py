@@ -14,7 +14,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,13 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veru_desk.domain.audit_words import action_words
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import NotFound, ValidationError, VeruError
 from veru_desk.services import Services
-from veru_desk.services.audit_log import AuditFilter
+from veru_desk.services.audit_log import AuditFilter, AuditRow
+from veru_desk.ui.dialogs.audit_event import AuditEventDialog
 from veru_desk.ui.shell.tasks import Progress, run_task
-from veru_desk.ui.widgets.feedback import error_text, show_error
+from veru_desk.ui.widgets.feedback import SavedLine, error_text, show_error
 from veru_desk.ui.widgets.forms import DateField
 from veru_desk.ui.widgets.page import page_frame
 from veru_desk.ui.widgets.record_table import Column, RecordTableModel
@@ -46,12 +49,14 @@ PAGE = 200
 COLUMNS = (
     Column("When", lambda r: r.when_text),
     Column("User", lambda r: r.user_display_name),
-    Column("Action", lambda r: r.action.label),
-    Column("Case", lambda r: r.case_ref or ""),
-    Column("Record", lambda r: f"{r.entity_type or ''} {r.entity_id or ''}".strip()),
+    Column("Action", lambda r: r.action_text),
+    Column("Case", lambda r: r.case_text),
+    Column("Record", lambda r: r.record_kind if r.entity_type == "young_person" else r.record_text),
     Column("Summary", lambda r: r.summary),
-    Column("Changes", lambda r: r.changes_text),
+    Column("Changes", lambda r: r.changes_words),
 )
+#: a full "When" as the column must show it whole: dd/mm/yyyy HH:MM
+WHEN_SAMPLE = "00/00/0000 00:00"
 
 
 class AuditTableModel(RecordTableModel):
@@ -123,7 +128,7 @@ class AuditPage(QWidget):
         self.action_filter.setAccessibleName("Filter by action")
         self.action_filter.addItem("All actions", None)
         for action in AuditAction:
-            self.action_filter.addItem(action.label, action)
+            self.action_filter.addItem(action_words(action), action)
         self.date_from = DateField(accessible_name="From date")
         self.date_to = DateField(accessible_name="To date")
         for column, (label, widget) in enumerate(
@@ -174,9 +179,13 @@ class AuditPage(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         width = self.fontMetrics().horizontalAdvance("M")
-        for column, chars in enumerate((11, 14, 9, 12, 12, 34)):
+        for column, chars in enumerate((11, 14, 10, 20, 16, 34)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width * chars)
+        header.resizeSection(0, self.when_width())
+        self.table.doubleClicked.connect(self.show_event_at)
+        self.table.installEventFilter(self)
+        self.event_dialog: AuditEventDialog | None = None
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -187,7 +196,52 @@ class AuditPage(QWidget):
         self.export_button.clicked.connect(self.export_csv)
         bottom.addWidget(self.export_button)
         layout.addLayout(bottom)
+        self.saved = SavedLine(self)
+        layout.addWidget(self.saved)
         self._users_loaded = False
+
+    def when_width(self) -> int:
+        """The "When" column wide enough for a whole dd/mm/yyyy HH:MM in the table's font
+        (so it grows with the text size) with the cell's margins, never cut."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        text = max(
+            metrics.horizontalAdvance(WHEN_SAMPLE),
+            header.fontMetrics().horizontalAdvance("When"),
+        )
+        return text + 3 * metrics.horizontalAdvance("M")
+
+    # --- one event in full -----------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a row shows it, as a double-click does (Qt's ``activated`` is only Enter
+        on some platforms' styles)."""
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.show_event_at(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
+    def show_event_at(self, index: ModelIndex) -> None:
+        """Every field of the event in a dialog, in words."""
+        if not index.isValid():
+            return
+        row = self.model.row_at(index.row())
+        if not isinstance(row, AuditRow):
+            return
+        if self.event_dialog is not None and self.event_dialog.isVisible():
+            self.event_dialog.close()
+        self.event_dialog = AuditEventDialog(row, self)
+        self.event_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.event_dialog.destroyed.connect(self._dialog_gone)
+        self.event_dialog.open()
+
+    def _dialog_gone(self) -> None:
+        self.event_dialog = None
 
     # --- filters --------------------------------------------------------------------------
 
@@ -213,11 +267,12 @@ class AuditPage(QWidget):
                 errors.update(error.fields)
         if errors:
             raise ValidationError(errors)
-        action = self.action_filter.currentData()
+        code = self.action_filter.currentData()  # Qt hands a StrEnum back as its str
+        action = AuditAction(code) if code else None
         return AuditFilter(
             username=self.user_filter.currentData(),
             case_ref=self.case_filter.text().strip() or None,
-            actions=frozenset({action}) if isinstance(action, AuditAction) else frozenset(),
+            actions=frozenset({action}) if action is not None else frozenset(),
             date_from=dates["date_from"],
             date_to=dates["date_to"],
         )
@@ -308,13 +363,15 @@ class AuditPage(QWidget):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            self.count_label.setText(f"{count:,} events exported to {path.name}")
+            self.count_label.setText(f"{count:,} event{'s' if count != 1 else ''} exported")
+            self.saved.show_saved(path)
 
         def failed(error: Exception) -> None:
             self.export_button.setEnabled(True)
             show_error(self, error)
 
         self.export_button.setEnabled(False)
+        self.saved.clear()
         run_task(
             self,
             "Exporting the audit trail…",
