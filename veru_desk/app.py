@@ -43,6 +43,7 @@ from veru_desk.services.quick_start import EarlyRead, FirstScreen, has_users, re
 from veru_desk.ui.shell.first_paint import when_painted
 from veru_desk.ui.shell.main_window import MainWindow
 from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.kit import app_stylesheet
 from veru_desk.ui.widgets.wheel_guard import install_wheel_guard
 
 # Not imported here: the services' modules, SQLAlchemy and Alembic. A start that can take the
@@ -159,10 +160,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def apply_look(app: QApplication) -> None:
-    """The app icon and the stylesheet; both optional so a damaged install still starts."""
+    """The app icon and the stylesheet; both optional so a damaged install still starts.
+
+    Nothing here fights the platform: Qt 6 scales for high-DPI screens by itself (no
+    attribute to set, no fixed scale factor) and the stylesheet sizes text in pt and boxes in
+    em, so the system font size is honoured."""
     try:
         app.setWindowIcon(QIcon(str(resource_path("icons", "veru-desk.svg"))))
-        app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+        app.setStyleSheet(app_stylesheet())
     except (FileNotFoundError, OSError):
         log.warning("shipped look files missing; starting with the platform style", exc_info=True)
 

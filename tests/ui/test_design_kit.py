@@ -1,0 +1,241 @@
+"""The design kit and the stylesheet: what a new screen gets by default."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QStyleOptionSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from ui_drivers import shown
+
+from veru_desk.domain.enums import RiskLevel
+from veru_desk.resources import resource_path
+from veru_desk.ui.widgets.forms import FieldErrors, form_label
+from veru_desk.ui.widgets.kit import (
+    Tone,
+    align_labels,
+    app_stylesheet,
+    dialog_buttons,
+    empty_state,
+    form_section,
+    grow_to_fit,
+    keep_contents_visible,
+    primary_button,
+    risk_chip,
+    secondary_button,
+    status_chip,
+)
+
+
+def styled(qtbot: QtBot, widget: QWidget) -> QWidget:
+    """``widget`` in a window carrying the app's stylesheet (the session's app is left as is)."""
+    window = QWidget()
+    window.setStyleSheet(app_stylesheet())
+    layout = QVBoxLayout(window)
+    layout.addWidget(widget)
+    window.resize(320, 80)
+    shown(qtbot, window)
+    qtbot.waitExposed(window)
+    return window
+
+
+def dark_pixels(image: QImage, rect: QRect) -> int:
+    count = 0
+    for x in range(rect.left(), rect.right() + 1):
+        for y in range(rect.top(), rect.bottom() + 1):
+            if QColor(image.pixel(x, y)).lightness() < 140:
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("kind", [QSpinBox, QDoubleSpinBox])
+def test_number_fields_show_an_up_and_a_down_arrow(
+    qtbot: QtBot, kind: type[QSpinBox] | type[QDoubleSpinBox]
+) -> None:
+    spin = kind()
+    spin.setRange(0, 10)
+    spin.setValue(5)
+    window = styled(qtbot, spin)
+    option = QStyleOptionSpinBox()
+    spin.initStyleOption(option)  # type: ignore[attr-defined]
+    style = spin.style()
+    control = QStyle.ComplexControl.CC_SpinBox
+    up = style.subControlRect(control, option, QStyle.SubControl.SC_SpinBoxUp, spin)
+    down = style.subControlRect(control, option, QStyle.SubControl.SC_SpinBoxDown, spin)
+    image = spin.grab().toImage()
+
+    assert up.width() >= spin.fontMetrics().horizontalAdvance("M")
+    assert up.bottom() < down.bottom() and up.right() == down.right()
+    inner = lambda r: r.adjusted(3, 2, -3, -2)  # noqa: E731 - the arrow, not the button's border
+    assert dark_pixels(image, inner(up)) >= 4, "no up arrow drawn"
+    assert dark_pixels(image, inner(down)) >= 4, "no down arrow drawn"
+    assert window.isVisible()
+
+
+def test_the_stylesheet_finds_its_arrow_images() -> None:
+    sheet = app_stylesheet()
+    images = re.findall(r"url\(([^)]+)\)", sheet)
+
+    assert images, "the arrows come from images"
+    for image in images:
+        assert resource_path("icons").as_posix() in image
+        assert open(image, encoding="utf-8").read().startswith("<svg")  # noqa: SIM115
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_text_colour_meets_wcag_aa_on_its_background() -> None:
+    """4.5:1 for normal text; disabled controls are exempt (and must look disabled)."""
+    sheet = re.sub(r"/\*.*?\*/", "", resource_path("style.qss").read_text(), flags=re.S)
+    page_backgrounds = ["#ffffff", "#f5f7f9", "#e9eef2"]
+    checked = 0
+    for selector, body in re.findall(r"([^{}]+)\{([^}]*)\}", sheet):
+        text = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", body)
+        if text is None or ":disabled" in selector:
+            continue
+        background = re.search(r"background:\s*(#[0-9a-fA-F]{6})", body)
+        for behind in [background.group(1)] if background else page_backgrounds:
+            ratio = contrast(text.group(1), behind)
+            assert ratio >= 4.5, f"{' '.join(selector.split())}: {ratio:.2f}:1"
+            checked += 1
+    assert checked > 20
+
+
+def test_no_text_size_in_pixels() -> None:
+    sheet = resource_path("style.qss").read_text()
+
+    assert not re.search(r"font(-size)?:[^;]*\d+px", sheet)
+
+
+def test_field_error_red_comes_from_the_stylesheet(qtbot: QtBot) -> None:
+    form = QFormLayout()
+    errors = FieldErrors()
+    label = errors.add_row(form, "Date of birth:", QLineEdit(), "date_of_birth")
+
+    assert label.objectName() == "fieldError"
+    assert label.styleSheet() == ""
+    assert "QLabel#fieldError {\n    color: #b00020;" in app_stylesheet()
+    assert form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget().text() == "Date of birth"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown_as"),
+    [("First name:", "First name"), ("First name *", "First name *"), ("Due: *", "Due *")],
+)
+def test_labels_carry_no_trailing_colon(typed: str, shown_as: str) -> None:
+    assert form_label(typed) == shown_as
+
+
+def test_sections_of_one_dialog_share_one_label_width(qtbot: QtBot) -> None:
+    person = form_section("Young person")
+    person.form.addRow("First name *", QLineEdit())
+    consent = form_section("Consent and information sharing")
+    consent.form.addRow("Information-sharing basis", QLineEdit())
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.addWidget(person.box)
+    layout.addWidget(consent.box)
+    shown(qtbot, holder)
+
+    width = align_labels([person.form, consent.form])
+
+    first = person.form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget()
+    basis = consent.form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget()
+    holder.layout().activate()
+    assert first.minimumWidth() == basis.minimumWidth() == width
+    assert width >= basis.fontMetrics().horizontalAdvance("Information-sharing basis")
+    assert person.box.title() == "Young person"
+
+
+def test_a_status_chip_says_the_level_in_words(qtbot: QtBot) -> None:
+    chip = risk_chip(RiskLevel.VERY_HIGH)
+    window = styled(qtbot, chip)
+
+    assert chip.text() == "Very high"
+    assert chip.accessibleName() == "Very high"
+    assert chip.property("tone") == "danger"
+    assert risk_chip(None).text() == "Not assessed"
+    assert status_chip("Allocated", Tone.INFO).property("tone") == "info"
+    assert window.isVisible()
+
+
+def test_an_empty_state_says_what_to_do_and_its_button_does_it(qtbot: QtBot) -> None:
+    booked: list[str] = []
+    state = empty_state(
+        "No sessions booked yet. Book the first one to start the plan.",
+        ("Book a session", lambda: booked.append("yes")),
+    )
+    shown(qtbot, state)
+    [text] = [label for label in state.findChildren(QLabel) if label.wordWrap()]
+    [button] = state.findChildren(QPushButton)
+
+    button.click()
+
+    assert text.text().startswith("No sessions booked yet.")
+    assert button.text() == "Book a session"
+    assert booked == ["yes"]
+
+
+def test_dialog_buttons_follow_the_platform_and_carry_no_icons(qtbot: QtBot) -> None:
+    saved: list[bool] = []
+    box = dialog_buttons("Book series", on_accept=lambda: saved.append(True))
+    shown(qtbot, box)
+    save = box.button(QDialogButtonBox.StandardButton.Save)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+
+    save.click()
+
+    assert save.text() == "Book series" and cancel.text() == "Cancel"
+    assert save.isDefault() and save.objectName() == "primary"
+    assert all(button.icon().isNull() for button in box.buttons())
+    assert saved == [True]
+    assert box.buttonRole(cancel) is QDialogButtonBox.ButtonRole.RejectRole
+    assert primary_button("Save").objectName() == "primary"
+    assert secondary_button("Export").icon().isNull()
+
+
+def test_a_window_grows_when_a_message_appears_rather_than_squashing(qtbot: QtBot) -> None:
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    field = QLineEdit("Oluwaseun Adeyemi")
+    message = QLabel()
+    message.setWordWrap(True)
+    message.setVisible(False)
+    layout.addWidget(field)
+    layout.addWidget(message)
+    keep_contents_visible(window)
+    shown(qtbot, window)
+    window.adjustSize()
+    before = window.height()
+
+    message.setText("The name is longer than 100 characters: shorten it. " * 3)
+    message.setVisible(True)
+    grow_to_fit(window)
+
+    assert window.height() > before
+    assert field.height() >= field.sizeHint().height()
+    assert message.height() >= message.heightForWidth(message.width()) - 1
