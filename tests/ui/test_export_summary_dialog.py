@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver
 
@@ -18,6 +18,7 @@ from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.summary import SharingProfile
+from veru_desk.ui.case.exports import ExportsTab
 from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 from veru_desk.ui.shell.events import data_events
 
@@ -133,3 +134,81 @@ def test_a_pdf_open_in_a_viewer_is_named_nothing_is_recorded_and_the_dialog_stay
     assert target.read_bytes() == b"%PDF-1.4 last month's copy"
     assert [p.name for p in target.parent.iterdir()] == [target.name]
     assert Services(db, team.dariusz).exports.for_person(lukasz_case) == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def no_viewer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A machine with no PDF viewer: the system opens nothing and says so (returns False)."""
+    urls: list[str] = []
+
+    def fake_open(url: QUrl) -> bool:
+        urls.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(fake_open))
+    return urls
+
+
+def test_with_no_pdf_viewer_the_dialog_stays_and_says_where_the_file_is(
+    qtbot: QtBot,
+    db: Database,
+    team: object,
+    lukasz_case: int,
+    tmp_path: Path,
+    no_viewer: list[str],
+) -> None:
+    target = tmp_path / "Aoife Ní Bhriain's panel" / "summary.pdf"
+    target.parent.mkdir()
+    dialog = make_dialog(qtbot, db, team, lukasz_case)
+    dialog.output.setText(str(target))
+    dialog.meeting.setText("Luton complex-case panel")
+    dialog.show()
+    dialog.save()
+    assert target.is_file() and no_viewer == [str(target)]
+    assert dialog.isVisible()
+    assert dialog.saved.isVisible()
+    assert dialog.saved.text.text() == (
+        f"No program to open PDF files was found; the file is saved at {target}."
+    )
+    assert not dialog.save_button.isVisible()
+    assert not dialog.meeting.isEnabled()
+    dialog.save()  # Ctrl+S again: no second copy
+    [export] = Services(db, team.dariusz).exports.for_person(lukasz_case)  # type: ignore[attr-defined]
+    assert export.filename == str(target)
+    dialog.saved.folder_button.click()
+    assert no_viewer[-1] == str(target.parent)
+    close = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert close.text() == "Close" and close.isVisible()
+    with qtbot.waitSignal(dialog.accepted, timeout=2_000):
+        close.click()
+
+
+def test_the_exports_tab_ends_with_saved_open_and_show_in_folder(
+    qtbot: QtBot,
+    db: Database,
+    team: object,
+    lukasz_case: int,
+    tmp_path: Path,
+    opened: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "Zoë Çelik panel.pdf"
+
+    def exporting(dialog: ExportSummaryDialog) -> int:
+        dialog.output.setText(str(target))
+        dialog.meeting.setText("Hackney exploitation panel")
+        dialog.save()
+        return 1
+
+    monkeypatch.setattr(ExportSummaryDialog, "exec", exporting)
+    tab = ExportsTab(Services(db, team.dariusz), lukasz_case)  # type: ignore[attr-defined]
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.saved.isVisible()
+    tab.export_button.click()
+    assert opened == [str(target)]  # the dialog opened it
+    assert tab.saved.isVisible() and tab.saved.text.text() == f"Saved to {target}"
+    tab.saved.open_button.click()
+    tab.saved.folder_button.click()
+    assert opened == [str(target), str(target), str(tmp_path)]
+    assert tab.saved.open_button.accessibleName() == "Open the saved file"

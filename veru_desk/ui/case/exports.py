@@ -6,12 +6,15 @@ worker answer "what did we share, and with whom?" without asking for the audit l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.services import Services
 from veru_desk.services.exports import ExportView
 from veru_desk.ui.case.tab import CaseTab, button_row
+from veru_desk.ui.widgets.feedback import SavedLine
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 EXPORT_COLUMNS = [
@@ -25,11 +28,15 @@ EXPORT_COLUMNS = [
 ]
 
 
-def open_export_dialog(services: Services, person_id: int, parent: QWidget) -> None:
-    """The export form belongs to the reports side; imported when first used."""
+def open_export_dialog(services: Services, person_id: int, parent: QWidget) -> Path | None:
+    """The export form belongs to the reports side; imported when first used. Returns where
+    the summary was saved, or None when nothing was exported."""
     from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 
-    ExportSummaryDialog(services, person_id, parent).exec()
+    dialog = ExportSummaryDialog(services, person_id, parent)
+    dialog.exec()
+    export = dialog.export
+    return export.path if export is not None else None
 
 
 class ExportsTab(CaseTab):
@@ -40,8 +47,10 @@ class ExportsTab(CaseTab):
         self.empty = QLabel("Nothing has been exported from this case yet.")
         self.model = RecordTableModel(EXPORT_COLUMNS, self)
         self.table = RecordTable(self.model, "Exports")
+        self.saved = SavedLine(self)
         layout = QVBoxLayout(self)
         layout.addLayout(button_row(self.export_button))
+        layout.addWidget(self.saved)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
 
@@ -56,4 +65,8 @@ class ExportsTab(CaseTab):
         self.empty.setVisible(not exports)
 
     def export_summary(self) -> None:
-        open_export_dialog(self.services, self.person_id, self)
+        """The dialog opens the PDF (or says it could not); the tab keeps the line that says
+        where it went, with Open and Show in folder, as every export ends."""
+        path = open_export_dialog(self.services, self.person_id, self)
+        if path is not None:
+            self.saved.show_saved(path)

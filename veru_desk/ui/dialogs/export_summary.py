@@ -3,6 +3,8 @@
 The multi-agency profile is the default because the usual reader is a partner agency; the
 full internal profile must be chosen on purpose. The PDF is written off the GUI thread, then
 opened in the system's PDF viewer, and the export shows at once in the case's Exports tab.
+When the system has no PDF viewer the dialog does not close silently: it stays open and says
+where the file is, with Open and Show in folder (``widgets.feedback.SavedLine``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -32,6 +34,7 @@ from veru_desk.services import Services
 from veru_desk.services.changes import Kind
 from veru_desk.services.summary import MAX_MEETING_CHARS, PreparedFor, SharingProfile
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
+from veru_desk.ui.widgets.feedback import SavedLine
 from veru_desk.ui.widgets.forms import DateField
 
 PROFILE_HELP = {
@@ -95,7 +98,12 @@ class ExportSummaryDialog(CaseDialog):
         self.add_row("Save as:", output_row, "output", accessible="File to save")
         self.profile_group.buttonToggled.connect(lambda *_: self._profile_changed())
         self._profile_changed()
-        self.setMinimumWidth(560)
+        self.saved = SavedLine(self)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.count() - 1, self.saved)
+        self._finished = False
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
 
     # --- fields ----------------------------------------------------------------------------
 
@@ -143,8 +151,33 @@ class ExportSummaryDialog(CaseDialog):
         services, person_id, path = self.services, self.person_id, Path(output).expanduser()
         return lambda: export_case_summary(services, person_id, path, profile, prepared)
 
+    def save(self) -> None:
+        if self._finished:  # exported already: Ctrl+S must not write a second copy
+            return
+        super().save()
+
     def _saved(self, result: Any) -> None:
         self.export = result
-        if isinstance(result, SummaryExport):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+        if isinstance(result, SummaryExport) and not self.saved.show_saved(
+            result.path, open_now=True
+        ):
+            self._stay_to_say_where(result)
+            return
         super()._saved(result)
+
+    def _stay_to_say_where(self, result: SummaryExport) -> None:
+        """No program opened the PDF: the export is done and recorded, and the dialog stays
+        to say where the file is (never a silent close), with Close as its only way on."""
+        self._busy = False
+        self._finished = True
+        self.result_value = result
+        self.save_button.setVisible(False)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        close.setText("Close")
+        close.setDefault(True)
+        close.setFocus()
+        self.buttons.rejected.disconnect()
+        self.buttons.rejected.connect(self.accept)
+        for _label, widget, _field in self._rows:
+            widget.setEnabled(False)
+        self.adjustSize()
