@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -43,7 +41,15 @@ from veru_desk.ui.widgets.forms import (  # noqa: F401 - enum helpers re-exporte
     FieldErrors,
     chosen_enum,
     enum_combo,
+    form_label,
     select_enum,
+)
+from veru_desk.ui.widgets.kit import (
+    accept_button,
+    dialog_buttons,
+    grow_to_fit,
+    house_form,
+    keep_contents_visible,
 )
 
 T = TypeVar("T")
@@ -74,37 +80,32 @@ class CaseDialog(QDialog):
         self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
         self._base: dict[str, Any] | None = None  # the form as loaded: see ``load``
 
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = house_form()
         self.errors = FieldErrors()
         self.general_error = QLabel()
-        self.general_error.setObjectName("formError")
-        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setObjectName("formError")  # red, from the stylesheet
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button: QPushButton = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(save_text)
+        self.buttons = dialog_buttons(save_text, on_accept=self.save, on_reject=self.reject)
+        self.save_button: QPushButton = accept_button(self.buttons)
         self.save_button.setToolTip(f"{save_text} (Ctrl+S)")
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self).activated.connect(self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
+        keep_contents_visible(self)  # a message that appears makes room, never squashes
 
     # --- building --------------------------------------------------------------------------
 
     def add_row(self, label: str, widget: QWidget, field: str, *, accessible: str = "") -> QWidget:
         """A labelled row with its own error line underneath, keyed by the service's field."""
         self.errors.add_row(self.form, label, widget, field, accessible=accessible)
-        self._rows.append((label.rstrip(":*").strip() or accessible or field, widget, field))
+        self._rows.append(
+            (form_label(label).rstrip("*").strip() or accessible or field, widget, field)
+        )
         return widget
 
     # --- saving ----------------------------------------------------------------------------
@@ -140,6 +141,7 @@ class CaseDialog(QDialog):
         if unplaced:
             self.general_error.setText("\n".join(unplaced))
             self.general_error.setVisible(True)
+        grow_to_fit(self)
 
     def _saved(self, result: Any) -> None:
         self._busy = False

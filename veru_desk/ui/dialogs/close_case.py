@@ -51,9 +51,9 @@ class CloseCaseDialog(CaseDialog):
         self.summary = _text_box(
             self, 6, "What changed for the young person, and who is still involved"
         )
-        self.add_row("Closed on:", self.closed_on, "on", accessible="Date closed")
-        self.add_row("Reason:", self.reason, "reason", accessible="Closure reason")
-        self.add_row("Outcome summary:", self.summary, "outcome_summary")
+        self.add_row("Closed on", self.closed_on, "on", accessible="Date closed")
+        self.add_row("Reason", self.reason, "reason", accessible="Closure reason")
+        self.add_row("Outcome summary", self.summary, "outcome_summary")
         self.outcome_reminder = QLabel(
             "No closing outcomes are recorded yet. Record them on the Outcomes tab first so "
             "the case counts in the unit's reports."
@@ -89,7 +89,7 @@ class ReopenCaseDialog(CaseDialog):
         self.services = services
         self.referral_id = referral_id
         self.reason = _text_box(self, 4, "e.g. Referred again by the school after a new incident")
-        self.add_row("Reason:", self.reason, "reason", accessible="Reason for reopening")
+        self.add_row("Reason", self.reason, "reason", accessible="Reason for reopening")
 
     def prepare(self) -> Callable[[], Any]:
         reason = self.reason.toPlainText()

@@ -63,11 +63,11 @@ class GoalDialog(CaseDialog):
         self.progress.setTabChangesFocus(True)
         self.progress.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
 
-        self.add_row("Area:", self.domain, "domain", accessible="Goal area")
-        self.add_row("Goal:", self.description, "description", accessible="Goal description")
-        self.add_row("Target date:", self.target_on, "target_on", accessible="Target date")
-        self.add_row("Status:", self.status, "status", accessible="Goal status")
-        self.add_row("Progress:", self.progress, "progress", accessible="Progress")
+        self.add_row("Area", self.domain, "domain", accessible="Goal area")
+        self.add_row("Goal", self.description, "description", accessible="Goal description")
+        self.add_row("Target date", self.target_on, "target_on", accessible="Target date")
+        self.add_row("Status", self.status, "status", accessible="Goal status")
+        self.add_row("Progress", self.progress, "progress", accessible="Progress")
 
         if goal is not None:
             self.load(goal)
@@ -139,9 +139,9 @@ class ActionDialog(CaseDialog):
         self.owner = QLineEdit()
         self.owner.setPlaceholderText("Who will do it: a person or an agency")
         self.due_on = DateField(accessible_name="Due date")
-        self.add_row("Action:", self.description, "description", accessible="Action")
-        self.add_row("Owner:", self.owner, "owner", accessible="Action owner")
-        self.add_row("Due:", self.due_on, "due_on", accessible="Due date")
+        self.add_row("Action", self.description, "description", accessible="Action")
+        self.add_row("Owner", self.owner, "owner", accessible="Action owner")
+        self.add_row("Due", self.due_on, "due_on", accessible="Due date")
         if action is not None:
             self.load(action)
 

@@ -156,15 +156,15 @@ class SessionDialog(CaseDialog):
         self.notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         self.confidential = QCheckBox("Confidential: leave out of partner exports")
 
-        self.add_row("Date:", self.date_field, "planned_start", accessible="Session date")
-        self.add_row("Time:", self.time_field, "start_time", accessible="Start time")
-        self.add_row("Duration:", self.duration, "duration_minutes")
-        self.add_row("Type:", self.session_type, "session_type", accessible="Session type")
-        self.add_row("Location:", self.location, "location")
-        self.add_row("Mentor:", self.mentor, "mentor_id")
-        self.add_row("Attendance:", self.attendance, "attendance")
-        self.add_row("Topics:", self.topics, "topics")
-        self.add_row("Notes:", self.notes, "notes", accessible="Session notes")
+        self.add_row("Date", self.date_field, "planned_start", accessible="Session date")
+        self.add_row("Time", self.time_field, "start_time", accessible="Start time")
+        self.add_row("Duration", self.duration, "duration_minutes")
+        self.add_row("Type", self.session_type, "session_type", accessible="Session type")
+        self.add_row("Location", self.location, "location")
+        self.add_row("Mentor", self.mentor, "mentor_id")
+        self.add_row("Attendance", self.attendance, "attendance")
+        self.add_row("Topics", self.topics, "topics")
+        self.add_row("Notes", self.notes, "notes", accessible="Session notes")
         self.add_row("", self.confidential, "confidential", accessible="Confidential")
 
         if session is not None:
@@ -242,8 +242,8 @@ class MoveSessionDialog(CaseDialog):
         self.time_field = QLineEdit()
         self.time_field.setPlaceholderText("hh:mm, e.g. 16:00")
         self.time_field.setMaxLength(12)
-        self.add_row("New date:", self.date_field, "planned_start", accessible="New date")
-        self.add_row("New time:", self.time_field, "start_time", accessible="New time")
+        self.add_row("New date", self.date_field, "planned_start", accessible="New date")
+        self.add_row("New time", self.time_field, "start_time", accessible="New time")
         self.load(session)
 
     def fill(self, session: SessionView) -> None:

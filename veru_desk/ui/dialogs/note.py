@@ -48,10 +48,10 @@ class NoteDialog(CaseDialog):
         self.body.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         self.confidential = QCheckBox("Confidential: leave out of partner exports")
 
-        self.add_row("Date:", self.date_field, "occurred_at", accessible="Date of the note")
-        self.add_row("Time:", self.time_field, "occurred_time", accessible="Time of the note")
-        self.add_row("Subject:", self.subject, "subject")
-        self.add_row("Note:", self.body, "body", accessible="Note text")
+        self.add_row("Date", self.date_field, "occurred_at", accessible="Date of the note")
+        self.add_row("Time", self.time_field, "occurred_time", accessible="Time of the note")
+        self.add_row("Subject", self.subject, "subject")
+        self.add_row("Note", self.body, "body", accessible="Note text")
         self.add_row("", self.confidential, "confidential", accessible="Confidential")
 
         if note is not None:

@@ -60,21 +60,21 @@ class OutcomeDialog(CaseDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
 
-        self.add_row("Measured on:", self.recorded_on, "recorded_on", accessible="Date measured")
-        self.add_row("When:", self.point, "point", accessible="Outcome point")
-        self.add_row("Risk level:", self.risk_level, "risk_level")
-        self.add_row("Education:", self.education, "education_status", accessible="Education")
-        self.add_row("Wellbeing:", self.wellbeing, "wellbeing", accessible="Wellbeing (0 to 10)")
-        self.add_row("Arrests:", self.arrests, "arrests", accessible="Arrests in the period")
-        self.add_row("Charges:", self.charges, "charges", accessible="Charges in the period")
-        self.add_row("Goals achieved:", self.goals_achieved, "goals_achieved")
+        self.add_row("Measured on", self.recorded_on, "recorded_on", accessible="Date measured")
+        self.add_row("When", self.point, "point", accessible="Outcome point")
+        self.add_row("Risk level", self.risk_level, "risk_level")
+        self.add_row("Education", self.education, "education_status", accessible="Education")
+        self.add_row("Wellbeing", self.wellbeing, "wellbeing", accessible="Wellbeing (0 to 10)")
+        self.add_row("Arrests", self.arrests, "arrests", accessible="Arrests in the period")
+        self.add_row("Charges", self.charges, "charges", accessible="Charges in the period")
+        self.add_row("Goals achieved", self.goals_achieved, "goals_achieved")
         self.measure_spins: dict[int, QSpinBox] = {}
         for measure_id, name in services.outcomes.measures():
             spin = count_spin(SCORE_MAX)
             spin.setSuffix(f" of {SCORE_MAX}")
             self.measure_spins[measure_id] = spin
-            self.add_row(f"{name}:", spin, f"measure_{measure_id}", accessible=name)
-        self.add_row("Notes:", self.notes, "notes", accessible="Outcome notes")
+            self.add_row(f"{name}", spin, f"measure_{measure_id}", accessible=name)
+        self.add_row("Notes", self.notes, "notes", accessible="Outcome notes")
 
         self._measure_names = {
             measure_id: name for measure_id, name in services.outcomes.measures()

@@ -5,6 +5,7 @@ keeps them right afterwards, with the same checks and optimistic locking as ever
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,7 @@ class PersonDialog(CaseDialog):
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
         self.preferred_name = QLineEdit()
-        self.date_of_birth = DateField(accessible_name="Date of birth")
+        self.date_of_birth = DateField(accessible_name="Date of birth", latest=dt.date.today())
         self.age = QLabel()
         self.date_of_birth.textChanged.connect(
             lambda _t: self.age.setText(self.date_of_birth.age_text())
@@ -56,22 +57,22 @@ class PersonDialog(CaseDialog):
             self.flags[name] = box
             grid.addWidget(box, position // 2, position % 2)
 
-        self.add_row("First name:", self.first_name, "first_name")
-        self.add_row("Last name:", self.last_name, "last_name")
-        self.add_row("Preferred name:", self.preferred_name, "preferred_name")
-        self.add_row("Date of birth:", self.date_of_birth, "date_of_birth")
+        self.add_row("First name", self.first_name, "first_name")
+        self.add_row("Last name", self.last_name, "last_name")
+        self.add_row("Preferred name", self.preferred_name, "preferred_name")
+        self.add_row("Date of birth", self.date_of_birth, "date_of_birth")
         self.form.addRow("", self.age)
-        self.add_row("Gender:", self.gender, "gender")
-        self.add_row("Gender (own words):", self.gender_detail, "gender_detail")
-        self.add_row("Ethnicity:", self.ethnicity, "ethnicity")
-        self.add_row("Address:", self.address, "address")
-        self.add_row("Postcode:", self.postcode, "postcode")
-        self.add_row("Phone:", self.phone, "phone")
-        self.add_row("Email:", self.email, "email")
-        self.add_row("NHS number:", self.nhs_number, "nhs_number")
-        self.add_row("Education setting:", self.education_setting, "education_setting")
-        self.add_row("Education status:", self.education_status, "education_status")
-        self.add_row("Safeguarding:", flags, "flags", accessible="Safeguarding flags")
+        self.add_row("Gender", self.gender, "gender")
+        self.add_row("Gender (own words)", self.gender_detail, "gender_detail")
+        self.add_row("Ethnicity", self.ethnicity, "ethnicity")
+        self.add_row("Address", self.address, "address")
+        self.add_row("Postcode", self.postcode, "postcode")
+        self.add_row("Phone", self.phone, "phone")
+        self.add_row("Email", self.email, "email")
+        self.add_row("NHS number", self.nhs_number, "nhs_number")
+        self.add_row("Education setting", self.education_setting, "education_setting")
+        self.add_row("Education status", self.education_status, "education_status")
+        self.add_row("Safeguarding", flags, "flags", accessible="Safeguarding flags")
         self.load(person)
 
     def fill(self, person: PersonView) -> None:

@@ -45,9 +45,9 @@ class PlanDialog(CaseDialog):
         self.copy_goals = QCheckBox("Carry open goals and their unfinished actions over")
         self.copy_goals.setChecked(True)
 
-        self.add_row("Starts on:", self.started_on, "started_on", accessible="Plan start date")
-        self.add_row("Review on:", self.review_on, "review_on", accessible="Plan review date")
-        self.add_row("Summary:", self.summary, "summary", accessible="Plan summary")
+        self.add_row("Starts on", self.started_on, "started_on", accessible="Plan start date")
+        self.add_row("Review on", self.review_on, "review_on", accessible="Plan review date")
+        self.add_row("Summary", self.summary, "summary", accessible="Plan summary")
         if previous is not None:
             note = QLabel(
                 f"Version {previous.plan_version} will be kept, read-only, as the record of "

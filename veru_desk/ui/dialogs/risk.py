@@ -62,12 +62,12 @@ class RiskDialog(CaseDialog):
         self.review_hint = QLabel()
         self.review_hint.setWordWrap(True)
 
-        self.add_row("Assessed on:", self.assessed_on, "assessed_on", accessible="Date assessed")
-        self.add_row("Risk level:", self.level, "level")
-        self.add_row("Risk factors:", self.risk_factors, "risk_factors")
-        self.add_row("Protective factors:", self.protective_factors, "protective_factors")
-        self.add_row("Notes:", self.notes, "notes", accessible="Assessment notes")
-        self.add_row("Next review:", self.next_review, "next_review_on", accessible="Next review")
+        self.add_row("Assessed on", self.assessed_on, "assessed_on", accessible="Date assessed")
+        self.add_row("Risk level", self.level, "level")
+        self.add_row("Risk factors", self.risk_factors, "risk_factors")
+        self.add_row("Protective factors", self.protective_factors, "protective_factors")
+        self.add_row("Notes", self.notes, "notes", accessible="Assessment notes")
+        self.add_row("Next review", self.next_review, "next_review_on", accessible="Next review")
         self.form.addRow("", self.review_hint)
 
         if assessment is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -20,6 +19,7 @@ from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.users import UserView
 from veru_desk.ui.widgets.feedback import error_text, show_error
+from veru_desk.ui.widgets.kit import dialog_buttons, grow_to_fit, keep_contents_visible
 
 ROLE_HELP = {
     Role.CASEWORKER: "sees and edits the cases allocated to them; records referrals",
@@ -48,12 +48,9 @@ class RolesDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons("Save", on_accept=self.save, on_reject=self.reject)
         layout.addWidget(buttons)
+        keep_contents_visible(self)
 
     def roles(self) -> set[Role]:
         return {role for role, box in self.boxes.items() if box.isChecked()}
@@ -67,6 +64,7 @@ class RolesDialog(QDialog):
         except ValidationError as error:
             self.message.setText(error_text(error).replace("• ", ""))
             self.message.setVisible(True)
+            grow_to_fit(self)
             return
         except VeruError as error:
             show_error(self, error)
