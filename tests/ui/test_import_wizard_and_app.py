@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import logging
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from openpyxl import Workbook, load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
 from pytestqt.qtbot import QtBot
 from shell_helpers import born_years_ago, refer
 from ui_drivers import shown
@@ -44,9 +49,112 @@ def test_bad_rows_are_listed_with_their_row_numbers_and_nothing_can_be_imported(
     page = wizard.preview_page
     assert [e.line for e in page.error_model.rows()] == [3, 4]
     assert "nothing will be imported" in page.summary.text()
-    assert not page.isComplete()
+    assert "2 rows have problems" in page.summary.text()
+    # "Import" is pressable and says why nothing happens, rather than doing nothing.
+    import_button = wizard.button(QWizard.WizardButton.CommitButton)
+    assert import_button.isEnabled() and import_button.text() == "Import"
+    qtbot.mouseClick(import_button, Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is page
+    assert page.blocked.isVisible()
+    assert (
+        "Nothing was imported: 2 rows have problems. Fix them in the file and choose it again, "
+        "or save the rejected rows to send back"
+    ) in page.blocked.text()
+    assert as_dariusz.people.search("Súilleabháin") == []
     page.skip_invalid.setChecked(True)
-    assert page.isComplete()
+    assert not page.blocked.isVisible()
+    assert page.validatePage()
+
+
+def test_a_problem_is_shown_whole_wrapped_over_as_many_lines_as_it_needs(
+    qtbot: QtBot, tmp_path: Path, as_dariusz: Services
+) -> None:
+    received = format_uk_date(born_years_ago(0, 10))
+    path = spreadsheet(
+        tmp_path,
+        [f"Zoë,Çelik,03/04/2011,,{received},Youth Justice Service,knives; gangz; drill music"],
+    )
+    wizard = shown(qtbot, ImportWizard(as_dariusz))
+    wizard.resize(900, 600)
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    table = wizard.preview_page.error_table
+    (problem,) = wizard.preview_page.error_model.rows()
+    assert problem.field == "reasons"
+    message = table.model().index(0, 2).data()
+    assert message == problem.message
+    width = table.columnWidth(2)
+    needed = table.fontMetrics().horizontalAdvance(message)
+    assert needed > width  # the message is longer than its column...
+    assert table.wordWrap()
+    lines = -(-needed // width)
+    assert table.rowHeight(0) >= lines * table.fontMetrics().lineSpacing()  # ...so it wraps
+
+
+def test_an_xlsx_workbook_imports_and_a_single_new_person_is_one_young_person(
+    qtbot: QtBot, tmp_path: Path, as_dariusz: Services
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["First name", "Last name", "Date of birth", "Referral date", "Referring agency"])
+    sheet.append(["Oluwaseun", "Adeyemi", dt.date(2011, 4, 3), born_years_ago(0, 5), "Luton YJS"])
+    path = tmp_path / "partner.xlsx"
+    book.save(path)
+    wizard = shown(qtbot, ImportWizard(as_dariusz))
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    page = wizard.preview_page
+    assert page.summary.text().startswith("1 row read; 1 ready to import.")
+    wizard.next()
+    status = wizard.run_page.status.text()
+    assert "Imported 1 referral: 1 new young person, 0 already on record." in status
+    (found,) = as_dariusz.people.search("Adeyemi")
+    assert as_dariusz.people.get(found.person_id).details.date_of_birth == dt.date(2011, 4, 3)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_rejected_rows_are_saved_with_their_problem_to_send_back(
+    qtbot: QtBot,
+    tmp_path: Path,
+    as_dariusz: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    received = format_uk_date(born_years_ago(0, 10))
+    path = spreadsheet(
+        tmp_path,
+        [
+            f"Aoife,Ní Bhriain,03/04/2011,,{received},Youth Justice Service,knife",
+            f"Łukasz,Wiśniewski,31/02/2011,,{received},Youth Justice Service,knife",
+        ],
+    )
+    target = tmp_path / f"back-to-partner{suffix}"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), "Excel workbook (*.xlsx)")
+    )
+    wizard = shown(qtbot, ImportWizard(as_dariusz))
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    page = wizard.preview_page
+    assert page.save_rejected_button.isVisible()
+    qtbot.mouseClick(page.save_rejected_button, Qt.MouseButton.LeftButton)
+    assert f"Saved 1 row with problems, each with what to fix, to {target}" in page.saved.text()
+    if suffix == ".xlsx":
+        saved = load_workbook(target, read_only=True)
+        rows = [list(r) for r in saved.worksheets[0].iter_rows(values_only=True)]
+        saved.close()
+    else:
+        rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "Row" and rows[0][-1] == "Problem"
+    assert [str(rows[1][0]), rows[1][1], rows[1][2], rows[1][3]] == [
+        "3",
+        "Łukasz",
+        "Wiśniewski",
+        "31/02/2011",
+    ]
+    assert "date_of_birth" in str(rows[1][-1])
+    assert len(rows) == 2
 
 
 def test_a_good_file_imports_and_a_known_person_gets_a_new_referral_not_a_duplicate(

@@ -1,4 +1,4 @@
-"""``veru-desk import-referrals FILE.csv``: referrals from a partner's spreadsheet.
+"""``veru-desk import-referrals FILE``: referrals from a partner's spreadsheet (.csv or .xlsx).
 
 All or nothing by default: any bad row and nothing is imported, with every problem listed by
 the row number the partner sees in Excel, so they can fix the lot and send it again.
@@ -11,18 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from veru_desk.cli import Context
-from veru_desk.services.imports import ImportPreview, ImportRow, RowError
+from veru_desk.services.imports import ImportPreview, ImportRow, RowError, counted, what_happens
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import-referrals",
-        help="import referrals from a partner's CSV file",
-        description="Reads a CSV file (UTF-8 or Windows-1252, as Excel saves it) with the "
-        "columns of resources/referrals-template.csv. Nothing is imported if any row has a "
-        "problem, unless --skip-invalid is given.",
+        help="import referrals from a partner's spreadsheet (.csv or .xlsx)",
+        description="Reads a CSV file (UTF-8 or Windows-1252, as Excel saves it) or the first "
+        "sheet of an Excel workbook (.xlsx), with the columns of "
+        "resources/referrals-template.csv. Nothing is imported if any row has a problem, "
+        "unless --skip-invalid is given.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE.csv")
+    parser.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     parser.add_argument(
         "--dry-run", action="store_true", help="check the file and say what would happen"
     )
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if preview.errors and (not args.skip_invalid or preview.total_rows == 0):
         lines = len({e.line for e in preview.errors})
         ctx.warn(
-            f"veru-desk: nothing was imported: {lines} row{'s' if lines != 1 else ''} of "
+            f"veru-desk: nothing was imported: {counted(lines, 'row')} of "
             f"{args.file.name} {'have' if lines != 1 else 'has'} problems. Fix them and import "
             "again, or use --skip-invalid to import the other rows."
         )
@@ -57,18 +58,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             name = f"{row.person.first_name} {row.person.last_name}"
             ctx.print(
                 f"Row {row.line}: {name} is already on record as {row.existing_case_ref}: "
-                "added as a new referral on that record."
+                f"{what_happens(row, done=True)}."
             )
     ctx.print(
-        f"Imported {result.new_referrals} referral{'s' if result.new_referrals != 1 else ''} "
-        f"from {args.file.name}: {result.new_people} new young "
-        f"{'person' if result.new_people == 1 else 'people'}, {result.existing_people} already "
-        "on record"
-        + (f"; {len(repeated)} already imported, not added again." if repeated else ".")
+        f"Imported {counted(result.new_referrals, 'referral')} "
+        f"from {args.file.name}: "
+        f"{counted(result.new_people, 'new young person', 'new young people')}, "
+        f"{result.existing_people:,} already on record"
+        + (f"; {len(repeated):,} already imported, not added again." if repeated else ".")
     )
     if result.skipped:
         skipped = len({e.line for e in result.skipped})
-        ctx.print(f"Skipped {skipped} row{'s' if skipped != 1 else ''} with problems (above).")
+        ctx.print(f"Skipped {counted(skipped, 'row')} with problems (above).")
     return 0
 
 
@@ -93,17 +94,17 @@ def _describe(ctx: Context, preview: ImportPreview, name: str) -> None:
     for row in known:
         ctx.print(
             f"Row {row.line}: {row.person.first_name} {row.person.last_name} is already on "
-            f"record as {row.existing_case_ref}: would be a new referral on that record."
+            f"record as {row.existing_case_ref}: {what_happens(row, done=False)}."
         )
     for row in repeats:
         ctx.print(
             f"Row {row.line}: the same young person as row {row.same_person_as_line}: would "
-            "be another referral on one record."
+            "be a further referral on the same case."
         )
     skipped = len({e.line for e in preview.errors})
     ctx.print(
-        f"Dry run: {name} would import {len(preview.new_rows)} referrals ({max(new_people, 0)} new "
-        f"young people)"
-        + (f" and skip {skipped} rows with problems" if skipped else "")
+        f"Dry run: {name} would import {counted(len(preview.new_rows), 'referral')} "
+        f"({counted(max(new_people, 0), 'new young person', 'new young people')})"
+        + (f" and skip {counted(skipped, 'row')} with problems" if skipped else "")
         + ". Nothing was written."
     )

@@ -43,7 +43,7 @@ from veru_desk.domain.import_rules import (
     parse_reasons,
 )
 from veru_desk.domain.text import check_names, clean_free_text
-from veru_desk.services import audit
+from veru_desk.services import audit, case_state
 from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service
 from veru_desk.services.people import (
@@ -131,6 +131,10 @@ class ImportRow:
     # all a caseworker's preview tells of it ("on record, allocated to ...").
     existing_worker: str | None = None
     existing_on_record_only: bool = False
+    # The record's case is open (received, in screening, accepted, allocated or active): the
+    # row joins it as a further referral for the manager to decide in triage; otherwise the
+    # row starts a new episode on the record (``services.referrals.add_referrals``).
+    existing_case_open: bool = False
     same_person_as_line: int | None = None  # an earlier row of this file is the same person
     # Already on record, so never added again: the same person's referral from the same
     # agency on the same date, imported before (or typed in), or an earlier row of this file.
@@ -144,11 +148,23 @@ class ImportRow:
 
 
 @dataclass(frozen=True)
+class RejectedRow:
+    """A row with problems as the partner typed it, to send back with what to fix."""
+
+    line: int
+    cells: list[str]
+    problem: str
+
+
+@dataclass(frozen=True)
 class ImportPreview:
     rows: list[ImportRow]
     errors: list[RowError]
     total_rows: int
     ignored_columns: list[str] = field(default_factory=list)
+    # The file's own headings and its bad rows as typed (``rejected_rows_file``).
+    header: list[str] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
 
     @property
     def bad_lines(self) -> list[int]:
@@ -301,11 +317,14 @@ def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportP
     reported as errors on line 1 with no rows, so callers have one shape to show.
     """
     today = today or dt.date.today()
-    try:
-        text = decode_csv_bytes(data)
-    except UnreadableText as error:
-        return ImportPreview([], error.errors, 0)
-    records = _records(text)
+    if is_xlsx(data):
+        records = _xlsx_records(data)
+    else:
+        try:
+            text = decode_csv_bytes(data)
+        except UnreadableText as error:
+            return ImportPreview([], error.errors, 0)
+        records = _records(text)
     if isinstance(records, RowError):
         return ImportPreview([], [records], 0)
     if not records or not any(cell.strip() for cell in records[0]):
@@ -358,7 +377,135 @@ def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportP
             )
     bad = {e.line for e in errors}
     rows = _link_same_referrals(_link_same_people([r for r in rows if r.line not in bad]))
-    return ImportPreview(rows, errors, total, ignored)
+    problems: dict[int, list[str]] = {}
+    for error in errors:
+        column = "" if error.field == "file" else f"{error.field}: "
+        problems.setdefault(error.line, []).append(column + error.message)
+    rejected = [
+        RejectedRow(line, list(records[line - 1]), " | ".join(problems[line]))
+        for line in sorted(bad)
+        if 1 < line <= len(records)
+    ]
+    return ImportPreview(rows, errors, total, ignored, list(records[0]), rejected)
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``counted(1, "row")`` is "1 row", ``counted(3, "row")`` "3 rows"; ``many`` for words
+    such as "young people" that do not add an s."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def what_happens(row: ImportRow, *, done: bool) -> str:
+    """What importing a row of a young person already on record does, in words that are true
+    (``services.referrals.add_referrals``): with an open case it joins that case as a further
+    referral for a manager's decision in triage; otherwise it starts a new episode. Someone
+    else's case is told only as "a new referral on that record"."""
+    if row.existing_on_record_only:
+        return "added as a new referral on that record" if done else "new referral on that record"
+    if row.existing_case_open:
+        verb = "added to its open case" if done else "joins its open case"
+        return f"{verb} as a further referral, for a manager to decide in triage"
+    verb = "added as" if done else "becomes"
+    return f"{verb} a new referral on that record, starting a new episode (no case is open)"
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def is_xlsx(data: bytes) -> bool:
+    """True for an Excel workbook (.xlsx is a zip file); anything else is read as CSV text."""
+    return data.startswith(_ZIP_MAGIC)
+
+
+def _xlsx_cell(value: object) -> str:
+    """A cell as the partner sees it: a date cell as dd/mm/yyyy, 42.0 as 42, none as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> list[list[str]] | RowError:
+    """The first sheet's rows, one list of cell texts per spreadsheet row (row 1 first).
+
+    Rows Excel leaves out of the file (blank rows) are given back as empty rows, so each
+    record's position is its row number in Excel, as with CSV files.
+    """
+    from openpyxl import load_workbook  # a second or so to import: only for .xlsx files
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any bytes in a .zip: a message, never a crash
+        return RowError(
+            1,
+            "file",
+            f"The file is not an Excel workbook we can read ({error}): in Excel use Save As, "
+            "Excel Workbook (.xlsx), or CSV UTF-8 (comma delimited).",
+        )
+    try:
+        if not workbook.worksheets:
+            return []
+        sheet = workbook.worksheets[0]
+        records: list[list[str]] = []
+        for row in sheet.iter_rows():
+            cells = [cell for cell in row if getattr(cell, "row", None) is not None]
+            number = cells[0].row if cells else len(records) + 1
+            while len(records) < number - 1:
+                records.append([])
+            values = [_xlsx_cell(cell.value) for cell in row]
+            while values and not values[-1]:
+                values.pop()
+            records.append(values)
+        return records
+    except Exception as error:  # a damaged sheet: a message, never a crash
+        return RowError(
+            1,
+            "file",
+            f"The workbook's first sheet cannot be read ({error}): in Excel use Save As, "
+            "Excel Workbook (.xlsx), or CSV UTF-8 (comma delimited).",
+        )
+    finally:
+        workbook.close()
+
+
+def rejected_rows_file(preview: ImportPreview, *, as_csv: bool = False) -> bytes:
+    """The rows with problems, with the file's headings and a last column "Problem" saying
+    what to fix, as an Excel workbook (or CSV UTF-8 with a byte-order mark, which Excel
+    opens with accents intact) to send back to the partner. Row numbers refer to the file
+    the partner sent, so a "Row" column comes first."""
+    header = ["Row", *preview.header, "Problem"]
+    width = len(preview.header)
+    body = [
+        [str(r.line), *(r.cells + [""] * (width - len(r.cells))), r.problem]
+        for r in preview.rejected
+    ]
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(body)
+        return _UTF8_BOM + out.getvalue().encode("utf-8")
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Rows with problems"
+    sheet.append(header)
+    for cells in body:
+        # Text cells, as typed: a partner's "03/04/2011" stays text, never a guessed date.
+        sheet.append([int(cells[0]), *cells[1:]])
+    sheet.freeze_panes = "A2"
+    out_bytes = io.BytesIO()
+    workbook.save(out_bytes)
+    return out_bytes.getvalue()
 
 
 def _records(text: str) -> list[list[str]] | RowError:
@@ -679,6 +826,7 @@ class ImportService(Service):
             for told in known.values():  # the server told these, as it hides their rows
                 workers.setdefault(told.person_id, told.worker)
             others = set(ids) - own
+            open_cases = set(case_state.open_episodes(session, sorted(own)))
         if others:
             with self._write() as session:
                 for k in sorted(
@@ -699,6 +847,7 @@ class ImportService(Service):
                 existing_case_ref=found.case_ref,
                 existing_worker=workers.get(found.person_id),
                 existing_on_record_only=found.person_id in others,
+                existing_case_open=found.person_id in open_cases,
             )
             if (found := known.get(r.line))
             else r
@@ -785,9 +934,10 @@ class ImportService(Service):
                 session,
                 AuditAction.IMPORT,
                 entity_type="referral",
-                summary=f"Imported {total} referrals from {what}: {new_people} new young "
-                f"people, {len(existing)} already on record"
-                + (f", {len({e.line for e in skipped})} rows skipped" if skipped else "")
-                + (f", {len(repeats)} rows already imported" if repeats else ""),
+                summary=f"Imported {counted(total, 'referral')} from {what}: "
+                f"{counted(new_people, 'new young person', 'new young people')}, "
+                f"{len(existing)} already on record"
+                + (f", {counted(len({e.line for e in skipped}), 'row')} skipped" if skipped else "")
+                + (f", {counted(len(repeats), 'row')} already imported" if repeats else ""),
             )
         return ImportResult(new_people, total, len(existing), skipped, repeats)

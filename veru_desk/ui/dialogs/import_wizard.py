@@ -39,6 +39,9 @@ from veru_desk.services.imports import (
     ImportRejected,
     ImportResult,
     ImportRow,
+    counted,
+    rejected_rows_file,
+    what_happens,
 )
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import error_text
@@ -67,11 +70,14 @@ def _known(row: ImportRow) -> str:
             if row.existing_worker
             else "not allocated yet (ask your manager)"
         )
-        return f"On record: {row.existing_case_ref}, {worker}: new referral on that record"
+        return f"On record: {row.existing_case_ref}, {worker}: {what_happens(row, done=False)}"
     if row.existing_case_ref:
-        return f"Already on record ({row.existing_case_ref}): new referral on that record"
+        return f"Already on record ({row.existing_case_ref}): {what_happens(row, done=False)}"
     if row.same_person_as_line:
-        return f"Same young person as row {row.same_person_as_line}"
+        return (
+            f"Same young person as row {row.same_person_as_line}: a further referral on the "
+            "same case"
+        )
     return "New young person"
 
 
@@ -94,23 +100,25 @@ class ChooseFilePage(QWizardPage):
         self._wizard = wizard
         self.setTitle("Choose the spreadsheet")
         self.setSubTitle(
-            "Save the partner's spreadsheet as CSV (in Excel: Save As, CSV UTF-8). The first "
-            "row must be the column headings."
+            "An Excel workbook (.xlsx, its first sheet) or a CSV file (in Excel: Save As, "
+            "CSV UTF-8). The first row must be the column headings."
         )
         layout = QVBoxLayout(self)
         columns = QLabel(
             "Required columns: "
             + ", ".join(REQUIRED_COLUMNS)
-            + ". Dates are dd/mm/yyyy. Reasons can be several, separated by semicolons."
+            + ". Dates are dd/mm/yyyy (or Excel date cells). Reasons can be several, separated "
+            "by semicolons."
         )
         columns.setWordWrap(True)
         columns.setObjectName("hint")
         row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setAccessibleName("Spreadsheet file")
-        self.path.setPlaceholderText("Path to a .csv file")
+        self.path.setPlaceholderText("Path to an .xlsx or .csv file")
         self.path.textChanged.connect(lambda _t: self.completeChanged.emit())
         browse = QPushButton("Choose file…")
+        browse.setAccessibleName("Choose the spreadsheet file")
         browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
         row.addWidget(browse)
@@ -124,7 +132,11 @@ class ChooseFilePage(QWizardPage):
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose the referral spreadsheet", "", "CSV files (*.csv);;All files (*)"
+            self,
+            "Choose the referral spreadsheet",
+            "",
+            "Spreadsheets (*.xlsx *.csv);;Excel workbooks (*.xlsx);;CSV files (*.csv);;"
+            "All files (*)",
         )
         if path:
             self.path.setText(path)
@@ -163,6 +175,9 @@ class PreviewPage(QWizardPage):
         self.tabs = QTabWidget()
         self.error_model = RecordTableModel(ERROR_COLUMNS, self)
         self.error_table = RecordTable(self.error_model, "Problems found", self, stretch_column=2)
+        # Each problem is a sentence saying what to type instead: wrapped, never cut off.
+        self.error_table.setWordWrap(True)
+        self.error_table.horizontalHeader().sectionResized.connect(self._fit_problem_rows)
         self.row_model = RecordTableModel(ROW_COLUMNS, self)
         self.row_table = RecordTable(self.row_model, "Rows ready to import", self)
         self.tabs.addTab(self.error_table, "Problems")
@@ -170,15 +185,39 @@ class PreviewPage(QWizardPage):
         self.skip_invalid = QCheckBox(
             "Skip the rows with problems and import the rest (the partner must be told)"
         )
-        self.skip_invalid.toggled.connect(lambda _c: self.completeChanged.emit())
+        self.skip_invalid.toggled.connect(self._skip_toggled)
+        self.blocked = QLabel()
+        self.blocked.setObjectName("fieldError")
+        self.blocked.setWordWrap(True)
+        self.blocked.setAccessibleName("Why nothing was imported")
+        self.blocked.setVisible(False)
+        self.save_rejected_button = QPushButton("Save rejected rows…")
+        self.save_rejected_button.setAccessibleName("Save the rows with problems to a file")
+        self.save_rejected_button.setToolTip(
+            "Saves the rows with problems, as the partner typed them, with a Problem column "
+            "saying what to fix: a spreadsheet to send back."
+        )
+        self.save_rejected_button.clicked.connect(self.save_rejected)
+        self.saved = QLabel()
+        self.saved.setWordWrap(True)
+        self.saved.setAccessibleName("Rejected rows saved")
+        actions = QHBoxLayout()
+        actions.addWidget(self.skip_invalid, 1)
+        actions.addWidget(self.save_rejected_button)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.skip_invalid)
+        layout.addLayout(actions)
+        layout.addWidget(self.saved)
+        layout.addWidget(self.blocked)
 
     def initializePage(self) -> None:
         self.preview = None
         self.skip_invalid.setChecked(False)
         self.summary.setText("Checking the file…")
+        self.blocked.clear()
+        self.blocked.setVisible(False)
+        self.saved.clear()
+        self.save_rejected_button.setVisible(False)
         self.error_model.set_rows([])
         self.row_model.set_rows([])
         imports = self._wizard.services.imports
@@ -192,28 +231,29 @@ class PreviewPage(QWizardPage):
     def _previewed(self, preview: ImportPreview) -> None:
         self.preview = preview
         self.error_model.set_rows(preview.errors)
+        self._fit_problem_rows()
         self.row_model.set_rows(preview.rows)
         known = sum(1 for r in preview.rows if r.existing_person_id is not None)
         bad = len(preview.bad_lines)
-        parts = [f"{preview.total_rows} row{'s' if preview.total_rows != 1 else ''} read"]
+        parts = [f"{counted(preview.total_rows, 'row')} read"]
         repeats = len(preview.repeats)
-        parts.append(f"{len(preview.rows) - repeats} ready to import")
+        parts.append(f"{len(preview.rows) - repeats:,} ready to import")
         if repeats:
             parts.append(
-                f"{repeats} already imported (the same young person, referral date and "
+                f"{repeats:,} already imported (the same young person, referral date and "
                 "agency), which will not be added again"
             )
         if known:
             parts.append(
-                f"{known} for young people already on record (added as new referrals on "
-                "their records)"
+                f"{known:,} for young people already on record (see “On record?”: a "
+                "further referral on an open case, or a new episode)"
             )
         text = "; ".join(parts) + "."
         if preview.errors:
             text += (
-                f"\n{bad} row{'s have' if bad != 1 else ' has'} problems: nothing will be "
-                "imported until they are fixed in the spreadsheet, unless you choose to skip "
-                "them."
+                f"\n{counted(bad, 'row')} {'have' if bad != 1 else 'has'} problems: nothing "
+                "will be imported until they are fixed in the spreadsheet"
+                + (", unless you choose to skip them." if preview.rows else ".")
             )
             self.tabs.setCurrentWidget(self.error_table)
         else:
@@ -221,7 +261,20 @@ class PreviewPage(QWizardPage):
         if preview.ignored_columns:
             text += "\nColumns not used: " + ", ".join(preview.ignored_columns) + "."
         self.summary.setText(text)
+        self.tabs.setTabText(0, f"Problems ({len(preview.errors):,})")
+        self.tabs.setTabText(1, f"Rows ready ({len(preview.rows) - repeats:,})")
         self.skip_invalid.setVisible(bool(preview.errors) and bool(preview.rows))
+        self.save_rejected_button.setVisible(bool(preview.rejected))
+        self.completeChanged.emit()
+
+    def _fit_problem_rows(self, *_args: int) -> None:
+        # Rows as tall as their wrapped message; a huge file's list keeps one line per row
+        # (with the whole message as a tooltip) rather than measuring thousands of rows.
+        if self.error_model.rowCount() <= 1000:
+            self.error_table.resizeRowsToContents()
+
+    def _skip_toggled(self, _checked: bool) -> None:
+        self.blocked.setVisible(False)
         self.completeChanged.emit()
 
     def _failed(self, error: Exception) -> None:
@@ -229,10 +282,74 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
+        # "Import" stays enabled once the file is checked: pressed while rows have problems,
+        # it says why nothing can be imported rather than doing nothing.
+        return self.preview is not None
+
+    def refusal(self) -> str | None:
+        """Why "Import" cannot go ahead now, in words; None when it can."""
         preview = self.preview
-        if preview is None or not preview.rows:
-            return False
-        return preview.ok or self.skip_invalid.isChecked()
+        if preview is None:
+            return "The file is still being checked."
+        bad = len(preview.bad_lines)
+        if preview.errors and not (self.skip_invalid.isChecked() and preview.rows):
+            if preview.total_rows == 0 or not preview.rejected:
+                return (
+                    "Nothing was imported: the file itself has a problem (see Problems). "
+                    "Fix it and choose the file again."
+                )
+            return (
+                f"Nothing was imported: {counted(bad, 'row')} {'have' if bad != 1 else 'has'} "
+                "problems. Fix them in the file and choose it again, or save the rejected "
+                "rows to send back"
+                + (
+                    " (or tick “Skip the rows with problems” to import the rest)."
+                    if preview.rows
+                    else "."
+                )
+            )
+        if not preview.rows:
+            return "There is nothing to import: the file has no rows below its headings."
+        return None
+
+    def validatePage(self) -> bool:
+        refusal = self.refusal()
+        self.blocked.setText(refusal or "")
+        self.blocked.setVisible(refusal is not None)
+        if refusal is not None and self.preview is not None and self.preview.errors:
+            self.tabs.setCurrentWidget(self.error_table)
+        return refusal is None
+
+    def save_rejected(self) -> None:
+        preview = self.preview
+        if preview is None or not preview.rejected:
+            return
+        stem = Path(self._wizard.file_name or "referrals").stem
+        path_text, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Save the rows with problems",
+            str(Path.home() / f"{stem}-rows-with-problems.xlsx"),
+            "Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)",
+        )
+        if not path_text:
+            return
+        path = Path(path_text)
+        as_csv = path.suffix.casefold() == ".csv" or (not path.suffix and chosen.startswith("CSV"))
+        if not path.suffix:
+            path = path.with_suffix(".csv" if as_csv else ".xlsx")
+        try:
+            path.write_bytes(rejected_rows_file(preview, as_csv=as_csv))
+        except OSError as error:
+            self.saved.setObjectName("fieldError")
+            self.saved.setText(f"The file could not be saved: {error.strerror or error}.")
+        else:
+            self.saved.setObjectName("")
+            self.saved.setText(
+                f"Saved {counted(len(preview.rejected), 'row')} with problems, each with what "
+                f"to fix, to {path}: send it back to the partner."
+            )
+        self.saved.style().unpolish(self.saved)
+        self.saved.style().polish(self.saved)
 
 
 class _ProgressRelay(QObject):
@@ -313,16 +430,20 @@ class RunPage(QWizardPage):
         self.result = result
         skipped = len({e.line for e in result.skipped})
         text = (
-            f"Imported {result.new_referrals} referral{'s' if result.new_referrals != 1 else ''}: "
-            f"{result.new_people} new young people, {result.existing_people} already on record."
+            f"Imported {counted(result.new_referrals, 'referral')}: "
+            f"{counted(result.new_people, 'new young person', 'new young people')}, "
+            f"{result.existing_people:,} already on record."
         )
         if skipped:
-            text += f" {skipped} rows with problems were skipped: send them back to the partner."
+            text += (
+                f" {counted(skipped, 'row')} with problems {'were' if skipped != 1 else 'was'} "
+                "skipped: send them back to the partner."
+            )
         if result.already_imported:
             count = len(result.already_imported)
             text += (
-                f" {count} row{'s were' if count != 1 else ' was'} already imported and "
-                "not added again."
+                f" {counted(count, 'row')} {'were' if count != 1 else 'was'} already imported "
+                "and not added again."
             )
         self._finish(text)
         self.bar.setRange(0, 1)
