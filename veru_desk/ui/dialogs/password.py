@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH
+from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors, password_field
 
@@ -52,9 +53,13 @@ class PasswordDialog(QDialog):
             f"At least {MIN_PASSWORD_LENGTH} characters; a short phrase works well"
         )
         self.confirm = password_field()
-        self.errors.add_row(form, "Current password", self.current, "current_password")
-        self.errors.add_row(form, "New password", self.new, "new_password")
-        self.errors.add_row(form, "New password again", self.confirm, "confirm_password")
+        for label, field, name in (
+            ("Current password", self.current, "current_password"),
+            ("New password", self.new, "new_password"),
+            ("New password again", self.confirm, "confirm_password"),
+        ):
+            # one line each: a wrapping message in a form spreads the rows apart
+            self.errors.add_row(form, label, field, name).setWordWrap(False)
         layout.addLayout(form)
         buttons = QDialogButtonBox()
         self.save_button = QPushButton("Change password")
@@ -68,12 +73,18 @@ class PasswordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        keep_contents_visible(self)
         self.current.setFocus()
+
+    def _show_errors(self, error: ValidationError) -> list[str]:
+        unplaced = self.errors.show(error)
+        grow_to_fit(self)
+        return unplaced
 
     def save(self) -> None:
         self.errors.clear()
         if self.new.text() != self.confirm.text():
-            self.errors.show(
+            self._show_errors(
                 ValidationError(
                     {"confirm_password": "The two new passwords are different: type it again."}
                 )
@@ -82,14 +93,14 @@ class PasswordDialog(QDialog):
             self.confirm.setFocus()
             return
         if self.new.text() == self.current.text():
-            self.errors.show(
+            self._show_errors(
                 ValidationError({"new_password": "Choose a password different from the old one."})
             )
             return
         try:
             self.services.users.change_own_password(self.current.text(), self.new.text())
         except ValidationError as error:
-            unplaced = self.errors.show(error)
+            unplaced = self._show_errors(error)
             if unplaced:
                 show_error(self, ValidationError({"": "\n".join(unplaced)}))
             if "current_password" in error.fields:

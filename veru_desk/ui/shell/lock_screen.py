@@ -42,6 +42,7 @@ from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, sign_in, sign_out
+from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
 from veru_desk.ui.widgets.feedback import error_text
 from veru_desk.ui.widgets.forms import Credentials
 
@@ -198,10 +199,12 @@ class LockDialog(QDialog):
         )
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        keep_contents_visible(self)
         self.password.setFocus()
 
     def problem(self, text: str) -> None:
         self.credentials.show_problem(text)
+        grow_to_fit(self)
         self.password.clear()
         self.password.setFocus()
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtGui import QGuiApplication, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -38,7 +38,8 @@ from veru_desk.demo import DEMO_PASSWORD
 from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
-from veru_desk.services.passwords import SignInError, check_password_rules
+from veru_desk.services.passwords import MIN_PASSWORD_LENGTH, SignInError, check_password_rules
+from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
 from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
 from veru_desk.ui.widgets.feedback import confirm, error_text, show_error
 from veru_desk.ui.widgets.forms import Credentials, FieldErrors, password_field
@@ -97,6 +98,7 @@ class SignInDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 28)
+        keep_contents_visible(self)
         (self.password if username else self.username).setFocus()
 
     def try_sign_in(self) -> None:
@@ -119,6 +121,7 @@ class SignInDialog(QDialog):
 
     def _problem(self, text: str) -> None:
         self.credentials.show_problem(text)
+        grow_to_fit(self)
 
 
 class FirstStartDialog(QDialog):
@@ -144,6 +147,8 @@ class FirstStartDialog(QDialog):
         self.stack.addWidget(self._choice_page())
         self.stack.addWidget(self._admin_page())
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        keep_contents_visible(self)
+        self.show_choice()
 
     @property
     def db(self) -> Database | None:
@@ -161,7 +166,7 @@ class FirstStartDialog(QDialog):
         text.setWordWrap(True)
         self.admin_choice = QPushButton("Create the first administrator")
         self.admin_choice.setObjectName("primary")
-        self.admin_choice.clicked.connect(lambda: self.stack.setCurrentIndex(1))
+        self.admin_choice.clicked.connect(self.show_admin_form)
         admin_hint = QLabel("For real use: you then add the unit's managers and caseworkers.")
         admin_hint.setObjectName("hint")
         admin_hint.setWordWrap(True)
@@ -175,7 +180,9 @@ class FirstStartDialog(QDialog):
         demo_hint.setObjectName("hint")
         demo_hint.setWordWrap(True)
         quit_button = QPushButton("Quit")
+        quit_button.setAutoDefault(False)
         quit_button.clicked.connect(self.reject)
+        self.demo_choice.setAutoDefault(False)
         for widget in (title, text, self.admin_choice, admin_hint, self.demo_choice, demo_hint):
             layout.addWidget(widget)
         layout.addStretch(1)
@@ -200,10 +207,15 @@ class FirstStartDialog(QDialog):
         self.encrypt.setChecked(True)
         self.encrypt.setAccessibleName("Encrypt the database file")
         self.encrypt.setVisible(self.location.is_sqlite_file)
-        self.errors.add_row(form, "Full name", self.display_name, "display_name")
-        self.errors.add_row(form, "Username", self.new_username, "username")
-        self.errors.add_row(form, "Password", self.new_password, "password")
-        self.errors.add_row(form, "Password again", self.confirm_password, "confirm_password")
+        for label, field, name in (
+            ("Full name", self.display_name, "display_name"),
+            ("Username", self.new_username, "username"),
+            ("Password", self.new_password, "password"),
+            ("Password again", self.confirm_password, "confirm_password"),
+        ):
+            # One line each (these messages are short): a wrapping label in a form asks for
+            # the height of its narrowest width, which spreads the rows apart.
+            self.errors.add_row(form, label, field, name).setWordWrap(False)
         form.addRow("", self.also_manager)
         form.addRow("", self.encrypt)
         layout.addLayout(form)
@@ -212,23 +224,78 @@ class FirstStartDialog(QDialog):
         self.admin_message.setWordWrap(True)
         layout.addWidget(self.admin_message)
         buttons = QDialogButtonBox()
-        create = QPushButton("Create and sign in")
-        create.setObjectName("primary")
-        create.setDefault(True)
-        buttons.addButton(create, QDialogButtonBox.ButtonRole.AcceptRole)
-        back = buttons.addButton("Back", QDialogButtonBox.ButtonRole.RejectRole)
+        self.create_button = QPushButton("Create and sign in")
+        self.create_button.setObjectName("primary")
+        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button = buttons.addButton("Back", QDialogButtonBox.ButtonRole.RejectRole)
+        self.back_button.setAutoDefault(False)
         buttons.accepted.connect(self.create_administrator)
-        back.clicked.connect(lambda: self.stack.setCurrentIndex(0))
+        self.back_button.clicked.connect(self.show_choice)
         layout.addStretch(1)
         layout.addWidget(buttons)
         return page
 
+    def show_choice(self) -> None:
+        """The first page; Enter takes the first choice (create the first administrator)."""
+        self.stack.setCurrentIndex(0)
+        self.create_button.setDefault(False)
+        self.admin_choice.setDefault(True)
+        self.admin_choice.setFocus()
+
+    def show_admin_form(self) -> None:
+        """The administrator's form; Enter in any field submits it."""
+        self.stack.setCurrentIndex(1)
+        self.admin_choice.setDefault(False)
+        self.create_button.setDefault(True)
+        self.display_name.setFocus()
+
+    def _blank_fields(self) -> dict[str, str]:
+        """A message for every required field left empty, each under its own field."""
+        required = {
+            "display_name": (self.display_name, "Enter the administrator's full name."),
+            "username": (self.new_username, "Choose a username to sign in with."),
+            "password": (
+                self.new_password,
+                f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+            "confirm_password": (self.confirm_password, "Type the password again."),
+        }
+        return {
+            field: message
+            for field, (widget, message) in required.items()
+            if not widget.text().strip()
+        }
+
+    def _show_form_errors(self, error: ValidationError) -> None:
+        unplaced = self.errors.show(error)
+        self.admin_message.setText("\n".join(unplaced))
+        first = next(
+            (
+                widget
+                for field, widget in (
+                    ("display_name", self.display_name),
+                    ("username", self.new_username),
+                    ("password", self.new_password),
+                    ("confirm_password", self.confirm_password),
+                )
+                if field in error.fields
+            ),
+            None,
+        )
+        if first is not None:
+            first.setFocus()
+        grow_to_fit(self)
+
     def create_administrator(self) -> None:
         self.errors.clear()
         self.admin_message.clear()
+        blank = self._blank_fields()
+        if blank:
+            self._show_form_errors(ValidationError(blank))
+            return
         password = self.new_password.text()
         if password != self.confirm_password.text():
-            self.errors.show(
+            self._show_form_errors(
                 ValidationError({"confirm_password": "The two passwords are different."})
             )
             return
@@ -253,8 +320,7 @@ class FirstStartDialog(QDialog):
                 ),
             )
         except ValidationError as error:
-            unplaced = self.errors.show(error)
-            self.admin_message.setText("\n".join(unplaced))
+            self._show_form_errors(error)
             return
         except VeruError as error:
             show_error(self, error)
@@ -365,13 +431,47 @@ class RecoveryKeyDialog(QDialog):
         copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
         print_button = buttons.addButton("Print…", QDialogButtonBox.ButtonRole.ActionRole)
         self.continue_button = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.continue_button.setEnabled(False)
-        self.confirmed.toggled.connect(self.continue_button.setEnabled)
+        self.continue_button.setObjectName("recoveryContinue")
+        self.continue_button.setToolTip(
+            "Tick the box above once the key is printed or written down"
+        )
+        self._grey_when_disabled(self.continue_button)
+        self._allow_continue(False)
+        self.confirmed.toggled.connect(self._allow_continue)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(recovery_key))
         print_button.clicked.connect(self.print_key)
         buttons.accepted.connect(self.accept)
         for widget in (title, text, self.key_label, self.confirmed, buttons):
             layout.addWidget(widget)
+        keep_contents_visible(self)
+
+    @staticmethod
+    def _grey_when_disabled(button: QPushButton) -> None:
+        palette = button.palette()
+        for role, colour in (
+            (QPalette.ColorRole.ButtonText, "#93a1ab"),
+            (QPalette.ColorRole.Button, "#f2f4f6"),
+        ):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, colour)
+        button.setPalette(palette)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # the button box makes its accept button the default as it shows: undo that while
+        # Continue is not yet allowed
+        self._allow_continue(self.confirmed.isChecked())
+
+    def _allow_continue(self, allowed: bool) -> None:
+        """Continue is the default button only once it may be used: the stylesheet paints a
+        default button filled, which would make the disabled one look ready."""
+        self.continue_button.setEnabled(allowed)
+        self.continue_button.setAutoDefault(allowed)
+        self.continue_button.setDefault(allowed)
+        self.continue_button.setProperty("ready", allowed)
+        style = self.continue_button.style()
+        style.unpolish(self.continue_button)
+        style.polish(self.continue_button)
+        self.continue_button.update()
 
     def print_key(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

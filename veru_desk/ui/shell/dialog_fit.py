@@ -1,0 +1,34 @@
+"""Dialogs that size to their content: a validation message appearing makes the dialog
+taller instead of squashing the fields above it (a word-wrapped message asks for its height
+only once its width is known, which a window's minimum size does not follow by itself)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLayout, QWidget
+
+
+def keep_contents_visible(dialog: QWidget) -> None:
+    """The dialog can never be made smaller than its content needs."""
+    layout = dialog.layout()
+    if layout is not None:
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+
+
+def grow_to_fit(dialog: QWidget) -> None:
+    """Grows the dialog to what its content now asks (a message appeared): never narrower
+    or shorter than it is, never beyond the screen."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.invalidate()
+    layout.activate()
+    width = max(dialog.width(), dialog.minimumSizeHint().width())
+    height = dialog.sizeHint().height()
+    if layout.hasHeightForWidth():
+        height = max(height, layout.totalHeightForWidth(width))
+    height = max(dialog.height(), height, dialog.minimumSizeHint().height())
+    screen = dialog.screen().availableGeometry()
+    width, height = min(width, screen.width()), min(height, screen.height())
+    dialog.setMinimumHeight(min(height, screen.height()))
+    if (width, height) != (dialog.width(), dialog.height()):
+        dialog.resize(width, height)
