@@ -58,6 +58,10 @@ def test_accepting_and_allocating_shows_caseloads_and_reaches_the_database(
     [view] = as_manager.referrals.for_person(knife.person_id)
     assert view.status is ReferralStatus.ALLOCATED
     assert view.worker == "Dariusz Wójcik"
+    assert page.confirmation.isVisible()
+    assert page.confirmation.text() == (
+        f"Accepted and allocated to Dariusz Wójcik: Łukasz Wiśniewski ({view.case_ref})."
+    )
     assert view.decision_reason == "Knife found near Wardown Park; meets criteria."
     assert view.priority.value == "high"
     assert page.model.rowCount() == 0
@@ -72,10 +76,31 @@ def test_a_26_year_old_shows_the_age_warning_and_is_signposted_with_a_reason(
     assert page.age_warning.isVisible()
     assert "outside the unit's age range" in page.age_warning.text()
     page.decision_radios[ReferralStatus.SIGNPOSTED].setChecked(True)
-    page.reason.setText("Signposted to the adult community safety team.")
+    assert page.signpost.isVisible()
+    assert not page.worker.isEnabled()
+    page.reason.setText("Aged 26: outside the unit's age range.")
+    page.record_decision()
+    assert page.errors.message("signposted_to").startswith("Name the service")
+    assert as_manager.referrals.for_person(older.person_id)[0].status is ReferralStatus.RECEIVED
+
+    page.signpost.setText("Luton Adult Community Safety Team")
+    assert page.errors.message("signposted_to") == ""  # typing clears it
     page.record_decision()
     [view] = as_manager.referrals.for_person(older.person_id)
     assert view.status is ReferralStatus.SIGNPOSTED
+    assert view.decision_reason == (
+        "Signposted to Luton Adult Community Safety Team: Aged 26: outside the unit's age range."
+    )
+    assert page.confirmation.isVisible()
+    assert page.confirmation.text() == (
+        f"Signposted to Luton Adult Community Safety Team: Ayşe Yılmaz ({view.case_ref})."
+    )
+    [signposted] = [
+        e
+        for e in as_manager.chronology.for_person(older.person_id)
+        if e.title.startswith("Signposted")
+    ]
+    assert "Luton Adult Community Safety Team" in signposted.title
 
 
 def test_declining_without_a_reason_says_so_beside_the_reason(
@@ -174,3 +199,63 @@ def test_the_manager_may_raise_priority_and_re_allocate_from_a_re_referral(
     episode = as_manager.referrals.get(person.current_referral_id)  # type: ignore[arg-type]
     assert episode.priority is Priority.URGENT
     assert as_manager.referrals.get(further_id).status is ReferralStatus.ACCEPTED
+
+
+def test_the_decision_error_clears_once_a_decision_is_chosen_and_allocation_follows_it(
+    page: TriagePage, as_manager: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(triage_page, "show_error", lambda *_a: pytest.fail("dialog shown"))
+    refer(as_manager, "Aoife", "Ní Bhriain", years=15)
+    page.refresh()
+    page.record_decision()
+    assert page.errors.message("decision") == "Choose accept, decline or signpost."
+    page.decision_radios[ReferralStatus.DECLINED].setChecked(True)
+    assert page.errors.message("decision") == ""
+    assert not page.worker.isEnabled()
+    assert not page.worker_label.isEnabled()  # type: ignore[union-attr]
+    assert not page.signpost.isVisible()
+    page.decision_radios[ReferralStatus.SIGNPOSTED].setChecked(True)
+    assert not page.worker.isEnabled() and page.signpost.isVisible()
+    page.decision_radios[ReferralStatus.ACCEPTED].setChecked(True)
+    assert page.worker.isEnabled() and not page.signpost.isVisible()
+
+
+def test_the_confirmation_stays_until_the_next_action(
+    page: TriagePage, as_manager: Services
+) -> None:
+    first = refer(as_manager, "Oluwaseun", "Adeyemi", years=16)
+    refer(as_manager, "Zoë", "Çelik", years=15)
+    page.refresh()
+    page.select_referral(first.referral_id)
+    page.decision_radios[ReferralStatus.DECLINED].setChecked(True)
+    page.reason.setText("Already supported by the Youth Offending Service.")
+    page.record_decision()
+    assert as_manager.referrals.get(first.referral_id).status is ReferralStatus.DECLINED
+    assert page.confirmation.text().startswith("Declined: Oluwaseun Adeyemi (")
+    assert page.model.rowCount() == 1  # the next referral is shown...
+    assert page.current is not None and page.current.person_name == "Zoë Çelik"
+    assert page.confirmation.isVisible()  # ...and the line still says what was done
+    page.start_screening()
+    assert not page.confirmation.isVisible()
+
+
+def test_an_urgent_referral_comes_first_and_the_subtitle_says_the_order(
+    page: TriagePage, as_manager: Services
+) -> None:
+    refer(as_manager, "Łukasz", "Wiśniewski", years=14)
+    urgent = refer(
+        as_manager,
+        "Zoë",
+        "Çelik",
+        years=15,
+        received_on=today(),
+        priority=Priority.URGENT,
+    )
+    page.refresh()
+    assert page.model.rowCount() == 2
+    assert page.model.rows()[0].id == urgent.referral_id
+    assert page.model.index(0, 4).data() == "Urgent"
+    assert "urgent first, then oldest first" in page.queue_label.text()
+    assert page.table.accessibleName()
+    for widget in (page.reason, page.signpost, page.priority, page.worker):
+        assert widget.accessibleName()

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
+from datetime import date
 from types import MappingProxyType
 
-from veru_desk.domain.enums import Attendance, ReferralStatus
+from veru_desk.domain.enums import Attendance, Priority, ReferralStatus
 from veru_desk.domain.errors import WorkflowError
 
 _S = ReferralStatus
@@ -269,3 +270,46 @@ def _join_or(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+# --- the triage queue and signposting -------------------------------------------------------
+
+#: how the triage queue says it is ordered (``triage_order``)
+TRIAGE_ORDER_TEXT = "urgent first, then oldest first"
+
+SIGNPOST_PREFIX = "Signposted to "
+
+
+def triage_order(priority: Priority, received_on: date, referral_id: int) -> tuple[int, date, int]:
+    """The sort key of the triage queue: urgent referrals first, then the oldest first (a new
+    urgent referral must never sit at the bottom of a long queue)."""
+    return (0 if priority is Priority.URGENT else 1, received_on, referral_id)
+
+
+def signpost_problems(service: str) -> dict[str, str]:
+    """Signposting needs the service the young person is passed to, in words a partner would
+    recognise: the chronology and the case's referrals say where they went."""
+    if not " ".join(service.split()):
+        return {"signposted_to": "Name the service they are signposted to, e.g. Early Help."}
+    if len(service) > 200:
+        return {"signposted_to": "Keep the service's name under 200 characters."}
+    return {}
+
+
+def signpost_reason(service: str, reason: str) -> str:
+    """The decision reason recorded for a signposting, where the referral's history, the
+    chronology and the case's referrals tab show it: ``Signposted to Early Help: family
+    agreed``. A reason that already starts with the same words is not repeated."""
+    service = " ".join(service.split())
+    reason = " ".join(reason.split())
+    lead = f"{SIGNPOST_PREFIX}{service}"
+    if reason.lower().startswith(lead.lower()):
+        return reason
+    return f"{lead}: {reason}" if reason else lead
+
+
+def signposted_to(decision_reason: str | None) -> str | None:
+    """The service named by ``signpost_reason`` (None for a reason it did not write)."""
+    if not decision_reason or not decision_reason.startswith(SIGNPOST_PREFIX):
+        return None
+    return decision_reason[len(SIGNPOST_PREFIX) :].split(": ", 1)[0] or None

@@ -1,11 +1,13 @@
 """Referrals: recording new ones, and the manager's triage and allocation.
 
-The queue holds referrals received or in screening, oldest first, and accepted ones still
-waiting for a caseworker. Choosing one shows what the manager needs to decide: the young
-person's age on the referral date (with a warning outside 10 to 25), any earlier referrals and
-how they ended, the reasons and consent. The decision (accept, decline, signpost) needs a
-reason; an accepted referral can be allocated in the same step, with each caseworker's open
-caseload shown beside their name.
+The queue holds referrals received or in screening, urgent ones first and then the oldest
+first, and accepted ones still waiting for a caseworker. Choosing one shows what the manager
+needs to decide: the young person's age on the referral date (with a warning outside 10 to
+25), any earlier referrals and how they ended, the reasons and consent. The decision (accept,
+decline, signpost) needs a reason; an accepted referral can be allocated in the same step,
+with each caseworker's open caseload shown beside their name; a signposted one names the
+service it is passed to. A line above the queue says what the last decision did until the
+next one.
 
 A re-referral of an open case is marked as such ("open case, allocated to Dariusz Wójcik since
 14/10/2026"). Deciding on it changes nothing about the case: accepting adds it to the case;
@@ -38,7 +40,14 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import Priority, ReferralStatus
 from veru_desk.domain.errors import ValidationError, VeruError
-from veru_desk.domain.workflow import can_reallocate
+from veru_desk.domain.workflow import (
+    TRIAGE_ORDER_TEXT,
+    can_reallocate,
+    signpost_problems,
+    signpost_reason,
+    signposted_to,
+    triage_order,
+)
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.changes import Changes, Kind
@@ -104,6 +113,9 @@ def history_text(earlier: list[ReferralView]) -> str:
         if view.status is ReferralStatus.CLOSED:
             reason = view.closure_reason.label.lower() if view.closure_reason else "no reason"
             line += f"case closed {format_uk_date(view.closed_on)} as “{reason}”"
+        elif view.status is ReferralStatus.SIGNPOSTED and signposted_to(view.decision_reason):
+            reason = view.decision_reason or ""
+            line += reason[:1].lower() + reason[1:]
         elif view.status in (ReferralStatus.DECLINED, ReferralStatus.SIGNPOSTED):
             line += view.status.label.lower()
             if view.decision_reason:
@@ -131,6 +143,7 @@ class TriagePage(QWidget):
         self._pending_select: int | None = None
         self._pending_error: Exception | None = None
         self._pending_reason = ""
+        self._pending_signpost = ""
         self._pending_choice: tuple[ReferralStatus | None, int | None, Priority] | None = None
         self.errors = FieldErrors()
 
@@ -139,9 +152,7 @@ class TriagePage(QWidget):
         self.new_button.clicked.connect(self.new_referral_requested)
         self.import_button = QPushButton("Import spreadsheet…")
         self.import_button.clicked.connect(self.import_requested)
-        layout = page_frame(
-            self, "Referrals", actions=(self.new_button, self.import_button)
-        ).layout
+        layout = page_frame(self, "Referrals", actions=(self.new_button, self.import_button)).layout
 
         self.is_manager = services.actor.is_manager
         if not self.is_manager:
@@ -157,7 +168,15 @@ class TriagePage(QWidget):
             return
 
         self.queue_label = page_subtitle("Queue", wrap=False)
+        self.queue_label.setAccessibleName("Referrals queue summary")
         layout.addWidget(self.queue_label)
+        # what the last decision did, until the next action: the row leaving is not enough
+        self.confirmation = QLabel()
+        self.confirmation.setObjectName("notice")
+        self.confirmation.setWordWrap(True)
+        self.confirmation.setAccessibleName("Last decision")
+        self.confirmation.setVisible(False)
+        layout.addWidget(self.confirmation)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         self.model = RecordTableModel(QUEUE_COLUMNS, self)
@@ -246,11 +265,27 @@ class TriagePage(QWidget):
             self.decision_radios[status] = radio
             choice_layout.addWidget(radio)
         self.decision_buttons.buttonToggled.connect(lambda *_: self._decision_changed())
-        self.errors.add_row(form, "Decision", choices, "decision", accessible="Decision")
+        self.decision_error = self.errors.add_row(
+            form, "Decision", choices, "decision", accessible="Decision"
+        )
+        self.signpost = QLineEdit()
+        self.signpost.setPlaceholderText("Which service, e.g. Early Help, CAMHS, Youth Justice")
+        self.signpost.setMaxLength(200)
+        self.signpost_error = self.errors.add_row(
+            form,
+            "Signposted to",
+            self.signpost,
+            "signposted_to",
+            accessible="Service signposted to",
+        )
+        self.signpost_label = form.labelForField(self.signpost)
+        self.signpost.textChanged.connect(lambda _t: self._hide_error(self.signpost_error))
         self.priority = QComboBox()
         for priority in Priority:
             self.priority.addItem(priority.label, priority.value)
-        self.errors.add_row(form, "Priority", self.priority, "priority")
+        self.errors.add_row(
+            form, "Priority", self.priority, "priority", accessible="Referral priority"
+        )
         self.priority_label = form.labelForField(self.priority)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("One line: why, for the chronology")
@@ -289,7 +324,10 @@ class TriagePage(QWidget):
             self._pending_select = keep
 
         def work(_progress: Progress) -> tuple[list[ReferralView], list[WorkerLoad]]:
-            queue = services.referrals.triage_queue()
+            queue = sorted(
+                services.referrals.triage_queue(),
+                key=lambda v: triage_order(v.priority, v.received_on, v.id),
+            )
             return queue + awaiting_allocation(services), services.referrals.workers()
 
         run_task(
@@ -314,7 +352,9 @@ class TriagePage(QWidget):
             text += f" ({further} {words})"
         if allocating:
             text += f", {allocating} accepted and awaiting allocation"
-        self.queue_label.setText(text + (" · oldest first" if queue else ". The queue is empty."))
+        self.queue_label.setText(
+            text + (f" · {TRIAGE_ORDER_TEXT}" if queue else ". The queue is empty.")
+        )
         wanted = self._pending_select
         self._pending_select = None
         row = next((i for i, v in enumerate(queue) if v.id == wanted), 0 if queue else -1)
@@ -342,7 +382,9 @@ class TriagePage(QWidget):
                 self.choose_worker(worker_id)
         if self.current is not None and self._pending_reason:
             self.reason.setText(self._pending_reason)
-        self._pending_reason = ""
+        if self.current is not None and self._pending_signpost:
+            self.signpost.setText(self._pending_signpost)
+        self._pending_reason = self._pending_signpost = ""
         if isinstance(error, ValidationError):
             unplaced = self.errors.show(error)
             if unplaced:
@@ -443,6 +485,7 @@ class TriagePage(QWidget):
         self.priority.setCurrentIndex(self.priority.findData(priority.value))
         self.priority.setEnabled(triage)
         self.reason.clear()
+        self.signpost.clear()
         self.reason.setPlaceholderText(
             "One line: why, for the chronology" if triage else "Optional: a note for the allocation"
         )
@@ -460,15 +503,35 @@ class TriagePage(QWidget):
         self.decision_group.setTitle("Decision" if triage else "Allocation")
         self._decision_changed()
 
+    def _hide_error(self, label: QLabel) -> None:
+        label.clear()
+        label.setVisible(False)
+
     def _decision_changed(self) -> None:
         view = self.current
+        decision = self.chosen_decision()
+        if decision is not None:
+            self._hide_error(self.decision_error)  # chosen: "Choose accept…" no longer applies
+        signposting = decision is ReferralStatus.SIGNPOSTED
+        self.signpost.setVisible(signposting)
+        if isinstance(self.signpost_label, QWidget):
+            self.signpost_label.setVisible(signposting)
+        if not signposting:
+            self._hide_error(self.signpost_error)
         if view is not None and view.is_further_referral:
             # re-allocating the case is a choice of its own, whatever is decided on the referral
             status = view.case_status
             self.worker.setEnabled(status is not None and can_reallocate(status))
             return
-        accepting = self.chosen_decision() is ReferralStatus.ACCEPTED
+        accepting = decision is ReferralStatus.ACCEPTED or (
+            view is not None and not view.status.awaiting_triage
+        )
         self.worker.setEnabled(accepting)
+        if isinstance(self.worker_label, QWidget):
+            self.worker_label.setEnabled(accepting)
+        self.worker.setToolTip(
+            "" if accepting else "Only an accepted referral is allocated to a caseworker"
+        )
         if not accepting:
             self.worker.setCurrentIndex(0)
 
@@ -490,6 +553,7 @@ class TriagePage(QWidget):
         view = self.current
         if view is None:
             return
+        self.confirmation.setVisible(False)
         try:
             self.services.referrals.start_screening(view.id)
         except VeruError as error:
@@ -510,11 +574,22 @@ class TriagePage(QWidget):
         if triage and decision is None:
             self.errors.show(ValidationError({"decision": "Choose accept, decline or signpost."}))
             return
+        service = " ".join(self.signpost.text().split())
+        if triage and decision is ReferralStatus.SIGNPOSTED:
+            problems = signpost_problems(service)
+            if problems:
+                self.errors.show(ValidationError(problems))
+                return
         if not triage and worker_id is None:
             self.errors.show(ValidationError({"worker": "Choose the caseworker to allocate."}))
             return
-        reason = self.reason.text()
+        typed = self.reason.text()
+        reason = typed
+        if triage and decision is ReferralStatus.SIGNPOSTED and typed.strip():
+            reason = signpost_reason(service, typed)
         priority = Priority(self.priority.currentData())
+        self.confirmation.setVisible(False)  # the next action has begun
+        worker_name = next((w.display_name for w in self._workers if w.user_id == worker_id), None)
 
         def work(_progress: Progress) -> None:
             if triage:
@@ -526,6 +601,7 @@ class TriagePage(QWidget):
                 referrals.allocate(view.id, worker_id, reason.strip() or None)
 
         def done(_result: None) -> None:
+            self._confirm(view, decision if triage else None, worker_name, service)
             self._after_decision(view)
 
         def failed(error: Exception) -> None:
@@ -533,7 +609,8 @@ class TriagePage(QWidget):
             # failed); the messages go beside the fields once the referral is shown again.
             self._pending_error = error
             self._pending_select = view.id
-            self._pending_reason = reason
+            self._pending_reason = typed
+            self._pending_signpost = service
             self._pending_choice = (decision, worker_id, priority)
             self.refresh()
 
@@ -546,6 +623,32 @@ class TriagePage(QWidget):
             show_progress=False,
             cancellable=False,
         )
+
+    def _confirm(
+        self,
+        view: ReferralView,
+        decision: ReferralStatus | None,
+        worker: str | None,
+        service: str,
+    ) -> None:
+        """Says what the decision did, until the next action: the row leaving the queue is
+        not enough to know the decision was saved, nor what it was."""
+        who = f"{view.person_name} ({view.case_ref})"
+        if decision is ReferralStatus.SIGNPOSTED:
+            text = f"Signposted to {service}: {who}."
+        elif decision is ReferralStatus.DECLINED:
+            text = f"Declined: {who}."
+        elif view.is_further_referral and decision is ReferralStatus.ACCEPTED:
+            text = f"Added to the open case: {who}."
+            if worker:
+                text = f"Added to the open case and re-allocated to {worker}: {who}."
+        elif worker:
+            what = "Accepted and allocated" if decision is not None else "Allocated"
+            text = f"{what} to {worker}: {who}."
+        else:
+            text = f"Accepted, awaiting allocation: {who}."
+        self.confirmation.setText(text)
+        self.confirmation.setVisible(True)
 
     def _after_decision(self, view: ReferralView) -> None:
         rows = self.model.rows()
