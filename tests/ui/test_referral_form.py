@@ -8,15 +8,18 @@ import sys
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QAccessible, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -35,6 +38,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import StorageError
 from veru_desk.services import Services
+from veru_desk.services.people import SAFEGUARDING_FLAGS
 from veru_desk.ui.dialogs import referral_form
 from veru_desk.ui.dialogs.referral_form import ReferralForm
 
@@ -325,3 +329,93 @@ def test_a_field_in_a_scrolled_to_the_end_inner_area_scrolls_the_outer_one(qtbot
 
     assert priority.currentText() == "Medium"
     assert outer.verticalScrollBar().value() > 0
+
+
+# --- keyboard order and names ------------------------------------------------------------
+
+
+def accessible_name(widget: QWidget) -> str:
+    """The name given to assistive technology: the widget's own accessible name, else what
+    Qt's accessibility tree announces (a button's or tick box's text)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None
+    return widget.accessibleName() or interface.text(QAccessible.Text.Name)
+
+
+def test_tab_walks_the_referral_form_top_to_bottom_left_to_right(
+    qtbot: QtBot, as_manager: Services
+) -> None:
+    form = shown(qtbot, ReferralForm(as_manager))
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    form.first_name.setFocus()
+    qtbot.waitUntil(form.first_name.hasFocus)
+    order = [accessible_name(form.first_name)]
+    for _ in range(60):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is form.first_name:
+            break
+        order.append(accessible_name(focused) or type(focused).__name__)
+        if focused is form.sharing_basis:  # far down the form: scrolled into view
+            assert not focused.visibleRegion().isEmpty()
+
+    flags = [label for _name, label in SAFEGUARDING_FLAGS]
+    reasons = [f"Reason: {reason.label}" for reason in ReferralReason]
+    expected = [
+        "First name",
+        "Last name",
+        "Preferred name",
+        "Date of birth",
+        "Gender",
+        "Ethnicity",
+        "NHS number",
+        "Postcode",
+        "Address",
+        "Phone",
+        "Education setting",
+        "Education status",
+        *flags,
+        "Date received",
+        "Referring agency",
+        "Type of agency",
+        "Referrer's name",
+        "Referrer's contact",
+        "Priority",
+        "Narrative",
+        *reasons,
+        "Young person's consent",
+        "Parent or carer's consent",
+        "Information-sharing basis",
+    ]
+    assert order[: len(expected)] == expected
+    assert sorted(order[len(expected) :]) == ["Cancel", "Save referral"]
+
+
+def test_every_input_on_the_referral_form_has_a_name_and_the_labels_no_colons(
+    qtbot: QtBot, as_manager: Services
+) -> None:
+    form = shown(qtbot, ReferralForm(as_manager))
+    inputs = [
+        widget
+        for kind in (QLineEdit, QPlainTextEdit, QComboBox, QCheckBox, QListWidget, QPushButton)
+        for widget in form.findChildren(kind)
+        if widget.parent() is not None and type(widget.parent()).__name__ != "QComboBox"
+    ]
+
+    assert len(inputs) > 40
+    unnamed = [type(widget).__name__ for widget in inputs if not accessible_name(widget).strip()]
+    assert unnamed == []
+    labels = [label.text() for label in form.findChildren(QLabel) if label.buddy() is not None]
+    assert labels and not [text for text in labels if text.rstrip(" *").endswith(":")]
+
+
+def test_the_three_sections_share_one_label_width(qtbot: QtBot, as_manager: Services) -> None:
+    form = shown(qtbot, ReferralForm(as_manager))
+    qtbot.waitExposed(form)
+
+    def field_left(widget: QWidget) -> int:
+        return widget.mapTo(form, QPoint(0, 0)).x()
+
+    assert field_left(form.first_name) == field_left(form.referring_agency)
+    assert field_left(form.referring_agency) == field_left(form.sharing_basis)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -55,6 +54,14 @@ from veru_desk.services.referrals import IntakeResult, ReferralDetails
 from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.forms import DateField, FieldErrors, enum_combo
+from veru_desk.ui.widgets.kit import (
+    accept_button,
+    align_labels,
+    cancel_button,
+    dialog_buttons,
+    form_section,
+    house_form,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +103,7 @@ class ReferralForm(QDialog):
         self._saving = False
         self._duplicates: list[SearchHit] = []
         self.errors = FieldErrors()
+        self.forms: list[QFormLayout] = []  # the sections' forms, sharing one label width
         self.setWindowTitle("New referral")
         self.setObjectName("referralForm")
         self.setModal(True)
@@ -106,6 +114,8 @@ class ReferralForm(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; it follows
+        scroll.setAccessibleName("Referral form")
         body = QWidget()
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -126,16 +136,12 @@ class ReferralForm(QDialog):
         self._build_reasons()
         self._build_consent()
 
-        buttons = QDialogButtonBox()
-        self.save_button = QPushButton("Save referral")
-        self.save_button.setObjectName("primary")
-        self.save_button.setDefault(True)
+        buttons = dialog_buttons("Save referral", on_accept=self.save, on_reject=self.reject)
+        self.save_button = accept_button(buttons)
         self.save_button.setToolTip("Save (Ctrl+S)")
-        self.cancel_button = QPushButton("Cancel")
-        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
+        cancel = cancel_button(buttons)
+        assert cancel is not None
+        self.cancel_button = cancel
         button_row = QHBoxLayout()
         button_row.setContentsMargins(20, 8, 20, 12)
         hint = QLabel("Fields marked * are required. Dates are dd/mm/yyyy.")
@@ -153,6 +159,8 @@ class ReferralForm(QDialog):
             field.textEdited.connect(self._identity_edited)
         self._watch_for_changes()
         self._update_age()
+        # One label column for the three sections, so every field starts on one line.
+        align_labels(self.forms)
 
         em = self.fontMetrics().horizontalAdvance("M")
         line = self.fontMetrics().lineSpacing()
@@ -167,7 +175,8 @@ class ReferralForm(QDialog):
     # --- building ---------------------------------------------------------------------------
 
     def _build_person(self) -> None:
-        group = QGroupBox("Young person")
+        group = QGroupBox("Young person")  # a notice, the form, then the safeguarding flags
+        group.setAccessibleName("Young person")
         layout = QVBoxLayout(group)
         self.existing_panel = QWidget()
         existing = QHBoxLayout(self.existing_panel)
@@ -184,9 +193,9 @@ class ReferralForm(QDialog):
         layout.addWidget(self.existing_panel)
 
         self.person_fields = QWidget()
-        form = QFormLayout(self.person_fields)
+        form = house_form(QFormLayout(self.person_fields))
         form.setContentsMargins(0, 0, 0, 0)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.forms.append(form)
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
         self.preferred_name = QLineEdit()
@@ -203,8 +212,8 @@ class ReferralForm(QDialog):
         dob_row = QWidget()
         dob_layout = QHBoxLayout(dob_row)
         dob_layout.setContentsMargins(0, 0, 0, 0)
-        self.date_of_birth = DateField(accessible_name="Date of birth")
-        self.date_of_birth.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 10)
+        self.date_of_birth = DateField(accessible_name="Date of birth", latest=dt.date.today())
+        self.date_of_birth.setMaximumWidth(self._date_width())
         self.age_label = QLabel()
         self.age_label.setAccessibleName("Age")
         dob_layout.addWidget(self.date_of_birth)
@@ -223,7 +232,7 @@ class ReferralForm(QDialog):
         self.nhs_number.setPlaceholderText("10 digits, e.g. 943 476 5919")
         self.errors.add_row(form, "NHS number", self.nhs_number, "nhs_number")
         self.postcode = QLineEdit()
-        self.postcode.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 8)
+        self.postcode.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 9)
         self.errors.add_row(form, "Postcode", self.postcode, "postcode")
         self.address = QPlainTextEdit()
         self.address.setTabChangesFocus(True)
@@ -240,6 +249,7 @@ class ReferralForm(QDialog):
         )
         self.errors.add_row(form, "Education status", self.education_status, "education_status")
         flags = QWidget()
+        flags.setAccessibleName("Safeguarding flags")
         flags_layout = QGridLayout(flags)
         flags_layout.setContentsMargins(0, 0, 0, 0)
         self.flags: dict[str, QCheckBox] = {}
@@ -284,13 +294,17 @@ class ReferralForm(QDialog):
         self.duplicates_panel.setVisible(False)
         self.body_layout.addWidget(self.duplicates_panel)
 
+    def _date_width(self) -> int:
+        """A date field's width: the whole date and its calendar button, no wider."""
+        return DateField().minimumSizeHint().width() + self.fontMetrics().horizontalAdvance("M")
+
     def _build_referral(self) -> None:
-        group = QGroupBox("Referral")
-        form = QFormLayout(group)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        section = form_section("Referral")
+        group, form = section.box, section.form
+        self.forms.append(form)
         self.received_on = DateField(accessible_name="Date received")
         self.received_on.set_date(dt.date.today())
-        self.received_on.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 10)
+        self.received_on.setMaximumWidth(self._date_width())
         self.errors.add_row(
             form, "Date received *", self.received_on, "received_on", accessible="Date received"
         )
@@ -342,14 +356,15 @@ class ReferralForm(QDialog):
         layout.addLayout(grid)
         self.reasons_error = QLabel()
         self.reasons_error.setObjectName("fieldError")
+        self.reasons_error.setWordWrap(True)
         self.reasons_error.setVisible(False)
         layout.addWidget(self.reasons_error)
         self.body_layout.addWidget(group)
 
     def _build_consent(self) -> None:
-        group = QGroupBox("Consent and information sharing")
-        form = QFormLayout(group)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        section = form_section("Consent and information sharing")
+        group, form = section.box, section.form
+        self.forms.append(form)
         self.consent_young_person = enum_combo(ConsentStatus, "Young person's consent")
         self.consent_young_person.setCurrentIndex(
             self.consent_young_person.findData(ConsentStatus.NOT_ASKED.value)
