@@ -16,11 +16,17 @@ from PySide6.QtWidgets import QFileDialog, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver, shown
 
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.notes import NoteInput
 from veru_desk.ui.case.workspace import CaseWorkspace
-from veru_desk.ui.dialogs.subject_access import TITLE_COLUMN, SubjectAccessDialog
+from veru_desk.ui.dialogs.subject_access import (
+    KEY_ROLE,
+    TITLE_COLUMN,
+    WHAT_COLUMN,
+    SubjectAccessDialog,
+)
 
 THIRD_PARTY = "Siobhán Nic Giolla Phádraig said her son sells for the older boys."
 
@@ -60,6 +66,15 @@ def _all_rows(dialog: SubjectAccessDialog) -> list[QTreeWidgetItem]:
     return found
 
 
+def _keyed(dialog: SubjectAccessDialog) -> dict[str, QTreeWidgetItem]:
+    """Each listed record by its key (held behind the row, never shown as its text)."""
+    return {
+        row.data(TITLE_COLUMN, KEY_ROLE): row
+        for row in _all_rows(dialog)
+        if row.data(TITLE_COLUMN, KEY_ROLE)
+    }
+
+
 def test_the_button_is_for_managers_and_lists_every_item_held(
     qtbot: QtBot, as_manager: Services, as_dariusz: Services, lukasz_case: int, note_id: int
 ) -> None:
@@ -69,7 +84,7 @@ def test_the_button_is_for_managers_and_lists_every_item_held(
     dialog = workspace.subject_access_export()
     assert isinstance(dialog, SubjectAccessDialog)
 
-    keys = {row.text(1) for row in _all_rows(dialog) if row.text(1)}
+    keys = set(_keyed(dialog))
     assert f"note:{note_id}" in keys
     assert f"person:{lukasz_case}" in keys
     assert any(key.startswith("referral:") for key in keys)
@@ -88,8 +103,57 @@ def test_a_withheld_item_needs_a_reason(
     assert dialog.reasons[f"note:{note_id}"].isEnabled()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
 
-    assert f"Give the reason for withholding note:{note_id}" in dialog.error.text()
+    when = format_uk_date(dt.date.today() - dt.timedelta(days=1))
+    assert (
+        f"Give the reason for withholding Case note {when} by Priya Raghunathan "
+        "(Call from a neighbour, "
+    ) in dialog.error.text()
+    assert "note:" not in dialog.error.text()
     assert list(out.iterdir()) == []
+
+
+def test_each_item_says_what_it_is_in_words_and_its_fields_show_when_selected(
+    qtbot: QtBot, as_manager: Services, lukasz_case: int, note_id: int
+) -> None:
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    assert dialog.tree.headerItem().text(WHAT_COLUMN) == "What it is"
+    shown_words = [row.text(WHAT_COLUMN) for row in _all_rows(dialog)]
+    assert not any(":" in words and words.split(":")[1].isdigit() for words in shown_words)
+    rows = _keyed(dialog)
+    assert rows[f"person:{lukasz_case}"].text(WHAT_COLUMN) == "Young person record"
+    when = format_uk_date(dt.date.today() - dt.timedelta(days=1))
+    note = rows[f"note:{note_id}"]
+    assert note.text(WHAT_COLUMN) == f"Case note {when} by Priya Raghunathan"
+    assert (
+        dialog.reasons[f"note:{note_id}"]
+        .accessibleName()
+        .startswith(f"Reason for withholding: Case note {when} by Priya Raghunathan")
+    )
+
+    assert dialog.preview.isReadOnly() and dialog.preview.toPlainText() == ""
+    note.parent().setExpanded(True)
+    dialog.tree.setCurrentItem(note)
+    text = dialog.preview.toPlainText()
+    assert text.startswith(f"Case note {when} by Priya Raghunathan: Call from a neighbour")
+    assert f"Body: {THIRD_PARTY}" in text.splitlines()
+    assert "Subject: Call from a neighbour" in text.splitlines()
+
+
+def test_a_long_case_gets_room_within_the_screen(
+    qtbot: QtBot, as_manager: Services, lukasz_case: int
+) -> None:
+    dialog = shown(qtbot, SubjectAccessDialog(as_manager, lukasz_case))
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    assert dialog.tree.height() >= 10 * dialog.fontMetrics().lineSpacing()
+    header = dialog.tree.header()
+    widest = max(
+        dialog.tree.fontMetrics().horizontalAdvance(row.text(WHAT_COLUMN))
+        for row in _all_rows(dialog)
+    )
+    assert header.sectionSize(WHAT_COLUMN) >= min(
+        widest, 30 * dialog.fontMetrics().horizontalAdvance("M")
+    )
 
 
 def test_withholding_a_referral_withholds_its_decisions_with_it(
@@ -103,7 +167,7 @@ def test_withholding_a_referral_withholds_its_decisions_with_it(
     assert dialog.withheld() == {
         referral: "Police intelligence: release would prejudice an inquiry"
     }
-    rows = {row.text(1): row for row in _all_rows(dialog) if row.text(1)}
+    rows = _keyed(dialog)
     assert transitions and all(rows[key].isDisabled() for key in transitions)
     rows[referral].setCheckState(TITLE_COLUMN, Qt.CheckState.Unchecked)
     assert not any(rows[key].isDisabled() for key in transitions)

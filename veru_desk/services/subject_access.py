@@ -162,6 +162,37 @@ class SubjectAccessResult:
     withheld: int
 
 
+# What each kind of record is called when listed on its own (the dialog's "What it is").
+_ITEM_NAMES = {**_KIND_NAMES, "person": "Young person record"}
+# The labels of the fields that say when a record is from and who wrote it, best first.
+_WHEN_LABELS = (
+    "Occurred at",
+    "Planned start",
+    "Assessed",
+    "Received",
+    "On date",
+    "Achieved",
+    "Recorded",
+    "At",
+    "Created at",
+)
+_WHO_LABELS = ("Author", "Assessor", "Mentor", "Decided by", "By", "Worker", "Created by")
+
+
+def describe_item(item: Item) -> str:
+    """An item in words, as a manager reads the list: "Case note 12/03/2026 by Priya Shah",
+    "Young person record", "Risk assessment 02/02/2026 by Dariusz Wójcik". A withheld item
+    is named by its kind only (its fields may be what is withheld)."""
+    prefix = item.key.partition(":")[0]
+    what = _ITEM_NAMES.get(prefix, prefix.replace("_", " ").capitalize())
+    if prefix == "person":
+        return what
+    values = dict(item.fields)
+    when = next((values[label] for label in _WHEN_LABELS if values.get(label)), "")
+    who = next((values[label] for label in _WHO_LABELS if values.get(label)), "")
+    return what + (f" {when.split(' ')[0]}" if when else "") + (f" by {who}" if who else "")
+
+
 def _label(column: str) -> str:
     return _LABELS.get(column) or column.removesuffix("_on").replace("_", " ").capitalize()
 

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -37,12 +39,13 @@ from veru_desk.services.subject_access import (
     Item,
     SubjectAccessData,
     SubjectAccessResult,
+    describe_item,
 )
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-TITLE_COLUMN, KEY_COLUMN, REASON_COLUMN = 0, 1, 2
+TITLE_COLUMN, WHAT_COLUMN, REASON_COLUMN = 0, 1, 2
 
 
 def default_folder() -> Path:
@@ -64,6 +67,7 @@ class SubjectAccessDialog(QDialog):
         self.result_value: SubjectAccessResult | None = None
         self.reasons: dict[str, QLineEdit] = {}
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._records: dict[str, Item] = {}
         self.setWindowTitle("Subject access export")
         self.setModal(True)
 
@@ -78,17 +82,39 @@ class SubjectAccessDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Items held")
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Item (tick to withhold)", "Key", "Reason for withholding"])
+        self.tree.setHeaderLabels(
+            ["Item (tick to withhold)", "What it is", "Reason for withholding"]
+        )
+        self.tree.setUniformRowHeights(False)
+        em = self.fontMetrics().horizontalAdvance("M")
         header = self.tree.header()
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(KEY_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(WHAT_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(WHAT_COLUMN, em * 22)
+        header.resizeSection(REASON_COLUMN, em * 18)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(em * 6)
         self.tree.itemChanged.connect(self._item_changed)
+        self.tree.currentItemChanged.connect(self._show_preview)
+
+        # The selected item's fields, as the export will hold them: read, not edited here.
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Selected item")
+        self.preview.setAccessibleDescription("Every field of the item selected in the list")
+        self.preview.setPlaceholderText("Select an item to see everything it holds.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
 
         self.folder = QLineEdit(str(default_folder()))
         self.folder.setAccessibleName("Output folder")
         choose = QPushButton("Choose…")
+        choose.setAccessibleName("Choose the output folder")
         choose.clicked.connect(self.choose_folder)
         folder_row = QHBoxLayout()
         folder_row.addWidget(QLabel("Save to folder:"))
@@ -111,13 +137,22 @@ class SubjectAccessDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(explain)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(splitter, 1)
         layout.addLayout(folder_row)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(em * 64, em * 40)
+        self._size_to_screen(em)
         self.load()
+
+    def _size_to_screen(self, em: int) -> None:
+        """Room for a long case's list: as large as asked, but never beyond the screen."""
+        width, height = em * 90, em * 56
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, int(room.width() * 0.92))
+            height = min(height, int(room.height() * 0.88))
+        self.resize(width, height)
 
     # --- the list of items -----------------------------------------------------------------
 
@@ -147,6 +182,7 @@ class SubjectAccessDialog(QDialog):
         self.tree.clear()
         self.reasons.clear()
         self._items.clear()
+        self._records.clear()
         for section, items in data.sections:
             top = QTreeWidgetItem(self.tree, [f"{section} ({len(items)})"])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -154,19 +190,30 @@ class SubjectAccessDialog(QDialog):
                 self._add(top, item)
             top.setExpanded(bool(items) and len(items) <= 20)
         self.tree.blockSignals(False)
+        # Sized to every item's words, folded sections included (Qt measures only those shown).
+        metrics = self.tree.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        widest = max(
+            (metrics.horizontalAdvance(row.text(WHAT_COLUMN)) for row in self._items.values()),
+            default=em * 10,
+        )
+        self.tree.header().resizeSection(WHAT_COLUMN, min(widest + em * 2, em * 30))
         self.export_button.setEnabled(True)
 
     def _add(self, parent: QTreeWidgetItem, item: Item) -> None:
-        row = QTreeWidgetItem(parent, [item.title, item.key, ""])
+        what = describe_item(item)
+        row = QTreeWidgetItem(parent, [item.title, what, ""])
         row.setData(TITLE_COLUMN, KEY_ROLE, item.key)
+        row.setToolTip(WHAT_COLUMN, f"{what}\nIn the export's JSON file: {item.key}")
         row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
         row.setCheckState(TITLE_COLUMN, Qt.CheckState.Unchecked)
         row.setToolTip(
             TITLE_COLUMN, "\n".join(f"{label}: {text}" for label, text in item.fields[:12])
         )
         self._items[item.key] = row
+        self._records[item.key] = item
         reason = QLineEdit()
-        reason.setAccessibleName(f"Reason for withholding {item.key}")
+        reason.setAccessibleName(f"Reason for withholding: {what}, {item.title}")
         reason.setMaxLength(MAX_WITHHELD_REASON)
         reason.setPlaceholderText("Why it is withheld")
         reason.setEnabled(False)
@@ -193,11 +240,30 @@ class SubjectAccessDialog(QDialog):
             if child_key is None:
                 continue
             descendant.setDisabled(withheld)
-            descendant.setToolTip(KEY_COLUMN, "Withheld with the item above" if withheld else "")
+            descendant.setToolTip(TITLE_COLUMN, "Withheld with the item above" if withheld else "")
             if withheld:
                 descendant.setCheckState(TITLE_COLUMN, Qt.CheckState.Unchecked)
                 self.reasons[child_key].setEnabled(False)
         self.tree.blockSignals(False)
+
+    def describe(self, key: str) -> str:
+        """The item's words in the list ("Case note 12/03/2026 by Priya Shah")."""
+        return describe_item(self._records[key])
+
+    def _show_preview(self, row: QTreeWidgetItem | None, _previous: object = None) -> None:
+        key = row.data(TITLE_COLUMN, KEY_ROLE) if row is not None else None
+        item = self._records.get(key) if key is not None else None
+        if item is None:
+            self.preview.clear()
+            return
+        lines = [f"{describe_item(item)}: {item.title}", ""]
+        if item.withheld_reason is not None:
+            lines.append(f"Withheld: {item.withheld_reason}")
+        lines.extend(f"{label}: {text}" for label, text in item.fields)
+        for heading, children in item.children:
+            lines.append("")
+            lines.append(f"{heading} ({len(children)}): listed under this item")
+        self.preview.setPlainText("\n".join(lines))
 
     def set_withheld(self, key: str, reason: str) -> None:
         """Ticks one item and types its reason, as a manager would."""
@@ -229,7 +295,10 @@ class SubjectAccessDialog(QDialog):
         withheld = self.withheld()
         missing = [key for key, reason in withheld.items() if not reason.strip()]
         if missing:
-            self._refuse(f"Give the reason for withholding {', '.join(missing)}, or untick it.")
+            named = "; ".join(
+                f"{self.describe(key)} ({self._items[key].text(TITLE_COLUMN)})" for key in missing
+            )
+            self._refuse(f"Give the reason for withholding {named}, or untick it.")
             self.reasons[missing[0]].setFocus()
             return
         folder = Path(self.folder.text().strip()).expanduser()
