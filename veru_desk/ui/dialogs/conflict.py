@@ -16,7 +16,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -244,6 +244,7 @@ class ConflictDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeRowsToContents()
+        self._fit_table()
 
         self.clash_boxes: dict[Hashable, _TextClash | _ChoiceClash] = {}
         clash_area = QWidget()
@@ -258,6 +259,7 @@ class ConflictDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(clash_area)
         scroll.setVisible(bool(clashes))
+        self._clash_scroll = scroll
 
         self.buttons = QDialogButtonBox()
         # Enter saves only when there is nothing to decide; with a clash, a person must click
@@ -288,15 +290,56 @@ class ConflictDialog(QDialog):
         self.discard_button.clicked.connect(lambda: self._choose(ConflictChoice.DISCARD))
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)  # as the app's other dialogs
+        layout.setSpacing(10)
         layout.addWidget(self.heading)
         layout.addWidget(self.explain)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(scroll, 2 if clashes else 0)
+        layout.addWidget(self.table, 0 if clashes else 1)
+        if clashes:
+            layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
+        self._size_to_content(bool(clashes))
+        # Start where the decision is: the first clash, else the button that saves.
+        first = next(iter(self.clash_boxes.values()), None)
+        if isinstance(first, _TextClash):
+            first.editor.setFocus()
+        elif isinstance(first, _ChoiceClash):
+            first.keep_theirs.setFocus()
+        else:
+            self.save_button.setFocus()
+
+    def _fit_table(self) -> None:
+        """Every heading whole (a stretched column never narrower than its heading) and
+        the table as tall as its rows, up to a third of the screen, then it scrolls."""
+        header = self.table.horizontalHeader()
+        frame = 2 * self.table.frameWidth()
+        widths = [
+            max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            for column in (0, 3)
+        ]
+        headings = [header.sectionSizeHint(column) for column in (1, 2)]
+        self.table.setMinimumWidth(sum(widths) + 2 * max(headings) + frame + 24)
+        rows = sum(self.table.rowHeight(row) for row in range(self.table.rowCount()))
+        content = header.sizeHint().height() + rows + frame
+        screen = self.screen().availableGeometry().height() if self.screen() else 720
+        self.table.setMinimumHeight(min(content, screen // 3))
+        self.table.setMaximumHeight(max(content, self.table.minimumHeight()))
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _size_to_content(self, clashes: bool) -> None:
         em = self.fontMetrics().horizontalAdvance("M")
-        size = QSize(em * (80 if clashes else 64), em * (56 if clashes else 30))
-        screen = self.screen().availableGeometry().size() if self.screen() else size
-        self.resize(size.boundedTo(screen * 0.9))
+        available = self.screen().availableGeometry().size() if self.screen() else QSize(1280, 720)
+        layout = self.layout()
+        layout.activate()
+        width = max(em * (80 if clashes else 64), self.minimumSizeHint().width())
+        height = self.sizeHint().height()
+        if clashes:  # every clash in view when the screen allows, else the area scrolls
+            scroll = self._clash_scroll
+            inner = scroll.widget().sizeHint().height() + 2 * scroll.frameWidth()
+            height = max(em * 40, height - scroll.sizeHint().height() + inner)
+        size = QSize(width, max(height, self.minimumSizeHint().height()))
+        self.resize(size.boundedTo(available * 0.9))
 
     def _choose(self, choice: ConflictChoice) -> None:
         self.choice = choice
@@ -344,9 +387,7 @@ class ConflictDialog(QDialog):
 
     def outcome_texts(self) -> dict[str, str]:
         """Each row's 'What will be saved' column, by label."""
-        return {
-            self._cell(row, 0): self._cell(row, 3) for row in range(self.table.rowCount())
-        }
+        return {self._cell(row, 0): self._cell(row, 3) for row in range(self.table.rowCount())}
 
 
 def _outcome_words(side: Side, who: str) -> str:
