@@ -86,6 +86,22 @@ def can_see_case(session: Session, actor: Actor, person_id: int) -> bool:
     return bool(session.scalar(select(mine)))
 
 
+def require_referral_access(
+    session: Session, actor: Actor, referral: Referral, *, doing: str
+) -> None:
+    """A referral is readable by managers, by whoever may open its case, and by the caseworker
+    who entered it while it awaits triage (a further referral of a colleague's open case
+    included: they may read and correct what they typed, not the case)."""
+    entered_it = (
+        Role.CASEWORKER in actor.roles
+        and actor.user_id is not None
+        and referral.created_by_id == actor.user_id
+        and referral.status.awaiting_triage
+    )
+    if not (actor.is_manager or entered_it):
+        require_case_access(session, actor, referral.young_person_id, doing=doing)
+
+
 def require_case_access(session: Session, actor: Actor, person_id: int, *, doing: str) -> None:
     if not can_see_case(session, actor, person_id):
         raise PermissionDenied(

@@ -47,7 +47,11 @@ from veru_desk.domain.workflow import (
     decision_requires_reason,
 )
 from veru_desk.services import audit, case_state
-from veru_desk.services.access import require_case_access, require_role
+from veru_desk.services.access import (
+    require_case_access,
+    require_referral_access,
+    require_role,
+)
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, check_version, get_or_404
 from veru_desk.services.people import PersonDetails, add_person
@@ -171,9 +175,8 @@ class ReferralView:
         status = self.case_status
         if status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE) and self.case_worker:
             since = self.case_allocated_on
-            return (
-                f"open case, allocated to {self.case_worker}"
-                + (f" since {format_uk_date(since)}" if since else "")
+            return f"open case, allocated to {self.case_worker}" + (
+                f" since {format_uk_date(since)}" if since else ""
             )
         if status is ReferralStatus.ACCEPTED:
             return "open case, accepted and awaiting allocation"
@@ -630,16 +633,7 @@ class ReferralService(Service):
         opening a case does."""
         with self._write() as session:
             referral = get_or_404(session, Referral, referral_id, "referral")
-            entered_it = (
-                Role.CASEWORKER in self.actor.roles
-                and self.actor.user_id is not None
-                and referral.created_by_id == self.actor.user_id
-                and referral.status.awaiting_triage
-            )
-            if not (self.actor.is_manager or entered_it):
-                require_case_access(
-                    session, self.actor, referral.young_person_id, doing="read a referral"
-                )
+            require_referral_access(session, self.actor, referral, doing="read a referral")
             self._audit(
                 session,
                 AuditAction.VIEW,
