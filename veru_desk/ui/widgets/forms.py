@@ -10,7 +10,17 @@ import datetime as dt
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextCharFormat,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCalendarWidget,
@@ -18,6 +28,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QToolButton,
     QWidget,
 )
 
@@ -163,6 +174,10 @@ class DateField(QLineEdit):
             popup.setGridVisible(False)
             popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
             popup.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+            weekend = QTextCharFormat()
+            weekend.setForeground(self.palette().color(QPalette.ColorRole.Text))
+            for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+                popup.setWeekdayTextFormat(day, weekend)  # Qt's red fails contrast on white
             popup.clicked.connect(self._picked)
             popup.activated.connect(self._picked)
             popup.installEventFilter(self)
@@ -177,9 +192,20 @@ class DateField(QLineEdit):
             current = self.date_or_none("date") or dt.date.today()
         except ValidationError:
             current = dt.date.today()
+        today = QTextCharFormat()
+        today.setFontWeight(QFont.Weight.Bold)
+        today.setFontUnderline(True)
+        popup.setDateTextFormat(QDate(), QTextCharFormat())  # a day kept open past midnight
+        popup.setDateTextFormat(QDate(dt.date.today()), today)
         popup.setSelectedDate(QDate(current))
-        popup.adjustSize()
-        size = popup.sizeHint()
+        popup.ensurePolished()  # the stylesheet's fonts and padding count in its size
+        for child in popup.findChildren(QWidget):
+            child.ensurePolished()
+        layout = popup.layout()
+        if layout is not None:
+            layout.activate()
+        size = popup.sizeHint().expandedTo(popup.minimumSizeHint())
+        size.setHeight(max(size.height(), self._calendar_height(popup)))
         below = self.mapToGlobal(QPoint(0, self.height()))
         screen = self.screen().availableGeometry()
         x = min(max(below.x(), screen.left()), screen.right() - size.width())
@@ -190,6 +216,12 @@ class DateField(QLineEdit):
         popup.show()
         popup.setFocus()
         return popup
+
+    def _calendar_height(self, popup: QCalendarWidget) -> int:
+        """Room for the month bar, the day names and six weeks of days, in the font shown."""
+        line = popup.fontMetrics().height()
+        bar = max((bar.sizeHint().height() for bar in popup.findChildren(QToolButton)), default=0)
+        return bar + 7 * (line + line // 2) + 8
 
     def close_calendar(self) -> None:
         if self._popup is not None:
