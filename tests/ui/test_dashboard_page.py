@@ -44,7 +44,7 @@ def test_each_list_is_shown_with_its_count_and_an_item_opens_the_case(
     )
     alerts = page.cards["disengagement_alerts"].list
     with qtbot.waitSignal(page.open_case) as opened:
-        alerts.itemClicked.emit(alerts.item(0))
+        alerts.itemActivated.emit(alerts.item(0))
     assert opened.args == [3]
 
 
@@ -59,7 +59,9 @@ def test_a_new_referral_appears_when_case_data_changes_while_the_dashboard_is_op
     [entry] = page.cards["new_referrals"].items()
     assert (entry.person_id, entry.referral_id) == (intake.person_id, intake.referral_id)
     with qtbot.waitSignal(page.open_referral) as opened:
-        page.cards["new_referrals"].list.itemClicked.emit(page.cards["new_referrals"].list.item(0))
+        page.cards["new_referrals"].list.itemActivated.emit(
+            page.cards["new_referrals"].list.item(0)
+        )
     assert opened.args == [intake.referral_id]
 
 
@@ -89,7 +91,7 @@ def test_a_worker_sees_the_re_referral_of_their_open_case(
     assert card.count.text() == "1"
     assert "1 re-referral of an open case" in page.summary.text()
     with qtbot.waitSignal(page.open_case) as opened:
-        card.list.itemClicked.emit(card.list.item(0))
+        card.list.itemActivated.emit(card.list.item(0))
     assert opened.args == [first.person_id]
 
 
@@ -114,3 +116,83 @@ def test_a_list_stopped_at_the_cap_shows_the_true_count_and_says_so(
     assert card.more.text() == "Showing 200 of 234."
     assert page.summary.text().startswith("234 new referrals")
     assert not page.cards["reviews_overdue"].more.isVisible()
+
+
+def test_while_loading_no_card_shows_a_number_or_says_nothing_is_due(
+    qtbot: QtBot, as_manager: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = Dashboard(
+        new_referrals=[],
+        reviews_overdue=[item(1, "Zoë Çelik", "Risk review overdue by 3 days")],
+        reviews_due_this_week=[],
+        plan_reviews_due=[],
+        sessions_today=[],
+        sessions_this_week=[],
+        disengagement_alerts=[],
+        actions_overdue=[],
+    )
+    monkeypatch.setattr(as_manager.dashboard, "load", lambda today=None: loaded)
+    page = shown(qtbot, DashboardPage(as_manager))
+    for card in page.cards.values():  # the state until the figures arrive
+        assert card.count.text() == ""
+        assert card.empty.text() == "Loading…" and card.empty.isVisible()
+        assert not card.list.isVisible()
+    assert page.summary.text() == "Loading what needs doing…"
+    page.refresh()
+    assert page.cards["reviews_overdue"].count.text() == "1"
+    assert page.cards["plan_reviews_due"].count.text() == "0"
+    assert page.cards["plan_reviews_due"].empty.text() == "No plan review due."
+
+
+def test_a_failed_load_shows_no_number(
+    qtbot: QtBot, as_manager: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veru_desk.domain.errors import StorageError
+
+    def fail(today: object = None) -> Dashboard:
+        raise StorageError("The database is locked by another program.")
+
+    monkeypatch.setattr(as_manager.dashboard, "load", fail)
+    page = shown(qtbot, DashboardPage(as_manager))
+    page.refresh()
+    card = page.cards["reviews_overdue"]
+    assert card.count.text() == "" and "Not loaded" in card.empty.text()
+    assert "could not be loaded" in page.summary.text()
+
+
+def test_a_single_click_selects_and_a_double_click_or_enter_opens_the_case(
+    qtbot: QtBot, as_manager: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    loaded = Dashboard(
+        new_referrals=[],
+        reviews_overdue=[],
+        reviews_due_this_week=[],
+        plan_reviews_due=[],
+        sessions_today=[],
+        sessions_this_week=[],
+        disengagement_alerts=[item(7, "Oluwaseun Adeyemi", "Missed the last 3 sessions")],
+        actions_overdue=[],
+    )
+    monkeypatch.setattr(as_manager.dashboard, "load", lambda today=None: loaded)
+    page = shown(qtbot, DashboardPage(as_manager))
+    page.refresh()
+    alerts = page.cards["disengagement_alerts"].list
+    single_click_opens = QApplication.style().styleHint(
+        QStyle.StyleHint.SH_ItemView_ActivateItemOnSingleClick
+    )
+    opened: list[int] = []
+    page.open_case.connect(opened.append)
+    centre = alerts.visualItemRect(alerts.item(0)).center()
+    qtbot.mouseClick(alerts.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert alerts.currentRow() == 0
+    if not single_click_opens:
+        assert opened == []
+    qtbot.mouseDClick(alerts.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert opened and opened[-1] == 7
+    opened.clear()
+    alerts.setFocus()
+    qtbot.keyClick(alerts, Qt.Key.Key_Return)
+    assert opened == [7]

@@ -1,9 +1,11 @@
-"""The dashboard: what needs doing now, each item one click from the case.
+"""The dashboard: what needs doing now, each item a double-click (or Enter) from the case.
 
 The lists come from ``services.dashboard`` in one short read off the GUI thread; the page
 reloads whenever case data changes (a recorded session can clear a disengagement alert) while
 it is on screen, and each time it is shown. Every number shown is the list's true total from
-the service; a list that stops short of it says "showing 200 of 1,234".
+the service; a list that stops short of it says "showing 200 of 1,234". Until the first
+figures arrive every card says "Loading…" and shows no number, so a count of 0 or "No risk
+review is overdue." is never shown for a list that is not yet read.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from veru_desk.ui.shell.tasks import Progress, run_task
 from veru_desk.ui.widgets.page import page_frame
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+LOADING = "Loading…"
 VISIBLE_ROWS = 6
 #: What the dashboard counts: due and overdue sessions, reviews, plans, triage; who works.
 DASHBOARD_KINDS = frozenset(Kind) - {Kind.EXPORT, Kind.SETTINGS, Kind.AGENCY}
@@ -65,9 +68,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("new_referrals", "New referrals awaiting triage", "No referrals waiting.", True),
     Section("reviews_overdue", "Risk reviews overdue", "No risk review is overdue.", True),
     Section("disengagement_alerts", "Disengagement alerts", "No alerts.", True),
-    Section(
-        "re_referrals", "Re-referrals of open cases", "No open case has been referred again."
-    ),
+    Section("re_referrals", "Re-referrals of open cases", "No open case has been referred again."),
     Section("reviews_due_this_week", "Risk reviews due this week", "None due this week."),
     Section("plan_reviews_due", "Plan reviews due", "No plan review due."),
     Section("actions_overdue", "Actions past due", "No action is past due.", True),
@@ -115,7 +116,7 @@ class DashboardCard(QFrame):
         self.title = QLabel(section.title)
         self.title.setObjectName("cardTitle")
         self.title.setWordWrap(True)
-        self.count = QLabel("0")
+        self.count = QLabel("")  # no number until the figures arrive
         self.count.setObjectName("cardCount")
         self.count.setAccessibleName(f"{section.title}: count")
         heading.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
@@ -127,11 +128,13 @@ class DashboardCard(QFrame):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Opened by double-click or Enter, as in every other list (a single click selects)
         self.list.itemActivated.connect(self._chosen)
-        self.list.itemClicked.connect(self._chosen)
+        self.list.setAccessibleDescription("Double-click or press Enter to open the case")
         line = self.fontMetrics().lineSpacing()
         self.list.setMinimumHeight(line * 2 * 3)
         self.list.setMaximumHeight(line * (2 * VISIBLE_ROWS + 2))
+        self.list.setVisible(False)  # until the figures arrive
         layout.addWidget(self.list, 1)
         self.more = QLabel("")
         self.more.setObjectName("hint")
@@ -139,8 +142,10 @@ class DashboardCard(QFrame):
         self.more.setAccessibleName(f"{section.title}: how many are listed")
         self.more.setVisible(False)
         layout.addWidget(self.more)
-        self.empty = QLabel(section.empty)
+        self.empty = QLabel(LOADING)
         self.empty.setObjectName("hint")
+        self.empty.setAccessibleName(f"{section.title}: status")
+        self.loading = True
         # With no items the message takes the card's spare height, kept under the heading
         # (otherwise the heading drifts to the middle of an empty card).
         layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
@@ -149,11 +154,13 @@ class DashboardCard(QFrame):
         """Shows ``items``, the first of ``total`` (the list's true number, counted by the
         service): the count says the total, never how many rows happen to be listed."""
         total = len(items) if total is None else total
+        self.loading = False
+        self.empty.setText(self.section.empty)
         self.list.clear()
         for entry in items:
             item = QListWidgetItem(f"{entry.name}  ({entry.case_ref})\n{entry.detail}")
             item.setData(ITEM_ROLE, entry)
-            item.setToolTip(f"Open {entry.name}'s case")
+            item.setToolTip(f"Double-click or press Enter to open {entry.name}'s case")
             self.list.addItem(item)
         self.count.setText(f"{total:,}")
         self.more.setText(f"Showing {len(items):,} of {total:,}.")
@@ -164,6 +171,13 @@ class DashboardCard(QFrame):
         self.count.style().polish(self.count)
         self.list.setVisible(bool(items))
         self.empty.setVisible(not items)
+
+    def set_failed(self) -> None:
+        """The figures could not be read: say so rather than show a number."""
+        if not self.loading:
+            return  # the last figures stay, the page's summary says they are not updated
+        self.count.setText("")
+        self.empty.setText("Not loaded: see the message above.")
 
     def items(self) -> list[DashboardItem]:
         return [self.list.item(row).data(ITEM_ROLE) for row in range(self.list.count())]
@@ -263,7 +277,11 @@ class DashboardPage(QWidget):
     def _failed(self, error: Exception) -> None:
         self._loading = False
         self._again = False
-        self.summary.setText(f"The dashboard could not be loaded: {error}")
+        for card in self.cards.values():
+            card.set_failed()
+        self.summary.setText(
+            f"The dashboard could not be loaded: {error} Come back to this page to try again."
+        )
 
     def _open(self, section: Section, entry: DashboardItem) -> None:
         if section.field == "new_referrals" and entry.referral_id is not None:
