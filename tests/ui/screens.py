@@ -1,0 +1,558 @@
+"""Every screen of the desk on a small demo database, and checks that walk what each shows.
+
+``catalogue()`` names each page, dialog and case tab with the role that sees it and how to
+build it; ``visit()`` builds them one by one at a given size and hands each (shown, laid out)
+to a callback; ``layout_faults()`` and ``accessibility_faults()`` walk every visible widget of a
+window generically. Used by ``test_screens.py`` (screenshots, cut text, widgets outside their
+window) and ``test_accessibility.py`` (accessible names, keyboard reach).
+
+The 150% case is text scaling in this process: the application font's point size times 1.5
+(the stylesheet sizes text in pt, so text follows it as it follows the system font size).
+Qt's own ``QT_SCALE_FACTOR=1.5`` scales everything uniformly, so its layout in logical pixels
+is the 1× layout at two thirds of the size (a 1920x1080 screen is 1280x720 logical), which the
+1280x720 case already covers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtGui import QAccessible, QFont
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QStyle,
+    QStyleOptionButton,
+    QTabBar,
+    QTextEdit,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+from sqlalchemy import select
+
+from veru_desk.config import resolve_database
+from veru_desk.db.engine import Database
+from veru_desk.db.migrate import upgrade
+from veru_desk.db.models import User, YoungPerson
+from veru_desk.demo import add_demo_team, generate_demo_data
+from veru_desk.domain.enums import ReferralStatus
+from veru_desk.services import Services
+from veru_desk.services.users import actor_for
+
+SIZES: dict[str, tuple[int, int]] = {"1440x900": (1440, 900), "1280x720": (1280, 720)}
+SCALED = "1440x900@150%text"
+TEXT_SCALE = 1.5
+
+
+# --- the demo world -----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The demo database and who is signed in; the case the screens open."""
+
+    db: Database
+    folder: Path
+    users: dict[str, Services] = field(default_factory=dict)
+    case_id: int = 0  # an active case with a plan, sessions and outcomes
+    worker: str = ""  # its caseworker's username
+    closed_id: int = 0  # a closed case (for the reopen dialog)
+
+    def as_(self, username: str) -> Services:
+        return self.users[username]
+
+
+def make_world(folder: Path, people: int = 60) -> World:
+    """A demo database of ``people`` young people (seed 15, dates around today)."""
+    db = Database.open(resolve_database(str(folder / "demo.db")))
+    upgrade(db.engine)
+    add_demo_team(db)
+    generate_demo_data(db, people, seed=15)
+    world = World(db, folder)
+    with db.read() as session:
+        for user in session.scalars(select(User)):
+            world.users[user.username] = Services(db, actor_for(user))
+        active = session.execute(
+            select(YoungPerson.id, User.username)
+            .join(User, User.id == YoungPerson.current_worker_id)
+            .where(YoungPerson.current_status == ReferralStatus.ACTIVE)
+            .order_by(YoungPerson.id)
+        ).first()
+        if active is not None:
+            world.case_id, world.worker = active
+        world.closed_id = (
+            session.scalars(
+                select(YoungPerson.id)
+                .where(YoungPerson.current_status == ReferralStatus.CLOSED)
+                .order_by(YoungPerson.id)
+            ).first()
+            or 0
+        )
+    assert world.case_id and world.closed_id, "the demo has no active or closed case"
+    return world
+
+
+def screens_folder(default: Path) -> Path:
+    """Where the images go: ``$VERU_SCREENS_DIR`` if set (so a person can look), else tmp."""
+    chosen = os.environ.get("VERU_SCREENS_DIR")
+    folder = Path(chosen) if chosen else default
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def text_scaled(app: QApplication, factor: float) -> Iterator[None]:
+    """The application font (and so all text the stylesheet does not size) times ``factor``."""
+    before = QFont(app.font())
+    if factor != 1.0:
+        scaled = QFont(before)
+        scaled.setPointSizeF(before.pointSizeF() * factor)
+        app.setFont(scaled)
+    try:
+        yield
+    finally:
+        app.setFont(before)
+
+
+# --- the catalogue ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen: its name, who sees it, and how to build it (a page is shown in the main
+    window, so ``build`` returns the window; a dialog returns itself)."""
+
+    name: str
+    role: str
+    kind: str  # "page", "tab" or "dialog"
+    build: Callable[[World], QWidget]
+
+
+def _window(world: World, username: str) -> QWidget:
+    from veru_desk.app import build_main_window
+
+    settings = QSettings(str(world.folder / f"settings-{username}.ini"), QSettings.Format.IniFormat)
+    return build_main_window(world.as_(username), settings=settings, database_label="demo.db")
+
+
+def _page(key: str, username: str) -> Callable[[World], QWidget]:
+    def build(world: World) -> QWidget:
+        window = _window(world, username)
+        window.show()
+        shown = window.show_page(key)  # type: ignore[attr-defined]
+        assert shown is not None, f"{username} has no {key} page"
+        return window
+
+    return build
+
+
+TABS = ("Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports")
+
+
+def _tab(index: int) -> Callable[[World], QWidget]:
+    def build(world: World) -> QWidget:
+        window = _window(world, world.worker)
+        window.show()
+        workspace = window.open_case(world.case_id)  # type: ignore[attr-defined]
+        assert workspace is not None
+        workspace.tabs.setCurrentIndex(index)
+        return window
+
+    return build
+
+
+def _dialog(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
+    return make
+
+
+def _dialogs() -> list[Screen]:
+    from veru_desk.ui.dialogs.audit_event import AuditEventDialog
+    from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
+    from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
+    from veru_desk.ui.dialogs.goal import ActionDialog, GoalDialog
+    from veru_desk.ui.dialogs.import_wizard import ImportWizard
+    from veru_desk.ui.dialogs.mentoring_session import MoveSessionDialog, SessionDialog
+    from veru_desk.ui.dialogs.note import NoteDialog
+    from veru_desk.ui.dialogs.outcome import OutcomeDialog
+    from veru_desk.ui.dialogs.password import PasswordDialog
+    from veru_desk.ui.dialogs.person import PersonDialog
+    from veru_desk.ui.dialogs.plan import PlanDialog
+    from veru_desk.ui.dialogs.referral_form import ReferralForm
+    from veru_desk.ui.dialogs.risk import RiskDialog
+    from veru_desk.ui.dialogs.roles import RolesDialog
+    from veru_desk.ui.dialogs.series import SeriesDialog
+    from veru_desk.ui.dialogs.subject_access import SubjectAccessDialog
+    from veru_desk.ui.shell.lock_screen import LockDialog
+    from veru_desk.ui.shell.sign_in import FirstStartDialog, RecoveryKeyDialog, SignInDialog
+
+    def dz(world: World) -> Services:
+        return world.as_(world.worker)  # the case's own caseworker
+
+    def plan_of(world: World):  # type: ignore[no-untyped-def]
+        plan = dz(world).plans.current(world.case_id)
+        assert plan is not None and plan.goals, "the demo case has no plan with goals"
+        return plan
+
+    def a_session(world: World):  # type: ignore[no-untyped-def]
+        return dz(world).sessions.for_person(world.case_id)[-1]
+
+    def referral_of(world: World, pid: int, who: str = "") -> int:
+        person = world.as_(who or world.worker).people.open_case(pid)
+        assert person.current_referral_id is not None
+        return person.current_referral_id
+
+    def audit_row(world: World):  # type: ignore[no-untyped-def]
+        return world.as_("priya").audit_log.query(limit=5)[0]
+
+    def never(_u: str, _p: str):  # type: ignore[no-untyped-def]
+        raise AssertionError("nobody signs in here")
+
+    made: list[tuple[str, str, Callable[[World], QWidget]]] = [
+        ("referral form", "priya", lambda w: ReferralForm(w.as_("priya"))),
+        ("session", "caseworker", lambda w: SessionDialog(dz(w), w.case_id)),
+        ("session (edit)", "caseworker", lambda w: SessionDialog(dz(w), w.case_id, a_session(w))),
+        ("move session", "caseworker", lambda w: MoveSessionDialog(dz(w), a_session(w))),
+        ("series", "caseworker", lambda w: SeriesDialog(dz(w), w.case_id)),
+        ("note", "caseworker", lambda w: NoteDialog(dz(w), w.case_id)),
+        ("goal", "caseworker", lambda w: GoalDialog(dz(w), w.case_id, plan_id=plan_of(w).id)),
+        (
+            "goal (edit)",
+            "caseworker",
+            lambda w: GoalDialog(dz(w), w.case_id, goal=plan_of(w).goals[0]),
+        ),
+        (
+            "action",
+            "caseworker",
+            lambda w: ActionDialog(dz(w), w.case_id, goal_id=plan_of(w).goals[0].id),
+        ),
+        ("plan", "caseworker", lambda w: PlanDialog(dz(w), w.case_id, previous=plan_of(w))),
+        ("outcome", "caseworker", lambda w: OutcomeDialog(dz(w), w.case_id)),
+        ("risk", "caseworker", lambda w: RiskDialog(dz(w), w.case_id)),
+        (
+            "close case",
+            "caseworker",
+            lambda w: CloseCaseDialog(
+                dz(w), w.case_id, referral_of(w, w.case_id), has_closing_outcome=False
+            ),
+        ),
+        (
+            "reopen case",
+            "priya",
+            lambda w: ReopenCaseDialog(
+                w.as_("priya"), w.closed_id, referral_of(w, w.closed_id, "priya")
+            ),
+        ),
+        ("person", "caseworker", lambda w: PersonDialog(dz(w), dz(w).people.get(w.case_id))),
+        ("export summary", "caseworker", lambda w: ExportSummaryDialog(dz(w), w.case_id)),
+        ("subject access", "priya", lambda w: SubjectAccessDialog(w.as_("priya"), w.case_id)),
+        ("import wizard", "priya", lambda w: ImportWizard(w.as_("priya"))),
+        ("password", "caseworker", lambda w: PasswordDialog(dz(w))),
+        (
+            "roles",
+            "admin",
+            lambda w: RolesDialog(w.as_("admin"), w.as_("admin").users.by_username("grace")),
+        ),
+        ("audit event", "priya", lambda w: AuditEventDialog(audit_row(w))),
+        ("sign in", "-", lambda w: SignInDialog(never, "demo.db", username="priya")),
+        (
+            "first start",
+            "-",
+            lambda w: FirstStartDialog(resolve_database(str(w.folder / "new.db"))),
+        ),
+        (
+            "recovery key",
+            "-",
+            lambda w: RecoveryKeyDialog("K7QX-2M9D-WR4T-8HNB-C3LZ-P6FV-YJ5S-A1EG", "demo.db"),
+        ),
+        (
+            "lock",
+            "caseworker",
+            lambda w: LockDialog(dz(w).actor, ["VERU-2026-00042 · Łukasz Wiśniewski"]),
+        ),
+    ]
+    return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def catalogue() -> list[Screen]:
+    """Every page (as the role that uses it), every case tab and every dialog."""
+    pages = [
+        ("dashboard", "priya"),
+        ("referrals", "priya"),
+        ("caseload", "priya"),
+        ("people", "priya"),
+        ("sessions", "priya"),
+        ("reports", "priya"),
+        ("retention", "priya"),
+        ("admin", "priya"),
+        ("audit", "priya"),
+        ("dashboard", "dariusz"),
+        ("caseload", "dariusz"),
+        ("admin", "admin"),
+        ("audit", "admin"),
+    ]
+    screens = [Screen(f"page {key} ({who})", who, "page", _page(key, who)) for key, who in pages]
+    screens += [
+        Screen(f"case tab {label}", "caseworker", "tab", _tab(i)) for i, label in enumerate(TABS)
+    ]
+    return screens + _dialogs()
+
+
+# --- visiting ----------------------------------------------------------------------------
+
+
+def settle(app: QApplication, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def show_at(widget: QWidget, size: tuple[int, int] | None, app: QApplication) -> None:
+    """A window at ``size``; a dialog at its own size (never larger than ``size``)."""
+    widget.show()
+    settle(app)
+    if isinstance(widget, QDialog) or size is None:
+        if size is not None and (widget.width() > size[0] or widget.height() > size[1]):
+            widget.resize(min(widget.width(), size[0]), min(widget.height(), size[1]))
+    else:
+        widget.resize(*size)
+    settle(app)
+
+
+def dispose(widget: QWidget, app: QApplication) -> None:
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()
+    settle(app, 1)
+
+
+def file_name(screen: Screen, size: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", f"{screen.name} {size}".lower()).strip("-") + ".png"
+
+
+# --- what the walkers find ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fault:
+    screen: str
+    size: str
+    kind: str
+    widget: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.size}] {self.screen}: {self.kind}: {self.widget} ({self.detail})"
+
+
+def describe(widget: QWidget) -> str:
+    name = type(widget).__name__
+    if widget.objectName() and not widget.objectName().startswith("qt_"):
+        name += f"#{widget.objectName()}"
+    text = ""
+    if isinstance(widget, (QLabel, QAbstractButton)):
+        text = widget.text()
+    elif isinstance(widget, QWidget) and widget.accessibleName():
+        text = widget.accessibleName()
+    text = re.sub(r"<[^>]+>", "", text).replace("\n", " ").strip()
+    return f'{name} "{text[:48]}"' if text else name
+
+
+def visible_children(window: QWidget) -> list[QWidget]:
+    return [w for w in window.findChildren(QWidget) if w.isVisible() and w.window() is window]
+
+
+def in_scrolled_content(widget: QWidget, window: QWidget) -> bool:
+    """Inside a scroll area's viewport (its content may lie beyond the window by design)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        owner = parent.parentWidget()
+        if isinstance(owner, QAbstractScrollArea) and owner.viewport() is parent:
+            return True
+        parent = owner
+    return False
+
+
+def rect_in(widget: QWidget, window: QWidget) -> QRect:
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def label_cut(label: QLabel) -> str | None:
+    """Why the label's text cannot all be seen, or None."""
+    if not label.text().strip() or not label.pixmap().isNull():
+        return None
+    if label.wordWrap():
+        need = label.heightForWidth(label.width())
+        if need > label.height() + 1:
+            return f"needs {need}px high at {label.width()}px wide, has {label.height()}px"
+        return None
+    hint = label.sizeHint()
+    if hint.width() > label.width() + 1:
+        return f"needs {hint.width()}px wide, has {label.width()}px"
+    if hint.height() > label.height() + 1:
+        return f"needs {hint.height()}px high, has {label.height()}px"
+    return None
+
+
+def button_cut(button: QPushButton) -> str | None:
+    text = plain(button.text())
+    if not text:
+        return None
+    need = button.fontMetrics().horizontalAdvance(text)
+    if not button.icon().isNull():
+        need += button.iconSize().width() + 4
+    option = QStyleOptionButton()
+    button.initStyleOption(option)
+    room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+    if need > room.width() + 1:
+        return f"text needs {need}px, has {room.width()}px"
+    return None
+
+
+def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
+    """(a) labels whose text is cut, (b) widgets beyond the window, (c) button text cut."""
+    faults: list[Fault] = []
+    bounds = window.rect()
+    for widget in visible_children(window):
+        scrolled = in_scrolled_content(widget, window)
+        if not scrolled and not bounds.contains(rect_in(widget, window)):
+            where = rect_in(widget, window)
+            faults.append(
+                Fault(
+                    screen,
+                    size,
+                    "outside its window",
+                    describe(widget),
+                    f"{where.x()},{where.y()} {where.width()}x{where.height()} in "
+                    f"{bounds.width()}x{bounds.height()}",
+                )
+            )
+        if isinstance(widget, QLabel):
+            why = label_cut(widget)
+            if why:
+                faults.append(Fault(screen, size, "label text cut", describe(widget), why))
+        elif isinstance(widget, QPushButton):
+            why = button_cut(widget)
+            if why:
+                faults.append(Fault(screen, size, "button text cut", describe(widget), why))
+        elif isinstance(widget, (QCheckBox, QRadioButton)):
+            hint = widget.sizeHint()
+            if plain(widget.text()) and hint.width() > widget.width() + 1:
+                faults.append(
+                    Fault(
+                        screen,
+                        size,
+                        "check box text cut",
+                        describe(widget),
+                        f"needs {hint.width()}px, has {widget.width()}px",
+                    )
+                )
+    return faults
+
+
+INPUTS = (
+    QLineEdit,
+    QComboBox,
+    QSpinBox,
+    QAbstractSpinBox,
+    QDateEdit,
+    QTextEdit,
+    QPlainTextEdit,
+    QCheckBox,
+)
+
+
+def accessible_name(widget: QWidget) -> str:
+    """The name a screen reader announces (Qt takes a buddy label's text when there is one)."""
+    if widget.accessibleName().strip():
+        return widget.accessibleName().strip()
+    buddies = [
+        plain(label.text()).strip()
+        for label in widget.window().findChildren(QLabel)
+        if label.buddy() is widget and label.text().strip()
+    ]
+    if buddies:
+        return buddies[0]
+    if isinstance(widget, (QComboBox, QAbstractSpinBox)):
+        return ""  # Qt names these by their current value: that says nothing of what it is
+    interface = QAccessible.queryAccessibleInterface(widget)
+    if interface is None:
+        return ""
+    return (interface.text(QAccessible.Text.Name) or "").strip()
+
+
+def _is_part_of_another(widget: QWidget) -> bool:
+    """Parts of a control rather than controls: the line edit inside a combo or spin box, a
+    table's headers and corner button, a line edit's action buttons (the date field's
+    calendar opens with Alt+Down), the scroll arrows of a tab bar."""
+    parent = widget.parentWidget()
+    if isinstance(widget, QHeaderView):
+        return True
+    if isinstance(parent, (QComboBox, QAbstractSpinBox, QAbstractItemView, QLineEdit, QTabBar)):
+        return True
+    return parent is not None and parent.objectName().startswith("qt_")
+
+
+def _keyboard_elsewhere(widget: QWidget) -> bool:
+    """A toolbar button whose action has a shortcut or sits in a menu: the keyboard's way in."""
+    if not isinstance(widget, QToolButton) or not isinstance(widget.parentWidget(), QToolBar):
+        return False
+    action = widget.defaultAction()
+    if action is None:
+        return False
+    in_menu = any(isinstance(o, QMenu) for o in action.associatedObjects())
+    return in_menu or not action.shortcut().isEmpty()
+
+
+def accessibility_faults(screen: str, window: QWidget) -> list[Fault]:
+    """Inputs, tables and lists without an accessible name; controls keyboard cannot reach."""
+    faults: list[Fault] = []
+    for widget in visible_children(window):
+        if _is_part_of_another(widget):
+            continue
+        is_input = isinstance(widget, INPUTS)
+        is_view = isinstance(widget, QAbstractItemView)
+        if (is_input or is_view) and not accessible_name(widget):
+            faults.append(Fault(screen, "", "no accessible name", describe(widget), ""))
+        control = is_input or is_view or isinstance(widget, QAbstractButton)
+        reachable = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        if control and widget.isEnabled() and not reachable and not _keyboard_elsewhere(widget):
+            faults.append(
+                Fault(
+                    screen,
+                    "",
+                    "not reachable by Tab",
+                    describe(widget),
+                    f"focus policy {widget.focusPolicy().name}",
+                )
+            )
+    return faults
+
+
+def today_text() -> str:
+    return dt.date.today().strftime("%d/%m/%Y")
