@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Team
 from veru_desk.bench.referral_file import referral_csv
+from veru_desk.bench.runner import BenchOptions, run_bench
 from veru_desk.bench.stats import Budget, Result, median, percentile
 from veru_desk.cli import main
+from veru_desk.db.engine import Database
+from veru_desk.domain.errors import VeruError
+from veru_desk.services import Services
 from veru_desk.services.imports import parse_referral_file
 
 
@@ -104,3 +109,22 @@ def test_the_generated_referral_file_passes_the_importers_checks() -> None:
     assert preview.total_rows == 400
     assert referral_csv(400, seed=7) == data  # the same seed, the same file
     assert referral_csv(400, seed=8) != data
+
+
+def test_the_bench_refuses_an_account_that_must_choose_a_new_password(
+    database_target: str, db: Database, team: Team
+) -> None:
+    """After an administrator's reset the app would ask for a new password in a dialog no
+    one can answer on a bench run: the bench says so at once instead of waiting for it."""
+    admin = Services(db, team.admin)
+    admin.users.reset_password(team.manager.user_id or 0, "Brisk-lantern-4071")
+    with pytest.raises(VeruError, match="priya must choose a new password"):
+        run_bench(
+            BenchOptions(
+                database=database_target,
+                only=("caseload_first_page",),
+                username="priya",
+                password="Brisk-lantern-4071",
+            ),
+            lambda _text: None,
+        )

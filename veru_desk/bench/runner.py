@@ -28,6 +28,7 @@ from veru_desk.bench.cache import (
 from veru_desk.bench.operations import OPERATIONS, Bench, Say
 from veru_desk.bench.stats import Result
 from veru_desk.config import resolve_database
+from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 
 DEFAULT_PEOPLE = 100_000
@@ -138,6 +139,15 @@ def _run_on(
     password = options.password or DEMO_PASSWORD
     location = resolve_database(database)
     db, actor = open_signed_in(location, options.username, password)
+    if Services(db, actor).users.must_change_password():
+        # The app would ask for a new password in a dialog nobody can answer here, and the
+        # start-up timing would wait for it until its watchdog gave up.
+        db.dispose()
+        raise VeruError(
+            f"{options.username} must choose a new password (an administrator reset it) "
+            "before the bench can start VERU Desk as them: sign in once in VERU Desk, choose "
+            "one, then run the bench again with it."
+        )
     workdir = bench_dir() / "work" / f"run-{time.time_ns()}"
     workdir.mkdir(parents=True)
     try:
