@@ -140,3 +140,64 @@ def test_an_administrator_sets_how_soon_the_app_locks(
     page.lock_setting.save_button.click()
     assert admin.settings.lock_after_minutes() == 5
     assert "Saved" in page.lock_setting.status.text()
+
+
+def test_an_email_that_is_not_one_is_refused_beside_the_field_and_adding_confirms(
+    qtbot: QtBot, db: Database, team: Any
+) -> None:
+    from sqlalchemy import select
+
+    from veru_desk.db.models import User
+    from veru_desk.ui.pages.admin import UserDialog
+
+    admin = Services(db, team.admin)
+    page = AdminPage(admin)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    assert not page.confirmation.isVisible()
+    dialog = page.add_user()
+    assert isinstance(dialog, UserDialog)
+    dialog.display_name.setText("Oluwaseun Adeyemi")
+    dialog.username.setText("OAdeyemi")
+    dialog.email.setText("not-an-email")
+    dialog.role_boxes[Role.CASEWORKER].setChecked(True)
+    dialog.password.setText("a long enough passphrase for seun")
+    dialog.confirm_password.setText("a long enough passphrase for seun")
+    dialog.save()
+    assert dialog.isVisible()
+    message = dialog.errors.message("email")
+    assert "email address" in message and "not-an-email" in message
+    assert "name@organisation.org.uk" in message
+    with db.read() as session:
+        assert session.scalar(select(User.id).where(User.username == "oadeyemi")) is None
+
+    dialog.email.setText("oluwaseun.adeyemi@luton.gov.uk")
+    dialog.save()
+    assert not dialog.isVisible()
+    assert page.confirmation.isVisible()
+    assert page.confirmation.text().startswith("Added Oluwaseun Adeyemi (caseworker).")
+    assert "sign in as oadeyemi" in page.confirmation.text()
+    with db.read() as session:
+        email = session.scalar(select(User.email).where(User.username == "oadeyemi"))
+    assert email == "oluwaseun.adeyemi@luton.gov.uk"
+    assert page.selected() is not None and page.selected().username == "oadeyemi"  # type: ignore[union-attr]
+    assert page.table.accessibleName() == "User accounts"
+    assert dialog.email.accessibleName() == "Email address"
+
+
+def test_the_service_refuses_an_email_with_no_domain_whoever_calls_it(
+    db: Database, team: Any
+) -> None:
+    from veru_desk.domain.errors import ValidationError
+
+    admin = Services(db, team.admin)
+    with pytest.raises(ValidationError) as refused:
+        admin.users.create(
+            "aoife", "Aoife Ní Bhriain", {Role.MANAGER}, "a long enough passphrase", "aoife@"
+        )
+    assert "email" in refused.value.fields
+    user_id = admin.users.create(
+        "aoife", "Aoife Ní Bhriain", {Role.MANAGER}, "a long enough passphrase", None
+    )
+    assert user_id

@@ -6,6 +6,7 @@ Accounts are never deleted (the audit trail names them); they are disabled.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -62,11 +63,34 @@ def _clean_username(username: str) -> str:
     return name
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def email_problem(email: str | None) -> str | None:
+    """What is wrong with an email address (None when it is fine or left blank): one @, a
+    name before it and a domain with a dot after it, as a mail program would need."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or not _EMAIL.fullmatch(text):
+        return (
+            f"The email address “{text[:60]}” is not one a message could reach: write it as "
+            "name@organisation.org.uk, or leave it blank."
+        )
+    return None
+
+
 def validate_new_user(
-    username: str, display_name: str, roles: Iterable[Role], password: str | None
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    password: str | None,
+    email: str | None = None,
 ) -> str:
     """Every problem with a new account at once; returns the normalised username."""
     errors: dict[str, str] = {}
+    if problem := email_problem(email):
+        errors["email"] = problem
     try:
         username = _clean_username(username)
     except ValidationError as error:
@@ -99,7 +123,7 @@ def add_user(
 ) -> User:
     """Inserts a user (shared by the admin screen, ``init --admin`` and demo data)."""
     roles = frozenset(roles)
-    username = validate_new_user(username, display_name, roles, password)
+    username = validate_new_user(username, display_name, roles, password, email)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationError({"username": f"The username {username} is already taken."})
     user = User(

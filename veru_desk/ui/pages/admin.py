@@ -2,7 +2,8 @@
 
 Accounts are never deleted (the audit trail names them): they are disabled. Resetting a
 password also unlocks the account and makes the user choose a new one at next sign-in.
-Managers may look at the list; only an administrator changes it (the service checks).
+Managers may look at the list; only an administrator changes it (the service checks). A line
+under the buttons says what the last change did ("Added Oluwaseun Adeyemi (caseworker)").
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ USER_COLUMNS = (
 )
 
 
+def roles_words(roles: frozenset[Role] | set[Role]) -> str:
+    """``caseworker and manager``: a user's roles in the order the app lists them."""
+    words = [r.label.lower() for r in Role if r in roles]
+    if len(words) > 1:
+        return ", ".join(words[:-1]) + " and " + words[-1]
+    return "".join(words)
+
+
 def _password(accessible: str) -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -73,6 +82,7 @@ class UserDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.user_id: int | None = None
+        self.added = ""  # "Oluwaseun Adeyemi (caseworker)", once saved
         self.errors = FieldErrors()
         self.setWindowTitle("Add a user")
         layout = QVBoxLayout(self)
@@ -80,6 +90,7 @@ class UserDialog(QDialog):
         self.display_name = QLineEdit()
         self.username = QLineEdit()
         self.email = QLineEdit()
+        self.email.setPlaceholderText("Optional: name@organisation.org.uk")
         roles = QWidget()
         roles_layout = QHBoxLayout(roles)
         roles_layout.setContentsMargins(0, 0, 0, 0)
@@ -95,8 +106,8 @@ class UserDialog(QDialog):
         self.confirm_password = _password("Password again")
         self.errors.add_row(form, "Full name", self.display_name, "display_name")
         self.errors.add_row(form, "Username", self.username, "username")
-        self.errors.add_row(form, "Email", self.email, "email")
-        self.errors.add_row(form, "Roles", roles, "roles")
+        self.errors.add_row(form, "Email", self.email, "email", accessible="Email address")
+        self.errors.add_row(form, "Roles", roles, "roles", accessible="Roles")
         self.errors.add_row(form, "First password", self.password, "password")
         self.errors.add_row(form, "Password again", self.confirm_password, "confirm_password")
         layout.addLayout(form)
@@ -135,6 +146,7 @@ class UserDialog(QDialog):
         except VeruError as error:
             show_error(self, error)
             return
+        self.added = f"{' '.join(self.display_name.text().split())} ({roles_words(roles)})"
         self.accept()
 
 
@@ -206,8 +218,8 @@ class AdminPage(QWidget):
             else "Only an administrator can add users, disable accounts or reset passwords.",
         ).layout
         self.model = RecordTableModel(USER_COLUMNS, self)
-        self.table = RecordTable(self.model, "Users", self, stretch_column=1)
-        layout.addWidget(self.table, 1)
+        self.table = RecordTable(self.model, "User accounts", self, stretch_column=1)
+        layout.addWidget(self.table, 2)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add user…")
         self.add_button.setObjectName("primary")
@@ -223,6 +235,13 @@ class AdminPage(QWidget):
             button.setVisible(self.can_edit)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        # what the last change did, until the next one
+        self.confirmation = QLabel()
+        self.confirmation.setObjectName("notice")
+        self.confirmation.setWordWrap(True)
+        self.confirmation.setAccessibleName("Last change")
+        self.confirmation.setVisible(False)
+        layout.addWidget(self.confirmation)
         self.key_message = QLabel()  # what disabling or enabling did to the database key
         self.key_message.setAccessibleName("Database key message")
         self.key_message.setWordWrap(True)
@@ -275,11 +294,23 @@ class AdminPage(QWidget):
             "Enable account" if user is not None and not user.active else "Disable account"
         )
 
+    def confirm_change(self, text: str) -> None:
+        self.confirmation.setText(text)
+        self.confirmation.setVisible(bool(text))
+
     def add_user(self) -> UserDialog:
         dialog = UserDialog(self.services, self)
-        dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(lambda: self._user_added(dialog))
         dialog.open()
         return dialog
+
+    def _user_added(self, dialog: UserDialog) -> None:
+        self.refresh()
+        self.confirm_change(
+            f"Added {dialog.added}. They sign in as {dialog.username.text().strip().lower()} "
+            "with the first password you gave them."
+        )
+        self.select_username(dialog.username.text().strip().lower())
 
     def toggle_active(self) -> None:
         user = self.selected()
@@ -301,6 +332,11 @@ class AdminPage(QWidget):
             show_error(self, error)
             return
         message = change.message if change is not None else ""
+        self.confirm_change(
+            f"Disabled the account of {user.display_name}: they can no longer sign in."
+            if user.active
+            else f"Enabled the account of {user.display_name} again."
+        )
         self.key_message.setText(message)
         self.key_message.setVisible(bool(message))
         self.refresh()
@@ -315,6 +351,9 @@ class AdminPage(QWidget):
             return None
         dialog = RolesDialog(self.services, user, self)
         dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(
+            lambda: self.confirm_change(f"Saved the roles of {user.display_name}.")
+        )
         dialog.open()
         return dialog
 
@@ -324,5 +363,11 @@ class AdminPage(QWidget):
             return None
         dialog = ResetPasswordDialog(self.services, user, self)
         dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(
+            lambda: self.confirm_change(
+                f"Reset the password of {user.display_name}: they choose a new one when they "
+                "next sign in."
+            )
+        )
         dialog.open()
         return dialog

@@ -34,6 +34,7 @@ from veru_desk.services.backups import BackupFile
 from veru_desk.services.vault import KeyStatus
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import confirm, show_error
+from veru_desk.ui.widgets.kit import empty_state
 from veru_desk.ui.widgets.page import page_subtitle
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
@@ -123,6 +124,7 @@ class BackupsPanel(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         title = QLabel("Backups")
         title.setObjectName("sectionTitle")
+        title.setAccessibleName("Backups")
         layout.addWidget(title)
         note = page_subtitle(
             "A backup is taken on the first start of each day, before every upgrade and "
@@ -133,6 +135,12 @@ class BackupsPanel(QWidget):
         self.model = RecordTableModel(BACKUP_COLUMNS, self)
         self.table = RecordTable(self.model, "Backups", self, stretch_column=3)
         layout.addWidget(self.table, 1)
+        self.empty = empty_state(
+            "No backups kept yet. Press “Back up now” to take the first one; VERU Desk also "
+            "takes one on the first start of each day."
+        )
+        self.empty.setVisible(False)
+        layout.addWidget(self.empty, 1)
         self.status = QLabel()
         self.status.setAccessibleName("Backup status")
         self.status.setWordWrap(True)
@@ -166,8 +174,14 @@ class BackupsPanel(QWidget):
         self.key_state: KeyState | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
+        self.model.modelReset.connect(self._show_empty)
         self._update_buttons()
         self.refresh()
+
+    def _show_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.table.setVisible(not empty)
+        self.empty.setVisible(empty)
 
     def refresh(self) -> None:
         backups = self.services.backups
