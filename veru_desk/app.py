@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -168,6 +168,9 @@ def apply_look(app: QApplication) -> None:
     try:
         app.setWindowIcon(QIcon(str(resource_path("icons", "veru-desk.svg"))))
         app.setStyleSheet(app_stylesheet())
+        # The stylesheet is one light theme: under a dark system setting Qt would darken what
+        # it does not paint (menus, tooltips, message boxes) beneath its dark text.
+        app.styleHints().setColorScheme(Qt.ColorScheme.Light)
     except (FileNotFoundError, OSError):
         log.warning("shipped look files missing; starting with the platform style", exc_info=True)
 

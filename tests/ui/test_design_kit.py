@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -25,7 +30,14 @@ from ui_drivers import shown
 
 from veru_desk.domain.enums import RiskLevel
 from veru_desk.resources import resource_path
-from veru_desk.ui.widgets.forms import FieldErrors, form_label
+from veru_desk.services import Services
+from veru_desk.ui.dialogs.mentoring_session import SessionDialog
+from veru_desk.ui.dialogs.note import NoteDialog
+from veru_desk.ui.dialogs.outcome import OutcomeDialog
+from veru_desk.ui.dialogs.plan import PlanDialog
+from veru_desk.ui.dialogs.risk import RiskDialog
+from veru_desk.ui.dialogs.series import SeriesDialog
+from veru_desk.ui.widgets.forms import DateField, FieldErrors, form_label
 from veru_desk.ui.widgets.kit import (
     Tone,
     align_labels,
@@ -239,3 +251,67 @@ def test_a_window_grows_when_a_message_appears_rather_than_squashing(qtbot: QtBo
     assert window.height() > before
     assert field.height() >= field.sizeHint().height()
     assert message.height() >= message.heightForWidth(message.width()) - 1
+
+
+# --- the dialogs fit their content, at the usual and at a 150% text size -----------------
+
+DIALOGS: dict[str, Callable[[Services, int], QDialog]] = {
+    "note": lambda services, person: NoteDialog(services, person),
+    "plan": lambda services, person: PlanDialog(services, person),
+    "outcome": lambda services, person: OutcomeDialog(services, person),
+    "risk": lambda services, person: RiskDialog(services, person),
+    "session": lambda services, person: SessionDialog(services, person),
+    "series": lambda services, person: SeriesDialog(services, person),
+}
+
+
+def clipped(dialog: QWidget) -> list[str]:
+    """Widgets given less room than they need, or reaching outside the dialog."""
+    problems: list[str] = []
+    inside = dialog.rect()
+    for widget in dialog.findChildren(QWidget):
+        if not widget.isVisibleTo(dialog) or widget.window() is not dialog:
+            continue
+        name = widget.accessibleName() or getattr(widget, "text", lambda: "")() or widget
+        place = QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
+        if not inside.contains(place):
+            problems.append(f"{name}: outside the dialog")
+        if isinstance(widget, QLabel) and widget.text() and not widget.wordWrap():
+            if widget.width() < widget.minimumSizeHint().width():
+                problems.append(f"{name}: label cut ({widget.width()} px)")
+        elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
+            if widget.height() < widget.heightForWidth(widget.width()) - 1:
+                problems.append(f"{name}: wrapped label cut")
+        elif (
+            isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox | QPushButton)
+            and widget.height() < widget.minimumSizeHint().height()
+        ):
+            problems.append(f"{name}: squashed ({widget.height()} px)")
+    return problems
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("which", sorted(DIALOGS))
+def test_case_dialogs_fit_their_content_before_and_after_a_validation_message(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, which: str, scale: float
+) -> None:
+    dialog = DIALOGS[which](as_dariusz, lukasz_case)
+    dialog.setStyleSheet(app_stylesheet())
+    font = QFont(dialog.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    dialog.setFont(font)
+    shown(qtbot, dialog)
+    qtbot.waitExposed(dialog)
+    assert clipped(dialog) == []
+    assert all(button.icon().isNull() for button in dialog.findChildren(QPushButton))
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    assert not [text for text in labels if text.rstrip(" *").endswith(":")]
+
+    for date in dialog.findChildren(DateField):
+        date.setText("31/02/2026")  # every date impossible: messages appear under them
+    dialog.save()  # type: ignore[attr-defined]
+    QApplication.processEvents()
+
+    assert dialog.isVisible()
+    assert [label for label in dialog.findChildren(QLabel) if label.objectName() == "fieldError"]
+    assert clipped(dialog) == []
