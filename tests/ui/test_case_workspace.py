@@ -363,6 +363,61 @@ def test_chronology_filters_by_kind(qtbot: QtBot, as_dariusz: Services, lukasz_c
     assert cells(tab.table, 2) == ["Call with mother"]
 
 
+def test_chronology_detail_shows_each_field_on_its_own_line_and_the_whole_entry_below(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    as_dariusz.risk.record(
+        lukasz_case,
+        RiskInput(
+            assessed_on=today(),
+            level=RiskLevel.HIGH,
+            risk_factors="Carrying a knife to school; older peers from Luton",
+            protective_factors="Supportive grandmother, Aoife Ní Bhriain",
+        ),
+    )
+    ws = workspace(qtbot, as_dariusz, lukasz_case)
+    ws.resize(1280, 720)
+    show_tab(ws, ws.chronology_tab)
+    tab = ws.chronology_tab
+    row = cells(tab.table, 1).index("Assessment")
+    detail = tab.model.index(row, 3).data()
+    lines = detail.split("\n")
+    assert lines[0] == "Risk factors: Carrying a knife to school; older peers from Luton"
+    assert lines[1] == "Protective factors: Supportive grandmother, Aoife Ní Bhriain"
+    assert lines[2].startswith("Next review due ")
+    # The row is tall enough for every line, not clipped to one.
+    assert tab.table.rowHeight(row) >= len(lines) * tab.table.fontMetrics().lineSpacing()
+    assert all(cells(tab.table, 2))  # "What happened" is never blank
+
+    assert tab.entry_text.isReadOnly()
+    assert tab.entry_text.accessibleName() == "Selected chronology entry"
+    tab.table.selectRow(row)
+    text = tab.entry_text.toPlainText().splitlines()
+    assert text[0].startswith(format_uk_date(today()))  # with its time when it has one
+    assert text[0].endswith(" · Assessment · Risk assessed: high · by Dariusz Wójcik")
+    assert text[1:3] == lines[:2]
+
+
+def test_the_plan_version_chooser_names_each_version_in_full(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    started = today() - dt.timedelta(days=90)
+    as_dariusz.plans.start_plan(lukasz_case, started)
+    as_dariusz.plans.start_plan(lukasz_case, today())
+    ws = workspace(qtbot, as_dariusz, lukasz_case)
+    ws.resize(1280, 720)
+    show_tab(ws, ws.plan_tab)
+    choice = ws.plan_tab.version_choice
+    texts = [choice.itemText(i) for i in range(choice.count())]
+    assert texts == [
+        f"Version 2 \u2014 {format_uk_date(today())} (current)",
+        f"Version 1 \u2014 {format_uk_date(started)}",
+    ]
+    # The box is wide enough for its text (nothing elided to "Version :").
+    needed = choice.fontMetrics().horizontalAdvance(texts[0])
+    assert choice.width() > needed
+
+
 def test_ctrl_s_in_the_workspace_saves_the_quick_note(
     qtbot: QtBot, as_dariusz: Services, lukasz_case: int
 ) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,16 +42,47 @@ def _when(entry: ChronologyEntry) -> str:
 
 
 ROW_SIZING_AHEAD = 40  # rows measured below the top one on screen (a screenful and more)
+DETAIL_LINES = 6  # lines of detail a row shows; the rest is in the tooltip and the pane below
+DETAIL_CHARS = 600
+
+
+def _what(entry: ChronologyEntry) -> str:
+    """The headline; never blank (an entry without one is named by its kind)."""
+    title = " ".join(entry.title.split()) or entry.kind.label
+    return ("(confidential) " if entry.confidential else "") + title
+
+
+def detail_lines(entry: ChronologyEntry) -> list[str]:
+    """The detail's fields one to a line ("Location: …", "Topics: …", then the notes), each
+    line's own spacing tidied; a line such as "a; b; c" of an outcome keeps its order."""
+    lines = [" ".join(line.split()) for line in entry.detail.splitlines()]
+    return [line for line in lines if line]
+
+
+def _detail(entry: ChronologyEntry) -> str:
+    lines = detail_lines(entry)
+    shown = lines[:DETAIL_LINES]
+    text = "\n".join(shown)
+    if len(text) > DETAIL_CHARS:
+        text = text[: DETAIL_CHARS - 1].rstrip() + "…"
+    elif len(lines) > DETAIL_LINES:
+        text += " …"
+    return text
+
+
+def full_text(entry: ChronologyEntry) -> str:
+    """Everything about one entry, as the pane under the timeline shows it."""
+    heading = f"{_when(entry)} · {entry.kind.label} · {_what(entry)}"
+    if entry.by:
+        heading += f" · by {entry.by}"
+    return "\n".join([heading, *detail_lines(entry)])
+
 
 CHRONOLOGY_COLUMNS = [
     Column("When", _when),
     Column("Kind", lambda e: e.kind.label),
-    Column(
-        "What happened",
-        lambda e: ("(confidential) " if e.confidential else "") + e.title,
-        tooltip=lambda e: e.title,
-    ),
-    Column("Detail", lambda e: " ".join(e.detail.split()), tooltip=lambda e: e.detail),
+    Column("What happened", _what, tooltip=lambda e: e.title),
+    Column("Detail", _detail, tooltip=lambda e: "\n".join(detail_lines(e))),
     Column("By", lambda e: e.by or ""),
 ]
 
@@ -79,7 +111,23 @@ class ChronologyTab(CaseTab):
         self.table.setWordWrap(True)
         self._sized_rows: set[int] = set()
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._size_visible_rows())
+        # Wider or narrower columns wrap the text anew: the rows on screen are measured again.
+        self.table.horizontalHeader().sectionResized.connect(self._columns_resized)
         self.table.doubleClicked.connect(self.open_selected)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+
+        # The selected entry whole: every field on its own line, read, never edited here.
+        self.entry_text = QPlainTextEdit()
+        self.entry_text.setReadOnly(True)
+        self.entry_text.setAccessibleName("Selected chronology entry")
+        self.entry_text.setPlaceholderText("Select an entry to read all of it here.")
+        self.entry_text.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        timeline = QSplitter(Qt.Orientation.Vertical)
+        timeline.setChildrenCollapsible(False)
+        timeline.addWidget(self.table)
+        timeline.addWidget(self.entry_text)
+        timeline.setStretchFactor(0, 4)
+        timeline.setStretchFactor(1, 1)
 
         composer = QGroupBox("Quick case note")
         composer_layout = QVBoxLayout(composer)
@@ -108,7 +156,7 @@ class ChronologyTab(CaseTab):
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(timeline, 1)
         layout.addWidget(composer)
         self._saving = False
 
@@ -142,6 +190,18 @@ class ChronologyTab(CaseTab):
 
     def show_entries(self, entries: list[ChronologyEntry]) -> None:
         self.model.set_rows(entries)
+        self._sized_rows.clear()
+        self._size_visible_rows()
+        self._show_selected()
+
+    def _show_selected(self, *_args: object) -> None:
+        entry: ChronologyEntry | None = self.table.selected()
+        if entry is None:
+            self.entry_text.clear()
+        else:
+            self.entry_text.setPlainText(full_text(entry))
+
+    def _columns_resized(self, *_args: int) -> None:
         self._sized_rows.clear()
         self._size_visible_rows()
 

@@ -62,6 +62,13 @@ ACTION_COLUMNS = [
 ]
 
 
+def version_label(number: int, started_on: dt.date, current: bool) -> str:
+    """How a plan version is named in the chooser: "Version 3 — 12/03/2026 (current)"."""
+    return f"Version {number} \u2014 {format_uk_date(started_on)}" + (
+        " (current)" if current else ""
+    )
+
+
 class PlanTab(CaseTab):
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
@@ -69,6 +76,9 @@ class PlanTab(CaseTab):
 
         self.version_choice = QComboBox()
         self.version_choice.setAccessibleName("Plan version")
+        # Wide enough for "Version 12 — 31/12/2026 (current)" before any version is loaded.
+        self.version_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.version_choice.setMinimumContentsLength(len(version_label(12, dt.date.today(), True)))
         self.version_choice.currentIndexChanged.connect(self._show_version)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -95,7 +105,9 @@ class PlanTab(CaseTab):
         self.action_table.doubleClicked.connect(self.edit_action)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Version:"))
+        version_label_widget = QLabel("&Version:")
+        version_label_widget.setBuddy(self.version_choice)
+        top.addWidget(version_label_widget)
         top.addWidget(self.version_choice)
         top.addWidget(self.heading, 1)
         top.addWidget(self.start_button)
@@ -145,8 +157,14 @@ class PlanTab(CaseTab):
         self.version_choice.blockSignals(True)
         self.version_choice.clear()
         for plan in versions:
-            label = f"Version {plan.plan_version} from {format_uk_date(plan.started_on)}"
-            self.version_choice.addItem(label + (" (current)" if plan.is_current else ""), plan.id)
+            label = version_label(plan.plan_version, plan.started_on, plan.is_current)
+            self.version_choice.addItem(label, plan.id)
+            self.version_choice.setItemData(
+                self.version_choice.count() - 1,
+                f"Plan version {plan.plan_version}, started {format_uk_date(plan.started_on)}"
+                + (", the current plan" if plan.is_current else ", replaced by a newer version"),
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.version_choice.blockSignals(False)
         self.version_choice.setEnabled(len(versions) > 1)
         self.start_button.setText("New version…" if versions else "Start plan…")
