@@ -20,8 +20,10 @@ class LockSettingRow(QWidget):
         self.services = services
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Lock VERU Desk after"))
+        label = QLabel("Lock VERU Desk &after")
+        layout.addWidget(label)
         self.minutes = QSpinBox()
+        label.setBuddy(self.minutes)
         self.minutes.setRange(*LOCK_MINUTES_RANGE)
         self.minutes.setSuffix(" minutes without use")
         self.minutes.setAccessibleName("Minutes before the app locks itself")
@@ -31,6 +33,8 @@ class LockSettingRow(QWidget):
         layout.addWidget(self.save_button)
         self.status = QLabel()
         self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Lock setting status")
         layout.addWidget(self.status, 1)
         try:
             self.minutes.setValue(services.settings.lock_after_minutes())

@@ -31,6 +31,7 @@ from veru_desk.services.retention import MAX_REASON_CHARS, RetentionItem, Retent
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.kit import empty_state
 from veru_desk.ui.widgets.page import page_frame, page_subtitle
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
@@ -150,10 +151,18 @@ class RetentionPage(QWidget):
         self.until_age.setRange(18, 100)
         self.until_age.setPrefix("until age ")
         self.policy_errors.add_row(
-            policy, "Keep closed cases", self.years, "years_after_closure", accessible="Years"
+            policy,
+            "Keep closed cases",
+            self.years,
+            "years_after_closure",
+            accessible="Years to keep a closed case",
         )
         self.policy_errors.add_row(
-            policy, "and at least", self.until_age, "until_age", accessible="Until age"
+            policy,
+            "and at least",
+            self.until_age,
+            "until_age",
+            accessible="Keep at least until the young person is this age",
         )
         self.save_policy_button = QPushButton("Save policy")
         self.save_policy_button.clicked.connect(self.save_policy)
@@ -171,6 +180,12 @@ class RetentionPage(QWidget):
         self.model = RecordTableModel(RETENTION_COLUMNS, self)
         self.table = RecordTable(self.model, "Cases due for review", self, stretch_column=4)
         layout.addWidget(self.table, 1)
+        self.empty = empty_state(
+            "No case is due for review under this policy: nothing needs doing now. A case "
+            "appears here once every episode has ended and both periods have passed."
+        )
+        self.empty.setVisible(False)
+        layout.addWidget(self.empty, 1)
         self.status = QLabel()
         self.status.setAccessibleName("Retention status")
         self.status.setWordWrap(True)
@@ -197,6 +212,8 @@ class RetentionPage(QWidget):
             self.years.setValue(policy.years_after_closure)
             self.until_age.setValue(policy.until_age)
             self.model.set_rows(items)
+            self.table.setVisible(bool(items))
+            self.empty.setVisible(not items)
             self.table.select_first()
 
         run_task(
