@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver
 
@@ -19,7 +19,7 @@ from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.audit_log import AuditFilter
 from veru_desk.services.outcome_figures import quick_periods
-from veru_desk.ui.pages.reports import CUSTOM, ReportsPage
+from veru_desk.ui.pages.reports import CUSTOM, BarPreview, ReportsPage, number_text
 
 
 @pytest.fixture
@@ -85,6 +85,8 @@ def test_each_export_writes_the_previewed_figures(
         )
         page.export_buttons[suffix].click()
         assert target.is_file(), suffix
+        assert page.saved.isVisibleTo(page)
+        assert page.saved.text.text() == f"Saved to {target}"
     assert "Outcome report" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
     assert "Referrals received by source" in load_workbook(tmp_path / "report.xlsx").sheetnames
     rows = list(csv.reader((tmp_path / "report.csv").open(encoding="utf-8-sig")))
@@ -144,8 +146,64 @@ def test_a_report_open_in_another_program_is_named_and_not_audited(
     [message] = dialogs.messages
     assert f"Close the {what} (it may be open in another program) and try again" in message
     assert saved == [] and "not saved" in page.status.text()
+    assert not page.saved.isVisibleTo(page)
     assert all(button.isEnabled() for button in page.export_buttons.values())
     assert [p.name for p in target.parent.iterdir()] == [target.name]
     assert target.read_bytes() == b"last quarter"
     exported = as_manager.audit_log.query(AuditFilter(actions=frozenset({AuditAction.EXPORT})))
     assert exported == []
+
+
+def test_the_page_has_its_title_and_labelled_inputs(page: ReportsPage) -> None:
+    assert page.findChild(QLabel, "pageTitle").text() == "Outcome reports"  # type: ignore[union-attr]
+    for field in (page.quick, page.start, page.end, page.worker, page.agency, page.reason):
+        assert field.accessibleName()
+    buddies = {label.buddy() for label in page.findChildren(QLabel) if label.buddy() is not None}
+    assert {page.quick, page.start, page.end, page.worker, page.agency, page.reason} <= buddies
+
+
+def test_bars_run_largest_first_and_numbers_have_thousands_separators(
+    qtbot: QtBot, page: ReportsPage
+) -> None:
+    chart = BarPreview()
+    qtbot.addWidget(chart)
+    chart.set_bars("Referrals by source", [("School", 3), ("Police", 1154), ("Health", 27)])
+    assert [label for label, _ in chart.bars] == ["Police", "Health", "School"]
+    assert chart.accessibleDescription() == "Police: 1,154; Health: 27; School: 3"
+    assert number_text(1154) == "1,154" and number_text(12.5) == "12.5"
+    assert number_text("83%") == "83%"
+
+
+def test_a_tables_value_sits_beside_its_label_not_across_the_page(
+    qtbot: QtBot, page: ReportsPage
+) -> None:
+    page.resize(1280, 720)
+    page.show()
+    choose_this_year(page)
+    page.run()
+    qtbot.wait(50)  # laid out as on screen
+    tables = page.preview.findChildren(QTableWidget)
+    for table in tables:
+        assert not table.horizontalHeader().stretchLastSection()
+        assert table.width() < page.preview.width()
+        assert table.horizontalScrollBar().maximum() == 0, table.accessibleName()
+    received = next(t for t in tables if t.accessibleName() == "Referrals received by source")
+    label_column = received.columnWidth(0)
+    assert received.width() < label_column + 3 * received.columnWidth(1)
+
+
+def test_the_trend_shows_each_of_the_last_twelve_months(
+    qtbot: QtBot, page: ReportsPage, as_manager: Services
+) -> None:
+    choose_this_year(page)
+    page.run()
+    assert page.trend_chart is not None and page.trend_table is not None
+    assert len(page.months) == 12
+    end = page.period().end
+    assert page.months[-1].month == end.replace(day=1)
+    table = page.trend_table
+    assert table.columnCount() == 12
+    received = [table.item(0, c).text() for c in range(12)]
+    assert sum(int(n.replace(",", "")) for n in received) == 1  # Łukasz's referral
+    assert "received" in page.trend_chart.accessibleDescription()
+    assert table.horizontalHeaderItem(11).text() == page.months[-1].label.replace(" ", "\n")

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,6 +38,7 @@ from veru_desk.reports.outcome_report import export_outcome_report
 from veru_desk.services import Services
 from veru_desk.services.outcome_figures import (
     FigureTable,
+    MonthFigures,
     OutcomeFigures,
     ReportCancelled,
     ReportChoices,
@@ -47,9 +48,10 @@ from veru_desk.services.outcome_figures import (
 )
 from veru_desk.ui.dialogs.export_summary import documents_folder
 from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
-from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.feedback import SavedLine, show_error
 from veru_desk.ui.widgets.forms import DateField
 from veru_desk.ui.widgets.page import page_frame
+from veru_desk.ui.widgets.trend_chart import TrendChart
 
 CUSTOM = "Custom dates"
 DEFAULT_PERIOD = "Last quarter"
@@ -61,51 +63,86 @@ FORMAT_FILTERS = {
 }
 
 
+def number_text(value: object) -> str:
+    """A figure as the page shows it: thousands separated ("1,154"), a fraction to one place;
+    text (a percentage, "n/a") as it is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    return str(value)
+
+
 class BarPreview(QWidget):
-    """Horizontal bars with the value at each bar, in greys (the printed report's palette)."""
+    """Horizontal bars, largest first, with the value at each bar, in greys (the printed
+    report's palette). Sizes come from the font, so the bars grow with the text size."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = ""
         self.bars: list[tuple[str, float]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_bars(self, title: str, bars: Sequence[tuple[str, float]]) -> None:
         self.title = title
-        self.bars = list(bars)
+        # largest first; equal values keep the report's order (sorted is stable)
+        self.bars = sorted(bars, key=lambda bar: -bar[1])
         self.setAccessibleName(title)
         self.setAccessibleDescription(
-            "; ".join(f"{label}: {value:g}" for label, value in self.bars) or "Nothing to show"
+            "; ".join(f"{label}: {number_text(value)}" for label, value in self.bars)
+            or "Nothing to show"
         )
         self.updateGeometry()
         self.update()
 
+    def _row_height(self) -> int:
+        return self.fontMetrics().lineSpacing() + 4
+
     def sizeHint(self) -> QSize:
-        return QSize(420, 34 + 20 * max(len(self.bars), 1))
+        line = self.fontMetrics().lineSpacing()
+        return QSize(line * 26, line * 2 + self._row_height() * max(len(self.bars), 1))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().lineSpacing() * 16, self.sizeHint().height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
+        line = metrics.lineSpacing()
+        row = self._row_height()
         painter.setPen(self.palette().text().color())
         painter.drawText(0, metrics.ascent(), self.title)
         if not self.bars:
-            painter.drawText(0, 2 * metrics.height() + 4, "Nothing to show for this period")
+            painter.drawText(0, line + metrics.ascent() + 4, "Nothing to show for this period")
+            painter.end()
             return
         label_width = min(
             max(metrics.horizontalAdvance(label) for label, _ in self.bars) + 8,
             self.width() // 2,
         )
-        top = metrics.height() + 8
-        available = max(self.width() - label_width - 60, 10)
+        value_width = max(metrics.horizontalAdvance(number_text(v)) for _, v in self.bars) + 8
+        top = line + 8
+        available = max(self.width() - label_width - value_width, 10)
         biggest = max(value for _, value in self.bars) or 1
         for index, (label, value) in enumerate(self.bars):
-            y = top + index * 20
+            y = top + index * row
             shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_width - 8)
             painter.setPen(self.palette().text().color())
-            painter.drawText(QRectF(0, y, label_width - 8, 16), Qt.AlignmentFlag.AlignRight, shown)
+            painter.drawText(
+                QRectF(0, y, label_width - 8, row),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                shown,
+            )
             width = available * value / biggest
-            painter.fillRect(QRectF(label_width, y + 2, width, 12), QColor("#4d4d4d"))
-            painter.drawText(int(label_width + width + 4), y + metrics.ascent(), f"{value:g}")
+            painter.fillRect(QRectF(label_width, y + 3, width, row - 6), QColor("#4d4d4d"))
+            painter.drawText(
+                QRectF(label_width + width + 4, y, value_width, row),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                number_text(value),
+            )
         painter.end()
 
 
@@ -114,19 +151,56 @@ def _table_widget(table: FigureTable) -> QTableWidget:
     widget.setHorizontalHeaderLabels(table.columns)
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     widget.verticalHeader().setVisible(False)
-    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    widget.horizontalHeader().setStretchLastSection(True)
+    header = widget.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(False)  # the value sits next to its label
     widget.setAccessibleName(table.title)
     for r, row in enumerate(table.rows):
         for c, value in enumerate(row):
-            item = QTableWidgetItem("" if value == "" else str(value))
+            item = QTableWidgetItem("" if value == "" else number_text(value))
             if isinstance(value, int | float):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(r, c, item)
-    height = widget.horizontalHeader().height() + 4
+    widget.resizeColumnsToContents()
+    widget.resizeRowsToContents()
+    gap = widget.fontMetrics().horizontalAdvance("M") * 2  # air between a label and its value
+    for column in range(1, widget.columnCount()):
+        widget.setColumnWidth(column, widget.columnWidth(column) + gap)
+    _fit_table(widget)
+    return widget
+
+
+def _fit_table(widget: QTableWidget) -> None:
+    """No scroll bars and no stretch: the table as big as its cells, no bigger."""
+    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    frame = 2 * widget.frameWidth()
+    header = widget.horizontalHeader()
+    height = header.sizeHint().height() + frame
     height += sum(widget.rowHeight(r) for r in range(widget.rowCount()))
     widget.setFixedHeight(height)
-    widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setFixedWidth(header.length() + frame)
+
+
+def _trend_table(months: Sequence[MonthFigures]) -> QTableWidget:
+    """The trend's numbers, a column a month: what the bars show, to read and to copy."""
+    widget = QTableWidget(2, len(months))
+    widget.setAccessibleName("Referrals received and cases closed by month, as numbers")
+    widget.setHorizontalHeaderLabels([m.label.replace(" ", "\n") for m in months])
+    widget.setVerticalHeaderLabels(["Referrals received", "Cases closed"])
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    for c, month in enumerate(months):
+        for r, value in enumerate((month.referrals, month.closed)):
+            item = QTableWidgetItem(f"{value:,}")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget.setItem(r, c, item)
+    gap = widget.fontMetrics().horizontalAdvance("M")
+    widget.resizeColumnsToContents()
+    widget.resizeRowsToContents()
+    for column in range(widget.columnCount()):
+        widget.setColumnWidth(column, widget.columnWidth(column) + gap)
+    _fit_table(widget)
+    widget.setFixedWidth(widget.width() + widget.verticalHeader().sizeHint().width() + gap)
     return widget
 
 
@@ -135,6 +209,7 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.figures: OutcomeFigures | None = None
+        self.months: list[MonthFigures] = []
         self._busy = False
         self._figures_requested = False
 
@@ -179,18 +254,18 @@ class ReportsPage(QWidget):
 
         choose = QGroupBox("Period and filters")
         grid = QGridLayout(choose)
-        grid.addWidget(QLabel("Period:"), 0, 0)
-        grid.addWidget(self.quick, 0, 1)
-        grid.addWidget(QLabel("From:"), 0, 2)
-        grid.addWidget(self.start, 0, 3)
-        grid.addWidget(QLabel("To:"), 0, 4)
-        grid.addWidget(self.end, 0, 5)
-        grid.addWidget(QLabel("Caseworker:"), 1, 0)
-        grid.addWidget(self.worker, 1, 1)
-        grid.addWidget(QLabel("Referring agency:"), 1, 2)
-        grid.addWidget(self.agency, 1, 3)
-        grid.addWidget(QLabel("Reason:"), 1, 4)
-        grid.addWidget(self.reason, 1, 5)
+        for row, column, text, field in (
+            (0, 0, "&Period:", self.quick),
+            (0, 2, "&From:", self.start),
+            (0, 4, "&To:", self.end),
+            (1, 0, "&Caseworker:", self.worker),
+            (1, 2, "Referring &agency:", self.agency),
+            (1, 4, "R&eason:", self.reason),
+        ):
+            label = QLabel(text)
+            label.setBuddy(field)
+            grid.addWidget(label, row, column)
+            grid.addWidget(field, row, column + 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addStretch(1)
@@ -199,6 +274,8 @@ class ReportsPage(QWidget):
         grid.addLayout(buttons, 2, 0, 1, 6)
 
         self.charts: list[BarPreview] = []
+        self.trend_chart: TrendChart | None = None
+        self.trend_table: QTableWidget | None = None
         self.preview = QWidget()
         self.preview_layout = QVBoxLayout(self.preview)
         self.preview_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -206,10 +283,17 @@ class ReportsPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.preview)
 
-        layout = page_frame(self, "Outcome reports").layout
+        layout = page_frame(
+            self,
+            "Outcome reports",
+            subtitle="Referrals, casework and outcomes for a period, as the board and funders "
+            "read them: check the figures here, then export them.",
+        ).layout
         layout.addWidget(choose)
         layout.addWidget(self.error)
         layout.addWidget(self.status)
+        self.saved = SavedLine(self)
+        layout.addWidget(self.saved)
         layout.addWidget(scroll, 1)
         self.quick.setCurrentText(DEFAULT_PERIOD)
         self._quick_changed(DEFAULT_PERIOD)
@@ -291,25 +375,33 @@ class ReportsPage(QWidget):
         reason = ReferralReason(reason_code) if reason_code else None
         reports = self.services.reports
 
-        def work(progress: Progress) -> OutcomeFigures:
+        def work(progress: Progress) -> tuple[OutcomeFigures, list[MonthFigures]]:
             try:
-                return reports.figures(period, worker, agency, reason, progress=progress.keep_going)
+                figures = reports.figures(
+                    period, worker, agency, reason, progress=progress.keep_going
+                )
             except ReportCancelled as cancelled:
                 raise Cancelled from cancelled
+            return figures, reports.trend(period.end, worker, agency, reason)
 
         self._set_busy(True, "Counting…")
         run_task(
             self,
             "Counting the outcome report",
             work,
-            self.show_figures,
+            lambda counted: self.show_figures(*counted),
             self._failed,
             on_cancelled=lambda: self._set_busy(False, "Cancelled: no figures shown."),
         )
 
-    def show_figures(self, figures: OutcomeFigures) -> None:
+    def show_figures(
+        self, figures: OutcomeFigures, months: Sequence[MonthFigures] | None = None
+    ) -> None:
+        """The figures (and the trend to the period's end) in the preview, replacing any
+        shown before."""
         self._set_busy(False, "")
         self.figures = figures
+        self.months = list(months or [])
         while self.preview_layout.count():
             item = self.preview_layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -327,7 +419,18 @@ class ReportsPage(QWidget):
             table = by_key[key]
             rows = table.rows[:-1] if table.total else table.rows
             chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]  # rows: (label, count)
-            row.addWidget(chart)
+            row.addWidget(chart, 1, Qt.AlignmentFlag.AlignTop)
+        if self.months:
+            trend = QGroupBox("Over the last 12 months")
+            inner = QVBoxLayout(trend)
+            self.trend_chart = TrendChart()
+            self.trend_chart.set_months(self.months)
+            inner.addWidget(self.trend_chart)
+            self.trend_table = _trend_table(self.months)
+            inner.addWidget(self.trend_table)
+            self.preview_layout.addWidget(trend)
+        else:
+            self.trend_chart = self.trend_table = None
         self.preview_layout.addWidget(charts)
         for table in tables:
             box = QGroupBox(table.title)
@@ -359,6 +462,7 @@ class ReportsPage(QWidget):
             return
         path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
         services = self.services
+        self.saved.clear()
         self._set_busy(True, "Writing the report…")
         run_task(
             self,
@@ -375,8 +479,10 @@ class ReportsPage(QWidget):
         self._failed(error)
 
     def _exported(self, path: Path) -> None:
-        self._set_busy(False, f"Saved {path}.")
-        QMessageBox.information(self, "Report saved", f"The outcome report was saved as\n{path}")
+        """Ends as every export does: "Saved to <path>  [Open] [Show in folder]"."""
+        figures = self.figures
+        self._set_busy(False, f"Figures for {figures.period.text} exported." if figures else "")
+        self.saved.show_saved(path)
 
     # --- state -----------------------------------------------------------------------------
 
