@@ -13,6 +13,8 @@ from veru_desk.domain import audit_words
 from veru_desk.services.audit_log import AuditRow
 
 NOT_RECORDED = "(not recorded)"
+#: the fields that can run long and wrap; the others stay on one line, never clipped
+WRAPPED = {"Record", "Case", "Summary", "Changes"}
 
 
 def event_fields(row: AuditRow) -> list[tuple[str, str]]:
@@ -28,7 +30,7 @@ def event_fields(row: AuditRow) -> list[tuple[str, str]]:
         changes = "\n".join(audit_words.change_words(c.name, c.old, c.new) for c in row.changes)
     chain = f"Row {row.id:,} of the audit chain"
     if row.chain_hash:
-        chain += f"; its link {row.chain_hash[:16]}…"
+        chain += f" (link {row.chain_hash[:12]})"
     return [
         ("When", row.when_text),
         ("Who", user),
@@ -52,9 +54,12 @@ class AuditEventDialog(QDialog):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.values: dict[str, QLabel] = {}
+        value_width = self.fontMetrics().horizontalAdvance("M") * 34
         for label, value in event_fields(row):
             shown = QLabel(value)
-            shown.setWordWrap(True)
+            if label in WRAPPED:  # wraps at one known width, so its height is right
+                shown.setWordWrap(True)
+                shown.setFixedWidth(value_width)
             shown.setTextFormat(Qt.TextFormat.PlainText)
             shown.setTextInteractionFlags(
                 Qt.TextInteractionFlag.TextSelectableByMouse
@@ -73,5 +78,4 @@ class AuditEventDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        width = self.fontMetrics().horizontalAdvance("M") * 40
-        self.setMinimumWidth(width)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetFixedSize)

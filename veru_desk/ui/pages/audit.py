@@ -199,6 +199,7 @@ class AuditPage(QWidget):
         self.saved = SavedLine(self)
         layout.addWidget(self.saved)
         self._users_loaded = False
+        self._columns_fitted = False
 
     def when_width(self) -> int:
         """The "When" column wide enough for a whole dd/mm/yyyy HH:MM in the table's font
@@ -331,6 +332,19 @@ class AuditPage(QWidget):
             return
         self.count_label.setText(f"{total:,} event{'s' if total != 1 else ''}")
         self.export_button.setEnabled(total > 0)
+        if not self._columns_fitted and self.model.rowCount():
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Once, on the first rows: the short columns as wide as what they show (up to a
+        limit; the cell's tooltip has the rest), so a name and case reference read whole.
+        After that the widths are the reader's to drag."""
+        self._columns_fitted = True
+        most = self.fontMetrics().horizontalAdvance("M") * 26
+        for column in (1, 2, 3, 4):
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), most))
+        self.table.setColumnWidth(0, max(self.table.columnWidth(0), self.when_width()))
 
     def _show_problem(self, error: VeruError) -> None:
         self.problem.setText(error_text(error).replace("• ", ""))
