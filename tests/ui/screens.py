@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -269,6 +270,7 @@ def _dialogs() -> list[Screen]:
         ("export summary", "caseworker", lambda w: ExportSummaryDialog(dz(w), w.case_id)),
         ("subject access", "priya", lambda w: SubjectAccessDialog(w.as_("priya"), w.case_id)),
         ("import wizard", "priya", lambda w: ImportWizard(w.as_("priya"))),
+        ("import wizard preview", "priya", _import_preview),
         ("password", "caseworker", lambda w: PasswordDialog(dz(w))),
         (
             "roles",
@@ -294,6 +296,31 @@ def _dialogs() -> list[Screen]:
         ),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+IMPORT_ROWS = (
+    "first_name,last_name,date_of_birth,nhs_number,referral_date,referring_agency,reasons",
+    "Aoife,Ní Bhriain,03/04/2011,,{received},Youth Justice Service,knife",
+    "Łukasz,Wiśniewski,31/02/2011,,{received},Youth Justice Service,knife",
+    "Oluwaseun,Adeyemi,12/09/2010,999 123 4567,{received},Bedfordshire Police,gang;county lines",
+    "Zoë,Çelik,,,{received},Luton Sixth Form College,exclusion and persistent absence from "
+    "school since the spring half-term",
+)
+
+
+def _import_preview(world: World) -> QWidget:
+    """The wizard's second page, with a row that imports and rows with problems."""
+    from veru_desk.ui.dialogs.import_wizard import ImportWizard
+
+    received = (dt.date.today() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    path = world.folder / "partner-referrals.csv"
+    text = "\r\n".join(IMPORT_ROWS).format(received=received) + "\r\n"
+    path.write_bytes(text.encode("utf-8-sig"))
+    wizard = ImportWizard(world.as_("priya"))
+    wizard.show()
+    wizard.choose_page.path.setText(str(path))
+    wizard.next()
+    return wizard
 
 
 def catalogue() -> list[Screen]:
@@ -434,6 +461,28 @@ def button_cut(button: QPushButton) -> str | None:
     return None
 
 
+def rows_cut(view: QListView) -> list[str]:
+    """The rows of a list whose text needs more height than the row has (the open cases'
+    two lines clipped top and bottom, issue #15)."""
+    model = view.model()
+    found = []
+    if model is None:
+        return found
+    for row in range(min(model.rowCount(), 50)):
+        index = model.index(row, view.modelColumn())
+        rect = view.visualRect(index)
+        if rect.isEmpty() or view.isRowHidden(row):
+            continue
+        need = view.sizeHintForIndex(index).height()
+        widget = view.indexWidget(index)
+        if widget is not None:
+            need = max(need, widget.sizeHint().height())
+        if need > rect.height() + 1:
+            text = str(index.data() or "").replace("\n", " ")[:40]
+            found.append(f'row "{text}" needs {need}px high, has {rect.height()}px')
+    return found
+
+
 def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
     """(a) labels whose text is cut, (b) widgets beyond the window, (c) button text cut."""
     faults: list[Fault] = []
@@ -452,6 +501,9 @@ def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
                     f"{bounds.width()}x{bounds.height()}",
                 )
             )
+        if isinstance(widget, QListView):
+            for why in rows_cut(widget):
+                faults.append(Fault(screen, size, "list row cut", describe(widget), why))
         if isinstance(widget, QLabel):
             why = label_cut(widget)
             if why:
