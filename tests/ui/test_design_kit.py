@@ -44,6 +44,7 @@ from veru_desk.ui.widgets.kit import (
     app_stylesheet,
     dialog_buttons,
     empty_state,
+    fit_to_screen,
     form_section,
     grow_to_fit,
     keep_contents_visible,
@@ -315,3 +316,19 @@ def test_case_dialogs_fit_their_content_before_and_after_a_validation_message(
     assert dialog.isVisible()
     assert [label for label in dialog.findChildren(QLabel) if label.objectName() == "fieldError"]
     assert clipped(dialog) == []
+
+
+def test_a_window_taller_than_its_screen_opens_within_it(qtbot: QtBot) -> None:
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    layout.addWidget(QLineEdit("Aoife Ní Bhriain"))
+    keep_contents_visible(window)
+    shown(qtbot, window)
+    room = window.screen().availableGeometry()
+    window.resize(room.width() * 2, room.height() * 2)
+
+    fit_to_screen(window)
+
+    assert window.height() < room.height()
+    assert window.width() <= room.width()
+    assert window.height() >= window.minimumHeight()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -47,6 +47,7 @@ from veru_desk.ui.widgets.forms import (  # noqa: F401 - enum helpers re-exporte
 from veru_desk.ui.widgets.kit import (
     accept_button,
     dialog_buttons,
+    fit_to_screen,
     grow_to_fit,
     house_form,
     keep_contents_visible,
@@ -77,6 +78,7 @@ class CaseDialog(QDialog):
         self.event_kind = event_kind  # what the form shows, re-read by the screens on a clash
         self.result_value: Any = None
         self._busy = False
+        self._fitted = False
         self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
         self._base: dict[str, Any] | None = None  # the form as loaded: see ``load``
 
@@ -97,6 +99,12 @@ class CaseDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         keep_contents_visible(self)  # a message that appears makes room, never squashes
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first time only: a size the person chose is kept
+            self._fitted = True
+            fit_to_screen(self)
 
     # --- building --------------------------------------------------------------------------
 

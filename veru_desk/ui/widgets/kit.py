@@ -12,7 +12,8 @@ the layout habits every dialog shares:
 - ``primary_button`` / ``secondary_button``: the two kinds of button, with no icons;
 - ``dialog_buttons``: a ``QDialogButtonBox``, so the order of OK and Cancel follows the
   platform, with the default button styled as the primary one;
-- ``grow_to_fit``: a dialog that grows when a message appears instead of squashing its fields.
+- ``grow_to_fit``: a dialog that grows when a message appears instead of squashing its fields;
+  ``fit_to_screen``: one that opens no taller than the screen.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -259,6 +260,24 @@ def keep_contents_visible(widget: QWidget) -> None:
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
 
+def _room(widget: QWidget) -> QSize:
+    """The most a window may take: its screen's free area less its title bar and frame."""
+    screen = widget.screen().availableGeometry()
+    frame_height = widget.frameGeometry().height() - widget.height()
+    frame_width = widget.frameGeometry().width() - widget.width()
+    title = max(frame_height, widget.fontMetrics().height() * 2)  # before the first show: 0
+    return QSize(screen.width() - max(frame_width, 0), screen.height() - title)
+
+
+def fit_to_screen(widget: QWidget) -> None:
+    """Shrinks a window that would run off its screen (a small laptop at 150% text) to the
+    room there is, never below its minimum: what does not fit scrolls or shrinks inside."""
+    room = _room(widget)
+    size = widget.size().boundedTo(room).expandedTo(widget.minimumSize())
+    if size != widget.size():
+        widget.resize(size)
+
+
 def grow_to_fit(widget: QWidget) -> None:
     """Grows a window to what its content now asks (a validation message appeared), never
     shrinking it and never beyond the screen."""
@@ -266,8 +285,8 @@ def grow_to_fit(widget: QWidget) -> None:
     if layout is not None:
         layout.activate()
     hint = widget.sizeHint().expandedTo(widget.minimumSizeHint())
-    screen = widget.screen().availableGeometry()
-    width = min(max(widget.width(), hint.width()), screen.width())
-    height = min(max(widget.height(), hint.height()), screen.height())
+    room = _room(widget)
+    width = max(min(max(widget.width(), hint.width()), room.width()), widget.minimumWidth())
+    height = max(min(max(widget.height(), hint.height()), room.height()), widget.minimumHeight())
     if (width, height) != (widget.width(), widget.height()):
         widget.resize(width, height)
