@@ -196,6 +196,19 @@ class CaseloadPage(QWidget):
             open_only=status == _OPEN,
         )
 
+    def _filtered(self) -> bool:
+        """Whether anything narrows the list beyond the default view (open cases)."""
+        flt = self.current_filter()
+        return bool(
+            flt.statuses
+            or flt.worker_id is not None
+            or flt.risk_levels
+            or flt.overdue_only
+            or flt.no_contact_yet
+            or flt.disengaged_only
+            or flt.text
+        )
+
     def apply_filters(self) -> None:
         self._text_timer.stop()
         self.model.set_filter(self.current_filter())
@@ -230,7 +243,15 @@ class CaseloadPage(QWidget):
             self.refresh()
 
     def _show_total(self, total: int) -> None:
-        self.total_label.setText(f"{total:,} case{'s' if total != 1 else ''}")
+        if total == 0:
+            self.total_label.setText(
+                "No case matches these filters: change or clear them to see more."
+                if self._filtered()
+                else "No open cases. Choose “All cases” to include referrals awaiting triage "
+                "and closed cases."
+            )
+        else:
+            self.total_label.setText(f"{total:,} case{'s' if total != 1 else ''}")
         self.open_button.setEnabled(total > 0)
 
     # --- opening ----------------------------------------------------------------------------

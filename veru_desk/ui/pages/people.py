@@ -93,6 +93,8 @@ class PeoplePage(QWidget):
         footer = QHBoxLayout()
         self.result_label = QLabel("Type to search.")
         self.result_label.setObjectName("hint")
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("Search results")
         self.new_referral_button = QPushButton("New referral for this person…")
         self.new_referral_button.clicked.connect(self._new_referral)
         self.open_button = QPushButton("Open case")
@@ -145,7 +147,11 @@ class PeoplePage(QWidget):
                 self.result_label.setText(found_text(len(hits), total))
                 self._update_buttons()  # someone else's case selected says whom to ask
             else:
-                self.result_label.setText(f"No young person matches “{text}”.")
+                self.result_label.setText(
+                    f"No young person matches “{text}”. Check the spelling, or try their date "
+                    "of birth (dd/mm/yyyy) or case reference; if they are new to the unit, "
+                    "record a new referral (Ctrl+N)."
+                )
             self.searched.emit(total)
 
         run_task(self, "Searching", work, done, show_progress=False)

@@ -167,7 +167,7 @@ class TriagePage(QWidget):
             self.model = RecordTableModel(QUEUE_COLUMNS, self)
             return
 
-        self.queue_label = page_subtitle("Queue", wrap=False)
+        self.queue_label = page_subtitle("Queue")
         self.queue_label.setAccessibleName("Referrals queue summary")
         layout.addWidget(self.queue_label)
         # what the last decision did, until the next action: the row leaving is not enough
@@ -353,7 +353,13 @@ class TriagePage(QWidget):
         if allocating:
             text += f", {allocating} accepted and awaiting allocation"
         self.queue_label.setText(
-            text + (f" · {TRIAGE_ORDER_TEXT}" if queue else ". The queue is empty.")
+            text
+            + (
+                f" · {TRIAGE_ORDER_TEXT}"
+                if queue
+                else ". The queue is empty: new referrals appear here as they are recorded "
+                "or imported."
+            )
         )
         wanted = self._pending_select
         self._pending_select = None
