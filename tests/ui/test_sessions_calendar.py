@@ -8,15 +8,22 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from ui_drivers import DialogDriver, MenuDriver, open_case_for, shown
+from ui_drivers import DialogDriver, MenuDriver, open_case_for, shown, type_into
 
 from tests.dates import today
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.services import Services
 from veru_desk.services.mentoring import SessionInput
-from veru_desk.ui.pages.calendar import SessionsCalendarPage, WeekModel, monday_of
+from veru_desk.ui.pages.calendar import (
+    TODAY_COLOUR,
+    SessionsCalendarPage,
+    WeekModel,
+    monday_of,
+    usual_start,
+)
 from veru_desk.ui.shell.events import data_events
 
 
@@ -221,3 +228,109 @@ def test_attendance_clicked_on_a_stale_week_is_refused_and_the_week_shows_the_ch
     lukasz = as_dariusz.sessions.get(week["lukasz"])
     assert lukasz.attendance is Attendance.CANCELLED_BY_SERVICE
     assert page.model.index(1, 2).data().endswith(f"\n{Attendance.CANCELLED_BY_SERVICE.label}")
+
+
+# --- today, and booking from the calendar -------------------------------------------------
+
+
+def test_today_is_marked_in_words_and_colour_and_no_other_day_is(
+    qtbot: QtBot, dariusz_page: SessionsCalendarPage, as_manager: Services, team: Any
+) -> None:
+    lukasz = open_case_for(as_manager, team.dariusz.user_id)
+    other_day = today() - dt.timedelta(days=1) if today().weekday() else today() + dt.timedelta(1)
+    Services(as_manager.db, team.dariusz).sessions.book(
+        lukasz, SessionInput(planned_start=at(other_day, 9))
+    )
+    page = dariusz_page
+    page.go_to_week(today())
+    model = page.model
+    column = today().weekday()
+    headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[column]
+    assert headings[column] == f"Today · {weekday} {format_uk_date(today())[:5]}"
+    assert [h for h in headings if h.startswith("Today")] == [headings[column]]
+    assert model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole).bold()
+    assert "(today)" in model.headerData(
+        column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    # Today's empty slot is tinted; another day's empty slot is not.
+    assert model.rowCount() == 1
+    tint = model.index(0, column).data(Qt.ItemDataRole.BackgroundRole)
+    assert tint is not None and tint.name() == TODAY_COLOUR.name()
+    elsewhere = next(c for c in range(7) if c not in (column, other_day.weekday()))
+    assert model.index(0, elsewhere).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_book_session_chooses_one_of_my_open_cases_and_fills_in_the_day(
+    qtbot: QtBot,
+    dariusz_page: SessionsCalendarPage,
+    week: dict[str, int],
+    as_dariusz: Services,
+    dialogs: DialogDriver,
+) -> None:
+    page = dariusz_page
+    page.go_to_week(this_monday() + dt.timedelta(days=7))  # next week: books on its Monday
+    monday = page.monday
+    lukasz = as_dariusz.sessions.get(week["lukasz"]).person_id
+    offered: list[str] = []
+
+    def choose_lukasz(chooser: Any) -> None:
+        offered.extend(chooser.list.item(i).text() for i in range(chooser.list.count()))
+        assert chooser.windowTitle() == "Book a session"
+        type_into(qtbot, chooser.filter, "łuk")
+        visible = [
+            chooser.list.item(i).text()
+            for i in range(chooser.list.count())
+            if not chooser.list.item(i).isHidden()
+        ]
+        assert len(visible) == 1 and visible[0].startswith("Łukasz Wiśniewski (Łuki) · VERU-")
+        qtbot.mouseClick(chooser.next_button, Qt.MouseButton.LeftButton)
+
+    def save_the_session(form: Any) -> None:
+        assert form.windowTitle() == "Book a session"
+        assert form.date_field.text() == format_uk_date(monday)
+        assert form.time_field.text() == "16:00"
+        form.location.setText("Marsh Farm youth centre")
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+
+    dialogs.then(choose_lukasz).then(save_the_session)
+    qtbot.mouseClick(page.book_button, Qt.MouseButton.LeftButton)
+
+    # Only Dariusz's two open cases are offered, not Aisha's Abdirahman.
+    assert len(offered) == 2 and not any("Abdirahman" in text for text in offered)
+    booked = [s for s in as_dariusz.sessions.for_person(lukasz) if s.planned_start.date() == monday]
+    assert [(s.planned_start.time(), s.location) for s in booked] == [
+        (dt.time(16, 0), "Marsh Farm youth centre")
+    ]
+    # The calendar shows it at once.
+    assert page.model.index(0, 0).data().startswith("16:00–17:00\nŁukasz Wiśniewski")
+
+
+def test_double_clicking_an_empty_slot_books_on_its_day(
+    qtbot: QtBot, dariusz_page: SessionsCalendarPage, week: dict[str, int], dialogs: DialogDriver
+) -> None:
+    page = dariusz_page
+    page.go_to_week(last_monday())
+    asked: list[str] = []
+
+    def cancel(chooser: Any) -> None:
+        asked.append(chooser.findChild(QLabel).text())
+        chooser.reject()
+
+    dialogs.then(cancel)
+    index = page.model.index(1, 4)  # Friday: nothing on Dariusz's calendar
+    assert page.model.session_at(index) is None
+    rect = page.view.visualRect(index)
+    # A double-click is a press, a release, then the double-click, as a mouse sends it.
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    friday = last_monday() + dt.timedelta(days=4)
+    assert asked == [f"Book a session on Friday {format_uk_date(friday)}: for which young person?"]
+
+
+def test_a_session_booked_for_today_after_four_starts_at_the_next_hour() -> None:
+    day = dt.date(2026, 3, 12)
+    assert usual_start(day, dt.datetime(2026, 3, 11, 18, 5)) == dt.datetime(2026, 3, 12, 16)
+    assert usual_start(day, dt.datetime(2026, 3, 12, 9, 30)) == dt.datetime(2026, 3, 12, 16)
+    assert usual_start(day, dt.datetime(2026, 3, 12, 17, 20)) == dt.datetime(2026, 3, 12, 18)
+    assert usual_start(day, dt.datetime(2026, 3, 12, 23, 40)) == dt.datetime(2026, 3, 12, 23)

@@ -1,7 +1,9 @@
 """A worker's week of sessions, Monday to Sunday, where attendance takes two clicks.
 
 Click a session, then what happened (attended, did not attend, cancelled). The menu also
-opens the case. Managers choose whose week to see, or the whole unit's.
+opens the case. Managers choose whose week to see, or the whole unit's. Today's column is
+marked in words and colour. "Book session…" (or a double-click on a day) books a session
+on that day for one of the open cases the person may book on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,8 +36,10 @@ from veru_desk.domain.dates import format_time, format_uk_date
 from veru_desk.domain.enums import Attendance
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
+from veru_desk.services.caseload_view import CaseloadFilter, CaseloadRow
 from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.mentoring import SessionView
+from veru_desk.ui.dialogs.case_chooser import CaseChooser
 from veru_desk.ui.dialogs.mentoring_session import SessionDialog, SessionMenu, attendance_menu
 from veru_desk.ui.shell.events import data_events, seen_elsewhere
 from veru_desk.ui.shell.tasks import run_task
@@ -53,6 +57,10 @@ ATTENDANCE_COLOURS: dict[Attendance, QColor] = {
     Attendance.CANCELLED_BY_YOUNG_PERSON: QColor("#fff4dc"),
     Attendance.CANCELLED_BY_SERVICE: QColor("#eef2f5"),
 }
+#: today's empty cells; today's heading also says "Today" (colour is never the only signal)
+TODAY_COLOUR = QColor("#fff8d6")
+#: the hour a session booked from the calendar starts at, unless that has passed today
+USUAL_START_HOUR = 16
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -116,9 +124,23 @@ class WeekModel(QAbstractTableModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 7
 
+    def day_of(self, column: int) -> dt.date:
+        return self.monday + dt.timedelta(days=column)
+
+    def is_today(self, column: int) -> bool:
+        return 0 <= column < 7 and self.day_of(column) == dt.date.today()
+
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         session = self.session_at(index)
         if session is None:
+            if not index.isValid():
+                return None
+            if role == Qt.ItemDataRole.BackgroundRole and self.is_today(index.column()):
+                return TODAY_COLOUR
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    f"Double-click to book a session on {_day_words(self.day_of(index.column()))}"
+                )
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return session_block(session, with_mentor=self.with_mentor)
@@ -150,17 +172,48 @@ class WeekModel(QAbstractTableModel):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < 7:
             return None
-        day = self.monday + dt.timedelta(days=section)
+        day = self.day_of(section)
+        today = self.is_today(section)
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{_DAY_NAMES[section][:3]} {format_uk_date(day)[:5]}"
+            shown = f"{_DAY_NAMES[section][:3]} {format_uk_date(day)[:5]}"
+            return f"Today · {shown}" if today else shown
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{_DAY_NAMES[section]} {format_uk_date(day)}"
+            return (
+                f"{_DAY_NAMES[section]} {format_uk_date(day)}"
+                + (" (today)" if today else "")
+                + ". Double-click to book a session on this day."
+            )
+        if role == Qt.ItemDataRole.FontRole and today:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{_DAY_NAMES[section]} {format_uk_date(day)}" + (", today" if today else "")
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if self.session_at(index) is None:
+        if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self.session_at(index) is None:
+            # An empty slot: reachable, and double-click (or Enter) books on its day.
+            return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _day_words(day: dt.date) -> str:
+    return f"{_DAY_NAMES[day.weekday()]} {format_uk_date(day)}"
+
+
+def usual_start(day: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """When a session booked on ``day`` from the calendar starts: 16:00 (after school), or
+    the next whole hour if that has gone by today."""
+    now = now or dt.datetime.now()
+    start = dt.datetime.combine(day, dt.time(USUAL_START_HOUR))
+    if day == now.date() and now >= start:
+        start = (now + dt.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        if start.date() != day:  # late in the evening: the last hour of the day
+            start = dt.datetime.combine(day, dt.time(23, 0))
+    return start
 
 
 class SessionsCalendarPage(QWidget):
@@ -180,6 +233,13 @@ class SessionsCalendarPage(QWidget):
         self.this_week_button.clicked.connect(lambda: self.go_to_week(dt.date.today()))
         self.next_button = QPushButton("Next week ▶")
         self.next_button.clicked.connect(lambda: self.go_to_week(self.monday + dt.timedelta(7)))
+        self.book_button = QPushButton("&Book session…")
+        self.book_button.setAccessibleName("Book a session")
+        self.book_button.setToolTip(
+            "Book a session on the day selected (today, or the Monday of another week); "
+            "double-click a day to book on it."
+        )
+        self.book_button.clicked.connect(lambda: self.book_on(self.chosen_day()))
 
         self.worker = QComboBox()
         self.worker.setAccessibleName("Whose sessions")
@@ -213,11 +273,15 @@ class SessionsCalendarPage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.clicked.connect(self.show_menu_for)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.horizontalHeader().sectionDoubleClicked.connect(
+            lambda column: self.book_on(self.model.day_of(column))
+        )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             QShortcut(  # type: ignore[call-overload]  # PySide6 takes signal keywords; its stubs do not
                 QKeySequence(key),
                 self.view,
-                activated=lambda: self.show_menu_for(self.view.currentIndex()),
+                activated=lambda: self.activate(self.view.currentIndex()),
                 context=Qt.ShortcutContext.WidgetShortcut,
             )
 
@@ -230,6 +294,8 @@ class SessionsCalendarPage(QWidget):
         top.addWidget(self.previous_button)
         top.addWidget(self.this_week_button)
         top.addWidget(self.next_button)
+        top.addSpacing(self.fontMetrics().horizontalAdvance("M"))
+        top.addWidget(self.book_button)
         layout = page_layout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
@@ -338,3 +404,46 @@ class SessionsCalendarPage(QWidget):
 
     def open_session(self, session: SessionView) -> None:
         SessionDialog(self.services, session.person_id, session, parent=self).exec()
+
+    # --- booking -----------------------------------------------------------------------------
+
+    def chosen_day(self) -> dt.date:
+        """The day "Book session…" books on: the selected day's, else today if it is in the
+        week shown, else the week's Monday."""
+        index = self.view.currentIndex()
+        if index.isValid():
+            return self.model.day_of(index.column())
+        today = dt.date.today()
+        return today if self.monday <= today < self.monday + dt.timedelta(days=7) else self.monday
+
+    def activate(self, index: QModelIndex) -> None:
+        """Enter or Space: a session's menu, or booking on an empty slot's day."""
+        if self.model.session_at(index) is not None:
+            self.show_menu_for(index)
+        elif index.isValid():
+            self.book_on(self.model.day_of(index.column()))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and self.model.session_at(index) is None:
+            self.book_on(self.model.day_of(index.column()))
+
+    def bookable_cases(self) -> list[CaseloadRow]:
+        """The open cases the person may book on: a caseworker's own, a manager's choice of
+        worker's, or every open case for a manager viewing the whole unit."""
+        caseload = self.services.caseload
+        chosen = CaseloadFilter(open_only=True, worker_id=self.mentor_id())
+        return caseload.rows(caseload.ids(chosen))
+
+    def book_on(self, day: dt.date) -> None:
+        """Asks which young person, then opens the session form with ``day`` filled in."""
+        try:
+            cases = self.bookable_cases()
+        except Exception as error:  # a closed database, a refusal: said calmly
+            show_error(self, error)
+            return
+        chooser = CaseChooser(
+            cases, f"Book a session on {_day_words(day)}: for which young person?", self
+        )
+        if not chooser.exec() or chooser.chosen is None:
+            return
+        SessionDialog(self.services, chooser.chosen, parent=self, start=usual_start(day)).exec()
