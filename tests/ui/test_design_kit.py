@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -231,27 +232,37 @@ def test_dialog_buttons_follow_the_platform_and_carry_no_icons(qtbot: QtBot) -> 
     assert secondary_button("Export").icon().isNull()
 
 
-def test_a_window_grows_when_a_message_appears_rather_than_squashing(qtbot: QtBot) -> None:
+def test_a_window_grows_by_a_message_that_appears_and_no_more(qtbot: QtBot) -> None:
     window = QWidget()
     layout = QVBoxLayout(window)
     field = QLineEdit("Oluwaseun Adeyemi")
+    notes = QPlainTextEdit()  # asks for far more height than it needs
     message = QLabel()
     message.setWordWrap(True)
     message.setVisible(False)
     layout.addWidget(field)
     layout.addWidget(message)
+    layout.addWidget(notes)
     keep_contents_visible(window)
     shown(qtbot, window)
-    window.adjustSize()
-    before = window.height()
+    window.resize(400, 220)
+    qtbot.waitUntil(lambda: window.height() == 220)
+    notes_before = notes.height()
 
     message.setText("The name is longer than 100 characters: shorten it. " * 3)
     message.setVisible(True)
-    grow_to_fit(window)
+    grow_to_fit(window, [message])
+    QApplication.processEvents()
+    grown = window.height()
 
-    assert window.height() > before
-    assert field.height() >= field.sizeHint().height()
+    assert grown > 220
+    assert grown <= 220 + message.height() + 2 * layout.spacing() + 1
     assert message.height() >= message.heightForWidth(message.width()) - 1
+    assert abs(notes.height() - notes_before) <= 2  # the other fields keep their size
+    assert field.height() >= field.sizeHint().height()
+
+    grow_to_fit(window, [message])  # the same message again (a second save): no more growth
+    assert window.height() == grown
 
 
 # --- the dialogs fit their content, at the usual and at a 150% text size -----------------

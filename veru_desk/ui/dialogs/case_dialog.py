@@ -149,7 +149,7 @@ class CaseDialog(QDialog):
         if unplaced:
             self.general_error.setText("\n".join(unplaced))
             self.general_error.setVisible(True)
-        grow_to_fit(self)
+        grow_to_fit(self, [*self.errors.labels(), self.general_error])
 
     def _saved(self, result: Any) -> None:
         self._busy = False

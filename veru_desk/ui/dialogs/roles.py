@@ -64,7 +64,7 @@ class RolesDialog(QDialog):
         except ValidationError as error:
             self.message.setText(error_text(error).replace("• ", ""))
             self.message.setVisible(True)
-            grow_to_fit(self)
+            grow_to_fit(self, [self.message])
             return
         except VeruError as error:
             show_error(self, error)

@@ -286,6 +286,10 @@ class FieldErrors:
         self._labels[field] = error
         return error
 
+    def labels(self) -> list[QLabel]:
+        """The message lines, one per field (hidden while the field has no message)."""
+        return list(self._labels.values())
+
     def clear(self) -> None:
         for label in self._labels.values():
             label.clear()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -278,15 +279,36 @@ def fit_to_screen(widget: QWidget) -> None:
         widget.resize(size)
 
 
-def grow_to_fit(widget: QWidget) -> None:
-    """Grows a window to what its content now asks (a validation message appeared), never
-    shrinking it and never beyond the screen."""
+def _shown_height(widget: QWidget, messages: Iterable[QWidget]) -> int:
+    """The height the visible ``messages`` take, each with the space above it."""
+    spacing = widget.style().pixelMetric(QStyle.PixelMetric.PM_LayoutVerticalSpacing)
+    total = 0
+    for message in messages:
+        if not message.isVisibleTo(widget):
+            continue
+        if message.hasHeightForWidth():
+            total += message.heightForWidth(message.width())
+        else:
+            total += message.sizeHint().height()
+        total += max(spacing, 0)
+    return total
+
+
+def grow_to_fit(widget: QWidget, messages: Iterable[QWidget] = ()) -> None:
+    """Makes room for the validation ``messages`` now shown: the window grows by their height
+    (as far as the screen allows) so every field keeps its size, and never shrinks. Called
+    again with other messages, it grows only by the difference."""
     layout = widget.layout()
     if layout is not None:
-        layout.activate()
-    hint = widget.sizeHint().expandedTo(widget.minimumSizeHint())
+        layout.activate()  # the messages just shown get their width
+    shown = _shown_height(widget, messages)
+    before = widget.property("messagesHeight")
+    accounted = before if isinstance(before, int) else 0
+    widget.setProperty("messagesHeight", shown)
     room = _room(widget)
-    width = max(min(max(widget.width(), hint.width()), room.width()), widget.minimumWidth())
-    height = max(min(max(widget.height(), hint.height()), room.height()), widget.minimumHeight())
+    wanted = widget.height() - accounted + shown
+    minimum = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+    height = max(min(max(widget.height(), wanted), room.height()), minimum.height())
+    width = max(widget.width(), min(minimum.width(), room.width()))
     if (width, height) != (widget.width(), widget.height()):
         widget.resize(width, height)
