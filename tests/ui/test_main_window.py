@@ -161,7 +161,8 @@ def test_monday_triage_end_to_end_refer_find_triage_allocate_and_dashboard_updat
         qtbot.keyClicks(window.search_box, "lukasz wisn")
     assert [h.person_id for h in window.search_box.results()] == [person_id]
 
-    dashboard.cards["new_referrals"].list.itemClicked.emit(
+    # a double-click or Enter opens it (the dashboard's lists behave as every other list)
+    dashboard.cards["new_referrals"].list.itemActivated.emit(
         dashboard.cards["new_referrals"].list.item(0)
     )
     triage = window.stack.currentWidget()

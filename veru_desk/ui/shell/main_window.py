@@ -46,7 +46,7 @@ PAGE_ROLE = Qt.ItemDataRole.UserRole + 2
 OPEN_CASE_TITLE_ROLE = Qt.ItemDataRole.UserRole + 3
 OPEN_CASE_LINES_ROLE = Qt.ItemDataRole.UserRole + 4
 #: the sidebar's width in "M"s of the window's font (so it follows the system font size)
-SIDEBAR_EMS = 18
+SIDEBAR_EMS = 20
 #: the selected open case's text colour, as style.qss gives the selected item's text: the
 #: close button sits on that dark selection and must read as well as the name beside it
 SELECTED_TEXT = "#ffffff"
@@ -294,9 +294,8 @@ class MainWindow(QMainWindow):
         """Tab goes search, navigation, open cases, then into the page on screen."""
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.open_cases.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        QWidget.setTabOrder(self.search_box, self.navigation)
-        QWidget.setTabOrder(self.navigation, self.open_cases)
-        QWidget.setTabOrder(self.open_cases, self.stack)
+        # The order they are made in is already this one: setTabOrder here would also move the
+        # open cases' later row widgets out of the chain, and Tab would skip the page.
 
     def _update_open_cases_heading(self) -> None:
         """The "Open cases" heading only over open cases; a short hint instead for someone
@@ -411,8 +410,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         if current is None:
             return
+        # the open case stays current (unselected): a list with no current item makes the
+        # first one current as Tab enters it, which would switch screens on a Tab
         self.open_cases.clearSelection()
-        self.open_cases.setCurrentItem(None)
         self._show_page_widget(current.data(PAGE_ROLE))
 
     def _navigation_clicked(self, item: QListWidgetItem) -> None:
