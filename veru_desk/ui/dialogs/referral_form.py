@@ -443,6 +443,7 @@ class ReferralForm(QDialog):
             )
         else:
             self.consent_hint.setText("16 or over: a parent or carer's consent is not required.")
+        self.consent_hint.setVisible(bool(self.consent_hint.text()))  # no empty gap
 
     # --- existing or new person -------------------------------------------------------------
 
