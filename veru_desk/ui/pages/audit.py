@@ -124,6 +124,9 @@ class AuditPage(QWidget):
         self.case_filter = QLineEdit()
         self.case_filter.setAccessibleName("Filter by case reference")
         self.case_filter.setPlaceholderText("VERU-YYYY-NNNNN")
+        self.case_filter.setMinimumWidth(
+            self.case_filter.fontMetrics().horizontalAdvance("VERU-YYYY-NNNNN  ") + 16
+        )
         self.action_filter = QComboBox()
         self.action_filter.setAccessibleName("Filter by action")
         self.action_filter.addItem("All actions", None)
@@ -179,7 +182,7 @@ class AuditPage(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         width = self.fontMetrics().horizontalAdvance("M")
-        for column, chars in enumerate((11, 14, 10, 20, 16, 34)):
+        for column, chars in enumerate((11, 14, 10, 20, 16, 30)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width * chars)
         header.resizeSection(0, self.when_width())
@@ -340,7 +343,7 @@ class AuditPage(QWidget):
         limit; the cell's tooltip has the rest), so a name and case reference read whole.
         After that the widths are the reader's to drag."""
         self._columns_fitted = True
-        most = self.fontMetrics().horizontalAdvance("M") * 26
+        most = self.fontMetrics().horizontalAdvance("M") * 24
         for column in (1, 2, 3, 4):
             self.table.resizeColumnToContents(column)
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), most))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -199,8 +199,14 @@ def _trend_table(months: Sequence[MonthFigures]) -> QTableWidget:
     widget.resizeRowsToContents()
     for column in range(widget.columnCount()):
         widget.setColumnWidth(column, widget.columnWidth(column) + gap)
+    # the row headings' own width, in bold as the stylesheet may draw them, so the table's
+    # width is known before it is shown (and leaves no blank strip or scroll bar)
+    bold = QFont(widget.verticalHeader().font())
+    bold.setBold(True)
+    headings = QFontMetrics(bold).horizontalAdvance("Referrals received") + 2 * gap
+    widget.verticalHeader().setFixedWidth(headings)
     _fit_table(widget)
-    widget.setFixedWidth(widget.width() + widget.verticalHeader().sizeHint().width() + gap)
+    widget.setFixedWidth(widget.width() + headings)
     return widget
 
 
@@ -422,12 +428,12 @@ class ReportsPage(QWidget):
             row.addWidget(chart, 1, Qt.AlignmentFlag.AlignTop)
         if self.months:
             trend = QGroupBox("Over the last 12 months")
-            inner = QVBoxLayout(trend)
+            column = QVBoxLayout(trend)
             self.trend_chart = TrendChart()
             self.trend_chart.set_months(self.months)
-            inner.addWidget(self.trend_chart)
+            column.addWidget(self.trend_chart)
             self.trend_table = _trend_table(self.months)
-            inner.addWidget(self.trend_table)
+            column.addWidget(self.trend_table)
             self.preview_layout.addWidget(trend)
         else:
             self.trend_chart = self.trend_table = None
