@@ -167,7 +167,7 @@ def apply_look(app: QApplication) -> None:
     em, so the system font size is honoured."""
     try:
         app.setWindowIcon(QIcon(str(resource_path("icons", "veru-desk.svg"))))
-        app.setStyleSheet(app_stylesheet())
+        app.setStyleSheet(app_stylesheet(app.font().pointSizeF()))
         # The stylesheet is one light theme: under a dark system setting Qt would darken what
         # it does not paint (menus, tooltips, message boxes) beneath its dark text.
         app.styleHints().setColorScheme(Qt.ColorScheme.Light)

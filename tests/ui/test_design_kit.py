@@ -145,6 +145,15 @@ def test_no_text_size_in_pixels() -> None:
     assert not re.search(r"font(-size)?:[^;]*\d+px", sheet)
 
 
+def test_headings_follow_the_system_font_size() -> None:
+    usual = app_stylesheet(9.0)
+    larger = app_stylesheet(14.0)
+
+    assert "font-size: 14.8pt;" in usual  # a page title: 1.65 times the text
+    assert "font-size: 23.1pt;" in larger
+    assert not re.search(r"font-size:\s*[0-9.]+em", usual)  # Qt would ignore an em size
+
+
 def test_field_error_red_comes_from_the_stylesheet(qtbot: QtBot) -> None:
     form = QFormLayout()
     errors = FieldErrors()

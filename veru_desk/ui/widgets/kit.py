@@ -18,6 +18,7 @@ the layout habits every dialog shares:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,7 @@ from enum import StrEnum
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -44,12 +46,26 @@ from veru_desk.resources import resource_path
 # --- the stylesheet -----------------------------------------------------------------------
 
 
-def app_stylesheet() -> str:
-    """The house stylesheet, its ``url(icons/...)`` images made absolute paths so Qt finds
-    them from source, from a wheel and from the frozen bundle alike."""
+_RELATIVE_FONT_SIZE = re.compile(r"font-size:\s*(?P<scale>[0-9]*\.?[0-9]+)em\s*;")
+
+
+def app_stylesheet(base_point_size: float | None = None) -> str:
+    """The house stylesheet, ready for Qt.
+
+    Its ``url(icons/...)`` images become absolute paths, so Qt finds them from source, from a
+    wheel and from the frozen bundle alike; and its headings' ``font-size: 1.5em`` (which Qt's
+    stylesheets do not understand) becomes points relative to ``base_point_size``, the
+    application's font (the system's, as the person set it), so a larger system font makes
+    larger headings too."""
     text = resource_path("style.qss").read_text(encoding="utf-8")
     icons = resource_path("icons").as_posix()
-    return text.replace("url(icons/", f"url({icons}/")
+    text = text.replace("url(icons/", f"url({icons}/")
+    if base_point_size is None or base_point_size <= 0:
+        base_point_size = QApplication.font().pointSizeF()
+    base = base_point_size if base_point_size > 0 else 10.0
+    return _RELATIVE_FONT_SIZE.sub(
+        lambda match: f"font-size: {float(match['scale']) * base:.1f}pt;", text
+    )
 
 
 # --- forms --------------------------------------------------------------------------------
