@@ -103,7 +103,11 @@ class ExportSummaryDialog(CaseDialog):
         if isinstance(layout, QVBoxLayout):
             layout.insertWidget(layout.count() - 1, self.saved)
         self._finished = False
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        # The dialog's layout keeps it at least as big as its content (case_dialog), so its
+        # width comes from the content: room for a whole path and the help in a few lines.
+        wide = self.fontMetrics().horizontalAdvance("M") * 34
+        self.output.setMinimumWidth(wide)
+        self.profile_help.setMinimumWidth(wide)
 
     # --- fields ----------------------------------------------------------------------------
 
@@ -180,4 +184,3 @@ class ExportSummaryDialog(CaseDialog):
         self.buttons.rejected.connect(self.accept)
         for _label, widget, _field in self._rows:
             widget.setEnabled(False)
-        self.adjustSize()
