@@ -69,7 +69,6 @@ def overdue_text(
     risk_review_on: date | None,
     plan_review_on: date | None = None,
     actions_overdue: int = 0,
-    oldest_action_due: date | None = None,
 ) -> str:
     """What is overdue on a case, in the words of the caseload's "Overdue" column:
     ``Risk review 12 days overdue; plan review due 03/12/2026; 2 actions overdue``.
@@ -84,9 +83,6 @@ def overdue_text(
         parts.append(f"plan review due {format_uk_date(plan_review_on)}")
     if actions_overdue > 0:
         what = "1 plan action" if actions_overdue == 1 else f"{actions_overdue} plan actions"
-        since = (
-            f" (since {format_uk_date(oldest_action_due)})" if oldest_action_due is not None else ""
-        )
-        parts.append(f"{what} overdue{since}")
+        parts.append(f"{what} overdue")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]

@@ -84,7 +84,6 @@ class OverdueDetail:
             self.risk_review_on,
             self.plan_review_on,
             self.actions_overdue,
-            self.oldest_action_due,
         )
 
 

@@ -129,6 +129,7 @@ class CaseloadPage(QWidget):
             CaseloadSort.RISK: "Not assessed",
             CaseloadSort.WORKER: "Dariusz Wójcik",
             CaseloadSort.NEXT_REVIEW: "Next review",
+            CaseloadSort.OVERDUE: "Plan review due 24/08/2026",
             CaseloadSort.LAST_CONTACT: "Last contact",
         }
         metrics = self.table.fontMetrics()
@@ -140,7 +141,7 @@ class CaseloadPage(QWidget):
                 metrics.horizontalAdvance(sample),
                 header_metrics.horizontalAdvance(column.label) + metrics.horizontalAdvance("MM"),
             )
-            header.resizeSection(COLUMNS.index(column), width + metrics.horizontalAdvance("MM"))
+            header.resizeSection(COLUMNS.index(column), width + metrics.horizontalAdvance("M"))
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._activated)
         layout.addWidget(self.table, 1)

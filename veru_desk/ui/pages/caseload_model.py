@@ -43,8 +43,8 @@ COLUMNS: tuple[CaseloadSort, ...] = (
     CaseloadSort.RISK,
     CaseloadSort.WORKER,
     CaseloadSort.NEXT_REVIEW,
-    CaseloadSort.LAST_CONTACT,
     CaseloadSort.OVERDUE,
+    CaseloadSort.LAST_CONTACT,
 )
 
 _OVERDUE = QColor("#b3261e")
