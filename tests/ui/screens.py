@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QStyleOptionButton,
+    QStyleOptionFrame,
     QTabBar,
     QTextEdit,
     QToolBar,
@@ -136,6 +137,34 @@ def text_scaled(app: QApplication, factor: float) -> Iterator[None]:
         yield
     finally:
         app.setFont(before)
+
+
+@contextmanager
+def no_modal_waits(opened: list[str]) -> Iterator[None]:
+    """Any modal dialog or message a screen opens is noted in ``opened`` and answered at once
+    (rejected, or the default button), so a screen never waits for a person."""
+    import pytest
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    def exec_(dialog: QDialog) -> int:
+        opened.append(f"{type(dialog).__name__} {dialog.windowTitle()!r}")
+        return 0
+
+    def message(kind: str) -> Callable[..., QMessageBox.StandardButton]:
+        def answer(_parent: object, title: str, text: str, *_a: object, **_k: object):  # type: ignore[no-untyped-def]
+            opened.append(f"QMessageBox.{kind} {title!r}: {text[:80]!r}")
+            return QMessageBox.StandardButton.Cancel
+
+        return answer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QDialog, "exec", exec_)
+        patch.setattr(QMessageBox, "exec", exec_)
+        for kind in ("information", "warning", "critical", "question"):
+            patch.setattr(QMessageBox, kind, message(kind))
+        for getter in ("getSaveFileName", "getOpenFileName", "getExistingDirectory"):
+            patch.setattr(QFileDialog, getter, lambda *_a, **_k: ("", ""))
+        yield
 
 
 # --- the catalogue ------------------------------------------------------------------------
@@ -295,7 +324,88 @@ def _dialogs() -> list[Screen]:
             lambda w: LockDialog(dz(w).actor, ["VERU-2026-00042 · Łukasz Wiśniewski"]),
         ),
     ]
+    made += [
+        (
+            "referral form (blank save)",
+            "priya",
+            _saved_blank(lambda w: ReferralForm(w.as_("priya"))),
+        ),
+        ("note (blank save)", "caseworker", _saved_blank(lambda w: NoteDialog(dz(w), w.case_id))),
+        (
+            "session (blank save)",
+            "caseworker",
+            _saved_blank(lambda w: _blanked(SessionDialog(dz(w), w.case_id))),
+        ),
+        ("risk (blank save)", "caseworker", _saved_blank(lambda w: RiskDialog(dz(w), w.case_id))),
+        (
+            "outcome (blank save)",
+            "caseworker",
+            _saved_blank(lambda w: OutcomeDialog(dz(w), w.case_id)),
+        ),
+        (
+            "close case (blank save)",
+            "caseworker",
+            _saved_blank(
+                lambda w: CloseCaseDialog(
+                    dz(w), w.case_id, referral_of(w, w.case_id), has_closing_outcome=False
+                )
+            ),
+        ),
+        ("password (blank save)", "caseworker", _saved_blank(lambda w: PasswordDialog(dz(w)))),
+        ("add user (blank save)", "admin", _saved_blank(_user_dialog)),
+        ("sign in (refused)", "-", _refused_sign_in),
+        ("first start (blank submit)", "-", _blank_first_start),
+    ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def _saved_blank(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
+    """The dialog after Save with what it starts with: its messages beside the fields."""
+
+    def build(world: World) -> QWidget:
+        dialog = make(world)
+        dialog.show()
+        dialog.save()  # type: ignore[attr-defined]
+        return dialog
+
+    return build
+
+
+def _blanked(dialog: QWidget) -> QWidget:
+    for edit in dialog.findChildren(QLineEdit):
+        if not isinstance(edit.parentWidget(), (QComboBox, QAbstractSpinBox)):
+            edit.clear()
+    return dialog
+
+
+def _user_dialog(world: World) -> QWidget:
+    from veru_desk.ui.pages.admin import UserDialog
+
+    return UserDialog(world.as_("admin"))
+
+
+def _refused_sign_in(world: World) -> QWidget:
+    from veru_desk.services.passwords import SignInError
+    from veru_desk.ui.shell.sign_in import SignInDialog
+
+    def refuse(_username: str, _password: str) -> object:
+        raise SignInError("That username and password do not match. Check Caps Lock.")
+
+    dialog = SignInDialog(refuse, "demo.db", username="priya")  # type: ignore[arg-type]
+    dialog.show()
+    dialog.password.setText("not the password")
+    dialog.try_sign_in()
+    return dialog
+
+
+def _blank_first_start(world: World) -> QWidget:
+    from veru_desk.ui.shell.sign_in import FirstStartDialog
+
+    dialog = FirstStartDialog(resolve_database(str(world.folder / "first.db")))
+    dialog.show()
+    dialog.show_admin_form()
+    dialog.create_administrator()
+    return dialog
 
 
 IMPORT_ROWS = (
@@ -400,6 +510,8 @@ def describe(widget: QWidget) -> str:
     text = ""
     if isinstance(widget, (QLabel, QAbstractButton)):
         text = widget.text()
+    elif isinstance(widget, QLineEdit):
+        text = widget.accessibleName() or widget.placeholderText()
     elif isinstance(widget, QWidget) and widget.accessibleName():
         text = widget.accessibleName()
     text = re.sub(r"<[^>]+>", "", text).replace("\n", " ").strip()
@@ -483,6 +595,43 @@ def rows_cut(view: QListView) -> list[str]:
     return found
 
 
+def headings_cut(header: QHeaderView) -> list[str]:
+    """Column headings narrower than their text (the people search's "ase referenc")."""
+    found = []
+    if header.orientation() is not Qt.Orientation.Horizontal or header.model() is None:
+        return found
+    for logical in range(header.count()):
+        if header.isSectionHidden(logical) or header.sectionSize(logical) <= 0:
+            continue
+        if header.sectionViewportPosition(logical) >= header.viewport().width():
+            continue  # scrolled out of sight: the scroll bar says there is more
+        need = header.sectionSizeFromContents(logical).width()
+        has = header.sectionSize(logical)
+        if need > has + 1:
+            text = header.model().headerData(logical, Qt.Orientation.Horizontal)
+            found.append(f'heading "{text}" needs {need}px, has {has}px')
+    return found
+
+
+def placeholder_cut(edit: QLineEdit) -> str | None:
+    """An empty field whose hint is cut ("Filter by name, case reference or date of b...")."""
+    hint = edit.placeholderText()
+    if edit.text() or not hint:
+        return None
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    margins = edit.textMargins()
+    width = room.width() - margins.left() - margins.right() - 4
+    for button in edit.findChildren(QToolButton):
+        if button.isVisible():
+            width -= button.width()
+    need = edit.fontMetrics().horizontalAdvance(hint)
+    if need > width:
+        return f"hint needs {need}px, has {width}px"
+    return None
+
+
 def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
     """(a) labels whose text is cut, (b) widgets beyond the window, (c) button text cut."""
     faults: list[Fault] = []
@@ -504,6 +653,13 @@ def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
         if isinstance(widget, QListView):
             for why in rows_cut(widget):
                 faults.append(Fault(screen, size, "list row cut", describe(widget), why))
+        if isinstance(widget, QHeaderView):
+            for why in headings_cut(widget):
+                faults.append(Fault(screen, size, "column heading cut", describe(widget), why))
+        if isinstance(widget, QLineEdit) and not isinstance(widget.parentWidget(), QComboBox):
+            why = placeholder_cut(widget)
+            if why:
+                faults.append(Fault(screen, size, "field hint cut", describe(widget), why))
         if isinstance(widget, QLabel):
             why = label_cut(widget)
             if why:

@@ -32,6 +32,7 @@ from screens import (
     catalogue,
     dispose,
     make_world,
+    no_modal_waits,
     screens_folder,
     settle,
     show_at,
@@ -51,6 +52,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 class Seen:
     faults: list[Fault] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    modals: list[str] = field(default_factory=list)
     screens: int = 0
 
     def of_kind(self, kind: str) -> list[Fault]:
@@ -69,18 +71,19 @@ def seen(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Seen:
     qapp.setStyleSheet(app_stylesheet())
     tasks.run_synchronously(True)
     try:
-        for screen in catalogue():
-            try:
-                widget = screen.build(world)
-            except Exception as error:
-                result.errors.append(f"{screen.name}: could not be built: {error!r}")
-                continue
-            try:
-                show_at(widget, SIZES["1440x900"], qapp)
-                result.faults += accessibility_faults(screen.name, widget)
-                result.screens += 1
-            finally:
-                dispose(widget, qapp)
+        with no_modal_waits(result.modals):
+            for screen in catalogue():
+                try:
+                    widget = screen.build(world)
+                except Exception as error:
+                    result.errors.append(f"{screen.name}: could not be built: {error!r}")
+                    continue
+                try:
+                    show_at(widget, SIZES["1440x900"], qapp)
+                    result.faults += accessibility_faults(screen.name, widget)
+                    result.screens += 1
+                finally:
+                    dispose(widget, qapp)
     finally:
         tasks.run_synchronously(False)
         qapp.setStyleSheet(style_before)

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from screens import (
     SCALED,
     SIZES,
@@ -29,6 +38,7 @@ from screens import (
     file_name,
     layout_faults,
     make_world,
+    no_modal_waits,
     screens_folder,
     settle,
     show_at,
@@ -50,6 +60,7 @@ class Run:
     images: list[Path] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    modals: list[str] = field(default_factory=list)  # opened by a screen, answered at once
     seconds: float = 0.0
 
     def of_kind(self, *kinds: str) -> list[Fault]:
@@ -106,7 +117,8 @@ def shots(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Run:
     qapp.setStyleSheet(app_stylesheet())
     tasks.run_synchronously(True)
     try:
-        _shoot(world, qapp, run)
+        with no_modal_waits(run.modals):
+            _shoot(world, qapp, run)
     finally:
         tasks.run_synchronously(False)
         qapp.setStyleSheet(style_before)
@@ -114,6 +126,7 @@ def shots(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Run:
         world.db.dispose()
     run.seconds = time.monotonic() - started
     report = [f"{len(run.images)} images in {run.seconds:.0f}s", *run.errors]
+    report += [f"(modal opened) {m}" for m in run.modals]
     report += [("(allowed) " if allowed(f) else "") + str(f) for f in run.faults]
     (run.folder / "faults.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
     return run
@@ -136,7 +149,12 @@ def test_every_screen_is_built_shown_and_saved(shots: Run) -> None:
 
 
 def test_no_label_text_is_cut(shots: Run) -> None:
-    faults = shots.of_kind("label text cut", "check box text cut")
+    faults = shots.of_kind("label text cut", "check box text cut", "list row cut")
+    assert faults == [], _listed(faults)
+
+
+def test_no_column_heading_or_field_hint_is_cut(shots: Run) -> None:
+    faults = shots.of_kind("column heading cut", "field hint cut")
     assert faults == [], _listed(faults)
 
 
@@ -183,10 +201,21 @@ def test_the_walker_finds_a_cut_label_a_stray_widget_and_a_squeezed_button(
     stray.setGeometry(280, 180, 60, 30)
     squeezed = QPushButton("Export case summary…", window)
     squeezed.setGeometry(10, 100, 40, 30)
+    table = QTableWidget(1, 2, window)
+    table.setHorizontalHeaderLabels(["Case reference", "Name"])
+    table.setGeometry(150, 10, 140, 80)
+    table.setColumnWidth(0, 40)
+    hint = QLineEdit(window)
+    hint.setPlaceholderText("Filter by name, case reference or date of birth")
+    hint.setGeometry(150, 100, 90, 24)
     window.show()
     settle(qapp)
-    found = {(f.kind, f.widget.split('"')[1][:10]) for f in layout_faults("test", "-", window)}
+    faults = layout_faults("test", "-", window)
+    found = {(f.kind, f.widget.split('"')[1][:10]) for f in faults if '"' in f.widget}
+    details = " ".join(f.detail for f in faults)
     window.close()
+    assert 'heading "Case reference"' in details
+    assert ("field hint cut", "Filter by ") in found
     assert ("label text cut", "Next risk ") in found
     assert ("label text cut", "Aoife Ní B") in found
     assert ("outside its window", "OK") in found
