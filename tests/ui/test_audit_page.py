@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
@@ -292,3 +293,29 @@ def test_an_administrator_sees_the_case_reference_but_no_name_in_the_detail(
     assert shown["Case"] == busy_trail
     assert shown["Summary"] == WITHHELD
     assert "Łukasz" not in " ".join(shown.values())
+
+
+def test_every_input_and_the_table_have_names_in_the_accessibility_tree(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    named = (
+        page.user_filter,
+        page.case_filter,
+        page.action_filter,
+        page.date_from,
+        page.date_to,
+        page.table,
+        page.count_label,
+        page.apply_button,
+        page.export_button,
+    )
+    for widget in named:
+        interface = QAccessible.queryAccessibleInterface(widget)
+        assert interface is not None
+        assert interface.text(QAccessible.Text.Name), widget
+    table = QAccessible.queryAccessibleInterface(page.table)
+    assert table.text(QAccessible.Text.Name) == "Audit events"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver
@@ -207,3 +208,20 @@ def test_the_trend_shows_each_of_the_last_twelve_months(
     assert sum(int(n.replace(",", "")) for n in received) == 1  # Łukasz's referral
     assert "received" in page.trend_chart.accessibleDescription()
     assert table.horizontalHeaderItem(11).text() == page.months[-1].label.replace(" ", "\n")
+
+
+def test_inputs_tables_and_charts_have_names_in_the_accessibility_tree(
+    qtbot: QtBot, page: ReportsPage
+) -> None:
+    page.show()
+    choose_this_year(page)
+    page.run()
+    widgets = [page.quick, page.start, page.end, page.worker, page.agency, page.reason]
+    widgets += page.preview.findChildren(QTableWidget) + page.charts
+    widgets += [page.trend_chart] if page.trend_chart is not None else []
+    assert len(widgets) > 15
+    for widget in widgets:
+        interface = QAccessible.queryAccessibleInterface(widget)
+        assert interface is not None and interface.text(QAccessible.Text.Name), widget
+    chart = QAccessible.queryAccessibleInterface(page.trend_chart)
+    assert "received" in chart.text(QAccessible.Text.Description)

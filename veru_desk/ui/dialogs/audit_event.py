@@ -67,7 +67,7 @@ class AuditEventDialog(QDialog):
             )
             shown.setAccessibleName(label)
             self.values[label] = shown
-            form.addRow(f"{label}:", shown)
+            form.addRow(label, shown)  # no colon, as the kit's forms
         layout.addLayout(form)
         if row.withheld:
             note = QLabel("Case details are shown to managers only: you see which case, not "
