@@ -352,3 +352,18 @@ def test_a_window_taller_than_its_screen_opens_within_it(qtbot: QtBot) -> None:
     assert window.height() < room.height()
     assert window.width() <= room.width()
     assert window.height() >= window.minimumHeight()
+
+
+def test_no_dialog_button_anywhere_carries_an_icon(qtbot: QtBot, qapp: QApplication) -> None:
+    """Even a dialog built without the kit: the stylesheet turns the platform's icons off."""
+    before = qapp.styleSheet()
+    platform_with_icons = "QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 1; }\n"
+    qapp.setStyleSheet(platform_with_icons + app_stylesheet())
+    try:
+        standard = QDialogButtonBox.StandardButton
+        box = QDialogButtonBox(standard.Ok | standard.Cancel | standard.Discard)
+        shown(qtbot, box)
+
+        assert [button.icon().isNull() for button in box.buttons()] == [True, True, True]
+    finally:
+        qapp.setStyleSheet(before)
