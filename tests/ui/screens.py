@@ -605,12 +605,23 @@ def headings_cut(header: QHeaderView) -> list[str]:
             continue
         if header.sectionViewportPosition(logical) >= header.viewport().width():
             continue  # scrolled out of sight: the scroll bar says there is more
-        need = header.sectionSizeFromContents(logical).width()
+        need = _heading_need(header, logical)
         has = header.sectionSize(logical)
         if need > has + 1:
             text = header.model().headerData(logical, Qt.Orientation.Horizontal)
             found.append(f'heading "{text}" needs {need}px, has {has}px')
     return found
+
+
+def _heading_need(header: QHeaderView, logical: int) -> int:
+    """The width a heading's text needs (room for the sort arrow only where it is shown)."""
+    if header.isSortIndicatorShown() and header.sortIndicatorSection() != logical:
+        header.setSortIndicatorShown(False)
+        try:
+            return header.sectionSizeFromContents(logical).width()
+        finally:
+            header.setSortIndicatorShown(True)
+    return header.sectionSizeFromContents(logical).width()
 
 
 def placeholder_cut(edit: QLineEdit) -> str | None:
@@ -627,7 +638,7 @@ def placeholder_cut(edit: QLineEdit) -> str | None:
         if button.isVisible():
             width -= button.width()
     need = edit.fontMetrics().horizontalAdvance(hint)
-    if need > width:
+    if need > width + 2:
         return f"hint needs {need}px, has {width}px"
     return None
 
