@@ -134,3 +134,14 @@ def test_the_field_keeps_room_for_a_whole_date_beside_its_button(field: DateFiel
     text_width = field.fontMetrics().horizontalAdvance("00/00/0000")
 
     assert field.minimumSizeHint().width() > text_width + field.fontMetrics().height()
+
+
+def test_a_read_only_date_offers_no_calendar(qtbot: QtBot, field: DateField) -> None:
+    field.set_date(dt.date(2026, 3, 5))
+    field.setReadOnly(True)
+
+    qtbot.keyClick(field, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+
+    assert field.calendar_popup() is None
+    assert not field.calendar_action.isEnabled()
+    assert field.text() == "05/03/2026"

@@ -245,13 +245,19 @@ class DateField(QLineEdit):
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
-            self.open_calendar()
-            return
-        if event.key() == Qt.Key.Key_F4 and not event.modifiers():
+        alt_down = (
+            event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        )
+        f4 = event.key() == Qt.Key.Key_F4 and not event.modifiers()
+        if (alt_down or f4) and not self.isReadOnly():
             self.open_calendar()
             return
         super().keyPressEvent(event)
+
+    def setReadOnly(self, read_only: bool) -> None:
+        """A read-only date offers no calendar either."""
+        super().setReadOnly(read_only)
+        self.calendar_action.setEnabled(not read_only)
 
 
 def form_label(text: str) -> str:
