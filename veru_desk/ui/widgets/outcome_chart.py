@@ -68,6 +68,13 @@ class OutcomeChart(QWidget):
         line = self.fontMetrics().lineSpacing()
         return QSize(line * 16, line * 8)
 
+    def right_axis_width(self) -> int:
+        """Room for the widest risk label and a gap ("Medium" is wider than "V. high" in most
+        fonts, so measuring "V. high" alone cut it off at 150% text)."""
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in _RISK_SHORT.values())
+        return widest + metrics.lineSpacing()
+
     # --- drawing ---------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -80,7 +87,7 @@ class OutcomeChart(QWidget):
         grid_colour.setAlpha(40)
 
         left = metrics.horizontalAdvance("10") + line
-        right = metrics.horizontalAdvance(_RISK_SHORT[RiskLevel.VERY_HIGH]) + line
+        right = self.right_axis_width()
         plot = QRectF(left, line * 2.2, self.width() - left - right, self.height() - line * 4.2)
         if plot.width() < line * 4 or plot.height() < line * 2:
             painter.end()
