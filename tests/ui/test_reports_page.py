@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver
 
@@ -207,6 +207,8 @@ def test_the_trend_shows_each_of_the_last_twelve_months(
     received = [table.item(0, c).text() for c in range(12)]
     assert sum(int(n.replace(",", "")) for n in received) == 1  # Łukasz's referral
     assert "received" in page.trend_chart.accessibleDescription()
+    titles = [box.title() for box in page.preview.findChildren(QGroupBox)]
+    assert f"Month by month: {page.months[0].label} to {page.months[-1].label}" in titles
     assert table.horizontalHeaderItem(11).text() == page.months[-1].label.replace(" ", "\n")
 
 

@@ -427,7 +427,8 @@ class ReportsPage(QWidget):
             chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]  # rows: (label, count)
             row.addWidget(chart, 1, Qt.AlignmentFlag.AlignTop)
         if self.months:
-            trend = QGroupBox("Over the last 12 months")
+            first, last = self.months[0].label, self.months[-1].label
+            trend = QGroupBox(f"Month by month: {first} to {last}")
             column = QVBoxLayout(trend)
             self.trend_chart = TrendChart()
             self.trend_chart.set_months(self.months)
