@@ -31,6 +31,7 @@ from veru_desk.services.base import utc_to_local
 from veru_desk.services.users import UserView
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.forms import FieldErrors
+from veru_desk.ui.widgets.kit import grow_to_fit, keep_contents_visible
 from veru_desk.ui.widgets.page import page_frame
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
@@ -104,17 +105,20 @@ class UserDialog(QDialog):
         self.password = _password("Password")
         self.password.setPlaceholderText("At least 12 characters")
         self.confirm_password = _password("Password again")
-        self.errors.add_row(form, "Full name", self.display_name, "display_name")
-        self.errors.add_row(form, "Username", self.username, "username")
-        self.errors.add_row(form, "Email", self.email, "email", accessible="Email address")
-        self.errors.add_row(form, "Roles", roles, "roles", accessible="Roles")
-        self.errors.add_row(form, "First password", self.password, "password")
-        self.errors.add_row(form, "Password again", self.confirm_password, "confirm_password")
+        self._messages: list[QWidget] = [
+            self.errors.add_row(form, "Full name", self.display_name, "display_name"),
+            self.errors.add_row(form, "Username", self.username, "username"),
+            self.errors.add_row(form, "Email", self.email, "email", accessible="Email address"),
+            self.errors.add_row(form, "Roles", roles, "roles", accessible="Roles"),
+            self.errors.add_row(form, "First password", self.password, "password"),
+            self.errors.add_row(form, "Password again", self.confirm_password, "confirm_password"),
+        ]
         layout.addLayout(form)
         self.banner = QLabel()
         self.banner.setObjectName("fieldError")
         self.banner.setWordWrap(True)
         layout.addWidget(self.banner)
+        self._messages.append(self.banner)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -122,6 +126,7 @@ class UserDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+        keep_contents_visible(self)  # grows when a message appears instead of squashing
 
     def save(self) -> None:
         self.errors.clear()
@@ -130,6 +135,7 @@ class UserDialog(QDialog):
             self.errors.show(
                 ValidationError({"confirm_password": "The two passwords are different."})
             )
+            grow_to_fit(self, self._messages)
             return
         roles = {role for role, box in self.role_boxes.items() if box.isChecked()}
         try:
@@ -142,6 +148,7 @@ class UserDialog(QDialog):
             )
         except ValidationError as error:
             self.banner.setText("\n".join(self.errors.show(error)))
+            grow_to_fit(self, self._messages)
             return
         except VeruError as error:
             show_error(self, error)
@@ -183,6 +190,7 @@ class ResetPasswordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        keep_contents_visible(self)
 
     def save(self) -> None:
         self.errors.clear()
@@ -219,7 +227,7 @@ class AdminPage(QWidget):
         ).layout
         self.model = RecordTableModel(USER_COLUMNS, self)
         self.table = RecordTable(self.model, "User accounts", self, stretch_column=1)
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.table, 3)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("Add user…")
         self.add_button.setObjectName("primary")
@@ -256,7 +264,7 @@ class AdminPage(QWidget):
             from veru_desk.ui.pages.backups_panel import BackupsPanel
 
             self.backups_panel = BackupsPanel(services, self)
-            layout.addWidget(self.backups_panel, 1)
+            layout.addWidget(self.backups_panel, 2)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
