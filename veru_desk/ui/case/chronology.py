@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -115,13 +117,16 @@ class ChronologyTab(CaseTab):
         self.table.horizontalHeader().sectionResized.connect(self._columns_resized)
         self.table.doubleClicked.connect(self.open_selected)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        # "What happened" and "Detail" share the width left by the short columns, both
+        # wrapped, so large text never squeezes the detail to a sliver.
+        self.model.modelReset.connect(self._share_width)
 
         # The selected entry whole: every field on its own line, read, never edited here.
         self.entry_text = QPlainTextEdit()
         self.entry_text.setReadOnly(True)
         self.entry_text.setAccessibleName("Selected chronology entry")
         self.entry_text.setPlaceholderText("Select an entry to read all of it here.")
-        self.entry_text.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.entry_text.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         timeline = QSplitter(Qt.Orientation.Vertical)
         timeline.setChildrenCollapsible(False)
         timeline.addWidget(self.table)
@@ -130,7 +135,9 @@ class ChronologyTab(CaseTab):
         timeline.setStretchFactor(1, 1)
 
         composer = QGroupBox("Quick case note")
-        composer_layout = QVBoxLayout(composer)
+        # The buttons stand beside the fields, not under them: a row of height saved for
+        # the timeline on a small screen.
+        composer_layout = QHBoxLayout(composer)
         form = QFormLayout()
         self.note_errors = FieldErrors()
         self.subject = QLineEdit()
@@ -140,27 +147,58 @@ class ChronologyTab(CaseTab):
         self.body.setTabChangesFocus(True)
         self.body.setPlaceholderText("What happened, and what happens next (saved as now)")
         self.body.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.body.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         self.note_errors.add_row(form, "Subject:", self.subject, "subject", accessible="Subject")
         self.note_errors.add_row(form, "Note:", self.body, "body", accessible="Note text")
-        composer_layout.addLayout(form)
+        composer_layout.addLayout(form, 1)
         self.save_note_button = QPushButton("Save note")
         self.save_note_button.setToolTip("Save note (Ctrl+S)")
         self.save_note_button.clicked.connect(self.save_quick_note)
-        self.full_note_button = QPushButton("Note with date, time or confidential…")
+        self.full_note_button = QPushButton("Earlier or confidential note…")
+        self.full_note_button.setAccessibleName("Note with date, time or confidential")
+        self.full_note_button.setToolTip(
+            "A note about an earlier time, or a confidential one, in the full note form"
+        )
         self.full_note_button.clicked.connect(self.add_full_note)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.full_note_button)
+        buttons = QVBoxLayout()
         buttons.addWidget(self.save_note_button)
+        buttons.addWidget(self.full_note_button)
+        buttons.addStretch(1)
         composer_layout.addLayout(buttons)
 
+        # The timeline, the entry pane and the note share the height, and a person can drag
+        # the handles between them: at 1280x720 with large text the timeline keeps rows.
+        timeline.addWidget(composer)
+        timeline.setStretchFactor(2, 0)
+        self._timeline = timeline
+        self._composer = composer
+        self._split_set = False
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(timeline, 1)
-        layout.addWidget(composer)
         self._saving = False
 
     # --- the timeline ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._split_set:
+            self._split_set = True
+            self._share_height()
+
+    def _share_height(self) -> None:
+        """The first time shown: the note and the entry pane get what they need, the
+        timeline the rest (the splitter alone gave the note its full height first)."""
+        total = sum(self._timeline.sizes())
+        lines = self.fontMetrics().lineSpacing()
+        note = self._composer.minimumSizeHint().height()
+        pane = lines * 3
+        table = total - note - pane
+        if table < lines * 8:  # a small screen with large text: the timeline first
+            pane = self.entry_text.minimumHeight()
+            table = total - note - pane
+        if table > 0:
+            self._timeline.setSizes([table, pane, note])
 
     def chosen_kinds(self) -> frozenset[ChronologyKind]:
         return frozenset(kind for kind, box in self.kind_boxes.items() if box.isChecked())
@@ -200,6 +238,11 @@ class ChronologyTab(CaseTab):
             self.entry_text.clear()
         else:
             self.entry_text.setPlainText(full_text(entry))
+
+    def _share_width(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def _columns_resized(self, *_args: int) -> None:
         self._sized_rows.clear()

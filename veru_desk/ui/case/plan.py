@@ -109,26 +109,28 @@ class PlanTab(CaseTab):
         version_label_widget.setBuddy(self.version_choice)
         top.addWidget(version_label_widget)
         top.addWidget(self.version_choice)
-        top.addWidget(self.heading, 1)
+        top.addStretch(1)
         top.addWidget(self.start_button)
 
+        # Each table's buttons stand beside it, not above it: on a small screen with large
+        # text a row of buttons above each table left no room for the rows themselves.
         goals_box = QGroupBox("Goals")
-        goals_layout = QVBoxLayout(goals_box)
-        goal_buttons = QHBoxLayout()
+        goals_layout = QHBoxLayout(goals_box)
+        goal_buttons = QVBoxLayout()
         goal_buttons.addWidget(self.add_goal_button)
         goal_buttons.addWidget(self.edit_goal_button)
         goal_buttons.addStretch(1)
+        goals_layout.addWidget(self.goals, 1)
         goals_layout.addLayout(goal_buttons)
-        goals_layout.addWidget(self.goals)
 
         actions_box = QGroupBox("Actions")
-        actions_layout = QVBoxLayout(actions_box)
-        action_buttons = QHBoxLayout()
+        actions_layout = QHBoxLayout(actions_box)
+        action_buttons = QVBoxLayout()
         action_buttons.addWidget(self.add_action_button)
         action_buttons.addWidget(self.done_button)
         action_buttons.addStretch(1)
+        actions_layout.addWidget(self.action_table, 1)
         actions_layout.addLayout(action_buttons)
-        actions_layout.addWidget(self.action_table)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(goals_box)
@@ -137,6 +139,7 @@ class PlanTab(CaseTab):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.heading)  # its own line: beside the chooser it wrapped tall
         layout.addWidget(splitter, 1)
 
         self.goals.selectionModel().selectionChanged.connect(self._show_actions)

@@ -92,7 +92,8 @@ class SubjectAccessDialog(QDialog):
         header.setSectionResizeMode(WHAT_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(WHAT_COLUMN, em * 22)
-        header.resizeSection(REASON_COLUMN, em * 18)
+        heading_width = header.fontMetrics().horizontalAdvance("Reason for withholding")
+        header.resizeSection(REASON_COLUMN, max(em * 16, heading_width + em * 2))
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(em * 6)
         self.tree.itemChanged.connect(self._item_changed)
@@ -146,7 +147,7 @@ class SubjectAccessDialog(QDialog):
 
     def _size_to_screen(self, em: int) -> None:
         """Room for a long case's list: as large as asked, but never beyond the screen."""
-        width, height = em * 90, em * 56
+        width, height = em * 120, em * 70
         screen = self.screen()
         if screen is not None:
             room = screen.availableGeometry()

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     Qt,
     Signal,
 )
@@ -272,6 +273,8 @@ class SessionsCalendarPage(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.horizontalHeader().setHighlightSections(False)
+        # Wider or narrower days wrap the sessions anew: their rows are measured again.
+        self.view.horizontalHeader().sectionResized.connect(lambda *_a: self.fit_rows())
         self.view.clicked.connect(self.show_menu_for)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.horizontalHeader().sectionDoubleClicked.connect(
@@ -294,12 +297,15 @@ class SessionsCalendarPage(QWidget):
         top.addWidget(self.previous_button)
         top.addWidget(self.this_week_button)
         top.addWidget(self.next_button)
-        top.addSpacing(self.fontMetrics().horizontalAdvance("M"))
-        top.addWidget(self.book_button)
         layout = page_layout(self)
         layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.empty)
+        # The second row: what the week holds, and booking (beside the week's navigation it
+        # pushed the week's dates off a 1280-pixel screen).
+        second = QHBoxLayout()
+        second.addWidget(self.summary, 1)
+        second.addWidget(self.empty, 1)
+        second.addWidget(self.book_button)
+        layout.addLayout(second)
         layout.addWidget(self.view, 1)
 
         data_events().changed.connect(self._data_changed)
@@ -339,7 +345,7 @@ class SessionsCalendarPage(QWidget):
             return  # the user has moved on to another week meanwhile
         with_mentor = self.services.actor.is_manager and self.mentor_id() is None
         self.model.set_week(monday, sessions, with_mentor=with_mentor)
-        self.view.resizeRowsToContents()
+        self.fit_rows()
         counts = Counter(s.attendance for s in sessions)
         if sessions:
             parts = [f"{counts[a]} {a.label.lower()}" for a in Attendance if counts[a]]
@@ -349,6 +355,26 @@ class SessionsCalendarPage(QWidget):
             self.summary.setText("")
         self.summary.setVisible(bool(sessions))
         self.empty.setVisible(not sessions)
+
+    def fit_rows(self) -> None:
+        """Each row as tall as its longest session once wrapped to its day's width (Qt's own
+        measure leaves out the stylesheet's cell padding, cutting the last line)."""
+        metrics = self.view.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        # the stylesheet's padding (0.4em a side), the item's text margins and the grid line,
+        # measured generously: a row a little tall is better than a last line cut off
+        pad_x, pad_y = em * 2 + 8, em + 6
+        flags = int(Qt.TextFlag.TextWordWrap)
+        for row in range(self.model.rowCount()):
+            height = metrics.lineSpacing() + pad_y
+            for column in range(7):
+                text = self.model.index(row, column).data()
+                if not text:
+                    continue
+                width = max(self.view.columnWidth(column) - pad_x, em)
+                box = metrics.boundingRect(QRect(0, 0, width, 100_000), flags, text)
+                height = max(height, box.height() + pad_y)
+            self.view.setRowHeight(row, height)
 
     def _data_changed(self, changes: Changes) -> None:
         """Attendance recorded here or anywhere else shows at once; other changes when seen."""
