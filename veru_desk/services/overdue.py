@@ -47,11 +47,11 @@ def action_overdue(today: dt.date) -> ColumnElement[bool]:
     )
 
 
-def _plan_reviews_overdue(today: dt.date) -> Select[tuple[int]]:
+def _plan_reviews_overdue(today: dt.date) -> Select[int]:
     return select(InterventionPlan.young_person_id).where(plan_review_overdue(today))
 
 
-def _actions_overdue(today: dt.date) -> Select[tuple[int]]:
+def _actions_overdue(today: dt.date) -> Select[int]:
     return (
         select(InterventionPlan.young_person_id)
         .join(PlanGoal, PlanGoal.plan_id == InterventionPlan.id)
