@@ -319,3 +319,20 @@ def test_every_input_and_the_table_have_names_in_the_accessibility_tree(
         assert interface.text(QAccessible.Text.Name), widget
     table = QAccessible.queryAccessibleInterface(page.table)
     assert table.text(QAccessible.Text.Name) == "Audit events"
+
+
+def test_at_1280_by_720_every_column_starts_inside_the_window(
+    qtbot: QtBot, as_manager: Services, busy_trail: str
+) -> None:
+    page = AuditPage(as_manager)
+    qtbot.addWidget(page)
+    page.resize(1280 - 220, 640)  # the window less its sidebar, menu and status bar
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page._columns_fitted)
+    qtbot.wait(20)
+    assert page.table.horizontalScrollBar().maximum() == 0
+    needed = page.table.fontMetrics().horizontalAdvance(cells(page, 0)[0])
+    assert page.table.columnWidth(0) > needed
+    case = page.table.fontMetrics().horizontalAdvance(f"{busy_trail} Łukasz Wiśniewski (Łuki)")
+    assert page.table.columnWidth(3) > case  # the case and name read whole

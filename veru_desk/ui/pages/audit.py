@@ -14,8 +14,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -125,7 +125,7 @@ class AuditPage(QWidget):
         self.case_filter.setAccessibleName("Filter by case reference")
         self.case_filter.setPlaceholderText("VERU-YYYY-NNNNN")
         self.case_filter.setMinimumWidth(
-            self.case_filter.fontMetrics().horizontalAdvance("VERU-YYYY-NNNNN  ") + 16
+            self.case_filter.fontMetrics().horizontalAdvance("VERU-YYYY-NNNNNMMM")
         )
         self.action_filter = QComboBox()
         self.action_filter.setAccessibleName("Filter by action")
@@ -339,15 +339,31 @@ class AuditPage(QWidget):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Once, on the first rows: the short columns as wide as what they show (up to a
-        limit; the cell's tooltip has the rest), so a name and case reference read whole.
-        After that the widths are the reader's to drag."""
+        """Once, on the first rows shown: the short columns as wide as what they show (up to
+        a limit; the cell's tooltip has the rest), so a name and case reference read whole,
+        and the summary takes what is left of the width, leaving the changes room, so that
+        no column starts off beyond the window. After that the widths are the reader's."""
+        viewport = self.table.viewport().width()
+        if not self.table.isVisible() or viewport <= 0:
+            return  # measured when shown (showEvent)
         self._columns_fitted = True
-        most = self.fontMetrics().horizontalAdvance("M") * 24
+        em = self.fontMetrics().horizontalAdvance("M")
         for column in (1, 2, 3, 4):
             self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), most))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), em * 24))
         self.table.setColumnWidth(0, max(self.table.columnWidth(0), self.when_width()))
+        used = sum(self.table.columnWidth(column) for column in range(5))
+        changes = em * 14
+        if used + em * 16 + changes > viewport:  # a narrow window: the case column gives way
+            case = max(em * 12, self.table.columnWidth(3) - (used + em * 16 + changes - viewport))
+            used -= self.table.columnWidth(3) - case
+            self.table.setColumnWidth(3, case)
+        self.table.setColumnWidth(5, max(em * 16, min(em * 34, viewport - used - changes)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._columns_fitted and self.model.rowCount():
+            QTimer.singleShot(0, self._fit_columns)  # once laid out at the window's size
 
     def _show_problem(self, error: VeruError) -> None:
         self.problem.setText(error_text(error).replace("• ", ""))
