@@ -247,8 +247,8 @@ def test_today_is_marked_in_words_and_colour_and_no_other_day_is(
     column = today().weekday()
     headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[column]
-    assert headings[column] == f"Today · {weekday} {format_uk_date(today())[:5]}"
-    assert [h for h in headings if h.startswith("Today")] == [headings[column]]
+    assert headings[column] == f"{weekday} {format_uk_date(today())[:5]}\nToday"
+    assert [h for h in headings if "Today" in h] == [headings[column]]
     assert model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole).bold()
     assert "(today)" in model.headerData(
         column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -176,8 +177,9 @@ class WeekModel(QAbstractTableModel):
         day = self.day_of(section)
         today = self.is_today(section)
         if role == Qt.ItemDataRole.DisplayRole:
+            # Today says so in words on a line of its own (a narrow day would cut it short).
             shown = f"{_DAY_NAMES[section][:3]} {format_uk_date(day)[:5]}"
-            return f"Today · {shown}" if today else shown
+            return f"{shown}\nToday" if today else shown
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{_DAY_NAMES[section]} {format_uk_date(day)}"
@@ -290,8 +292,7 @@ class SessionsCalendarPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(title)
-        top.addSpacing(self.fontMetrics().horizontalAdvance("M") * 2)
-        top.addWidget(self.week_label, 1)
+        top.addStretch(1)
         top.addWidget(self.worker_label)
         top.addWidget(self.worker)
         top.addWidget(self.previous_button)
@@ -299,12 +300,15 @@ class SessionsCalendarPage(QWidget):
         top.addWidget(self.next_button)
         layout = page_layout(self)
         layout.addLayout(top)
-        # The second row: what the week holds, and booking (beside the week's navigation it
-        # pushed the week's dates off a 1280-pixel screen).
+        # The second row: which week, what it holds, and booking. Beside the title and the
+        # week's buttons the dates were cut off a 1280-pixel screen with large text.
+        week_text = QVBoxLayout()
+        week_text.addWidget(self.week_label)
+        week_text.addWidget(self.summary)
+        week_text.addWidget(self.empty)
         second = QHBoxLayout()
-        second.addWidget(self.summary, 1)
-        second.addWidget(self.empty, 1)
-        second.addWidget(self.book_button)
+        second.addLayout(week_text, 1)
+        second.addWidget(self.book_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(second)
         layout.addWidget(self.view, 1)
 
