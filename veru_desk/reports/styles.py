@@ -35,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from veru_desk.reports import scripts
 from veru_desk.resources import resource_path
 
 FONT = "VeruSans"
@@ -98,6 +99,9 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
+    # Fonts for the scripts DejaVu lacks (Arabic and Urdu, Bengali, Devanagari, Gurmukhi,
+    # Hebrew, CJK): see scripts.py.
+    scripts.register(FONT, FONT_BOLD, _MeasuredFont)
     _registered = True
 
 
@@ -154,12 +158,18 @@ def text(value: object) -> str:
     """User text made safe for Paragraph markup: escaped, NFC, line breaks kept.
 
     NFC changes no letter (a name stored decomposed prints the same) but lets the font's
-    precomposed glyphs be used, which print accents in the right place.
+    precomposed glyphs be used, which print accents in the right place. Letters DejaVu lacks
+    are wrapped in ``<font name=...>`` for a shipped font that has them, right-to-left words
+    put in drawing order, and a character no font has shown as ``[U+…]`` (scripts.py);
+    ``rich`` and ``para`` shape the runs that need it.
     """
     if value is None:
         return ""
     cleaned = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    return escape(cleaned).replace("\n", "<br/>")
+    register_fonts()
+    if scripts.is_simple(cleaned, FONT):
+        return escape(cleaned).replace("\n", "<br/>")
+    return scripts.markup(cleaned, FONT)[0]
 
 
 class WrapOnceParagraph(Paragraph):
@@ -180,18 +190,41 @@ class WrapOnceParagraph(Paragraph):
         self._wrapped_for = availWidth
         return size
 
+    def draw(self) -> None:
+        super().draw()
+        source = getattr(self, "text", None) or ""
+        if _MARKER_TAG in source or any(
+            getattr(frag, "fontName", "") == scripts.MARKER_FONT for frag in self.frags
+        ):
+            _note_unprintable(self.canv)
+
+
+_MARKER_TAG = f'name="{scripts.MARKER_FONT}"'
+_SHAPED_TAGS = tuple(f'name="{font.name}"' for font in scripts.FALLBACKS if font.shaped)
+
+
+def _note_unprintable(canvas: Canvas) -> None:
+    """Tells a ``_NumberedCanvas`` that this page shows a "[U+…]" marker (others ignore it)."""
+    note = getattr(canvas, "note_unprintable", None)
+    if note is not None:
+        note()
+
 
 class PlainText(Flowable):
-    """Plain wrapped text in one font: what most of a long chronology is.
+    """Plain wrapped text in one style: what most of a long chronology is, and any text in
+    a script DejaVu lacks.
 
     A Paragraph parses markup and tracks fragments for every word; a 1,500-entry chronology
     spends most of its layout time there. This wraps greedily on spaces (breaking a word
     only when it is wider than the column) and draws whole lines, several times faster. It
-    splits between lines, so an entry longer than a page runs onto the next.
+    splits between lines, so an entry longer than a page runs onto the next. A line in other
+    scripts is drawn as runs (scripts.py): each in the font that has its letters, shaped,
+    right-to-left words in their order, put in drawing order line by line after wrapping.
     """
 
     def __init__(self, value: str, style: ParagraphStyle = CELL) -> None:
         super().__init__()
+        register_fonts()
         # A tab has no glyph in the font: it prints as a space, as a text box shows it.
         self.text = (
             unicodedata.normalize("NFC", value)
@@ -217,8 +250,14 @@ class PlainText(Flowable):
         self.wrap(width, 0)
         return list(self._lines)
 
+    def getSpaceBefore(self) -> float:  # reportlab's name
+        return float(self.style.spaceBefore)
+
+    def getSpaceAfter(self) -> float:  # reportlab's name
+        return float(self.style.spaceAfter)
+
     def _measure(self, text: str) -> float:
-        return pdfmetrics.stringWidth(text, self.style.fontName, self.style.fontSize)
+        return scripts.width(text, self.style.fontName, self.style.fontSize)
 
     def _wrap_lines(self, width: float) -> list[str]:
         lines: list[str] = []
@@ -231,6 +270,9 @@ class PlainText(Flowable):
                 while word_width > width:  # a word wider than the column: break it
                     cut = max(1, int(len(word) * width / word_width))
                     while cut > 1 and self._measure(word[:cut]) > width:
+                        cut -= 1
+                    # Never between a letter and its accent or vowel sign.
+                    while cut > 1 and unicodedata.category(word[cut])[0] == "M":
                         cut -= 1
                     if line:
                         lines.append(line)
@@ -271,19 +313,30 @@ class PlainText(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        canvas.setFont(self.style.fontName, self.style.fontSize, self.style.leading)
-        canvas.setFillColor(self.style.textColor)
-        if self.style.alignment == TA_RIGHT:
-            y = self.height - self.style.fontSize
+        style = self.style
+        canvas.setFont(style.fontName, style.fontSize, style.leading)
+        canvas.setFillColor(style.textColor)
+        simple = scripts.is_simple(self.text, style.fontName)
+        if simple and style.alignment not in (TA_RIGHT, TA_CENTER):
+            text = canvas.beginText(0, self.height - style.fontSize)
+            text.setLeading(style.leading)
             for line in self._lines:
-                canvas.drawRightString(self.width, y, line)
-                y -= self.style.leading
+                text.textLine(line)
+            canvas.drawText(text)
             return
-        text = canvas.beginText(0, self.height - self.style.fontSize)
-        text.setLeading(self.style.leading)
+        y = self.height - style.fontSize
+        unprintable = False
         for line in self._lines:
-            text.textLine(line)
-        canvas.drawText(text)
+            runs = scripts.line_runs(line, style.fontName)
+            unprintable = unprintable or scripts.has_marker(runs)
+            x = 0.0
+            if style.alignment in (TA_RIGHT, TA_CENTER):
+                used = sum(scripts.run_width(run, style.fontSize) for run in runs)
+                x = self.width - used if style.alignment == TA_RIGHT else (self.width - used) / 2
+            scripts.draw_line(canvas, x, y, runs, style.fontSize)
+            y -= style.leading
+        if unprintable:
+            _note_unprintable(canvas)
 
 
 @dataclass(frozen=True)
@@ -522,13 +575,36 @@ def heading(value: object, style: ParagraphStyle = HEADING) -> list[Flowable]:
     return [CondPageBreak(room), para(value, style)]
 
 
-def para(value: object, style: ParagraphStyle = CELL) -> Paragraph:
-    return WrapOnceParagraph(text(value), style)
+def para(value: object, style: ParagraphStyle = CELL) -> Flowable:
+    """A paragraph of plain ``value``; one in a script DejaVu lacks is a ``PlainText``, which
+    puts right-to-left words in order line by line and shapes each line's runs."""
+    register_fonts()
+    shown = "" if value is None else unicodedata.normalize("NFC", str(value))
+    if scripts.is_simple(shown, style.fontName):
+        return WrapOnceParagraph(text(shown), style)
+    return PlainText(shown, style)
 
 
 def rich(markup: str, style: ParagraphStyle = CELL) -> Paragraph:
-    """A paragraph from markup the caller has already escaped with ``text``."""
+    """A paragraph from markup the caller has already escaped with ``text``.
+
+    Runs in scripts that need shaping (``text`` wraps them in their font) are shaped by
+    reportlab's HarfBuzz support, switched on only for such paragraphs (it is slower).
+    """
+    if any(tag in markup for tag in _SHAPED_TAGS):
+        style = _shaping(style)
     return WrapOnceParagraph(markup, style)
+
+
+_SHAPING: dict[str, ParagraphStyle] = {}
+
+
+def _shaping(style: ParagraphStyle) -> ParagraphStyle:
+    found = _SHAPING.get(style.name)
+    if found is None:
+        found = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+        _SHAPING[style.name] = found
+    return found
 
 
 def data_table(
@@ -598,6 +674,7 @@ def _cell(value: object, limit: float) -> object:
     if (
         "\n" not in shown
         and "\r" not in shown
+        and scripts.is_simple(shown, FONT)
         and (pdfmetrics.stringWidth(shown, FONT, CELL.fontSize) <= limit)
     ):
         return shown
@@ -608,7 +685,7 @@ def _aligned_right(cell: object) -> object:
     if isinstance(cell, _TextCell):
         lines = [(_right_aligned(style), line) for style, line in cell.lines]
         return _TextCell(lines, cell.heading, cell.style, cell.width)
-    if isinstance(cell, Paragraph):
+    if isinstance(cell, Paragraph | PlainText):
         cell.style = _right_aligned(cell.style)
     return cell
 
@@ -675,9 +752,14 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
+        self._unprintable = False  # this page shows a "[U+…]" marker
+
+    def note_unprintable(self) -> None:
+        self._unprintable = True
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
+        self._unprintable = False
         self._startPage()
 
     def save(self) -> None:
@@ -696,6 +778,10 @@ class _NumberedCanvas(Canvas):
         self.drawRightString(PAGE_SIZE[0] - MARGIN, y, f"Page {self._pageNumber} of {total}")
         if self.footer_left:
             self.drawString(MARGIN, y, self.footer_left)
+        if self._unprintable:
+            # Never a silent box: the reader learns what the bracketed codes are.
+            self.setFillColor(INK)
+            self.drawString(MARGIN, BOTTOM_MARGIN - 5 * mm, scripts.UNPRINTABLE_NOTE)
         self.restoreState()
 
 

@@ -1,0 +1,372 @@
+"""Every script the unit's families write, printed: which font draws each character, in what
+order, and shaped.
+
+reportlab draws a string in one font and does no font fallback, so a name in Bengali or a
+note in Urdu printed as empty boxes, and Arabic and Hebrew came out letter by letter from
+left to right, unjoined. Here text is cut into *runs*: each character goes to the first
+shipped font that has it (a script's own font first, so an Arabic name is all in Naskh and a
+Hindi one all in Devanagari; spaces, digits and punctuation stay with the run they sit in).
+Right-to-left text is put in display order with the Unicode bidirectional algorithm
+(python-bidi), one line at a time, and runs of Arabic, Hebrew and the Indian scripts are
+shaped with HarfBuzz (reportlab's ``shapeStr``, through uharfbuzz): letters join, vowel signs
+move before their consonant, conjuncts form.
+
+A character no shipped font has (a colour emoji such as 🔪) is printed as a visible marker,
+``[U+1F52A]``, never as an empty box; pages that carry one say so in their footer (see
+``styles._NumberedCanvas``).
+
+The fonts, with their licences in ``resources/fonts``: Noto Naskh Arabic (Arabic and Urdu;
+Urdu readers prefer Nastaliq, whose tall stacked joins do not sit on a table's line height),
+Noto Sans Bengali, Devanagari, Gurmukhi and Hebrew (regular and bold, about 1.4 MB together)
+and Droid Sans Fallback for Chinese, Japanese and Korean (4 MB, regular only: Noto's CJK fonts
+are 16-20 MB each and PostScript-flavoured OpenType, which reportlab cannot embed).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+from xml.sax.saxutils import escape
+
+from bidi import get_display  # type: ignore[import-untyped]  # no stubs
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, shapeStr
+
+from veru_desk.resources import resource_path
+
+MARKER_FONT: Final = "VeruMarker"
+# What the footer of a page carrying a marker says.
+UNPRINTABLE_NOTE: Final = "Some characters could not be printed; they are shown as [U+…]"
+
+# How runs are drawn.
+PLAIN: Final = "plain"  # as is, in its font
+SHAPED: Final = "shaped"  # through HarfBuzz first
+MARKER: Final = "marker"  # "[U+…]" in the base font: no shipped font has the character
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A shipped font for one script, preferred for the characters in its ``ranges``."""
+
+    name: str
+    regular: str  # file in resources/fonts
+    bold: str | None  # None: the regular face is used for bold too
+    ranges: tuple[tuple[int, int], ...]
+    shaped: bool  # the script needs shaping (joining, reordering, conjuncts, marks)
+
+    @property
+    def bold_name(self) -> str:
+        return f"{self.name}-Bold" if self.bold else self.name
+
+
+FALLBACKS: Final = (
+    Fallback(
+        "VeruArabic",
+        "NotoNaskhArabic-Regular.ttf",
+        "NotoNaskhArabic-Bold.ttf",
+        ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+        True,
+    ),
+    Fallback(
+        "VeruHebrew",
+        "NotoSansHebrew-Regular.ttf",
+        "NotoSansHebrew-Bold.ttf",
+        ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)),
+        True,
+    ),
+    Fallback(
+        "VeruDevanagari",
+        "NotoSansDevanagari-Regular.ttf",
+        "NotoSansDevanagari-Bold.ttf",
+        ((0x0900, 0x097F), (0xA8E0, 0xA8FF), (0x1CD0, 0x1CFF)),
+        True,
+    ),
+    Fallback(
+        "VeruBengali",
+        "NotoSansBengali-Regular.ttf",
+        "NotoSansBengali-Bold.ttf",
+        ((0x0980, 0x09FF),),
+        True,
+    ),
+    Fallback(
+        "VeruGurmukhi",
+        "NotoSansGurmukhi-Regular.ttf",
+        "NotoSansGurmukhi-Bold.ttf",
+        ((0x0A00, 0x0A7F),),
+        True,
+    ),
+    # Last resort, for what the others lack: Chinese, Japanese kana, Korean hangul.
+    Fallback("VeruCJK", "DroidSansFallbackFull.ttf", None, (), False),
+)
+_SHAPED_FONTS = frozenset(
+    name
+    for fallback in FALLBACKS
+    if fallback.shaped
+    for name in (fallback.name, fallback.bold_name)
+)
+# Characters that take the font of the run they sit in rather than start a run of their own.
+_NEUTRAL_CATEGORIES = frozenset("ZPSNM")
+_RTL_CLASSES = frozenset({"R", "AL"})
+# Marks and joiners stay inside a right-to-left word when it is put back in reading order.
+_RTL_WORD_CLASSES = frozenset({"R", "AL", "NSM", "BN"})
+
+_registered: dict[str, list[str]] = {}  # base font name -> its fallbacks' names, in order
+
+
+def register(base: str, bold_base: str, font_class: Callable[[str, str], TTFont] = TTFont) -> None:
+    """Registers the fallback fonts (once) and says which serve ``base`` and ``bold_base``.
+
+    Each fallback becomes a family (regular and bold), so ``<b>`` and bold styles work inside
+    a ``<font name=...>`` run of a paragraph.
+    """
+    if base in _registered:
+        return
+    for fallback in FALLBACKS:
+        if fallback.name in pdfmetrics.getRegisteredFontNames():
+            continue
+        pdfmetrics.registerFont(
+            font_class(fallback.name, str(resource_path("fonts", fallback.regular)))
+        )
+        if fallback.bold:
+            pdfmetrics.registerFont(
+                font_class(fallback.bold_name, str(resource_path("fonts", fallback.bold)))
+            )
+        pdfmetrics.registerFontFamily(
+            fallback.name,
+            normal=fallback.name,
+            bold=fallback.bold_name,
+            italic=fallback.name,
+            boldItalic=fallback.bold_name,
+        )
+    if MARKER_FONT not in pdfmetrics.getRegisteredFontNames():
+        marker = pdfmetrics.getFont(base)
+        pdfmetrics.registerFont(font_class(MARKER_FONT, marker.face.filename))  # type: ignore[attr-defined]
+        pdfmetrics.registerFontFamily(
+            MARKER_FONT,
+            normal=MARKER_FONT,
+            bold=MARKER_FONT,
+            italic=MARKER_FONT,
+            boldItalic=MARKER_FONT,
+        )
+    _registered[base] = [fallback.name for fallback in FALLBACKS]
+    _registered[bold_base] = [fallback.bold_name for fallback in FALLBACKS]
+
+
+@lru_cache(maxsize=64)
+def _cmap(font_name: str) -> frozenset[int]:
+    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
+    return frozenset(face.charToGlyph)
+
+
+def _base_of(font_name: str) -> str:
+    return font_name if font_name in _registered else next(iter(_registered), font_name)
+
+
+def _preferred(code: int) -> int | None:
+    """The index in ``FALLBACKS`` of the font for this character's script, if it has one."""
+    for index, fallback in enumerate(FALLBACKS):
+        for low, high in fallback.ranges:
+            if low <= code <= high:
+                return index
+    return None
+
+
+def _special(code: int) -> bool:
+    return 0x0590 <= code <= 0x0A7F or 0xA8E0 <= code <= 0xA8FF or 0xFB1D <= code <= 0xFEFF
+
+
+def is_simple(value: str, font_name: str) -> bool:
+    """True when ``font_name`` alone prints ``value`` left to right, unshaped (most text)."""
+    if value.isascii() or font_name not in _registered:
+        return True
+    cmap = _cmap(font_name)
+    return all(ord(ch) in cmap and not _special(ord(ch)) for ch in value if ch not in "\n\t")
+
+
+def marker(chars: str) -> str:
+    return "[" + " ".join(f"U+{ord(ch):04X}" for ch in chars) + "]"
+
+
+@dataclass(frozen=True)
+class Run:
+    font: str
+    text: str  # for a right-to-left run, in reading (logical) order: HarfBuzz reverses it
+    kind: str  # PLAIN, SHAPED or MARKER
+
+    @property
+    def shown(self) -> str:
+        return marker(self.text) if self.kind == MARKER else self.text
+
+
+@lru_cache(maxsize=20_000)
+def font_runs(value: str, font_name: str) -> tuple[Run, ...]:
+    """``value`` cut into runs by the font that prints each character (in ``value``'s order)."""
+    if is_simple(value, font_name):
+        return (Run(font_name, value, PLAIN),) if value else ()
+    base = _base_of(font_name)
+    fallbacks = _registered.get(font_name) or _registered[base]
+    base_cmap = _cmap(font_name)
+    chosen: list[str] = []
+    current: str | None = None
+    for ch in value:
+        code = ord(ch)
+        preferred = _preferred(code)
+        font: str | None = None
+        if preferred is not None and code in _cmap(fallbacks[preferred]):
+            font = fallbacks[preferred]
+        elif (
+            current not in (None, MARKER_FONT)
+            # A space ends a shaped run: HarfBuzz lays out each right-to-left word on its own,
+            # in the place display_order gave it, and would otherwise reverse them again.
+            and not (ch.isspace() and current in _SHAPED_FONTS)
+            and (unicodedata.category(ch)[0] in _NEUTRAL_CATEGORIES or ch in "\u200c\u200d")
+            and (code in _cmap(current) or ch in "\u200c\u200d")
+        ):
+            font = current
+        elif code in base_cmap:
+            font = font_name
+        else:
+            font = next((name for name in fallbacks if code in _cmap(name)), None)
+        if font is None:
+            font = MARKER_FONT  # printed as "[U+…]"; a joiner or selector inside is dropped
+        chosen.append(font)
+        current = font
+    _pull_neutrals_forward(value, chosen, font_name)
+    # A right-to-left word is a run of its own, whatever font its neighbours share: HarfBuzz
+    # reverses all it is given, and display_order has already placed everything else.
+    rtl: list[bool] = []
+    for ch in value:
+        kind = unicodedata.bidirectional(ch)
+        rtl.append(kind in _RTL_CLASSES or (kind in ("NSM", "BN") and bool(rtl) and rtl[-1]))
+    runs: list[Run] = []
+    start = 0
+    for index in range(1, len(value) + 1):
+        if index == len(value) or chosen[index] != chosen[start] or rtl[index] != rtl[start]:
+            font = chosen[start]
+            kind = MARKER if font == MARKER_FONT else SHAPED if font in _SHAPED_FONTS else PLAIN
+            piece = value[start:index]
+            if kind == MARKER:
+                piece = "".join(ch for ch in piece if ch not in "\u200d\ufe0e\ufe0f") or piece
+            runs.append(Run(font_name if kind == MARKER else font, piece, kind))
+            start = index
+    return tuple(runs)
+
+
+def _pull_neutrals_forward(value: str, chosen: list[str], base: str) -> None:
+    """Punctuation just before a script's run (an opening bracket, a quote) joins that run
+    when its font has it, so a word such as "(محمد)" is drawn, and shaped, in one font."""
+    for index in range(len(value) - 2, -1, -1):
+        following = chosen[index + 1]
+        if (
+            chosen[index] == base
+            and following != base
+            and following != MARKER_FONT
+            and unicodedata.category(value[index])[0] in "PS"
+            and ord(value[index]) in _cmap(following)
+        ):
+            chosen[index] = following
+
+
+def has_rtl(value: str) -> bool:
+    return any(_special(ord(ch)) and unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in value)
+
+
+def display_order(line: str) -> str:
+    """One line in the order it is drawn, left to right, except that each right-to-left word
+    stays in reading order (HarfBuzz lays its letters out right to left when shaping it).
+
+    Only text holding right-to-left letters changes; a line's base direction is that of its
+    first strong letter, as the Unicode bidirectional algorithm has it.
+    """
+    if not has_rtl(line):
+        return line
+    shown = str(get_display(line))
+    out: list[str] = []
+    word: list[str] = []
+    for ch in shown:
+        if unicodedata.bidirectional(ch) in _RTL_WORD_CLASSES:
+            word.append(ch)
+            continue
+        if word:
+            out.append("".join(reversed(word)))
+            word = []
+        out.append(ch)
+    if word:
+        out.append("".join(reversed(word)))
+    return "".join(out)
+
+
+def line_runs(line: str, font_name: str) -> tuple[Run, ...]:
+    """One wrapped line as runs in drawing order, left to right."""
+    return font_runs(display_order(line), font_name)
+
+
+@lru_cache(maxsize=20_000)
+def _shaped(value: str, font_name: str, size: float) -> str:
+    if not getattr(pdfmetrics.getFont(font_name), "shapable", False):
+        return value
+    return shapeStr(value, font_name, size)
+
+
+def run_text(run: Run, size: float) -> str:
+    """What to hand the canvas for ``run``: shaped glyphs, the text, or the marker."""
+    if run.kind == SHAPED:
+        return _shaped(run.text, run.font, size)
+    return run.shown
+
+
+def run_width(run: Run, size: float) -> float:
+    return pdfmetrics.stringWidth(run_text(run, size), run.font, size)
+
+
+def width(value: str, font_name: str, size: float) -> float:
+    """The printed width of ``value`` (shaped, with fallback fonts and markers)."""
+    if is_simple(value, font_name):
+        return pdfmetrics.stringWidth(value, font_name, size)
+    return sum(run_width(run, size) for run in font_runs(value, font_name))
+
+
+def has_marker(runs: Iterable[Run]) -> bool:
+    return any(run.kind == MARKER for run in runs)
+
+
+def draw_line(canvas: Any, x: float, y: float, runs: Iterable[Run], size: float) -> float:
+    """Draws runs left to right from ``x`` on the baseline ``y``; returns the width drawn.
+
+    The canvas's font is left as the last run's; callers save and restore state around it.
+    """
+    start = x
+    for run in runs:
+        shown = run_text(run, size)
+        canvas.setFont(run.font, size)
+        canvas.drawString(x, y, shown)
+        x += pdfmetrics.stringWidth(shown, run.font, size)
+    return x - start
+
+
+def markup(value: str, font_name: str) -> tuple[str, bool]:
+    """Paragraph markup for ``value`` (escaped) with each fallback run in ``<font name=...>``,
+    right-to-left words in drawing order; and whether any run needs shaping.
+
+    A paragraph reorders each source line as a whole, before reportlab breaks it: a long
+    right-to-left paragraph wrapped over several lines reads its lines in the wrong order,
+    so long free text goes through ``styles.PlainText``, which reorders line by line.
+    """
+    parts: list[str] = []
+    shaping = False
+    for index, line in enumerate(value.split("\n")):
+        if index:
+            parts.append("<br/>")
+        for run in line_runs(line, font_name):
+            if run.kind == PLAIN and run.font == font_name:
+                parts.append(escape(run.text))
+            elif run.kind == MARKER:
+                parts.append(f'<font name="{MARKER_FONT}">{escape(run.shown)}</font>')
+            else:
+                shaping = shaping or run.kind == SHAPED
+                family = next(f.name for f in FALLBACKS if run.font in (f.name, f.bold_name))
+                parts.append(f'<font name="{family}">{escape(run.text)}</font>')
+    return "".join(parts), shaping
