@@ -45,6 +45,8 @@ from veru_desk.domain.workflow import (
     check_further_referral_move,
     check_transition,
     decision_requires_reason,
+    signpost_problems,
+    signpost_reason,
 )
 from veru_desk.services import audit, case_state
 from veru_desk.services.access import (
@@ -437,12 +439,19 @@ class ReferralService(Service):
         priority: Priority | None = None,
         on: dt.date | None = None,
         expected_version: int | None = None,
+        signposted_to: str | None = None,
     ) -> None:
         """A manager's triage decision: accepted, declined or signposted, with a reason.
 
         For a further referral of an open case, accepting it adds it to the case and nothing
         else changes; ``priority`` is then the case's priority (raising it is the manager's
         choice, recorded on the case's episode).
+
+        ``signposted_to`` names the service a signposted young person is passed to (required
+        when given, as the triage page gives it); it is recorded at the head of the decision
+        reason (``workflow.signpost_reason``), where the history, the chronology and the
+        case's referrals show it. Callers that predate it (imports, scripts) pass None and
+        name the service in the reason.
         """
         if decision not in (
             ReferralStatus.ACCEPTED,
@@ -450,6 +459,13 @@ class ReferralService(Service):
             ReferralStatus.SIGNPOSTED,
         ):
             raise ValidationError({"decision": "Choose accept, decline or signpost."})
+        if decision is ReferralStatus.SIGNPOSTED and signposted_to is not None:
+            problems = signpost_problems(signposted_to)
+            if not (reason or "").strip():
+                problems["reason"] = "Give a reason for this decision."
+            if problems:
+                raise ValidationError(problems)
+            reason = signpost_reason(signposted_to, reason)
         with self._write() as session:
             referral = self._move(
                 session, referral_id, decision, reason, on, expected_version=expected_version

@@ -44,7 +44,6 @@ from veru_desk.domain.workflow import (
     TRIAGE_ORDER_TEXT,
     can_reallocate,
     signpost_problems,
-    signpost_reason,
     signposted_to,
     triage_order,
 )
@@ -589,10 +588,8 @@ class TriagePage(QWidget):
         if not triage and worker_id is None:
             self.errors.show(ValidationError({"worker": "Choose the caseworker to allocate."}))
             return
-        typed = self.reason.text()
-        reason = typed
-        if triage and decision is ReferralStatus.SIGNPOSTED and typed.strip():
-            reason = signpost_reason(service, typed)
+        reason = self.reason.text()
+        signposting = triage and decision is ReferralStatus.SIGNPOSTED
         priority = Priority(self.priority.currentData())
         self.confirmation.setVisible(False)  # the next action has begun
         worker_name = next((w.display_name for w in self._workers if w.user_id == worker_id), None)
@@ -601,7 +598,12 @@ class TriagePage(QWidget):
             if triage:
                 assert decision is not None
                 referrals.decide(
-                    view.id, decision, reason, priority=priority, expected_version=view.version
+                    view.id,
+                    decision,
+                    reason,
+                    priority=priority,
+                    expected_version=view.version,
+                    signposted_to=service if signposting else None,
                 )
             if worker_id is not None:
                 referrals.allocate(view.id, worker_id, reason.strip() or None)
@@ -615,7 +617,7 @@ class TriagePage(QWidget):
             # failed); the messages go beside the fields once the referral is shown again.
             self._pending_error = error
             self._pending_select = view.id
-            self._pending_reason = typed
+            self._pending_reason = reason
             self._pending_signpost = service
             self._pending_choice = (decision, worker_id, priority)
             self.refresh()
