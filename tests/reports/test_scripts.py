@@ -1,0 +1,272 @@
+"""Every script the unit's families write prints (#17), through the paths the case summary
+uses: ``para`` (titles, headings, short values), ``rich`` + ``text`` (sentences with markup),
+``data_table`` (chronology rows, plain and long text) and ``key_value_table`` (a person's
+details).
+
+How the printed text is checked: pypdf extracts what each page draws, through the fonts'
+ToUnicode maps. Two things differ from the stored text by design, and are normalised here
+explicitly rather than hidden:
+
+* Arabic and Urdu are drawn as shaped glyphs, which map to Unicode's presentation forms
+  (initial, medial, final): NFKC turns them back into the stored letters. Right-to-left words
+  come out in the order they are drawn, left to right, each word in reading order, so for
+  Arabic, Urdu and Hebrew each stored word is looked for, not the whole phrase.
+* In Bengali, Devanagari and Gurmukhi a vowel sign drawn before its consonant (ি) is
+  extracted in drawing order, and a conjunct or reph drawn as one glyph has no single
+  character to map to; for these scripts the test checks every glyph drawn is in the font
+  that drew it (no .notdef box) and that the text was shaped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from typing import Any
+
+import pypdf
+import pytest
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+
+from veru_desk.reports import scripts
+from veru_desk.reports.styles import (
+    BODY,
+    CELL_BOLD,
+    CONTENT_WIDTH,
+    HEADING,
+    LongText,
+    PlainText,
+    build_marked_pdf,
+    data_table,
+    heading,
+    key_value_table,
+    para,
+    register_fonts,
+    rich,
+    text,
+)
+
+LEFT_TO_RIGHT = {
+    "Polish": "Łukasz Wiśniewski",
+    "Vietnamese": "Nguyễn Thị Ánh",
+    "Greek": "Γιώργος Παπαδόπουλος",
+    "Cyrillic": "Олена Шевченко",
+    "Chinese": "王小明",
+}
+RIGHT_TO_LEFT = {
+    "Arabic": "محمد علي",
+    "Urdu": "عائشہ بی بی",
+    "Hebrew": "שלום כהן",
+}
+INDIAN = {
+    "Bengali": "রহিম উদ্দিন",
+    "Devanagari": "अर्जुन शर्मा",
+    "Gurmukhi": "ਹਰਪ੍ਰੀਤ ਕੌਰ",
+}
+EVERY = {**LEFT_TO_RIGHT, **RIGHT_TO_LEFT, **INDIAN}
+# The fallback font each script must be drawn in (DejaVu prints the others).
+FONT_FOR = {
+    "Arabic": "NotoNaskhArabic",
+    "Urdu": "NotoNaskhArabic",
+    "Hebrew": "NotoSansHebrew",
+    "Bengali": "NotoSansBengali",
+    "Devanagari": "NotoSansDevanagari",
+    "Gurmukhi": "NotoSansGurmukhi",
+    "Chinese": "DroidSansFallback",
+}
+
+
+def _pdf(story: list[Any]) -> pypdf.PdfReader:
+    target = io.BytesIO()
+    build_marked_pdf(
+        target, story, title="Scripts", author="VERU", subject="Test", marking="OFFICIAL"
+    )
+    target.seek(0)
+    return pypdf.PdfReader(target)
+
+
+def _every_path_story(values: dict[str, str]) -> list[Any]:
+    story: list[Any] = [*heading("Names as typed")]
+    for label, value in values.items():
+        story.append(para(f"{label}: {value}", BODY))
+        story.append(rich(f"<b>{text(label)}:</b> {text(value)} attended", BODY))
+    story.append(para(values[next(iter(values))], HEADING))
+    rows = [
+        [label, value, LongText(f"Spoke with {value} about school. " * 6, heading=value)]
+        for label, value in values.items()
+    ]
+    story.append(data_table(["Script", "Name", "Note"], rows, [25 * mm, 45 * mm, 110 * mm]))
+    story.append(key_value_table([(label, value) for label, value in values.items()]))
+    return story
+
+
+def _page_text(reader: pypdf.PdfReader) -> str:
+    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def _used_characters(reader: pypdf.PdfReader) -> dict[str, set[str]]:
+    """Font face name -> the characters its ToUnicode map says were drawn (beyond ASCII,
+    which reportlab maps in every subset whether drawn or not)."""
+    used: dict[str, set[str]] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            face = str(font["/BaseFont"]).split("+", 1)[-1]
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            for code in re.findall(r"<[0-9A-F]{2}> <([0-9A-F]{4,})>", cmap):
+                character = bytes.fromhex(code).decode("utf-16-be")
+                if not character.isascii():
+                    used.setdefault(face, set()).add(character)
+    return used
+
+
+def _notdef_glyphs(reader: pypdf.PdfReader) -> int:
+    """How many .notdef glyphs (the empty box) the pages draw: reportlab draws a character
+    its font lacks as code 0 of the font's subset."""
+    count = 0
+    for page in reader.pages:
+        content = pypdf.generic.ContentStream(page.get_contents(), reader)
+        for operands, operator in content.operations:
+            if operator not in (b"Tj", b"TJ", b"'", b'"'):
+                continue
+            for operand in operands:
+                for piece in operand if isinstance(operand, list) else [operand]:
+                    if isinstance(
+                        piece, pypdf.generic.ByteStringObject | pypdf.generic.TextStringObject
+                    ):
+                        count += piece.original_bytes.count(b"\x00")
+    return count
+
+
+def _face_cmaps() -> dict[str, set[int]]:
+    register_fonts()
+    faces: dict[str, set[int]] = {}
+    for name in pdfmetrics.getRegisteredFontNames():
+        font = pdfmetrics.getFont(name)
+        face = getattr(font, "face", None)
+        if face is not None:
+            faces[face.name.decode() if isinstance(face.name, bytes) else face.name] = set(
+                face.charToGlyph
+            )
+    return faces
+
+
+@pytest.fixture(scope="module")
+def every_script_pdf() -> pypdf.PdfReader:
+    return _pdf(_every_path_story(EVERY))
+
+
+def test_no_character_of_any_script_is_drawn_as_an_empty_box(
+    every_script_pdf: pypdf.PdfReader,
+) -> None:
+    assert _notdef_glyphs(every_script_pdf) == 0
+    used = _used_characters(every_script_pdf)
+    faces = _face_cmaps()
+    for face, characters in used.items():
+        missing = {ch for ch in characters if ord(ch) not in faces[face]}
+        assert not missing, f"{face} has no glyph for {sorted(missing)}: they print as boxes"
+    for script, font in FONT_FOR.items():
+        drawn = set().union(*(chars for face, chars in used.items() if face.startswith(font)))
+        letters = {ch for ch in EVERY[script] if unicodedata.category(ch) == "Lo"}
+        # Shaping maps some letters to joined forms or conjunct glyphs: most stay as they are.
+        assert drawn, f"nothing drawn in {font} for {script}"
+        if script in ("Hebrew", "Chinese"):
+            assert letters <= drawn, f"{script}: {sorted(letters - drawn)} not in {font}"
+
+
+def test_left_to_right_names_extract_exactly_as_stored(every_script_pdf: pypdf.PdfReader) -> None:
+    # pypdf starts a new line where the font changes: spacing is compared collapsed.
+    printed = re.sub(r"\s+", " ", _page_text(every_script_pdf))
+    for script, value in LEFT_TO_RIGHT.items():
+        assert f"{script}: {value}" in printed
+        assert f"Spoke with {value} about school." in printed
+
+
+def test_right_to_left_words_print_joined_each_word_whole(
+    every_script_pdf: pypdf.PdfReader,
+) -> None:
+    raw = "\n".join(page.extract_text() for page in every_script_pdf.pages)
+    printed = unicodedata.normalize("NFKC", raw)
+    for value in RIGHT_TO_LEFT.values():
+        for word in value.split():
+            assert word in printed, f"{word!r} missing from the printed text"
+    # Arabic letters are drawn in their joined forms (presentation forms), not isolated.
+    assert "\ufee3\ufea4\ufee4\ufeaa" in raw  # محمد: initial, medial, medial, final
+    assert "\ufe8b" in raw or "\ufeb8" in raw  # عائشہ joins too (Urdu)
+
+
+def test_right_to_left_words_are_drawn_right_to_left() -> None:
+    reader = _pdf([para("Mother: محمد علي, phone 07700 900123", BODY)])
+    placed: dict[str, float] = {}
+
+    def visit(drawn: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        word = unicodedata.normalize("NFKC", drawn).strip()
+        if word:
+            placed[word] = tm[4]
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    # The first word read (محمد) is on the right, the comma after the last (علي) is not
+    # pulled into the Arabic: it follows it on the left-to-right line.
+    assert placed["علي"] < placed["محمد"]
+    assert scripts.display_order("Mother: محمد علي, phone") == "Mother: علي محمد, phone"
+
+
+def test_indian_scripts_are_shaped_vowel_signs_before_their_consonant(
+    every_script_pdf: pypdf.PdfReader,
+) -> None:
+    printed = _page_text(every_script_pdf)
+    # রহিম: the vowel sign ি is drawn before হ, so it is extracted before it.
+    assert "রিহম" in printed
+    assert "রহিম" not in printed
+    # ਕੌਰ and शमा: letters with no conjunct print (and extract) whole.
+    assert "ਕੌਰ" in printed
+
+
+def test_every_run_is_in_a_font_that_has_its_letters() -> None:
+    register_fonts()
+    for value in [*EVERY.values(), "Zoë Çelik (زوئی)", "Aoife Ní Bhriain — ১২ মে"]:
+        for run in scripts.font_runs(value, "VeruSans"):
+            assert run.kind != scripts.MARKER, f"{value!r}: {run.text!r} has no font"
+            cmap = pdfmetrics.getFont(run.font).face.charToGlyph  # type: ignore[attr-defined]
+            assert all(ord(ch) in cmap for ch in run.text), (value, run)
+
+
+def test_urdu_letters_are_drawn_in_the_arabic_font_with_the_rest_of_the_word() -> None:
+    register_fonts()
+    runs = scripts.font_runs("عائشہ بی بی", "VeruSans")
+    fonts = {run.font for run in runs if not run.text.isspace()}
+    assert fonts == {"VeruArabic"}
+    assert {run.kind for run in runs if run.font == "VeruArabic"} == {scripts.SHAPED}
+
+
+def test_a_character_no_font_has_prints_as_its_code_and_the_page_says_so() -> None:
+    note = "Knife emoji in the message: 🔪 and 👍🏽"
+    reader = _pdf(
+        [
+            para(note, BODY),
+            rich(f"<b>Message:</b> {text(note)}", BODY),
+            data_table(["When", "What"], [["05/12/2026", note]], [30 * mm, 100 * mm]),
+            PlainText("A second page with nothing unusual on it.", BODY),
+        ]
+    )
+    printed = _page_text(reader)
+    assert printed.count("[U+1F52A]") == 3
+    assert printed.count("[U+1F44D U+1F3FD]") == 3
+    assert "Some characters could not be printed; they are shown as [U+" in printed
+    assert "\U0001f52a" not in printed
+
+
+def test_a_page_with_nothing_unprintable_has_no_note() -> None:
+    reader = _pdf([para("Łukasz Wiśniewski, محمد علي, অর্জুন", BODY)])
+    assert "could not be printed" not in _page_text(reader)
+
+
+def test_a_long_right_to_left_note_wraps_line_by_line_in_reading_order() -> None:
+    register_fonts()
+    words = [f"كلمة{n}" for n in range(40)]
+    lines = PlainText(" ".join(words), CELL_BOLD).lines_for(CONTENT_WIDTH / 3)
+    assert len(lines) > 2
+    # Lines are cut in reading order: the first line holds the first words.
+    assert lines[0].split()[0] == words[0]
+    assert " ".join(lines).split() == words
