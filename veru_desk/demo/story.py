@@ -69,6 +69,7 @@ from veru_desk.services.case_state import RECENT_ATTENDANCE_WINDOW
 from veru_desk.services.people import sort_name_of
 
 YEARS_OF_HISTORY = 3
+WAITING_IN_EVERY_DEMO = 3  # the first people of a demo are referrals still awaiting triage
 
 
 class Values:
@@ -420,10 +421,18 @@ class Generator:
             if plans[index][1] != work.pid:
                 break
             plans[index] = (*plans[index][:7], False, *plans[index][8:])
+        review = next_plan_review(plan_start)
+        if not work.closing:
+            # An open case's plan is reviewed when due; a few reviews are late, by weeks.
+            if rng.random() < 0.1:
+                review = max(review, work.end - dt.timedelta(days=rng.randint(0, 35)))
+            else:
+                while review <= work.end:
+                    review = next_plan_review(review)
         plans.append(
             (
                 plan_id, work.pid, work.rid, episode.plan_version, v.day(plan_start),
-                v.day(next_plan_review(plan_start)),
+                v.day(review),
                 "Plan agreed with the young person and their family.", True,
                 *work.tracked(plan_start),
             )
@@ -447,10 +456,12 @@ class Generator:
             for description, owner in rng.sample(ACTIONS[domain], rng.randint(1, 2)):
                 due = plan_start + dt.timedelta(days=rng.randint(7, 60))
                 done = due - dt.timedelta(days=rng.randint(0, 5)) if due < work.end else None
-                if done is not None and rng.random() < 0.15:
-                    done = None  # an overdue action
-                if status is GoalStatus.NOT_STARTED:
+                recent = (work.end - due).days < 42
+                if done is not None and recent and rng.random() < 0.15:
+                    done = None  # an overdue action, weeks late at most
+                if status is GoalStatus.NOT_STARTED:  # its actions lie ahead
                     done = None
+                    due = max(due, work.end + dt.timedelta(days=rng.randint(7, 42)))
                 elif status is GoalStatus.ACHIEVED and done is None:
                     done = min(due, work.end)
                 if done is not None:
@@ -487,7 +498,7 @@ class Generator:
             else rng.random() < 0.07 and count >= 4
         )
         hour = rng.choice((15, 16, 16, 17, 18))
-        location = rng.choice(LOCATIONS)
+        location = rng.choice(LOCATIONS)  # where they usually meet
         sessions = work.batch.rows["mentoring_session"]
         attendance_log = summary.attendance
         last_attended: dt.date | None = None
@@ -526,11 +537,12 @@ class Generator:
             attendance_log.append(_ATTENDANCE[attendance])
             stamp = at(day, self._free_clock(worker, day, clocks[int(random_() * 3)]))
             session_id += 1
+            duration = _DURATIONS[int(random_() * 4)]
+            kind = _HOME_VISIT if index == 0 else _SESSION_TYPES[int(random_() * 9)]
             sessions.append(
                 (
-                    session_id, pid, rid, stamp, _DURATIONS[int(random_() * 4)], worker,
-                    _HOME_VISIT if index == 0 else _SESSION_TYPES[int(random_() * 9)],
-                    location, attendance,
+                    session_id, pid, rid, stamp, duration, worker, kind,
+                    _PLACE_OF_TYPE.get(kind, location), attendance,
                     SESSION_NOTES[int(random_() * len(SESSION_NOTES))] if attended else None,
                     TOPICS[int(random_() * len(TOPICS))] if attended else None,
                     False, stamp, worker, stamp, worker, 1,
@@ -670,6 +682,13 @@ _SESSION_TYPES = tuple(
     )
 )  # fmt: skip
 _HOME_VISIT = SessionType.HOME_VISIT.value
+# Where a session of these types happens, whatever the young person's usual meeting place.
+_PLACE_OF_TYPE = {
+    _HOME_VISIT: "Young person's home",
+    SessionType.PHONE_ONLINE.value: "Phone",
+    SessionType.SCHOOL_VISIT.value: "School (meeting room)",
+    SessionType.FAMILY.value: "Young person's home",
+}
 # Days to move a weekend session by (Saturday, Sunday): to a Thursday, Friday, Monday or Tuesday.
 _WEEKEND_MOVES = {5: (-2, -1, 2, 3), 6: (-3, -2, 1, 2)}
 # Session start times a worker can offer, 10:00 to 18:30; for each, the others nearest first.
@@ -820,13 +839,21 @@ def plan_person(gen: Generator) -> PersonPlan:
     anchor = gen.anchor
     history = YEARS_OF_HISTORY * 365
     two_episodes = rng.random() < 0.10
-    if two_episodes:
+    waiting = gen.counts["people"] < WAITING_IN_EVERY_DEMO
+    if waiting:  # a demo always has referrals in the triage queue, however small
+        two_episodes = False
+        received = anchor - dt.timedelta(days=rng.randint(1, 6))
+    elif two_episodes:
         received = anchor - dt.timedelta(days=rng.randint(420, history))
+    elif rng.random() < 0.05:  # the triage queue is never empty: this fortnight's referrals
+        received = anchor - dt.timedelta(days=rng.randint(1, 12))
     else:
         received = anchor - dt.timedelta(days=rng.randint(1, history))
     age = rng.choices(gen.age_values, cum_weights=gen.age_weights)[0]
     dob = received - dt.timedelta(days=age * 365 + age // 4 + rng.randint(0, 364))
-    episodes = [_plan_episode(gen, received, last_episode=not two_episodes, age=age)]
+    episodes = [
+        _plan_episode(gen, received, last_episode=not two_episodes, age=age, waiting=waiting)
+    ]
     if two_episodes:
         previous = episodes[0]
         after = (previous.closed_on or previous.received_on) + dt.timedelta(
@@ -839,7 +866,9 @@ def plan_person(gen: Generator) -> PersonPlan:
     return PersonPlan(heritage, ethnicity, gender, first, last, dob, district, episodes)
 
 
-def _plan_episode(gen: Generator, received: dt.date, *, last_episode: bool, age: int) -> Episode:
+def _plan_episode(
+    gen: Generator, received: dt.date, *, last_episode: bool, age: int, waiting: bool = False
+) -> Episode:
     rng = gen.rng
     anchor = gen.anchor
     agency_index = rng.choices(range(len(AGENCIES)), cum_weights=gen.agency_weights)[0]
@@ -857,7 +886,7 @@ def _plan_episode(gen: Generator, received: dt.date, *, last_episode: bool, age:
 
     # triage: the last fortnight's referrals are still in the queue
     yesterday = anchor - dt.timedelta(days=1)
-    if last_episode and age_days <= 12 and rng.random() < 0.75:
+    if waiting or (last_episode and age_days <= 12 and rng.random() < 0.75):
         if rng.random() < 0.4:
             episode.screened = min(received + dt.timedelta(days=1), yesterday)
             episode.status = ReferralStatus.SCREENING

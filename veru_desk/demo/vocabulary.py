@@ -375,9 +375,10 @@ TOPICS = (
     "education", "safety", "family", "peers", "emotional wellbeing", "substance use",
     "employment", "online safety", "positive activities",
 )  # fmt: skip
+# Usual meeting places (home visits, phone calls and school visits are placed by their type).
 LOCATIONS = (
-    "VERU office, Luton", "Young person's home", "Wardown Park Academy", "Lewsey Sports Park",
-    "Hockwell Ring Youth Project", "McDonald's, the Mall", "Bedford library", "Phone",
+    "VERU office, Luton", "Lewsey Sports Park", "Hockwell Ring Youth Project",
+    "McDonald's, the Mall", "Bedford library", "Marsh Farm youth centre",
 )  # fmt: skip
 NOTE_SUBJECTS = (
     ("Call with mum", "Mum says he has been coming home late; agreed to share any concerns."),
