@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import (
@@ -30,7 +30,7 @@ from veru_desk.db.models import (
     YoungPerson,
 )
 from veru_desk.domain.dates import format_time, format_uk_date
-from veru_desk.domain.enums import Attendance, ReferralStatus, Role
+from veru_desk.domain.enums import Attendance, Priority, ReferralStatus, Role
 from veru_desk.domain.names import display_name
 from veru_desk.domain.reviews import DUE_SOON_DAYS
 from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
@@ -181,7 +181,8 @@ class DashboardService(Service):
     def _new_referrals(
         self, session: Session, totals: dict[str, int], today: dt.date
     ) -> list[DashboardItem]:
-        """The triage queue, oldest first (a manager's decision; caseworkers see none)."""
+        """The triage queue, urgent first then oldest (a manager's decision; caseworkers see
+        none)."""
         if Role.MANAGER not in self.actor.roles:
             return []
         episode = aliased(Referral)
@@ -200,7 +201,12 @@ class DashboardService(Service):
             .outerjoin(episode, episode.id == Referral.open_case_referral_id)
             .outerjoin(worker, worker.id == episode.allocated_worker_id)
             .where(Referral.status.in_(_TRIAGE))
-            .order_by(Referral.received_on, Referral.id),
+            # the triage queue's order (domain.workflow.triage_order): urgent, then oldest
+            .order_by(
+                case((Referral.priority == Priority.URGENT, 0), else_=1),
+                Referral.received_on,
+                Referral.id,
+            ),
             totals,
             "new_referrals",
         )

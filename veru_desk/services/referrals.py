@@ -47,6 +47,7 @@ from veru_desk.domain.workflow import (
     decision_requires_reason,
     signpost_problems,
     signpost_reason,
+    triage_order,
 )
 from veru_desk.services import audit, case_state
 from veru_desk.services.access import (
@@ -675,15 +676,17 @@ class ReferralService(Service):
         return [self._view(session, r) for r in rows]
 
     def triage_queue(self) -> list[ReferralView]:
-        """Received and screening referrals, oldest first: the manager's Monday queue. Further
-        referrals of open cases are in it too, each saying which case it joined."""
+        """Received and screening referrals, urgent ones first and then the oldest
+        (``workflow.triage_order``): the manager's Monday queue. Further referrals of open
+        cases are in it too, each saying which case it joined."""
         with self._read() as session:
             require_role(self.actor, Role.MANAGER, doing="see the triage queue")
             rows = session.scalars(
-                select(Referral)
-                .where(Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING]))
-                .order_by(Referral.received_on, Referral.id)
+                select(Referral).where(
+                    Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING])
+                )
             ).all()
+            rows = sorted(rows, key=lambda r: triage_order(r.priority, r.received_on, r.id))
             return [self._view(session, r) for r in rows]
 
     def workers(self) -> list[WorkerLoad]:

@@ -45,7 +45,6 @@ from veru_desk.domain.workflow import (
     can_reallocate,
     signpost_problems,
     signposted_to,
-    triage_order,
 )
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
@@ -323,10 +322,7 @@ class TriagePage(QWidget):
             self._pending_select = keep
 
         def work(_progress: Progress) -> tuple[list[ReferralView], list[WorkerLoad]]:
-            queue = sorted(
-                services.referrals.triage_queue(),
-                key=lambda v: triage_order(v.priority, v.received_on, v.id),
-            )
+            queue = services.referrals.triage_queue()  # urgent first, then the oldest
             return queue + awaiting_allocation(services), services.referrals.workers()
 
         run_task(
