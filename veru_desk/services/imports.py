@@ -378,9 +378,9 @@ def parse_referral_file(data: bytes, *, today: dt.date | None = None) -> ImportP
     bad = {e.line for e in errors}
     rows = _link_same_referrals(_link_same_people([r for r in rows if r.line not in bad]))
     problems: dict[int, list[str]] = {}
-    for error in errors:
-        column = "" if error.field == "file" else f"{error.field}: "
-        problems.setdefault(error.line, []).append(column + error.message)
+    for problem in errors:
+        column = "" if problem.field == "file" else f"{problem.field}: "
+        problems.setdefault(problem.line, []).append(column + problem.message)
     rejected = [
         RejectedRow(line, list(records[line - 1]), " | ".join(problems[line]))
         for line in sorted(bad)
@@ -455,8 +455,8 @@ def _xlsx_records(data: bytes) -> list[list[str]] | RowError:
         sheet = workbook.worksheets[0]
         records: list[list[str]] = []
         for row in sheet.iter_rows():
-            cells = [cell for cell in row if getattr(cell, "row", None) is not None]
-            number = cells[0].row if cells else len(records) + 1
+            numbers = [n for cell in row if isinstance(n := getattr(cell, "row", None), int)]
+            number = numbers[0] if numbers else len(records) + 1
             while len(records) < number - 1:
                 records.append([])
             values = [_xlsx_cell(cell.value) for cell in row]

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from veru_desk.domain.errors import ConflictError
 from veru_desk.services import Services
@@ -86,12 +94,92 @@ class CaseTab(QWidget):
         )
 
 
+class FlowRow(QLayout):
+    """Buttons left to right at their full width, moving to a further line when the tab is
+    too narrow (1280x720 at 150% text), rather than squeezing their words away."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        width = sum(i.sizeHint().width() for i in self._visible()) + self._gap() * max(
+            len(self._visible()) - 1, 0
+        )
+        height = max((i.sizeHint().height() for i in self._visible()), default=0)
+        return QSize(width, height)
+
+    def minimumSize(self) -> QSize:
+        widest = max((i.sizeHint().width() for i in self._visible()), default=0)
+        tallest = max((i.sizeHint().height() for i in self._visible()), default=0)
+        return QSize(widest, tallest)
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not i.isEmpty()]
+
+    def _gap(self) -> int:
+        spacing = self.spacing()
+        if spacing >= 0:
+            return spacing
+        parent = self.parentWidget()
+        return (
+            parent.style().layoutSpacing(
+                QSizePolicy.ControlType.PushButton,
+                QSizePolicy.ControlType.PushButton,
+                Qt.Orientation.Horizontal,
+            )
+            if parent is not None
+            else 6
+        )
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        gap = self._gap()
+        x, y, line_height = rect.x(), rect.y(), 0
+        for item in self._visible():
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y = rect.x(), y + line_height + gap
+                line_height = 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y()
+
+
 def button_row(*buttons: QPushButton, stretch_first: bool = False) -> QHBoxLayout:
+    """A tab's buttons on one line; on a narrow tab they flow onto a second line whole."""
     row = QHBoxLayout()
+    flow = FlowRow()
+    for button in buttons:
+        flow.addWidget(button)
     if stretch_first:
         row.addStretch(1)
-    for button in buttons:
-        row.addWidget(button)
-    if not stretch_first:
-        row.addStretch(1)
+    row.addLayout(flow, 1 if not stretch_first else 0)
     return row
