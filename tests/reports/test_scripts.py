@@ -270,3 +270,32 @@ def test_a_long_right_to_left_note_wraps_line_by_line_in_reading_order() -> None
     # Lines are cut in reading order: the first line holds the first words.
     assert lines[0].split()[0] == words[0]
     assert " ".join(lines).split() == words
+
+
+def test_a_wrapped_line_that_starts_with_an_arabic_name_is_still_read_left_to_right() -> None:
+    note = "Spoke with محمد علي about school. " * 8
+    # The narrowest column in which a line starts with the name.
+    for width in range(40, 120):
+        block = PlainText(note, BODY)
+        if any(scripts.has_rtl(line.split()[0]) for line in block.lines_for(width * mm)):
+            break
+    else:
+        pytest.fail("no width puts the name at the start of a line")
+    reader = _pdf([PlainText.already_wrapped(block.lines_for(width * mm), BODY, width * mm)])
+    rows: dict[float, list[tuple[float, str]]] = {}
+
+    def visit(drawn: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        word = unicodedata.normalize("NFKC", drawn).strip()
+        if word:
+            rows.setdefault(round(tm[5], 1), []).append((tm[4], word))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    checked = 0
+    for placed in rows.values():
+        words = [word for _, word in sorted(placed)]
+        if words and words[0] in ("علي", "محمد") and len(words) > 2:
+            # The English after the name stays to its right; the name reads محمد علي.
+            assert words[:2] == ["علي", "محمد"], words
+            assert words[2].startswith("about"), words
+            checked += 1
+    assert checked

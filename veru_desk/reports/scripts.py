@@ -274,16 +274,30 @@ def has_rtl(value: str) -> bool:
     return any(_special(ord(ch)) and unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in value)
 
 
-def display_order(line: str) -> str:
+def base_direction(value: str) -> str:
+    """Right-to-left ("R") when the first letter with a direction is, else "L" (the Unicode
+    bidirectional algorithm's rule for a paragraph)."""
+    for ch in value:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _RTL_CLASSES:
+            return "R"
+        if kind == "L":
+            return "L"
+    return "L"
+
+
+def display_order(line: str, base: str | None = None) -> str:
     """One line in the order it is drawn, left to right, except that each right-to-left word
     stays in reading order (HarfBuzz lays its letters out right to left when shaping it).
 
-    Only text holding right-to-left letters changes; a line's base direction is that of its
-    first strong letter, as the Unicode bidirectional algorithm has it.
+    Only text holding right-to-left letters changes. ``base`` is the direction of the
+    paragraph the line was wrapped from ("L" or "R"): a line of an English note that happens
+    to start with an Arabic name is still read left to right. Without it, the line's own
+    first strong letter decides.
     """
     if not has_rtl(line):
         return line
-    shown = str(get_display(line))
+    shown = str(get_display(line, base_dir=base or base_direction(line)))
     out: list[str] = []
     word: list[str] = []
     for ch in shown:
@@ -299,9 +313,10 @@ def display_order(line: str) -> str:
     return "".join(out)
 
 
-def line_runs(line: str, font_name: str) -> tuple[Run, ...]:
-    """One wrapped line as runs in drawing order, left to right."""
-    return font_runs(display_order(line), font_name)
+def line_runs(line: str, font_name: str, base: str | None = None) -> tuple[Run, ...]:
+    """One wrapped line as runs in drawing order, left to right (``base``: see
+    ``display_order``)."""
+    return font_runs(display_order(line, base), font_name)
 
 
 @lru_cache(maxsize=20_000)

@@ -326,8 +326,9 @@ class PlainText(Flowable):
             return
         y = self.height - style.fontSize
         unprintable = False
+        base = scripts.base_direction(self.text)
         for line in self._lines:
-            runs = scripts.line_runs(line, style.fontName)
+            runs = scripts.line_runs(line, style.fontName, base)
             unprintable = unprintable or scripts.has_marker(runs)
             x = 0.0
             if style.alignment in (TA_RIGHT, TA_CENTER):
