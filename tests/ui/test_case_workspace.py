@@ -71,8 +71,11 @@ def test_header_names_the_young_person_and_shows_reference_status_worker_and_ris
 
     assert ws.title == f"{case_ref} · Łukasz Wiśniewski"
     assert ws.name_label.text() == "Łukasz Wiśniewski (prefers Łuki)"
-    assert "Age 14" in ws.facts_label.text()
-    assert "Caseworker: Dariusz Wójcik" in ws.facts_label.text()
+    facts = ws.facts_label.text()
+    assert "Age\u00a014" in facts
+    # Each fact's words are held together, so a narrow header wraps only between facts.
+    assert "Caseworker:\u00a0Dariusz\u00a0Wójcik" in facts
+    assert facts.replace("\u00a0", " ").split("  ·  ")[2] == "Caseworker: Dariusz Wójcik"
     assert ws.status_badge.text() == "Allocated"
     assert ws.risk_badge.text() == "Risk not assessed"
     assert not ws.alert.isVisible()

@@ -198,7 +198,9 @@ class CaseWorkspace(QWidget):
         ]
         if person.last_contact_on:
             facts.append(f"Last contact {format_uk_date(person.last_contact_on)}")
-        self.facts_label.setText("  ·  ".join(facts))
+        # Each fact keeps its words together (no-break spaces): a narrow header wraps between
+        # facts, never inside "Caseworker: Dariusz Wójcik".
+        self.facts_label.setText("  ·  ".join(fact.replace(" ", "\u00a0") for fact in facts))
 
         status = person.status.label if person.status else "No referral"
         self.status_badge.setText(status)
