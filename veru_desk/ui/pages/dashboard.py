@@ -145,6 +145,10 @@ class DashboardCard(QFrame):
         self.empty = QLabel(LOADING)
         self.empty.setObjectName("hint")
         self.empty.setAccessibleName(f"{section.title}: status")
+        # while loading the card keeps a list's height, so the page does not jump when the
+        # figures arrive
+        self.empty.setMinimumHeight(self.list.minimumHeight())
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.loading = True
         # With no items the message takes the card's spare height, kept under the heading
         # (otherwise the heading drifts to the middle of an empty card).
@@ -155,6 +159,7 @@ class DashboardCard(QFrame):
         service): the count says the total, never how many rows happen to be listed."""
         total = len(items) if total is None else total
         self.loading = False
+        self.empty.setMinimumHeight(0)
         self.empty.setText(self.section.empty)
         self.list.clear()
         for entry in items:
