@@ -1,8 +1,13 @@
 """Small charts for the documents, drawn with reportlab.graphics.
 
 Board papers are photocopied in black and white, so no chart relies on colour: bars are one
-dark grey with their value printed on them, pie slices use greys far apart in lightness, each
-labelled with its name and count, and lines carry markers with values beside them.
+dark grey with their value printed on them, pie slices use greys far apart in lightness and
+a key beside the donut names each with its count and share, in the slices' order clockwise
+from the top, and lines carry markers with values beside them.
+
+Each chart draws its own title unless the caller passes ``titled=False`` (a chart printed
+under a heading that already says what it shows). A line chart plots only what was
+recorded: one score is one dot.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -28,6 +33,12 @@ GREYS = [
 ]
 BAR_FILL = colors.HexColor("#4d4d4d")
 MAX_LABEL_CHARS = 34
+LABEL_SIZE = 7
+LABEL_LEADING = 8.2
+# A bar's label may take this share of the chart's width, on at most two lines.
+LABEL_SHARE = 0.42
+LABEL_LINES = 2
+TITLE_BAND = 14  # points above the plot taken by a chart's own title
 # Bars one chart may hold and still fit on a page; beyond that the smallest are summed into
 # one "all others" bar (every row is still in the table above the chart).
 MAX_BARS = 40
@@ -58,29 +69,69 @@ def _titled(drawing: Drawing, title: str) -> None:
     )
 
 
+def wrap_label(
+    label: str, width: float, size: float = LABEL_SIZE, max_lines: int = LABEL_LINES
+) -> list[str]:
+    """``label`` broken between words into lines no wider than ``width``; only past
+    ``max_lines`` lines is the last cut short with "…" (the table beside has it whole)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and stringWidth(f"{lines[-1]} {word}", FONT, size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+            continue
+        while len(word) > 1 and stringWidth(word, FONT, size) > width:  # one very long word
+            cut = len(word) - 1
+            while cut > 1 and stringWidth(word[:cut], FONT, size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    if len(lines) > max_lines:
+        last = " ".join(lines[max_lines - 1 :])
+        while len(last) > 1 and stringWidth(last + "…", FONT, size) > width:
+            last = last[:-1].rstrip()
+        lines = [*lines[: max_lines - 1], last + "…"]
+    return lines or [""]
+
+
 def bar_chart(
-    labels: Sequence[str], values: Sequence[float], title: str, width: float = 480
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    width: float = 480,
+    *,
+    titled: bool = True,
 ) -> Drawing:
-    """Horizontal bars (long category names stay readable), the value printed at each bar."""
+    """Horizontal bars (long category names stay readable), the value printed at each bar.
+
+    A category's name wraps onto a second line rather than being cut: "Health (incl.
+    hospital / A&E navigation)" prints whole.
+    """
     register_fonts()
     labels, values = _fewest_bars(labels, values)
     count = max(len(values), 1)
-    bar_space = 14
-    height = count * bar_space + 34
+    widest = max([stringWidth(label, FONT, LABEL_SIZE) for label in labels] or [0])
+    label_width = min(widest, width * LABEL_SHARE)
+    wrapped = [wrap_label(label, label_width) for label in labels]
+    lines = max([len(label) for label in wrapped] or [1])
+    bar_space = max(14.0, lines * LABEL_LEADING + 4)
+    top_band = TITLE_BAND + 6 if titled else 6
+    height = count * bar_space + 14 + top_band
     drawing = _drawing(width, height)
-    _titled(drawing, title)
+    if titled:
+        _titled(drawing, title)
     chart = HorizontalBarChart()
-    chart.x = 165
+    chart.x = label_width + 8  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     chart.y = 8
     chart.width = width - chart.x - 40  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
-    chart.height = count * bar_space
+    chart.height = count * bar_space  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     chart.data = [list(reversed(values)) or [0]]
-    chart.categoryAxis.categoryNames = [
-        _short(label, chart.x - 8) for label in reversed(labels)
-    ] or [""]
+    chart.categoryAxis.categoryNames = ["\n".join(label) for label in reversed(wrapped)] or [""]
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontSize = LABEL_SIZE
+    chart.categoryAxis.labels.leading = LABEL_LEADING
     chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.textAnchor = "end"
     chart.categoryAxis.labels.dx = -4
     chart.categoryAxis.strokeColor = MUTED
     chart.valueAxis.valueMin = 0
@@ -92,7 +143,7 @@ def bar_chart(
     chart.barWidth = 9
     chart.barLabelFormat = _number
     chart.barLabels.fontName = FONT
-    chart.barLabels.fontSize = 7
+    chart.barLabels.fontSize = LABEL_SIZE
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
@@ -113,35 +164,95 @@ def _fewest_bars(labels: Sequence[str], values: Sequence[float]) -> tuple[list[s
 
 
 def donut_chart(
-    labels: Sequence[str], values: Sequence[float], title: str, width: float = 240
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    width: float = 240,
+    *,
+    titled: bool = True,
 ) -> Drawing:
-    """A donut with each slice labelled "name (n)"; slices in well-separated greys."""
+    """A donut in well-separated greys with a key beside it: each slice's name, count and
+    share, in the slices' order clockwise from the top. Labels round the ring overlapped
+    where slices were thin; a key's rows cannot."""
     register_fonts()
-    height = 170
-    drawing = _drawing(width, height)
-    _titled(drawing, title)
     shown = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
+    size = 92.0
+    key_x = size + 28
+    key_width = max(width - key_x, 60)
+    total = sum(value for _, value in shown)
+    rows = [
+        wrap_label(f"{label} — {_number(value)} ({_share(value, total)})", key_width - 12)
+        for label, value in shown
+    ]
+    key_height = sum(len(row) * LABEL_LEADING + 3 for row in rows) + LABEL_LEADING + 4
+    top_band = TITLE_BAND + 4 if titled else 4
+    body = max(size + 16, key_height)
+    height = body + top_band
+    drawing = _drawing(width, height)
+    if titled:
+        _titled(drawing, title)
     if not shown:
-        drawing.add(String(0, height / 2, "Nothing to show", fontName=FONT, fontSize=8))
+        drawing.add(String(0, body / 2, "Nothing to show", fontName=FONT, fontSize=8))
         return drawing
     pie = Pie()
-    size = 92
-    pie.x = (width - size) / 2  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
-    pie.y = 24
-    pie.width = pie.height = size
+    pie.x = 8
+    pie.y = (body - size) / 2  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
+    pie.width = pie.height = size  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     pie.innerRadiusFraction = 0.5
+    pie.startAngle = 90
+    pie.direction = "clockwise"
     pie.data = [value for _, value in shown]
-    pie.labels = [f"{_short(label)} ({_number(value)})" for label, value in shown]
-    pie.simpleLabels = 0
-    pie.sideLabels = 1
+    pie.labels = None
     pie.slices.strokeColor = colors.white
     pie.slices.strokeWidth = 1
-    pie.slices.fontName = FONT
-    pie.slices.fontSize = 6.5
     for index in range(len(shown)):
-        pie.slices[index].fillColor = GREYS[index % len(GREYS)]
+        pie.slices[index].fillColor = _slice_grey(index, len(shown))
     drawing.add(pie)
+    y = body - 4
+    for index, row in enumerate(rows):
+        y -= LABEL_LEADING
+        swatch = Rect(key_x, y - 0.5, 7, 7)
+        swatch.fillColor = _slice_grey(index, len(shown))
+        swatch.strokeColor = INK
+        swatch.strokeWidth = 0.4
+        drawing.add(swatch)
+        for number, line in enumerate(row):
+            drawing.add(
+                String(
+                    key_x + 12,
+                    y - number * LABEL_LEADING,
+                    line,
+                    fontName=FONT,
+                    fontSize=LABEL_SIZE,
+                    fillColor=INK,
+                )
+            )
+        y -= (len(row) - 1) * LABEL_LEADING + 3
+    drawing.add(
+        String(
+            key_x,
+            y - LABEL_LEADING,
+            "Slices run clockwise from the top, in this order.",
+            fontName=FONT,
+            fontSize=6.5,
+            fillColor=MUTED,
+        )
+    )
     return drawing
+
+
+def _slice_grey(index: int, count: int) -> colors.Color:
+    """Greys in turn; the last slice, which touches the first at the top, never shares its
+    grey."""
+    grey = GREYS[index % len(GREYS)]
+    if index == count - 1 and index > 0 and grey == GREYS[0]:
+        return GREYS[2]
+    return grey
+
+
+def _share(value: float, total: float) -> str:
+    share = 100 * value / total if total else 0
+    return "under 1%" if 0 < share < 1 else f"{share:.0f}%"
 
 
 def line_chart(
@@ -152,11 +263,19 @@ def line_chart(
     value_max: float | None = None,
     width: float = 480,
     height: float = 130,
+    titled: bool = True,
 ) -> Drawing:
-    """Values over time, each point marked and labelled; dates along the bottom."""
+    """Values over time, each point marked and labelled; dates along the bottom.
+
+    Exactly the recorded points are plotted: a single score is a single dot (the axis,
+    not the data, is widened a day each side so the dot sits in the middle).
+    """
     register_fonts()
+    if not titled:
+        height -= TITLE_BAND
     drawing = _drawing(width, height)
-    _titled(drawing, title)
+    if titled:
+        _titled(drawing, title)
     if not points:
         drawing.add(String(0, height / 2, "Nothing recorded yet", fontName=FONT, fontSize=8))
         return drawing
@@ -164,19 +283,19 @@ def line_chart(
     plot.x = 30
     plot.y = 22
     plot.width = width - 50  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
-    plot.height = height - 42  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
+    plot.height = height - (42 if titled else 28)  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     data = [(day.toordinal(), value) for day, value in sorted(points)]
-    if len(data) == 1:
-        day, value = data[0]
-        data = [(day - 1, value), (day, value), (day + 1, value)]
     plot.data = [data]
     plot.lines[0].strokeColor = INK
     plot.lines[0].strokeWidth = 1.2
     plot.lines[0].symbol = makeMarker("FilledCircle", size=3.5, fillColor=INK)
-    plot.xValueAxis.valueMin = data[0][0]
-    plot.xValueAxis.valueMax = data[-1][0]
-    span = max(data[-1][0] - data[0][0], 1)
-    plot.xValueAxis.valueSteps = _steps(data[0][0], span, 6)
+    first, last = data[0][0], data[-1][0]
+    # The axis (not the data) runs a little past the first and last record, so their dots
+    # and values stand clear of the edges; one day's record sits in the middle.
+    pad = max(1.0, (last - first) * 0.04)
+    plot.xValueAxis.valueMin = first - pad
+    plot.xValueAxis.valueMax = last + pad
+    plot.xValueAxis.valueSteps = [first] if first == last else _steps(first, last - first, 6)
     plot.xValueAxis.labelTextFormat = lambda ordinal: format_uk_date(
         dt.date.fromordinal(int(ordinal))
     )
