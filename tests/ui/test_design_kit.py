@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStyle,
     QStyleOptionSpinBox,
@@ -32,12 +33,15 @@ from ui_drivers import shown
 from veru_desk.domain.enums import RiskLevel
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
+from veru_desk.ui.dialogs import case_dialog
 from veru_desk.ui.dialogs.mentoring_session import SessionDialog
 from veru_desk.ui.dialogs.note import NoteDialog
 from veru_desk.ui.dialogs.outcome import OutcomeDialog
+from veru_desk.ui.dialogs.person import PersonDialog
 from veru_desk.ui.dialogs.plan import PlanDialog
 from veru_desk.ui.dialogs.risk import RiskDialog
 from veru_desk.ui.dialogs.series import SeriesDialog
+from veru_desk.ui.widgets import kit
 from veru_desk.ui.widgets.forms import DateField, FieldErrors, form_label
 from veru_desk.ui.widgets.kit import (
     Tone,
@@ -289,13 +293,24 @@ DIALOGS: dict[str, Callable[[Services, int], QDialog]] = {
 def clipped(dialog: QWidget) -> list[str]:
     """Widgets given less room than they need, or reaching outside the dialog."""
     problems: list[str] = []
-    inside = dialog.rect()
+    scrolls = dialog.findChildren(QScrollArea)
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisibleTo(dialog) or widget.window() is not dialog:
             continue
         name = widget.accessibleName() or getattr(widget, "text", lambda: "")() or widget
-        place = QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
-        if not inside.contains(place):
+        # in a scroll area a widget must lie within what scrolls (the area's body), else in
+        # the dialog
+        if any(widget is area.widget() for area in scrolls):
+            continue  # taller than its area when the screen is small: it scrolls
+        frame: QWidget = dialog
+        for area in scrolls:
+            body = area.widget()
+            if body is not None and body.isAncestorOf(widget):
+                frame = body
+                reach = body.height() - area.viewport().height()
+                assert area.verticalScrollBar().maximum() >= reach
+        place = QRect(widget.mapTo(frame, QPoint(0, 0)), widget.size())
+        if not frame.rect().contains(place):
             problems.append(f"{name}: outside the dialog")
         if isinstance(widget, QLabel) and widget.text() and not widget.wordWrap():
             if widget.width() < widget.minimumSizeHint().width():
@@ -331,7 +346,7 @@ def test_case_dialogs_fit_their_content_before_and_after_a_validation_message(
     for date in dialog.findChildren(DateField):
         date.setText("31/02/2026")  # every date impossible: messages appear under them
     dialog.save()  # type: ignore[attr-defined]
-    QApplication.processEvents()
+    qtbot.wait(20)  # the layouts settle (the scroll area's after its form's)
 
     assert dialog.isVisible()
     assert [label for label in dialog.findChildren(QLabel) if label.objectName() == "fieldError"]
@@ -367,3 +382,39 @@ def test_no_dialog_button_anywhere_carries_an_icon(qtbot: QtBot, qapp: QApplicat
         assert [button.icon().isNull() for button in box.buttons()] == [True, True, True]
     finally:
         qapp.setStyleSheet(before)
+
+
+def test_on_a_screen_too_small_for_the_form_it_scrolls_and_the_buttons_stay_in_view(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The young person's details on a 1280x720 laptop at 150% text: 480 points high."""
+    small = QSize(800, 300)
+    monkeypatch.setattr(case_dialog, "screen_room", lambda _widget: small)
+    monkeypatch.setattr(kit, "screen_room", lambda _widget: small)
+    dialog = PersonDialog(as_dariusz, as_dariusz.people.get(lukasz_case))
+    dialog.setStyleSheet(app_stylesheet())
+    shown(qtbot, dialog)
+    qtbot.waitExposed(dialog)
+
+    assert dialog.form_scroll is not None
+    assert dialog.height() <= small.height()
+    assert dialog.save_button.isVisible()
+    save_place = dialog.save_button.mapTo(dialog, QPoint(0, dialog.save_button.height()))
+    assert save_place.y() <= dialog.height()
+    assert dialog.form_scroll.verticalScrollBar().maximum() > 0
+    assert clipped(dialog) == []  # nothing squashed: what does not fit scrolls
+    dialog.form_scroll.ensureWidgetVisible(dialog.education_status)  # as Tab would
+    viewport = dialog.form_scroll.viewport()
+    top = dialog.education_status.mapTo(viewport, QPoint(0, 0)).y()
+    assert top >= 0 and top + dialog.education_status.height() <= viewport.height()
+
+
+def test_on_a_usual_screen_the_form_does_not_scroll(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    dialog = NoteDialog(as_dariusz, lukasz_case)
+    shown(qtbot, dialog)
+    qtbot.waitExposed(dialog)
+
+    assert dialog.form_scroll is None
+    assert not dialog.findChildren(QScrollArea)

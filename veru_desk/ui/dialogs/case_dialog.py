@@ -45,12 +45,14 @@ from veru_desk.ui.widgets.forms import (  # noqa: F401 - enum helpers re-exporte
     select_enum,
 )
 from veru_desk.ui.widgets.kit import (
+    FormScrollArea,
     accept_button,
     dialog_buttons,
     fit_to_screen,
     grow_to_fit,
     house_form,
     keep_contents_visible,
+    screen_room,
 )
 
 T = TypeVar("T")
@@ -79,6 +81,7 @@ class CaseDialog(QDialog):
         self.result_value: Any = None
         self._busy = False
         self._fitted = False
+        self.form_scroll: FormScrollArea | None = None  # on a small screen: see showEvent
         self._rows: list[tuple[str, QWidget, str]] = []  # (label, widget, service field)
         self._base: dict[str, Any] | None = None  # the form as loaded: see ``load``
 
@@ -104,7 +107,24 @@ class CaseDialog(QDialog):
         super().showEvent(event)
         if not self._fitted:  # the first time only: a size the person chose is kept
             self._fitted = True
+            if self.minimumSizeHint().height() > screen_room(self).height():
+                self._scroll_the_form()
             fit_to_screen(self)
+
+    def _scroll_the_form(self) -> None:
+        """Moves the form into a scroll area, on a screen too small for even its minimum (the
+        young person's details on a 1280x720 laptop at 150% text): every field stays
+        reachable, none squashed, and the buttons stay in view."""
+        layout = self.layout()
+        if not isinstance(layout, QVBoxLayout) or self.form_scroll is not None:
+            return
+        layout.removeItem(self.form)
+        body = QWidget()
+        body.setObjectName("formBody")
+        body.setLayout(self.form)
+        self.form_scroll = FormScrollArea(body)
+        layout.insertWidget(0, self.form_scroll, 1)
+        layout.activate()
 
     # --- building --------------------------------------------------------------------------
 

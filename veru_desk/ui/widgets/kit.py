@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QVBoxLayout,
@@ -270,6 +271,35 @@ def cancel_button(buttons: QDialogButtonBox) -> QPushButton | None:
 # --- sizing -------------------------------------------------------------------------------
 
 
+class FormScrollArea(QScrollArea):
+    """A form's scroll area, for a screen too small for the whole form: it asks for the whole
+    form (Qt's own caps its request at 24 lines), never scrolls sideways, and takes no Tab
+    stop of its own (Tab moves field to field and the area follows)."""
+
+    def __init__(self, body: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formScroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWidget(body)
+
+    def sizeHint(self) -> QSize:
+        body = self.widget()
+        if body is None:
+            return super().sizeHint()
+        hint = body.sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        body = self.widget()
+        if body is None:
+            return super().minimumSizeHint()
+        width = body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, self.fontMetrics().lineSpacing() * 6)
+
+
 def keep_contents_visible(widget: QWidget) -> None:
     """The window can never be made smaller than its content needs (nothing squashes)."""
     layout = widget.layout()
@@ -277,7 +307,7 @@ def keep_contents_visible(widget: QWidget) -> None:
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
 
-def _room(widget: QWidget) -> QSize:
+def screen_room(widget: QWidget) -> QSize:
     """The most a window may take: its screen's free area less its title bar and frame."""
     screen = widget.screen().availableGeometry()
     frame_height = widget.frameGeometry().height() - widget.height()
@@ -289,7 +319,7 @@ def _room(widget: QWidget) -> QSize:
 def fit_to_screen(widget: QWidget) -> None:
     """Shrinks a window that would run off its screen (a small laptop at 150% text) to the
     room there is, never below its minimum: what does not fit scrolls or shrinks inside."""
-    room = _room(widget)
+    room = screen_room(widget)
     size = widget.size().boundedTo(room).expandedTo(widget.minimumSize())
     if size != widget.size():
         widget.resize(size)
@@ -321,7 +351,7 @@ def grow_to_fit(widget: QWidget, messages: Iterable[QWidget] = ()) -> None:
     before = widget.property("messagesHeight")
     accounted = before if isinstance(before, int) else 0
     widget.setProperty("messagesHeight", shown)
-    room = _room(widget)
+    room = screen_room(widget)
     wanted = widget.height() - accounted + shown
     minimum = widget.minimumSizeHint().expandedTo(widget.minimumSize())
     height = max(min(max(widget.height(), wanted), room.height()), minimum.height())
