@@ -11,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.sharing_helpers import decide, meeting_day
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, DocumentExport
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction
 from veru_desk.reports.case_summary import export_case_summary, render_case_summary
 from veru_desk.services import Services
@@ -173,6 +175,7 @@ def test_export_writes_the_file_and_records_it_in_exports_and_audit(
     db: Database, as_dariusz: Services, small_case: int, tmp_path: Path
 ) -> None:
     target = tmp_path / "out" / "summary.pdf"
+    decide(as_dariusz, small_case)
     result = export_case_summary(as_dariusz, small_case, target, SharingProfile.MULTI_AGENCY, PANEL)
     assert result.path == target.resolve() and target.is_file()
     assert result.pages == len(PdfReader(target).pages)
@@ -182,7 +185,8 @@ def test_export_writes_the_file_and_records_it_in_exports_and_audit(
         "multi-agency",
         result.pages,
     )
-    assert export.prepared_for == "Luton complex-case panel, 12/03/2026"
+    # The meeting the sharing decision names.
+    assert export.prepared_for == f"Luton complex-case panel, {format_uk_date(meeting_day())}"
     assert export.by == "Dariusz Wójcik"
     with db.read() as session:
         event = session.scalars(

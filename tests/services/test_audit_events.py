@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from tests.services.test_retention import closed_case
+from tests.sharing_helpers import decide
 from veru_desk.db.engine import Database
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.models import AuditEvent, utcnow
@@ -142,6 +143,7 @@ def test_creating_and_updating_record_who_what_and_the_changed_values(
 
 
 def test_an_export_is_audited(db: Database, as_dariusz: Services, allocated_case: int) -> None:
+    decide(as_dariusz, allocated_case)
     as_dariusz.summary.record_export(
         allocated_case, SharingProfile.MULTI_AGENCY, None, "luton-panel.pdf", 4
     )

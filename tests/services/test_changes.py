@@ -24,11 +24,14 @@ from tests.conftest import Team
 from tests.dates import today
 from tests.services.test_imports import csv_bytes, row
 from tests.services.test_retention import closed_case
+from tests.sharing_helpers import decide
+from tests.sharing_helpers import draft as sharing_draft
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Base
 from veru_desk.domain.enums import (
     Attendance,
     ClosureReason,
+    ConsentStatus,
     GoalDomain,
     OutcomePoint,
     ReferralStatus,
@@ -36,9 +39,11 @@ from veru_desk.domain.enums import (
     Role,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.sharing import LawfulBasis, SharingDraft
 from veru_desk.services import Services, changes
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import CASE_KINDS, KINDS_OF_TABLE
+from veru_desk.services.case_analysis import AnalysisInput
 from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.mentoring import SeriesInput, SessionInput
 from veru_desk.services.notes import NoteInput
@@ -261,6 +266,42 @@ def _create_person(w: World) -> Expected:
     return {(Kind.PERSON, None)}  # nobody's screen shows her yet: every list reads again
 
 
+def _summary_export(w: World) -> None:
+    decide(w.dariusz, w.person)
+    watched = watch()
+    w.dariusz.summary.record_export(
+        w.person,
+        SharingProfile.MULTI_AGENCY,
+        PreparedFor("Luton complex-case panel", today()),
+        "VERU-summary.pdf",
+        4,
+    )
+    _published(watched, {(Kind.EXPORT, w.person)})
+
+
+def _approve_sharing(w: World) -> None:
+    decision = w.dariusz.sharing.record(w.person, _refused_consent_draft(w))
+    watched = watch()
+    w.manager.sharing.approve(decision.id)
+    _published(watched, {(Kind.EXPORT, w.person)})
+
+
+def _refused_consent_draft(w: World) -> SharingDraft:
+    from veru_desk.db.models import Referral
+
+    with w.db.write() as session:
+        referral = session.get_one(Referral, w.referral)
+        referral.consent_parent = ConsentStatus.REFUSED
+    return sharing_draft(LawfulBasis.CHILDREN_ACT_1989)
+
+
+def _sign_off_analysis(w: World) -> None:
+    saved = w.dariusz.analysis.save(w.person, AnalysisInput(worries="Late nights"), 0)
+    watched = watch()
+    w.manager.analysis.sign_off(w.person, saved.version)
+    _published(watched, {(Kind.ANALYSIS, w.person)})
+
+
 WALKS: dict[str, Walk] = {
     "people.create": _create_person,
     "people.update": _person_update,
@@ -424,15 +465,20 @@ WALKS: dict[str, Walk] = {
         ),
         {(Kind.NOTE, w.person)},
     )[1],
-    "summary.record_export": lambda w: (
-        w.dariusz.summary.record_export(
-            w.person,
-            SharingProfile.MULTI_AGENCY,
-            PreparedFor("Luton complex-case panel", today()),
-            "VERU-summary.pdf",
-            4,
-        ),
+    "summary.record_export": _summary_export,
+    "sharing.record": lambda w: (
+        decide(w.dariusz, w.person),
         {(Kind.EXPORT, w.person)},
+    )[1],
+    "sharing.approve": _approve_sharing,
+    "analysis.save": lambda w: (
+        w.dariusz.analysis.save(w.person, AnalysisInput(worries="Late nights in Bury Park"), 0),
+        {(Kind.ANALYSIS, w.person)},
+    )[1],
+    "analysis.sign_off": _sign_off_analysis,
+    "settings.set_summary_sign_off_required": lambda w: (
+        w.manager.settings.set_summary_sign_off_required(True),
+        {(Kind.SETTINGS, None)},
     )[1],
     "reports.record_export": lambda w: (
         w.manager.reports.record_export(

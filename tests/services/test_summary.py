@@ -15,6 +15,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import Team
+from tests.sharing_helpers import decide
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Contact, DocumentExport
@@ -125,6 +126,7 @@ def test_a_caseworker_without_the_case_cannot_gather_or_record_it(
 def test_recording_an_export_writes_the_row_and_the_audit_event_together(
     db: Database, as_dariusz: Services, case: int
 ) -> None:
+    decide(as_dariusz, case)
     record = as_dariusz.summary.record_export(
         case,
         SharingProfile.MULTI_AGENCY,

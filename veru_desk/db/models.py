@@ -651,6 +651,62 @@ class DocumentExport(Base):
     by_user: Mapped[User | None] = relationship()
 
 
+class SharingDecision(Base):
+    """Why, with whom and what of one multi-agency summary may be shared (``domain.sharing``).
+
+    Recorded before the export and linked to it once made (``document_export_id``): one
+    decision per export. A decision overriding refused consent waits for a manager's approval
+    (``approved_by_id``/``approved_at``) before any summary can be made with it.
+    """
+
+    __tablename__ = "sharing_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    document_export_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_export.id", ondelete="SET NULL"), unique=True
+    )
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    basis: Mapped[str] = mapped_column(String(40))
+    consent_given_by: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    consent_on_referral: Mapped[str | None] = mapped_column(String(200))
+    meeting: Mapped[str] = mapped_column(String(200))
+    meeting_on: Mapped[dt.date] = mapped_column(Date)
+    agencies: Mapped[str] = mapped_column(Text)  # one agency a line
+    shared_sections: Mapped[str] = mapped_column(String(300), default="")  # codes, commas
+    destroy_after: Mapped[dt.date] = mapped_column(Date)
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CaseAnalysis(Tracked, Base):
+    """The caseworker's analysis a panel reads first: kept up to date on the case, one row
+    per young person, versioned like every record people edit."""
+
+    __tablename__ = "case_analysis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), unique=True
+    )
+    current_position: Mapped[str | None] = mapped_column(Text)
+    going_well: Mapped[str | None] = mapped_column(Text)
+    worries: Mapped[str | None] = mapped_column(Text)
+    what_changed: Mapped[str | None] = mapped_column(Text)
+    young_person_view: Mapped[str | None] = mapped_column(Text)
+    parent_view: Mapped[str | None] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class AuditEvent(Base):
     """Append-only: database triggers refuse UPDATE and DELETE on this table.
 

@@ -67,6 +67,8 @@ RECORD_KINDS: dict[str, str] = {
     "outcome_value": "Outcome score",
     "case_note": "Case note",
     "document_export": "Document",
+    "sharing_decision": "Sharing decision",
+    "case_analysis": "Caseworker's analysis",
     "audit_event": "Audit trail",
     "audit_chain_head": "Audit chain",
     "case_ref_counter": "Case numbering",

@@ -16,11 +16,13 @@ from typing import IO
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
+    PageBreak,
     Spacer,
     Table,
     TableStyle,
@@ -28,11 +30,15 @@ from reportlab.platypus import (
 
 from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import GoalStatus
+from veru_desk.domain.sharing import ShareSection
 from veru_desk.reports.charts import line_chart
 from veru_desk.reports.styles import (
     BODY,
+    BOTTOM_MARGIN,
     CONTENT_WIDTH,
     FONT,
+    FONT_BOLD,
+    MARGIN,
     MUTED_SMALL,
     NOTICE,
     SUBHEADING,
@@ -55,6 +61,7 @@ from veru_desk.services.settings import OrgSettings
 from veru_desk.services.summary import (
     CaseSummaryData,
     ChronologyLine,
+    OutcomeLine,
     PreparedFor,
     SharingProfile,
 )
@@ -77,15 +84,23 @@ def export_case_summary(
     profile: SharingProfile,
     prepared_for: PreparedFor | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    decision_id: int | None = None,
 ) -> SummaryExport:
     """Gathers, writes and records one summary: the file exists only if the export is recorded.
 
     The export is recorded (Exports tab row and audit event) only once the PDF is in its
     place, and taken away again if recording fails (``services.exports.write_then_record``).
+
+    A multi-agency summary needs a sharing decision ready to use (``decision_id``, or the
+    case's latest unused one: ``services.sharing``); without one nothing is drawn and the
+    refusal says why.
     """
     report = progress or (lambda done, total, text: None)
     report(0, 3, "Reading the case")
-    data = services.summary.gather(person_id, profile, prepared_for)
+    data = services.summary.gather(
+        person_id, profile, prepared_for, decision_id=decision_id, for_export=True
+    )
+    used = data.sharing.id if data.sharing else None
     report(1, 3, "Laying out the pages")
     path = path.resolve()
     pages = 0
@@ -97,7 +112,9 @@ def export_case_summary(
 
     record = write_then_record(
         [(path, draw)],
-        lambda: services.summary.record_export(person_id, profile, prepared_for, str(path), pages),
+        lambda: services.summary.record_export(
+            person_id, profile, data.prepared_for, str(path), pages, decision_id=used
+        ),
     )
     report(3, 3, "Done")
     return SummaryExport(path, pages, record.id)
@@ -113,6 +130,7 @@ def render_case_summary(data: CaseSummaryData, target: str | Path | IO[bytes]) -
     register_fonts()
     story: list[Flowable] = []
     story += _cover(data)
+    story += _panel(data)
     story += _young_person(data)
     story += _referrals(data)
     story += _risk(data)
@@ -132,7 +150,23 @@ def render_case_summary(data: CaseSummaryData, target: str | Path | IO[bytes]) -
             f"{data.case_ref} · {data.profile.label} case summary · generated "
             f"{format_uk_date(data.generated_at.date())}"
         ),
+        on_page=_handling_footer(data),
     )
+
+
+def _handling_footer(data: CaseSummaryData) -> Callable[[Canvas, int], None] | None:
+    """Every page of a shared summary says how to handle it, above the page number."""
+    if data.sharing is None:
+        return None
+    words = data.sharing.handling
+
+    def draw(canvas: Canvas, _page: int) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 7.5)
+        canvas.drawString(MARGIN, BOTTOM_MARGIN - 5 * mm, words)
+        canvas.restoreState()
+
+    return draw
 
 
 def logo_flowable(org: OrgSettings, height: float = LOGO_HEIGHT) -> Image:
@@ -175,13 +209,7 @@ def _cover(data: CaseSummaryData) -> list[Flowable]:
         ]
     )
     if data.profile is SharingProfile.MULTI_AGENCY:
-        items = "".join(f"<br/>• {text(line)}" for line in data.withheld)
-        notice = rich(
-            "<b>Multi-agency summary.</b> Shared for the meeting named above, under the "
-            "information-sharing basis recorded on the referral. The following were "
-            f"withheld and are not in this document:{items}",
-            NOTICE,
-        )
+        return [top, Spacer(1, 3 * mm), facts, *_sharing_cover(data)]
     else:
         notice = rich(
             "<b>Full internal summary.</b> Contains contact details, the NHS number and notes "
@@ -190,6 +218,184 @@ def _cover(data: CaseSummaryData) -> list[Flowable]:
             NOTICE,
         )
     return [top, Spacer(1, 3 * mm), facts, notice]
+
+
+def _sharing_cover(data: CaseSummaryData) -> list[Flowable]:
+    """The decision this summary was shared under, its handling, and what it withholds."""
+    items = "".join(f"<br/>• {text(line)}" for line in data.withheld)
+    decision = data.sharing
+    if decision is None:
+        return [
+            rich(
+                "<b>Multi-agency summary: NO SHARING DECISION RECORDED.</b> This draft may not "
+                "be shared. Special category details are withheld; the following are not in "
+                f"this document:{items}",
+                NOTICE,
+            )
+        ]
+    shared = ", ".join(s.label for s in ShareSection if s in decision.shared) or "None"
+    withheld = ", ".join(s.label for s in ShareSection if s in decision.withheld) or "None"
+    pairs: list[tuple[str, object]] = [
+        ("Lawful basis", decision.basis_text),
+        ("Consent on the referral", (decision.consent_on_referral or "Not recorded").capitalize()),
+        ("Manager's approval", decision.approval_text),
+        ("Shared with", f"{decision.meeting_text}: {', '.join(decision.agencies)}"),
+        ("Special category details shared", shared),
+        ("Withheld under the decision", withheld),
+        (
+            "Decision recorded",
+            f"{format_uk_date(decision.decided_on)} by {decision.decided_by or 'not known'}",
+        ),
+    ]
+    title = para(f"Sharing decision of {format_uk_date(decision.decided_on)}", SUBHEADING)
+    return [
+        Spacer(1, 2 * mm),
+        key_value_table(pairs, title=title),
+        rich(
+            f"<b>Handling.</b> {text(decision.handling)} "
+            "Share it only with the people at the meeting named above; do not copy it into "
+            "another agency's records without asking the unit.",
+            NOTICE,
+        ),
+        rich(
+            "<b>Multi-agency summary.</b> The following were withheld and are not in this "
+            f"document:{items}",
+            NOTICE,
+        ),
+    ]
+
+
+def _panel(data: CaseSummaryData) -> list[Flowable]:
+    """The page a panel reads first: position and analysis, risk, engagement, network,
+    actions and the recommendation; the detail follows."""
+    panel = data.panel
+    if panel is None:
+        return []
+    story: list[Flowable] = [PageBreak(), *heading("Current position and analysis")]
+    written = [(label, value) for label, value in panel.analysis if value]
+    if written:
+        story.append(key_value_table([(label, value) for label, value in written], 50 * mm))
+    else:
+        story.append(
+            rich(
+                "<b>No analysis written yet.</b> The caseworker records it on the case's "
+                "Overview tab before a panel.",
+                BODY,
+            )
+        )
+    by = (
+        f"Analysis last updated {format_uk_date(panel.analysis_on)} by {panel.analysis_by}."
+        if panel.analysis_by and panel.analysis_on
+        else ""
+    )
+    if by:
+        story.append(para(by, MUTED_SMALL))
+    story.append(Spacer(1, 2 * mm))
+    current = data.current_risk
+    risk = "No risk assessment recorded"
+    if current is not None:
+        risk = (
+            f"{current.level.label.upper()}, assessed {format_uk_date(current.assessed_on)}; "
+            f"next review {format_uk_date(current.next_review_on)}"
+            + (" (REVIEW OVERDUE)" if current.overdue else "")
+        )
+    if panel.disengaged:
+        engagement = "DISENGAGED: three or more missed sessions in a row"
+    else:
+        engagement = "Engaging"
+    if panel.last_contact_on:
+        engagement += f"; last contact {format_uk_date(panel.last_contact_on)}"
+    a = data.attendance
+    if a.rate is not None:
+        engagement += f"; attended {a.attended} of {a.offered} sessions offered ({a.rate:.0%})"
+    review = "No plan recorded"
+    if panel.plan_review_on:
+        review = f"Review due {format_uk_date(panel.plan_review_on)}" + (
+            " (PLAN REVIEW OVERDUE)" if panel.plan_review_overdue else ""
+        )
+    elif data.plan is not None:
+        review = "No review date set"
+    story.append(
+        key_value_table(
+            [
+                ("Risk", risk),
+                ("Risk trend", panel.risk_trend),
+                ("Engagement", engagement),
+                ("Plan", review),
+                ("Education", f"{panel.education} ({panel.education_source})"),
+            ],
+            50 * mm,
+        )
+    )
+    story += heading("Professional network", SUBHEADING)
+    if panel.network:
+        story.append(
+            data_table(
+                ["Name", "Role", "Agency"],
+                [[c.name, c.relationship, c.agency or ""] for c in panel.network],
+                _w(5, 4, 6),
+            )
+        )
+    else:
+        story.append(para("No professionals recorded as contacts on the case.", BODY))
+    story += heading("Actions and their status", SUBHEADING)
+    if panel.actions:
+        shown = panel.actions[:12]
+        story.append(
+            data_table(
+                ["Action", "Owner", "Due", "Status"],
+                [
+                    [a.description, a.owner, format_uk_date(a.due_on) or "None set", a.status]
+                    for a in shown
+                ],
+                _w(9, 4, 2.4, 2.6),
+            )
+        )
+        if len(panel.actions) > len(shown):
+            story.append(
+                para(
+                    f"{len(panel.actions) - len(shown)} further actions are in the plan below.",
+                    MUTED_SMALL,
+                )
+            )
+    else:
+        story.append(para("No actions in the current plan.", BODY))
+    story.append(Spacer(1, 3 * mm))
+    author = data.author
+    if author is not None:
+        contact = f", {author.email}" if author.email else ""
+        story.append(
+            rich(
+                f"<b>Prepared by</b> {text(author.name)}, {text(author.role)}{text(contact)}.", BODY
+            )
+        )
+    if panel.sign_off_required:
+        if panel.signed_off_by and panel.signed_off_on:
+            story.append(
+                rich(
+                    f"<b>Manager's sign-off:</b> {text(panel.signed_off_by)}, "
+                    f"{format_uk_date(panel.signed_off_on)}.",
+                    BODY,
+                )
+            )
+        else:
+            story.append(
+                rich(
+                    "<b>Manager's sign-off: NOT YET SIGNED OFF.</b> The unit requires a "
+                    "manager's sign-off of the analysis before a panel.",
+                    NOTICE,
+                )
+            )
+    elif panel.signed_off_by and panel.signed_off_on:
+        story.append(
+            rich(
+                f"<b>Signed off by</b> {text(panel.signed_off_by)}, "
+                f"{format_uk_date(panel.signed_off_on)}.",
+                BODY,
+            )
+        )
+    story.append(PageBreak())
+    return story
 
 
 def _young_person(data: CaseSummaryData) -> list[Flowable]:
@@ -203,7 +409,7 @@ def _young_person(data: CaseSummaryData) -> list[Flowable]:
         ("Ethnicity", person.ethnicity),
         (
             "Education",
-            f"{person.education_status}"
+            (data.panel.education if data.panel else person.education_status)
             + (f" ({person.education_setting})" if person.education_setting else ""),
         ),
         ("Flags", ", ".join(person.flags) if person.flags else "None recorded"),
@@ -328,6 +534,8 @@ def _plan(data: CaseSummaryData) -> list[Flowable]:
     if plan is None:
         return [*story, para("No plan recorded.", BODY)]
     review = f", review due {format_uk_date(plan.review_on)}" if plan.review_on else ""
+    if data.panel is not None and data.panel.plan_review_overdue:
+        review += " (REVIEW OVERDUE)"
     story.append(
         para(f"Version {plan.plan_version}, started {format_uk_date(plan.started_on)}{review}.")
     )
@@ -392,6 +600,28 @@ def _sessions(data: CaseSummaryData) -> list[Flowable]:
             MUTED_SMALL,
         ),
     ]
+    if data.episodes:
+        story += heading("Attendance in each episode", SUBHEADING)
+        rows = []
+        for e in data.episodes:
+            ea = e.attendance
+            rows.append(
+                [
+                    f"Episode {e.number}: {e.period}",
+                    ea.offered,
+                    ea.attended,
+                    ea.missed,
+                    f"{ea.rate:.0%}" if ea.rate is not None else "None offered",
+                ]
+            )
+        story.append(
+            data_table(
+                ["Episode", "Offered", "Attended", "Missed", "Rate"],
+                rows,
+                _w(8, 2, 2, 2, 2.5),
+                numeric_columns=(1, 2, 3, 4),
+            )
+        )
     if data.recent_sessions:
         shown = len(data.recent_sessions)
         story += heading(
@@ -430,40 +660,18 @@ def _outcomes(data: CaseSummaryData) -> list[Flowable]:
     story: list[Flowable] = [*heading("Outcomes over time")]
     if not data.outcomes:
         return [*story, para("No outcomes recorded yet.", BODY)]
-
-    def _n(value: int | None) -> str:
-        return "" if value is None else str(value)
-
-    rows = [
-        [
-            format_uk_date(o.recorded_on),
-            o.point,
-            o.risk_level.label if o.risk_level else "",
-            o.education_status or "",
-            _n(o.wellbeing),
-            _n(o.arrests),
-            _n(o.charges),
-            _n(o.goals_achieved),
-        ]
-        for o in data.outcomes
-    ]
-    story.append(
-        data_table(
-            [
-                "Recorded",
-                "Point",
-                "Risk",
-                "Education",
-                "Wellbeing (0-10)",
-                "Arrests",
-                "Charges",
-                "Goals achieved",
-            ],
-            rows,
-            _w(2.2, 1.8, 1.9, 4.6, 2.0, 1.6, 1.7, 2.2),
-            numeric_columns=(4, 5, 6, 7),
-        )
-    )
+    if data.outcome_columns_withheld:
+        story.append(para(f"{data.outcome_columns_withheld}.", MUTED_SMALL))
+        story.append(Spacer(1, 1.5 * mm))
+    if data.episodes:
+        for episode in data.episodes:
+            story += heading(f"Episode {episode.number}: {episode.period}", SUBHEADING)
+            if episode.outcomes:
+                story.append(_outcome_table(data, episode.outcomes))
+            else:
+                story.append(para("No outcomes recorded in this episode.", BODY))
+    else:
+        story.append(_outcome_table(data, data.outcomes))
     points = [(o.recorded_on, float(o.wellbeing)) for o in data.outcomes if o.wellbeing is not None]
     if points:
         story.append(Spacer(1, 3 * mm))
@@ -481,6 +689,37 @@ def _outcomes(data: CaseSummaryData) -> list[Flowable]:
             )
         )
     return story
+
+
+def _outcome_table(data: CaseSummaryData, outcomes: list[OutcomeLine]) -> Table:
+    def _n(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    # Columns a sharing decision withholds are left out, not printed blank.
+    hide_offending = all(o.arrests is None and o.charges is None for o in data.outcomes) and (
+        ShareSection.OFFENDING in data.withheld_sections
+    )
+    hide_wellbeing = all(o.wellbeing is None for o in data.outcomes) and (
+        ShareSection.MENTAL_HEALTH in data.withheld_sections
+    )
+    columns: list[tuple[str, float, Callable[[OutcomeLine], str]]] = [
+        ("Recorded", 2.2, lambda o: format_uk_date(o.recorded_on)),
+        ("Point", 1.8, lambda o: o.point),
+        ("Risk", 1.9, lambda o: o.risk_level.label if o.risk_level else ""),
+        ("Education", 4.6, lambda o: o.education_status or ""),
+    ]
+    if not hide_wellbeing:
+        columns.append(("Wellbeing (0-10)", 2.0, lambda o: _n(o.wellbeing)))
+    if not hide_offending:
+        columns.append(("Arrests", 1.6, lambda o: _n(o.arrests)))
+        columns.append(("Charges", 1.7, lambda o: _n(o.charges)))
+    columns.append(("Goals achieved", 2.2, lambda o: _n(o.goals_achieved)))
+    return data_table(
+        [name for name, _w_, _f in columns],
+        [[cell(o) for _n_, _w_, cell in columns] for o in outcomes],
+        _w(*(width for _n_, width, _f in columns)),
+        numeric_columns=range(4, len(columns)),
+    )
 
 
 def _closure(data: CaseSummaryData) -> list[Flowable]:

@@ -64,6 +64,8 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "outcome_value": (Kind.OUTCOME,),
     "case_note": (Kind.NOTE,),
     "document_export": (Kind.EXPORT,),
+    "sharing_decision": (Kind.EXPORT,),
+    "case_analysis": (Kind.ANALYSIS,),
     "agency": (Kind.AGENCY,),
     "user": (Kind.USER,),
     "user_role": (Kind.USER,),
@@ -98,6 +100,7 @@ CASE_KINDS: tuple[Kind, ...] = (
     Kind.RISK,
     Kind.OUTCOME,
     Kind.EXPORT,
+    Kind.ANALYSIS,
 )
 
 

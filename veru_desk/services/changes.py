@@ -33,7 +33,8 @@ class Kind(enum.Enum):
     AGENCY = "agency"  # the partner agencies
     USER = "user"  # accounts and roles
     SETTINGS = "settings"  # organisation settings
-    EXPORT = "export"  # a document made from a case (summary, subject access)
+    EXPORT = "export"  # a document made from a case (summary, subject access), its sharing
+    ANALYSIS = "analysis"  # the caseworker's analysis of a case and its sign-off
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from veru_desk.db.engine import Database
     from veru_desk.services.audit_log import AuditLogService
     from veru_desk.services.backups import BackupService
+    from veru_desk.services.case_analysis import CaseAnalysisService
     from veru_desk.services.caseload import CaseloadService
     from veru_desk.services.chronology import ChronologyService
     from veru_desk.services.dashboard import DashboardService
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from veru_desk.services.retention import RetentionService
     from veru_desk.services.risk import RiskService
     from veru_desk.services.settings import SettingsService
+    from veru_desk.services.sharing import SharingService
     from veru_desk.services.subject_access import SubjectAccessService
     from veru_desk.services.summary import CaseSummaryService
     from veru_desk.services.users import UserService
@@ -127,6 +129,18 @@ class Services:
         from veru_desk.services.summary import CaseSummaryService
 
         return CaseSummaryService(self.db, self.actor)
+
+    @cached_property
+    def sharing(self) -> SharingService:
+        from veru_desk.services.sharing import SharingService
+
+        return SharingService(self.db, self.actor)
+
+    @cached_property
+    def analysis(self) -> CaseAnalysisService:
+        from veru_desk.services.case_analysis import CaseAnalysisService
+
+        return CaseAnalysisService(self.db, self.actor)
 
     @cached_property
     def reports(self) -> OutcomeReportService:

@@ -31,6 +31,7 @@ _NAME_KEY = "organisation.name"
 _LOGO_KEY = "organisation.logo_path"
 _MARKING_KEY = "documents.protective_marking"
 _LOCK_KEY = "security.lock_after_minutes"
+_SIGN_OFF_KEY = "documents.summary_sign_off"
 DEFAULT_LOCK_MINUTES = 10
 LOCK_MINUTES_RANGE = (1, 120)
 
@@ -59,7 +60,48 @@ def read_org(session: Session) -> OrgSettings:
     )
 
 
+def summaries_need_sign_off(session: Session) -> bool:
+    """Whether the unit requires a manager's sign-off of the caseworker's analysis before a
+    case summary goes to a panel (off unless a manager or administrator turns it on)."""
+    row = session.get(Setting, _SIGN_OFF_KEY)
+    return bool(json.loads(row.value)) if row else False
+
+
 class SettingsService(Service):
+    def summary_sign_off_required(self) -> bool:
+        with self._read() as session:
+            return summaries_need_sign_off(session)
+
+    def set_summary_sign_off_required(self, required: bool) -> None:
+        """Turns the manager's sign-off of summaries on or off (a manager or an
+        administrator; audited)."""
+        with self._write() as session:
+            require_role(
+                self.actor,
+                Role.MANAGER,
+                Role.ADMIN,
+                doing="change whether case summaries need a manager's sign-off",
+            )
+            old = summaries_need_sign_off(session)
+            if old == required:
+                return
+            row = session.get(Setting, _SIGN_OFF_KEY)
+            if row is None:
+                session.add(Setting(key=_SIGN_OFF_KEY, value=json.dumps(required)))
+            else:
+                row.value = json.dumps(required)
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity_type="setting",
+                summary=(
+                    "Case summaries now need a manager's sign-off"
+                    if required
+                    else "Case summaries no longer need a manager's sign-off"
+                ),
+                changes={_SIGN_OFF_KEY: (old, required)},
+            )
+
     def get_org(self) -> OrgSettings:
         with self._read() as session:
             return read_org(session)

@@ -9,36 +9,58 @@ as hidden text, metadata or a forgotten table column. The cover then says what w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Contact, DocumentExport, MentoringSession, User, YoungPerson
+from veru_desk.db.models import (
+    Contact,
+    DocumentExport,
+    MentoringSession,
+    SharingDecision,
+    User,
+    YoungPerson,
+)
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import (
     Attendance,
     AuditAction,
     ChronologyKind,
     ClosureReason,
+    ContactRelationship,
     Gender,
     ReferralStatus,
     RiskLevel,
+    Role,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.sharing import (
+    FLAG_SECTIONS,
+    GOAL_SECTIONS,
+    REASON_SECTIONS,
+    WITHHELD_BY_DEFAULT,
+    ShareSection,
+    sections_in,
+    withheld_marker,
+)
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import get_or_404
+from veru_desk.services.case_analysis import analysis_in
 from veru_desk.services.chronology import ChronologyEntry, ChronologyService
-from veru_desk.services.mentoring import AttendanceSummary, SessionService
+from veru_desk.services.mentoring import AttendanceSummary, SessionService, summarise_attendance
 from veru_desk.services.outcomes import OutcomeService, OutcomeView
 from veru_desk.services.people import flag_labels
-from veru_desk.services.plans import PlanService, PlanView
+from veru_desk.services.plans import ActionView, GoalView, PlanService, PlanView
 from veru_desk.services.referrals import ReferralService, ReferralView
 from veru_desk.services.risk import RiskService, RiskView
-from veru_desk.services.settings import OrgSettings, read_org
+from veru_desk.services.settings import OrgSettings, read_org, summaries_need_sign_off
+from veru_desk.services.sharing import SharingDecisionView, ready_decision_in, view_of
 from veru_desk.services.snapshot import SnapshotService
 
 SUMMARY_KIND = "case_summary"
@@ -167,6 +189,67 @@ class OutcomeLine:
 
 
 @dataclass(frozen=True)
+class EpisodeLine:
+    """One episode of a re-referred young person's work, and what happened within it."""
+
+    number: int
+    received_on: dt.date
+    ends_on: dt.date | None  # the day before the next episode, or its closure; None: open
+    status: ReferralStatus
+    attendance: AttendanceSummary
+    outcomes: list[OutcomeLine]
+
+    @property
+    def period(self) -> str:
+        end = format_uk_date(self.ends_on) if self.ends_on else "now"
+        return f"{format_uk_date(self.received_on)} to {end}"
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    goal: str
+    description: str
+    owner: str
+    due_on: dt.date | None
+    done_on: dt.date | None
+    overdue: bool
+
+    @property
+    def status(self) -> str:
+        if self.done_on:
+            return f"Done {format_uk_date(self.done_on)}"
+        return "OVERDUE" if self.overdue else "Open"
+
+
+@dataclass(frozen=True)
+class PanelPage:
+    """What a panel reads first: the position, the analysis, who is involved, what is due."""
+
+    analysis: list[tuple[str, str | None]]  # (label, text): already cut to the profile
+    analysis_by: str | None
+    analysis_on: dt.date | None
+    sign_off_required: bool
+    signed_off_by: str | None
+    signed_off_on: dt.date | None
+    risk_trend: str
+    disengaged: bool
+    last_contact_on: dt.date | None
+    education: str
+    education_source: str
+    plan_review_on: dt.date | None
+    plan_review_overdue: bool
+    network: list[ContactLine]
+    actions: list[ActionLine]
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    role: str
+    email: str | None
+
+
+@dataclass(frozen=True)
 class ChronologyLine:
     at: dt.datetime
     date_only: bool
@@ -199,6 +282,14 @@ class CaseSummaryData:
     outcomes: list[OutcomeLine]  # oldest first
     chronology: list[ChronologyLine]  # oldest first, as a review panel reads it
     withheld: list[str]
+    panel: PanelPage | None = None
+    author: Author | None = None
+    episodes: list[EpisodeLine] = dataclasses.field(default_factory=list)
+    # The multi-agency profile's decision (None: none recorded, so everything special
+    # category is withheld) and the sections it withholds.
+    sharing: SharingDecisionView | None = None
+    withheld_sections: frozenset[ShareSection] = frozenset()
+    outcome_columns_withheld: str | None = None  # the marker for arrests/charges/wellbeing
 
     @property
     def current_risk(self) -> RiskLine | None:
@@ -229,8 +320,15 @@ class CaseSummaryService(SnapshotService):
         prepared_for: PreparedFor | None = None,
         *,
         today: dt.date | None = None,
+        decision_id: int | None = None,
+        for_export: bool = False,
     ) -> CaseSummaryData:
         """Reads the case for its summary (case access required) and applies the profile.
+
+        A multi-agency summary is cut to its sharing decision (``decision_id``, or the case's
+        latest unused one): what it withholds never enters the data. ``for_export`` insists
+        on a decision ready to use (recorded, approved where consent was refused); without
+        one the refusal is raised (and audited) before anything is drawn.
 
         Every section is read in one transaction (``_snapshot``): a save made on another PC
         while the summary is gathered is in every section it touches or in none.
@@ -241,40 +339,67 @@ class CaseSummaryService(SnapshotService):
         with self._snapshot() as session:
             require_case_access(session, actor, person_id, doing="export a case summary")
             person = get_or_404(session, YoungPerson, person_id, "young person")
+            decision = None if full else self._decision(session, person_id, decision_id, for_export)
+            cut = Redactor.of(decision, full)
+            if decision is not None:  # the meeting the decision names, whatever was typed
+                prepared_for = PreparedFor(decision.meeting, decision.meeting_on)
             worker = (
                 session.get(User, person.current_worker_id) if person.current_worker_id else None
             )
             chronology, confidential_notes, confidential_sessions = _chronology(
                 ChronologyService(db, actor).for_person_in(session, person_id), full
             )
-            return CaseSummaryData(
-                person_id=person_id,
-                case_ref=person.case_ref,
-                profile=profile,
-                prepared_for=prepared_for,
-                generated_at=dt.datetime.now().replace(microsecond=0),
-                generated_by=actor.display_name,
-                org=read_org(session),
-                status=person.current_status,
-                worker=worker.display_name if worker else None,
-                person=self._person(person, today, full),
-                contacts=self._contacts(session, person_id, full),
-                referrals=[
-                    _referral_section(r, full)
-                    for r in reversed(ReferralService(db, actor).for_person_in(session, person_id))
-                ],
-                risk=[_risk_line(r) for r in RiskService(db, actor).history_in(session, person_id)],
-                plan=PlanService(db, actor).current_in(session, person_id),
-                attendance=SessionService(db, actor).attendance_summary_in(session, person_id),
-                recent_sessions=self._recent_sessions(session, person_id, full),
-                outcomes=[
-                    _outcome_line(o)
-                    for o in OutcomeService(db, actor).for_person_in(session, person_id)
-                ],
-                chronology=chronology,
-                withheld=(
-                    [] if full else _withheld_statement(confidential_notes, confidential_sessions)
-                ),
+            referral_views = list(
+                reversed(ReferralService(db, actor).for_person_in(session, person_id))
+            )
+            risk = [_risk_line(r) for r in RiskService(db, actor).history_in(session, person_id)]
+            plan = PlanService(db, actor).current_in(session, person_id)
+            outcomes = [
+                _outcome_line(o)
+                for o in OutcomeService(db, actor).for_person_in(session, person_id)
+            ]
+            contacts = self._contacts(session, person_id, full)
+            person_section = self._person(person, today, full)
+            panel = self._panel(
+                session, person, person_section, risk, plan, outcomes, contacts, today
+            )
+            episodes = self._episodes(session, person_id, referral_views, outcomes)
+            withheld = (
+                [] if full else _withheld_statement(confidential_notes, confidential_sessions)
+            )
+            if cut.withheld:
+                withheld.append(
+                    f"{_section_names(cut.withheld)}: {cut.marker(cut.withheld).lower()}"
+                    if decision is not None
+                    else f"{_section_names(cut.withheld)}: no sharing decision recorded"
+                )
+            return cut.apply(
+                CaseSummaryData(
+                    person_id=person_id,
+                    case_ref=person.case_ref,
+                    profile=profile,
+                    prepared_for=prepared_for,
+                    generated_at=dt.datetime.now().replace(microsecond=0),
+                    generated_by=actor.display_name,
+                    org=read_org(session),
+                    status=person.current_status,
+                    worker=worker.display_name if worker else None,
+                    person=person_section,
+                    contacts=contacts,
+                    referrals=[_referral_section(r, full) for r in referral_views],
+                    risk=risk,
+                    plan=plan,
+                    attendance=SessionService(db, actor).attendance_summary_in(session, person_id),
+                    recent_sessions=self._recent_sessions(session, person_id, full),
+                    outcomes=outcomes,
+                    chronology=chronology,
+                    withheld=withheld,
+                    panel=panel,
+                    author=self._author(session),
+                    episodes=episodes,
+                    sharing=decision,
+                    withheld_sections=cut.withheld,
+                )
             )
 
     def record_export(
@@ -284,10 +409,18 @@ class CaseSummaryService(SnapshotService):
         prepared_for: PreparedFor | None,
         filename: str,
         pages: int,
+        decision_id: int | None = None,
     ) -> ExportRecord:
-        """The Exports tab row and the audit event, in one transaction: either both or none."""
+        """The Exports tab row, the sharing decision's link to it and the audit event, in one
+        transaction: all or none. A multi-agency export needs its decision ready to use."""
         with self._write() as session:
             person = self._case_person(session, person_id, doing="export a case summary")
+            decision: SharingDecision | None = None
+            if profile is SharingProfile.MULTI_AGENCY:
+                decision = ready_decision_in(
+                    session, self.actor.display_name, person_id, decision_id
+                )
+                prepared_for = PreparedFor(decision.meeting, decision.meeting_on)
             export = DocumentExport(
                 young_person_id=person_id,
                 by_user_id=self.actor.user_id,
@@ -298,6 +431,16 @@ class CaseSummaryService(SnapshotService):
                 pages=pages,
             )
             session.add(export)
+            session.flush()
+            shared = ""
+            if decision is not None:
+                decision.document_export_id = export.id
+                view = view_of(session, decision)
+                shared = (
+                    f"; shared under {view.basis.label} with {', '.join(view.agencies)}; "
+                    f"withheld: {_section_names(view.withheld).lower() or 'nothing'}; "
+                    f"approval: {view.approval_text.lower()}; {view.handling}"
+                )
             meeting = f" for {prepared_for.text}" if prepared_for else ""
             self._audit(
                 session,
@@ -306,11 +449,152 @@ class CaseSummaryService(SnapshotService):
                 person_id=person_id,
                 summary=(
                     f"Case summary of {person.case_ref} exported ({profile.label.lower()})"
-                    f"{meeting}, {pages} pages"
+                    f"{meeting}, {pages} pages{shared}"
                 ),
             )
             session.flush()
             return ExportRecord(export.id, export.at)
+
+    def _decision(
+        self, session: Session, person_id: int, decision_id: int | None, for_export: bool
+    ) -> SharingDecisionView | None:
+        if for_export:
+            return view_of(
+                session, ready_decision_in(session, self.actor.display_name, person_id, decision_id)
+            )
+        if decision_id is not None:
+            chosen = get_or_404(session, SharingDecision, decision_id, "sharing decision")
+            return view_of(session, chosen) if chosen.young_person_id == person_id else None
+        row = session.scalars(
+            select(SharingDecision)
+            .where(
+                SharingDecision.young_person_id == person_id,
+                SharingDecision.document_export_id.is_(None),
+            )
+            .order_by(SharingDecision.id.desc())
+            .limit(1)
+        ).first()
+        return view_of(session, row) if row is not None else None
+
+    def _author(self, session: Session) -> Author:
+        user = session.get(User, self.actor.user_id) if self.actor.user_id else None
+        roles = [r for r in (Role.MANAGER, Role.CASEWORKER, Role.ADMIN) if r in self.actor.roles]
+        role = {Role.MANAGER: "Manager", Role.CASEWORKER: "Caseworker"}.get(
+            roles[0] if roles else Role.ADMIN, "Administrator"
+        )
+        return Author(self.actor.display_name, role, user.email if user else None)
+
+    @staticmethod
+    def _panel(
+        session: Session,
+        person: YoungPerson,
+        section: PersonSection,
+        risk: list[RiskLine],
+        plan: PlanView | None,
+        outcomes: list[OutcomeLine],
+        contacts: list[ContactLine],
+        today: dt.date,
+    ) -> PanelPage:
+        analysis = analysis_in(session, person.id)
+        education, source = section.education_status, "as recorded on the young person's details"
+        dated = [o for o in outcomes if o.education_status]
+        if dated:
+            latest = dated[-1]
+            education = latest.education_status or education
+            source = f"from the latest outcome record, {format_uk_date(latest.recorded_on)}"
+        actions = []
+        if plan is not None:
+            for goal in plan.goals:
+                for action in goal.actions:
+                    actions.append(
+                        ActionLine(
+                            goal=goal.description,
+                            description=action.description,
+                            owner=action.owner,
+                            due_on=action.due_on,
+                            done_on=action.done_on,
+                            overdue=action.overdue,
+                        )
+                    )
+        # Open actions first (overdue first, soonest due), then the latest done.
+        actions.sort(
+            key=lambda a: (
+                a.done_on is not None,
+                not a.overdue,
+                a.due_on or dt.date.max,
+                -(a.done_on or dt.date.min).toordinal(),
+            )
+        )
+        return PanelPage(
+            analysis=analysis.items(),
+            analysis_by=analysis.updated_by,
+            analysis_on=analysis.updated_on,
+            sign_off_required=summaries_need_sign_off(session),
+            signed_off_by=analysis.signed_off_by,
+            signed_off_on=analysis.signed_off_on,
+            risk_trend=_risk_trend(risk),
+            disengaged=person.disengaged,
+            last_contact_on=person.last_contact_on,
+            education=education,
+            education_source=source,
+            plan_review_on=plan.review_on if plan else None,
+            plan_review_overdue=bool(
+                plan and plan.review_on and plan.is_current and plan.review_on < today
+            ),
+            network=[c for c in contacts if _is_professional(c)],
+            actions=actions,
+        )
+
+    @staticmethod
+    def _episodes(
+        session: Session,
+        person_id: int,
+        referrals: list[ReferralView],
+        outcomes: list[OutcomeLine],
+    ) -> list[EpisodeLine]:
+        """Attendance and outcomes per episode when the young person was referred more than
+        once (further referrals of an open episode belong to it)."""
+        episodes = [
+            r
+            for r in referrals
+            if r.open_case_referral_id is None and r.status in (*_EPISODE_STATUSES,)
+        ]
+        if len(episodes) < 2:
+            return []
+        rows = session.execute(
+            select(MentoringSession.planned_start, MentoringSession.attendance).where(
+                MentoringSession.young_person_id == person_id
+            )
+        ).all()
+        lines = []
+        for number, episode in enumerate(episodes, start=1):
+            start = episode.received_on
+            following = episodes[number] if number < len(episodes) else None
+            end: dt.date | None = episode.closed_on
+            last: dt.date | None = None  # the last episode runs on
+            if following is not None:
+                last = following.received_on - dt.timedelta(days=1)
+                if end is None or end > last:
+                    end = last
+
+            def within(day: dt.date, start: dt.date = start, last: dt.date | None = last) -> bool:
+                return day >= start and (last is None or day <= last)
+
+            counts: dict[Attendance, int] = {}
+            for planned_start, attendance in rows:
+                if within(planned_start.date()) or (number == 1 and planned_start.date() < start):
+                    counts[attendance] = counts.get(attendance, 0) + 1
+            lines.append(
+                EpisodeLine(
+                    number=number,
+                    received_on=start,
+                    ends_on=end,
+                    status=episode.status,
+                    attendance=summarise_attendance(counts),
+                    outcomes=[o for o in outcomes if within(o.recorded_on)],
+                )
+            )
+        return lines
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -381,11 +665,224 @@ class CaseSummaryService(SnapshotService):
                     mentor=mentor,
                     attendance=row.attendance,
                     location=row.location,
-                    topics=row.topics,
+                    # A confidential session's topics are as private as its notes.
+                    topics=(row.topics or None) if keep_notes else None,
                     notes=(row.notes or None) if keep_notes else None,
                 )
             )
         return lines
+
+
+_EPISODE_STATUSES = (
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.ALLOCATED,
+    ReferralStatus.ACTIVE,
+    ReferralStatus.CLOSED,
+)
+_PROFESSIONALS = (
+    ContactRelationship.SOCIAL_WORKER,
+    ContactRelationship.TEACHER,
+    ContactRelationship.YOT_OFFICER,
+)
+
+
+def _is_professional(contact: ContactLine) -> bool:
+    return bool(contact.agency) or contact.relationship in {r.label for r in _PROFESSIONALS}
+
+
+def _risk_trend(risk: list[RiskLine]) -> str:
+    """Newest first in ``risk``: the current level against the one before it."""
+    if not risk:
+        return "No risk assessment recorded"
+    current = risk[0]
+    if len(risk) == 1:
+        return f"{current.level.label} (first assessment, {format_uk_date(current.assessed_on)})"
+    before = risk[1]
+    order = list(RiskLevel)
+    change = order.index(current.level) - order.index(before.level)
+    word = "Rising" if change > 0 else "Falling" if change < 0 else "Unchanged"
+    return (
+        f"{word}: {before.level.label} on {format_uk_date(before.assessed_on)}, "
+        f"{current.level.label} on {format_uk_date(current.assessed_on)}"
+    )
+
+
+def _section_names(sections: Iterable[ShareSection]) -> str:
+    wanted = set(sections)
+    return ", ".join(s.label for s in ShareSection if s in wanted)
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Cuts a multi-agency summary to its sharing decision: free text touching a withheld
+    section is replaced by the marker saying so; lists lose the withheld items and say so.
+    Inactive (``withheld`` empty) for the full internal summary."""
+
+    withheld: frozenset[ShareSection]
+    decided_on: dt.date | None
+
+    @classmethod
+    def of(cls, decision: SharingDecisionView | None, full: bool) -> Redactor:
+        if full:
+            return cls(frozenset(), None)
+        if decision is None:
+            return cls(WITHHELD_BY_DEFAULT, None)
+        return cls(decision.withheld, decision.decided_on)
+
+    def marker(self, sections: Iterable[ShareSection]) -> str:
+        return withheld_marker(sections, self.decided_on)
+
+    def hits(self, *texts: str | None) -> frozenset[ShareSection]:
+        found: set[ShareSection] = set()
+        for text in texts:
+            found |= sections_in(text)
+        return frozenset(found) & self.withheld
+
+    def text(self, value: str | None) -> str | None:
+        hit = self.hits(value)
+        return self.marker(hit) if hit else value
+
+    def required(self, value: str) -> str:
+        return self.text(value) or ""
+
+    def labels(self, labels: list[str], sections: dict[str, ShareSection]) -> list[str]:
+        kept, cut = [], set()
+        for label in labels:
+            section = sections.get(label)
+            hit = ({section} & self.withheld) if section else set()
+            hit |= self.hits(label)
+            if hit:
+                cut |= hit
+            else:
+                kept.append(label)
+        return [*kept, self.marker(cut)] if cut else kept
+
+    def apply(self, data: CaseSummaryData) -> CaseSummaryData:
+        if not self.withheld:
+            return data
+        t, r = self.text, self.required
+        person = dataclasses.replace(
+            data.person, flags=self.labels(data.person.flags, FLAG_SECTIONS)
+        )
+        contacts: list[ContactLine] = []
+        cut_contacts: set[ShareSection] = set()
+        for c in data.contacts:
+            hit = self.hits(c.relationship, c.agency, c.name)
+            if hit:
+                cut_contacts |= hit
+            else:
+                contacts.append(c)
+        reason_sections = {reason.label: section for reason, section in REASON_SECTIONS.items()}
+        referrals = [
+            dataclasses.replace(
+                ref,
+                agency=r(ref.agency),
+                reasons=self.labels(ref.reasons, reason_sections),
+                narrative=t(ref.narrative),
+                decision=t(ref.decision),
+                outcome_summary=t(ref.outcome_summary),
+            )
+            for ref in data.referrals
+        ]
+        risk = [
+            dataclasses.replace(
+                line,
+                risk_factors=r(line.risk_factors),
+                protective_factors=r(line.protective_factors),
+            )
+            for line in data.risk
+        ]
+        sessions = [
+            dataclasses.replace(line, topics=t(line.topics), notes=t(line.notes))
+            for line in data.recent_sessions
+        ]
+        offending = ShareSection.OFFENDING in self.withheld
+        wellbeing = ShareSection.MENTAL_HEALTH in self.withheld
+        outcomes = [self._outcome(o, offending, wellbeing) for o in data.outcomes]
+        cut_columns = {
+            s
+            for s, cut in (
+                (ShareSection.OFFENDING, offending),
+                (ShareSection.MENTAL_HEALTH, wellbeing),
+            )
+            if cut
+        }
+        chronology = []
+        for line in data.chronology:
+            hit = self.hits(line.title)
+            if hit:
+                chronology.append(dataclasses.replace(line, title=self.marker(hit), detail=""))
+            else:
+                chronology.append(dataclasses.replace(line, detail=r(line.detail)))
+        panel = data.panel
+        if panel is not None:
+            network = [c for c in panel.network if c in contacts]
+            panel = dataclasses.replace(
+                panel,
+                analysis=[(label, t(text)) for label, text in panel.analysis],
+                network=network,
+                actions=[
+                    dataclasses.replace(a, goal=r(a.goal), description=r(a.description))
+                    for a in panel.actions
+                ],
+            )
+        episodes = [
+            dataclasses.replace(
+                e, outcomes=[self._outcome(o, offending, wellbeing) for o in e.outcomes]
+            )
+            for e in data.episodes
+        ]
+        withheld = list(data.withheld)
+        if cut_contacts:
+            withheld.append(
+                "Contacts whose role or agency would reveal it: "
+                + self.marker(cut_contacts).lower()
+            )
+        return dataclasses.replace(
+            data,
+            person=person,
+            contacts=contacts,
+            referrals=referrals,
+            risk=risk,
+            plan=self._plan(data.plan),
+            recent_sessions=sessions,
+            outcomes=outcomes,
+            chronology=chronology,
+            panel=panel,
+            episodes=episodes,
+            withheld=withheld,
+            outcome_columns_withheld=self.marker(cut_columns) if cut_columns else None,
+        )
+
+    @staticmethod
+    def _outcome(line: OutcomeLine, offending: bool, wellbeing: bool) -> OutcomeLine:
+        return dataclasses.replace(
+            line,
+            arrests=None if offending else line.arrests,
+            charges=None if offending else line.charges,
+            wellbeing=None if wellbeing else line.wellbeing,
+        )
+
+    def _plan(self, plan: PlanView | None) -> PlanView | None:
+        if plan is None:
+            return None
+        goals: list[GoalView] = []
+        for goal in plan.goals:
+            section = GOAL_SECTIONS.get(goal.domain)
+            hit = ({section} & self.withheld) if section else set()
+            hit |= self.hits(goal.description, goal.progress)
+            if hit:
+                # The whole goal: its area, progress and actions all speak of it.
+                goals.append(
+                    dataclasses.replace(goal, description=self.marker(hit), progress="", actions=[])
+                )
+                continue
+            actions: list[ActionView] = [
+                dataclasses.replace(a, description=self.required(a.description))
+                for a in goal.actions
+            ]
+            goals.append(dataclasses.replace(goal, actions=actions))
+        return dataclasses.replace(plan, summary=self.required(plan.summary), goals=goals)
 
 
 def _chronology(
