@@ -143,6 +143,23 @@ def test_every_text_colour_meets_wcag_aa_on_its_background() -> None:
     assert checked > 20
 
 
+def test_placeholder_text_meets_wcag_aa_too(qtbot: QtBot) -> None:
+    """Hints such as "dd/mm/yyyy" are read before anything is typed: Qt's own grey fails."""
+    field = QLineEdit()
+    field.setPlaceholderText("MMMMMMMMMMMM")
+    field.resize(300, 30)
+    window = styled(qtbot, field)
+    field.clearFocus()
+    image = field.grab().toImage()
+
+    darkest = min(
+        (QColor(image.pixel(x, y)) for x in range(20, 150) for y in range(8, 22)),
+        key=lambda colour: colour.lightness(),
+    )
+    assert contrast(darkest.name(), "#ffffff") >= 4.5
+    assert window.isVisible()
+
+
 def test_no_text_size_in_pixels() -> None:
     sheet = resource_path("style.qss").read_text()
 
