@@ -13,7 +13,10 @@ the layout habits every dialog shares:
 - ``dialog_buttons``: a ``QDialogButtonBox``, so the order of OK and Cancel follows the
   platform, with the default button styled as the primary one;
 - ``grow_to_fit``: a dialog that grows when a message appears instead of squashing its fields;
-  ``fit_to_screen``: one that opens no taller than the screen.
+  ``fit_to_screen`` and ``FormScrollArea``: one that opens no bigger than its screen.
+
+The page scaffold (title, subtitle, the page's buttons, standard margins) is ``page.py``'s
+``page_frame``; the date field and the per-field error lines are in ``forms.py``.
 """
 
 from __future__ import annotations
