@@ -153,3 +153,14 @@ def test_a_chart_under_its_own_heading_can_leave_out_its_title() -> None:
         assert "Self-rated wellbeing" in _texts(with_title)
         assert "Self-rated wellbeing" not in _texts(without)
         assert without.height < with_title.height  # no empty band where the title was
+
+
+def test_many_two_line_labels_still_fit_a_page_the_smallest_summed_as_one() -> None:
+    labels = [f"Agency number {n} with a name long enough to need two lines" for n in range(60)]
+    values = [float(n + 1) for n in range(60)]
+    drawing = bar_chart(labels, values, "Referrals by agency", width=CONTENT_WIDTH)
+    assert drawing.height <= 600
+    texts = " ".join(_texts(drawing))
+    assert "Agency number 59 with a name long enough to need two lines" in texts
+    assert "others (see the table)" in texts
+    assert "…" not in texts

@@ -42,6 +42,7 @@ TITLE_BAND = 14  # points above the plot taken by a chart's own title
 # Bars one chart may hold and still fit on a page; beyond that the smallest are summed into
 # one "all others" bar (every row is still in the table above the chart).
 MAX_BARS = 40
+MAX_CHART_HEIGHT = 600  # points: a chart fits on a page under its heading
 
 
 def _drawing(width: float, height: float) -> Drawing:
@@ -109,13 +110,18 @@ def bar_chart(
     """
     register_fonts()
     labels, values = _fewest_bars(labels, values)
-    count = max(len(values), 1)
     widest = max([stringWidth(label, FONT, LABEL_SIZE) for label in labels] or [0])
     label_width = min(widest, width * LABEL_SHARE)
     wrapped = [wrap_label(label, label_width) for label in labels]
     lines = max([len(label) for label in wrapped] or [1])
     bar_space = max(14.0, lines * LABEL_LEADING + 4)
     top_band = TITLE_BAND + 6 if titled else 6
+    # Two-line labels need taller bars: fewer fit on a page, so more are summed as one.
+    fit = int((MAX_CHART_HEIGHT - 14 - top_band) // bar_space)
+    if len(values) > fit:
+        labels, values = _fewest_bars(labels, values, fit)
+        wrapped = [wrap_label(label, label_width) for label in labels]
+    count = max(len(values), 1)
     height = count * bar_space + 14 + top_band
     drawing = _drawing(width, height)
     if titled:
@@ -150,13 +156,15 @@ def bar_chart(
     return drawing
 
 
-def _fewest_bars(labels: Sequence[str], values: Sequence[float]) -> tuple[list[str], list[float]]:
-    """At most ``MAX_BARS`` bars: the largest in their order, the rest summed as one."""
-    if len(values) <= MAX_BARS:
+def _fewest_bars(
+    labels: Sequence[str], values: Sequence[float], most: int = MAX_BARS
+) -> tuple[list[str], list[float]]:
+    """At most ``most`` bars: the largest in their order, the rest summed as one."""
+    if len(values) <= most:
         return list(labels), list(values)
     ranked = sorted(range(len(values)), key=lambda i: values[i], reverse=True)
-    kept = sorted(ranked[: MAX_BARS - 1])
-    others = ranked[MAX_BARS - 1 :]
+    kept = sorted(ranked[: most - 1])
+    others = ranked[most - 1 :]
     return (
         [labels[i] for i in kept] + [f"All {len(others)} others (see the table)"],
         [values[i] for i in kept] + [sum(values[i] for i in others)],

@@ -29,6 +29,8 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    FrameBreak,
+    KeepTogether,
     PageTemplate,
     Paragraph,
     Table,
@@ -152,6 +154,9 @@ NOTICE = _style(
     spaceAfter=4 * mm,
 )
 CENTRED_SMALL = _style("centred", fontSize=7.5, leading=9.5, alignment=TA_CENTER)
+CONTINUED_CAPTION = _style(
+    "continued-caption", fontSize=7.5, leading=9.5, textColor=MUTED, spaceAfter=1 * mm
+)
 
 
 def text(value: object) -> str:
@@ -438,6 +443,7 @@ class _Layout:
     padding: float  # a cell's top and bottom padding together
     style: list[tuple[Any, ...]]
     last_style: list[tuple[Any, ...]]  # only for the part holding the last row (a total)
+    continued: str = ""  # the caption over each part after the first ("" for none)
 
 
 class _ContinuingTable(Table):
@@ -516,6 +522,26 @@ class _ContinuingTable(Table):
             index += 1
         if index == len(self._rows):
             return [self]
+        return self._captioned(
+            self._split_parts(index, used, heights, styles, availWidth, availHeight)
+        )
+
+    def _captioned(self, parts: list[Flowable]) -> list[Flowable]:
+        """Every part after the first starts under "… (continued)", which never sits alone
+        at the foot of a page: it is kept with the rows it heads."""
+        if len(parts) != 2 or not self._layout.continued:
+            return parts
+        return [parts[0], KeepWithNext([para(self._layout.continued, CONTINUED_CAPTION)], parts[1])]
+
+    def _split_parts(
+        self,
+        index: int,
+        used: float,
+        heights: list[float],
+        styles: list[list[Any]],
+        availWidth: float,  # noqa: N803
+        availHeight: float,  # noqa: N803
+    ) -> list[Flowable]:
         rows = self._rows
         lines = int((availHeight - used - self._layout.padding) // self._layout.line_height)
         while lines >= MIN_LINES_BEFORE_BREAK:
@@ -566,14 +592,67 @@ def _cut(row: _Row, lines: int) -> tuple[_Row, _Row] | None:
     return first, rest
 
 
-def heading(value: object, style: ParagraphStyle = HEADING) -> list[Flowable]:
+def heading(
+    value: object, style: ParagraphStyle = HEADING, *, then: Flowable | None = None
+) -> list[Flowable]:
     """A heading that starts a new page rather than sit alone at the foot of one.
+
+    Given ``then`` (what the heading introduces: a table, a chart, a paragraph), the heading
+    is kept with it, or with as much of it as fits (``KeepWithNext``): a heading never ends a
+    page, yet a long table after it starts on the same page. Without ``then``, a heading
+    needs some room below it or it moves to the next page.
 
     (Not ``keepWithNext``: that moves a heading *and* a long table after it to the next
     page whole, leaving most of a page blank.)
     """
+    if then is not None:
+        return [KeepWithNext([para(value, style)], then)]
     room = 30 * mm if style is HEADING else 24 * mm
     return [CondPageBreak(room), para(value, style)]
+
+
+class KeepWithNext(KeepTogether):
+    """Flowables (a heading, a caption) kept on the page with at least the first part of
+    the one that follows them.
+
+    reportlab's ``KeepTogether`` keeps the whole of what follows, so a heading over a table
+    a page and a half long leaves most of a page blank; ``keepWithNext`` does the same.
+    This splits what follows at the page foot (a table between rows, a paragraph between
+    lines) and keeps only its first part with the heading; when not even that fits, all of
+    it moves to the next page.
+    """
+
+    def __init__(self, leading: Sequence[Flowable], following: Flowable) -> None:
+        super().__init__([*leading, following])
+        self._leading = list(leading)
+        self._following = following
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # Always split (as KeepTogether does), without laying out the whole of what follows.
+        self._wrapInfo = (availWidth, availHeight)
+        return availWidth, 0xFFFFFF
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        canvas = self.canv
+        lead = sum(
+            flowable.wrapOn(canvas, availWidth, availHeight)[1]
+            + flowable.getSpaceBefore()
+            + flowable.getSpaceAfter()
+            for flowable in self._leading
+        )
+        room = availHeight - lead - 1
+        following = self._following
+        if room > following.getSpaceBefore():
+            room -= following.getSpaceBefore()
+            if following.wrapOn(canvas, availWidth, room)[1] <= room:
+                return [*self._leading, following]
+            parts = following.splitOn(canvas, availWidth, room)
+            if parts:
+                return [*self._leading, *parts]
+        frame = getattr(self, "_frame", None)
+        if frame is None or getattr(frame, "_atTop", False):
+            return [*self._leading, following]  # no page has more room than this one
+        return [FrameBreak(), *self._leading, following]
 
 
 def para(value: object, style: ParagraphStyle = CELL) -> Flowable:
@@ -616,6 +695,7 @@ def data_table(
     numeric_columns: Sequence[int] = (),
     total_row: bool = False,
     continued_columns: Sequence[int] = (0,),
+    caption: str = "",
 ) -> Table:
     """A table whose header repeats on every page it runs onto and whose rows may continue.
 
@@ -624,6 +704,10 @@ def data_table(
     between lines and continues on the next page, the ``continued_columns`` (the date,
     usually) repeated and marked "(continued)". So no text is ever clipped or lost however
     long it is, and no row has to fit on one page.
+
+    Each page the table runs onto starts with "``caption`` (continued)" ("(continued from
+    the previous page)" without a caption) over the repeated header row, in the same columns
+    at the same place.
     """
     register_fonts()
     head = [[para(h, CELL_BOLD) for h in header]]
@@ -659,7 +743,9 @@ def data_table(
         ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
         ("FONT", (0, -1), (-1, -1), FONT_BOLD, CELL.fontSize, CELL.leading),
     ]
-    layout = _Layout(list(widths), CELL.leading, 4.5, style, total if total_row else [])
+    caption_line = f"{caption}{CONTINUED}" if caption else "(continued from the previous page)"
+    last = total if total_row else []
+    layout = _Layout(list(widths), CELL.leading, 4.5, style, last, caption_line)
     return _ContinuingTable(head, body, layout)
 
 
