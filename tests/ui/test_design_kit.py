@@ -52,6 +52,7 @@ from veru_desk.ui.widgets.kit import (
     fit_to_screen,
     form_section,
     grow_to_fit,
+    inset_number_text,
     keep_contents_visible,
     primary_button,
     risk_chip,
@@ -435,3 +436,29 @@ def test_on_a_usual_screen_the_form_does_not_scroll(
 
     assert dialog.form_scroll is None
     assert not dialog.findChildren(QScrollArea)
+
+
+def test_number_text_starts_in_line_with_drop_down_text(qtbot: QtBot) -> None:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    spin = QSpinBox()
+    spin.setRange(-1, 10)
+    spin.setSpecialValueText("Not recorded")
+    spin.setValue(-1)
+    combo = QComboBox()
+    combo.addItem("Not recorded")
+    layout.addWidget(spin)
+    layout.addWidget(combo)
+    window = styled(qtbot, holder)
+    inset_number_text(holder)
+    QApplication.processEvents()
+
+    def first_ink(widget: QWidget) -> int:
+        image = widget.grab().toImage()
+        middle = widget.height() // 2
+        return next(
+            x for x in range(2, widget.width()) if QColor(image.pixel(x, middle)).lightness() < 120
+        )
+
+    assert abs(first_ink(spin) - first_ink(combo)) <= 3
+    assert window.isVisible()

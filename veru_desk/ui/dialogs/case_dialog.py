@@ -51,6 +51,7 @@ from veru_desk.ui.widgets.kit import (
     fit_to_screen,
     grow_to_fit,
     house_form,
+    inset_number_text,
     keep_contents_visible,
     screen_room,
 )
@@ -107,6 +108,7 @@ class CaseDialog(QDialog):
         super().showEvent(event)
         if not self._fitted:  # the first time only: a size the person chose is kept
             self._fitted = True
+            inset_number_text(self)
             if self.minimumSizeHint().height() > screen_room(self).height():
                 self._scroll_the_form()
             fit_to_screen(self)

@@ -29,6 +29,7 @@ from enum import StrEnum
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDialogButtonBox,
     QFormLayout,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLayout,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -301,6 +303,17 @@ class FormScrollArea(QScrollArea):
             return super().minimumSizeHint()
         width = body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
         return QSize(width, self.fontMetrics().lineSpacing() * 6)
+
+
+def inset_number_text(root: QWidget) -> None:
+    """Starts the text of every number field under ``root`` as far in as a drop-down's text
+    (Qt's stylesheets cannot pad the editor inside a spin box), so a column of fields reads
+    in one line."""
+    for spin in root.findChildren(QAbstractSpinBox):
+        editor = spin.findChild(QLineEdit)
+        if editor is not None:
+            inset = round(0.4 * spin.fontMetrics().horizontalAdvance("M")) + 1
+            editor.setTextMargins(inset, 0, 0, 0)
 
 
 def keep_contents_visible(widget: QWidget) -> None:
