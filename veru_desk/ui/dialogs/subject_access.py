@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -46,6 +46,7 @@ from veru_desk.ui.widgets.feedback import show_error
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 TITLE_COLUMN, WHAT_COLUMN, REASON_COLUMN = 0, 1, 2
+REASON_HINT = "Why withheld"
 
 
 def default_folder() -> Path:
@@ -91,11 +92,15 @@ class SubjectAccessDialog(QDialog):
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(WHAT_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(WHAT_COLUMN, em * 22)
         heading_width = header.fontMetrics().horizontalAdvance("Reason for withholding")
-        header.resizeSection(REASON_COLUMN, max(em * 16, heading_width + em * 2))
+        self._what_wanted = em * 22
+        self._reason_wanted = max(em * 16, heading_width + em * 2)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(em * 6)
+        # The columns are shared out again whenever the list is resized (a smaller screen,
+        # larger text): the item's own words keep at least room for their heading.
+        self.tree.viewport().installEventFilter(self)
+        self._balance_columns()
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.currentItemChanged.connect(self._show_preview)
 
@@ -144,6 +149,24 @@ class SubjectAccessDialog(QDialog):
         layout.addWidget(self.buttons)
         self._size_to_screen(em)
         self.load()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._balance_columns()
+        return super().eventFilter(watched, event)
+
+    def _balance_columns(self) -> None:
+        """ "What it is" and the reason as wide as they want, as long as the item's title
+        keeps room for its heading; the title column (stretched) takes the rest."""
+        header = self.tree.header()
+        em = self.fontMetrics().horizontalAdvance("M")
+        title_needs = header.fontMetrics().horizontalAdvance("Item (tick to withhold)") + em * 3
+        room = self.tree.viewport().width() - title_needs
+        hint = self.fontMetrics().horizontalAdvance(REASON_HINT) + em * 3
+        reason = max(hint, min(self._reason_wanted, room - em * 12))
+        what = max(em * 10, min(self._what_wanted, room - reason))
+        header.resizeSection(WHAT_COLUMN, what)
+        header.resizeSection(REASON_COLUMN, reason)
 
     def _size_to_screen(self, em: int) -> None:
         """Room for a long case's list: as large as asked, but never beyond the screen."""
@@ -198,7 +221,8 @@ class SubjectAccessDialog(QDialog):
             (metrics.horizontalAdvance(row.text(WHAT_COLUMN)) for row in self._items.values()),
             default=em * 10,
         )
-        self.tree.header().resizeSection(WHAT_COLUMN, min(widest + em * 2, em * 30))
+        self._what_wanted = min(widest + em * 2, em * 30)
+        self._balance_columns()
         self.export_button.setEnabled(True)
 
     def _add(self, parent: QTreeWidgetItem, item: Item) -> None:
@@ -216,7 +240,7 @@ class SubjectAccessDialog(QDialog):
         reason = QLineEdit()
         reason.setAccessibleName(f"Reason for withholding: {what}, {item.title}")
         reason.setMaxLength(MAX_WITHHELD_REASON)
-        reason.setPlaceholderText("Why it is withheld")
+        reason.setPlaceholderText(REASON_HINT)
         reason.setEnabled(False)
         self.reasons[item.key] = reason
         self.tree.setItemWidget(row, REASON_COLUMN, reason)
@@ -260,7 +284,10 @@ class SubjectAccessDialog(QDialog):
         lines = [f"{describe_item(item)}: {item.title}", ""]
         if item.withheld_reason is not None:
             lines.append(f"Withheld: {item.withheld_reason}")
-        lines.extend(f"{label}: {text}" for label, text in item.fields)
+        # What the record says first; its record numbers (also in the export) at the end.
+        numbers = [(k, v) for k, v in item.fields if k == "Record number" or k.endswith(" id")]
+        said = [(k, v) for k, v in item.fields if (k, v) not in numbers]
+        lines.extend(f"{label}: {text}" for label, text in said + numbers)
         for heading, children in item.children:
             lines.append("")
             lines.append(f"{heading} ({len(children)}): listed under this item")
