@@ -543,7 +543,7 @@ class Generator:
                 (
                     session_id, pid, rid, stamp, duration, worker, kind,
                     _PLACE_OF_TYPE.get(kind, location), attendance,
-                    SESSION_NOTES[int(random_() * len(SESSION_NOTES))] if attended else None,
+                    _pick(_NOTES_OF_TYPE[kind], random_()) if attended else None,
                     TOPICS[int(random_() * len(TOPICS))] if attended else None,
                     False, stamp, worker, stamp, worker, 1,
                 )
@@ -706,6 +706,11 @@ _DNA = Attendance.DID_NOT_ATTEND.value
 _CANCELLED_BY_YP = Attendance.CANCELLED_BY_YOUNG_PERSON.value
 _CANCELLED_BY_SERVICE = Attendance.CANCELLED_BY_SERVICE.value
 _ATTENDANCE = {a.value: a for a in Attendance}
+_NOTES_OF_TYPE = {kind.value: notes for kind, notes in SESSION_NOTES.items()}
+
+
+def _pick(choices: tuple[str, ...], roll: float) -> str:
+    return choices[int(roll * len(choices))]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from veru_desk.domain.enums import (
     GoalDomain,
     ReferralReason,
     Role,
+    SessionType,
 )
 
 DEMO_PASSWORD = "demo-password-1"
@@ -274,11 +275,11 @@ REASONS_BY_AGENCY: dict[AgencyType, tuple[tuple[ReferralReason, float], ...]] = 
 }  # fmt: skip
 
 NARRATIVES: dict[ReferralReason, str] = {
-    _R.KNIFE_CARRYING: "Stopped and searched near {place}; a kitchen knife was found in his bag.",
+    _R.KNIFE_CARRYING: "Stopped and searched near {place}; a kitchen knife was found in their bag.",
     _R.GANG_ASSOCIATION: "Seen regularly with older young people linked to a local group.",
     _R.CRIMINAL_EXPLOITATION: "Found with large amounts of cash and a second phone.",
     _R.COUNTY_LINES: "Found in Milton Keynes after being reported missing; believed to be run.",
-    _R.SEXUAL_EXPLOITATION: "Concerns about an older adult picking her up from school.",
+    _R.SEXUAL_EXPLOITATION: "Concerns about an older adult picking them up from school.",
     _R.MISSING_EPISODES: "Three missing episodes in the last month, returned late at night.",
     _R.EXCLUSION_ABSENCE: "Permanently excluded after a fight; attendance was already under 60%.",
     _R.VICTIM_OF_VIOLENCE: "Attended A&E with a stab wound to the leg after a fight at {place}.",
@@ -336,7 +337,7 @@ ACTIONS: dict[GoalDomain, tuple[tuple[str, str], ...]] = {
     GoalDomain.SAFETY: (
         ("Share safety plan with school", "School"),
         ("Walk the safe route home together", "Caseworker"),
-        ("Save the out-of-hours numbers in his phone", "Young person"),
+        ("Save the out-of-hours numbers in their phone", "Young person"),
     ),
     GoalDomain.FAMILY: (
         ("Call mum to agree the plan", "Caseworker"),
@@ -356,21 +357,55 @@ ACTIONS: dict[GoalDomain, tuple[tuple[str, str], ...]] = {
     GoalDomain.POSITIVE_ACTIVITIES: (
         ("Arrange taster session", "Hockwell Ring Youth Project"),
         ("Buy boxing club membership from the activity fund", "Caseworker"),
-        ("Introduce him to the music studio staff", "Caseworker"),
+        ("Introduce them to the music studio staff", "Caseworker"),
     ),
 }  # fmt: skip
-SESSION_NOTES = (
+# What a worker writes after an attended session, by where it happened: no "met at school" on
+# a home visit, no "phone check-in" at the youth project. Written of the young person as
+# "they", as the unit writes whatever the gender.
+_FACE_TO_FACE_NOTES = (
     "Talked about school and the weekend; engaged well.",
     "Went through the safety plan; agreed safe routes home.",
     "Football at the leisure centre; good energy, some frustration about school.",
     "Discussed pressure from older peers; knows who to call.",
-    "Worked on his CV; wants to try an electrician course.",
+    "Worked on a CV together; wants to try an electrician course.",
     "Quiet at first, opened up about an incident last week.",
-    "Met at school with the head of year; attendance improving.",
     "Boxing session; calmer afterwards and talked about home.",
-    "Phone check-in; says things are settled at home.",
     "Music studio; wrote lyrics about losing a friend.",
 )
+SESSION_NOTES: dict[SessionType, tuple[str, ...]] = {
+    SessionType.ONE_TO_ONE: _FACE_TO_FACE_NOTES,
+    SessionType.GROUP: (
+        "Group session on knife crime myths; listened and asked good questions.",
+        "Cooking group; worked well with the others, left early to collect a sibling.",
+        "Group session on online safety; shared how threats start on social media.",
+    ),
+    SessionType.DIVERSIONARY: (
+        "Football at the leisure centre; good energy, some frustration about school.",
+        "Boxing session; calmer afterwards and talked about home.",
+        "Climbing wall trip; nervous at first, finished the route.",
+    ),
+    SessionType.FAMILY: (
+        "Family session with mum: agreed house rules and a time to be home.",
+        "Met with the family; older brother's situation is weighing on everyone.",
+        "Family session; mum worried about new friends, agreed to share concerns.",
+    ),
+    SessionType.SCHOOL_VISIT: (
+        "Met at school with the head of year; attendance improving.",
+        "Joined the review at school; a reduced timetable agreed for a month.",
+        "Saw them at lunchtime with the pastoral lead; behaviour points down.",
+    ),
+    SessionType.HOME_VISIT: (
+        "Home visit; talked about school and the weekend, mum joined at the end.",
+        "Home visit; went through the safety plan and who to call.",
+        "Home visit; quiet at first, then talked about an incident last week.",
+    ),
+    SessionType.PHONE_ONLINE: (
+        "Phone check-in; says things are settled at home.",
+        "Short call; busy with college, agreed to meet next week.",
+        "Call to check they got home safely after the weekend's incident.",
+    ),
+}
 TOPICS = (
     "education", "safety", "family", "peers", "emotional wellbeing", "substance use",
     "employment", "online safety", "positive activities",
@@ -381,7 +416,7 @@ LOCATIONS = (
     "McDonald's, the Mall", "Bedford library", "Marsh Farm youth centre",
 )  # fmt: skip
 NOTE_SUBJECTS = (
-    ("Call with mum", "Mum says he has been coming home late; agreed to share any concerns."),
+    ("Call with mum", "Mum says they have been coming home late; agreed to share any concerns."),
     ("Strategy meeting", "Attended the strategy meeting; police intelligence shared verbally."),
     ("School update", "Head of year reports two fixed-term exclusions this half-term."),
     ("Missing episode", "Reported missing overnight; found safe in Bedford the next morning."),
