@@ -574,8 +574,8 @@ def button_cut(button: QPushButton) -> str | None:
 
 
 def rows_cut(view: QListView) -> list[str]:
-    """The rows of a list whose text needs more height than the row has (the open cases'
-    two lines clipped top and bottom, issue #15)."""
+    """The rows of a list whose text needs more room than the row has (the open cases' two
+    lines clipped top and bottom, issue #15; a name elided to "Mizanur Chowdhury...")."""
     model = view.model()
     found = []
     if model is None:
@@ -589,9 +589,13 @@ def rows_cut(view: QListView) -> list[str]:
         widget = view.indexWidget(index)
         if widget is not None:
             need = max(need, widget.sizeHint().height())
+        text = str(index.data() or "").replace("\n", " ")[:40]
         if need > rect.height() + 1:
-            text = str(index.data() or "").replace("\n", " ")[:40]
             found.append(f'row "{text}" needs {need}px high, has {rect.height()}px')
+        wide = view.sizeHintForIndex(index).width()
+        room = view.viewport().width() - rect.x()
+        if widget is None and not view.wordWrap() and wide > min(rect.width(), room) + 1:
+            found.append(f'row "{text}" needs {wide}px wide, has {min(rect.width(), room)}px')
     return found
 
 
