@@ -5,6 +5,7 @@ accessible names a screen reader can follow."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -49,16 +50,19 @@ def open_two(window: MainWindow, services: Services) -> tuple[int, int]:
     return first, second
 
 
-def bright_pixels(window: MainWindow, row: int) -> int:
-    """How many near-white pixels the open case's entry has left of its close button."""
+def bright_pixels(window: MainWindow, row: int, half: int) -> int:
+    """How many near-white pixels the open case's entry has left of its close button, in its
+    top (0) or bottom (1) half: the name's line and the reference's."""
     view = window.open_cases
     rect = view.visualRect(view.model().index(row, 0))
     image = view.viewport().grab().toImage()
     close = view.itemWidget(view.item(row)).findChild(QToolButton)
     right = rect.left() + rect.width() - close.width() - 8
+    middle = rect.top() + rect.height() // 2
+    rows = range(rect.top(), middle) if half == 0 else range(middle, rect.bottom())
     count = 0
     for x in range(rect.left(), right):
-        for y in range(rect.top(), rect.bottom()):
+        for y in rows:
             if QColor(image.pixel(x, y)).lightness() > 215:
                 count += 1
     return count
@@ -80,7 +84,10 @@ def test_open_cases_show_two_whole_lines_sized_from_the_font(
     assert reference.startswith("VERU-") and "…" not in reference
     metrics = view.fontMetrics()
     rect = view.visualRect(view.model().index(0, 0))
-    assert rect.height() >= 2 * metrics.lineSpacing() + metrics.horizontalAdvance("M") // 2
+    # style.qss pads items 0.45em above and below (a stylesheet's em is the font's height)
+    # and gives each a 1px margin: what is left must hold both lines
+    padding = 2 * (math.ceil(0.45 * metrics.height()) + 1)
+    assert rect.height() - padding >= 2 * metrics.lineSpacing()
     assert item.sizeHint().height() == rect.height()
     # nothing of the entry is a label of its own that would keep a dark colour when selected
     assert view.itemWidget(item).findChildren(QLabel) == []
@@ -96,7 +103,9 @@ def test_the_selected_open_case_reads_light_on_the_dark_selection(
     settle(qtbot)
     view = manager_window.open_cases
     assert view.item(1).isSelected() and not view.item(0).isSelected()
-    assert bright_pixels(manager_window, 1) > 40  # light text drawn on the selection
+    # light text on the selection, both lines drawn (not one line cut off with "…")
+    assert bright_pixels(manager_window, 1, 0) > 30
+    assert bright_pixels(manager_window, 1, 1) > 30
     close = view.itemWidget(view.item(1)).findChild(QToolButton)
     assert "#ffffff" in close.styleSheet()
     assert view.itemWidget(view.item(0)).findChild(QToolButton).styleSheet() == ""
@@ -244,14 +253,24 @@ def test_the_shell_has_accessible_names_and_a_sensible_tab_order(
     assert accessible_name(window.stack) == "Current screen"
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.focus_search()
+    new_referral = window.toolbar.widgetForAction(window.new_referral_action)
+    import_button = window.toolbar.widgetForAction(window.import_action)
+    assert accessible_name(new_referral) == "New referral"
+    new_referral.setFocus()
     order = [QApplication.focusWidget()]
-    for _ in range(3):
+    for _ in range(5):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
-    assert order[:3] == [window.search_box, window.navigation, window.open_cases]
-    # then into the page on screen
-    assert window.page("caseload").isAncestorOf(order[3])
+    assert order[:5] == [
+        new_referral,
+        import_button,
+        window.search_box,
+        window.navigation,
+        window.open_cases,
+    ]
+    # then into the page on screen, without the Tab into the open cases switching screens
+    assert window.page("caseload").isAncestorOf(order[5])
+    assert window.stack.currentWidget() is window.page("caseload")
 
 
 # --- dialogs grow with their messages ---------------------------------------------------------

@@ -9,6 +9,7 @@ window asks before closing while any of them holds unsaved changes.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -189,6 +190,11 @@ class MainWindow(QMainWindow):
         )
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+        # A toolbar's buttons take no focus by default: Tab must reach them too.
+        for action in (self.new_referral_action, self.import_action):
+            button = toolbar.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -291,7 +297,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _set_tab_order(self) -> None:
-        """Tab goes search, navigation, open cases, then into the page on screen."""
+        """Tab goes New referral, Import, search, navigation, open cases, then into the page
+        on screen (the toolbar's buttons are made focusable where they are built)."""
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.open_cases.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # The order they are made in is already this one: setTabOrder here would also move the
@@ -489,19 +496,24 @@ class MainWindow(QMainWindow):
         be laid out yet): two whole lines with the stylesheet's padding, so nothing is
         clipped at any text size; each line elided to the width beside the close button."""
         metrics = self.open_cases.fontMetrics()
-        em = metrics.horizontalAdvance("M")  # what "em" means in a Qt stylesheet
+        em = metrics.height()  # a Qt stylesheet's "em" is the font's height
+        pad = math.ceil(0.8 * em)  # style.qss: 0.45em above and below, 0.8em at each side
         lines: list[str] = item.data(OPEN_CASE_LINES_ROLE)
         width = self.sidebar.width() - 12  # the items' side margins (style.qss)
-        text_width = width - int(1.6 * em) - close.sizeHint().width() - 6
+        text_width = width - 2 * pad - close.sizeHint().width() - 6
         item.setText(
             "\n".join(
                 metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(text_width, 4 * em))
                 for line in lines
             )
         )
-        # the padding (0.45em each side in style.qss), the margins and a little air
-        height = len(lines) * metrics.lineSpacing() + int(0.9 * em) + 2 + em // 2
-        item.setSizeHint(QSize(width, max(height, close.sizeHint().height() + 4)))
+        # the lines, the padding, the margins and a little air; never less than the list's
+        # own measure of the item (the stylesheet's padding included)
+        height = len(lines) * metrics.lineSpacing() + math.ceil(0.9 * em) + 2 + 4
+        item.setData(Qt.ItemDataRole.SizeHintRole, None)
+        measured = self.open_cases.sizeHintForRow(self.open_cases.row(item))
+        height = max(height, measured + 4, close.sizeHint().height() + 4)
+        item.setSizeHint(QSize(width, height))
 
     def _colour_close_buttons(self) -> None:
         for row in range(self.open_cases.count()):
