@@ -179,7 +179,12 @@ class PreviewPage(QWizardPage):
         self.error_table.setWordWrap(True)
         self.error_table.horizontalHeader().sectionResized.connect(self._fit_problem_rows)
         self.row_model = RecordTableModel(ROW_COLUMNS, self)
-        self.row_table = RecordTable(self.row_model, "Rows ready to import", self)
+        self.row_table = RecordTable(
+            self.row_model, "Rows ready to import", self, stretch_column=len(ROW_COLUMNS) - 1
+        )
+        # "On record?" says what the row will do in a sentence: wrapped, never cut off.
+        self.row_table.setWordWrap(True)
+        self.row_table.horizontalHeader().sectionResized.connect(self._fit_ready_rows)
         self.tabs.addTab(self.error_table, "Problems")
         self.tabs.addTab(self.row_table, "Rows ready")
         self.skip_invalid = QCheckBox(
@@ -233,6 +238,7 @@ class PreviewPage(QWizardPage):
         self.error_model.set_rows(preview.errors)
         self._fit_problem_rows()
         self.row_model.set_rows(preview.rows)
+        self._fit_ready_rows()
         known = sum(1 for r in preview.rows if r.existing_person_id is not None)
         bad = len(preview.bad_lines)
         parts = [f"{counted(preview.total_rows, 'row')} read"]
@@ -266,6 +272,10 @@ class PreviewPage(QWizardPage):
         self.skip_invalid.setVisible(bool(preview.errors) and bool(preview.rows))
         self.save_rejected_button.setVisible(bool(preview.rejected))
         self.completeChanged.emit()
+
+    def _fit_ready_rows(self, *_args: int) -> None:
+        if self.row_model.rowCount() <= 1000:
+            self.row_table.resizeRowsToContents()
 
     def _fit_problem_rows(self, *_args: int) -> None:
         # Rows as tall as their wrapped message; a huge file's list keeps one line per row
@@ -492,8 +502,15 @@ class ImportWizard(QWizard):
         self.addPage(self.choose_page)
         self.addPage(self.preview_page)
         self.addPage(self.run_page)
+        # Room for a partner's list of problems, within the screen.
         em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(62 * em, 36 * self.fontMetrics().lineSpacing())
+        width, height = 80 * em, 40 * self.fontMetrics().lineSpacing()
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, int(room.width() * 0.92))
+            height = min(height, int(room.height() * 0.88))
+        self.resize(width, height)
 
     def reject(self) -> None:
         if self.currentPage() is self.run_page and not self.run_page.finished:
