@@ -299,3 +299,76 @@ def test_a_wrapped_line_that_starts_with_an_arabic_name_is_still_read_left_to_ri
             assert words[2].startswith("about"), words
             checked += 1
     assert checked
+
+
+def test_a_case_summary_prints_a_family_in_every_script(
+    as_manager: Any, as_dariusz: Any, tmp_path: Any
+) -> None:
+    """The real document: the young person's name in Urdu, notes in every script, one with
+    an emoji (copied from a message), rendered by the case summary itself."""
+    import datetime as dt
+
+    from dateutil.relativedelta import relativedelta
+
+    from veru_desk.domain.enums import (
+        AgencyType,
+        ConsentStatus,
+        Gender,
+        ReferralReason,
+        SharingBasis,
+    )
+    from veru_desk.reports.case_summary import render_case_summary
+    from veru_desk.services.notes import NoteInput
+    from veru_desk.services.people import PersonDetails
+    from veru_desk.services.referrals import ReferralDetails
+    from veru_desk.services.summary import PreparedFor, SharingProfile
+
+    from .conftest import make_case
+
+    today = dt.date.today()
+    person_id, _ = make_case(
+        as_manager,
+        as_dariusz,
+        PersonDetails(
+            first_name="عائشہ",
+            last_name="بی بی",
+            date_of_birth=today - relativedelta(years=15),
+            gender=Gender.FEMALE,
+        ),
+        ReferralDetails(
+            received_on=today - dt.timedelta(days=30),
+            referring_agency="Bedfordshire Police",
+            referring_agency_type=AgencyType.POLICE,
+            reasons=frozenset({ReferralReason.KNIFE_CARRYING}),
+            referrer_name="PC Harpreet Kaur (ਹਰਪ੍ਰੀਤ ਕੌਰ)",
+            narrative="Seen with محمد علي near the station; her cousin রহিম was there too.",
+            consent_young_person=ConsentStatus.GIVEN,
+            consent_parent=ConsentStatus.GIVEN,
+            sharing_basis=SharingBasis.SAFEGUARDING,
+        ),
+    )
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    notes = {
+        "Message from her brother": "He wrote: 🔪 not safe — أنا قلق عليها",
+        "Call with grandmother": "नानी अर्जुन के बारे में चिंतित हैं",
+        "School": "Teacher Γιώργος Παπαδόπουλος and Олена Шевченко; friend שלום כהן; 王小明",
+    }
+    for offset, (title, body) in enumerate(notes.items()):
+        as_dariusz.notes.add(person_id, NoteInput(now - dt.timedelta(days=5 - offset), title, body))
+    data = as_dariusz.summary.gather(
+        person_id, SharingProfile.FULL, PreparedFor("Luton panel", today)
+    )
+    path = tmp_path / "summary.pdf"
+    render_case_summary(data, path)
+    reader = pypdf.PdfReader(path)
+    assert _notdef_glyphs(reader) == 0
+    printed = re.sub(r"\s+", " ", _page_text(reader))
+    for word in ["عائشہ", "بی", "محمد", "علي", "أنا", "قلق", "عليها", "שלום", "כהן", "王小明"]:
+        assert word in printed, word
+    for phrase in ["Γιώργος Παπαδόπουλος", "Олена Шевченко", "PC Harpreet Kaur"]:
+        assert phrase in printed
+    assert "[U+1F52A]" in printed
+    assert "Some characters could not be printed" in printed
+    used = _used_characters(reader)
+    for font in ("NotoNaskhArabic", "NotoSansDevanagari", "NotoSansGurmukhi", "NotoSansBengali"):
+        assert any(face.startswith(font) for face in used), f"nothing drawn in {font}"
