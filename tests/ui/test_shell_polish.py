@@ -305,6 +305,8 @@ def test_a_sign_in_error_makes_the_dialog_taller_and_keeps_the_username_whole(
     assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
     assert not_squashed(dialog.username, dialog.password)
     assert dialog.username.text() == "priya"
+    # as wide as it was asked to be: the message on one line, not a narrow column
+    assert dialog.width() >= dialog.fontMetrics().horizontalAdvance("M") * 28
 
 
 def test_the_lock_screen_grows_with_its_message(qtbot: QtBot, team: object) -> None:

@@ -4,14 +4,27 @@ only once its width is known, which a window's minimum size does not follow by i
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLayout, QWidget
+from PySide6.QtWidgets import QLayout, QSizePolicy, QSpacerItem, QWidget
 
 
 def keep_contents_visible(dialog: QWidget) -> None:
-    """The dialog can never be made smaller than its content needs."""
+    """The dialog can never be made smaller than its content needs, nor narrower than the
+    minimum width it was given (which the layout's own minimum would otherwise replace)."""
     layout = dialog.layout()
-    if layout is not None:
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    if layout is None:
+        return
+    wanted = dialog.minimumWidth()
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    if wanted > 0:
+        margins = layout.contentsMargins()
+        layout.addItem(
+            QSpacerItem(
+                max(wanted - margins.left() - margins.right(), 0),
+                0,
+                QSizePolicy.Policy.Fixed,
+                QSizePolicy.Policy.Minimum,
+            )
+        )
 
 
 def grow_to_fit(dialog: QWidget) -> None:
