@@ -45,8 +45,11 @@ def register(subparsers: Any) -> None:
     outcomes = kinds.add_parser(
         "outcomes",
         help="the outcome report for a period (PDF, CSV or Excel by the file's extension)",
-        description="Counts referrals, decisions, caseloads, attendance, risk and education "
-        "change, closures and who the unit reached, for a period. Managers only.",
+        description="Counts the referral funnel (referred, accepted, first contact, engaged, "
+        "closed positively), outcomes with their denominators (risk, education, offending, "
+        "wellbeing), breakdowns by age, gender, ethnicity and referring agency, a quarterly "
+        "trend, a comparison with the previous period and time from referral, for a period; "
+        "numbers from 1 to 4 print as <5. Managers only.",
     )
     outcomes.add_argument("--from", dest="start", required=True, type=uk_date, metavar="DATE")
     outcomes.add_argument("--to", dest="end", required=True, type=uk_date, metavar="DATE")
@@ -58,7 +61,35 @@ def register(subparsers: Any) -> None:
     outcomes.add_argument(
         "--reason", metavar="REASON", help="only referrals giving this reason (e.g. county_lines)"
     )
+    outcomes.add_argument(
+        "--commentary-file",
+        type=Path,
+        metavar="FILE.txt",
+        help="the manager's commentary (UTF-8 text), printed on the first page",
+    )
+    outcomes.add_argument(
+        "--decision-target-days",
+        type=_days,
+        metavar="DAYS",
+        help="target days from referral to decision: adds the share decided within it",
+    )
+    outcomes.add_argument(
+        "--contact-target-days",
+        type=_days,
+        metavar="DAYS",
+        help="target days from referral to first contact: adds the share within it",
+    )
     outcomes.set_defaults(func=run_outcomes)
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("a target cannot be a negative number of days")
+    return days
 
 
 def run_summary(args: argparse.Namespace, ctx: Context) -> int:
@@ -86,6 +117,7 @@ def run_summary(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_outcomes(args: argparse.Namespace, ctx: Context) -> int:
     from veru_desk.reports.outcome_report import FORMATS, export_outcome_report
+    from veru_desk.services.outcome_figures import Targets
 
     if args.output.suffix.lower() not in FORMATS:
         raise CommandError(
@@ -103,6 +135,21 @@ def run_outcomes(args: argparse.Namespace, ctx: Context) -> int:
         except ValueError:
             codes = ", ".join(r.value for r in ReferralReason)
             raise CommandError(f"Unknown reason '{args.reason}'; use one of: {codes}.") from None
+    commentary = ""
+    if args.commentary_file is not None:
+        try:
+            commentary = args.commentary_file.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CommandError(f"There is no commentary file {args.commentary_file}.") from None
+        except UnicodeDecodeError:
+            raise CommandError(
+                f"The commentary file {args.commentary_file} is not UTF-8 text: save it as "
+                "UTF-8 and try again."
+            ) from None
+        except OSError as error:
+            raise CommandError(
+                f"The commentary file {args.commentary_file} cannot be read: {error.strerror}."
+            ) from None
     services = ctx.services()
     worker_id = services.users.by_username(args.worker).id if args.worker else None
     agency_id = None
@@ -113,13 +160,18 @@ def run_outcomes(args: argparse.Namespace, ctx: Context) -> int:
         if not matches:
             raise CommandError(f"There is no referring agency called '{args.agency}'.")
         agency_id = matches[0]
-    path = export_outcome_report(
-        services,
-        args.output,
-        period,
-        worker_id=worker_id,
-        agency_id=agency_id,
-        reason=reason,
-    )
+    try:
+        path = export_outcome_report(
+            services,
+            args.output,
+            period,
+            worker_id=worker_id,
+            agency_id=agency_id,
+            reason=reason,
+            commentary=commentary,
+            targets=Targets(args.decision_target_days, args.contact_target_days),
+        )
+    except ValidationError as error:
+        raise CommandError(" ".join(error.fields.values())) from None
     ctx.print(f"Wrote the outcome report for {period.text} to {path}.")
     return 0

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from veru_desk.db.csv_files import open_csv
 from veru_desk.domain.cells import FORMULA_STARTS, neutralise
+from veru_desk.domain.suppression import NOTE as SUPPRESSION_NOTE
 from veru_desk.services.outcome_figures import FigureTable, OutcomeFigures
 
 __all__ = ["FORMULA_STARTS", "neutralise", "report_heading", "write_csv", "write_xlsx"]
@@ -26,13 +27,20 @@ MAX_SHEET_TITLE = 31  # Excel's limit
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
-def report_heading(figures: OutcomeFigures, org_name: str) -> list[list[object]]:
+def report_heading(
+    figures: OutcomeFigures, org_name: str, commentary: str = ""
+) -> list[list[object]]:
+    """The lines above every sheet (and the CSV): who, which period, which filters, how small
+    numbers are shown, and the manager's commentary if there is one."""
     rows: list[list[object]] = [
         [f"{org_name}: outcome report"],
         [f"Period: {figures.period.text}"],
     ]
     if figures.filters:
         rows.append(["Filters: " + "; ".join(figures.filters)])
+    rows.append([f"Small numbers: {SUPPRESSION_NOTE} n/a: cannot be computed (see the note)."])
+    if commentary:
+        rows.append(["Manager's commentary: " + " ".join(commentary.split())])
     return rows
 
 
@@ -62,14 +70,16 @@ def write_csv(
 def write_xlsx(
     tables: Sequence[FigureTable], path: Path, heading: Sequence[Sequence[object]] = ()
 ) -> None:
-    """One sheet per table, the report's heading above each, column widths to fit."""
+    """One sheet per table, named by its short sheet name (distinct, at most 31 characters),
+    the report's heading above each, column widths to fit. Counts and rates are numbers;
+    a suppressed cell is the text "<5" or "*", explained in the heading and the note."""
     book = Workbook()
     if book.active is not None:
         book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, used))
+        sheet = book.create_sheet(_sheet_title(table.sheet or table.title, used))
         for row in heading:
             sheet.append([neutralise(v) for v in row])
         sheet.append([])

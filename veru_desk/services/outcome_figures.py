@@ -71,7 +71,28 @@ from veru_desk.domain.enums import (
     SessionType,
 )
 from veru_desk.domain.errors import ValidationError, VeruError
+from veru_desk.domain.suppression import NOTE as SUPPRESSION_NOTE
+from veru_desk.domain.suppression import (
+    SMALL,
+    WITHHELD,
+    Relation,
+    Suppression,
+    is_small,
+    suppress,
+    table_relations,
+)
 from veru_desk.services.access import require_role
+from veru_desk.services.outcome_cohort import (
+    ENGAGED_SESSIONS,
+    STAGES,
+    Funnel,
+    OffendingFigures,
+    ReferralFacts,
+    Spread,
+    WellbeingFigures,
+    offending_and_wellbeing,
+    referral_facts,
+)
 from veru_desk.services.snapshot import SnapshotService
 
 ACCEPTED_PATH = (
@@ -117,6 +138,23 @@ class ReportPeriod:
     def text(self) -> str:
         return f"{format_uk_date(self.start)} to {format_uk_date(self.end)}"
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> ReportPeriod:
+        """The period of the same length that ends the day before this one starts; a whole
+        number of months (a quarter, a year) gives the same months before."""
+        after_end = self.end + dt.timedelta(days=1)
+        months = (after_end.year - self.start.year) * 12 + after_end.month - self.start.month
+        if self.start.day == 1 and after_end.day == 1 and months > 0:
+            return ReportPeriod(
+                self.start - relativedelta(months=months), self.start - dt.timedelta(days=1)
+            )
+        return ReportPeriod(
+            self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1)
+        )
+
 
 def quick_periods(today: dt.date) -> dict[str, ReportPeriod]:
     """The periods managers report on, as of ``today``: quarters and the financial year
@@ -158,10 +196,56 @@ class ChangeFigures:
     improved: int
     same: int
     worsened: int
+    # Those who could improve: for education, not in education, employment or training at
+    # their first record (None: everyone counted could).
+    eligible: int | None = None
 
     @property
     def people(self) -> int:
         return self.improved + self.same + self.worsened
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The funnel for each group of one characteristic (age band, gender...)."""
+
+    key: str
+    title: str
+    column: str
+    rows: list[tuple[str, Funnel]]
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """The funnel of the referrals received in one quarter (clipped to the period)."""
+
+    label: str
+    period: ReportPeriod
+    funnel: Funnel
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """The headline measures of one period, to set beside another of the same length."""
+
+    period: ReportPeriod
+    funnel: Funnel
+    median_days_to_decision: float | None
+    decided: int
+    median_days_to_first_contact: float | None
+    contacted: int
+    risk_reduced: int
+    risk_assessed_twice: int
+    into_eet: int
+    not_in_eet_at_start: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Days within which a decision and a first contact should follow a referral (if set)."""
+
+    decision_days: int | None = None
+    contact_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +271,30 @@ class OutcomeFigures:
     age_bands: dict[str, int]
     genders: dict[Gender, int]
     ethnicities: dict[Ethnicity, int]
+    funnel: Funnel = field(default_factory=Funnel)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    offending: OffendingFigures = field(default_factory=OffendingFigures)
+    wellbeing: WellbeingFigures = field(default_factory=WellbeingFigures)
+    quarters: list[QuarterFigures] = field(default_factory=list)
+    previous: PeriodComparison | None = None
+    targets: Targets = field(default_factory=Targets)
+    within_decision_target: int = 0
+    within_contact_target: int = 0
+
+    @property
+    def current(self) -> PeriodComparison:
+        return PeriodComparison(
+            self.period,
+            self.funnel,
+            self.median_days_to_decision,
+            self.decided,
+            self.median_days_to_first_contact,
+            self.contacted,
+            self.risk_change.improved,
+            self.risk_change.people,
+            self.education_change.improved,
+            self.education_change.eligible or 0,
+        )
 
     @property
     def goals_achieved(self) -> int:
@@ -203,6 +311,7 @@ class FigureTable:
     rows: list[list[object]]
     note: str = ""
     total: bool = False  # the last row is a total
+    sheet: str = ""  # its Excel sheet's name (31 characters at most); the title if empty
 
 
 @dataclass(frozen=True)
@@ -265,7 +374,12 @@ class OutcomeReportService(SnapshotService):
         reason: ReferralReason | None = None,
         *,
         progress: Progress | None = None,
+        targets: Targets | None = None,
     ) -> OutcomeFigures:
+        """Every figure of the report for ``period``, with the report's filters; ``targets``
+        (days to a decision and to a first contact) add the share within each."""
+        targets = targets or Targets()
+
         def step(done: int) -> None:
             if progress is not None and not progress(done, _STEPS):
                 raise ReportCancelled("The report was cancelled.")
@@ -295,7 +409,13 @@ class OutcomeReportService(SnapshotService):
             step(7)
             supported, ages, genders, ethnicities = q.demographics()
             step(8)
+            facts = q.facts()
+            offending, wellbeing = offending_and_wellbeing(
+                session, q.supported_episodes(), period.end
+            )
             step(9)
+            previous = _Queries(session, period.previous(), worker_id, agency_id, reason)
+            comparison = previous.comparison()
         figures = OutcomeFigures(
             period=period,
             filters=filters,
@@ -318,6 +438,17 @@ class OutcomeReportService(SnapshotService):
             age_bands=ages,
             genders=genders,
             ethnicities=ethnicities,
+            funnel=Funnel.of(facts),
+            breakdowns=breakdowns(facts),
+            offending=offending,
+            wellbeing=wellbeing,
+            quarters=quarters(period, facts),
+            previous=comparison,
+            targets=targets,
+            within_decision_target=_within(
+                [f.days_to_decision for f in facts], targets.decision_days
+            ),
+            within_contact_target=_within([f.days_to_contact for f in facts], targets.contact_days),
         )
         step(_STEPS)
         return figures
@@ -461,6 +592,41 @@ class _Queries:
             return None
         return select(Referral.young_person_id).where(*self._referral_filters())
 
+    def supported_episodes(self) -> Select[int, dt.date, dt.date | None]:
+        """(young person, episode start, closed on) of the episodes supported in the period."""
+        return select(Referral.young_person_id, self._decided_on(), Referral.closed_on).where(
+            Referral.status.in_(ACCEPTED_PATH),
+            Referral.open_case_referral_id.is_(None),
+            self._decided_on() <= self.period.end,
+            or_(Referral.closed_on.is_(None), Referral.closed_on >= self.period.start),
+            *self._referral_filters(),
+        )
+
+    def facts(self) -> list[ReferralFacts]:
+        """The period's referrals (the funnel's cohort) and the stages each reached."""
+        return referral_facts(self.session, self._received())
+
+    def comparison(self) -> PeriodComparison:
+        """This period's headline measures, to set beside another period's."""
+        facts = self.facts()
+        risk = self.risk_change()
+        education = self.education_change()
+        to_decision = [f.days_to_decision for f in facts if f.days_to_decision is not None]
+        to_contact = [f.days_to_contact for f in facts if f.days_to_contact is not None]
+        (decision, decided), (contact, contacted) = _median(to_decision), _median(to_contact)
+        return PeriodComparison(
+            self.period,
+            Funnel.of(facts),
+            decision,
+            decided,
+            contact,
+            contacted,
+            risk.improved,
+            risk.people,
+            education.improved,
+            education.eligible or 0,
+        )
+
     # --- referrals -------------------------------------------------------------------------
 
     def referrals_by_source(self) -> dict[AgencyType, int]:
@@ -591,11 +757,12 @@ class _Queries:
         improved = sum(n for (a, b), n in typed.items() if a not in engaged and b in engaged)
         worsened = sum(n for (a, b), n in typed.items() if a in engaged and b not in engaged)
         same = sum(typed.values()) - improved - worsened
+        eligible = sum(n for (a, _b), n in typed.items() if a not in engaged)
         order = list(EducationStatus)
         labelled = {
             (a.label, b.label): typed[(a, b)] for a in order for b in order if (a, b) in typed
         }
-        return ChangeFigures(labelled, improved, same, worsened)
+        return ChangeFigures(labelled, improved, same, worsened, eligible)
 
     def _first_and_latest(
         self,
@@ -717,6 +884,96 @@ class _Queries:
         )
 
 
+def _within(days: Sequence[int | None], target: int | None) -> int:
+    if target is None:
+        return 0
+    return sum(1 for d in days if d is not None and d <= target)
+
+
+def age_band(age: int) -> str:
+    for label, youngest, oldest in AGE_BANDS:
+        if youngest <= age <= oldest:
+            return label
+    return "Not known"
+
+
+def breakdowns(facts: Sequence[ReferralFacts]) -> list[Breakdown]:
+    """The funnel by age band at referral, gender, ethnicity and named referring agency: for
+    everyone referred, not only those supported."""
+
+    def grouped(
+        key: str, title: str, column: str, label: Callable[[ReferralFacts], str], order: list[str]
+    ) -> Breakdown:
+        groups: dict[str, list[ReferralFacts]] = {}
+        for fact in facts:
+            groups.setdefault(label(fact), []).append(fact)
+        ordered = [g for g in order if g in groups] + sorted(set(groups) - set(order))
+        return Breakdown(key, title, column, [(g, Funnel.of(groups[g])) for g in ordered])
+
+    bands = [label for label, _, _ in AGE_BANDS] + ["Not known"]
+    return [
+        grouped(
+            "by_age",
+            "Referrals and outcomes by age at referral",
+            "Age band",
+            lambda f: age_band(f.age),
+            bands,
+        ),
+        grouped(
+            "by_gender",
+            "Referrals and outcomes by gender",
+            "Gender",
+            lambda f: f.gender.label,
+            [g.label for g in Gender],
+        ),
+        grouped(
+            "by_ethnicity",
+            "Referrals and outcomes by ethnicity",
+            "Ethnicity",
+            lambda f: f.ethnicity.label,
+            [e.label for e in Ethnicity],
+        ),
+        grouped(
+            "by_agency",
+            "Referrals and outcomes by referring agency",
+            "Referring agency",
+            lambda f: f"{f.agency} ({f.agency_type.label})",
+            sorted({f"{f.agency} ({f.agency_type.label})" for f in facts}, key=str.casefold),
+        ),
+    ]
+
+
+def quarter_spans(period: ReportPeriod) -> list[ReportPeriod]:
+    """The calendar quarters the period touches, each cut to the period."""
+    spans = []
+    start = dt.date(period.start.year, 3 * ((period.start.month - 1) // 3) + 1, 1)
+    while start <= period.end:
+        end = start + relativedelta(months=3) - dt.timedelta(days=1)
+        spans.append(ReportPeriod(max(start, period.start), min(end, period.end)))
+        start += relativedelta(months=3)
+    return spans
+
+
+def quarter_label(span: ReportPeriod) -> str:
+    first, last = _MONTHS[span.start.month - 1], _MONTHS[span.end.month - 1]
+    whole = span.start.day == 1 and (span.end + dt.timedelta(days=1)).day == 1
+    text = f"{first} to {last} {span.end.year}"
+    if span.start.year != span.end.year:
+        text = f"{first} {span.start.year} to {last} {span.end.year}"
+    return text if whole else f"{text} (part: {span.text})"
+
+
+def quarters(period: ReportPeriod, facts: Sequence[ReferralFacts]) -> list[QuarterFigures]:
+    return [
+        QuarterFigures(
+            quarter_label(span),
+            span,
+            Funnel.of(f for f in facts if span.start <= f.received_on <= span.end),
+        )
+        for span in quarter_spans(period)
+    ]
+
+
 def _median(days: list[int]) -> tuple[float | None, int]:
     return (float(statistics.median(days)) if days else None), len(days)
 
@@ -738,52 +995,433 @@ def _session_figures(counts: dict[Attendance, int]) -> SessionFigures:
 
 # --- the figures as tables (PDF, spreadsheets, preview) ------------------------------------
 
+NA = "n/a"
+MIN_FOR_STATISTIC = 5  # a median over fewer young people than this is withheld
+FUNNEL_NOTE = (
+    "Referred: referrals received in the period. Each later stage counts those same "
+    "referrals as recorded when the report was run (a referral from the period's last weeks "
+    "has had less time). Accepted: accepted for support. First contact: accepted and a first "
+    f"contact recorded. Engaged: first contact and {ENGAGED_SESSIONS} or more sessions "
+    "attended in the episode. Closed positively: engaged, and closed with the reason "
+    "'Goals achieved'."
+)
+
 
 def _percent(value: float | None) -> object:
-    return "" if value is None else round(value * 100, 1)
+    return NA if value is None else round(value * 100, 1)
 
 
 def _days(value: float | None) -> object:
-    return "" if value is None else value
+    return NA if value is None else value
 
 
-def _counted(title: str, key: str, column: str, counts: dict, note: str = "") -> FigureTable:
-    rows: list[list[object]] = [[getattr(k, "label", k), n] for k, n in counts.items()]
-    if rows:
-        rows.append(["Total", sum(counts.values())])
-    return FigureTable(key, title, [column, "Number"], rows, note, total=True)
+def _rate(number: int, out_of: int, hidden: bool = False) -> object:
+    """A percentage to one place; withheld when either count is hidden; n/a without a
+    denominator."""
+    if hidden:
+        return WITHHELD
+    if not out_of:
+        return NA
+    return round(100 * number / out_of, 1)
+
+
+def _count(value: int) -> object:
+    return SMALL if is_small(value) else value
+
+
+def _statistic(value: float | None, n: int) -> object:
+    """A median (or quartile) over ``n`` young people: n/a over none, withheld under 5."""
+    if n == 0 or value is None:
+        return NA
+    if n < MIN_FOR_STATISTIC:
+        return WITHHELD
+    return round(value, 1)
+
+
+def _with_note(note: str, suppression: Suppression | None) -> str:
+    if suppression is None or not suppression.hidden:
+        return note
+    return f"{note} {SUPPRESSION_NOTE}".strip()
+
+
+def _counted(
+    title: str,
+    key: str,
+    column: str,
+    counts: dict,
+    note: str = "",
+    *,
+    sheet: str = "",
+    suppressed: bool = True,
+) -> FigureTable:
+    """One column of counts and their total; small counts suppressed (unless they are not
+    counts of young people or referrals, like sessions or a worker's caseload)."""
+    labels = [str(getattr(k, "label", k)) for k in counts]
+    values = [int(n) for n in counts.values()]
+    if not values:
+        return FigureTable(key, title, [column, "Number"], [], note, total=True, sheet=sheet)
+    values.append(sum(values))
+    labels.append("Total")
+    sup = None
+    if suppressed:
+        sup = suppress(values, [Relation(tuple(range(len(values) - 1)), len(values) - 1)])
+    rows: list[list[object]] = [
+        [label, sup.shown(i, v) if sup else v]
+        for i, (label, v) in enumerate(zip(labels, values, strict=True))
+    ]
+    return FigureTable(
+        key, title, [column, "Number"], rows, _with_note(note, sup), total=True, sheet=sheet
+    )
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A table of funnels (one per row) whose last row is their total."""
+
+    labels: list[str]
+    funnels: list[Funnel]  # the last is the total
+
+    def values(self) -> list[int]:
+        return [n for f in self.funnels for n in f.counts]
+
+    def relations(self) -> list[Relation]:
+        return table_relations(len(self.funnels), len(STAGES), column_totals=True, row_totals=False)
+
+    def total_positions(self) -> list[int]:
+        last = (len(self.funnels) - 1) * len(STAGES)
+        return [last + c for c in range(len(STAGES))]
+
+
+def _suppress_grids(
+    funnel: Funnel, grids: Sequence[_Grid]
+) -> tuple[Suppression, list[Suppression]]:
+    """Suppresses each table of funnels, and the funnel itself, so that a stage hidden in one
+    table's total is hidden in every table that prints that total."""
+    hidden_stages: set[int] = set()
+    while True:
+        sups = []
+        for grid in grids:
+            forced = [grid.total_positions()[c] for c in hidden_stages]
+            sups.append(suppress(grid.values(), grid.relations(), forced))
+        funnel_sup = suppress(list(funnel.counts), (), hidden_stages)
+        found = set(c for c in range(len(STAGES)) if c in funnel_sup.hidden)
+        for grid, sup in zip(grids, sups, strict=True):
+            found |= {c for c, p in enumerate(grid.total_positions()) if p in sup.hidden}
+        if found == hidden_stages:
+            return funnel_sup, sups
+        hidden_stages = found
+
+
+def _grid_table(
+    key: str,
+    title: str,
+    column: str,
+    grid: _Grid,
+    sup: Suppression,
+    note: str,
+    sheet: str,
+) -> FigureTable:
+    width = len(STAGES)
+    rows: list[list[object]] = []
+    for r, (label, funnel) in enumerate(zip(grid.labels, grid.funnels, strict=True)):
+        cells = [sup.shown(r * width + c, n) for c, n in enumerate(funnel.counts)]
+        engaged_rate = _rate(
+            funnel.engaged,
+            funnel.accepted,
+            sup.hidden.isdisjoint({r * width + 1, r * width + 3}) is False,
+        )
+        rows.append([label, *cells, engaged_rate])
+    return FigureTable(
+        key,
+        title,
+        [column, *STAGES, "Engaged (% of accepted)"],
+        rows,
+        _with_note(note, sup),
+        total=True,
+        sheet=sheet,
+    )
+
+
+def _change_table(
+    key: str,
+    title: str,
+    change: ChangeFigures,
+    order: Sequence[str],
+    direction: Callable[[str, str], int],
+    words: tuple[str, str, str, str],
+    note: str,
+    sheet: str,
+    eligible: tuple[str, Callable[[str], bool]] | None = None,
+) -> tuple[FigureTable, dict[str, object]]:
+    """First against latest with the totals that add them up, suppressed together; returns
+    the table and the shown totals (``improved``, ``people``, ``eligible``) for reuse."""
+    pairs = [(a, b, n) for (a, b), n in change.pairs.items()]
+    values = [n for _, _, n in pairs]
+    base = len(values)
+    improved, same, worsened, people = base, base + 1, base + 2, base + 3
+    values += [change.improved, change.same, change.worsened, change.people]
+    relations = [
+        Relation(tuple(i for i, (a, b, _) in enumerate(pairs) if direction(a, b) < 0), improved),
+        Relation(tuple(i for i, (a, b, _) in enumerate(pairs) if direction(a, b) == 0), same),
+        Relation(tuple(i for i, (a, b, _) in enumerate(pairs) if direction(a, b) > 0), worsened),
+        Relation((improved, same, worsened), people),
+    ]
+    rows: list[list[object]] = []
+    eligible_at = None
+    if eligible is not None:
+        eligible_at = len(values)
+        values.append(change.eligible or 0)
+        relations.append(
+            Relation(tuple(i for i, (a, _b, _) in enumerate(pairs) if eligible[1](a)), eligible_at)
+        )
+    sup = suppress(values, relations)
+    rows = [[a, b, sup.shown(i, n)] for i, (a, b, n) in enumerate(pairs)]
+    for word, at in zip(words, (improved, same, worsened, people), strict=True):
+        rows.append([f"In total: {word}", "", sup.shown(at, values[at])])
+    if eligible is not None and eligible_at is not None:
+        rows.append([f"In total: {eligible[0]}", "", sup.shown(eligible_at, values[eligible_at])])
+    shown = {
+        "improved": sup.shown(improved, change.improved),
+        "people": sup.shown(people, change.people),
+        "eligible": sup.shown(eligible_at, values[eligible_at]) if eligible_at else None,
+        "improved_hidden": improved in sup.hidden,
+        "people_hidden": people in sup.hidden,
+        "eligible_hidden": eligible_at in sup.hidden if eligible_at else True,
+    }
+    table = FigureTable(
+        key,
+        title,
+        ["First", "Latest", "Young people"],
+        rows,
+        _with_note(note, sup),
+        sheet=sheet,
+    )
+    return table, shown
+
+
+def _risk_direction(first: str, latest: str) -> int:
+    ranks = {level.label: level.rank for level in RiskLevel}
+    return (ranks[latest] > ranks[first]) - (ranks[latest] < ranks[first])
+
+
+_IN_EET = {EducationStatus.IN_EDUCATION.label, EducationStatus.EET.label}
+
+
+def _education_direction(first: str, latest: str) -> int:
+    # Moving into education, employment or training counts as the improvement.
+    if first not in _IN_EET and latest in _IN_EET:
+        return -1
+    if first in _IN_EET and latest not in _IN_EET:
+        return 1
+    return 0
 
 
 def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
-    """Every table of the report in reading order; shared by the PDF, CSV, Excel and preview."""
+    """Every table of the report in reading order; shared by the PDF, CSV, Excel and preview.
+
+    Counts of young people and referrals from 1 to 4 print as "<5", with the numbers that
+    would reveal them withheld ("*"), by ``domain.suppression``; rates and medians resting on
+    a hidden number are withheld too; a figure that cannot be computed prints "n/a"."""
     f = figures
-    tables: list[FigureTable] = [
+    tables: list[FigureTable] = []
+
+    # The funnel and every table that prints it as a total row, suppressed together.
+    groups = [b for b in f.breakdowns]
+    grids = [
+        _Grid([label for label, _ in b.rows] + ["Total"], [fn for _, fn in b.rows] + [f.funnel])
+        for b in groups
+    ]
+    quarter_grid = _Grid(
+        [q.label for q in f.quarters] + ["Total"], [q.funnel for q in f.quarters] + [f.funnel]
+    )
+    funnel_sup, sups = _suppress_grids(f.funnel, [*grids, quarter_grid])
+    stage = [funnel_sup.shown(i, n) for i, n in enumerate(f.funnel.counts)]
+
+    def stage_hidden(*indexes: int) -> bool:
+        return any(i in funnel_sup.hidden for i in indexes)
+
+    risk_table, risk = _change_table(
+        "risk_change",
+        "Risk level: first assessment against latest",
+        f.risk_change,
+        [r.label for r in RiskLevel],
+        _risk_direction,
+        ("reduced", "unchanged", "increased", "assessed twice or more"),
+        "Young people supported in the period with two or more assessments.",
+        "Risk first vs latest",
+    )
+    education_table, education = _change_table(
+        "education_change",
+        "Education status: first record against latest",
+        f.education_change,
+        [e.label for e in EducationStatus],
+        _education_direction,
+        (
+            "moved into education, employment or training",
+            "no change in engagement",
+            "left education, employment or training",
+            "with two or more records",
+        ),
+        "Young people supported in the period with two or more outcome records "
+        "giving an education status.",
+        "Education first vs latest",
+        eligible=("not in education, employment or training at first", lambda a: a not in _IN_EET),
+    )
+    wb = f.wellbeing
+    closures = sum(f.closures_by_reason.values())
+    headline_rows: list[list[object]] = [
+        ["Referrals received", stage[0], "", ""],
+        [
+            "Accepted (of referred)",
+            stage[1],
+            stage[0],
+            _rate(f.funnel.accepted, f.funnel.referred, stage_hidden(0, 1)),
+        ],
+        [
+            f"Engaged: {ENGAGED_SESSIONS}+ sessions attended (of accepted)",
+            stage[3],
+            stage[1],
+            _rate(f.funnel.engaged, f.funnel.accepted, stage_hidden(1, 3)),
+        ],
+        [
+            "Closed positively (of engaged)",
+            stage[4],
+            stage[3],
+            _rate(f.funnel.closed_positively, f.funnel.engaged, stage_hidden(3, 4)),
+        ],
+        [
+            "Risk reduced (of those assessed twice or more)",
+            risk["improved"],
+            risk["people"],
+            _rate(
+                f.risk_change.improved,
+                f.risk_change.people,
+                bool(risk["improved_hidden"] or risk["people_hidden"]),
+            ),
+        ],
+        [
+            "Into education, employment or training (of those not in it at first)",
+            education["improved"],
+            education["eligible"],
+            _rate(
+                f.education_change.improved,
+                f.education_change.eligible or 0,
+                bool(education["improved_hidden"] or education["eligible_hidden"]),
+            ),
+        ],
+        [
+            "Wellbeing score rose (of those with two or more scores)",
+            _count(wb.improved),
+            _count(wb.people),
+            _rate(wb.improved, wb.people, is_small(wb.improved) or is_small(wb.people)),
+        ],
+        [
+            "Sessions attended (of offered)",
+            f.sessions.attended,
+            f.sessions.offered,
+            _percent(f.sessions.rate),
+        ],
+        ["Young people supported", _count(f.supported), "", ""],
+        ["Cases closed", _count(closures), "", ""],
+    ]
+    tables.append(
         FigureTable(
             "headlines",
             "Headline figures",
-            ["Measure", "Value"],
+            ["Measure", "Number", "Out of", "Rate (%)"],
+            headline_rows,
+            "Each rate is the number out of the figure beside it. " + SUPPRESSION_NOTE,
+            sheet="Headline figures",
+        )
+    )
+    funnel_rows: list[list[object]] = []
+    for i, (label, n) in enumerate(zip(STAGES, f.funnel.counts, strict=True)):
+        if i == 0:
+            funnel_rows.append([label, stage[0], "", _rate(n, n, stage_hidden(0))])
+            continue
+        before = f.funnel.counts[i - 1]
+        funnel_rows.append(
             [
-                ["Referrals received", f.referrals_received],
-                ["Young people supported", f.supported],
-                ["Median days from referral to decision", _days(f.median_days_to_decision)],
-                [
-                    "Median days from referral to first contact",
-                    _days(f.median_days_to_first_contact),
-                ],
-                ["Sessions offered", f.sessions.offered],
-                ["Sessions attended", f.sessions.attended],
-                ["Attendance rate (%)", _percent(f.sessions.rate)],
-                ["Risk reduced (first to latest assessment)", f.risk_change.improved],
-                ["Moved into education, employment or training", f.education_change.improved],
-                ["Plan goals achieved", f.goals_achieved],
-                ["Cases closed", sum(f.closures_by_reason.values())],
-            ],
-        ),
+                label,
+                stage[i],
+                _rate(n, before, stage_hidden(i, i - 1)),
+                _rate(n, f.funnel.referred, stage_hidden(i, 0)),
+            ]
+        )
+    tables.append(
+        FigureTable(
+            "funnel",
+            "From referral to outcome: the referral funnel",
+            ["Stage", "Referrals", "% of the stage before", "% of referred"],
+            funnel_rows,
+            _with_note(FUNNEL_NOTE, funnel_sup),
+            sheet="Funnel",
+        )
+    )
+    tables.append(
+        FigureTable(
+            "outcomes",
+            "Outcomes with their denominators",
+            ["Outcome", "Young people", "Out of", "Rate (%)"],
+            headline_rows[4:7],
+            "Risk: young people supported in the period with two or more risk assessments, "
+            "first against latest. Education: of those with two or more outcome records giving "
+            "an education status who were not in education, employment or training at the "
+            "first, how many were at the latest. Wellbeing: self-rated 0 to 10, of those with "
+            "two or more scores. " + SUPPRESSION_NOTE,
+            sheet="Outcomes with denominators",
+        )
+    )
+    tables.append(_offending_table(f.offending))
+    tables.append(_wellbeing_table(wb))
+    if f.previous is not None:
+        tables.append(_comparison_table(f.current, f.previous))
+    tables.append(
+        _grid_table(
+            "quarters",
+            "Quarter by quarter",
+            "Quarter received",
+            quarter_grid,
+            sups[-1],
+            "The funnel of the referrals received in each quarter (stages as for the funnel "
+            "above); the total row is the period's funnel.",
+            "Quarterly trend",
+        )
+    )
+    tables.append(_timeliness_table(f))
+    sheets = {
+        "by_age": "Funnel by age band",
+        "by_gender": "Funnel by gender",
+        "by_ethnicity": "Funnel by ethnicity",
+        "by_agency": "Funnel by referring agency",
+    }
+    notes = {
+        "by_age": "Age on the day the referral was received. Everyone referred, not only those "
+        "supported.",
+        "by_gender": "Gender as recorded. Everyone referred, not only those supported.",
+        "by_ethnicity": "ONS 2021 census groups as recorded. Everyone referred, not only those "
+        "supported.",
+        "by_agency": "The agency named on each referral, with its type. Everyone referred.",
+    }
+    for breakdown, grid, sup in zip(groups, grids, sups, strict=False):
+        tables.append(
+            _grid_table(
+                breakdown.key,
+                breakdown.title,
+                breakdown.column,
+                grid,
+                sup,
+                notes.get(breakdown.key, ""),
+                sheets.get(breakdown.key, ""),
+            )
+        )
+    tables += [
         _counted(
             "Referrals received by source",
             "referrals_by_source",
             "Referring agency type",
             f.referrals_by_source,
+            sheet="Referrals by agency type",
         ),
         _counted(
             "Referrals received by reason",
@@ -791,23 +1429,23 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Reason",
             f.referrals_by_reason,
             "A referral may give several reasons, so reasons add up to more than referrals.",
+            sheet="Referrals by reason",
         ),
-        _counted("Decisions on referrals received", "decisions", "Decision", f.decisions),
-        FigureTable(
-            "timeliness",
-            "Time from referral",
-            ["Measure", "Median days", "Referrals counted"],
-            [
-                ["Referral to decision", _days(f.median_days_to_decision), f.decided],
-                ["Referral to first contact", _days(f.median_days_to_first_contact), f.contacted],
-            ],
-            "Referrals received in the period that had reached the step.",
+        _counted(
+            "Decisions on referrals received",
+            "decisions",
+            "Decision",
+            f.decisions,
+            sheet="Decisions",
         ),
         _counted(
             "Open caseload at the end of the period",
             "caseload",
             "Caseworker",
             dict(f.caseload_by_worker),
+            "Open episodes allocated to each caseworker (not suppressed: a workload figure).",
+            sheet="Open caseload by caseworker",
+            suppressed=False,
         ),
         FigureTable(
             "sessions",
@@ -842,54 +1480,256 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
                 ]
             ],
             "Offered: attended, did not attend or cancelled by the young person. "
-            "Rate: attended / offered.",
+            "Rate: attended / offered. Counts of sessions, not of young people.",
             total=True,
+            sheet="Sessions",
         ),
-        _change_table(
-            "risk_change",
-            "Risk level: first assessment against latest",
-            f.risk_change,
-            ("Reduced", "Unchanged", "Increased"),
-            "Young people supported in the period with two or more assessments.",
-        ),
-        _change_table(
-            "education_change",
-            "Education status: first record against latest",
-            f.education_change,
-            (
-                "Moved into education, employment or training",
-                "No change in engagement",
-                "Left education, employment or training",
-            ),
-            "Young people supported in the period with two or more outcome records "
-            "giving an education status.",
-        ),
+        risk_table,
+        education_table,
         _counted(
             "Plan goals by status",
             "goals",
             "Status",
             f.goals_by_status,
-            "Goals in the current plans of young people supported in the period.",
+            "Goals in the current plans of young people supported in the period "
+            "(counts of goals, not of young people).",
+            sheet="Plan goals by status",
+            suppressed=False,
         ),
-        _counted("Cases closed by reason", "closures", "Closure reason", f.closures_by_reason),
+        _counted(
+            "Cases closed by reason",
+            "closures",
+            "Closure reason",
+            f.closures_by_reason,
+            sheet="Closures by reason",
+        ),
         _counted(
             "Young people supported: age on the last day of the period",
             "age_bands",
             "Age band",
             f.age_bands,
+            sheet="Supported by age band",
         ),
-        _counted("Young people supported: gender", "gender", "Gender", f.genders),
-        _counted("Young people supported: ethnicity", "ethnicity", "Ethnicity", f.ethnicities),
+        _counted(
+            "Young people supported: gender",
+            "gender",
+            "Gender",
+            f.genders,
+            sheet="Supported by gender",
+        ),
+        _counted(
+            "Young people supported: ethnicity",
+            "ethnicity",
+            "Ethnicity",
+            f.ethnicities,
+            sheet="Supported by ethnicity",
+        ),
     ]
     return tables
 
 
-def _change_table(
-    key: str, title: str, change: ChangeFigures, words: tuple[str, str, str], note: str
-) -> FigureTable:
-    rows: list[list[object]] = [[a, b, n] for (a, b), n in change.pairs.items()]
-    rows += [
-        [f"In total: {word.lower()}", "", n]
-        for word, n in zip(words, (change.improved, change.same, change.worsened), strict=True)
+def _offending_table(o: OffendingFigures) -> FigureTable:
+    def row(
+        label: str, people: int, arrested: int, arrests: int, charged: int, charges: int
+    ) -> list[object]:
+        return [
+            label,
+            _count(people),
+            _count(arrested),
+            _rate(arrested, people, is_small(arrested) or is_small(people)),
+            _count(arrests),
+            _count(charged),
+            _rate(charged, people, is_small(charged) or is_small(people)),
+            _count(charges),
+        ]
+
+    rows = [
+        row(
+            "During an episode",
+            o.people_during,
+            o.arrested_during,
+            o.arrests_during,
+            o.charged_during,
+            o.charges_during,
+        ),
+        row(
+            "After the episode closed",
+            o.people_after,
+            o.arrested_after,
+            o.arrests_after,
+            o.charged_after,
+            o.charges_after,
+        ),
     ]
-    return FigureTable(key, title, ["First", "Latest", "Young people"], rows, note)
+    why = []
+    if not o.people_during:
+        why.append("no outcome record gave arrests or charges during an episode")
+    if not o.people_after:
+        why.append("no outcome record gave arrests or charges after an episode closed")
+    na = f" n/a: {'; '.join(why)}." if why else ""
+    return FigureTable(
+        "offending",
+        "Arrests and charges during and after intervention",
+        [
+            "When",
+            "Young people with a record",
+            "Arrested",
+            "Arrested (%)",
+            "Arrests",
+            "Charged",
+            "Charged (%)",
+            "Charges",
+        ],
+        rows,
+        "Young people supported in the period whose outcome records give arrests or charges: "
+        "during an episode (from its decision to its closure, or the period's end), and after "
+        "it closed (up to the period's end). Arrested and Charged count young people; Arrests "
+        f"and Charges count events.{na} " + SUPPRESSION_NOTE,
+        sheet="Arrests and charges",
+    )
+
+
+def _wellbeing_table(wb: WellbeingFigures) -> FigureTable:
+    def row(label: str, spread: Spread) -> list[object]:
+        return [
+            label,
+            _count(spread.n),
+            _statistic(spread.median, spread.n),
+            _statistic(spread.q1, spread.n),
+            _statistic(spread.q3, spread.n),
+        ]
+
+    na = (
+        " n/a: no young person supported in the period had two or more wellbeing scores."
+        if wb.people == 0
+        else ""
+    )
+    return FigureTable(
+        "wellbeing",
+        "Wellbeing: first score against latest",
+        ["Score", "Young people", "Median", "Lower quartile", "Upper quartile"],
+        [
+            row("First score", wb.first),
+            row("Latest score", wb.latest),
+            row("Change (latest minus first)", wb.change),
+        ],
+        "Self-rated wellbeing, 0 to 10, of young people supported in the period with two or "
+        "more scores up to the period's end. The quartiles bound the middle half of the young "
+        f"people. A median over fewer than {MIN_FOR_STATISTIC} young people is withheld (*).{na}",
+        sheet="Wellbeing",
+    )
+
+
+def _comparison_table(now: PeriodComparison, before: PeriodComparison) -> FigureTable:
+    def counts(label: str, a: int, b: int) -> list[object]:
+        hidden = is_small(a) or is_small(b)
+        return [label, _count(a), _count(b), WITHHELD if hidden else a - b]
+
+    def rates(label: str, a: tuple[int, int], b: tuple[int, int]) -> list[object]:
+        ra = _rate(*a, hidden=is_small(a[0]) or is_small(a[1]))
+        rb = _rate(*b, hidden=is_small(b[0]) or is_small(b[1]))
+        change: object = NA
+        if isinstance(ra, float) and isinstance(rb, float):
+            change = round(ra - rb, 1)
+        elif WITHHELD in (ra, rb):
+            change = WITHHELD
+        return [label, ra, rb, change]
+
+    def medians(
+        label: str, a: tuple[float | None, int], b: tuple[float | None, int]
+    ) -> list[object]:
+        ma, mb = _statistic(*a), _statistic(*b)
+        change: object = NA
+        if isinstance(ma, float) and isinstance(mb, float):
+            change = round(ma - mb, 1)
+        elif WITHHELD in (ma, mb):
+            change = WITHHELD
+        return [label, ma, mb, change]
+
+    fa, fb = now.funnel, before.funnel
+    return FigureTable(
+        "comparison",
+        f"Compared with the previous period ({before.period.text})",
+        ["Measure", "This period", "Previous period", "Change"],
+        [
+            counts("Referrals received", fa.referred, fb.referred),
+            counts("Accepted", fa.accepted, fb.accepted),
+            counts("Engaged", fa.engaged, fb.engaged),
+            counts("Closed positively", fa.closed_positively, fb.closed_positively),
+            rates(
+                "Accepted (% of referred)", (fa.accepted, fa.referred), (fb.accepted, fb.referred)
+            ),
+            rates("Engaged (% of accepted)", (fa.engaged, fa.accepted), (fb.engaged, fb.accepted)),
+            rates(
+                "Risk reduced (% of assessed twice)",
+                (now.risk_reduced, now.risk_assessed_twice),
+                (before.risk_reduced, before.risk_assessed_twice),
+            ),
+            rates(
+                "Into EET (% of not in it at first)",
+                (now.into_eet, now.not_in_eet_at_start),
+                (before.into_eet, before.not_in_eet_at_start),
+            ),
+            medians(
+                "Median days to decision",
+                (now.median_days_to_decision, now.decided),
+                (before.median_days_to_decision, before.decided),
+            ),
+            medians(
+                "Median days to first contact",
+                (now.median_days_to_first_contact, now.contacted),
+                (before.median_days_to_first_contact, before.contacted),
+            ),
+        ],
+        f"The previous period is the {before.period.days} days before this one "
+        f"({before.period.text}), counted the same way, with the same filters. Change: this "
+        "period minus the previous (percentage points for rates). " + SUPPRESSION_NOTE,
+        sheet="Previous period comparison",
+    )
+
+
+def _timeliness_table(f: OutcomeFigures) -> FigureTable:
+    def row(
+        label: str, median: float | None, n: int, target: int | None, within: int
+    ) -> list[object]:
+        share: object = NA
+        if target is not None:
+            share = _rate(within, n, is_small(within) or is_small(n) or is_small(n - within))
+        return [
+            label,
+            _statistic(median, n),
+            _count(n),
+            target if target is not None else "none set",
+            share,
+        ]
+
+    t = f.targets
+    no_target = (
+        " No target is set for a step: its share within target is n/a."
+        if t.decision_days is None or t.contact_days is None
+        else ""
+    )
+    return FigureTable(
+        "timeliness",
+        "Time from referral",
+        ["Measure", "Median days", "Referrals counted", "Target (days)", "Within target (%)"],
+        [
+            row(
+                "Referral to decision",
+                f.median_days_to_decision,
+                f.decided,
+                t.decision_days,
+                f.within_decision_target,
+            ),
+            row(
+                "Referral to first contact",
+                f.median_days_to_first_contact,
+                f.contacted,
+                t.contact_days,
+                f.within_contact_target,
+            ),
+        ],
+        "Referrals received in the period that had reached the step. A median over fewer "
+        f"than {MIN_FOR_STATISTIC} referrals is withheld (*).{no_target}",
+        sheet="Time from referral",
+    )
