@@ -891,7 +891,9 @@ def _plan_episode(
 
     # triage: the last fortnight's referrals are still in the queue
     yesterday = anchor - dt.timedelta(days=1)
-    if waiting or (last_episode and age_days <= 12 and rng.random() < 0.75):
+    # An urgent referral is decided within two days; others may wait up to a fortnight.
+    queued = age_days <= (2 if priority is Priority.URGENT else 12)
+    if waiting or (last_episode and queued and rng.random() < 0.75):
         if rng.random() < 0.4:
             episode.screened = min(received + dt.timedelta(days=1), yesterday)
             episode.status = ReferralStatus.SCREENING
