@@ -361,6 +361,9 @@ def record_transition(
     what = f"{old.label} → {referral.status.label}" if old != referral.status else "Re-allocated"
     if worker is not None:
         what += f" (to {worker.display_name})"
+    said = (clean_free_text(reason) or "").strip()
+    if old == referral.status and said and said != "Re-allocated":
+        what += f": {said}"  # why a case changed hands (leave cover...) is in the audit trail
     audit.record(
         session,
         actor,
@@ -504,25 +507,36 @@ class ReferralService(Service):
         optional choice when deciding on a re-referral).
         """
         with self._write() as session:
-            require_role(self.actor, Role.MANAGER, doing="allocate cases")
-            worker = session.get(User, worker_id)
-            if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
-                raise ValidationError({"worker": "Choose an active caseworker."})
+            self.allocate_in(session, referral_id, worker_id, reason, on)
+
+    def allocate_in(
+        self,
+        session: Session,
+        referral_id: int,
+        worker_id: int,
+        reason: str | None = None,
+        on: dt.date | None = None,
+    ) -> Referral:
+        """``allocate`` in a transaction the caller holds (a reallocation of several cases
+        at once, all or none); returns the case's episode as allocated."""
+        require_role(self.actor, Role.MANAGER, doing="allocate cases")
+        worker = session.get(User, worker_id)
+        if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
+            raise ValidationError({"worker": "Choose an active caseworker."})
+        referral = get_or_404(session, Referral, referral_id, "referral")
+        if referral.open_case_referral_id is not None:
+            referral_id = referral.open_case_referral_id
             referral = get_or_404(session, Referral, referral_id, "referral")
-            if referral.open_case_referral_id is not None:
-                referral_id = referral.open_case_referral_id
-                referral = get_or_404(session, Referral, referral_id, "referral")
-            if referral.status is ReferralStatus.ACCEPTED:
-                self._move(session, referral_id, ReferralStatus.ALLOCATED, reason, on, worker)
-            elif referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE):
-                self._record(
-                    session, referral, referral.status, reason or "Re-allocated", on, worker
-                )
-            else:
-                check_transition(referral.status, ReferralStatus.ALLOCATED)
-            referral.allocated_worker_id = worker_id
-            referral.allocated_on = on or dt.date.today()
-            case_state.refresh(session, referral.young_person_id)
+        if referral.status is ReferralStatus.ACCEPTED:
+            self._move(session, referral_id, ReferralStatus.ALLOCATED, reason, on, worker)
+        elif referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE):
+            self._record(session, referral, referral.status, reason or "Re-allocated", on, worker)
+        else:
+            check_transition(referral.status, ReferralStatus.ALLOCATED)
+        referral.allocated_worker_id = worker_id
+        referral.allocated_on = on or dt.date.today()
+        case_state.refresh(session, referral.young_person_id)
+        return referral
 
     def close(
         self,
