@@ -323,7 +323,67 @@ def line_runs(line: str, font_name: str, base: str | None = None) -> tuple[Run, 
 def _shaped(value: str, font_name: str, size: float) -> str:
     if not getattr(pdfmetrics.getFont(font_name), "shapable", False):
         return value
-    return shapeStr(value, font_name, size)
+    shaped = shapeStr(value, font_name, size)
+    _remember_glyph_text(value, shaped, font_name)
+    return shaped
+
+
+# Font name -> private code -> the letters that glyph stands for. Shaping draws a conjunct,
+# a reph or a joined form that has no character of its own under a private code (U+E000…);
+# the PDF's ToUnicode map then says which letters it is, so copying or searching the
+# document finds "ਹਰਪ੍ਰੀਤ", not "ਹਰਪ\ue000ੀਤ".
+_GLYPH_TEXT: dict[str, dict[int, str]] = {}
+
+
+def _private(ch: str) -> bool:
+    return 0xE000 <= ord(ch) <= 0xF8FF
+
+
+def _remember_glyph_text(source: str, shaped: str, font_name: str) -> None:
+    data = getattr(shaped, "__shapeData__", None)
+    if not data or not any(_private(ch) for ch in shaped):
+        return
+    known = _GLYPH_TEXT.setdefault(font_name, {})
+    starts = sorted({item.cluster for item in data if 0 <= item.cluster < len(source)})
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(source)
+        glyphs = [ch for ch, item in zip(shaped, data, strict=False) if item.cluster == start]
+        private = [ch for ch in glyphs if _private(ch) and ord(ch) not in known]
+        if not private:
+            continue
+        # What the cluster's other glyphs do not already say belongs to its private ones.
+        rest = source[start:end]
+        for ch in glyphs:
+            if not _private(ch) and ch in rest:
+                rest = rest.replace(ch, "", 1)
+        if not rest:
+            continue
+        # Several private glyphs share the rest: the last ones a letter each, the first
+        # whatever is left (reading order is kept as well as the glyphs allow).
+        tail = len(private) - 1
+        pieces = [rest[: len(rest) - tail] if tail < len(rest) else rest[:1]]
+        pieces += [rest[len(rest) - tail + n] if tail < len(rest) else "" for n in range(tail)]
+        for ch, piece in zip(private, pieces, strict=True):
+            if piece:
+                known[ord(ch)] = piece
+
+
+def fix_to_unicode(doc: Any, font: TTFont) -> None:
+    """Rewrites ``font``'s ToUnicode maps in ``doc`` so each private glyph maps to the
+    letters it stands for (call after reportlab's ``addObjects`` has made them)."""
+    known = _GLYPH_TEXT.get(font.fontName)
+    if not known:
+        return
+    face = font.face.name
+    face_name = face.decode("latin-1") if isinstance(face, bytes) else str(face)
+    for name, stream in list(doc.idToObject.items()):
+        if not (name.startswith("toUnicodeCMap:") and name.endswith("+" + face_name)):
+            continue
+        content = stream.content
+        for code, letters in known.items():
+            utf16 = letters.encode("utf-16-be").hex().upper()
+            content = content.replace(f"> <{code:04X}>", f"> <{utf16}>")
+        stream.content = content
 
 
 def run_text(run: Run, size: float) -> str:

@@ -78,6 +78,10 @@ class _MeasuredFont(TTFont):
         super().__init__(name, filename)
         self._widths: dict[tuple[str, float], float] = {}
 
+    def addObjects(self, doc: Any) -> None:  # reportlab's name
+        super().addObjects(doc)
+        scripts.fix_to_unicode(doc, self)  # conjuncts and joined forms copy as their letters
+
     def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
         key = (text, size)
         width = self._widths.get(key)
