@@ -260,6 +260,7 @@ class ConflictDialog(QDialog):
         scroll.setWidget(clash_area)
         scroll.setVisible(bool(clashes))
         self._clash_scroll = scroll
+        self._clash_area = clash_area
 
         self.buttons = QDialogButtonBox()
         # Enter saves only when there is nothing to decide; with a clash, a person must click
@@ -331,12 +332,13 @@ class ConflictDialog(QDialog):
         em = self.fontMetrics().horizontalAdvance("M")
         available = self.screen().availableGeometry().size() if self.screen() else QSize(1280, 720)
         layout = self.layout()
-        layout.activate()
+        if layout is not None:
+            layout.activate()
         width = max(em * (80 if clashes else 64), self.minimumSizeHint().width())
         height = self.sizeHint().height()
         if clashes:  # every clash in view when the screen allows, else the area scrolls
             scroll = self._clash_scroll
-            inner = scroll.widget().sizeHint().height() + 2 * scroll.frameWidth()
+            inner = self._clash_area.sizeHint().height() + 2 * scroll.frameWidth()
             height = max(em * 40, height - scroll.sizeHint().height() + inner)
         size = QSize(width, max(height, self.minimumSizeHint().height()))
         self.resize(size.boundedTo(available * 0.9))

@@ -185,9 +185,6 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         self.search_box_action = toolbar.addWidget(self.search_box)
-        self.search_box.setToolTip(
-            "Find a young person by name, case reference, date of birth or NHS number (Ctrl+F)"
-        )
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
         # A toolbar's buttons take no focus by default: Tab must reach them too.
