@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QStyleOptionButton,
+    QStyleOptionComboBox,
     QStyleOptionFrame,
     QTabBar,
     QTextEdit,
@@ -647,6 +648,27 @@ def placeholder_cut(edit: QLineEdit) -> str | None:
     return None
 
 
+def combo_cut(combo: QComboBox) -> str | None:
+    """A drop-down whose chosen item is cut ("Any casewo" for "Any caseworker")."""
+    text = combo.currentText()
+    if not text or combo.isEditable():
+        return None
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    room = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox,
+        option,
+        QStyle.SubControl.SC_ComboBoxEditField,
+        combo,
+    )
+    need = combo.fontMetrics().horizontalAdvance(text)
+    if not combo.itemIcon(combo.currentIndex()).isNull():
+        need += combo.iconSize().width() + 4
+    if need > room.width() + 2:
+        return f'"{text}" needs {need}px, has {room.width()}px'
+    return None
+
+
 def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
     """(a) labels whose text is cut, (b) widgets beyond the window, (c) button text cut."""
     faults: list[Fault] = []
@@ -675,6 +697,10 @@ def layout_faults(screen: str, size: str, window: QWidget) -> list[Fault]:
             why = placeholder_cut(widget)
             if why:
                 faults.append(Fault(screen, size, "field hint cut", describe(widget), why))
+        if isinstance(widget, QComboBox):
+            why = combo_cut(widget)
+            if why:
+                faults.append(Fault(screen, size, "drop-down text cut", describe(widget), why))
         if isinstance(widget, QLabel):
             why = label_cut(widget)
             if why:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QLabel,
     QLineEdit,
@@ -153,8 +154,8 @@ def test_no_label_text_is_cut(shots: Run) -> None:
     assert faults == [], _listed(faults)
 
 
-def test_no_column_heading_or_field_hint_is_cut(shots: Run) -> None:
-    faults = shots.of_kind("column heading cut", "field hint cut")
+def test_no_column_heading_field_hint_or_drop_down_text_is_cut(shots: Run) -> None:
+    faults = shots.of_kind("column heading cut", "field hint cut", "drop-down text cut")
     assert faults == [], _listed(faults)
 
 
@@ -208,6 +209,9 @@ def test_the_walker_finds_a_cut_label_a_stray_widget_and_a_squeezed_button(
     hint = QLineEdit(window)
     hint.setPlaceholderText("Filter by name, case reference or date of birth")
     hint.setGeometry(150, 100, 90, 24)
+    combo = QComboBox(window)
+    combo.addItem("Any caseworker")
+    combo.setGeometry(150, 130, 70, 24)
     window.show()
     settle(qapp)
     faults = layout_faults("test", "-", window)
@@ -216,6 +220,7 @@ def test_the_walker_finds_a_cut_label_a_stray_widget_and_a_squeezed_button(
     window.close()
     assert 'heading "Case reference"' in details
     assert ("field hint cut", "Filter by ") in found
+    assert any(f.kind == "drop-down text cut" and "Any caseworker" in f.detail for f in faults)
     assert ("label text cut", "Next risk ") in found
     assert ("label text cut", "Aoife Ní B") in found
     assert ("outside its window", "OK") in found
