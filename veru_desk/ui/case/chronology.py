@@ -191,9 +191,12 @@ class ChronologyTab(CaseTab):
         timeline the rest (the splitter alone gave the note its full height first)."""
         total = sum(self._timeline.sizes())
         lines = self.fontMetrics().lineSpacing()
-        note = self._composer.minimumSizeHint().height()
+        note = self._composer.sizeHint().height()  # room for a few lines of note
         pane = lines * 3
         table = total - note - pane
+        if table < lines * 12:  # a smaller screen: the note as small as it can be
+            note = self._composer.minimumSizeHint().height()
+            table = total - note - pane
         if table < lines * 8:  # a small screen with large text: the timeline first
             pane = self.entry_text.minimumHeight()
             table = total - note - pane
