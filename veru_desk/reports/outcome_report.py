@@ -200,7 +200,7 @@ def _cover(
         story += [
             Spacer(1, 4 * mm),
             *heading("Manager\u2019s commentary", SUBHEADING, then=para(paragraphs[0], BODY)),
-            *[para(p, BODY) for p in paragraphs[1:]],
+            *[part for p in paragraphs[1:] for part in (Spacer(1, 2 * mm), para(p, BODY))],
             para(
                 f"Commentary by {generated_by}, who produced this report.",
                 MUTED_SMALL,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -937,10 +937,14 @@ def breakdowns(facts: Sequence[ReferralFacts]) -> list[Breakdown]:
             "by_agency",
             "Referrals and outcomes by referring agency",
             "Referring agency",
-            lambda f: f"{f.agency} ({f.agency_type.label})",
-            sorted({f"{f.agency} ({f.agency_type.label})" for f in facts}, key=str.casefold),
+            _agency_label,
+            sorted({_agency_label(f) for f in facts}, key=str.casefold),
         ),
     ]
+
+
+def _agency_label(fact: ReferralFacts) -> str:
+    return f"{fact.agency} \u2013 {fact.agency_type.label}"
 
 
 def quarter_spans(period: ReportPeriod) -> list[ReportPeriod]:
@@ -955,12 +959,14 @@ def quarter_spans(period: ReportPeriod) -> list[ReportPeriod]:
 
 
 def quarter_label(span: ReportPeriod) -> str:
-    first, last = _MONTHS[span.start.month - 1], _MONTHS[span.end.month - 1]
-    whole = span.start.day == 1 and (span.end + dt.timedelta(days=1)).day == 1
-    text = f"{first} to {last} {span.end.year}"
-    if span.start.year != span.end.year:
-        text = f"{first} {span.start.year} to {last} {span.end.year}"
-    return text if whole else f"{text} (part: {span.text})"
+    """``"Jan to Mar 2026"``; a quarter the period cuts says which days it holds:
+    ``"Dec 2025 (01/12/2025 to 31/12/2025 of Oct to Dec 2025)"``."""
+    start = dt.date(span.start.year, 3 * ((span.start.month - 1) // 3) + 1, 1)
+    end = start + relativedelta(months=3) - dt.timedelta(days=1)
+    whole = f"{_MONTHS[start.month - 1]} to {_MONTHS[end.month - 1]} {end.year}"
+    if (span.start, span.end) == (start, end):
+        return whole
+    return f"{span.text} (part of {whole})"
 
 
 def quarters(period: ReportPeriod, facts: Sequence[ReferralFacts]) -> list[QuarterFigures]:
@@ -1039,9 +1045,17 @@ def _statistic(value: float | None, n: int) -> object:
 
 
 def _with_note(note: str, suppression: Suppression | None) -> str:
-    if suppression is None or not suppression.hidden:
-        return note
-    return f"{note} {SUPPRESSION_NOTE}".strip()
+    # The explanation of "<5" and "*" is added to every table that shows one, at the end.
+    return note
+
+
+def _explained(table: FigureTable) -> FigureTable:
+    """The table with the note on suppressed numbers added when it shows one."""
+    if not any(cell in (SMALL, WITHHELD) for row in table.rows for cell in row):
+        return table
+    if SUPPRESSION_NOTE in table.note:
+        return table
+    return replace(table, note=f"{table.note} {SUPPRESSION_NOTE}".strip())
 
 
 def _counted(
@@ -1330,7 +1344,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Headline figures",
             ["Measure", "Number", "Out of", "Rate (%)"],
             headline_rows,
-            "Each rate is the number out of the figure beside it. " + SUPPRESSION_NOTE,
+            "Each rate is the number out of the figure beside it.",
             sheet="Headline figures",
         )
     )
@@ -1368,7 +1382,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "first against latest. Education: of those with two or more outcome records giving "
             "an education status who were not in education, employment or training at the "
             "first, how many were at the latest. Wellbeing: self-rated 0 to 10, of those with "
-            "two or more scores. " + SUPPRESSION_NOTE,
+            "two or more scores.",
             sheet="Outcomes with denominators",
         )
     )
@@ -1525,7 +1539,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             sheet="Supported by ethnicity",
         ),
     ]
-    return tables
+    return [_explained(t) for t in tables]
 
 
 def _offending_table(o: OffendingFigures) -> FigureTable:
@@ -1584,7 +1598,7 @@ def _offending_table(o: OffendingFigures) -> FigureTable:
         "Young people supported in the period whose outcome records give arrests or charges: "
         "during an episode (from its decision to its closure, or the period's end), and after "
         "it closed (up to the period's end). Arrested and Charged count young people; Arrests "
-        f"and Charges count events.{na} " + SUPPRESSION_NOTE,
+        f"and Charges count events.{na}",
         sheet="Arrests and charges",
     )
 
@@ -1683,7 +1697,7 @@ def _comparison_table(now: PeriodComparison, before: PeriodComparison) -> Figure
         ],
         f"The previous period is the {before.period.days} days before this one "
         f"({before.period.text}), counted the same way, with the same filters. Change: this "
-        "period minus the previous (percentage points for rates). " + SUPPRESSION_NOTE,
+        "period minus the previous (percentage points for rates).",
         sheet="Previous period comparison",
     )
 

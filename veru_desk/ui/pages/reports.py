@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -56,6 +57,7 @@ from veru_desk.ui.widgets.trend_chart import TrendChart
 CUSTOM = "Custom dates"
 DEFAULT_PERIOD = "Last quarter"
 PREVIEW_CHARTS = ("referrals_by_source", "referrals_by_reason")
+MARKERS = ("<5", "*", "n/a")  # suppressed or not computable: aligned with the numbers
 FORMAT_FILTERS = {
     ".pdf": "PDF document (*.pdf)",
     ".xlsx": "Excel workbook (*.xlsx)",
@@ -158,7 +160,7 @@ def _table_widget(table: FigureTable) -> QTableWidget:
     for r, row in enumerate(table.rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem("" if value == "" else number_text(value))
-            if isinstance(value, int | float):
+            if isinstance(value, int | float) or value in MARKERS:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(r, c, item)
     widget.resizeColumnsToContents()
@@ -277,7 +279,19 @@ class ReportsPage(QWidget):
         buttons.addStretch(1)
         for button in self.export_buttons.values():
             buttons.addWidget(button)
-        grid.addLayout(buttons, 2, 0, 1, 6)
+        self.commentary = QPlainTextEdit()
+        self.commentary.setAccessibleName("Manager's commentary")
+        self.commentary.setPlaceholderText(
+            "Optional: what the figures mean, in your words. Printed on the first page of "
+            "the PDF and above the tables of the spreadsheets."
+        )
+        self.commentary.setTabChangesFocus(True)
+        self.commentary.setFixedHeight(self.commentary.fontMetrics().lineSpacing() * 4 + 12)
+        commentary_label = QLabel("Co&mmentary:")
+        commentary_label.setBuddy(self.commentary)
+        grid.addWidget(commentary_label, 2, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.commentary, 2, 1, 1, 5)
+        grid.addLayout(buttons, 3, 0, 1, 6)
 
         self.charts: list[BarPreview] = []
         self.trend_chart: TrendChart | None = None
@@ -424,7 +438,9 @@ class ReportsPage(QWidget):
         for chart, key in zip(self.charts, PREVIEW_CHARTS, strict=True):
             table = by_key[key]
             rows = table.rows[:-1] if table.total else table.rows
-            chart.set_bars(table.title, [(str(r[0]), float(r[1])) for r in rows])  # type: ignore[arg-type]  # rows: (label, count)
+            # a suppressed count ("<5") has no bar: the chart never draws what the table hides
+            bars = [(str(r[0]), float(r[1])) for r in rows if isinstance(r[1], int | float)]
+            chart.set_bars(table.title, bars)
             row.addWidget(chart, 1, Qt.AlignmentFlag.AlignTop)
         if self.months:
             first, last = self.months[0].label, self.months[-1].label
@@ -469,12 +485,15 @@ class ReportsPage(QWidget):
             return
         path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
         services = self.services
+        commentary = self.commentary.toPlainText()
         self.saved.clear()
         self._set_busy(True, "Writing the report…")
         run_task(
             self,
             "Writing the outcome report",
-            lambda _progress: export_outcome_report(services, path, period, figures=figures),
+            lambda _progress: export_outcome_report(
+                services, path, period, figures=figures, commentary=commentary
+            ),
             self._exported,
             self._export_failed,
             cancellable=False,
