@@ -1,0 +1,350 @@
+"""Workload and reallocation: the manager's view of who holds what, and moving cases between
+caseworkers (leave cover, a worker leaving) with a reason.
+
+The figures are one grouped query each (open cases by risk level, sessions this week, cases
+with anything overdue), whatever the number of workers or cases: no loop over cases. Overdue
+is ``services.overdue``'s one definition, so the count here is the caseload's Overdue filter.
+
+A reallocation is one transaction: each case goes through the referral service's own
+``allocate_in`` (the same rules, transition, audit row and case summary as allocating from the
+triage queue), with the reason and the previous worker in its transition, so the chronology
+says "Re-allocated to Ciarán Ó Briain" with why, and the audit trail says the same. The change
+set names every case moved, so open screens (the new worker's caseload and dashboard) refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Row, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from veru_desk.db.models import MentoringSession, Referral, User, UserRole, YoungPerson
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.enums import Attendance, Priority, ReferralStatus, RiskLevel, Role
+from veru_desk.domain.errors import NotFound, ValidationError
+from veru_desk.domain.names import display_name
+from veru_desk.domain.text import clean_free_text
+from veru_desk.services.access import require_role
+from veru_desk.services.base import Service
+from veru_desk.services.overdue import anything_overdue, open_case, overdue_details
+from veru_desk.services.referrals import ReferralService
+
+#: Sessions that are not happening do not count towards a week's work.
+_CANCELLED = (Attendance.CANCELLED_BY_SERVICE, Attendance.CANCELLED_BY_YOUNG_PERSON)
+#: Highest risk first, then cases not yet assessed: the order a manager reads a caseload in.
+RISK_ORDER: tuple[RiskLevel | None, ...] = (*reversed(RiskLevel), None)
+#: Ids read per statement when the overdue details of a long caseload are read.
+_CHUNK = 500
+REASON_LIMIT = 500
+
+
+def risk_words(level: RiskLevel | None) -> str:
+    """``very high``, ``not assessed``: a risk level as a list says it."""
+    return "not assessed" if level is None else level.label.lower()
+
+
+@dataclass(frozen=True)
+class WorkerLoad:
+    """One caseworker's figures on the workload screen."""
+
+    user_id: int
+    display_name: str
+    #: False for an account disabled (or no longer a caseworker) that still holds open cases:
+    #: a worker who has left, whose cases are waiting to be moved.
+    can_take_cases: bool
+    by_risk: Mapping[RiskLevel | None, int] = field(default_factory=dict)
+    sessions_this_week: int = 0
+    overdue: int = 0
+
+    @property
+    def open_cases(self) -> int:
+        return sum(self.by_risk.values())
+
+    @property
+    def risk_text(self) -> str:
+        """``2 very high, 3 high, 1 not assessed`` (highest first, levels with none left out);
+        ``no open cases`` when there are none."""
+        parts = [
+            f"{self.by_risk[level]} {risk_words(level)}"
+            for level in RISK_ORDER
+            if self.by_risk.get(level)
+        ]
+        return ", ".join(parts) if parts else "no open cases"
+
+
+@dataclass(frozen=True)
+class WorkerCase:
+    """One open case on a worker's list."""
+
+    person_id: int
+    case_ref: str
+    name: str
+    risk_level: RiskLevel | None
+    status: ReferralStatus
+    priority: Priority | None
+    allocated_on: dt.date | None
+    next_review_on: dt.date | None
+    overdue: str = ""
+
+    @property
+    def risk_text(self) -> str:
+        return risk_words(self.risk_level)
+
+    @property
+    def allocated_text(self) -> str:
+        return format_uk_date(self.allocated_on) if self.allocated_on else ""
+
+
+@dataclass(frozen=True)
+class MovedCase:
+    person_id: int
+    case_ref: str
+    name: str
+    from_worker: str | None
+
+
+@dataclass(frozen=True)
+class Reallocation:
+    """What a reallocation did: the cases moved, and those already with the new worker."""
+
+    to_worker_id: int
+    to_worker: str
+    reason: str
+    moved: list[MovedCase]
+    unchanged: list[MovedCase]
+
+    @property
+    def text(self) -> str:
+        """``Moved 6 cases to Ciarán Ó Briain (leave cover to 21/03/2027).``: the
+        confirmation line of the screen and the command."""
+        count = len(self.moved)
+        if count == 0:
+            said = f"Nothing moved: already with {self.to_worker}"
+        else:
+            cases = "1 case" if count == 1 else f"{count} cases"
+            said = f"Moved {cases} to {self.to_worker} ({self.reason})"
+        if self.unchanged and count:
+            kept = len(self.unchanged)
+            said += f"; {kept} {'was' if kept == 1 else 'were'} already with {self.to_worker}"
+        return said + "."
+
+
+def _by_worker(rows: Iterable[Row[int | None, int]]) -> dict[int, int]:
+    """``{worker id: count}`` from rows of (worker id, count)."""
+    return {worker_id: count for worker_id, count in rows if worker_id is not None}
+
+
+class WorkloadService(Service):
+    def workers(self, today: dt.date | None = None) -> list[WorkerLoad]:
+        """Active caseworkers, and anyone else still holding open cases, with their figures:
+        four grouped queries in one read, however many workers and cases."""
+        today = today or dt.date.today()
+        with self._read() as session:
+            require_role(self.actor, Role.MANAGER, doing="see the team's workload")
+            by_risk = self._open_by_risk(session)
+            sessions = self._sessions_this_week(session, today)
+            overdue = self._overdue(session, today)
+            is_caseworker = exists().where(
+                UserRole.user_id == User.id, UserRole.role == Role.CASEWORKER
+            )
+            rows = session.execute(
+                select(User.id, User.display_name, and_(User.active, is_caseworker))
+                .where(
+                    or_(
+                        and_(User.active.is_(True), is_caseworker),
+                        User.id.in_(
+                            select(YoungPerson.current_worker_id).where(
+                                open_case(), YoungPerson.current_worker_id.is_not(None)
+                            )
+                        ),
+                    )
+                )
+                .order_by(User.display_name, User.id)
+            ).all()
+            return [
+                WorkerLoad(
+                    user_id=user_id,
+                    display_name=name,
+                    can_take_cases=bool(takes),
+                    by_risk=by_risk.get(user_id, {}),
+                    sessions_this_week=sessions.get(user_id, 0),
+                    overdue=overdue.get(user_id, 0),
+                )
+                for user_id, name, takes in rows
+            ]
+
+    def _open_by_risk(self, session: Session) -> dict[int, dict[RiskLevel | None, int]]:
+        grouped: dict[int, dict[RiskLevel | None, int]] = {}
+        for worker_id, level, count in session.execute(
+            select(YoungPerson.current_worker_id, YoungPerson.current_risk_level, func.count())
+            .where(open_case(), YoungPerson.current_worker_id.is_not(None))
+            .group_by(YoungPerson.current_worker_id, YoungPerson.current_risk_level)
+        ):
+            if worker_id is not None:
+                grouped.setdefault(worker_id, {})[level] = count
+        return grouped
+
+    def _sessions_this_week(self, session: Session, today: dt.date) -> dict[int, int]:
+        """Sessions booked Monday to Sunday of this week on each worker's open cases, held or
+        still to come (cancelled ones left out): the cases' sessions, whoever runs them, as the
+        worker's dashboard counts them."""
+        monday = dt.datetime.combine(today - dt.timedelta(days=today.weekday()), dt.time())
+        return _by_worker(
+            session.execute(
+                select(YoungPerson.current_worker_id, func.count(MentoringSession.id))
+                .join(YoungPerson, YoungPerson.id == MentoringSession.young_person_id)
+                .where(
+                    MentoringSession.planned_start >= monday,
+                    MentoringSession.planned_start < monday + dt.timedelta(days=7),
+                    MentoringSession.attendance.not_in(_CANCELLED),
+                    open_case(),
+                    YoungPerson.current_worker_id.is_not(None),
+                )
+                .group_by(YoungPerson.current_worker_id)
+            )
+        )
+
+    def _overdue(self, session: Session, today: dt.date) -> dict[int, int]:
+        return _by_worker(
+            session.execute(
+                select(YoungPerson.current_worker_id, func.count())
+                .where(anything_overdue(today), YoungPerson.current_worker_id.is_not(None))
+                .group_by(YoungPerson.current_worker_id)
+            )
+        )
+
+    def cases_of(self, worker_id: int, today: dt.date | None = None) -> list[WorkerCase]:
+        """A worker's open cases, highest risk first, then by name, each saying what is
+        overdue (``overdue.overdue_details``: three queries per 500 cases)."""
+        today = today or dt.date.today()
+        with self._read() as session:
+            require_role(self.actor, Role.MANAGER, doing="see a caseworker's cases")
+            rows = session.execute(
+                select(
+                    YoungPerson.id,
+                    YoungPerson.case_ref,
+                    YoungPerson.first_name,
+                    YoungPerson.last_name,
+                    YoungPerson.preferred_name,
+                    YoungPerson.current_risk_level,
+                    YoungPerson.current_status,
+                    YoungPerson.next_review_on,
+                    Referral.priority,
+                    Referral.allocated_on,
+                )
+                .outerjoin(Referral, Referral.id == YoungPerson.current_referral_id)
+                .where(open_case(), YoungPerson.current_worker_id == worker_id)
+                .order_by(YoungPerson.sort_name, YoungPerson.id)
+            ).all()
+            ids = [row.id for row in rows]
+            details = {}
+            for start in range(0, len(ids), _CHUNK):
+                details.update(overdue_details(session, ids[start : start + _CHUNK], today))
+        cases = [
+            WorkerCase(
+                person_id=row.id,
+                case_ref=row.case_ref,
+                name=display_name(row.first_name, row.last_name, row.preferred_name),
+                risk_level=row.current_risk_level,
+                status=row.current_status,
+                priority=row.priority,
+                allocated_on=row.allocated_on,
+                next_review_on=row.next_review_on,
+                overdue=details[row.id].text(today) if row.id in details else "",
+            )
+            for row in rows
+        ]
+        rank = {level: number for number, level in enumerate(RISK_ORDER)}
+        return sorted(cases, key=lambda case: rank[case.risk_level])  # stable: names stay
+
+    def reallocate(
+        self,
+        person_ids: Sequence[int],
+        to_worker_id: int,
+        reason: str,
+        on: dt.date | None = None,
+    ) -> Reallocation:
+        """Moves the open cases of ``person_ids`` to the caseworker ``to_worker_id``, all or
+        none, each through the referral service's allocation (its rules, transition and audit
+        row), with ``reason`` and the previous worker in each case's chronology. A case already
+        with that worker is left as it is and reported."""
+        said = " ".join((clean_free_text(reason) or "").split())
+        errors: dict[str, str] = {}
+        if not person_ids:
+            errors["cases"] = "Choose at least one case to reallocate."
+        if not said:
+            errors["reason"] = "Give a reason for the reallocation, for example leave cover."
+        elif len(said) > REASON_LIMIT:
+            errors["reason"] = f"Keep the reason under {REASON_LIMIT} characters."
+        wanted = list(dict.fromkeys(person_ids))
+        with self._write() as session:
+            require_role(self.actor, Role.MANAGER, doing="reallocate cases")
+            if errors:
+                raise ValidationError(errors)
+            worker = session.get(User, to_worker_id)
+            if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
+                raise ValidationError({"worker": "Choose an active caseworker."})
+            names = {
+                user_id: name
+                for user_id, name in session.execute(
+                    select(User.id, User.display_name).where(
+                        User.id.in_(
+                            select(YoungPerson.current_worker_id).where(YoungPerson.id.in_(wanted))
+                        )
+                    )
+                )
+            }
+            rows = {
+                row.id: row
+                for row in session.execute(
+                    select(
+                        YoungPerson.id,
+                        YoungPerson.case_ref,
+                        YoungPerson.first_name,
+                        YoungPerson.last_name,
+                        YoungPerson.preferred_name,
+                        YoungPerson.current_status,
+                        YoungPerson.current_referral_id,
+                        YoungPerson.current_worker_id,
+                    ).where(YoungPerson.id.in_(wanted))
+                )
+            }
+            missing = [pid for pid in wanted if pid not in rows]
+            if missing:
+                raise NotFound(f"No young person with id {missing[0]}.")
+            not_open = [
+                rows[pid].case_ref
+                for pid in wanted
+                if rows[pid].current_status is None
+                or not rows[pid].current_status.is_open_case
+                or rows[pid].current_referral_id is None
+            ]
+            if not_open:
+                raise ValidationError(
+                    {
+                        "cases": f"Only open cases can be reallocated: {', '.join(not_open)} "
+                        f"{'is' if len(not_open) == 1 else 'are'} not open."
+                    }
+                )
+            referrals = ReferralService(self.db, self.actor)
+            moved: list[MovedCase] = []
+            unchanged: list[MovedCase] = []
+            for pid in wanted:
+                row = rows[pid]
+                before = names.get(row.current_worker_id) if row.current_worker_id else None
+                case = MovedCase(
+                    pid,
+                    row.case_ref,
+                    display_name(row.first_name, row.last_name, row.preferred_name),
+                    before,
+                )
+                if row.current_worker_id == to_worker_id:
+                    unchanged.append(case)
+                    continue
+                why = f"{said} (previously with {before})" if before else said
+                referrals.allocate_in(session, row.current_referral_id, to_worker_id, why, on)
+                moved.append(case)
+            return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged)
