@@ -1,5 +1,6 @@
 """Every script the unit's families write prints (#17), through the paths the case summary
-uses: ``para`` (titles, headings, short values), ``rich`` + ``text`` (sentences with markup),
+uses: ``para`` (titles, headings, short values), ``rich`` + ``text`` (sentences with markup,
+bold too, and a bare reportlab ``Paragraph`` of ``text``),
 ``data_table`` (chronology rows, plain and long text) and ``key_value_table`` (a person's
 details).
 
@@ -28,6 +29,7 @@ import pypdf
 import pytest
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Paragraph
 
 from veru_desk.reports import scripts
 from veru_desk.reports.styles import (
@@ -91,6 +93,9 @@ def _every_path_story(values: dict[str, str]) -> list[Any]:
     for label, value in values.items():
         story.append(para(f"{label}: {value}", BODY))
         story.append(rich(f"<b>{text(label)}:</b> {text(value)} attended", BODY))
+        story.append(rich(f"<b>Bold: {text(value)}</b>", BODY))
+        # A bare Paragraph, as older code builds them: text() has already shaped the runs.
+        story.append(Paragraph(f"Bare: {text(value)}", BODY))
     story.append(para(values[next(iter(values))], HEADING))
     rows = [
         [label, value, LongText(f"Spoke with {value} about school. " * 6, heading=value)]
@@ -211,6 +216,28 @@ def test_right_to_left_words_are_drawn_right_to_left() -> None:
     # pulled into the Arabic: it follows it on the left-to-right line.
     assert placed["علي"] < placed["محمد"]
     assert scripts.display_order("Mother: محمد علي, phone") == "Mother: علي محمد, phone"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda value: para(f"Name: {value}", BODY),
+        lambda value: rich(f"<b>Name: {text(value)}</b>", BODY),
+        lambda value: Paragraph(f"Name: {text(value)}", BODY),
+        lambda value: data_table(["Name"], [[value]], [60 * mm]),
+        lambda value: key_value_table([("Name", value)]),
+    ],
+    ids=["para", "bold-rich", "bare-paragraph", "table-cell", "key-value"],
+)
+def test_every_path_draws_an_arabic_name_right_to_left_and_joined(build: Any) -> None:
+    reader = _pdf([build("محمد علي")])
+    raw = reader.pages[0].extract_text()
+    assert "\ufee3\ufea4\ufee4\ufeaa" in raw  # محمد in its joined forms
+    assert _notdef_glyphs(reader) == 0
+    # The page draws the words left to right in the order extracted: علي, then محمد (read
+    # from the right, محمد comes first, as typed).
+    drawn = " ".join(unicodedata.normalize("NFKC", raw).split())
+    assert "علي محمد" in drawn
 
 
 def test_indian_scripts_are_shaped_vowel_signs_before_their_consonant(

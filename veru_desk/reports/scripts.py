@@ -61,6 +61,11 @@ class Fallback:
     def bold_name(self) -> str:
         return f"{self.name}-Bold" if self.bold else self.name
 
+    @property
+    def text_name(self) -> str:
+        """The copy that paragraph markup uses (see ``markup``)."""
+        return f"{self.name}-Text"
+
 
 FALLBACKS: Final = (
     Fallback(
@@ -141,6 +146,14 @@ def register(base: str, bold_base: str, font_class: Callable[[str, str], TTFont]
             italic=fallback.name,
             boldItalic=fallback.bold_name,
         )
+        if fallback.shaped:
+            pdfmetrics.registerFont(
+                font_class(fallback.text_name, str(resource_path("fonts", fallback.regular)))
+            )
+            same = fallback.text_name
+            pdfmetrics.registerFontFamily(
+                same, normal=same, bold=same, italic=same, boldItalic=same
+            )
     if MARKER_FONT not in pdfmetrics.getRegisteredFontNames():
         marker = pdfmetrics.getFont(base)
         pdfmetrics.registerFont(font_class(MARKER_FONT, marker.face.filename))  # type: ignore[attr-defined]
@@ -422,16 +435,21 @@ def draw_line(canvas: Any, x: float, y: float, runs: Iterable[Run], size: float)
     return x - start
 
 
-def markup(value: str, font_name: str) -> tuple[str, bool]:
+def markup(value: str, font_name: str) -> str:
     """Paragraph markup for ``value`` (escaped) with each fallback run in ``<font name=...>``,
-    right-to-left words in drawing order; and whether any run needs shaping.
+    right-to-left words in drawing order and already shaped.
+
+    Shaped here, not by the paragraph, so the markup prints right in any Paragraph, with or
+    without reportlab's shaping switched on. Each shaped run is in a ``…-Text`` copy of its
+    font whose bold is itself: shaping gives glyphs with no character of their own private
+    codes that only the font that shaped them knows, so ``<b>`` must not swap the font
+    (a bold run of Arabic inside marked-up text prints in the regular weight).
 
     A paragraph reorders each source line as a whole, before reportlab breaks it: a long
     right-to-left paragraph wrapped over several lines reads its lines in the wrong order,
     so long free text goes through ``styles.PlainText``, which reorders line by line.
     """
     parts: list[str] = []
-    shaping = False
     for index, line in enumerate(value.split("\n")):
         if index:
             parts.append("<br/>")
@@ -441,7 +459,10 @@ def markup(value: str, font_name: str) -> tuple[str, bool]:
             elif run.kind == MARKER:
                 parts.append(f'<font name="{MARKER_FONT}">{escape(run.shown)}</font>')
             else:
-                shaping = shaping or run.kind == SHAPED
-                family = next(f.name for f in FALLBACKS if run.font in (f.name, f.bold_name))
-                parts.append(f'<font name="{family}">{escape(run.text)}</font>')
-    return "".join(parts), shaping
+                fallback = next(f for f in FALLBACKS if run.font in (f.name, f.bold_name))
+                if run.kind == SHAPED:
+                    shaped = _shaped(run.text, fallback.text_name, 10)
+                    parts.append(f'<font name="{fallback.text_name}">{escape(shaped)}</font>')
+                else:
+                    parts.append(f'<font name="{fallback.name}">{escape(run.text)}</font>')
+    return "".join(parts)

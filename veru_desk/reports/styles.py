@@ -170,7 +170,7 @@ def text(value: object) -> str:
     precomposed glyphs be used, which print accents in the right place. Letters DejaVu lacks
     are wrapped in ``<font name=...>`` for a shipped font that has them, right-to-left words
     put in drawing order, and a character no font has shown as ``[U+…]`` (scripts.py);
-    ``rich`` and ``para`` shape the runs that need it.
+    runs that need shaping are shaped here, so any Paragraph of it prints right.
     """
     if value is None:
         return ""
@@ -178,7 +178,7 @@ def text(value: object) -> str:
     register_fonts()
     if scripts.is_simple(cleaned, FONT):
         return escape(cleaned).replace("\n", "<br/>")
-    return scripts.markup(cleaned, FONT)[0]
+    return scripts.markup(cleaned, FONT)
 
 
 class WrapOnceParagraph(Paragraph):
@@ -209,7 +209,6 @@ class WrapOnceParagraph(Paragraph):
 
 
 _MARKER_TAG = f'name="{scripts.MARKER_FONT}"'
-_SHAPED_TAGS = tuple(f'name="{font.name}"' for font in scripts.FALLBACKS if font.shaped)
 
 
 def _note_unprintable(canvas: Canvas) -> None:
@@ -670,25 +669,9 @@ def para(value: object, style: ParagraphStyle = CELL) -> Flowable:
 
 
 def rich(markup: str, style: ParagraphStyle = CELL) -> Paragraph:
-    """A paragraph from markup the caller has already escaped with ``text``.
-
-    Runs in scripts that need shaping (``text`` wraps them in their font) are shaped by
-    reportlab's HarfBuzz support, switched on only for such paragraphs (it is slower).
-    """
-    if any(tag in markup for tag in _SHAPED_TAGS):
-        style = _shaping(style)
+    """A paragraph from markup the caller has already escaped with ``text`` (which has
+    already shaped any text that needs it: a bare ``Paragraph`` of it prints right too)."""
     return WrapOnceParagraph(markup, style)
-
-
-_SHAPING: dict[str, ParagraphStyle] = {}
-
-
-def _shaping(style: ParagraphStyle) -> ParagraphStyle:
-    found = _SHAPING.get(style.name)
-    if found is None:
-        found = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
-        _SHAPING[style.name] = found
-    return found
 
 
 def data_table(
