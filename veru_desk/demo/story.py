@@ -491,7 +491,10 @@ class Generator:
         start = work.start
         span = work.span
         count = max(1, min(int(span / 7 * rng.uniform(0.8, 1.0)) + 1, episode.session_cap))
-        step = span / count
+        # From first contact to the episode's last week (not a week short of it: the calendar
+        # of the current week was nearly empty), evenly spaced.
+        last = max(span - rng.randint(0, 4), 0)
+        step = last / (count - 1) if count > 1 else 0.0
         disengaging = (
             episode.closure_reason is ClosureReason.DISENGAGED
             if work.closing
