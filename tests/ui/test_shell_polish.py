@@ -269,6 +269,7 @@ def test_the_shell_has_accessible_names_and_a_sensible_tab_order(
         window.open_cases,
     ]
     # then into the page on screen, without the Tab into the open cases switching screens
+    # (each case's cross is the mouse's twin of Delete on the list and of Ctrl+W)
     assert window.page("caseload").isAncestorOf(order[5])
     assert window.stack.currentWidget() is window.page("caseload")
 
