@@ -1,4 +1,5 @@
-"""``veru-desk cases``: the caseload as a table, CSV or JSON, for scripts and quick checks.
+"""``veru-desk cases``: the caseload as a table, CSV or JSON, for scripts and quick checks;
+``veru-desk cases reallocate``: a manager moves cases to another caseworker with a reason.
 
 The rows come from the caseload service the desktop app's Caseload page uses, so the command
 line sees exactly the cases (and only the cases) the user would see in the app. CSV and JSON
@@ -68,6 +69,27 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(
+        title="actions",
+        dest="action",
+        metavar="ACTION",
+        description="with no action, the cases are listed",
+    )
+    reallocate = actions.add_parser(
+        "reallocate",
+        help="move cases to another caseworker (managers)",
+        description="Moves the named cases to another caseworker, all or none, with a reason "
+        "recorded in each case's chronology and the audit trail (leave cover, a worker "
+        "leaving). Managers only.",
+    )
+    reallocate.add_argument(
+        "--to", required=True, metavar="USER", help="the caseworker's username, e.g. ciaran"
+    )
+    reallocate.add_argument("--reason", required=True, help="why, e.g. 'leave cover to 21/03/2027'")
+    reallocate.add_argument(
+        "case_refs", nargs="+", metavar="CASE_REF", help="case references, e.g. VERU-2026-00012"
+    )
+    reallocate.set_defaults(func=run_reallocate)
 
 
 def _statuses(text: str) -> frozenset[ReferralStatus]:
@@ -110,6 +132,24 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         _write_json(ctx, rows)
     else:
         _write_table(ctx, list(rows))
+    return 0
+
+
+def run_reallocate(args: argparse.Namespace, ctx: Context) -> int:
+    from veru_desk.services.workload import WorkloadService
+
+    services = ctx.services()
+    workload = WorkloadService(services.db, services.actor)
+    done = ctx.patiently(
+        "reallocate the cases",
+        lambda: workload.reallocate_by_reference(args.case_refs, args.to, args.reason),
+    )
+    for case in done.moved:
+        was = f" (was {case.from_worker})" if case.from_worker else ""
+        ctx.print(f"{case.case_ref}  {case.name}  to {done.to_worker}{was}")
+    for case in done.unchanged:
+        ctx.print(f"{case.case_ref}  {case.name}  already with {done.to_worker}")
+    ctx.print(done.text)
     return 0
 
 

@@ -137,6 +137,21 @@ def _by_worker(rows: Iterable[Row[int | None, int]]) -> dict[int, int]:
     return {worker_id: count for worker_id, count in rows if worker_id is not None}
 
 
+def _checked_reason(reason: str, any_cases: bool) -> str:
+    """The reason as stored (one line, spaces tidied), or the form's problems."""
+    said = " ".join((clean_free_text(reason) or "").split())
+    errors: dict[str, str] = {}
+    if not any_cases:
+        errors["cases"] = "Choose at least one case to reallocate."
+    if not said:
+        errors["reason"] = "Give a reason for the reallocation, for example leave cover."
+    elif len(said) > REASON_LIMIT:
+        errors["reason"] = f"Keep the reason under {REASON_LIMIT} characters."
+    if errors:
+        raise ValidationError(errors)
+    return said
+
+
 class WorkloadService(Service):
     def workers(self, today: dt.date | None = None) -> list[WorkerLoad]:
         """Active caseworkers, and anyone else still holding open cases, with their figures:
@@ -271,80 +286,113 @@ class WorkloadService(Service):
         none, each through the referral service's allocation (its rules, transition and audit
         row), with ``reason`` and the previous worker in each case's chronology. A case already
         with that worker is left as it is and reported."""
-        said = " ".join((clean_free_text(reason) or "").split())
-        errors: dict[str, str] = {}
-        if not person_ids:
-            errors["cases"] = "Choose at least one case to reallocate."
-        if not said:
-            errors["reason"] = "Give a reason for the reallocation, for example leave cover."
-        elif len(said) > REASON_LIMIT:
-            errors["reason"] = f"Keep the reason under {REASON_LIMIT} characters."
-        wanted = list(dict.fromkeys(person_ids))
         with self._write() as session:
             require_role(self.actor, Role.MANAGER, doing="reallocate cases")
-            if errors:
-                raise ValidationError(errors)
-            worker = session.get(User, to_worker_id)
-            if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
-                raise ValidationError({"worker": "Choose an active caseworker."})
-            names = {
-                user_id: name
-                for user_id, name in session.execute(
-                    select(User.id, User.display_name).where(
-                        User.id.in_(
-                            select(YoungPerson.current_worker_id).where(YoungPerson.id.in_(wanted))
-                        )
+            said = _checked_reason(reason, bool(person_ids))
+            return self._reallocate(session, list(person_ids), to_worker_id, said, on)
+
+    def reallocate_by_reference(
+        self,
+        case_refs: Sequence[str],
+        to_username: str,
+        reason: str,
+        on: dt.date | None = None,
+    ) -> Reallocation:
+        """``reallocate`` for the command line: cases by reference (``VERU-2026-00012``, any
+        case) and the new worker by username, all looked up in the same transaction."""
+        with self._write() as session:
+            require_role(self.actor, Role.MANAGER, doing="reallocate cases")
+            said = _checked_reason(reason, bool(case_refs))
+            refs = list(dict.fromkeys(ref.strip().upper() for ref in case_refs))
+            found: dict[str, int] = {
+                ref: person_id
+                for ref, person_id in session.execute(
+                    select(YoungPerson.case_ref, YoungPerson.id).where(
+                        YoungPerson.case_ref.in_(refs)
                     )
                 )
             }
-            rows = {
-                row.id: row
-                for row in session.execute(
-                    select(
-                        YoungPerson.id,
-                        YoungPerson.case_ref,
-                        YoungPerson.first_name,
-                        YoungPerson.last_name,
-                        YoungPerson.preferred_name,
-                        YoungPerson.current_status,
-                        YoungPerson.current_referral_id,
-                        YoungPerson.current_worker_id,
-                    ).where(YoungPerson.id.in_(wanted))
-                )
-            }
-            missing = [pid for pid in wanted if pid not in rows]
-            if missing:
-                raise NotFound(f"No young person with id {missing[0]}.")
-            not_open = [
-                rows[pid].case_ref
-                for pid in wanted
-                if rows[pid].current_status is None
-                or not rows[pid].current_status.is_open_case
-                or rows[pid].current_referral_id is None
-            ]
-            if not_open:
+            unknown = [ref for ref in refs if ref not in found]
+            if unknown:
                 raise ValidationError(
-                    {
-                        "cases": f"Only open cases can be reallocated: {', '.join(not_open)} "
-                        f"{'is' if len(not_open) == 1 else 'are'} not open."
-                    }
+                    {"cases": f"No case with the reference {', '.join(unknown)}."}
                 )
-            referrals = ReferralService(self.db, self.actor)
-            moved: list[MovedCase] = []
-            unchanged: list[MovedCase] = []
-            for pid in wanted:
-                row = rows[pid]
-                before = names.get(row.current_worker_id) if row.current_worker_id else None
-                case = MovedCase(
-                    pid,
-                    row.case_ref,
-                    display_name(row.first_name, row.last_name, row.preferred_name),
-                    before,
+            name = to_username.strip().casefold()
+            worker_id = session.scalar(select(User.id).where(func.lower(User.username) == name))
+            if worker_id is None:
+                raise ValidationError({"worker": f"No user called {to_username.strip()!r}."})
+            return self._reallocate(session, [found[ref] for ref in refs], worker_id, said, on)
+
+    def _reallocate(
+        self,
+        session: Session,
+        person_ids: list[int],
+        to_worker_id: int,
+        said: str,
+        on: dt.date | None,
+    ) -> Reallocation:
+        wanted = list(dict.fromkeys(person_ids))
+        worker = session.get(User, to_worker_id)
+        if worker is None or not worker.active or Role.CASEWORKER not in worker.role_set:
+            raise ValidationError({"worker": "Choose an active caseworker."})
+        names = {
+            user_id: name
+            for user_id, name in session.execute(
+                select(User.id, User.display_name).where(
+                    User.id.in_(
+                        select(YoungPerson.current_worker_id).where(YoungPerson.id.in_(wanted))
+                    )
                 )
-                if row.current_worker_id == to_worker_id:
-                    unchanged.append(case)
-                    continue
-                why = f"{said} (previously with {before})" if before else said
-                referrals.allocate_in(session, row.current_referral_id, to_worker_id, why, on)
-                moved.append(case)
-            return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged)
+            )
+        }
+        rows = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    YoungPerson.id,
+                    YoungPerson.case_ref,
+                    YoungPerson.first_name,
+                    YoungPerson.last_name,
+                    YoungPerson.preferred_name,
+                    YoungPerson.current_status,
+                    YoungPerson.current_referral_id,
+                    YoungPerson.current_worker_id,
+                ).where(YoungPerson.id.in_(wanted))
+            )
+        }
+        missing = [pid for pid in wanted if pid not in rows]
+        if missing:
+            raise NotFound(f"No young person with id {missing[0]}.")
+        not_open = [
+            rows[pid].case_ref
+            for pid in wanted
+            if rows[pid].current_status is None
+            or not rows[pid].current_status.is_open_case
+            or rows[pid].current_referral_id is None
+        ]
+        if not_open:
+            raise ValidationError(
+                {
+                    "cases": f"Only open cases can be reallocated: {', '.join(not_open)} "
+                    f"{'is' if len(not_open) == 1 else 'are'} not open."
+                }
+            )
+        referrals = ReferralService(self.db, self.actor)
+        moved: list[MovedCase] = []
+        unchanged: list[MovedCase] = []
+        for pid in wanted:
+            row = rows[pid]
+            before = names.get(row.current_worker_id) if row.current_worker_id else None
+            case = MovedCase(
+                pid,
+                row.case_ref,
+                display_name(row.first_name, row.last_name, row.preferred_name),
+                before,
+            )
+            if row.current_worker_id == to_worker_id:
+                unchanged.append(case)
+                continue
+            why = f"{said} (previously with {before})" if before else said
+            referrals.allocate_in(session, row.current_referral_id, to_worker_id, why, on)
+            moved.append(case)
+        return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged)
