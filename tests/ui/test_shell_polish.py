@@ -11,7 +11,15 @@ import re
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAccessible, QColor, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyleOptionFrame,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from shell_helpers import make_window, refer
 
@@ -432,3 +440,25 @@ def test_the_conflict_dialog_shows_every_heading_and_row_whole(qtbot: QtBot) -> 
     assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
     assert dialog.focusWidget() is dialog.save_button
     assert dialog.layout().contentsMargins().left() == 24
+
+
+def hint_fits(edit: QLineEdit) -> bool:
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    return edit.fontMetrics().horizontalAdvance(edit.placeholderText()) <= room.width() - 4
+
+
+def test_the_new_password_hint_is_never_cut(
+    qtbot: QtBot, as_dariusz: Services, first_start: FirstStartDialog
+) -> None:
+    dialog = shown(qtbot, PasswordDialog(as_dariusz))
+    assert isinstance(dialog, PasswordDialog)
+    assert dialog.new.placeholderText().startswith("At least 12 characters")
+    assert hint_fits(dialog.new)
+    dialog.save()  # a blank save: the messages must not take the room either
+    settle(qtbot)
+    assert hint_fits(dialog.new)
+    first_start.show_admin_form()
+    settle(qtbot)
+    assert hint_fits(first_start.new_password)

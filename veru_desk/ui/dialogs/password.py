@@ -21,7 +21,11 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH
-from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
+from veru_desk.ui.shell.dialog_fit import (
+    grow_to_fit,
+    keep_contents_visible,
+    room_for_placeholder,
+)
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors, password_field
 
@@ -52,6 +56,7 @@ class PasswordDialog(QDialog):
         self.new.setPlaceholderText(
             f"At least {MIN_PASSWORD_LENGTH} characters; a short phrase works well"
         )
+        room_for_placeholder(self.new)
         self.confirm = password_field()
         for label, field, name in (
             ("Current password", self.current, "current_password"),

@@ -4,7 +4,7 @@ only once its width is known, which a window's minimum size does not follow by i
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLayout, QSizePolicy, QSpacerItem, QWidget
+from PySide6.QtWidgets import QLayout, QLineEdit, QSizePolicy, QSpacerItem, QWidget
 
 
 def keep_contents_visible(dialog: QWidget) -> None:
@@ -45,3 +45,10 @@ def grow_to_fit(dialog: QWidget) -> None:
     dialog.setMinimumHeight(min(height, screen.height()))
     if (width, height) != (dialog.width(), dialog.height()):
         dialog.resize(width, height)
+
+
+def room_for_placeholder(edit: QLineEdit) -> None:
+    """The field is never narrower than its grey hint, frame and padding included, so the
+    hint ("At least 12 characters; a short phrase works well") is never cut."""
+    metrics = edit.fontMetrics()
+    edit.setMinimumWidth(metrics.horizontalAdvance(edit.placeholderText()) + 3 * metrics.height())

@@ -39,7 +39,11 @@ from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH, SignInError, check_password_rules
-from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
+from veru_desk.ui.shell.dialog_fit import (
+    grow_to_fit,
+    keep_contents_visible,
+    room_for_placeholder,
+)
 from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
 from veru_desk.ui.widgets.feedback import confirm, error_text, show_error
 from veru_desk.ui.widgets.forms import Credentials, FieldErrors, password_field
@@ -201,6 +205,7 @@ class FirstStartDialog(QDialog):
         self.new_username.setPlaceholderText("e.g. sokonkwo")
         self.new_password = password_field("Password")
         self.new_password.setPlaceholderText("At least 12 characters; a short phrase works well")
+        room_for_placeholder(self.new_password)
         self.confirm_password = password_field("Password again")
         self.also_manager = QCheckBox("Also a manager (triages, allocates and sees every case)")
         self.encrypt = QCheckBox("Encrypt the database file (strongly recommended)")
