@@ -118,7 +118,7 @@ def test_report_outcomes_follows_the_file_extension(
         assert "Outcome report" in text and "OFFICIAL-SENSITIVE" in text
     elif suffix == ".csv":
         rows = list(csv.reader(target.open(encoding="utf-8-sig")))
-        assert ["Referrals received", "1"] in rows
+        assert ["Referrals received", "<5", "", ""] in rows  # one referral: suppressed
     else:
         book = load_workbook(target)
         assert "Headline figures" in book.sheetnames
@@ -162,3 +162,39 @@ def test_bad_dates_and_formats_are_refused_before_anything_is_written(
                      "-o", str(out / "r.docx"), "--user", "priya"]) == 1  # fmt: skip
     assert ".pdf, .csv or .xlsx" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_report_outcomes_prints_the_commentary_file_and_the_targets(
+    case_ref: str, tmp_path: Path
+) -> None:
+    notes = tmp_path / "commentary.txt"
+    notes.write_text(
+        "Referrals from Luton rose; Oluwaseun Adeyemi's team met every first contact.",
+        encoding="utf-8-sig",
+    )
+    target = tmp_path / "report.pdf"
+    start = (today() - dt.timedelta(days=60)).strftime("%d/%m/%Y")
+    status = cli.main(
+        ["report", "outcomes", "--from", start, "--to", today().isoformat(), "-o", str(target),
+         "--commentary-file", str(notes), "--decision-target-days", "5", "--user", "priya"]
+    )  # fmt: skip
+    assert status == 0
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(target).pages]
+    assert "Oluwaseun Adeyemi's team met every first contact." in pages[0]
+    flat = " ".join(pages)
+    assert "Referral to decision" in flat and "none set" in flat  # contact has no target
+
+
+def test_a_missing_or_overlong_commentary_is_refused_with_nothing_written(
+    case_ref: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "report.xlsx"
+    args = ["report", "outcomes", "--from", "01/01/2026", "--to", "31/03/2026",
+            "-o", str(target), "--user", "priya"]  # fmt: skip
+    assert cli.main([*args, "--commentary-file", str(tmp_path / "absent.txt")]) == 1
+    assert "no commentary file" in capsys.readouterr().err
+    long = tmp_path / "long.txt"
+    long.write_text("Zoë Çelik. " * 800, encoding="utf-8")
+    assert cli.main([*args, "--commentary-file", str(long)]) == 1
+    assert "so it fits on the first page" in capsys.readouterr().err
+    assert not target.exists()

@@ -47,6 +47,28 @@ def figures() -> OutcomeFigures:
     )
 
 
+def test_the_commentary_prints_on_the_first_page(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    org = OrgSettings("Bedfordshire VERU", None, "OFFICIAL-SENSITIVE")
+    commentary = (
+        "Referrals from Luton rose after the summer; Zoë Çelik's team met every target.\n\n"
+        "Two posts are now filled."
+    )
+    render_outcome_report(figures(), org, path, "Priya Raghunathan", commentary=commentary)
+    first = " ".join(PdfReader(path).pages[0].extract_text().split())
+    assert "Manager’s commentary" in first
+    assert "Zoë Çelik's team met every target." in first
+    assert "Two posts are now filled." in first
+    assert "Commentary by Priya Raghunathan" in first
+
+
+def test_without_commentary_there_is_no_commentary_heading(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    org = OrgSettings("Bedfordshire VERU", None, "OFFICIAL-SENSITIVE")
+    render_outcome_report(figures(), org, path, "Priya Raghunathan")
+    assert "commentary" not in PdfReader(path).pages[0].extract_text()
+
+
 def test_outcome_report_pdf_is_marked_numbered_and_prints_the_figures(tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
     org = OrgSettings("Bedfordshire VERU", None, "OFFICIAL-SENSITIVE")
@@ -59,7 +81,10 @@ def test_outcome_report_pdf_is_marked_numbered_and_prints_the_figures(tmp_path: 
     assert "Period 01/01/2026 to 31/03/2026" in flat
     assert "Caseworker: Dariusz Wójcik" in flat
     assert "Ciarán Ó Briain 14" in flat
-    assert "Attendance rate (%) 75.0" in flat
+    assert "Sessions attended (of offered) 9 12 75.0" in flat
     assert "Nothing to count in this period." in flat  # goals and closures were empty
+    # Small counts of young people print as "<5", and say so; a workload figure does not.
+    assert "Police <5" in flat and "School or college <5" in flat
+    assert "<5: a number from 1 to 4" in flat
     assert reader.metadata is not None and reader.metadata.author == "Bedfordshire VERU"
     assert not any("Helvetica" in f for f in fonts_used(path))

@@ -85,3 +85,67 @@ def test_excel_has_one_sheet_per_table_with_text_not_formulas(tmp_path: Path) ->
     assert "'" + DANGEROUS[0] in values
     assert "Ciarán Ó Briain" in values
     assert 3 in values  # numbers stay numbers
+
+
+def test_sheets_take_their_short_distinct_names_and_suppressed_cells_are_text(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from veru_desk.services.outcome_cohort import Funnel
+    from veru_desk.services.outcome_figures import (
+        ChangeFigures,
+        OutcomeFigures,
+        ReportPeriod,
+        SessionFigures,
+        figure_tables,
+    )
+
+    sessions = SessionFigures(10, 8, 2, 0, 0)
+    figures = OutcomeFigures(
+        period=ReportPeriod(dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+        filters=[],
+        referrals_received=40,
+        referrals_by_source={},
+        referrals_by_reason={},
+        decisions={"Accepted": 36, "Declined": 4},
+        median_days_to_decision=3.0,
+        decided=40,
+        median_days_to_first_contact=None,
+        contacted=0,
+        caseload_by_worker=[],
+        sessions=sessions,
+        sessions_by_type={},
+        risk_change=ChangeFigures({}, 0, 0, 0),
+        education_change=ChangeFigures({}, 0, 0, 0, 0),
+        goals_by_status={},
+        closures_by_reason={},
+        supported=36,
+        age_bands={},
+        genders={},
+        ethnicities={},
+        funnel=Funnel(40, 36, 30, 20, 2),
+    )
+    path = tmp_path / "report.xlsx"
+    tables = figure_tables(figures)
+    write_xlsx(tables, path, [["Period: 01/01/2026 to 31/03/2026"]])
+    book = load_workbook(path)
+    names = book.sheetnames
+    assert len(names) == len(tables) == len({n.lower() for n in names})
+    assert all(len(n) <= 31 for n in names)
+    assert {
+        "Funnel",
+        "Outcomes with denominators",
+        "Supported by ethnicity",
+        "Quarterly trend",
+        "Referrals by agency type",
+        "Open caseload by caseworker",
+    } <= set(names)
+    funnel = [[c.value for c in row] for row in book["Funnel"].iter_rows()]
+    assert ["Accepted", 36, 90.0, 90.0] in funnel  # numbers, not text
+    assert ["Closed positively", "<5", "*", "*"] in funnel  # suppressed: text with a note
+    assert any(str(row[0]).startswith("Note:") and "<5: a number from 1 to 4" in str(row[0])
+               for row in funnel)  # fmt: skip
+    decisions = [[c.value for c in row] for row in book["Decisions"].iter_rows()]
+    # 4 declined is "<5", so the 36 accepted (40 - 4) is withheld too.
+    assert ["Declined", "<5"] in decisions and ["Accepted", "*"] in decisions

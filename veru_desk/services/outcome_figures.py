@@ -1099,6 +1099,8 @@ class _Grid:
         return [n for f in self.funnels for n in f.counts]
 
     def relations(self) -> list[Relation]:
+        if len(self.funnels) < 2:
+            return []  # a total with no rows above it (figures made without breakdowns)
         return table_relations(len(self.funnels), len(STAGES), column_totals=True, row_totals=False)
 
     def total_positions(self) -> list[int]:
