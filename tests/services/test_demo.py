@@ -380,8 +380,8 @@ STORY_TABLES = (
 # one value of one row for the same seed and anchor day. Recomputed once for issue #15 (the
 # story changed on purpose: weekday sessions, nothing dated today, actions per goal domain,
 # referrals waiting in every demo (urgent ones two days at most), reviews kept up, places
-# and notes that fit the session, sessions up to the last week).
-STORY_DIGEST = "4161fd2d3458875f1d57bc421ef843a81b2296b4991caeb3e32a95a441107fce"
+# and notes that fit the session, sessions up to the last week, goals that say how they go).
+STORY_DIGEST = "412398cdc75c3b2a72c67cdc582c28cf367544151c092d1af2a2b15f213eada8"
 
 
 def test_the_same_seed_tells_the_same_story_as_before_the_move(tmp_path: Path) -> None:
@@ -639,3 +639,28 @@ def test_most_open_cases_had_a_session_in_the_last_week(demo_db: Database) -> No
         )
     seen = sum(1 for pid in active if pid in recent)
     assert seen / len(active) > 0.7  # about weekly, with a few fortnightly (capped) cases
+
+
+def test_goals_say_how_they_are_going_and_aim_ahead(demo_db: Database) -> None:
+    """Every goal's Progress column was blank, and open cases' goals 'In progress' had targets
+    months past: a goal under way says how, and its target lies ahead (moved at a review)."""
+    from veru_desk.db.models import InterventionPlan, PlanGoal
+    from veru_desk.domain.enums import GoalStatus
+
+    open_referrals = select(YoungPerson.current_referral_id).where(
+        YoungPerson.current_status == ReferralStatus.ACTIVE
+    )
+    with demo_db.read() as session:
+        goals = session.execute(
+            select(PlanGoal.status, PlanGoal.progress, PlanGoal.target_on)
+            .join(InterventionPlan, InterventionPlan.id == PlanGoal.plan_id)
+            .where(
+                InterventionPlan.is_current.is_(True),
+                InterventionPlan.referral_id.in_(open_referrals),
+            )
+        ).all()
+    under_way = [g for g in goals if g.status is GoalStatus.IN_PROGRESS]
+    assert len(under_way) > 20
+    assert [g for g in under_way if not g.progress] == []
+    assert [g for g in under_way if g.target_on < ANCHOR] == []
+    assert [g for g in goals if g.status is GoalStatus.NOT_STARTED and g.progress] == []

@@ -103,7 +103,10 @@ def table_columns() -> dict[str, tuple[str, ...]]:
             ),
             plan_goal=_columns(
                 "plan_goal",
-                ("id", "plan_id", "position", "domain", "description", "target_on", "status"),
+                (
+                    "id", "plan_id", "position", "domain", "description", "target_on", "status",
+                    "progress",
+                ),
             ),
             plan_action=_columns(
                 "plan_action", ("id", "goal_id", "description", "owner", "due_on", "done_on")

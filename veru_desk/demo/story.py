@@ -28,6 +28,7 @@ from veru_desk.demo.vocabulary import (
     CLOSURE_SUMMARIES,
     CONTACT_FIRST,
     DISTRICTS,
+    GOAL_PROGRESS,
     GOALS,
     HERITAGES,
     INWARD_LETTERS,
@@ -445,10 +446,13 @@ class Generator:
             status = self._goal_status(work.closing, episode)
             achieved += status is GoalStatus.ACHIEVED
             target = plan_start + dt.timedelta(weeks=rng.choice((8, 12, 16, 24)))
+            if status in (GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED) and target <= work.end:
+                target = work.end + dt.timedelta(days=rng.randint(14, 84))  # moved at a review
+            progress = rng.choice(GOAL_PROGRESS[status]) if GOAL_PROGRESS[status] else None
             rows["plan_goal"].append(
                 (
                     goal_id, plan_id, position, domain.value, rng.choice(GOALS[domain]),
-                    v.day(target), status.value, *work.tracked(plan_start),
+                    v.day(target), status.value, progress, *work.tracked(plan_start),
                 )
             )  # fmt: skip
             # Each goal its own actions (no action twice in one plan), and their progress

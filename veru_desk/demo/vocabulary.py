@@ -14,6 +14,7 @@ from veru_desk.domain.enums import (
     ClosureReason,
     Ethnicity,
     GoalDomain,
+    GoalStatus,
     ReferralReason,
     Role,
     SessionType,
@@ -326,6 +327,29 @@ GOALS: dict[GoalDomain, tuple[str, ...]] = {
         "Music studio sessions",
     ),
 }  # fmt: skip
+# What the plan's Progress column says of a goal, by its status.
+GOAL_PROGRESS: dict[GoalStatus, tuple[str, ...]] = {
+    GoalStatus.NOT_STARTED: (),
+    GoalStatus.IN_PROGRESS: (
+        "Started: first steps agreed at the last session.",
+        "Going well; worked on at most sessions since the plan began.",
+        "Slow: needs the school's help to move on.",
+        "Some setbacks after the summer; back on track this month.",
+    ),
+    GoalStatus.ACHIEVED: (
+        "Achieved: confirmed with the young person at the review.",
+        "Achieved, and the family noticed the difference.",
+    ),
+    GoalStatus.PARTLY_ACHIEVED: (
+        "Partly: real progress, not finished before the case closed.",
+        "Partly achieved; the school will carry it on.",
+    ),
+    GoalStatus.NOT_ACHIEVED: (
+        "Not achieved before the case closed.",
+        "Not achieved: the young person stopped engaging.",
+    ),
+    GoalStatus.WITHDRAWN: ("Withdrawn at the review: no longer relevant.",),
+}
 # Each goal's actions come from its own domain, so a plan never lists the same action twice.
 ACTIONS: dict[GoalDomain, tuple[tuple[str, str], ...]] = {
     GoalDomain.EET: (
