@@ -61,7 +61,19 @@ def test_showing_figures_previews_every_table_and_enables_exports(page: ReportsP
     assert page.figures.referrals_received == 1
     tables = page.preview.findChildren(QTableWidget)
     assert len(tables) >= 10
-    assert page.charts[0].bars  # referrals by source
+    # One referral: its count is "<5" in the table, and the chart draws no bar for it.
+    assert page.charts[0].bars == []
+    by_name = {t.accessibleName(): t for t in tables}
+    source = by_name["Referrals received by source"]
+    assert source.item(0, 1).text() == "<5"
+    funnel = by_name["From referral to outcome: the referral funnel"]
+    assert [funnel.item(r, 0).text() for r in range(funnel.rowCount())] == [
+        "Referred",
+        "Accepted",
+        "First contact",
+        "Engaged",
+        "Closed positively",
+    ]
     assert all(button.isEnabled() for button in page.export_buttons.values())
 
 
@@ -89,9 +101,40 @@ def test_each_export_writes_the_previewed_figures(
         assert page.saved.isVisibleTo(page)
         assert page.saved.text.text() == f"Saved to {target}"
     assert "Outcome report" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
-    assert "Referrals received by source" in load_workbook(tmp_path / "report.xlsx").sheetnames
+    assert "Referrals by agency type" in load_workbook(tmp_path / "report.xlsx").sheetnames
     rows = list(csv.reader((tmp_path / "report.csv").open(encoding="utf-8-sig")))
-    assert ["Referrals received", "1"] in rows
+    assert ["Referrals received", "<5", "", ""] in rows
+
+
+def test_the_commentary_typed_on_the_page_prints_on_the_first_page(
+    page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    choose_this_year(page)
+    page.run()
+    page.commentary.setPlainText("Aoife Ní Bhriain joined the team in March; waits fell.")
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    page.export_buttons[".pdf"].click()
+    first = " ".join(PdfReader(target).pages[0].extract_text().split())
+    assert "Aoife Ní Bhriain joined the team in March; waits fell." in first
+
+
+def test_a_commentary_too_long_for_the_first_page_is_refused_beside_the_form(
+    page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    choose_this_year(page)
+    page.run()
+    page.commentary.setPlainText("Zoë Çelik. " * 800)
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    page.export_buttons[".pdf"].click()
+    assert not target.exists()
+    assert page.error.isVisibleTo(page)
+    assert "fits on the first page" in page.error.text()
 
 
 def test_cancelling_shows_no_figures(page: ReportsPage, monkeypatch: pytest.MonkeyPatch) -> None:
