@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.sharing_helpers import decide
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, DocumentExport
 from veru_desk.domain.enums import AuditAction
@@ -104,6 +105,7 @@ def test_a_summary_that_cannot_replace_an_open_pdf_says_close_it_and_records_not
     target = folder / "Zoë summary.pdf"
     target.write_bytes(EARLIER)
     before = recorded(db)
+    decide(as_dariusz, small_case)
     attempts = held_open(".pdf")
     with pytest.raises(FileError) as refused:
         export_case_summary(as_dariusz, small_case, target, SharingProfile.MULTI_AGENCY, PANEL)

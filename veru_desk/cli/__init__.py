@@ -56,6 +56,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veru_desk.cli.imports",
     "veru_desk.cli.demo",
     "veru_desk.cli.reports",
+    "veru_desk.cli.sharing",
     "veru_desk.cli.bench",
     "veru_desk.cli.transfer",
     "veru_desk.cli.server",

@@ -271,6 +271,8 @@ def _panel(data: CaseSummaryData) -> list[Flowable]:
     panel = data.panel
     if panel is None:
         return []
+    # The cover is for whoever checks what may be shared; the panel's own first page
+    # follows it, whole, before the detail.
     story: list[Flowable] = [PageBreak(), *heading("Current position and analysis")]
     written = [(label, value) for label, value in panel.analysis if value]
     if written:
@@ -299,10 +301,12 @@ def _panel(data: CaseSummaryData) -> list[Flowable]:
             f"next review {format_uk_date(current.next_review_on)}"
             + (" (REVIEW OVERDUE)" if current.overdue else "")
         )
-    if panel.disengaged:
+    if data.status is not None and not data.status.is_open_case:
+        engagement = f"Case {data.status.label.lower()}"
+    elif panel.disengaged:
         engagement = "DISENGAGED: three or more missed sessions in a row"
     else:
-        engagement = "Engaging"
+        engagement = "Engaging (no disengagement alert)"
     if panel.last_contact_on:
         engagement += f"; last contact {format_uk_date(panel.last_contact_on)}"
     a = data.attendance
@@ -468,7 +472,7 @@ def _referrals(data: CaseSummaryData) -> list[Flowable]:
             referrer += f" ({r.referrer_contact})"
         pairs: list[tuple[str, object]] = [
             ("Received", format_uk_date(r.received_on)),
-            ("Referred by", f"{r.agency} ({r.agency_type})"),
+            ("Referred by", f"{r.agency} ({r.agency_type})" if r.agency_type else r.agency),
             ("Referrer", referrer),
             ("Reasons", ", ".join(r.reasons) or "None recorded"),
             ("Priority", r.priority),
@@ -731,7 +735,11 @@ def _closure(data: CaseSummaryData) -> list[Flowable]:
         pairs: list[tuple[str, object]] = [
             ("Episode referred", format_uk_date(r.received_on)),
             ("Closed on", format_uk_date(r.closed_on) or "Not recorded"),
-            ("Reason", r.closure_reason.label if r.closure_reason else "Not recorded"),
+            (
+                "Reason",
+                r.closure_reason_withheld
+                or (r.closure_reason.label if r.closure_reason else "Not recorded"),
+            ),
             ("Outcome summary", r.outcome_summary or "Not recorded"),
         ]
         title = para(f"Episode referred {format_uk_date(r.received_on)}", SUBHEADING)

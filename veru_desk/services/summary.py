@@ -151,6 +151,7 @@ class ReferralSection:
     closed_on: dt.date | None
     closure_reason: ClosureReason | None
     outcome_summary: str | None
+    closure_reason_withheld: str | None = None  # the marker, when the reason itself tells
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,8 @@ class CaseSummaryService(SnapshotService):
             )
             if cut.withheld:
                 withheld.append(
-                    f"{_section_names(cut.withheld)}: {cut.marker(cut.withheld).lower()}"
+                    "Special category details the sharing decision withholds (listed above); "
+                    "each place they were left out says so"
                     if decision is not None
                     else f"{_section_names(cut.withheld)}: no sharing decision recorded"
                 )
@@ -539,7 +541,12 @@ class CaseSummaryService(SnapshotService):
             education_source=source,
             plan_review_on=plan.review_on if plan else None,
             plan_review_overdue=bool(
-                plan and plan.review_on and plan.is_current and plan.review_on < today
+                plan
+                and plan.review_on
+                and plan.is_current
+                and plan.review_on < today
+                and person.current_status is not None
+                and person.current_status.is_open_case
             ),
             network=[c for c in contacts if _is_professional(c)],
             actions=actions,
@@ -776,7 +783,13 @@ class Redactor:
         referrals = [
             dataclasses.replace(
                 ref,
-                agency=r(ref.agency),
+                agency=self.marker(self.hits(ref.agency, ref.agency_type))
+                if self.hits(ref.agency, ref.agency_type)
+                else ref.agency,
+                agency_type="" if self.hits(ref.agency, ref.agency_type) else ref.agency_type,
+                closure_reason_withheld=self.text(ref.closure_reason.label)
+                if ref.closure_reason and self.hits(ref.closure_reason.label)
+                else None,
                 reasons=self.labels(ref.reasons, reason_sections),
                 narrative=t(ref.narrative),
                 decision=t(ref.decision),
@@ -822,7 +835,9 @@ class Redactor:
                 analysis=[(label, t(text)) for label, text in panel.analysis],
                 network=network,
                 actions=[
-                    dataclasses.replace(a, goal=r(a.goal), description=r(a.description))
+                    dataclasses.replace(
+                        a, goal=r(a.goal), description=r(a.description), owner=r(a.owner)
+                    )
                     for a in panel.actions
                 ],
             )
@@ -878,7 +893,9 @@ class Redactor:
                 )
                 continue
             actions: list[ActionView] = [
-                dataclasses.replace(a, description=self.required(a.description))
+                dataclasses.replace(
+                    a, description=self.required(a.description), owner=self.required(a.owner)
+                )
                 for a in goal.actions
             ]
             goals.append(dataclasses.replace(goal, actions=actions))
