@@ -164,3 +164,44 @@ def test_many_two_line_labels_still_fit_a_page_the_smallest_summed_as_one() -> N
     assert "Agency number 59 with a name long enough to need two lines" in texts
     assert "others (see the table)" in texts
     assert "…" not in texts
+
+
+def test_labels_in_any_script_print_in_a_page_with_no_empty_box() -> None:
+    import io
+
+    import pypdf
+
+    from veru_desk.reports.styles import build_marked_pdf
+
+    from .test_scripts import _notdef_glyphs
+
+    sources = ["Bedfordshire Police", "مسجد النور", "গুরুদুয়ারা কমিটি", "Self-referral 🙂"]
+    story = [
+        bar_chart(sources, [5, 3, 2, 1], "Referrals by source", width=CONTENT_WIDTH),
+        donut_chart(sources, [5, 3, 2, 1], "Referrals by source", width=CONTENT_WIDTH),
+    ]
+    target = io.BytesIO()
+    build_marked_pdf(target, story, title="Charts", author="VERU", subject="T", marking="OFFICIAL")
+    reader = pypdf.PdfReader(target)
+    assert _notdef_glyphs(reader) == 0
+    printed = " ".join(page.extract_text() for page in reader.pages)
+    assert "Bedfordshire Police" in printed
+    assert "[U+1F642]" in printed
+    assert "Some characters could not be printed" in printed
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert {"NotoNaskhArabic-Regular", "NotoSansBengali-Regular"} <= fonts
+
+
+def test_a_key_row_with_an_arabic_name_keeps_its_count_on_the_right() -> None:
+    drawing = donut_chart(["مسجد النور", "Police"], [3, 8], "Sources", width=400)
+    strings = [shape for shape in drawing.contents if isinstance(shape, String)]
+    (count,) = [shape for shape in strings if "(27%)" in shape.text]
+    # Not ")%27( 3 —" to the left of the name, as the bidirectional rules would otherwise
+    # have it after Arabic letters: the name is isolated.
+    assert count.text == " — 3 (27%)"
+    name = [shape for shape in strings if shape.y == count.y and shape is not count]
+    assert name and all(part.x < count.x for part in name)

@@ -405,3 +405,22 @@ def test_a_case_summary_prints_a_family_in_every_script(
     used = _used_characters(reader)
     for font in ("NotoNaskhArabic", "NotoSansDevanagari", "NotoSansGurmukhi", "NotoSansBengali"):
         assert any(face.startswith(font) for face in used), f"nothing drawn in {font}"
+
+
+def test_a_continued_arabic_heading_keeps_continued_on_its_right() -> None:
+    body = "Spoke with her about school and home. " * 300
+    reader = _pdf(
+        [
+            data_table(
+                ["When", "What"],
+                [["محمد علي", LongText(body, heading="محمد علي")]],
+                [40 * mm, 120 * mm],
+            )
+        ]
+    )
+    assert len(reader.pages) >= 2
+    second = " ".join(unicodedata.normalize("NFKC", reader.pages[1].extract_text()).split())
+    second = second.replace("( continued)", "(continued)")  # pypdf spaces the bold run
+    # Both the first column and the heading repeat, each "علي محمد (continued)" drawn left
+    # to right: the name (read from the right), then "(continued)" after it.
+    assert second.count("علي محمد (continued)") == 2, second[:200]

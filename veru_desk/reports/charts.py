@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -21,10 +22,12 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.attrmap import AttrMap, AttrMapValue
+from reportlab.lib.validators import isBoolean
 
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.reports.styles import FONT, FONT_BOLD, INK, MUTED, register_fonts
+from veru_desk.reports import scripts
+from veru_desk.reports.styles import FONT, FONT_BOLD, INK, MUTED, note_unprintable, register_fonts
 
 # Lightness steps a greyscale printer keeps apart, darkest first.
 GREYS = [
@@ -32,7 +35,6 @@ GREYS = [
     for code in ("#222222", "#6e6e6e", "#a8a8a8", "#d4d4d4", "#4a4a4a", "#8c8c8c", "#ececec")
 ]
 BAR_FILL = colors.HexColor("#4d4d4d")
-MAX_LABEL_CHARS = 34
 LABEL_SIZE = 7
 LABEL_LEADING = 8.2
 # A bar's label may take this share of the chart's width, on at most two lines.
@@ -45,29 +47,66 @@ MAX_BARS = 40
 MAX_CHART_HEIGHT = 600  # points: a chart fits on a page under its heading
 
 
-def _drawing(width: float, height: float) -> Drawing:
+class _ChartDrawing(Drawing):
+    """A drawing that tells the page when a label of it shows a "[U+…]" marker."""
+
+    _attrMap = AttrMap(BASE=Drawing, unprintable=AttrMapValue(isBoolean))  # noqa: N815
+    unprintable = False
+
+    def drawOn(self, canvas: Any, x: float, y: float, *args: Any, **kwargs: Any) -> None:
+        super().drawOn(canvas, x, y, *args, **kwargs)  # a frame passes _sW too
+        if self.unprintable:
+            note_unprintable(canvas)
+
+
+def _drawing(width: float, height: float) -> _ChartDrawing:
     """A drawing whose text defaults to the shipped font (reportlab's default is Helvetica)."""
-    drawing = Drawing(width, height)
+    drawing = _ChartDrawing(width, height)
     drawing.initialFontName = FONT  # type: ignore[attr-defined]  # any attribute
     drawing.initialFontSize = 8  # type: ignore[attr-defined]  # any attribute
     return drawing
 
 
-def _short(label: str, width: float | None = None, size: float = 7) -> str:
-    """At most ``MAX_LABEL_CHARS`` characters and, given a ``width``, no wider than it:
-    letters such as Ó or W are twice as wide as i, so counting alone can run off the page."""
-    if len(label) > MAX_LABEL_CHARS:
-        label = label[: MAX_LABEL_CHARS - 1] + "…"
-    if width is not None:
-        while len(label) > 1 and stringWidth(label, FONT, size) > width:
-            label = label[:-2].rstrip() + "…"
-    return label
+def _text_width(value: str, size: float = LABEL_SIZE, font: str = FONT) -> float:
+    return scripts.width(value, font, size)
 
 
-def _titled(drawing: Drawing, title: str) -> None:
-    drawing.add(
-        String(0, drawing.height - 10, title, fontName=FONT_BOLD, fontSize=8.5, fillColor=INK)
-    )
+def _text(
+    drawing: _ChartDrawing,
+    x: float,
+    y: float,
+    value: str,
+    *,
+    size: float = LABEL_SIZE,
+    font: str = FONT,
+    anchor: str = "start",
+    fill: Any = INK,
+) -> None:
+    """``value`` drawn at ``x`` (its start, middle or end) on the baseline ``y``, in runs:
+    letters DejaVu lacks in the shipped font that has them, right-to-left words in order
+    and shaped (scripts.py), a character no font has as "[U+…]". Charts read left to right:
+    a label such as "محمد علي — 3 (12%)" keeps its count on the right."""
+    runs = scripts.line_runs(value, font, "L")
+    widths = [scripts.run_width(run, size) for run in runs]
+    total = sum(widths)
+    left = x - total if anchor == "end" else x - total / 2 if anchor == "middle" else x
+    for run, run_width in zip(runs, widths, strict=True):
+        drawing.add(
+            String(
+                left,
+                y,
+                scripts.run_text(run, size),
+                fontName=run.font,
+                fontSize=size,
+                fillColor=fill,
+            )
+        )
+        left += run_width
+    drawing.unprintable = drawing.unprintable or scripts.has_marker(runs)
+
+
+def _titled(drawing: _ChartDrawing, title: str) -> None:
+    _text(drawing, 0, drawing.height - 10, title, size=8.5, font=FONT_BOLD)
 
 
 def wrap_label(
@@ -77,19 +116,19 @@ def wrap_label(
     ``max_lines`` lines is the last cut short with "…" (the table beside has it whole)."""
     lines: list[str] = []
     for word in label.split():
-        if lines and stringWidth(f"{lines[-1]} {word}", FONT, size) <= width:
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= width:
             lines[-1] = f"{lines[-1]} {word}"
             continue
-        while len(word) > 1 and stringWidth(word, FONT, size) > width:  # one very long word
+        while len(word) > 1 and _text_width(word, size) > width:  # one very long word
             cut = len(word) - 1
-            while cut > 1 and stringWidth(word[:cut], FONT, size) > width:
+            while cut > 1 and _text_width(word[:cut], size) > width:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
         lines.append(word)
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1 :])
-        while len(last) > 1 and stringWidth(last + "…", FONT, size) > width:
+        while len(last) > 1 and _text_width(last + "…", size) > width:
             last = last[:-1].rstrip()
         lines = [*lines[: max_lines - 1], last + "…"]
     return lines or [""]
@@ -110,7 +149,7 @@ def bar_chart(
     """
     register_fonts()
     labels, values = _fewest_bars(labels, values)
-    widest = max([stringWidth(label, FONT, LABEL_SIZE) for label in labels] or [0])
+    widest = max([_text_width(label) for label in labels] or [0])
     label_width = min(widest, width * LABEL_SHARE)
     wrapped = [wrap_label(label, label_width) for label in labels]
     lines = max([len(label) for label in wrapped] or [1])
@@ -132,13 +171,8 @@ def bar_chart(
     chart.width = width - chart.x - 40  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     chart.height = count * bar_space  # type: ignore[assignment]  # reportlab takes floats; its stubs say int
     chart.data = [list(reversed(values)) or [0]]
-    chart.categoryAxis.categoryNames = ["\n".join(label) for label in reversed(wrapped)] or [""]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = LABEL_SIZE
-    chart.categoryAxis.labels.leading = LABEL_LEADING
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.textAnchor = "end"
-    chart.categoryAxis.labels.dx = -4
+    # The names are drawn here, not by the axis, so each prints in the font for its script.
+    chart.categoryAxis.visibleLabels = 0
     chart.categoryAxis.strokeColor = MUTED
     chart.valueAxis.valueMin = 0
     top = max([*values, 1])
@@ -153,6 +187,11 @@ def bar_chart(
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
+    for index, name in enumerate(reversed(wrapped)):
+        middle = chart.y + (index + 0.5) * bar_space
+        for number, line in enumerate(name):
+            offset = ((len(name) - 1) / 2 - number) * LABEL_LEADING
+            _text(drawing, chart.x - 4, middle + offset - LABEL_SIZE * 0.35, line, anchor="end")
     return drawing
 
 
@@ -189,7 +228,10 @@ def donut_chart(
     key_width = max(width - key_x, 60)
     total = sum(value for _, value in shown)
     rows = [
-        wrap_label(f"{label} — {_number(value)} ({_share(value, total)})", key_width - 12)
+        wrap_label(
+            f"{scripts.isolate(label)} — {_number(value)} ({_share(value, total)})",
+            key_width - 12,
+        )
         for label, value in shown
     ]
     key_height = sum(len(row) * LABEL_LEADING + 3 for row in rows) + LABEL_LEADING + 4
@@ -225,27 +267,10 @@ def donut_chart(
         swatch.strokeWidth = 0.4
         drawing.add(swatch)
         for number, line in enumerate(row):
-            drawing.add(
-                String(
-                    key_x + 12,
-                    y - number * LABEL_LEADING,
-                    line,
-                    fontName=FONT,
-                    fontSize=LABEL_SIZE,
-                    fillColor=INK,
-                )
-            )
+            _text(drawing, key_x + 12, y - number * LABEL_LEADING, line)
         y -= (len(row) - 1) * LABEL_LEADING + 3
-    drawing.add(
-        String(
-            key_x,
-            y - LABEL_LEADING,
-            "Slices run clockwise from the top, in this order.",
-            fontName=FONT,
-            fontSize=6.5,
-            fillColor=MUTED,
-        )
-    )
+    order = "Slices run clockwise from the top, in this order."
+    _text(drawing, key_x, y - LABEL_LEADING, order, size=6.5, fill=MUTED)
     return drawing
 
 

@@ -224,6 +224,18 @@ def font_runs(value: str, font_name: str) -> tuple[Run, ...]:
     base_cmap = _cmap(font_name)
     chosen: list[str] = []
     current: str | None = None
+    # Direction marks, and invisible format characters (a zero-width space) no font has,
+    # are left out rather than printed as markers: they have nothing to show.
+    value = "".join(
+        ch
+        for ch in value
+        if ch not in _BIDI_CONTROLS
+        and not (
+            unicodedata.category(ch) == "Cf"
+            and ch not in "\u200c\u200d"
+            and not any(ord(ch) in _cmap(name) for name in (font_name, *fallbacks))
+        )
+    )
     for ch in value:
         code = ord(ch)
         preferred = _preferred(code)
@@ -283,6 +295,17 @@ def _pull_neutrals_forward(value: str, chosen: list[str], base: str) -> None:
             chosen[index] = following
 
 
+# Directional formatting characters: they steer display_order and are not drawn.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def isolate(value: str) -> str:
+    """``value`` marked as a unit of its own direction inside a longer text (Unicode's first
+    strong isolate), so "محمد علي" followed by " (continued)" or " — 3 (27%)" keeps the
+    words after it on the right, where an English line puts them."""
+    return f"\u2068{value}\u2069" if has_rtl(value) else value
+
+
 def has_rtl(value: str) -> bool:
     return any(_special(ord(ch)) and unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in value)
 
@@ -290,11 +313,16 @@ def has_rtl(value: str) -> bool:
 def base_direction(value: str) -> str:
     """Right-to-left ("R") when the first letter with a direction is, else "L" (the Unicode
     bidirectional algorithm's rule for a paragraph)."""
+    depth = 0  # text inside an isolate does not count (the rule's P2)
     for ch in value:
         kind = unicodedata.bidirectional(ch)
-        if kind in _RTL_CLASSES:
+        if kind in ("FSI", "LRI", "RLI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and kind in _RTL_CLASSES:
             return "R"
-        if kind == "L":
+        elif depth == 0 and kind == "L":
             return "L"
     return "L"
 
@@ -310,7 +338,9 @@ def display_order(line: str, base: str | None = None) -> str:
     """
     if not has_rtl(line):
         return line
-    shown = str(get_display(line, base_dir=base or base_direction(line)))
+    # python-bidi 0.6 ignores base_dir: a leading mark (LRM or RLM) sets the direction.
+    mark = {"L": "\u200e", "R": "\u200f"}.get(base or "", "")
+    shown = "".join(ch for ch in str(get_display(mark + line)) if ch not in _BIDI_CONTROLS)
     out: list[str] = []
     word: list[str] = []
     for ch in shown:

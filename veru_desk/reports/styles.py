@@ -205,13 +205,13 @@ class WrapOnceParagraph(Paragraph):
         if _MARKER_TAG in source or any(
             getattr(frag, "fontName", "") == scripts.MARKER_FONT for frag in self.frags
         ):
-            _note_unprintable(self.canv)
+            note_unprintable(self.canv)
 
 
 _MARKER_TAG = f'name="{scripts.MARKER_FONT}"'
 
 
-def _note_unprintable(canvas: Canvas) -> None:
+def note_unprintable(canvas: Canvas) -> None:
     """Tells a ``_NumberedCanvas`` that this page shows a "[U+…]" marker (others ignore it)."""
     note = getattr(canvas, "note_unprintable", None)
     if note is not None:
@@ -345,7 +345,7 @@ class PlainText(Flowable):
             scripts.draw_line(canvas, x, y, runs, style.fontSize)
             y -= style.leading
         if unprintable:
-            _note_unprintable(canvas)
+            note_unprintable(canvas)
 
 
 @dataclass(frozen=True)
@@ -400,7 +400,10 @@ class _TextCell:
             bold = _bold(self.style)
             short = self.heading if len(self.heading) <= 80 else self.heading[:79].rstrip() + "…"
             again = [
-                (bold, line) for line in PlainText(short + CONTINUED, bold).lines_for(self.width)
+                (bold, line)
+                for line in PlainText(scripts.isolate(short) + CONTINUED, bold).lines_for(
+                    self.width
+                )
             ]
         return _TextCell(again + rest, self.heading, self.style, self.width)
 
@@ -587,7 +590,7 @@ def _cut(row: _Row, lines: int) -> tuple[_Row, _Row] | None:
     )
     rest = _Row(
         [
-            cell.tail(lines) if isinstance(cell, _TextCell) else shown
+            (cell.tail(lines) or shown) if isinstance(cell, _TextCell) else shown
             for cell, shown in zip(row.cells, row.continued, strict=True)
         ],
         row.continued,
@@ -708,7 +711,7 @@ def data_table(
         for column, (value, limit) in enumerate(zip(row, limits, strict=True)):
             if column in continued_columns and not isinstance(value, Flowable | list):
                 label = value.heading if isinstance(value, LongText) else value
-                shown = ("" if label is None else str(label)) + CONTINUED
+                shown = scripts.isolate("" if label is None else str(label)) + CONTINUED
                 continued.append(_shown(_cell(shown, limit)))
             else:
                 continued.append("")
