@@ -355,9 +355,44 @@ def _dialogs() -> list[Screen]:
         ("password (blank save)", "caseworker", _saved_blank(lambda w: PasswordDialog(dz(w)))),
         ("add user (blank save)", "admin", _saved_blank(_user_dialog)),
         ("sign in (refused)", "-", _refused_sign_in),
+        ("conflict", "caseworker", _conflict),
         ("first start (blank submit)", "-", _blank_first_start),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def _conflict(world: World) -> QWidget:
+    """Two people changed one case note: the subject only by Priya, the body by both."""
+    from veru_desk.domain.errors import ConflictError
+    from veru_desk.domain.merge import three_way
+    from veru_desk.ui.dialogs.conflict import ConflictDialog, MergeRow
+
+    base = {"subject": "After-school meeting", "body": "First draft.", "confidential": False}
+    theirs = {
+        **base,
+        "subject": "After-school meeting with mum",
+        "body": "Mother called: Łukasz was home by nine all week. Priya added the school's view.",
+    }
+    mine = {
+        **base,
+        "body": "Met Łukasz after school; he named the older boys who wait at the bus station.",
+        "confidential": True,
+    }
+    labels = {"subject": "Subject", "body": "Note", "confidential": "Confidential"}
+    limits = {"subject": 200, "body": 0, "confidential": None}
+
+    def text(value: object) -> str:
+        return ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+
+    rows = [
+        MergeRow(key, labels[key], text(mine[key]), text(theirs[key]), limits[key]) for key in base
+    ]
+    conflict = ConflictError(
+        "Priya Raghunathan saved this note while you were editing it.",
+        changed_by="Priya Raghunathan",
+        changed_at="14:32",
+    )
+    return ConflictDialog(conflict, three_way(base, theirs, mine), rows)
 
 
 def _saved_blank(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
