@@ -88,6 +88,7 @@ class PeoplePage(QWidget):
         self.model = RecordTableModel(PEOPLE_COLUMNS, self)
         self.table = RecordTable(self.model, "People found", self, stretch_column=1)
         self.table.activated.connect(self._activated)
+        self.table.fit_columns()  # headings whole before the first search
         layout.addWidget(self.table, 1)
 
         footer = QHBoxLayout()

@@ -178,9 +178,9 @@ class TriagePage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         self.model = RecordTableModel(QUEUE_COLUMNS, self)
-        self.table = RecordTable(
-            self.model, "Referrals awaiting a decision", self, stretch_column=3
-        )
+        # columns sized to their text, the last taking what is left: at 150% text the table
+        # scrolls sideways rather than cutting the agency's heading
+        self.table = RecordTable(self.model, "Referrals awaiting a decision", self)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.activated.connect(self._activated)
         splitter.addWidget(self.table)
@@ -188,7 +188,7 @@ class TriagePage(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         em = self.fontMetrics().horizontalAdvance("M")
-        splitter.setSizes([60 * em, 40 * em])
+        splitter.setSizes([62 * em, 38 * em])
         layout.addWidget(splitter, 1)
         self._show_detail(None)
         data_events().changed.connect(self._data_changed)
@@ -267,7 +267,7 @@ class TriagePage(QWidget):
             form, "Decision", choices, "decision", accessible="Decision"
         )
         self.signpost = QLineEdit()
-        self.signpost.setPlaceholderText("Which service, e.g. Early Help, CAMHS, Youth Justice")
+        self.signpost.setPlaceholderText("e.g. Early Help, CAMHS")
         self.signpost.setMaxLength(200)
         self.signpost_error = self.errors.add_row(
             form,
@@ -286,7 +286,7 @@ class TriagePage(QWidget):
         )
         self.priority_label = form.labelForField(self.priority)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("One line: why, for the chronology")
+        self.reason.setPlaceholderText("Why, in one line")
         self.errors.add_row(form, "Reason", self.reason, "reason", accessible="Decision reason")
         self.worker = QComboBox()
         self.errors.add_row(
@@ -309,6 +309,9 @@ class TriagePage(QWidget):
         detail.addWidget(self.decision_group)
         detail.addStretch(1)
         box.addWidget(self.detail)
+        # never narrower than the decision form's buttons (150% text squeezed them off)
+        needed = panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(max(scroll.minimumWidth(), needed))
         return scroll
 
     # --- loading ----------------------------------------------------------------------------
@@ -487,9 +490,7 @@ class TriagePage(QWidget):
         self.priority.setEnabled(triage)
         self.reason.clear()
         self.signpost.clear()
-        self.reason.setPlaceholderText(
-            "One line: why, for the chronology" if triage else "Optional: a note for the allocation"
-        )
+        self.reason.setPlaceholderText("Why, in one line" if triage else "Optional: a note")
         self.worker.clear()
         if further:
             keep = f"Keep with {view.case_worker}" if view.case_worker else "Allocate later"
