@@ -365,7 +365,9 @@ def line_runs(line: str, font_name: str, base: str | None = None) -> tuple[Run, 
 @lru_cache(maxsize=20_000)
 def _shaped(value: str, font_name: str, size: float) -> str:
     if not getattr(pdfmetrics.getFont(font_name), "shapable", False):
-        return value
+        # No uharfbuzz (a broken install): letters unjoined, but a right-to-left word at
+        # least reads in the right direction.
+        return value[::-1] if has_rtl(value) else value
     shaped = shapeStr(value, font_name, size)
     _remember_glyph_text(value, shaped, font_name)
     return shaped

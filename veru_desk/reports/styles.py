@@ -1,7 +1,10 @@
 """The look every VERU document shares: fonts, paragraph styles, tables and the marked page.
 
 Fonts come from ``resources/fonts`` (DejaVu Sans, licence beside it), never reportlab's
-standard Helvetica, whose 8-bit encoding cannot print Ł, ş, ễ or Ó as stored. Every page of
+standard Helvetica, whose 8-bit encoding cannot print Ł, ş, ễ or Ó as stored. Letters DejaVu
+lacks (Arabic and Urdu, Hebrew, Bengali, Devanagari, Gurmukhi, CJK) print in shipped Noto and
+Droid fonts, shaped and in right-to-left order, through every path text takes here (``text``,
+``para``, ``rich``, ``PlainText``, table cells): see scripts.py. Every page of
 every document carries the protective marking top and bottom and "Page N of M": a page
 photocopied or forwarded on its own must still say how it may be handled and where it belongs.
 """
