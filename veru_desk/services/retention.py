@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.models import (
     AuditEvent,
+    CaseAnalysis,
     CaseNote,
     Contact,
     DocumentExport,
@@ -46,6 +47,7 @@ from veru_desk.db.models import (
     SeriesException,
     SessionSeries,
     Setting,
+    SharingDecision,
     YoungPerson,
     utcnow,
 )
@@ -298,6 +300,13 @@ class RetentionService(Service):
         session.flush()
         session.execute(delete(NameToken).where(NameToken.young_person_id == person_id))
         session.execute(delete(Contact).where(Contact.young_person_id == person_id))
+        # The caseworker's analysis is all free text about the person: nothing of it stays.
+        session.execute(delete(CaseAnalysis).where(CaseAnalysis.young_person_id == person_id))
+        session.execute(
+            update(SharingDecision)
+            .where(SharingDecision.young_person_id == person_id)
+            .values(consent_given_by=None, reason=None)
+        )
         referral_ids = select(Referral.id).where(Referral.young_person_id == person_id)
         stamp = {"updated_at": utcnow(), "updated_by_id": self.actor.user_id}
         blanks: list[tuple[type, object, dict[str, object]]] = [
