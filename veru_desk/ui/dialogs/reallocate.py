@@ -75,7 +75,7 @@ class ReallocateDialog(QDialog):
         self.setWindowTitle("Reallocate cases")
         self.setModal(True)
         heading = QLabel(f"Reallocate {what} from {from_worker}")
-        heading.setObjectName("sectionTitle")
+        heading.setObjectName("cardTitle")
         heading.setWordWrap(True)
         self.chosen = QLabel(cases_text(self.cases))
         self.chosen.setWordWrap(True)
