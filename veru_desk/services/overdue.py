@@ -76,7 +76,6 @@ class OverdueDetail:
     risk_review_on: dt.date | None = None
     plan_review_on: dt.date | None = None
     actions_overdue: int = 0
-    oldest_action_due: dt.date | None = None
 
     def text(self, today: dt.date) -> str:
         return overdue_text(
@@ -115,14 +114,10 @@ def overdue_details(
             )
         )
     }
-    actions = {
-        pid: (count, oldest)
-        for pid, count, oldest in session.execute(
-            select(
-                InterventionPlan.young_person_id,
-                func.count(PlanAction.id),
-                func.min(PlanAction.due_on),
-            )
+    actions: dict[int, int] = {
+        pid: count
+        for pid, count in session.execute(
+            select(InterventionPlan.young_person_id, func.count(PlanAction.id))
             .join(PlanGoal, PlanGoal.plan_id == InterventionPlan.id)
             .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
             .join(YoungPerson, YoungPerson.id == InterventionPlan.young_person_id)
@@ -132,6 +127,5 @@ def overdue_details(
     }
     found: dict[int, OverdueDetail] = {}
     for pid in set(risk) | set(plans) | set(actions):
-        count, oldest = actions.get(pid, (0, None))
-        found[pid] = OverdueDetail(risk.get(pid), plans.get(pid), count, oldest)
+        found[pid] = OverdueDetail(risk.get(pid), plans.get(pid), actions.get(pid, 0))
     return found
