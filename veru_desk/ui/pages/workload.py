@@ -217,8 +217,8 @@ class WorkloadPage(QWidget):
                 else f"{worker.display_name}'s open cases"
             )
         text = (
-            f"{worker.display_name} has no open cases. Choose another caseworker to move "
-            "cases to them."
+            f"{worker.display_name} has no open cases. Choose another caseworker above to "
+            "see theirs."
             if worker is not None
             else "Choose a caseworker above to see their cases."
         )
