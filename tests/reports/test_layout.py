@@ -14,8 +14,11 @@ from veru_desk.reports.styles import (
     BODY,
     BOTTOM_MARGIN,
     CONTENT_WIDTH,
+    HEADING,
+    MUTED_SMALL,
     PAGE_SIZE,
     TOP_MARGIN,
+    KeepWithNext,
     build_marked_pdf,
     data_table,
     heading,
@@ -127,3 +130,16 @@ def test_a_heading_over_a_short_paragraph_is_kept_with_it() -> None:
     assert "Closure" not in reader.pages[0].extract_text()
     assert "Closure" in reader.pages[1].extract_text()
     assert "Closed on 04/03/2026" in reader.pages[1].extract_text()
+
+
+def test_a_heading_and_its_introduction_move_together_with_the_first_rows() -> None:
+    # The case summary's chronology: heading, a line saying what it holds, then the table.
+    filler = Spacer(1, FRAME_HEIGHT - 24 * mm)
+    intro = para("30 entries, oldest first.", MUTED_SMALL)
+    table = data_table(HEADER, _rows(30), WIDTHS, caption="Chronology")
+    reader = _build([filler, KeepWithNext([para("Chronology", HEADING), intro], table)])
+    first = reader.pages[0].extract_text()
+    assert "Chronology" not in first and "30 entries" not in first
+    second = reader.pages[1].extract_text()
+    assert "Chronology" in second and "30 entries, oldest first." in second
+    assert "Session 1:" in second
