@@ -1067,18 +1067,21 @@ def _counted(
     *,
     sheet: str = "",
     suppressed: bool = True,
+    sup: Suppression | None = None,
 ) -> FigureTable:
     """One column of counts and their total; small counts suppressed (unless they are not
-    counts of young people or referrals, like sessions or a worker's caseload)."""
+    counts of young people or referrals, like sessions or a worker's caseload). ``sup`` is
+    the suppression already worked out with the tables that print the same numbers."""
     labels = [str(getattr(k, "label", k)) for k in counts]
     values = [int(n) for n in counts.values()]
     if not values:
         return FigureTable(key, title, [column, "Number"], [], note, total=True, sheet=sheet)
     values.append(sum(values))
     labels.append("Total")
-    sup = None
-    if suppressed:
+    if suppressed and sup is None:
         sup = suppress(values, [Relation(tuple(range(len(values) - 1)), len(values) - 1)])
+    if not suppressed:
+        sup = None
     rows: list[list[object]] = [
         [label, sup.shown(i, v) if sup else v]
         for i, (label, v) in enumerate(zip(labels, values, strict=True))
@@ -1108,24 +1111,63 @@ class _Grid:
         return [last + c for c in range(len(STAGES))]
 
 
-def _suppress_grids(
-    funnel: Funnel, grids: Sequence[_Grid]
-) -> tuple[Suppression, list[Suppression]]:
-    """Suppresses each table of funnels, and the funnel itself, so that a stage hidden in one
-    table's total is hidden in every table that prints that total."""
-    hidden_stages: set[int] = set()
+@dataclass(frozen=True)
+class _Linked:
+    """One table's counts for suppression: its relations, and which of its numbers are also
+    printed elsewhere in the report (``links``: shared name -> position), so that a number
+    withheld in one table is withheld wherever it is printed."""
+
+    values: list[int]
+    relations: list[Relation]
+    links: dict[str, int]
+
+
+def _grid_item(grid: _Grid) -> _Linked:
+    keys = ("referred", "accepted", "first_contact", "engaged", "closed_positively")
+    return _Linked(
+        grid.values(), grid.relations(), dict(zip(keys, grid.total_positions(), strict=True))
+    )
+
+
+def _counted_item(
+    counts: dict, shared: dict[str, int], total: str | None, parts: dict[str, str] | None = None
+) -> _Linked:
+    """The counts and their total as ``_counted`` prints them; the total (and any part
+    named in ``parts``, label -> shared name) linked when it is the same number."""
+    labels = [str(getattr(k, "label", k)) for k in counts]
+    values = [int(n) for n in counts.values()]
+    if not values:
+        return _Linked([], [], {})
+    values.append(sum(values))
+    links: dict[str, int] = {}
+    if total is not None and shared.get(total) == values[-1]:
+        links[total] = len(values) - 1
+    for label, name in (parts or {}).items():
+        if label in labels and shared.get(name) == values[labels.index(label)]:
+            links[name] = labels.index(label)
+    return _Linked(values, [Relation(tuple(range(len(values) - 1)), len(values) - 1)], links)
+
+
+def _suppress_linked(items: Sequence[_Linked]) -> list[Suppression]:
+    """Suppresses each table, then withholds a shared number everywhere it is printed once
+    any table had to withhold it, and again, until nothing more changes."""
+    hidden: set[str] = set()
     while True:
-        sups = []
-        for grid in grids:
-            forced = [grid.total_positions()[c] for c in hidden_stages]
-            sups.append(suppress(grid.values(), grid.relations(), forced))
-        funnel_sup = suppress(list(funnel.counts), (), hidden_stages)
-        found = set(c for c in range(len(STAGES)) if c in funnel_sup.hidden)
-        for grid, sup in zip(grids, sups, strict=True):
-            found |= {c for c, p in enumerate(grid.total_positions()) if p in sup.hidden}
-        if found == hidden_stages:
-            return funnel_sup, sups
-        hidden_stages = found
+        sups = [
+            suppress(
+                item.values, item.relations, [item.links[k] for k in hidden if k in item.links]
+            )
+            for item in items
+        ]
+        found = {
+            name
+            for item, sup in zip(items, sups, strict=True)
+            for name, position in item.links.items()
+            if position in sup.hidden
+        }
+        if found <= hidden:
+            return sups
+        hidden |= found
 
 
 def _grid_table(
@@ -1241,8 +1283,9 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
     f = figures
     tables: list[FigureTable] = []
 
-    # The funnel and every table that prints it as a total row, suppressed together.
-    groups = [b for b in f.breakdowns]
+    # Every table that prints the same number (the funnel's stages as totals, referrals
+    # received, young people supported, cases closed) suppressed together.
+    groups = list(f.breakdowns)
     grids = [
         _Grid([label for label, _ in b.rows] + ["Total"], [fn for _, fn in b.rows] + [f.funnel])
         for b in groups
@@ -1250,7 +1293,46 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
     quarter_grid = _Grid(
         [q.label for q in f.quarters] + ["Total"], [q.funnel for q in f.quarters] + [f.funnel]
     )
-    funnel_sup, sups = _suppress_grids(f.funnel, [*grids, quarter_grid])
+    closures = sum(f.closures_by_reason.values())
+    shared = {
+        "referred": f.funnel.referred,
+        "accepted": f.funnel.accepted,
+        "supported": f.supported,
+        "closed": closures,
+    }
+    items = [
+        _Linked(
+            list(f.funnel.counts),
+            [],
+            {
+                k: i
+                for i, k in enumerate(
+                    ("referred", "accepted", "first_contact", "engaged", "closed_positively")
+                )
+            },
+        ),
+        _Linked([f.supported], [], {"supported": 0}),
+        _Linked([closures], [], {"closed": 0}),
+        *[_grid_item(g) for g in [*grids, quarter_grid]],
+        _counted_item(f.referrals_by_source, shared, "referred"),
+        _counted_item(f.decisions, shared, "referred", {ReferralStatus.ACCEPTED.label: "accepted"}),
+        _counted_item(f.closures_by_reason, shared, "closed"),
+        _counted_item(f.age_bands, shared, "supported"),
+        _counted_item(f.genders, shared, "supported"),
+        _counted_item(f.ethnicities, shared, "supported"),
+    ]
+    (
+        funnel_sup,
+        supported_sup,
+        closed_sup,
+        *sups,
+        source_sup,
+        decisions_sup,
+        closures_sup,
+        ages_sup,
+        genders_sup,
+        ethnicities_sup,
+    ) = _suppress_linked(items)
     stage = [funnel_sup.shown(i, n) for i, n in enumerate(f.funnel.counts)]
 
     def stage_hidden(*indexes: int) -> bool:
@@ -1284,7 +1366,6 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
         eligible=("not in education, employment or training at first", lambda a: a not in _IN_EET),
     )
     wb = f.wellbeing
-    closures = sum(f.closures_by_reason.values())
     headline_rows: list[list[object]] = [
         ["Referrals received", stage[0], "", ""],
         [
@@ -1337,8 +1418,8 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             f.sessions.offered,
             _percent(f.sessions.rate),
         ],
-        ["Young people supported", _count(f.supported), "", ""],
-        ["Cases closed", _count(closures), "", ""],
+        ["Young people supported", supported_sup.shown(0, f.supported), "", ""],
+        ["Cases closed", closed_sup.shown(0, closures), "", ""],
     ]
     tables.append(
         FigureTable(
@@ -1391,7 +1472,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
     tables.append(_offending_table(f.offending))
     tables.append(_wellbeing_table(wb))
     if f.previous is not None:
-        tables.append(_comparison_table(f.current, f.previous))
+        tables.append(_comparison_table(f.current, f.previous, stage))
     tables.append(
         _grid_table(
             "quarters",
@@ -1438,6 +1519,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Referring agency type",
             f.referrals_by_source,
             sheet="Referrals by agency type",
+            sup=source_sup,
         ),
         _counted(
             "Referrals received by reason",
@@ -1453,6 +1535,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Decision",
             f.decisions,
             sheet="Decisions",
+            sup=decisions_sup,
         ),
         _counted(
             "Open caseload at the end of the period",
@@ -1518,6 +1601,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Closure reason",
             f.closures_by_reason,
             sheet="Closures by reason",
+            sup=closures_sup,
         ),
         _counted(
             "Young people supported: age on the last day of the period",
@@ -1525,6 +1609,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Age band",
             f.age_bands,
             sheet="Supported by age band",
+            sup=ages_sup,
         ),
         _counted(
             "Young people supported: gender",
@@ -1532,6 +1617,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Gender",
             f.genders,
             sheet="Supported by gender",
+            sup=genders_sup,
         ),
         _counted(
             "Young people supported: ethnicity",
@@ -1539,6 +1625,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Ethnicity",
             f.ethnicities,
             sheet="Supported by ethnicity",
+            sup=ethnicities_sup,
         ),
     ]
     return [_explained(t) for t in tables]
@@ -1636,13 +1723,23 @@ def _wellbeing_table(wb: WellbeingFigures) -> FigureTable:
     )
 
 
-def _comparison_table(now: PeriodComparison, before: PeriodComparison) -> FigureTable:
-    def counts(label: str, a: int, b: int) -> list[object]:
-        hidden = is_small(a) or is_small(b)
-        return [label, _count(a), _count(b), WITHHELD if hidden else a - b]
+def _comparison_table(
+    now: PeriodComparison, before: PeriodComparison, stage: Sequence[object]
+) -> FigureTable:
+    """``stage``: this period's funnel as the funnel table prints it (suppressed with it)."""
 
-    def rates(label: str, a: tuple[int, int], b: tuple[int, int]) -> list[object]:
-        ra = _rate(*a, hidden=is_small(a[0]) or is_small(a[1]))
+    def counts(label: str, a: int, b: int, index: int) -> list[object]:
+        a_shown = stage[index]  # a, as the funnel prints it
+        hidden = not isinstance(a_shown, int) or is_small(b)
+        return [label, a_shown, _count(b), WITHHELD if hidden else a - b]
+
+    def hidden_stage(*indexes: int) -> bool:
+        return any(not isinstance(stage[i], int) for i in indexes)
+
+    def rates(
+        label: str, a: tuple[int, int], b: tuple[int, int], stages: tuple[int, ...] = ()
+    ) -> list[object]:
+        ra = _rate(*a, hidden=is_small(a[0]) or is_small(a[1]) or hidden_stage(*stages))
         rb = _rate(*b, hidden=is_small(b[0]) or is_small(b[1]))
         change: object = NA
         if isinstance(ra, float) and isinstance(rb, float):
@@ -1668,14 +1765,22 @@ def _comparison_table(now: PeriodComparison, before: PeriodComparison) -> Figure
         f"Compared with the previous period ({before.period.text})",
         ["Measure", "This period", "Previous period", "Change"],
         [
-            counts("Referrals received", fa.referred, fb.referred),
-            counts("Accepted", fa.accepted, fb.accepted),
-            counts("Engaged", fa.engaged, fb.engaged),
-            counts("Closed positively", fa.closed_positively, fb.closed_positively),
+            counts("Referrals received", fa.referred, fb.referred, 0),
+            counts("Accepted", fa.accepted, fb.accepted, 1),
+            counts("Engaged", fa.engaged, fb.engaged, 3),
+            counts("Closed positively", fa.closed_positively, fb.closed_positively, 4),
             rates(
-                "Accepted (% of referred)", (fa.accepted, fa.referred), (fb.accepted, fb.referred)
+                "Accepted (% of referred)",
+                (fa.accepted, fa.referred),
+                (fb.accepted, fb.referred),
+                (0, 1),
             ),
-            rates("Engaged (% of accepted)", (fa.engaged, fa.accepted), (fb.engaged, fb.accepted)),
+            rates(
+                "Engaged (% of accepted)",
+                (fa.engaged, fa.accepted),
+                (fb.engaged, fb.accepted),
+                (1, 3),
+            ),
             rates(
                 "Risk reduced (% of assessed twice)",
                 (now.risk_reduced, now.risk_assessed_twice),
