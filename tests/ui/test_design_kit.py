@@ -462,3 +462,29 @@ def test_number_text_starts_in_line_with_drop_down_text(qtbot: QtBot) -> None:
 
     assert abs(first_ink(spin) - first_ink(combo)) <= 3
     assert window.isVisible()
+
+
+def test_a_disabled_default_button_looks_disabled_not_ready(qtbot: QtBot) -> None:
+    """The recovery key's Continue is the default button and starts disabled: it must be
+    painted like any disabled button (pale), not filled like one ready to press."""
+    ready = QPushButton("Continue")
+    ready.setDefault(True)
+    waiting = QPushButton("Continue")
+    waiting.setDefault(True)
+    waiting.setEnabled(False)
+    plain_disabled = QPushButton("Continue")
+    plain_disabled.setEnabled(False)
+    holder = QWidget()
+    row = QVBoxLayout(holder)
+    for button in (ready, waiting, plain_disabled):
+        row.addWidget(button)
+    window = styled(qtbot, holder)
+
+    def middle(button: QPushButton) -> QColor:
+        image = button.grab().toImage()
+        return QColor(image.pixel(6, image.height() // 2))
+
+    assert middle(ready).lightness() < 120  # the filled default
+    assert middle(waiting).lightness() > 200
+    assert middle(waiting).name() == middle(plain_disabled).name()
+    assert window.isVisible()
