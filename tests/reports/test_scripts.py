@@ -55,6 +55,7 @@ LEFT_TO_RIGHT = {
     "Greek": "Γιώργος Παπαδόπουλος",
     "Cyrillic": "Олена Шевченко",
     "Chinese": "王小明",
+    "Tigrinya": "ሳምሶን ተስፋይ",
 }
 RIGHT_TO_LEFT = {
     "Arabic": "محمد علي",
@@ -65,6 +66,8 @@ INDIAN = {
     "Bengali": "রহিম উদ্দিন",
     "Devanagari": "अर्जुन शर्मा",
     "Gurmukhi": "ਹਰਪ੍ਰੀਤ ਕੌਰ",
+    "Gujarati": "હેમલ પટેલ",
+    "Tamil": "தமிழ்செல்வி",
 }
 EVERY = {**LEFT_TO_RIGHT, **RIGHT_TO_LEFT, **INDIAN}
 # The fallback font each script must be drawn in (DejaVu prints the others).
@@ -76,6 +79,9 @@ FONT_FOR = {
     "Devanagari": "NotoSansDevanagari",
     "Gurmukhi": "NotoSansGurmukhi",
     "Chinese": "DroidSansFallback",
+    "Tigrinya": "NotoSansEthiopic",
+    "Gujarati": "NotoSansGujarati",
+    "Tamil": "NotoSansTamil",
 }
 
 
@@ -177,7 +183,7 @@ def test_no_character_of_any_script_is_drawn_as_an_empty_box(
         letters = {ch for ch in EVERY[script] if unicodedata.category(ch) == "Lo"}
         # Shaping maps some letters to joined forms or conjunct glyphs: most stay as they are.
         assert drawn, f"nothing drawn in {font} for {script}"
-        if script in ("Hebrew", "Chinese"):
+        if script in ("Hebrew", "Chinese", "Tigrinya"):
             assert letters <= drawn, f"{script}: {sorted(letters - drawn)} not in {font}"
 
 

@@ -17,9 +17,11 @@ A character no shipped font has (a colour emoji such as 🔪) is printed as a vi
 
 The fonts, with their licences in ``resources/fonts``: Noto Naskh Arabic (Arabic and Urdu;
 Urdu readers prefer Nastaliq, whose tall stacked joins do not sit on a table's line height),
-Noto Sans Bengali, Devanagari, Gurmukhi and Hebrew (regular and bold, about 1.4 MB together)
-and Droid Sans Fallback for Chinese, Japanese and Korean (4 MB, regular only: Noto's CJK fonts
-are 16-20 MB each and PostScript-flavoured OpenType, which reportlab cannot embed).
+Noto Sans Bengali, Devanagari, Gurmukhi and Hebrew, and (small, so shipped too) Gujarati,
+Tamil, Thai and Ethiopic for Tigrinya and Amharic, regular and bold (2.7 MB together); and
+Droid Sans Fallback for Chinese and Japanese (4 MB, regular only: Noto's CJK fonts are 16-20
+MB each and PostScript-flavoured OpenType, which reportlab cannot embed). Korean hangul,
+Sinhala, Telugu and the like print as markers.
 """
 
 from __future__ import annotations
@@ -103,7 +105,32 @@ FALLBACKS: Final = (
         ((0x0A00, 0x0A7F),),
         True,
     ),
-    # Last resort, for what the others lack: Chinese, Japanese kana, Korean hangul.
+    Fallback(
+        "VeruGujarati",
+        "NotoSansGujarati-Regular.ttf",
+        "NotoSansGujarati-Bold.ttf",
+        ((0x0A80, 0x0AFF),),
+        True,
+    ),
+    Fallback(
+        "VeruTamil",
+        "NotoSansTamil-Regular.ttf",
+        "NotoSansTamil-Bold.ttf",
+        ((0x0B80, 0x0BFF),),
+        True,
+    ),
+    Fallback(
+        "VeruThai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf", ((0x0E00, 0x0E7F),), True
+    ),
+    # Tigrinya and Amharic (Eritrean and Ethiopian families).
+    Fallback(
+        "VeruEthiopic",
+        "NotoSansEthiopic-Regular.ttf",
+        "NotoSansEthiopic-Bold.ttf",
+        ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F)),
+        True,
+    ),
+    # Last resort, for what the others lack: Chinese and Japanese (not Korean hangul).
     Fallback("VeruCJK", "DroidSansFallbackFull.ttf", None, (), False),
 )
 _SHAPED_FONTS = frozenset(
@@ -188,7 +215,16 @@ def _preferred(code: int) -> int | None:
 
 
 def _special(code: int) -> bool:
-    return 0x0590 <= code <= 0x0A7F or 0xA8E0 <= code <= 0xA8FF or 0xFB1D <= code <= 0xFEFF
+    """Right-to-left letters, and scripts that need shaping or a font of their own."""
+    return (
+        0x0590 <= code <= 0x0E7F
+        or 0x1200 <= code <= 0x139F
+        or 0x1CD0 <= code <= 0x1CFF
+        or 0x2D80 <= code <= 0x2DDF
+        or 0xA8E0 <= code <= 0xA8FF
+        or 0xAB00 <= code <= 0xAB2F
+        or 0xFB1D <= code <= 0xFEFF
+    )
 
 
 def is_simple(value: str, font_name: str) -> bool:
