@@ -16,6 +16,7 @@ is the 1× layout at two thirds of the size (a 1920x1080 screen is 1280x720 logi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -833,6 +834,58 @@ def accessibility_faults(screen: str, window: QWidget) -> list[Fault]:
                     "not reachable by Tab",
                     describe(widget),
                     f"focus policy {widget.focusPolicy().name}",
+                )
+            )
+    return faults
+
+
+def tab_chain(window: QWidget) -> list[QWidget]:
+    """The controls Tab visits, in order, from the window's first one round to it again."""
+
+    def takes_tab(widget: QWidget) -> bool:
+        return (
+            widget.isVisible()
+            and widget.isEnabled()
+            and widget.window() is window
+            and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+            and not _is_part_of_another(widget)
+        )
+
+    chain: list[QWidget] = []
+    widget = window.nextInFocusChain()
+    seen = 0
+    while widget is not window and seen < 2000:
+        if takes_tab(widget) and widget not in chain:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+        seen += 1
+    return chain
+
+
+def tab_order_faults(screen: str, window: QWidget, *, slack: int = 0) -> list[Fault]:
+    """Tab going back up the window (a field below visited before one above it, in the same
+    column), the order a person reading down the form would not expect."""
+    faults: list[Fault] = []
+    chain = tab_chain(window)
+    if not chain:
+        return faults
+    # The chain is a ring: read it from the control a person meets first (top left).
+    first = min(chain, key=lambda w: (rect_in(w, window).top(), rect_in(w, window).left()))
+    start = chain.index(first)
+    chain = chain[start:] + chain[:start]
+    for before, after in itertools.pairwise(chain):
+        if in_scrolled_content(before, window) != in_scrolled_content(after, window):
+            continue  # one of them may be scrolled out of view: positions do not compare
+        a, b = rect_in(before, window), rect_in(after, window)
+        same_column = a.left() < b.right() and b.left() < a.right()
+        if same_column and b.bottom() < a.top() - slack:
+            faults.append(
+                Fault(
+                    screen,
+                    "",
+                    "Tab goes back up",
+                    describe(after),
+                    f"after {describe(before)}",
                 )
             )
     return faults

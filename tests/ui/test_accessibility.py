@@ -36,6 +36,7 @@ from screens import (
     screens_folder,
     settle,
     show_at,
+    tab_order_faults,
 )
 
 from veru_desk.ui.shell import tasks
@@ -81,6 +82,8 @@ def seen(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Seen:
                 try:
                     show_at(widget, SIZES["1440x900"], qapp)
                     result.faults += accessibility_faults(screen.name, widget)
+                    if screen.kind == "dialog":
+                        result.faults += tab_order_faults(screen.name, widget)
                     result.screens += 1
                 finally:
                     dispose(widget, qapp)
@@ -114,6 +117,11 @@ def test_every_input_table_and_list_has_an_accessible_name(seen: Seen) -> None:
 
 def test_every_control_is_reachable_by_keyboard(seen: Seen) -> None:
     faults = seen.of_kind("not reachable by Tab")
+    assert faults == [], _listed(faults)
+
+
+def test_tab_follows_the_reading_order_in_every_dialog(seen: Seen) -> None:
+    faults = seen.of_kind("Tab goes back up")
     assert faults == [], _listed(faults)
 
 
@@ -153,3 +161,21 @@ def test_a_buddy_label_names_its_field_and_a_bare_field_is_reported(qapp: QAppli
     assert ("no accessible name", "QComboBox") in faults
     assert ("not reachable by Tab", 'QPushButton "Allocate to Zoë Çelik"') in faults
     assert len(faults) == 2
+
+
+def test_a_form_whose_tab_order_climbs_back_up_is_reported(qapp: QApplication) -> None:
+    window = QWidget()
+    form = QFormLayout(window)
+    first, second, third = QLineEdit(), QLineEdit(), QLineEdit()
+    form.addRow("First name", first)
+    form.addRow("Last name", second)
+    form.addRow("Postcode", third)
+    for field_, name in ((first, "First name"), (second, "Last name"), (third, "Postcode")):
+        field_.setAccessibleName(name)
+    QWidget.setTabOrder(first, third)  # Tab jumps over Last name and comes back up to it
+    QWidget.setTabOrder(third, second)
+    window.show()
+    settle(qapp)
+    faults = [(f.kind, f.widget) for f in tab_order_faults("test", window)]
+    window.close()
+    assert faults == [("Tab goes back up", 'QLineEdit "Last name"')]
