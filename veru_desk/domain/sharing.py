@@ -111,7 +111,7 @@ _PATTERNS: dict[ShareSection, str] = {
     ),
     ShareSection.CHILD_PROTECTION: (
         r"child protection|\bCP plan\b|child in need|\bCIN\b|looked[- ]after|"
-        r"section 47|\bs47\b|strategy meeting|care order|foster|children's social care"
+        r"section 47|\bs47\b|strategy meeting|care order|foster"
     ),
 }
 _COMPILED: dict[ShareSection, re.Pattern[str]] = {

@@ -352,7 +352,7 @@ def _panel(data: CaseSummaryData) -> list[Flowable]:
                     [a.description, a.owner, format_uk_date(a.due_on) or "None set", a.status]
                     for a in shown
                 ],
-                _w(9, 4, 2.4, 2.6),
+                _w(8.4, 3.8, 2.4, 3.4),
             )
         )
         if len(panel.actions) > len(shown):

@@ -1,0 +1,91 @@
+"""The sharing step a multi-agency export asks for, and the caseworker's analysis dialog."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from veru_desk.db.engine import Database
+from veru_desk.db.models import Referral
+from veru_desk.domain.enums import ConsentStatus
+from veru_desk.domain.sharing import LawfulBasis, ShareSection
+from veru_desk.services import Services
+from veru_desk.ui.dialogs.case_analysis import CaseAnalysisDialog
+from veru_desk.ui.dialogs.sharing_step import NEW_DECISION, SharingStep, split_agencies
+
+MEETING_ON = dt.date.today() + dt.timedelta(days=7)
+
+
+def refuse_consent(db: Database, person_id: int) -> None:
+    with db.write() as session:
+        referral = session.scalars(
+            select(Referral).where(Referral.young_person_id == person_id)
+        ).one()
+        referral.consent_parent = ConsentStatus.REFUSED
+
+
+def test_everything_special_category_starts_withheld_and_consent_is_shown(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int
+) -> None:
+    step = SharingStep(Services(db, team.dariusz), lukasz_case)  # type: ignore[attr-defined]
+    qtbot.addWidget(step)
+    assert step.consent_label.text() == "Young person: given; parent/carer: given."
+    assert not any(box.isChecked() for box in step.sections.values())
+    assert step.chosen_basis() is LawfulBasis.CONSENT
+    step.consent_given_by.setText("Łukasz and his mother, 01/12/2026")
+    step.agencies.setText("Bedfordshire Police; Challney High School")
+    step.sections[ShareSection.OFFENDING].setChecked(True)
+    draft = step.draft("Luton MACE panel", MEETING_ON)
+    assert draft.agencies == ("Bedfordshire Police", "Challney High School")
+    assert draft.shared == {ShareSection.OFFENDING}
+    assert draft.consent_given_by == "Łukasz and his mother, 01/12/2026"
+
+
+def test_refused_consent_asks_for_an_exemption_and_a_manager_approves_in_the_step(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int
+) -> None:
+    refuse_consent(db, lukasz_case)
+    dariusz = Services(db, team.dariusz)  # type: ignore[attr-defined]
+    step = SharingStep(dariusz, lukasz_case)
+    qtbot.addWidget(step)
+    assert step.chosen_basis() is LawfulBasis.CHILDREN_ACT_1989
+    assert "a manager must approve" in step.approval_note.text()
+    step.reason.setPlainText("Exploitation by an older group: police need to plan disruption")
+    step.agencies.setText("Bedfordshire Police")
+    view = dariusz.sharing.record(lukasz_case, step.draft("Luton MACE panel", MEETING_ON))
+    assert not view.ready
+
+    manager = SharingStep(Services(db, team.manager), lukasz_case)  # type: ignore[attr-defined]
+    qtbot.addWidget(manager)
+    assert manager.use.count() == 2 and manager.use.itemText(0) == NEW_DECISION
+    manager.use.setCurrentIndex(1)
+    assert manager.approve_button.isVisibleTo(manager)
+    manager.approve()
+    assert manager.chosen() is not None and manager.chosen().ready  # type: ignore[union-attr]
+    assert "(ready)" in manager.use.itemText(1)
+    assert dariusz.sharing.get(view.id).approved_by == "Priya Raghunathan"
+
+
+def test_agencies_split_on_lines_and_semicolons() -> None:
+    assert split_agencies("Bedfordshire Police;\nLuton YJS ; ") == (
+        "Bedfordshire Police",
+        "Luton YJS",
+    )
+
+
+def test_the_analysis_dialog_saves_through_the_service(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int
+) -> None:
+    services = Services(db, team.dariusz)  # type: ignore[attr-defined]
+    dialog = CaseAnalysisDialog(services, lukasz_case, services.analysis.get(lukasz_case))
+    qtbot.addWidget(dialog)
+    dialog.fields["worries"].setPlainText("Seen at Bury Park late at night with older boys")
+    dialog.fields["young_person_view"].setPlainText("Łukasz wants to go back to football")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    saved = services.analysis.get(lukasz_case)
+    assert saved.values.worries == "Seen at Bury Park late at night with older boys"
+    assert saved.values.young_person_view == "Łukasz wants to go back to football"
+    assert saved.version == 1
