@@ -244,7 +244,9 @@ def _section(table: FigureTable) -> list[Flowable]:
         story.append(para(table.note, MUTED_SMALL))
     chart = _chart(table)
     if chart is not None:
-        story += [Spacer(1, 2 * mm), KeepTogether([chart])]
+        # One KeepTogether: one nested in another reports an endless height, and the chart
+        # would start a new page with room to spare on this one.
+        story += [Spacer(1, 2 * mm), KeepTogether(chart)]
     return story
 
 
@@ -255,7 +257,7 @@ def _printed(value: object) -> object:
     return value
 
 
-def _chart(table: FigureTable) -> Flowable | None:
+def _chart(table: FigureTable) -> list[Flowable] | None:
     """Bars (or a donut) of the table's shown counts: a hidden count ("<5", "*") has no bar,
     and the chart says so, so it never draws a number the table withholds."""
     rows = table.rows[:-1] if table.total else table.rows
@@ -272,14 +274,12 @@ def _chart(table: FigureTable) -> Flowable | None:
     else:
         return None
     if not hidden:
-        return drawing
-    return KeepTogether(
-        [
-            drawing,
-            para(
-                f"{hidden} {'row is' if hidden == 1 else 'rows are'} not drawn: "
-                "the number is under 5 or withheld.",
-                MUTED_SMALL,
-            ),
-        ]
-    )
+        return [drawing]
+    return [
+        drawing,
+        para(
+            f"{hidden} {'row is' if hidden == 1 else 'rows are'} not drawn: "
+            "the number is under 5 or withheld.",
+            MUTED_SMALL,
+        ),
+    ]
