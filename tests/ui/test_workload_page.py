@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from test_list_pages_accessible import unnamed
 from ui_drivers import DialogDriver, open_case_for, shown
 
 from tests.dates import today
@@ -204,12 +205,14 @@ def test_the_dialog_offers_only_other_active_caseworkers_with_their_load(
     with qtbot.waitSignal(page.loaded):
         page.refresh()
     choose_worker(qtbot, page, "Grace Adeyemi")
+    assert unnamed(page) == []  # both tables are named for a screen reader
     page.select_all_button.click()
     assert page.selection_line.text() == "4 of 4 chosen"
     offered: list[str] = []
 
     def look(dialog: ReallocateDialog) -> None:
         offered.extend(dialog.worker.itemText(i) for i in range(dialog.worker.count()))
+        assert unnamed(dialog) == []
         dialog.reject()
 
     dialogs.then(look)
