@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services import Services
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH
-from veru_desk.ui.shell.dialog_fit import (
+from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.widgets.forms import FieldErrors, password_field
+from veru_desk.ui.widgets.kit import (
     grow_to_fit,
     keep_contents_visible,
     room_for_placeholder,
 )
-from veru_desk.ui.widgets.feedback import show_error
-from veru_desk.ui.widgets.forms import FieldErrors, password_field
 
 
 class PasswordDialog(QDialog):

@@ -42,9 +42,9 @@ from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, sign_in, sign_out
-from veru_desk.ui.shell.dialog_fit import grow_to_fit, keep_contents_visible
 from veru_desk.ui.widgets.feedback import error_text
 from veru_desk.ui.widgets.forms import Credentials
+from veru_desk.ui.widgets.kit import grow_to_fit, keep_contents_visible
 
 if TYPE_CHECKING:  # the window calls this module; this one only names its type
     from veru_desk.ui.shell.main_window import MainWindow

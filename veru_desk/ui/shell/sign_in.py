@@ -39,14 +39,14 @@ from veru_desk.domain.enums import Role
 from veru_desk.domain.errors import ValidationError, VeruError
 from veru_desk.services.actor import Actor
 from veru_desk.services.passwords import MIN_PASSWORD_LENGTH, SignInError, check_password_rules
-from veru_desk.ui.shell.dialog_fit import (
+from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
+from veru_desk.ui.widgets.feedback import confirm, error_text, show_error
+from veru_desk.ui.widgets.forms import Credentials, FieldErrors, password_field
+from veru_desk.ui.widgets.kit import (
     grow_to_fit,
     keep_contents_visible,
     room_for_placeholder,
 )
-from veru_desk.ui.shell.tasks import Cancelled, Progress, run_task
-from veru_desk.ui.widgets.feedback import confirm, error_text, show_error
-from veru_desk.ui.widgets.forms import Credentials, FieldErrors, password_field
 
 if TYPE_CHECKING:  # the vault loads SQLAlchemy: imported when a database is created
     from veru_desk.services.vault import NewDatabase

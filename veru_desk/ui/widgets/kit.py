@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpacerItem,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -317,10 +318,31 @@ def inset_number_text(root: QWidget) -> None:
 
 
 def keep_contents_visible(widget: QWidget) -> None:
-    """The window can never be made smaller than its content needs (nothing squashes)."""
+    """The window can never be made smaller than its content needs (nothing squashes), nor
+    narrower than the minimum width it was given (which the layout's own minimum would
+    otherwise replace)."""
     layout = widget.layout()
-    if layout is not None:
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    if layout is None:
+        return
+    wanted = widget.minimumWidth()
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    if wanted > 0:
+        margins = layout.contentsMargins()
+        layout.addItem(
+            QSpacerItem(
+                max(wanted - margins.left() - margins.right(), 0),
+                0,
+                QSizePolicy.Policy.Fixed,
+                QSizePolicy.Policy.Minimum,
+            )
+        )
+
+
+def room_for_placeholder(edit: QLineEdit) -> None:
+    """The field is never narrower than its grey hint, frame and padding included, so a hint
+    ("At least 12 characters; a short phrase works well") is never cut."""
+    metrics = edit.fontMetrics()
+    edit.setMinimumWidth(metrics.horizontalAdvance(edit.placeholderText()) + 3 * metrics.height())
 
 
 def screen_room(widget: QWidget) -> QSize:
@@ -356,10 +378,16 @@ def _shown_height(widget: QWidget, messages: Iterable[QWidget]) -> int:
     return total
 
 
-def grow_to_fit(widget: QWidget, messages: Iterable[QWidget] = ()) -> None:
+def grow_to_fit(widget: QWidget, messages: Iterable[QWidget] | None = None) -> None:
     """Makes room for the validation ``messages`` now shown: the window grows by their height
     (as far as the screen allows) so every field keeps its size, and never shrinks. Called
-    again with other messages, it grows only by the difference."""
+    again with other messages, it grows only by the difference.
+
+    Without ``messages`` (a small dialog whose layout knows its whole height, such as
+    sign-in), it grows to what its layout now asks for instead."""
+    if messages is None:
+        _grow_to_layout(widget)
+        return
     layout = widget.layout()
     if layout is not None:
         layout.activate()  # the messages just shown get their width
@@ -372,5 +400,25 @@ def grow_to_fit(widget: QWidget, messages: Iterable[QWidget] = ()) -> None:
     minimum = widget.minimumSizeHint().expandedTo(widget.minimumSize())
     height = max(min(max(widget.height(), wanted), room.height()), minimum.height())
     width = max(widget.width(), min(minimum.width(), room.width()))
+    if (width, height) != (widget.width(), widget.height()):
+        widget.resize(width, height)
+
+
+def _grow_to_layout(widget: QWidget) -> None:
+    """Grows the window to what its layout asks (word-wrapped messages included, at the
+    current width): never narrower or shorter than it is, never beyond its screen."""
+    layout = widget.layout()
+    if layout is None:
+        return
+    layout.invalidate()
+    layout.activate()
+    width = max(widget.width(), widget.minimumSizeHint().width())
+    height = widget.sizeHint().height()
+    if layout.hasHeightForWidth():
+        height = max(height, layout.totalHeightForWidth(width))
+    height = max(widget.height(), height, widget.minimumSizeHint().height())
+    room = screen_room(widget)
+    width, height = min(width, room.width()), min(height, room.height())
+    widget.setMinimumHeight(height)
     if (width, height) != (widget.width(), widget.height()):
         widget.resize(width, height)
