@@ -178,15 +178,16 @@ def add_large_case(services: Services, seed: int, say: Say) -> int:
     for n in range(max(0, LARGE_CASE_SESSIONS - have)):
         when = start - dt.timedelta(days=2 * n)
         attendance = Attendance.DID_NOT_ATTEND if n % 7 == 3 else Attendance.ATTENDED
+        kind = rng.choice(kinds)
         services.sessions.book(
             person_id,
             SessionInput(
                 planned_start=when,
                 duration_minutes=rng.choice((45, 60, 60, 90)),
-                session_type=rng.choice(kinds),
+                session_type=kind,
                 location=rng.choice(LOCATIONS),
                 attendance=attendance,
-                notes=rng.choice(SESSION_NOTES) if attendance is Attendance.ATTENDED else "",
+                notes=rng.choice(SESSION_NOTES[kind]) if attendance is Attendance.ATTENDED else "",
                 topics=", ".join(rng.sample(TOPICS, 2)),
             ),
         )
