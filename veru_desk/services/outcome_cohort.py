@@ -154,8 +154,11 @@ class WellbeingFigures:
 def referral_facts(
     session: Session,
     received: Sequence[ColumnElement[bool]],
+    since: dt.date,
 ) -> list[ReferralFacts]:
-    """The cohort (referrals matching ``received``) with the stages each reached."""
+    """The cohort (referrals matching ``received``, none received before ``since``) with the
+    stages each reached. Only the attended sessions that can count towards *engaged* are
+    read: from ``since`` on, of young people with an accepted, contacted referral."""
     rows = session.execute(
         select(
             Referral.id,
@@ -177,12 +180,15 @@ def referral_facts(
         .where(*received)
         .order_by(Referral.id)
     ).all()
-    cohort = select(Referral.young_person_id).where(*received)
+    contacted_people = select(Referral.young_person_id).where(
+        *received, Referral.status.in_(ACCEPTED), Referral.first_contact_on.is_not(None)
+    )
     attended: dict[int, list[dt.date]] = {}
     for person, start in session.execute(
         select(MentoringSession.young_person_id, MentoringSession.planned_start).where(
             MentoringSession.attendance == Attendance.ATTENDED,
-            MentoringSession.young_person_id.in_(cohort),
+            MentoringSession.planned_start >= dt.datetime.combine(since, dt.time.min),
+            MentoringSession.young_person_id.in_(contacted_people),
         )
     ):
         attended.setdefault(person, []).append(start.date())

@@ -604,7 +604,7 @@ class _Queries:
 
     def facts(self) -> list[ReferralFacts]:
         """The period's referrals (the funnel's cohort) and the stages each reached."""
-        return referral_facts(self.session, self._received())
+        return referral_facts(self.session, self._received(), self.period.start)
 
     def comparison(self) -> PeriodComparison:
         """This period's headline measures, to set beside another period's."""
