@@ -50,6 +50,7 @@ def test_a_manager_signs_off_and_a_later_change_clears_it(
         as_dariusz.analysis.sign_off(allocated_case, saved.version)
     signed = as_manager.analysis.sign_off(allocated_case, saved.version)
     assert signed.signed_off_by == "Priya Raghunathan" and signed.signed_off_on is not None
+    assert signed.updated_by == "Dariusz Wójcik"  # still the caseworker's words
     changed = as_dariusz.analysis.save(
         allocated_case, AnalysisInput(recommendation="Close in four weeks"), signed.version
     )

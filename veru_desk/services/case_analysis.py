@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import CaseAnalysis, User
-from veru_desk.domain.enums import Role
+from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access, require_role
@@ -161,12 +161,14 @@ class CaseAnalysisService(Service):
             check_version(session, row, expected_version)
             row.signed_off_by_id = self.actor.user_id
             row.signed_off_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            self._record_update(
+            # Not stamped as the manager's edit: the analysis stays the caseworker's words.
+            self._audit(
                 session,
-                row,
-                {"signed_off_by": (None, self.actor.display_name)},
+                AuditAction.UPDATE,
+                entity=row,
                 person_id=person_id,
                 summary=f"Caseworker's analysis of {person.case_ref} signed off",
+                changes={"signed_off_by": (None, self.actor.display_name)},
             )
             session.flush()
             return analysis_in(session, person_id)

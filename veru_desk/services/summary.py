@@ -836,7 +836,10 @@ class Redactor:
                 network=network,
                 actions=[
                     dataclasses.replace(
-                        a, goal=r(a.goal), description=r(a.description), owner=r(a.owner)
+                        a,
+                        goal=r(a.goal),
+                        description=r(a.description),
+                        owner="Withheld" if self.hits(a.owner) else a.owner,
                     )
                     for a in panel.actions
                 ],
@@ -894,7 +897,9 @@ class Redactor:
                 continue
             actions: list[ActionView] = [
                 dataclasses.replace(
-                    a, description=self.required(a.description), owner=self.required(a.owner)
+                    a,
+                    description=self.required(a.description),
+                    owner="Withheld" if self.hits(a.owner) else a.owner,
                 )
                 for a in goal.actions
             ]
