@@ -13,7 +13,7 @@ from tests.dates import today
 from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
-from veru_desk.db.models import AuditEvent, User, YoungPerson
+from veru_desk.db.models import AuditEvent, MentoringSession, User, YoungPerson
 from veru_desk.domain.enums import (
     AgencyType,
     AuditAction,
@@ -23,6 +23,7 @@ from veru_desk.domain.enums import (
     Role,
 )
 from veru_desk.services import Services
+from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.people import PersonDetails
 from veru_desk.services.referrals import ReferralDetails
 from veru_desk.services.users import actor_for, add_user
@@ -198,3 +199,43 @@ def test_listing_cases_still_works_without_an_action(
     assert cli.main(["cases", "--user", "priya", "--status", "open"]) == 0
     out = capsys.readouterr().out
     assert unit["Kai"] in out and "2 cases" in out
+
+
+def test_planned_sessions_go_with_the_case_unless_kept(
+    unit: dict[str, str], database_target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database.open(resolve_database(database_target))
+    try:
+        with db.read() as session:
+            grace = session.scalars(select(User).where(User.username == "grace")).one()
+            people = {
+                ref: pid
+                for ref, pid in session.execute(select(YoungPerson.case_ref, YoungPerson.id))
+            }
+            as_grace = Services(db, actor_for(grace))
+        start = dt.datetime.combine(today() + dt.timedelta(days=1), dt.time(16, 0))
+        for ref in unit.values():
+            as_grace.sessions.book(people[ref], SessionInput(planned_start=start))
+    finally:
+        db.dispose()
+    command = ["cases", "reallocate", "--user", "priya", "--to", "ciaran", "--reason", "Leave"]
+    assert cli.main([*command, "--keep-sessions", unit["Kai"]]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Moved 1 case to Ciarán Ó Briain (Leave)."
+    assert cli.main([*command, unit["Zoë"]]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Moved 1 case to Ciarán Ó Briain (Leave); 1 planned session goes with it."
+    )
+    db = Database.open(resolve_database(database_target))
+    try:
+        with db.read() as session:
+            mentors = {
+                ref: username
+                for ref, username in session.execute(
+                    select(YoungPerson.case_ref, User.username)
+                    .join(MentoringSession, MentoringSession.young_person_id == YoungPerson.id)
+                    .join(User, User.id == MentoringSession.mentor_id)
+                )
+            }
+    finally:
+        db.dispose()
+    assert mentors == {unit["Kai"]: "grace", unit["Zoë"]: "ciaran"}

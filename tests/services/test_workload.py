@@ -14,7 +14,13 @@ from tests.dates import today
 from tests.services.conftest import AuditRow
 from veru_desk.db.engine import Database
 from veru_desk.db.models import User
-from veru_desk.domain.enums import AuditAction, ClosureReason, ReferralStatus, RiskLevel
+from veru_desk.domain.enums import (
+    Attendance,
+    AuditAction,
+    ClosureReason,
+    ReferralStatus,
+    RiskLevel,
+)
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter
@@ -112,7 +118,9 @@ def test_leave_cover_moves_the_chosen_cases_with_the_reason_in_each_chronology_a
 
     assert [m.name for m in done.moved] == ["Zoë Çelik", "Kai Henderson"]
     assert {m.from_worker for m in done.moved} == {"Aisha Mohamed"}
-    assert done.text == "Moved 2 cases to Ciarán Ó Briain (Leave cover to 21/03)."
+    assert done.text == (
+        "Moved 2 cases to Ciarán Ó Briain (Leave cover to 21/03); 1 planned session goes with them."
+    )
     # Each chronology says who has the case now, why, and who had it.
     for person in moving:
         entry = as_manager.chronology.for_person(person)[0]
@@ -121,8 +129,9 @@ def test_leave_cover_moves_the_chosen_cases_with_the_reason_in_each_chronology_a
         assert entry.by == "Priya Raghunathan"
     # One audit row per case, naming the new worker and the reason, by the manager.
     rows = [r for r in audit_trail()[before:] if r.action is AuditAction.UPDATE]
-    assert sorted(r.person_id for r in rows if r.person_id) == sorted(moving)
-    for row in rows:
+    moves = [r for r in rows if r.entity_type == "referral"]
+    assert sorted(r.person_id for r in moves if r.person_id) == sorted(moving)
+    for row in moves:
         assert row.username == "priya"
         assert row.summary is not None
         assert row.summary.startswith("Re-allocated (to Ciarán Ó Briain): Leave cover to 21/03")
@@ -140,9 +149,21 @@ def test_leave_cover_moves_the_chosen_cases_with_the_reason_in_each_chronology_a
     assert loads["Ciarán Ó Briain"].risk_text == "1 very high, 1 high"
     assert loads["Ciarán Ó Briain"].sessions_this_week == 1  # Kai's session went with him
     assert loads["Ciarán Ó Briain"].overdue == 1
-    # Open screens hear of it: the change set names each case moved.
+    # Kai's planned session is on Ciarán's calendar now (Aisha no longer sees the case).
+    [kais] = ciaran.sessions.week(today())
+    assert (kais.person_id, kais.mentor) == (aishas_cases["kai"], "Ciarán Ó Briain")
+    assert Services(db, team.aisha).sessions.week(today()) == []
+    handed = [r for r in rows if r.entity_type == "mentoring_session"]
+    assert [(r.person_id, r.summary) for r in handed] == [
+        (
+            aishas_cases["kai"],
+            f"1 planned session from {today():%d/%m/%Y} handed to Ciarán Ó Briain with the case",
+        )
+    ]
+    # Open screens hear of it: the change set names each case moved, and its sessions.
     for person in moving:
         assert service.last_changes.touches(Kind.CASE, person)
+        assert service.last_changes.touches(Kind.SESSION, person)
     assert not service.last_changes.touches(Kind.CASE, aishas_cases["aoife"])
 
 
@@ -245,3 +266,40 @@ def test_an_accepted_case_awaiting_allocation_can_be_given_a_worker(
     assert done.moved[0].from_worker is None
     entry = as_manager.chronology.for_person(waiting)[0]
     assert entry.title == "Allocated to Ciarán Ó Briain"
+
+
+def test_sessions_already_held_or_run_by_someone_else_stay_and_hand_over_can_be_declined(
+    as_manager: Services, team: Team, db: Database, aishas_cases: dict[str, int]
+) -> None:
+    assert team.ciaran.user_id is not None and team.dariusz.user_id is not None
+    aisha = Services(db, team.aisha)
+    zoe = aishas_cases["zoe"]
+    held = aisha.sessions.book(
+        zoe,
+        SessionInput(
+            planned_start=dt.datetime.combine(today() - dt.timedelta(days=2), dt.time(10, 0)),
+            mentor_id=team.aisha.user_id,
+            attendance=Attendance.ATTENDED,
+        ),
+    )
+    group = aisha.sessions.book(
+        zoe,
+        SessionInput(
+            planned_start=dt.datetime.combine(today() + dt.timedelta(days=3), dt.time(18, 0)),
+            mentor_id=team.dariusz.user_id,  # Dariusz runs the Thursday football
+        ),
+    )
+    done = workload(as_manager).reallocate(
+        [zoe, aishas_cases["kai"]], team.ciaran.user_id, LEAVE, hand_over_sessions=False
+    )
+    assert done.sessions_moved == 0
+    assert done.text == "Moved 2 cases to Ciarán Ó Briain (Leave cover to 21/03)."
+    mentors = {v.id: v.mentor for v in as_manager.sessions.for_person(zoe)}
+    assert mentors[held] == "Aisha Mohamed" and mentors[group] == "Dariusz Wójcik"
+    [kais] = as_manager.sessions.for_person(aishas_cases["kai"])
+    assert kais.mentor == "Aisha Mohamed"  # declined: still hers
+
+    back = workload(as_manager).reallocate([zoe], team.dariusz.user_id, "Ciarán is off sick")
+    assert back.sessions_moved == 0  # none of Zoë's planned sessions were Ciarán's
+    mentors = {v.id: v.mentor for v in as_manager.sessions.for_person(zoe)}
+    assert mentors[held] == "Aisha Mohamed" and mentors[group] == "Dariusz Wójcik"

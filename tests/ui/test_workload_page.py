@@ -136,7 +136,9 @@ def test_leave_cover_moves_graces_high_risk_cases_to_ciaran_and_tomasz(
     page.reallocate_button.click()
 
     assert page.confirmation.isVisible()
-    assert page.confirmation.text() == ("Moved 2 cases to Ciarán Ó Briain (leave cover to 21/03).")
+    assert page.confirmation.text() == (
+        "Moved 2 cases to Ciarán Ó Briain (leave cover to 21/03); 1 planned session goes with them."
+    )
     assert worker_row(page, "Grace Adeyemi")[1:4] == ["2", "1 high, 1 low", "0"]
     assert worker_row(page, "Ciarán Ó Briain")[1:4] == ["2", "2 high", "1"]
     # Grace is still the chosen worker: her remaining cases are listed for the next move.

@@ -87,6 +87,12 @@ def register(subparsers: Any) -> None:
     )
     reallocate.add_argument("--reason", required=True, help="why, e.g. 'leave cover to 21/03/2027'")
     reallocate.add_argument(
+        "--keep-sessions",
+        action="store_true",
+        help="leave the cases' planned sessions with the worker who runs them (by default "
+        "the previous worker's planned sessions move with the case)",
+    )
+    reallocate.add_argument(
         "case_refs", nargs="+", metavar="CASE_REF", help="case references, e.g. VERU-2026-00012"
     )
     reallocate.set_defaults(func=run_reallocate)
@@ -142,7 +148,9 @@ def run_reallocate(args: argparse.Namespace, ctx: Context) -> int:
     workload = WorkloadService(services.db, services.actor)
     done = ctx.patiently(
         "reallocate the cases",
-        lambda: workload.reallocate_by_reference(args.case_refs, args.to, args.reason),
+        lambda: workload.reallocate_by_reference(
+            args.case_refs, args.to, args.reason, hand_over_sessions=not args.keep_sessions
+        ),
     )
     for case in done.moved:
         was = f" (was {case.from_worker})" if case.from_worker else ""

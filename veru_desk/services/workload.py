@@ -8,8 +8,10 @@ is ``services.overdue``'s one definition, so the count here is the caseload's Ov
 A reallocation is one transaction: each case goes through the referral service's own
 ``allocate_in`` (the same rules, transition, audit row and case summary as allocating from the
 triage queue), with the reason and the previous worker in its transition, so the chronology
-says "Re-allocated to Ciarán Ó Briain" with why, and the audit trail says the same. The change
-set names every case moved, so open screens (the new worker's caseload and dashboard) refresh.
+says "Re-allocated to Ciarán Ó Briain" with why, and the audit trail says the same. The previous
+worker's sessions on those cases still planned go to the new worker (else they would be on
+nobody's calendar). The change set names every case moved, so open screens (the new worker's
+caseload, dashboard and calendar) refresh.
 """
 
 from __future__ import annotations
@@ -18,17 +20,33 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, and_, exists, func, or_, select
+from sqlalchemy import Row, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import MentoringSession, Referral, User, UserRole, YoungPerson
+from veru_desk.db.models import (
+    MentoringSession,
+    Referral,
+    SessionSeries,
+    User,
+    UserRole,
+    YoungPerson,
+    utcnow,
+)
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.domain.enums import Attendance, Priority, ReferralStatus, RiskLevel, Role
+from veru_desk.domain.enums import (
+    Attendance,
+    AuditAction,
+    Priority,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+)
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.domain.names import display_name
 from veru_desk.domain.text import clean_free_text
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
+from veru_desk.services.changes import Kind
 from veru_desk.services.overdue import anything_overdue, open_case, overdue_details
 from veru_desk.services.referrals import ReferralService
 
@@ -115,6 +133,8 @@ class Reallocation:
     reason: str
     moved: list[MovedCase]
     unchanged: list[MovedCase]
+    #: planned sessions from the day of the move on, handed from the previous worker
+    sessions_moved: int = 0
 
     @property
     def text(self) -> str:
@@ -126,6 +146,12 @@ class Reallocation:
         else:
             cases = "1 case" if count == 1 else f"{count} cases"
             said = f"Moved {cases} to {self.to_worker} ({self.reason})"
+            if self.sessions_moved:
+                planned = self.sessions_moved
+                said += (
+                    f"; {planned} planned session{'' if planned == 1 else 's'} "
+                    f"{'goes' if planned == 1 else 'go'} with {'it' if count == 1 else 'them'}"
+                )
         if self.unchanged and count:
             kept = len(self.unchanged)
             said += f"; {kept} {'was' if kept == 1 else 'were'} already with {self.to_worker}"
@@ -281,15 +307,24 @@ class WorkloadService(Service):
         to_worker_id: int,
         reason: str,
         on: dt.date | None = None,
+        *,
+        hand_over_sessions: bool = True,
     ) -> Reallocation:
         """Moves the open cases of ``person_ids`` to the caseworker ``to_worker_id``, all or
         none, each through the referral service's allocation (its rules, transition and audit
         row), with ``reason`` and the previous worker in each case's chronology. A case already
-        with that worker is left as it is and reported."""
+        with that worker is left as it is and reported.
+
+        ``hand_over_sessions``: the previous worker's sessions on those cases still planned
+        from the day of the move on (and their series) go to the new worker, so they are on
+        the new worker's calendar; without it they would be on nobody's, since the previous
+        worker no longer sees the case."""
         with self._write() as session:
             require_role(self.actor, Role.MANAGER, doing="reallocate cases")
             said = _checked_reason(reason, bool(person_ids))
-            return self._reallocate(session, list(person_ids), to_worker_id, said, on)
+            return self._reallocate(
+                session, list(person_ids), to_worker_id, said, on, hand_over_sessions
+            )
 
     def reallocate_by_reference(
         self,
@@ -297,6 +332,8 @@ class WorkloadService(Service):
         to_username: str,
         reason: str,
         on: dt.date | None = None,
+        *,
+        hand_over_sessions: bool = True,
     ) -> Reallocation:
         """``reallocate`` for the command line: cases by reference (``VERU-2026-00012``, any
         case) and the new worker by username, all looked up in the same transaction."""
@@ -321,7 +358,9 @@ class WorkloadService(Service):
             worker_id = session.scalar(select(User.id).where(func.lower(User.username) == name))
             if worker_id is None:
                 raise ValidationError({"worker": f"No user called {to_username.strip()!r}."})
-            return self._reallocate(session, [found[ref] for ref in refs], worker_id, said, on)
+            return self._reallocate(
+                session, [found[ref] for ref in refs], worker_id, said, on, hand_over_sessions
+            )
 
     def _reallocate(
         self,
@@ -330,6 +369,7 @@ class WorkloadService(Service):
         to_worker_id: int,
         said: str,
         on: dt.date | None,
+        hand_over_sessions: bool,
     ) -> Reallocation:
         wanted = list(dict.fromkeys(person_ids))
         worker = session.get(User, to_worker_id)
@@ -380,6 +420,7 @@ class WorkloadService(Service):
         referrals = ReferralService(self.db, self.actor)
         moved: list[MovedCase] = []
         unchanged: list[MovedCase] = []
+        from_worker: dict[int, list[int]] = {}  # previous worker: the people moved from them
         for pid in wanted:
             row = rows[pid]
             before = names.get(row.current_worker_id) if row.current_worker_id else None
@@ -395,4 +436,63 @@ class WorkloadService(Service):
             why = f"{said} (previously with {before})" if before else said
             referrals.allocate_in(session, row.current_referral_id, to_worker_id, why, on)
             moved.append(case)
-        return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged)
+            if row.current_worker_id is not None:
+                from_worker.setdefault(row.current_worker_id, []).append(pid)
+        sessions = 0
+        if hand_over_sessions:
+            day = on or dt.date.today()
+            for previous, people in from_worker.items():
+                sessions += self._hand_over_sessions(session, people, previous, worker, day)
+        return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged, sessions)
+
+    def _hand_over_sessions(
+        self, session: Session, people: list[int], previous: int, worker: User, day: dt.date
+    ) -> int:
+        """The previous worker's sessions on ``people`` still planned from ``day`` on, and
+        their series, go to ``worker``: a few statements for the whole batch, an audit row
+        per case that had any. Returns how many sessions moved."""
+        from_day = dt.datetime.combine(day, dt.time())
+        planned = (
+            MentoringSession.young_person_id.in_(people),
+            MentoringSession.mentor_id == previous,
+            MentoringSession.attendance == Attendance.PLANNED,
+            MentoringSession.planned_start >= from_day,
+        )
+        counts = {
+            pid: count
+            for pid, count in session.execute(
+                select(MentoringSession.young_person_id, func.count(MentoringSession.id))
+                .where(*planned)
+                .group_by(MentoringSession.young_person_id)
+            )
+        }
+        stamp = {
+            "mentor_id": worker.id,
+            "updated_by_id": self.actor.user_id,
+            "updated_at": utcnow(),
+        }
+        if counts:
+            session.execute(
+                update(MentoringSession)
+                .where(*planned)
+                .values(**stamp, version=MentoringSession.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        session.execute(
+            update(SessionSeries)
+            .where(SessionSeries.young_person_id.in_(people), SessionSeries.mentor_id == previous)
+            .values(**stamp, version=SessionSeries.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        for pid in people:
+            self._changed(session, Kind.SESSION, pid)
+        for pid, count in sorted(counts.items()):
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity_type="mentoring_session",
+                person_id=pid,
+                summary=f"{count} planned session{'' if count == 1 else 's'} from "
+                f"{format_uk_date(day)} handed to {worker.display_name} with the case",
+            )
+        return sum(counts.values())

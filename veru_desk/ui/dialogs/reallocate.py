@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -97,6 +98,13 @@ class ReallocateDialog(QDialog):
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.form.addRow("", hint)
+        self.sessions = QCheckBox("Planned sessions go to the new caseworker too")
+        self.sessions.setChecked(True)
+        self.sessions.setToolTip(
+            "Sessions still planned from today that the present caseworker runs move to the "
+            "new one's calendar; sessions already held, and those someone else runs, stay."
+        )
+        self.form.addRow("", self.sessions)
         self.general_error = QLabel()
         self.general_error.setObjectName("formError")
         self.general_error.setWordWrap(True)
@@ -135,10 +143,13 @@ class ReallocateDialog(QDialog):
         self.save_button.setEnabled(False)
         people = [case.person_id for case in self.cases]
         workload = self.workload
+        sessions = self.sessions.isChecked()
         run_task(
             self,
             "Reallocating cases",
-            lambda _progress: workload.reallocate(people, worker_id, reason),
+            lambda _progress: workload.reallocate(
+                people, worker_id, reason, hand_over_sessions=sessions
+            ),
             self._saved,
             self._failed,
             cancellable=False,
