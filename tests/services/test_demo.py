@@ -380,8 +380,9 @@ STORY_TABLES = (
 # one value of one row for the same seed and anchor day. Recomputed once for issue #15 (the
 # story changed on purpose: weekday sessions, nothing dated today, actions per goal domain,
 # referrals waiting in every demo (urgent ones two days at most), reviews kept up, places
-# and notes that fit the session, sessions up to the last week, goals that say how they go).
-STORY_DIGEST = "412398cdc75c3b2a72c67cdc582c28cf367544151c092d1af2a2b15f213eada8"
+# and notes that fit the session, sessions up to the last week, goals that say how they go,
+# an example of each overdue list in every demo, today's planned sessions).
+STORY_DIGEST = "a01d3b013898b775c756c04c52060dc334af0ee656703c47d8db7a2496163f94"
 
 
 def test_the_same_seed_tells_the_same_story_as_before_the_move(tmp_path: Path) -> None:
@@ -509,17 +510,47 @@ def test_nothing_recorded_is_dated_after_the_moment_the_demo_was_made(demo_db: D
     assert booked_today == 0
 
 
-def test_a_small_demo_has_referrals_waiting_for_triage(tmp_path: Path) -> None:
-    """A 60-person demo once showed an empty triage queue: nothing to try the triage on."""
+@pytest.mark.parametrize("seed", [15, 16])
+def test_a_small_demo_has_something_in_every_list_of_the_dashboard(
+    tmp_path: Path, seed: int
+) -> None:
+    """A 60-person demo once showed an empty triage queue and no overdue review, action or
+    disengaged young person: nothing to try the triage or the dashboard on."""
+    from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal
+
     db = fresh_database(tmp_path / "small.db")
-    generate_demo_data(db, 60, seed=15, anchor=ANCHOR)
+    generate_demo_data(db, 60, seed=seed, anchor=ANCHOR)
+    is_open = YoungPerson.current_status.in_((ReferralStatus.ALLOCATED, ReferralStatus.ACTIVE))
+    open_referrals = select(YoungPerson.current_referral_id).where(is_open)
     with db.read() as session:
-        waiting = session.scalar(
-            select(func.count()).where(
-                YoungPerson.current_status.in_((ReferralStatus.RECEIVED, ReferralStatus.SCREENING))
-            )
+
+        def count(*where: object) -> int:
+            return session.scalar(select(func.count()).where(*where)) or 0  # type: ignore[arg-type]
+
+        waiting = count(
+            YoungPerson.current_status.in_((ReferralStatus.RECEIVED, ReferralStatus.SCREENING))
         )
-    assert waiting is not None and waiting >= 3
+        risk_overdue = count(is_open, YoungPerson.next_review_on < ANCHOR)
+        disengaged = count(is_open, YoungPerson.disengaged.is_(True))
+        plan_late = count(
+            InterventionPlan.referral_id.in_(open_referrals), InterventionPlan.review_on < ANCHOR
+        )
+        action_late = (
+            session.scalar(
+                select(func.count())
+                .select_from(PlanAction)
+                .join(PlanGoal, PlanGoal.id == PlanAction.goal_id)
+                .join(InterventionPlan, InterventionPlan.id == PlanGoal.plan_id)
+                .where(
+                    InterventionPlan.referral_id.in_(open_referrals),
+                    PlanAction.done_on.is_(None),
+                    PlanAction.due_on < ANCHOR,
+                )
+            )
+            or 0
+        )
+    assert waiting >= 3
+    assert min(risk_overdue, plan_late, action_late, disengaged) >= 1
 
 
 def test_open_cases_are_kept_up_to_date_with_only_a_few_weeks_late(demo_db: Database) -> None:

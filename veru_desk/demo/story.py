@@ -139,6 +139,7 @@ class Generator:
         self.nhs_counter = self.rng.randrange(10**6)
         self.counts: Counter[str] = Counter()
         self.booked: dict[tuple[int, dt.date], set[str]] = {}  # each worker's hours taken
+        self.shown: set[str] = set()  # what the demo has shown at least once (_showcase)
 
     # each person: one call, all their rows --------------------------------------------------
 
@@ -380,7 +381,9 @@ class Generator:
         assessed = work.start
         end = work.end
         closing = work.closing
-        stop_early = not closing and rng.random() < 0.08  # some reviews are overdue
+        stop_early = not closing and (  # some reviews are overdue, in every demo
+            self._showcase("risk review overdue", work.span > 240) or rng.random() < 0.08
+        )
         while assessed <= end:
             review = next_review_date(assessed, level)
             # Reassessed every two to three months (sooner only when the level says so and
@@ -425,7 +428,8 @@ class Generator:
         review = next_plan_review(plan_start)
         if not work.closing:
             # An open case's plan is reviewed when due; a few reviews are late, by weeks.
-            if rng.random() < 0.1:
+            late = self._showcase("plan review late", review <= work.end) or rng.random() < 0.1
+            if late:
                 review = max(review, work.end - dt.timedelta(days=rng.randint(0, 35)))
             else:
                 while review <= work.end:
@@ -461,6 +465,13 @@ class Generator:
                 due = plan_start + dt.timedelta(days=rng.randint(7, 60))
                 done = due - dt.timedelta(days=rng.randint(0, 5)) if due < work.end else None
                 recent = (work.end - due).days < 42
+                overdue = self._showcase(
+                    "action overdue",
+                    not work.closing and status is GoalStatus.IN_PROGRESS and done is not None,
+                )
+                if overdue:  # the demo's example of an overdue action: a couple of weeks late
+                    late = work.end - dt.timedelta(days=rng.randint(3, 20))
+                    due, done = max(late, plan_start), None
                 if done is not None and recent and rng.random() < 0.15:
                     done = None  # an overdue action, weeks late at most
                 if status is GoalStatus.NOT_STARTED:  # its actions lie ahead
@@ -502,7 +513,7 @@ class Generator:
         disengaging = (
             episode.closure_reason is ClosureReason.DISENGAGED
             if work.closing
-            else rng.random() < 0.07 and count >= 4
+            else count >= 4 and (self._showcase("disengaged", True) or rng.random() < 0.07)
         )
         hour = rng.choice((15, 16, 16, 17, 18))
         location = rng.choice(LOCATIONS)  # where they usually meet
@@ -565,7 +576,7 @@ class Generator:
     def _booked_ahead(self, work: Work, last_day: dt.date, hour: int, location: str) -> int:
         """One or two sessions booked on the young person's usual weekday after today."""
         booked = last_day + dt.timedelta(days=7)
-        while booked <= self.anchor:
+        while booked < self.anchor:  # today's own sessions are planned ones too
             booked += dt.timedelta(days=7)
         extras = self.rng.randint(1, 2)
         for extra in range(extras):
@@ -580,6 +591,14 @@ class Generator:
                 )
             )  # fmt: skip
         return extras
+
+    def _showcase(self, what: str, eligible: bool) -> bool:
+        """True for the first open case that can show ``what`` (an overdue review, a
+        disengaged young person...), so even a small demo has something in every list."""
+        if not eligible or what in self.shown:
+            return False
+        self.shown.add(what)
+        return True
 
     def _free_clock(self, worker: int, day: dt.date, wanted: str) -> str:
         """``wanted``, or the nearest time in an hour the worker has free that day: no worker
