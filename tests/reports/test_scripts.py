@@ -20,18 +20,30 @@ explicitly rather than hidden:
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
+from dateutil.relativedelta import relativedelta
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Paragraph
+from reportlab.platypus import PageBreak, Paragraph
 
+from veru_desk.domain.enums import (
+    AgencyType,
+    ConsentStatus,
+    Gender,
+    ReferralReason,
+    SharingBasis,
+)
 from veru_desk.reports import scripts
+from veru_desk.reports.case_summary import render_case_summary
+from veru_desk.reports.charts import bar_chart
 from veru_desk.reports.styles import (
     BODY,
     CELL_BOLD,
@@ -48,6 +60,14 @@ from veru_desk.reports.styles import (
     rich,
     text,
 )
+from veru_desk.reports.subject_access import export_subject_access
+from veru_desk.services import Services
+from veru_desk.services.notes import NoteInput
+from veru_desk.services.people import PersonDetails
+from veru_desk.services.referrals import ReferralDetails
+from veru_desk.services.summary import PreparedFor, SharingProfile
+
+from .conftest import make_case
 
 LEFT_TO_RIGHT = {
     "Polish": "Łukasz Wiśniewski",
@@ -279,21 +299,31 @@ def test_urdu_letters_are_drawn_in_the_arabic_font_with_the_rest_of_the_word() -
     assert {run.kind for run in runs if run.font == "VeruArabic"} == {scripts.SHAPED}
 
 
-def test_a_character_no_font_has_prints_as_its_code_and_the_page_says_so() -> None:
+def test_a_character_no_font_has_prints_as_its_code_and_its_page_says_so() -> None:
     note = "Knife emoji in the message: 🔪 and 👍🏽"
+    # One path a page, and a page with nothing unusual between them.
     reader = _pdf(
         [
             para(note, BODY),
+            PageBreak(),
             rich(f"<b>Message:</b> {text(note)}", BODY),
+            PageBreak(),
             data_table(["When", "What"], [["05/12/2026", note]], [30 * mm, 100 * mm]),
-            PlainText("A second page with nothing unusual on it.", BODY),
+            PageBreak(),
+            Paragraph(f"Bare: {text(note)}", BODY),
+            PageBreak(),
+            bar_chart([note, "Police"], [2, 3], "Sources", width=CONTENT_WIDTH),
+            PageBreak(),
+            PlainText("A page with nothing unusual on it.", BODY),
         ]
     )
-    printed = _page_text(reader)
-    assert printed.count("[U+1F52A]") == 3
-    assert printed.count("[U+1F44D U+1F3FD]") == 3
-    assert "Some characters could not be printed; they are shown as [U+" in printed
-    assert "\U0001f52a" not in printed
+    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in reader.pages]
+    assert len(pages) == 6
+    for number, shown in enumerate(pages[:5], start=1):
+        assert "[U+1F52A]" in shown and "[U+1F44D U+1F3FD]" in shown, number
+        assert "\U0001f52a" not in shown
+        assert "Some characters could not be printed; they are shown as [U+" in shown, number
+    assert "could not be printed" not in pages[5]
 
 
 def test_a_page_with_nothing_unprintable_has_no_note() -> None:
@@ -340,30 +370,10 @@ def test_a_wrapped_line_that_starts_with_an_arabic_name_is_still_read_left_to_ri
     assert checked
 
 
-def test_a_case_summary_prints_a_family_in_every_script(
-    as_manager: Any, as_dariusz: Any, tmp_path: Any
-) -> None:
-    """The real document: the young person's name in Urdu, notes in every script, one with
-    an emoji (copied from a message), rendered by the case summary itself."""
-    import datetime as dt
-
-    from dateutil.relativedelta import relativedelta
-
-    from veru_desk.domain.enums import (
-        AgencyType,
-        ConsentStatus,
-        Gender,
-        ReferralReason,
-        SharingBasis,
-    )
-    from veru_desk.reports.case_summary import render_case_summary
-    from veru_desk.services.notes import NoteInput
-    from veru_desk.services.people import PersonDetails
-    from veru_desk.services.referrals import ReferralDetails
-    from veru_desk.services.summary import PreparedFor, SharingProfile
-
-    from .conftest import make_case
-
+@pytest.fixture
+def family_case(as_manager: Services, as_dariusz: Services) -> int:
+    """A young person named in Urdu; a referral and notes in every script, one with an emoji
+    (copied from a message). Returns the person's id."""
     today = dt.date.today()
     person_id, _ = make_case(
         as_manager,
@@ -387,30 +397,56 @@ def test_a_case_summary_prints_a_family_in_every_script(
         ),
     )
     now = dt.datetime.now().replace(second=0, microsecond=0)
-    notes = {
-        "Message from her brother": "He wrote: 🔪 not safe — أنا قلق عليها",
-        "Call with grandmother": "नानी अर्जुन के बारे में चिंतित हैं",
-        "School": "Teacher Γιώργος Παπαδόπουλος and Олена Шевченко; friend שלום כהן; 王小明",
-    }
-    for offset, (title, body) in enumerate(notes.items()):
+    for offset, (title, body) in enumerate(FAMILY_NOTES.items()):
         as_dariusz.notes.add(person_id, NoteInput(now - dt.timedelta(days=5 - offset), title, body))
-    data = as_dariusz.summary.gather(
-        person_id, SharingProfile.FULL, PreparedFor("Luton panel", today)
-    )
-    path = tmp_path / "summary.pdf"
-    render_case_summary(data, path)
-    reader = pypdf.PdfReader(path)
+    return person_id
+
+
+FAMILY_NOTES = {
+    "Message from her brother": "He wrote: 🔪 not safe — أنا قلق عليها",
+    "Call with grandmother": "नानी अर्जुन के बारे में चिंतित हैं",
+    "School": "Teacher Γιώργος Παπαδόπουλος and Олена Шевченко; friend שלום כהן; 王小明",
+}
+FAMILY_WORDS = ["عائشہ", "بی", "محمد", "علي", "أنا", "قلق", "عليها", "שלום", "כהן", "王小明"]
+
+
+def _assert_family_printed(reader: pypdf.PdfReader) -> None:
     assert _notdef_glyphs(reader) == 0
     printed = re.sub(r"\s+", " ", _page_text(reader))
-    for word in ["عائشہ", "بی", "محمد", "علي", "أنا", "قلق", "عليها", "שלום", "כהן", "王小明"]:
+    for word in FAMILY_WORDS:
         assert word in printed, word
     for phrase in ["Γιώργος Παπαδόπουλος", "Олена Шевченко", "PC Harpreet Kaur"]:
         assert phrase in printed
     assert "[U+1F52A]" in printed
-    assert "Some characters could not be printed" in printed
+    # Each page showing a marker says what it is, at its foot (not some other page).
+    for page in reader.pages:
+        shown = page.extract_text()
+        assert ("[U+" in shown.replace("[U+…]", "")) == ("could not be printed" in shown)
     used = _used_characters(reader)
     for font in ("NotoNaskhArabic", "NotoSansDevanagari", "NotoSansGurmukhi", "NotoSansBengali"):
         assert any(face.startswith(font) for face in used), f"nothing drawn in {font}"
+
+
+def test_a_case_summary_prints_a_family_in_every_script(
+    as_dariusz: Services, family_case: int, tmp_path: Path
+) -> None:
+    today = dt.date.today()
+    data = as_dariusz.summary.gather(
+        family_case, SharingProfile.FULL, PreparedFor("Luton panel", today)
+    )
+    path = tmp_path / "summary.pdf"
+    render_case_summary(data, path)
+    _assert_family_printed(pypdf.PdfReader(path))
+
+
+def test_a_subject_access_copy_prints_a_family_in_every_script(
+    as_manager: Services, family_case: int, tmp_path: Path
+) -> None:
+    """The copy a family receives builds bare Paragraphs of ``text``: they print too."""
+    result = export_subject_access(
+        as_manager, family_case, tmp_path / "sar.json", tmp_path / "sar.pdf"
+    )
+    _assert_family_printed(pypdf.PdfReader(result.pdf_path))
 
 
 def test_a_continued_arabic_heading_keeps_continued_on_its_right() -> None:

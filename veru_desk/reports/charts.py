@@ -22,12 +22,10 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.lib.attrmap import AttrMap, AttrMapValue
-from reportlab.lib.validators import isBoolean
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.reports import scripts
-from veru_desk.reports.styles import FONT, FONT_BOLD, INK, MUTED, note_unprintable, register_fonts
+from veru_desk.reports.styles import FONT, FONT_BOLD, INK, MUTED, register_fonts
 
 # Lightness steps a greyscale printer keeps apart, darkest first.
 GREYS = [
@@ -47,21 +45,9 @@ MAX_BARS = 40
 MAX_CHART_HEIGHT = 600  # points: a chart fits on a page under its heading
 
 
-class _ChartDrawing(Drawing):
-    """A drawing that tells the page when a label of it shows a "[U+…]" marker."""
-
-    _attrMap = AttrMap(BASE=Drawing, unprintable=AttrMapValue(isBoolean))  # noqa: N815
-    unprintable = False
-
-    def drawOn(self, canvas: Any, x: float, y: float, *args: Any, **kwargs: Any) -> None:
-        super().drawOn(canvas, x, y, *args, **kwargs)  # a frame passes _sW too
-        if self.unprintable:
-            note_unprintable(canvas)
-
-
-def _drawing(width: float, height: float) -> _ChartDrawing:
+def _drawing(width: float, height: float) -> Drawing:
     """A drawing whose text defaults to the shipped font (reportlab's default is Helvetica)."""
-    drawing = _ChartDrawing(width, height)
+    drawing = Drawing(width, height)
     drawing.initialFontName = FONT  # type: ignore[attr-defined]  # any attribute
     drawing.initialFontSize = 8  # type: ignore[attr-defined]  # any attribute
     return drawing
@@ -72,7 +58,7 @@ def _text_width(value: str, size: float = LABEL_SIZE, font: str = FONT) -> float
 
 
 def _text(
-    drawing: _ChartDrawing,
+    drawing: Drawing,
     x: float,
     y: float,
     value: str,
@@ -102,10 +88,9 @@ def _text(
             )
         )
         left += run_width
-    drawing.unprintable = drawing.unprintable or scripts.has_marker(runs)
 
 
-def _titled(drawing: _ChartDrawing, title: str) -> None:
+def _titled(drawing: Drawing, title: str) -> None:
     _text(drawing, 0, drawing.height - 10, title, size=8.5, font=FONT_BOLD)
 
 

@@ -46,7 +46,7 @@ UNPRINTABLE_NOTE: Final = "Some characters could not be printed; they are shown 
 # How runs are drawn.
 PLAIN: Final = "plain"  # as is, in its font
 SHAPED: Final = "shaped"  # through HarfBuzz first
-MARKER: Final = "marker"  # "[U+…]" in the base font: no shipped font has the character
+MARKER: Final = "marker"  # "[U+…]" in MARKER_FONT: no shipped font has the character
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,7 @@ def register(base: str, bold_base: str, font_class: Callable[[str, str], TTFont]
             boldItalic=fallback.bold_name,
         )
         if fallback.shaped:
+            # The same face under another name: reportlab makes it an alias of the regular.
             pdfmetrics.registerFont(
                 font_class(fallback.text_name, str(resource_path("fonts", fallback.regular)))
             )
@@ -311,7 +312,7 @@ def font_runs(value: str, font_name: str) -> tuple[Run, ...]:
             piece = value[start:index]
             if kind == MARKER:
                 piece = "".join(ch for ch in piece if ch not in "\u200d\ufe0e\ufe0f") or piece
-            runs.append(Run(font_name if kind == MARKER else font, piece, kind))
+            runs.append(Run(font, piece, kind))
             start = index
     return tuple(runs)
 
@@ -424,7 +425,8 @@ def _remember_glyph_text(source: str, shaped: str, font_name: str) -> None:
     data = getattr(shaped, "__shapeData__", None)
     if not data or not any(_private(ch) for ch in shaped):
         return
-    known = _GLYPH_TEXT.setdefault(font_name, {})
+    # Keyed by the font object's own name: a "-Text" name is an alias of the regular font.
+    known = _GLYPH_TEXT.setdefault(pdfmetrics.getFont(font_name).fontName, {})
     starts = sorted({item.cluster for item in data if 0 <= item.cluster < len(source)})
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(source)
@@ -508,10 +510,11 @@ def markup(value: str, font_name: str) -> str:
     right-to-left words in drawing order and already shaped.
 
     Shaped here, not by the paragraph, so the markup prints right in any Paragraph, with or
-    without reportlab's shaping switched on. Each shaped run is in a ``…-Text`` copy of its
-    font whose bold is itself: shaping gives glyphs with no character of their own private
-    codes that only the font that shaped them knows, so ``<b>`` must not swap the font
-    (a bold run of Arabic inside marked-up text prints in the regular weight).
+    without reportlab's shaping switched on. Each shaped run names its font by a ``…-Text``
+    alias of the regular face whose bold is itself: shaping gives glyphs with no character
+    of their own private codes that only the font that shaped them knows, so ``<b>`` must
+    not swap the font (a bold run of Arabic inside marked-up text prints in the regular
+    weight).
 
     A paragraph reorders each source line as a whole, before reportlab breaks it: a long
     right-to-left paragraph wrapped over several lines reads its lines in the wrong order,

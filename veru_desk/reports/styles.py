@@ -96,6 +96,18 @@ class _MeasuredFont(TTFont):
         return width
 
 
+class _MarkerFont(_MeasuredFont):
+    """DejaVu again, under the name "[U+…]" markers are drawn in (scripts.MARKER_FONT):
+    whatever draws one (a paragraph, a table cell, a chart label), the page learns of it
+    here and its footer explains the codes."""
+
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> Any:
+        canvas = getattr(doc, "veru_canvas", None)
+        if canvas is not None:
+            canvas.note_unprintable()
+        return super().splitString(text, doc, encoding)
+
+
 def register_fonts() -> None:
     """Registers the shipped fonts once per process (reportlab keeps a global registry)."""
     global _registered
@@ -109,7 +121,12 @@ def register_fonts() -> None:
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
     # Fonts for the scripts DejaVu lacks (Arabic and Urdu, Bengali, Devanagari, Gurmukhi,
-    # Hebrew, CJK): see scripts.py.
+    # Hebrew, CJK...): see scripts.py.
+    marker = _MarkerFont(scripts.MARKER_FONT, str(resource_path("fonts", "DejaVuSans.ttf")))
+    # reportlab hands out one font per face name: without a name of its own this would be
+    # DejaVu itself, and never hear of the markers drawn in it.
+    marker.face.name = b"DejaVuSans-Markers"
+    pdfmetrics.registerFont(marker)
     scripts.register(FONT, FONT_BOLD, _MeasuredFont)
     _registered = True
 
@@ -201,24 +218,6 @@ class WrapOnceParagraph(Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
         return size
-
-    def draw(self) -> None:
-        super().draw()
-        source = getattr(self, "text", None) or ""
-        if _MARKER_TAG in source or any(
-            getattr(frag, "fontName", "") == scripts.MARKER_FONT for frag in self.frags
-        ):
-            note_unprintable(self.canv)
-
-
-_MARKER_TAG = f'name="{scripts.MARKER_FONT}"'
-
-
-def note_unprintable(canvas: Canvas) -> None:
-    """Tells a ``_NumberedCanvas`` that this page shows a "[U+…]" marker (others ignore it)."""
-    note = getattr(canvas, "note_unprintable", None)
-    if note is not None:
-        note()
 
 
 class PlainText(Flowable):
@@ -336,19 +335,15 @@ class PlainText(Flowable):
             canvas.drawText(text)
             return
         y = self.height - style.fontSize
-        unprintable = False
         base = scripts.base_direction(self.text)
         for line in self._lines:
             runs = scripts.line_runs(line, style.fontName, base)
-            unprintable = unprintable or scripts.has_marker(runs)
             x = 0.0
             if style.alignment in (TA_RIGHT, TA_CENTER):
                 used = sum(scripts.run_width(run, style.fontSize) for run in runs)
                 x = self.width - used if style.alignment == TA_RIGHT else (self.width - used) / 2
             scripts.draw_line(canvas, x, y, runs, style.fontSize)
             y -= style.leading
-        if unprintable:
-            note_unprintable(canvas)
 
 
 @dataclass(frozen=True)
@@ -828,11 +823,13 @@ class _NumberedCanvas(Canvas):
     # Canvas's own page state, which its stubs do not list.
     _pageNumber: int  # noqa: N815
     _startPage: Callable[[], None]  # noqa: N815
+    _doc: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
         self._unprintable = False  # this page shows a "[U+…]" marker
+        self._doc.veru_canvas = self  # how the marker font finds the page it is drawn on
 
     def note_unprintable(self) -> None:
         self._unprintable = True
