@@ -993,6 +993,6 @@ def _withheld_statement(confidential_notes: int, confidential_sessions: int) -> 
     sessions = "session" if confidential_sessions == 1 else "sessions"
     lines.append(
         f"Notes marked confidential: {confidential_notes} {notes} left out of the chronology"
-        f" and the notes of {confidential_sessions} confidential {sessions}"
+        f" and the notes and topics of {confidential_sessions} confidential {sessions}"
     )
     return lines
