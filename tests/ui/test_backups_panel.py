@@ -66,9 +66,7 @@ def test_backups_are_listed_with_date_kind_in_words_and_size(
     folder = db_path.parent / "backups"
     taken = dt.datetime(2026, 3, 9, 7, 45, 12)
     backup_sqlite(db.engine, folder / timestamped_name("daily", taken, database=db_path))
-    backup_sqlite(
-        db.engine, folder / timestamped_name("before-migration", taken, database=db_path)
-    )
+    backup_sqlite(db.engine, folder / timestamped_name("before-migration", taken, database=db_path))
     panel = shown(qtbot, BackupsPanel(as_admin))
 
     rows = _table_rows(panel)

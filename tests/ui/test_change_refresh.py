@@ -54,9 +54,7 @@ def test_a_session_recorded_in_the_dialog_refreshes_the_dashboard_and_the_caselo
     qtbot.waitUntil(lambda: len(dashboard.cards["sessions_today"].items()) == 1)
     [entry] = dashboard.cards["sessions_today"].items()
     assert entry.person_id == lukasz_case
-    qtbot.waitUntil(
-        lambda: caseload.model.index(0, last_contact).data() == format_uk_date(today())
-    )
+    qtbot.waitUntil(lambda: caseload.model.index(0, last_contact).data() == format_uk_date(today()))
     assert cells(ws.sessions_tab.table, 1)  # the workspace's own list shows it too
 
 

@@ -56,4 +56,3 @@ def test_attendance_clicked_on_a_stale_list_is_refused_truthfully_and_the_list_r
     menus.choose("Attended")
     qtbot.mouseClick(ws.sessions_tab.attendance_button, Qt.MouseButton.LeftButton)
     assert as_dariusz.sessions.get(session_id).attendance is Attendance.ATTENDED
-
