@@ -487,10 +487,6 @@ def width(value: str, font_name: str, size: float) -> float:
     return sum(run_width(run, size) for run in font_runs(value, font_name))
 
 
-def has_marker(runs: Iterable[Run]) -> bool:
-    return any(run.kind == MARKER for run in runs)
-
-
 def draw_line(canvas: Any, x: float, y: float, runs: Iterable[Run], size: float) -> float:
     """Draws runs left to right from ``x`` on the baseline ``y``; returns the width drawn.
 
