@@ -42,3 +42,16 @@ def test_signposting_needs_the_service_and_a_reason_and_records_both(
             )
         ).one()
         assert transition.reason == reason
+
+
+def test_the_chronology_says_signposted_once(as_dariusz: Services, as_manager: Services) -> None:
+    intake = as_dariusz.referrals.create(knife_referral(), person=lukasz())
+    as_manager.referrals.decide(
+        intake.referral_id,
+        ReferralStatus.SIGNPOSTED,
+        "Needs are mental health first; family agreed.",
+        signposted_to="CAMHS Luton",
+    )
+    titles = [entry.title for entry in as_manager.chronology.for_person(intake.person_id)]
+    assert "Signposted to CAMHS Luton: Needs are mental health first; family agreed." in titles
+    assert not any(title.startswith("Signposted: Signposted") for title in titles)

@@ -147,6 +147,8 @@ def transition_title(
         return _K.DECISION, "Screening started"
     if to_status in _DECISION_WORDS:
         word = _DECISION_WORDS[to_status]
+        if reason and reason.startswith(word):  # "Signposted to CAMHS Luton: …" says it all
+            return _K.DECISION, reason
         return _K.DECISION, f"{word}: {reason}" if reason else word
     if to_status is ReferralStatus.ALLOCATED:
         return _K.DECISION, f"Allocated to {worker}" if worker else "Allocated"
