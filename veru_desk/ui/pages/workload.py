@@ -196,13 +196,17 @@ class WorkloadPage(QWidget):
         self.loaded.emit()
 
     def _fit_worker_table(self) -> None:
-        """A small team's table is as tall as its rows (the cases below get the room); a
-        large one scrolls within at most ``WORKER_ROWS_SHOWN`` rows."""
-        rows = min(max(self.worker_model.rowCount(), 1), WORKER_ROWS_SHOWN)
-        row_height = self.worker_table.verticalHeader().defaultSectionSize()
-        header = self.worker_table.horizontalHeader().sizeHint().height()
-        frame = 2 * self.worker_table.frameWidth()
-        self.worker_table.setMaximumHeight(header + rows * row_height + frame + 2)
+        """A small team's table is exactly as tall as its rows (the cases below get the rest
+        of the page, and no row hides behind a scroll bar); a larger one shows at least four
+        rows and at most ``WORKER_ROWS_SHOWN`` and scrolls."""
+        table = self.worker_table
+        count = self.worker_model.rowCount()
+        row_height = table.rowHeight(0) if count else table.verticalHeader().defaultSectionSize()
+        chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
+        shown = min(max(count, 1), WORKER_ROWS_SHOWN)
+        table.setMaximumHeight(chrome + shown * row_height)
+        least = shown if count <= WORKER_ROWS_SHOWN else 4
+        table.setMinimumHeight(chrome + least * row_height)
 
     def _show_cases(self, cases: list[WorkerCase]) -> None:
         worker = self.chosen_worker()
