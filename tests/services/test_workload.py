@@ -27,7 +27,7 @@ from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.changes import Kind
 from veru_desk.services.mentoring import SessionInput
 from veru_desk.services.risk import RiskInput
-from veru_desk.services.workload import WorkerLoad, WorkloadService
+from veru_desk.services.workload import WorkerFigures, WorkloadService
 
 LEAVE = "Leave cover to 21/03"
 
@@ -36,7 +36,7 @@ def workload(services: Services) -> WorkloadService:
     return WorkloadService(services.db, services.actor)
 
 
-def by_name(loads: list[WorkerLoad]) -> dict[str, WorkerLoad]:
+def by_name(loads: list[WorkerFigures]) -> dict[str, WorkerFigures]:
     return {load.display_name: load for load in loads}
 
 

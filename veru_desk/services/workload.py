@@ -65,7 +65,7 @@ def risk_words(level: RiskLevel | None) -> str:
 
 
 @dataclass(frozen=True)
-class WorkerLoad:
+class WorkerFigures:
     """One caseworker's figures on the workload screen."""
 
     user_id: int
@@ -179,7 +179,7 @@ def _checked_reason(reason: str, any_cases: bool) -> str:
 
 
 class WorkloadService(Service):
-    def workers(self, today: dt.date | None = None) -> list[WorkerLoad]:
+    def workers(self, today: dt.date | None = None) -> list[WorkerFigures]:
         """Active caseworkers, and anyone else still holding open cases, with their figures:
         four grouped queries in one read, however many workers and cases."""
         today = today or dt.date.today()
@@ -206,7 +206,7 @@ class WorkloadService(Service):
                 .order_by(User.display_name, User.id)
             ).all()
             return [
-                WorkerLoad(
+                WorkerFigures(
                     user_id=user_id,
                     display_name=name,
                     can_take_cases=bool(takes),

@@ -26,7 +26,7 @@ from veru_desk.services.workload import (
     REASON_LIMIT,
     Reallocation,
     WorkerCase,
-    WorkerLoad,
+    WorkerFigures,
     WorkloadService,
 )
 from veru_desk.ui.shell.tasks import run_task
@@ -38,7 +38,7 @@ from veru_desk.ui.widgets.kit import accept_button, dialog_buttons, grow_to_fit,
 NAMED_CASES = 6
 
 
-def worker_choice_text(worker: WorkerLoad) -> str:
+def worker_choice_text(worker: WorkerFigures) -> str:
     """``Ciarán Ó Briain: 4 open (1 very high, 2 high, 1 low)``: enough to choose someone who
     has room, without leaving the dialog."""
     if not worker.open_cases:
@@ -61,7 +61,7 @@ class ReallocateDialog(QDialog):
         self,
         workload: WorkloadService,
         cases: Sequence[WorkerCase],
-        workers: Sequence[WorkerLoad],
+        workers: Sequence[WorkerFigures],
         *,
         from_worker: str,
         parent: QWidget | None = None,

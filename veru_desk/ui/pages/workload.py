@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QVBoxLayou
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
 from veru_desk.services.changes import Changes, Kind
-from veru_desk.services.workload import WorkerCase, WorkerLoad, WorkloadService
+from veru_desk.services.workload import WorkerCase, WorkerFigures, WorkloadService
 from veru_desk.ui.dialogs.reallocate import ReallocateDialog
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
@@ -31,11 +31,11 @@ WORKER_ROWS_SHOWN = 8
 WORKLOAD_KINDS = (Kind.CASE, Kind.RISK, Kind.PLAN, Kind.SESSION, Kind.USER, Kind.PERSON)
 
 
-def worker_name(worker: WorkerLoad) -> str:
+def worker_name(worker: WorkerFigures) -> str:
     return worker.display_name + ("" if worker.can_take_cases else " (no longer a caseworker)")
 
 
-def worker_to_show(workers: list[WorkerLoad], chosen: int | None) -> int | None:
+def worker_to_show(workers: list[WorkerFigures], chosen: int | None) -> int | None:
     """The worker whose cases the page shows: the one chosen while they are listed, else the
     first with open cases, else the first."""
     ids = [w.user_id for w in workers]
@@ -79,7 +79,7 @@ class WorkloadPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.workload = WorkloadService(services.db, services.actor)
-        self.workers: list[WorkerLoad] = []
+        self.workers: list[WorkerFigures] = []
         self._chosen_worker: int | None = None
         self._generation = 0
         self.reallocate_button = primary_button("Reallocate…", self.reallocate)
@@ -161,12 +161,12 @@ class WorkloadPage(QWidget):
         workload = self.workload
         chosen = self._chosen_worker
 
-        def work(_progress: object) -> tuple[list[WorkerLoad], list[WorkerCase] | None]:
+        def work(_progress: object) -> tuple[list[WorkerFigures], list[WorkerCase] | None]:
             workers = workload.workers()
             keep = worker_to_show(workers, chosen)
             return workers, (workload.cases_of(keep) if keep is not None else None)
 
-        def shown(result: tuple[list[WorkerLoad], list[WorkerCase] | None]) -> None:
+        def shown(result: tuple[list[WorkerFigures], list[WorkerCase] | None]) -> None:
             if shiboken6.isValid(self) and generation == self._generation:
                 self._show(*result)
 
@@ -180,7 +180,7 @@ class WorkloadPage(QWidget):
             show_progress=False,
         )
 
-    def _show(self, workers: list[WorkerLoad], cases: list[WorkerCase] | None) -> None:
+    def _show(self, workers: list[WorkerFigures], cases: list[WorkerCase] | None) -> None:
         self.workers = workers
         keep = self._chosen_worker = worker_to_show(workers, self._chosen_worker)
         blocker = self.worker_table.selectionModel().blockSignals(True)
@@ -236,7 +236,7 @@ class WorkloadPage(QWidget):
 
     def _worker_changed(self) -> None:
         worker = self.worker_table.selected()
-        if not isinstance(worker, WorkerLoad) or worker.user_id == self._chosen_worker:
+        if not isinstance(worker, WorkerFigures) or worker.user_id == self._chosen_worker:
             return
         self._chosen_worker = worker.user_id
         self._generation += 1
@@ -261,7 +261,7 @@ class WorkloadPage(QWidget):
 
     # --- choosing --------------------------------------------------------------------------
 
-    def chosen_worker(self) -> WorkerLoad | None:
+    def chosen_worker(self) -> WorkerFigures | None:
         return next((w for w in self.workers if w.user_id == self._chosen_worker), None)
 
     def chosen_cases(self) -> list[WorkerCase]:
