@@ -224,6 +224,30 @@ def test_a_large_funnel_prints_numbers_as_numbers_and_a_small_stage_hides_its_ra
     assert headlines["Closed positively (of engaged)"] == [SMALL, 60, WITHHELD]
 
 
+def test_a_count_printed_in_two_tables_cannot_give_away_a_small_one_between_them() -> None:
+    """43 received, 3 awaiting a decision: the 40 'referrals counted' to a decision in the
+    time table would give the 3 away (43 - 40), so it is withheld, not the 43 received."""
+    from dataclasses import replace
+
+    f = replace(
+        _figures(Funnel(43, 30, 25, 20, 10)),
+        decisions={"Accepted": 30, "Declined": 10, "Awaiting decision": 3},
+        decided=40,
+        median_days_to_decision=4.0,
+    )
+    decisions = dict((row[0], row[1]) for row in _table(f, "decisions").rows)
+    assert decisions["Awaiting decision"] == SMALL
+    assert decisions["Total"] == 43
+    timeliness = {row[0]: row[1:] for row in _table(f, "timeliness").rows}
+    assert timeliness["Referral to decision"][:2] == [4.0, WITHHELD]
+    funnel = {row[0]: row[1] for row in _table(f, "funnel").rows}
+    assert funnel["Referred"] == 43
+    # Whatever else is withheld, what is shown never fixes the 3.
+    shown_accepted, shown_declined = decisions["Accepted"], decisions["Declined"]
+    assert WITHHELD in (shown_accepted, shown_declined)
+    assert funnel["Accepted"] == shown_accepted
+
+
 def _table(f: OutcomeFigures, key: str):  # type: ignore[no-untyped-def]
     return {t.key: t for t in figure_tables(f)}[key]
 

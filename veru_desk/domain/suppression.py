@@ -84,12 +84,8 @@ def suppress(
     small = {p for p, v in enumerate(values) if is_small(v)}
     withheld = set(withheld) - small
     while True:
-        hidden = small | withheld
-        exposed = _exposed_relation(values, relations, small, hidden)
-        if exposed is None:
-            break
-        choice = _next_to_withhold(values, exposed, hidden)
-        if choice is None:  # everything in the relation is hidden already; cannot happen
+        choice = _next_choice(values, relations, small, small | withheld)
+        if choice is None:
             break
         withheld.add(choice)
     return Suppression(frozenset(small), frozenset(withheld))
@@ -182,21 +178,30 @@ def _sums(small_flags: Sequence[bool], limit: int) -> int:
     return reachable
 
 
-def _exposed_relation(
+def _next_choice(
     values: Sequence[int], relations: Sequence[Relation], small: set[int], hidden: set[int]
-) -> Relation | None:
+) -> int | None:
+    """The next number to withhold, or None when nothing hidden can be worked out."""
     for relation in relations:
         count = sum(1 for p in relation.positions if p in hidden)
-        if count == 1:
-            return relation
-        if count and pinned_in_relation(values, relation, small, hidden):
-            return relation
+        if count == 1 or (count and pinned_in_relation(values, relation, small, hidden)):
+            choice = _next_to_withhold(values, relation, hidden)
+            if choice is not None:
+                return choice
     fixed = recoverable(values, relations, hidden)
-    if fixed:
-        for relation in relations:
-            if any(p in fixed for p in relation.positions):
-                return relation
-    return None
+    if not fixed:
+        return None
+    # Several relations together give a number away: withhold the smallest candidate of
+    # the relations that hold hidden numbers (a sub-total rather than the table's grand
+    # total, say); the loop goes on until nothing hidden can be worked out.
+    candidates = [
+        choice
+        for relation in relations
+        if any(p in hidden for p in relation.positions)
+        for choice in [_next_to_withhold(values, relation, hidden)]
+        if choice is not None
+    ]
+    return min(candidates, key=lambda p: (values[p], p)) if candidates else None
 
 
 def _next_to_withhold(values: Sequence[int], relation: Relation, hidden: set[int]) -> int | None:

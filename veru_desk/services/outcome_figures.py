@@ -1130,22 +1130,35 @@ def _grid_item(grid: _Grid) -> _Linked:
 
 
 def _counted_item(
-    counts: dict, shared: dict[str, int], total: str | None, parts: dict[str, str] | None = None
+    counts: dict,
+    shared: dict[str, int],
+    total: str | None,
+    parts: dict[str, str] | None = None,
+    sums: dict[str, Sequence[str]] | None = None,
 ) -> _Linked:
     """The counts and their total as ``_counted`` prints them; the total (and any part
-    named in ``parts``, label -> shared name) linked when it is the same number."""
+    named in ``parts``, label -> shared name) linked when it is the same number. ``sums``
+    names a sum of some parts that another table prints (shared name -> the parts' labels):
+    it joins the relations, so those parts are suppressed knowing that sum is shown."""
     labels = [str(getattr(k, "label", k)) for k in counts]
     values = [int(n) for n in counts.values()]
     if not values:
         return _Linked([], [], {})
     values.append(sum(values))
+    relations = [Relation(tuple(range(len(values) - 1)), len(values) - 1)]
     links: dict[str, int] = {}
     if total is not None and shared.get(total) == values[-1]:
         links[total] = len(values) - 1
     for label, name in (parts or {}).items():
         if label in labels and shared.get(name) == values[labels.index(label)]:
             links[name] = labels.index(label)
-    return _Linked(values, [Relation(tuple(range(len(values) - 1)), len(values) - 1)], links)
+    for name, summed in (sums or {}).items():
+        positions = tuple(labels.index(label) for label in summed if label in labels)
+        if shared.get(name) == sum(values[p] for p in positions):
+            values.append(sum(values[p] for p in positions))
+            relations.append(Relation(positions, len(values) - 1))
+            links[name] = len(values) - 1
+    return _Linked(values, relations, links)
 
 
 def _suppress_linked(items: Sequence[_Linked]) -> list[Suppression]:
@@ -1299,6 +1312,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
         "accepted": f.funnel.accepted,
         "supported": f.supported,
         "closed": closures,
+        "decided": f.decided,
     }
     items = [
         _Linked(
@@ -1315,7 +1329,19 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
         _Linked([closures], [], {"closed": 0}),
         *[_grid_item(g) for g in [*grids, quarter_grid]],
         _counted_item(f.referrals_by_source, shared, "referred"),
-        _counted_item(f.decisions, shared, "referred", {ReferralStatus.ACCEPTED.label: "accepted"}),
+        _counted_item(
+            f.decisions,
+            shared,
+            "referred",
+            {ReferralStatus.ACCEPTED.label: "accepted"},
+            {"decided": [label for label in f.decisions if label != AWAITING]},
+        ),
+        _Linked([f.decided], [], {"decided": 0}),
+        _Linked(
+            [f.contacted],
+            [],
+            {"first_contact": 0} if f.contacted == f.funnel.first_contact else {},
+        ),
         _counted_item(f.closures_by_reason, shared, "closed"),
         _counted_item(f.age_bands, shared, "supported"),
         _counted_item(f.genders, shared, "supported"),
@@ -1328,6 +1354,8 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
         *sups,
         source_sup,
         decisions_sup,
+        decided_sup,
+        contacted_sup,
         closures_sup,
         ages_sup,
         genders_sup,
@@ -1485,7 +1513,9 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "Quarterly trend",
         )
     )
-    tables.append(_timeliness_table(f))
+    tables.append(
+        _timeliness_table(f, decided_sup.shown(0, f.decided), contacted_sup.shown(0, f.contacted))
+    )
     sheets = {
         "by_age": "Funnel by age band",
         "by_gender": "Funnel by gender",
@@ -1809,17 +1839,23 @@ def _comparison_table(
     )
 
 
-def _timeliness_table(f: OutcomeFigures) -> FigureTable:
+def _timeliness_table(f: OutcomeFigures, decided: object, contacted: object) -> FigureTable:
+    """``decided`` and ``contacted``: the counts as suppressed with the tables that print
+    the same numbers (the decisions, the funnel)."""
+
     def row(
-        label: str, median: float | None, n: int, target: int | None, within: int
+        label: str, median: float | None, n: int, target: int | None, within: int, shown: object
     ) -> list[object]:
         share: object = NA
+        withheld = not isinstance(shown, int)
         if target is not None:
-            share = _rate(within, n, is_small(within) or is_small(n) or is_small(n - within))
+            share = _rate(
+                within, n, withheld or is_small(within) or is_small(n) or is_small(n - within)
+            )
         return [
             label,
             _statistic(median, n),
-            _count(n),
+            shown,
             target if target is not None else "none set",
             share,
         ]
@@ -1841,6 +1877,7 @@ def _timeliness_table(f: OutcomeFigures) -> FigureTable:
                 f.decided,
                 t.decision_days,
                 f.within_decision_target,
+                decided,
             ),
             row(
                 "Referral to first contact",
@@ -1848,6 +1885,7 @@ def _timeliness_table(f: OutcomeFigures) -> FigureTable:
                 f.contacted,
                 t.contact_days,
                 f.within_contact_target,
+                contacted,
             ),
         ],
         "Referrals received in the period that had reached the step. A median over fewer "
