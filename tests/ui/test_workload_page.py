@@ -236,3 +236,17 @@ def test_a_team_with_no_caseworkers_is_told_what_to_do(qtbot: QtBot, db: Databas
     assert page.no_workers.isVisible() and not page.worker_table.isVisible()
     assert "No caseworkers yet" in page.no_workers.accessibleName()
     assert not page.reallocate_button.isEnabled()
+
+
+def test_double_clicking_a_case_opens_it(
+    qtbot: QtBot, as_manager: Services, unit: dict[str, Any]
+) -> None:
+    page = shown(qtbot, WorkloadPage(as_manager))
+    with qtbot.waitSignal(page.loaded):
+        page.refresh()
+    choose_worker(qtbot, page, "Grace Adeyemi")
+    names = [row[1] for row in rows(page.case_model)]
+    index = page.case_model.index(names.index("Zoë Çelik"), 1)
+    with qtbot.waitSignal(page.open_case) as opened:
+        page.case_table.doubleClicked.emit(index)
+    assert opened.args == [unit["people"]["Zoë"]]
