@@ -10,11 +10,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.dates import today
 from veru_desk import cli
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
+from veru_desk.db.models import User
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AgencyType, ConsentStatus, ReferralReason, ReferralStatus, Role
 from veru_desk.services import Services
@@ -144,3 +146,32 @@ def test_check_reports_a_dropped_trigger_and_a_deleted_audit_row_with_its_row(
     assert "audit_event_no_delete" in err and "missing" in err
     assert f"broken at row {first + 2}" in err and f"row(s) {first + 1} to {first + 1}" in err
     assert "no problems found" not in out
+
+
+class _PipeClosed(io.StringIO):
+    """Standard output whose reader went away after the headings (``audit | head -1``)."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError("the reader closed the pipe")
+        return super().write(text)
+
+
+def test_an_export_to_a_stream_is_on_record_before_its_first_row(unit: str, db_path: Path) -> None:
+    """Rows that went out cannot be called back: the export is recorded first, so a stream
+    broken half-way is still on record, and the export's own row is not among its rows."""
+    db = Database.open(resolve_database(str(db_path)))
+    try:
+        with db.read() as session:
+            priya = session.scalars(select(User).where(User.username == "priya")).one()
+            manager = actor_for(priya)
+        log = Services(db, manager).audit_log
+        with pytest.raises(BrokenPipeError):
+            log.write_csv(None, _PipeClosed())
+        whole = io.StringIO()
+        log.write_csv(None, whole)
+        summaries = [row["Summary"] for row in csv.DictReader(io.StringIO(whole.getvalue()))]
+    finally:
+        db.dispose()
+    exports = [s for s in summaries if s.startswith("Audit trail exported to standard output")]
+    assert len(exports) == 1  # the broken one; the second export's own row is not in its rows

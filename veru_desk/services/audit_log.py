@@ -262,19 +262,19 @@ class AuditLogService(Service):
         handle: TextIO,
         *,
         destination: str = "standard output",
-        progress: Progress | None = None,
         limit: int | None = None,
     ) -> int:
-        """Writes the matching events as CSV (formula-neutralised) and audits the export.
+        """Streams the matching events as CSV (formula-neutralised) and audits the export.
 
-        Returns the number of events written. ``progress(done, total)`` returning False stops
-        the export (the caller discards the partial file); nothing is audited then.
-        ``limit`` keeps only the newest events.
+        A stream cannot be taken back once rows have gone out, so the export is recorded
+        *before* the first row, as ``cases`` does; the rows are the events on record at that
+        moment (not the export's own row). Returns the number of events written. ``limit``
+        keeps only the newest events.
         """
         where = where or AuditFilter()
-        written, finished = self._write_rows(where, handle, progress, limit)
-        if finished:
-            self._record_export(where, destination, written)
+        expected = self.count(where) if limit is None else min(limit, self.count(where))
+        newest = self._record_export(where, destination, expected)
+        written, _finished = self._write_rows(where, handle, None, limit, newest)
         return written
 
     def export_csv(
@@ -302,15 +302,21 @@ class AuditLogService(Service):
         return written
 
     def _write_rows(
-        self, where: AuditFilter, handle: TextIO, progress: Progress | None, limit: int | None
+        self,
+        where: AuditFilter,
+        handle: TextIO,
+        progress: Progress | None,
+        limit: int | None,
+        newest: int | None = None,
     ) -> tuple[int, bool]:
-        """The CSV rows; returns how many were written and whether the export ran to the end
-        (False when ``progress`` asked it to stop)."""
+        """The CSV rows (none after event ``newest``, when given); returns how many were
+        written and whether the export ran to the end (False when ``progress`` asked it to
+        stop)."""
         total = self.count(where) if limit is None else min(limit, self.count(where))
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADINGS)
         written = 0
-        for batch in self._batches(where):
+        for batch in self._batches(where, newest):
             if limit is not None:
                 batch = batch[: limit - written]
             for row in batch:
@@ -322,9 +328,11 @@ class AuditLogService(Service):
                 break
         return written, True
 
-    def _record_export(self, where: AuditFilter, destination: str, written: int) -> None:
+    def _record_export(self, where: AuditFilter, destination: str, written: int) -> int:
+        """Records the export; returns the id of the newest event before its own row."""
         with self._write() as session:
             self._require_reader()
+            newest = session.scalar(select(func.max(AuditEvent.id))) or 0
             _statement, person_id = self._statement(session, where)
             described = where.describe()
             self._audit(
@@ -335,6 +343,7 @@ class AuditLogService(Service):
                 summary=f"Audit trail exported to {destination}: {written} events"
                 + (f" ({described})" if described else ""),
             )
+            return newest
 
     # --- inside ------------------------------------------------------------------------------
 
@@ -421,8 +430,8 @@ class AuditLogService(Service):
             for event, case_ref, name, first, last, preferred in found
         ]
 
-    def _batches(self, where: AuditFilter) -> Iterator[list[AuditRow]]:
-        before_id: int | None = None
+    def _batches(self, where: AuditFilter, newest: int | None = None) -> Iterator[list[AuditRow]]:
+        before_id = None if newest is None else newest + 1
         while True:
             with self._read() as session:
                 self._require_reader()
