@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -31,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veru_desk import __version__
 from veru_desk.domain.enums import Role
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.quick_start import FirstScreen
 from veru_desk.services.refusals import AccountRefused, listen_for_refused_accounts
+from veru_desk.ui.shell.help import install_help
 from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.search_box import SearchBox
 
@@ -233,10 +232,8 @@ class MainWindow(QMainWindow):
         self.close_tab_action.triggered.connect(self.close_current_case)
         go_menu.addAction(self.close_tab_action)
         self._fit_actions_to_role()
-        help_menu = menu.addMenu("&Help")
-        about = QAction("About VERU Desk", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        # the guide (F1 on every screen, dialogs too), "A week at the unit", About
+        install_help(self, menu.addMenu("&Help"))
 
     def _fit_actions_to_role(self) -> None:
         """Hides what the signed-in role cannot use (services.access is the rule: recording
@@ -736,14 +733,6 @@ class MainWindow(QMainWindow):
         """The same window for another user (who signed in at the lock screen)."""
         label = self.database_label.text().removeprefix("Database: ")
         return type(self)(services, settings=self._settings, database_label=label)
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About VERU Desk",
-            f"VERU Desk {__version__}\n\nCase management for a Violence and Exploitation "
-            "Reduction Unit.",
-        )
 
 
 def _unsaved(workspace: QWidget) -> bool:
