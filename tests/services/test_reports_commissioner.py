@@ -139,6 +139,15 @@ def test_outcomes_carry_their_denominators(engaged: Unit) -> None:
     )
 
 
+def test_arrests_recorded_after_the_episode_closed_count_as_after(engaged: Unit) -> None:
+    engaged.manager.outcomes.record(
+        engaged.lukasz, OutcomeInput(d(1, 9), OutcomePoint.REVIEW, arrests=1, charges=1)
+    )
+    o = engaged.manager.reports.figures(PERIOD).offending
+    assert (o.people_after, o.arrested_after, o.arrests_after, o.charges_after) == (1, 1, 1, 1)
+    assert (o.people_during, o.arrests_during) == (1, 3)  # unchanged: 2 + 1 before closure
+
+
 def test_wellbeing_is_a_median_change_with_its_quartiles_withheld_under_5(
     engaged: Unit,
 ) -> None:

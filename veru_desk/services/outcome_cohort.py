@@ -8,7 +8,7 @@ Definitions (printed under the tables, so the reader and the counter agree):
 - *Accepted*: the referral was accepted (accepted, allocated, active or closed).
 - *First contact*: accepted, and a first contact is recorded.
 - *Engaged*: first contact made and at least ``ENGAGED_SESSIONS`` (3) sessions attended in the
-  episode (from the day the referral was received to its closure, or to date if open).
+  episode (sessions recorded against the referral).
 - *Closed positively*: engaged, and the episode closed with the reason "Goals achieved".
 - *Offending*: arrests and charges recorded on outcome records of young people supported in
   the period, *during* an episode (from its decision to its closure, or the period's end) and
@@ -26,8 +26,9 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import Agency, MentoringSession, Outcome, Referral, YoungPerson
@@ -157,12 +158,11 @@ def referral_facts(
     since: dt.date,
 ) -> list[ReferralFacts]:
     """The cohort (referrals matching ``received``, none received before ``since``) with the
-    stages each reached. Only the attended sessions that can count towards *engaged* are
-    read: from ``since`` on, of young people with an accepted, contacted referral."""
+    stages each reached. Attended sessions are counted per referral by the database (one
+    small row per accepted, contacted referral), through the sessions' referral index."""
     rows = session.execute(
         select(
             Referral.id,
-            Referral.young_person_id,
             Referral.received_on,
             Agency.name,
             Agency.agency_type,
@@ -172,7 +172,6 @@ def referral_facts(
             Referral.status,
             Referral.decided_on,
             Referral.first_contact_on,
-            Referral.closed_on,
             Referral.closure_reason,
         )
         .join(Agency, Agency.id == Referral.referring_agency_id)
@@ -180,22 +179,23 @@ def referral_facts(
         .where(*received)
         .order_by(Referral.id)
     ).all()
-    contacted_people = select(Referral.young_person_id).where(
+    contacted_referrals = select(Referral.id).where(
         *received, Referral.status.in_(ACCEPTED), Referral.first_contact_on.is_not(None)
     )
-    attended: dict[int, list[dt.date]] = {}
-    for person, start in session.execute(
-        select(MentoringSession.young_person_id, MentoringSession.planned_start).where(
-            MentoringSession.attendance == Attendance.ATTENDED,
-            MentoringSession.planned_start >= dt.datetime.combine(since, dt.time.min),
-            MentoringSession.young_person_id.in_(contacted_people),
-        )
-    ):
-        attended.setdefault(person, []).append(start.date())
+    attended: dict[int | None, int] = dict(
+        session.execute(
+            select(MentoringSession.referral_id, func.count())
+            .where(
+                MentoringSession.attendance == Attendance.ATTENDED,
+                MentoringSession.planned_start >= dt.datetime.combine(since, dt.time.min),
+                MentoringSession.referral_id.in_(contacted_referrals),
+            )
+            .group_by(MentoringSession.referral_id)
+        ).all()
+    )
     facts = []
     for (
         ident,
-        person,
         received_on,
         agency,
         agency_type,
@@ -205,17 +205,11 @@ def referral_facts(
         status,
         decided_on,
         first_contact_on,
-        closed_on,
         closure_reason,
     ) in rows:
         accepted = status in ACCEPTED
         contacted = accepted and first_contact_on is not None
-        sessions = sum(
-            1
-            for day in attended.get(person, ())
-            if day >= received_on and (closed_on is None or day <= closed_on)
-        )
-        engaged = contacted and sessions >= ENGAGED_SESSIONS
+        engaged = contacted and attended.get(ident, 0) >= ENGAGED_SESSIONS
         positive = (
             engaged and status == ReferralStatus.CLOSED and closure_reason in POSITIVE_CLOSURES
         )
@@ -241,59 +235,70 @@ def referral_facts(
     return facts
 
 
-def offending_and_wellbeing(
+def offending(
     session: Session, supported_episodes: Select[int, dt.date, dt.date | None], end: dt.date
-) -> tuple[OffendingFigures, WellbeingFigures]:
-    """``supported_episodes`` selects (young person, episode start, closed on) of the episodes
-    supported in the period; outcome records up to ``end`` are read for their young people."""
-    episodes: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-    for person, start, closed in session.execute(supported_episodes):
-        episodes.setdefault(person, []).append((start, closed))
-    people = select(supported_episodes.subquery().c[0])
-    records = session.execute(
-        select(
-            Outcome.young_person_id,
-            Outcome.recorded_on,
-            Outcome.arrests,
-            Outcome.charges,
-            Outcome.wellbeing,
+) -> OffendingFigures:
+    """Arrests and charges summed per young person by the database, on outcome records (up
+    to ``end``) dated during one of the ``supported_episodes`` (young person, start, closed
+    on), or after one closed; a record inside any episode counts as during."""
+    episodes = supported_episodes.subquery()
+    person, start, closed = episodes.c[0], episodes.c[1], episodes.c[2]
+    gives = or_(Outcome.arrests.is_not(None), Outcome.charges.is_not(None))
+    inside = (
+        select(literal(1))
+        .select_from(episodes)
+        .where(
+            person == Outcome.young_person_id,
+            start <= Outcome.recorded_on,
+            or_(closed.is_(None), Outcome.recorded_on <= closed),
         )
-        .where(Outcome.young_person_id.in_(people), Outcome.recorded_on <= end)
-        .order_by(Outcome.young_person_id, Outcome.recorded_on, Outcome.id)
-    ).all()
-    during: dict[int, tuple[int, int]] = {}
-    after: dict[int, tuple[int, int]] = {}
-    scores: dict[int, list[int]] = {}
-    for person, on, arrests, charges, score in records:
-        if score is not None:
-            scores.setdefault(person, []).append(score)
-        if arrests is None and charges is None:
-            continue
-        spans = episodes.get(person, [])
-        inside = any(start <= on <= (closed or end) for start, closed in spans)
-        later = not inside and any(closed is not None and on > closed for _, closed in spans)
-        bucket = during if inside else after if later else None
-        if bucket is None:
-            continue
-        a, c = bucket.get(person, (0, 0))
-        bucket[person] = (a + (arrests or 0), c + (charges or 0))
-    offending = OffendingFigures(
+        .exists()
+    )
+    later = (
+        select(literal(1))
+        .select_from(episodes)
+        .where(
+            person == Outcome.young_person_id,
+            closed.is_not(None),
+            Outcome.recorded_on > closed,
+        )
+        .exists()
+    )
+
+    def per_person(where: ColumnElement[bool]) -> list[tuple[int, int]]:
+        rows = session.execute(
+            select(
+                func.coalesce(func.sum(Outcome.arrests), 0),
+                func.coalesce(func.sum(Outcome.charges), 0),
+            )
+            .where(Outcome.recorded_on <= end, gives, where)
+            .group_by(Outcome.young_person_id)
+        ).all()
+        return [(int(a or 0), int(c or 0)) for a, c in rows]
+
+    during = per_person(inside)
+    after = per_person(and_(~inside, later))
+    return OffendingFigures(
         people_during=len(during),
-        arrested_during=sum(1 for a, _ in during.values() if a),
-        arrests_during=sum(a for a, _ in during.values()),
-        charged_during=sum(1 for _, c in during.values() if c),
-        charges_during=sum(c for _, c in during.values()),
+        arrested_during=sum(1 for a, _ in during if a),
+        arrests_during=sum(a for a, _ in during),
+        charged_during=sum(1 for _, c in during if c),
+        charges_during=sum(c for _, c in during),
         people_after=len(after),
-        arrested_after=sum(1 for a, _ in after.values() if a),
-        arrests_after=sum(a for a, _ in after.values()),
-        charged_after=sum(1 for _, c in after.values() if c),
-        charges_after=sum(c for _, c in after.values()),
+        arrested_after=sum(1 for a, _ in after if a),
+        arrests_after=sum(a for a, _ in after),
+        charged_after=sum(1 for _, c in after if c),
+        charges_after=sum(c for _, c in after),
     )
-    pairs = [(s[0], s[-1]) for s in scores.values() if len(s) >= 2]
-    wellbeing = WellbeingFigures(
-        first=Spread.of([float(a) for a, _ in pairs]),
-        latest=Spread.of([float(b) for _, b in pairs]),
-        change=Spread.of([float(b - a) for a, b in pairs]),
-        improved=sum(1 for a, b in pairs if b > a),
+
+
+def wellbeing(pairs: dict[tuple[Any, Any], int]) -> WellbeingFigures:
+    """From the count of each (first score, latest score) pair of the young people with two
+    or more scores."""
+    expanded = [(int(a), int(b)) for (a, b), n in pairs.items() for _ in range(n)]
+    return WellbeingFigures(
+        first=Spread.of([float(a) for a, _ in expanded]),
+        latest=Spread.of([float(b) for _, b in expanded]),
+        change=Spread.of([float(b - a) for a, b in expanded]),
+        improved=sum(1 for a, b in expanded if b > a),
     )
-    return offending, wellbeing

@@ -90,8 +90,9 @@ from veru_desk.services.outcome_cohort import (
     ReferralFacts,
     Spread,
     WellbeingFigures,
-    offending_and_wellbeing,
+    offending,
     referral_facts,
+    wellbeing,
 )
 from veru_desk.services.snapshot import SnapshotService
 
@@ -410,9 +411,8 @@ class OutcomeReportService(SnapshotService):
             supported, ages, genders, ethnicities = q.demographics()
             step(8)
             facts = q.facts()
-            offending, wellbeing = offending_and_wellbeing(
-                session, q.supported_episodes(), period.end
-            )
+            offending_figures = offending(session, q.supported_episodes(), period.end)
+            wellbeing_figures = wellbeing(q.wellbeing_pairs())
             step(9)
             previous = _Queries(session, period.previous(), worker_id, agency_id, reason)
             comparison = previous.comparison()
@@ -440,8 +440,8 @@ class OutcomeReportService(SnapshotService):
             ethnicities=ethnicities,
             funnel=Funnel.of(facts),
             breakdowns=breakdowns(facts),
-            offending=offending,
-            wellbeing=wellbeing,
+            offending=offending_figures,
+            wellbeing=wellbeing_figures,
             quarters=quarters(period, facts),
             previous=comparison,
             targets=targets,
@@ -741,6 +741,15 @@ class _Queries:
             (a.label, b.label): ranked[(a, b)] for a in order for b in order if (a, b) in ranked
         }
         return ChangeFigures(labelled, improved, same, worsened)
+
+    def wellbeing_pairs(self) -> dict[tuple[str, str], int]:
+        """(first score, latest score) to the period's end: how many young people each."""
+        return self._first_and_latest(
+            Outcome,
+            Outcome.wellbeing,
+            Outcome.recorded_on,
+            and_(Outcome.recorded_on <= self.period.end, Outcome.wellbeing.is_not(None)),
+        )
 
     def education_change(self) -> ChangeFigures:
         pairs = self._first_and_latest(
