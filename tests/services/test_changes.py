@@ -39,6 +39,7 @@ from veru_desk.domain.enums import (
     Role,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.safeguarding import FlagInput, FlagKind
 from veru_desk.domain.sharing import LawfulBasis, SharingDraft
 from veru_desk.services import Services, changes
 from veru_desk.services.actor import Actor
@@ -302,6 +303,20 @@ def _sign_off_analysis(w: World) -> None:
     _published(watched, {(Kind.ANALYSIS, w.person)})
 
 
+def _end_flag(w: World) -> None:
+    flag = w.dariusz.safeguarding.add(w.person, FlagInput(FlagKind.MISSING, today()))
+    watched = watch()
+    w.manager.safeguarding.end(flag, today(), 1)
+    _published(watched, {(Kind.FLAG, w.person)})
+
+
+def _change_flag(w: World) -> None:
+    flag = w.dariusz.safeguarding.add(w.person, FlagInput(FlagKind.CCE, today()))
+    watched = watch()
+    w.dariusz.safeguarding.change(flag, FlagInput(FlagKind.COUNTY_LINES, today()), 1)
+    _published(watched, {(Kind.FLAG, w.person)})
+
+
 WALKS: dict[str, Walk] = {
     "people.create": _create_person,
     "people.update": _person_update,
@@ -476,6 +491,12 @@ WALKS: dict[str, Walk] = {
         {(Kind.ANALYSIS, w.person)},
     )[1],
     "analysis.sign_off": _sign_off_analysis,
+    "safeguarding.add": lambda w: (
+        w.dariusz.safeguarding.add(w.person, FlagInput(FlagKind.SEND, today())),
+        {(Kind.FLAG, w.person)},
+    )[1],
+    "safeguarding.change": _change_flag,
+    "safeguarding.end": _end_flag,
     "settings.set_summary_sign_off_required": lambda w: (
         w.manager.settings.set_summary_sign_off_required(True),
         {(Kind.SETTINGS, None)},

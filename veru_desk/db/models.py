@@ -51,6 +51,7 @@ from veru_desk.domain.enums import (
     SessionType,
     SharingBasis,
 )
+from veru_desk.domain.safeguarding import FlagKind, GroundsDecision
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -705,6 +706,33 @@ class CaseAnalysis(Tracked, Base):
     recommendation: Mapped[str | None] = mapped_column(Text)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SafeguardingFlagRecord(Tracked, Base):
+    """A safeguarding flag with its dates (``domain.safeguarding``): active from ``started_on``
+    until ``ended_on`` (none: still active). NRM decisions and the missing episode's return
+    home interview are columns of their own kinds; others leave them empty."""
+
+    __tablename__ = "safeguarding_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    reasonable_grounds: Mapped[GroundsDecision | None] = mapped_column(enum_column(GroundsDecision))
+    reasonable_grounds_on: Mapped[dt.date | None] = mapped_column(Date)
+    conclusive_grounds: Mapped[GroundsDecision | None] = mapped_column(enum_column(GroundsDecision))
+    conclusive_grounds_on: Mapped[dt.date | None] = mapped_column(Date)
+    return_interview_done: Mapped[bool | None] = mapped_column(Boolean)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    __table_args__ = (
+        Index("ix_safeguarding_flag_person_end", "young_person_id", "ended_on", "kind"),
+        # The dashboard's flags added lately.
+        Index("ix_safeguarding_flag_created", "created_at"),
+    )
 
 
 class AuditEvent(Base):

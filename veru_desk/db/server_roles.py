@@ -71,6 +71,7 @@ PERSON_TABLES: dict[str, str] = {
     "document_export": "young_person_id",
     "sharing_decision": "young_person_id",
     "case_analysis": "young_person_id",
+    "safeguarding_flag": "young_person_id",
 }
 # Case tables that hang off another case table: (its column, the parent table).
 CHILD_TABLES: dict[str, tuple[str, str]] = {

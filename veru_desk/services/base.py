@@ -66,6 +66,7 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "document_export": (Kind.EXPORT,),
     "sharing_decision": (Kind.EXPORT,),
     "case_analysis": (Kind.ANALYSIS,),
+    "safeguarding_flag": (Kind.FLAG,),
     "agency": (Kind.AGENCY,),
     "user": (Kind.USER,),
     "user_role": (Kind.USER,),
@@ -101,6 +102,7 @@ CASE_KINDS: tuple[Kind, ...] = (
     Kind.OUTCOME,
     Kind.EXPORT,
     Kind.ANALYSIS,
+    Kind.FLAG,
 )
 
 

@@ -35,6 +35,7 @@ class Kind(enum.Enum):
     SETTINGS = "settings"  # organisation settings
     EXPORT = "export"  # a document made from a case (summary, subject access), its sharing
     ANALYSIS = "analysis"  # the caseworker's analysis of a case and its sign-off
+    FLAG = "flag"  # safeguarding flags with their dates
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 

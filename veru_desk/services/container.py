@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from veru_desk.services.referrals import ReferralService
     from veru_desk.services.retention import RetentionService
     from veru_desk.services.risk import RiskService
+    from veru_desk.services.safeguarding import SafeguardingService
     from veru_desk.services.settings import SettingsService
     from veru_desk.services.sharing import SharingService
     from veru_desk.services.subject_access import SubjectAccessService
@@ -141,6 +142,12 @@ class Services:
         from veru_desk.services.case_analysis import CaseAnalysisService
 
         return CaseAnalysisService(self.db, self.actor)
+
+    @cached_property
+    def safeguarding(self) -> SafeguardingService:
+        from veru_desk.services.safeguarding import SafeguardingService
+
+        return SafeguardingService(self.db, self.actor)
 
     @cached_property
     def reports(self) -> OutcomeReportService:

@@ -44,6 +44,7 @@ from veru_desk.db.models import (
     Referral,
     ReferralTransition,
     RiskAssessment,
+    SafeguardingFlagRecord,
     SeriesException,
     SessionSeries,
     Setting,
@@ -354,6 +355,12 @@ class RetentionService(Service):
                 {"location": None, "notes": None, "topics": None},
             ),
             (Outcome, Outcome.young_person_id == person_id, {"notes": None}),
+            # Kinds and dates stay for the statistics; the note tells the story in words.
+            (
+                SafeguardingFlagRecord,
+                SafeguardingFlagRecord.young_person_id == person_id,
+                {"note": None},
+            ),
             (
                 CaseNote,
                 CaseNote.young_person_id == person_id,

@@ -40,6 +40,7 @@ from veru_desk.db.models import (
     ReferralReasonRow,
     ReferralTransition,
     RiskAssessment,
+    SafeguardingFlagRecord,
     SeriesException,
     SessionSeries,
     User,
@@ -72,6 +73,7 @@ _USER_COLUMNS = {
     "by_user_id": "by",
     "current_worker_id": "current_worker",
     "user_id": "user",
+    "ended_by_id": "ended_by",
 }
 _AGENCY_COLUMNS = {
     "referring_agency_id": "referring_agency",
@@ -93,6 +95,7 @@ _KIND_NAMES = {
     "referral": "Referral",
     "transition": "Decision or status change",
     "assessment": "Risk assessment",
+    "flag": "Safeguarding flag",
     "plan": "Intervention plan",
     "goal": "Goal",
     "action": "Action",
@@ -109,6 +112,7 @@ _TABLE_KINDS = {
     "contact": "contact",
     "referral": "referral",
     "risk_assessment": "assessment",
+    "safeguarding_flag": "flag",
     "intervention_plan": "plan",
     "plan_goal": "goal",
     "plan_action": "action",
@@ -478,6 +482,20 @@ def _gather(
                     RiskAssessment,
                     RiskAssessment.young_person_id == pid,
                     order=[RiskAssessment.assessed_on, RiskAssessment.id],
+                )
+            ],
+        )
+    )
+    sections.append(
+        (
+            "safeguarding_flags",
+            "Safeguarding flags",
+            [
+                collect.record("flag", f, f"{f.kind.label} from {format_uk_date(f.started_on)}")
+                for f in rows(
+                    SafeguardingFlagRecord,
+                    SafeguardingFlagRecord.young_person_id == pid,
+                    order=[SafeguardingFlagRecord.started_on, SafeguardingFlagRecord.id],
                 )
             ],
         )
