@@ -91,10 +91,7 @@ WHERE r.received_on >= :start AND r.received_on <= :end
 """.format(
     attended="""
     SELECT COUNT(*) FROM mentoring_session m
-    WHERE m.young_person_id = r.young_person_id AND m.attendance = 'attended'
-      AND SUBSTR(CAST(m.planned_start AS TEXT), 1, 10) >= SUBSTR(CAST(r.received_on AS TEXT), 1, 10)
-      AND (r.closed_on IS NULL OR SUBSTR(CAST(m.planned_start AS TEXT), 1, 10)
-           <= SUBSTR(CAST(r.closed_on AS TEXT), 1, 10))
+    WHERE m.referral_id = r.id AND m.attendance = 'attended'
     """
 )
 
