@@ -139,7 +139,7 @@ class Generator:
         self.nhs_counter = self.rng.randrange(10**6)
         self.counts: Counter[str] = Counter()
         self.booked: dict[tuple[int, dt.date], set[str]] = {}  # each worker's hours taken
-        self.shown: set[str] = set()  # what the demo has shown at least once (_showcase)
+        self.shown: dict[str | int, str | int] = {}  # example -> person and back (_showcase)
 
     # each person: one call, all their rows --------------------------------------------------
 
@@ -381,8 +381,8 @@ class Generator:
         assessed = work.start
         end = work.end
         closing = work.closing
-        stop_early = not closing and (  # some reviews are overdue, in every demo
-            self._showcase("risk review overdue", work.span > 240) or rng.random() < 0.08
+        late = not closing and (  # some reviews are overdue (by weeks), in every demo
+            self._showcase("risk review overdue", work.pid, work.span > 90) or rng.random() < 0.08
         )
         while assessed <= end:
             review = next_review_date(assessed, level)
@@ -390,7 +390,12 @@ class Generator:
             # the worker keeps up); an open case's last review falls due after today unless
             # this is one of the cases left overdue on purpose.
             following = _weekday(max(review, assessed + dt.timedelta(days=rng.randint(56, 90))))
-            if not closing and not stop_early and following > end and review < end:
+            if late and following > end - dt.timedelta(days=30):
+                # the last one: its review fell due a few weeks ago and nobody has reassessed
+                weeks_ago = end - dt.timedelta(days=rng.randint(1, 30))
+                review = max(assessed + dt.timedelta(days=14), weeks_ago)
+                following = end + dt.timedelta(days=1)
+            elif not closing and following > end and review < end:
                 following = review + dt.timedelta(days=rng.randint(0, 3))
             work.batch.rows["risk_assessment"].append(
                 (
@@ -403,8 +408,6 @@ class Generator:
             levels.append((assessed, level))
             summary.risk = level
             summary.latest_review = review
-            if stop_early and len(levels) >= 2:
-                break
             assessed = following
             roll = rng.random()
             if roll < 0.4 and level is not RiskLevel.LOW:
@@ -428,7 +431,10 @@ class Generator:
         review = next_plan_review(plan_start)
         if not work.closing:
             # An open case's plan is reviewed when due; a few reviews are late, by weeks.
-            late = self._showcase("plan review late", review <= work.end) or rng.random() < 0.1
+            late = (
+                self._showcase("plan review late", work.pid, review <= work.end)
+                or rng.random() < 0.1
+            )
             if late:
                 review = max(review, work.end - dt.timedelta(days=rng.randint(0, 35)))
             else:
@@ -467,11 +473,12 @@ class Generator:
                 recent = (work.end - due).days < 42
                 overdue = self._showcase(
                     "action overdue",
+                    work.pid,
                     not work.closing and status is GoalStatus.IN_PROGRESS and done is not None,
                 )
                 if overdue:  # the demo's example of an overdue action: a couple of weeks late
-                    late = work.end - dt.timedelta(days=rng.randint(3, 20))
-                    due, done = max(late, plan_start), None
+                    weeks_ago = work.end - dt.timedelta(days=rng.randint(3, 20))
+                    due, done = max(weeks_ago, plan_start), None
                 if done is not None and recent and rng.random() < 0.15:
                     done = None  # an overdue action, weeks late at most
                 if status is GoalStatus.NOT_STARTED:  # its actions lie ahead
@@ -513,7 +520,8 @@ class Generator:
         disengaging = (
             episode.closure_reason is ClosureReason.DISENGAGED
             if work.closing
-            else count >= 4 and (self._showcase("disengaged", True) or rng.random() < 0.07)
+            else count >= 4
+            and (self._showcase("disengaged", work.pid, True) or rng.random() < 0.07)
         )
         hour = rng.choice((15, 16, 16, 17, 18))
         location = rng.choice(LOCATIONS)  # where they usually meet
@@ -592,12 +600,14 @@ class Generator:
             )  # fmt: skip
         return extras
 
-    def _showcase(self, what: str, eligible: bool) -> bool:
+    def _showcase(self, what: str, pid: int, eligible: bool) -> bool:
         """True for the first open case that can show ``what`` (an overdue review, a
-        disengaged young person...), so even a small demo has something in every list."""
-        if not eligible or what in self.shown:
+        disengaged young person...), so even a small demo has something in every list; each
+        example on a different young person."""
+        if not eligible or what in self.shown or self.shown.get(pid, what) != what:
             return False
-        self.shown.add(what)
+        self.shown[what] = pid
+        self.shown[pid] = what
         return True
 
     def _free_clock(self, worker: int, day: dt.date, wanted: str) -> str:
