@@ -66,17 +66,26 @@ def case_ref(database_target: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_summary_writes_a_multi_agency_pdf_by_default(
-    case_ref: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case_ref: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    target = tmp_path / "panel.pdf"
+    # A multi-agency summary needs a recorded sharing decision (``veru-desk sharing``).
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("veru_desk.cli.reports", "veru_desk.cli.sharing"))
+    meeting_on = (today() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
     status = cli.main(
-        ["summary", case_ref, "-o", str(target), "--meeting", "Luton panel",
-         "--meeting-date", "12/03/2026", "--user", "dariusz"]
+        ["sharing", "record", case_ref, "--meeting", "Luton panel", "--meeting-date", meeting_on,
+         "--agency", "Bedfordshire Police", "--basis", "consent",
+         "--consent-given-by", "Ştefan and his father", "--user", "dariusz"]
     )  # fmt: skip
     assert status == 0, capsys.readouterr().err
-    text = " ".join(p.extract_text() for p in PdfReader(target).pages)
+    target = tmp_path / "panel.pdf"
+    status = cli.main(["summary", case_ref, "-o", str(target), "--user", "dariusz"])
+    assert status == 0, capsys.readouterr().err
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(target).pages).split())
     assert "Ştefan Popescu" in text
-    assert "Luton panel, 12/03/2026" in text
+    assert f"Luton panel, {meeting_on}" in text
     assert "07700 900123" not in text
     assert "multi-agency profile" in capsys.readouterr().out
 
