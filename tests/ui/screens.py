@@ -19,6 +19,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,7 +145,8 @@ def text_scaled(app: QApplication, factor: float) -> Iterator[None]:
 @contextmanager
 def no_modal_waits(opened: list[str]) -> Iterator[None]:
     """Any modal dialog or message a screen opens is noted in ``opened`` and answered at once
-    (rejected, or the default button), so a screen never waits for a person."""
+    (rejected, or the default button), so a screen never waits for a person; the user data
+    folder is a new temporary one and no database or account comes from the environment."""
     import pytest
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -160,6 +162,10 @@ def no_modal_waits(opened: list[str]) -> Iterator[None]:
         return answer
 
     with pytest.MonkeyPatch.context() as patch:
+        # module-wide, so the per-test isolation of the user data folder does not reach it
+        patch.setenv("VERU_DESK_DATA_DIR", tempfile.mkdtemp(prefix="veru-screens-"))
+        for name in ("VERU_DESK_DATABASE", "VERU_DESK_USER", "VERU_DESK_PASSWORD"):
+            patch.delenv(name, raising=False)
         patch.setattr(QDialog, "exec", exec_)
         patch.setattr(QMessageBox, "exec", exec_)
         for kind in ("information", "warning", "critical", "question"):
