@@ -1,8 +1,8 @@
 """Safeguarding flags with dates: what a concern or a statutory status is, when it began and
 ended, and the rules its dates must keep.
 
-A flag is active from its start until its end (the end day included); a flag with no end is
-active until someone ends it. Two kinds carry more than start and end:
+A flag is active from its start until its end (on the end day it no longer is); a flag with
+no end is active until someone ends it. Two kinds carry more than start and end:
 
 - a National Referral Mechanism referral (``NRM``): the referral date is the start; the
   reasonable grounds and conclusive grounds decisions each have an outcome and a date, on or
@@ -182,8 +182,9 @@ def end_label(kind: FlagKind) -> str:
 
 
 def is_active(started_on: dt.date, ended_on: dt.date | None, on: dt.date) -> bool:
-    """Whether a flag holds on the day ``on``: started by then and not yet ended."""
-    return started_on <= on and (ended_on is None or ended_on >= on)
+    """Whether a flag holds on the day ``on``: started by then and not ended by then (a
+    missing young person found today is no longer missing today)."""
+    return started_on <= on and (ended_on is None or ended_on > on)
 
 
 def end_problems(started_on: dt.date, ended_on: dt.date | None, today: dt.date) -> dict[str, str]:

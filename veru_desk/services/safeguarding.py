@@ -279,7 +279,7 @@ def active_kinds_in(
                 SafeguardingFlagRecord.started_on <= day,
                 or_(
                     SafeguardingFlagRecord.ended_on.is_(None),
-                    SafeguardingFlagRecord.ended_on >= day,
+                    SafeguardingFlagRecord.ended_on > day,
                 ),
                 visible,
             )

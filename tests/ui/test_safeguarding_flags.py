@@ -1,0 +1,170 @@
+"""Safeguarding flags driven as Dariusz uses them: the case's Flags tab, the flag editor with
+the rows each kind needs, ending a missing episode, and the banner of active flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from ui_drivers import DialogDriver, shown, type_into
+
+from tests.dates import today
+from veru_desk.domain.dates import format_uk_date
+from veru_desk.domain.safeguarding import FlagInput, FlagKind, GroundsDecision
+from veru_desk.services import Services
+from veru_desk.ui.case.safeguarding import FlagBanner, SafeguardingTab
+from veru_desk.ui.dialogs.safeguarding_flag import SafeguardingFlagDialog
+
+
+def days_ago(days: int) -> dt.date:
+    return today() - dt.timedelta(days=days)
+
+
+def choose(combo: Any, label: str) -> None:
+    index = combo.findText(label)
+    assert index >= 0, label
+    combo.setCurrentIndex(index)
+
+
+def cells(table: Any, column: int) -> list[str]:
+    model = table.model()
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def click(qtbot: QtBot, button: Any) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def tab_for(qtbot: QtBot, services: Services, person_id: int) -> SafeguardingTab:
+    tab = shown(qtbot, SafeguardingTab(services, person_id))
+    tab.refresh()
+    return tab
+
+
+def test_a_missing_episode_added_from_the_tab_is_listed_and_saved(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
+) -> None:
+    tab = tab_for(qtbot, as_dariusz, lukasz_case)
+    assert tab.summary.text().startswith("No safeguarding flags recorded")
+
+    def fill(dialog: Any) -> None:
+        choose(dialog.kind, "Missing episode")
+        assert dialog.form.labelForField(dialog.started_on).text() == "Missing from*"
+        assert dialog.form.labelForField(dialog.ended_on).text() == "Found"
+        assert dialog.interview.isVisible() and not dialog.reasonable.isVisible()
+        dialog.started_on.clear()
+        type_into(qtbot, dialog.started_on, format_uk_date(days_ago(2)))
+        type_into(qtbot, dialog.note, "Reported missing by mum at 22:00")
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(fill)
+    click(qtbot, tab.add_button)
+    tab.refresh()  # the workspace re-reads its tabs on a change (tested there)
+
+    [saved] = as_dariusz.safeguarding.for_case(lukasz_case)
+    assert (saved.kind, saved.started_on, saved.ended_on) == (FlagKind.MISSING, days_ago(2), None)
+    assert saved.note == "Reported missing by mum at 22:00"
+    assert cells(tab.table, 0) == ["Missing episode"]
+    assert cells(tab.table, 3) == ["Still missing"]
+    assert cells(tab.table, 5) == ["Dariusz Wójcik"]
+    assert tab.summary.text() == "1 active flag."
+    assert tab.end_button.isEnabled()
+
+
+def test_ending_a_missing_episode_from_the_tab_records_the_day_found(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
+) -> None:
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.MISSING, days_ago(3)))
+    tab = tab_for(qtbot, as_dariusz, lukasz_case)
+
+    def end(dialog: Any) -> None:
+        dialog.ended_on.clear()
+        type_into(qtbot, dialog.ended_on, format_uk_date(days_ago(1)))
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(end)
+    click(qtbot, tab.end_button)
+    tab.refresh()
+
+    [flag] = as_dariusz.safeguarding.for_case(lukasz_case)
+    assert flag.ended_on == days_ago(1) and flag.ended_by == "Dariusz Wójcik"
+    assert cells(tab.table, 2) == [format_uk_date(days_ago(1))]
+    assert cells(tab.table, 3) == ["Ended"]
+    assert not tab.end_button.isEnabled()
+
+
+def test_the_editor_shows_nrm_decisions_and_puts_date_errors_beside_their_fields(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    dialog = shown(qtbot, SafeguardingFlagDialog(as_dariusz, lukasz_case))
+    choose(dialog.kind, "National Referral Mechanism referral")
+    assert dialog.reasonable.isVisible() and dialog.conclusive_on.isVisible()
+    assert not dialog.interview.isVisible()
+    assert dialog.form.labelForField(dialog.started_on).text() == "Referred*"
+    dialog.started_on.clear()
+    type_into(qtbot, dialog.started_on, format_uk_date(days_ago(10)))
+    choose(dialog.reasonable, "Positive")
+    type_into(qtbot, dialog.reasonable_on, format_uk_date(days_ago(20)))
+    click(qtbot, dialog.save_button)
+
+    message = dialog.errors.message("reasonable_grounds_on")
+    assert "before the referral" in message
+    assert dialog.isVisible()
+    assert as_dariusz.safeguarding.for_case(lukasz_case) == []
+
+    dialog.reasonable_on.clear()
+    type_into(qtbot, dialog.reasonable_on, format_uk_date(days_ago(5)))
+    click(qtbot, dialog.save_button)
+    [flag] = as_dariusz.safeguarding.for_case(lukasz_case)
+    assert (flag.reasonable_grounds, flag.reasonable_grounds_on) == (
+        GroundsDecision.POSITIVE,
+        days_ago(5),
+    )
+
+
+def test_changing_a_flag_keeps_who_recorded_it(
+    qtbot: QtBot,
+    as_dariusz: Services,
+    as_manager: Services,
+    lukasz_case: int,
+    dialogs: DialogDriver,
+) -> None:
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.CCE, days_ago(30)))
+    tab = tab_for(qtbot, as_manager, lukasz_case)
+
+    def change(dialog: Any) -> None:
+        assert dialog.recorded.text() == "Recorded by Dariusz Wójcik."
+        choose(dialog.kind, "County lines")
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(change)
+    click(qtbot, tab.change_button)
+    tab.refresh()
+    [flag] = as_dariusz.safeguarding.for_case(lukasz_case)
+    assert flag.kind is FlagKind.COUNTY_LINES and flag.recorded_by == "Dariusz Wójcik"
+    assert cells(tab.table, 0) == ["County lines"]
+
+
+def test_the_banner_shows_active_flags_only_and_hides_when_none_remain(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    service = as_dariusz.safeguarding
+    banner = shown(qtbot, FlagBanner(as_dariusz, lukasz_case))
+    banner.refresh()
+    assert not banner.isVisible()
+    missing = service.add(lukasz_case, FlagInput(FlagKind.MISSING, days_ago(1)))
+    service.add(lukasz_case, FlagInput(FlagKind.CCE, days_ago(40)))
+    service.add(lukasz_case, FlagInput(FlagKind.SEND, days_ago(900), days_ago(400)))
+    banner.refresh()
+    assert banner.isVisible()
+    text = banner.text().replace("\u00a0", " ")
+    assert text == (
+        f"Safeguarding: MISSING since {format_uk_date(days_ago(1))}  ·  "
+        f"Child criminal exploitation concern since {format_uk_date(days_ago(40))}"
+    )
+    service.end(missing, today(), 1)
+    banner.refresh()
+    assert "MISSING" not in banner.text()
