@@ -16,8 +16,17 @@ counted:
   assessments (outcome records with an education status) up to the period's end, the first
   against the latest.
 
+- *The funnel, offending and wellbeing*: defined in ``services.outcome_cohort`` (referred,
+  accepted, first contact, engaged = 3 or more sessions attended, closed positively).
+- *Previous period*: the same length just before (the same months for whole months).
+
 Filters narrow every table to the episodes (and their young people) matching all of them: a
 caseworker (allocated worker), a referring agency, a referral reason.
+
+``figure_tables`` turns the figures into the tables the PDF, the spreadsheets and the Reports
+page print, with small numbers suppressed by ``domain.suppression`` ("<5", and "*" for a
+number withheld so a "<5" cannot be worked out), consistently across tables that print the
+same number; "n/a", with the reason in the table's note, where a figure cannot be computed.
 """
 
 from __future__ import annotations
