@@ -126,13 +126,12 @@ class SharingStep(QGroupBox):
         for box in self.sections.values():
             box.setEnabled(new)
         is_consent = self.chosen_basis() is LawfulBasis.CONSENT
-        self.consent_given_by.setVisible(new and is_consent)
-        self.form.labelForField(self.consent_given_by).setVisible(new and is_consent)
-        self.reason.setVisible(new and not is_consent)
-        self.form.labelForField(self.reason).setVisible(new and not is_consent)
+        self.form.setRowVisible(self.consent_given_by, new and is_consent)
+        self.form.setRowVisible(self.reason, new and not is_consent)
+        self.form.setRowVisible(self.use, self.use.count() > 1)
         waiting = existing is not None and not existing.ready
         manager = self.services.actor.is_manager
-        self.approve_button.setVisible(waiting and manager)
+        self.form.setRowVisible(self.approve_button, waiting and manager)
         if existing is not None:
             self.approval_note.setText(
                 f"{existing.basis_text}. Agencies: {', '.join(existing.agencies)}. "
@@ -145,7 +144,7 @@ class SharingStep(QGroupBox):
             )
         else:
             self.approval_note.setText("")
-        self.approval_note.setVisible(bool(self.approval_note.text()))
+        self.form.setRowVisible(self.approval_note, bool(self.approval_note.text()))
 
     def draft(self, meeting: str, on: dt.date | None) -> SharingDraft:
         """The new decision as filled in (checked by the service when recorded)."""
