@@ -26,6 +26,7 @@ from veru_desk.domain.enums import Attendance, ClosureReason, OutcomePoint
 from veru_desk.domain.suppression import SMALL, WITHHELD
 from veru_desk.services.outcome_cohort import Funnel, Spread
 from veru_desk.services.outcome_figures import (
+    FigureTable,
     OutcomeFigures,
     ReportPeriod,
     Targets,
@@ -254,7 +255,7 @@ def test_a_count_printed_in_two_tables_cannot_give_away_a_small_one_between_them
     assert funnel["Accepted"] == shown_accepted
 
 
-def _table(f: OutcomeFigures, key: str):  # type: ignore[no-untyped-def]
+def _table(f: OutcomeFigures, key: str) -> FigureTable:
     return {t.key: t for t in figure_tables(f)}[key]
 
 
