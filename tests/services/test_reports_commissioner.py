@@ -255,6 +255,30 @@ def test_a_count_printed_in_two_tables_cannot_give_away_a_small_one_between_them
     assert funnel["Accepted"] == shown_accepted
 
 
+def test_a_part_whose_rest_is_under_5_is_withheld_so_the_rest_cannot_be_worked_out() -> None:
+    """Wellbeing rose for 10 of 11: printing the 10 would say that 1 young person's did not."""
+    from dataclasses import replace
+
+    from veru_desk.services.outcome_cohort import OffendingFigures, WellbeingFigures
+
+    spread = Spread(11, 2.0, 1.0, 3.0)
+    f = replace(
+        _figures(Funnel(40, 36, 30, 20, 10)),
+        wellbeing=WellbeingFigures(spread, spread, spread, improved=10),
+        offending=OffendingFigures(people_during=20, arrested_during=17, arrests_during=30),
+    )
+    outcomes = {row[0]: row[1:] for row in _table(f, "outcomes").rows}
+    assert outcomes["Wellbeing score rose (of those with two or more scores)"] == [
+        WITHHELD,
+        11,
+        WITHHELD,
+    ]
+    offending = {row[0]: row[1:] for row in _table(f, "offending").rows}
+    # 17 of 20 arrested leaves 3 not arrested: withheld; 0 charged of 20 is shown.
+    assert offending["During an episode"][:4] == [20, WITHHELD, WITHHELD, 30]
+    assert offending["During an episode"][4:6] == [0, 0.0]
+
+
 def _table(f: OutcomeFigures, key: str) -> FigureTable:
     return {t.key: t for t in figure_tables(f)}[key]
 

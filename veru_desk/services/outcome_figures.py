@@ -1053,6 +1053,16 @@ def _count(value: int) -> object:
     return SMALL if is_small(value) else value
 
 
+def _part_of(part: int, whole: int) -> tuple[object, object, object]:
+    """``part`` of ``whole`` young people and its rate, as printed: when the rest (whole -
+    part, those without the outcome) is 1 to 4, the part and the rate are withheld, or the
+    subtraction would give the small number away."""
+    rest_small = is_small(whole - part)
+    shown_part = _count(part) if not rest_small or is_small(part) else WITHHELD
+    hidden = is_small(part) or is_small(whole) or rest_small
+    return shown_part, _count(whole), _rate(part, whole, hidden)
+
+
 def _statistic(value: float | None, n: int) -> object:
     """A median (or quartile) over ``n`` young people: n/a over none, withheld under 5."""
     if n == 0 or value is None:
@@ -1454,9 +1464,7 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
         ],
         [
             "Wellbeing score rose (of those with two or more scores)",
-            _count(wb.improved),
-            _count(wb.people),
-            _rate(wb.improved, wb.people, is_small(wb.improved) or is_small(wb.people)),
+            *_part_of(wb.improved, wb.people),
         ],
         [
             "Sessions attended (of offered)",
@@ -1683,14 +1691,16 @@ def _offending_table(o: OffendingFigures) -> FigureTable:
     def row(
         label: str, people: int, arrested: int, arrests: int, charged: int, charges: int
     ) -> list[object]:
+        shown_arrested, shown_people, arrested_rate = _part_of(arrested, people)
+        shown_charged, _people, charged_rate = _part_of(charged, people)
         return [
             label,
-            _count(people),
-            _count(arrested),
-            _rate(arrested, people, is_small(arrested) or is_small(people)),
+            shown_people,
+            shown_arrested,
+            arrested_rate,
             _count(arrests),
-            _count(charged),
-            _rate(charged, people, is_small(charged) or is_small(people)),
+            shown_charged,
+            charged_rate,
             _count(charges),
         ]
 
