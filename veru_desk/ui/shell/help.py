@@ -80,6 +80,7 @@ CONTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "case-outcomes",
             "case-chronology",
             "case-exports",
+            "case-safeguarding",
             "sessions-and-series",
             "notes",
             "closing-a-case",
@@ -123,6 +124,8 @@ WIDGET_TOPICS: dict[str, str] = {
     "OutcomesTab": "case-outcomes",
     "ChronologyTab": "case-chronology",
     "ExportsTab": "case-exports",
+    "SafeguardingTab": "case-safeguarding",
+    "CaseTab": "case",
     # dialogs
     "CaseDialog": "case",
     "PersonDialog": "case-overview",
@@ -136,6 +139,8 @@ WIDGET_TOPICS: dict[str, str] = {
     "SeriesDialog": "sessions-and-series",
     "SessionMenu": "sessions-and-series",
     "OutcomeDialog": "case-outcomes",
+    "SafeguardingFlagDialog": "case-safeguarding",
+    "EndFlagDialog": "case-safeguarding",
     "NoteDialog": "notes",
     "CloseCaseDialog": "closing-a-case",
     "ReopenCaseDialog": "closing-a-case",
@@ -207,11 +212,17 @@ def declared_topic(widget: QObject) -> str | None:
     own = widget.property("help_topic")
     if isinstance(own, str) and own:
         return own
-    attribute = getattr(type(widget), "help_topic", None)
+    return class_topic(type(widget))
+
+
+def class_topic(cls: type) -> str | None:
+    """The topic of a kind of screen: its ``help_topic`` attribute, or the nearest class in
+    its ancestry that ``WIDGET_TOPICS`` names."""
+    attribute = getattr(cls, "help_topic", None)
     if isinstance(attribute, str) and attribute:
         return attribute
-    for cls in type(widget).__mro__:
-        topic = WIDGET_TOPICS.get(cls.__name__)
+    for ancestor in cls.__mro__:
+        topic = WIDGET_TOPICS.get(ancestor.__name__)
         if topic is not None:
             return topic
     return None
@@ -287,6 +298,7 @@ class HelpWindow(QWidget):
             for key in keys:
                 item = QTreeWidgetItem([self._titles[key]])
                 item.setData(0, TOPIC_ROLE, key)
+                item.setToolTip(0, self._titles[key])
                 heading.addChild(item)
         self.contents.expandAll()
         self.contents.itemActivated.connect(self._item_chosen)
@@ -301,7 +313,9 @@ class HelpWindow(QWidget):
         self.browser.setOpenExternalLinks(True)
         self.browser.setSearchPaths([str(help_dir())])
         self.browser.sourceChanged.connect(self._source_changed)
-        self.browser.document().setDocumentMargin(18)
+        # Lines no longer than a comfortable read, however wide the window (see eventFilter).
+        self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.FixedPixelWidth)
+        self.browser.viewport().installEventFilter(self)
 
         self.back_button = QPushButton("◀ Back")
         self.back_button.setToolTip("The topic before (Alt+Left)")
@@ -343,10 +357,16 @@ class HelpWindow(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         em = self.fontMetrics().horizontalAdvance("M")
-        splitter.setSizes([em * 20, em * 60])
+        splitter.setSizes([em * 23, em * 60])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.resize(min(em * 90, 1200), min(em * 60, 820))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.browser.viewport() and event.type() == QEvent.Type.Resize:
+            em = self.browser.fontMetrics().horizontalAdvance("M")
+            self.browser.setLineWrapColumnOrWidth(min(self.browser.viewport().width(), em * 72))
+        return super().eventFilter(watched, event)
 
     # --- topics -----------------------------------------------------------------------------
 
@@ -361,6 +381,7 @@ class HelpWindow(QWidget):
         self._mark_current(key)
 
     def _source_changed(self, url: QUrl) -> None:
+        self.browser.document().setDocumentMargin(18)
         key = Path(url.path()).stem
         self._mark_current(key)
         title = self._titles.get(key)
@@ -485,9 +506,10 @@ def help_for(widget: QWidget | None) -> HelpWindow:
     return open_help(topic_for(widget))
 
 
-def help_for_focus() -> HelpWindow:
-    """The guide at the topic of the widget with the keyboard focus (or the active window)."""
-    return help_for(QApplication.focusWidget() or QApplication.activeWindow())
+def help_for_focus(window: QWidget) -> HelpWindow:
+    """The guide at the topic of the widget with the keyboard focus in ``window`` (the one
+    that last had it, if the window is not active), or of the window itself."""
+    return help_for(window.focusWidget() or window)
 
 
 class HelpKey(QObject):
@@ -528,7 +550,7 @@ def install_help(window: QMainWindow, menu: QMenu) -> None:
     guide = QAction("VERU Desk guide", window)
     guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     guide.setToolTip("Open the guide at this screen's topic (F1)")
-    guide.triggered.connect(help_for_focus)
+    guide.triggered.connect(lambda: help_for_focus(window))
     week = QAction("A week at the unit", window)
     week.triggered.connect(lambda: open_help(WEEK_TOPIC))
     about = QAction("About VERU Desk", window)
