@@ -267,3 +267,32 @@ def test_subject_access_includes_the_flags(as_manager: Services, allocated_case:
     shown = dict(item.fields)
     assert shown["Return interview done"] == "No"
     assert [f["kind"] for f in data.document["safeguarding_flags"]] == ["missing"]
+
+
+def test_the_caseload_filters_by_active_flag_and_sorts_the_most_flagged_first(
+    as_manager: Services,
+    as_aisha: Services,
+    allocated_case: int,
+    case_factory: Callable[..., int],
+) -> None:
+    from veru_desk.services.caseload_view import CaseloadFilter, CaseloadSort
+
+    zoe = case_factory("Zoë", "Çelik", worker_id=as_aisha.actor.user_id)
+    oluwaseun = case_factory("Oluwaseun", "Adeyemi", worker_id=as_aisha.actor.user_id)
+    service = flags(as_manager)
+    service.add(allocated_case, FlagInput(FlagKind.CCE, days_ago(20)))
+    service.add(zoe, FlagInput(FlagKind.CCE, days_ago(20)))
+    service.add(zoe, FlagInput(FlagKind.COUNTY_LINES, days_ago(10)))
+    service.add(oluwaseun, FlagInput(FlagKind.CCE, days_ago(90), days_ago(30)))
+    caseload = as_manager.caseload
+    cce = caseload.ids(CaseloadFilter(flag_kinds=frozenset({FlagKind.CCE})))
+    assert set(cce) == {allocated_case, zoe}
+    assert caseload.ids(CaseloadFilter(), CaseloadSort.FLAGS)[:2] == [zoe, allocated_case]
+    rows = {row.person_id: row.flags for row in caseload.rows([allocated_case, zoe, oluwaseun])}
+    assert rows == {
+        allocated_case: (FlagKind.CCE,),
+        zoe: (FlagKind.CCE, FlagKind.COUNTY_LINES),
+        oluwaseun: (),
+    }
+    # Aisha's caseload is her own cases: Łukasz's flag is not counted in her filter
+    assert set(as_aisha.caseload.ids(CaseloadFilter(flag_kinds=frozenset(FlagKind)))) == {zoe}

@@ -168,3 +168,44 @@ def test_the_banner_shows_active_flags_only_and_hides_when_none_remain(
     service.end(missing, today(), 1)
     banner.refresh()
     assert "MISSING" not in banner.text()
+
+
+def test_the_caseload_shows_active_flags_in_a_column_and_filters_by_flag(
+    qtbot: QtBot, as_manager: Services, lukasz_case: int, team: Any
+) -> None:
+    from ui_drivers import open_case_for
+
+    from veru_desk.services.caseload_view import CaseloadSort
+    from veru_desk.ui.pages.caseload import CaseloadPage
+    from veru_desk.ui.pages.caseload_model import COLUMNS
+
+    aoife = open_case_for(
+        as_manager, team.aisha.user_id, first_name="Aoife", last_name="Ní Bhriain"
+    )
+    service = as_manager.safeguarding
+    service.add(lukasz_case, FlagInput(FlagKind.CCE, days_ago(20)))
+    service.add(lukasz_case, FlagInput(FlagKind.MISSING, days_ago(1)))
+    service.add(aoife, FlagInput(FlagKind.LOOKED_AFTER, days_ago(300), days_ago(100)))
+
+    page = shown(qtbot, CaseloadPage(as_manager))
+    page.refresh()
+    column = COLUMNS.index(CaseloadSort.FLAGS)
+    assert page.model.headerData(column, Qt.Orientation.Horizontal) == "Flags"
+    shown_flags = {
+        page.model.index(row, 1).data(): page.model.index(row, column).data()
+        for row in range(page.model.rowCount())
+    }
+    lukasz = "Wiśniewski, Łukasz (Łuki)"
+    assert shown_flags == {lukasz: "CCE, Missing", "Ní Bhriain, Aoife": ""}
+    row = list(shown_flags).index(lukasz)
+    assert page.model.index(row, column).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Child criminal exploitation concern\nMissing episode"
+    )
+
+    page.flag_filter.setCurrentIndex(page.flag_filter.findText("Any active flag"))
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 1).data() == lukasz
+    page.flag_filter.setCurrentIndex(page.flag_filter.findText("Looked after"))
+    assert page.model.rowCount() == 0  # Aoife's ended in the past
+    assert page.total_label.text().startswith("No case matches these filters")
+    assert page.flag_filter.accessibleName() == "Filter by safeguarding flag"

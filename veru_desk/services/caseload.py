@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Referral, User, YoungPerson
+from veru_desk.db.models import Referral, SafeguardingFlagRecord, User, YoungPerson
 from veru_desk.domain.enums import AuditAction, ReferralStatus, RiskLevel, Role
 from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
@@ -31,6 +31,7 @@ from veru_desk.services.caseload_view import (
 )
 from veru_desk.services.overdue import anything_overdue, overdue_details
 from veru_desk.services.people import search_query
+from veru_desk.services.safeguarding import active_kinds_in
 
 __all__ = ["CaseloadFilter", "CaseloadRow", "CaseloadService", "CaseloadSort"]
 
@@ -66,9 +67,33 @@ def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]
         )
     if flt.overdue_only:
         conditions.append(anything_overdue(today))
+    if flt.flag_kinds:
+        conditions.append(
+            exists().where(
+                SafeguardingFlagRecord.young_person_id == YoungPerson.id,
+                SafeguardingFlagRecord.kind.in_(sorted(flt.flag_kinds)),
+                *_flag_active(today),
+            )
+        )
     if flt.text.strip():
         conditions.append(YoungPerson.id.in_(search_query(flt.text).order_by(None)))
     return conditions
+
+
+def _flag_active(today: dt.date) -> list[ColumnElement[bool]]:
+    """A safeguarding flag holding today (``domain.safeguarding.is_active``)."""
+    return [
+        SafeguardingFlagRecord.started_on <= today,
+        or_(SafeguardingFlagRecord.ended_on.is_(None), SafeguardingFlagRecord.ended_on > today),
+    ]
+
+
+def _active_flag_count(today: dt.date) -> ColumnElement[int]:
+    return (
+        select(func.count(SafeguardingFlagRecord.id))
+        .where(SafeguardingFlagRecord.young_person_id == YoungPerson.id, *_flag_active(today))
+        .scalar_subquery()
+    )
 
 
 def _ranked(column: Any, members: Sequence[Any]) -> ColumnElement[int]:
@@ -89,6 +114,10 @@ def _order(sort: CaseloadSort, descending: bool, today: dt.date) -> list[Any]:
             YoungPerson.sort_name,
             YoungPerson.id,
         ]
+    if sort is CaseloadSort.FLAGS:
+        # the most active flags first (ascending), as the overdue column puts overdue first
+        count = _active_flag_count(today)
+        return [count.asc() if descending else count.desc(), YoungPerson.sort_name, YoungPerson.id]
     if sort is CaseloadSort.NAME:
         if descending:
             return [YoungPerson.sort_name.desc(), YoungPerson.id.desc()]
@@ -189,10 +218,15 @@ class CaseloadService(Service):
                     .where(YoungPerson.id.in_(chunk), _scope(self.actor))
                 )
                 overdue = overdue_details(session, chunk, today)
+                flags = active_kinds_in(session, _scope(self.actor), chunk, today)
                 for r in result:
                     row = caseload_row(r, today)
                     detail = overdue.get(r.id)
-                    found[r.id] = replace(row, overdue=detail.text(today) if detail else "")
+                    found[r.id] = replace(
+                        row,
+                        overdue=detail.text(today) if detail else "",
+                        flags=tuple(flags.get(r.id, ())),
+                    )
         return [found[i] for i in ids if i in found]
 
     def record_export(self, count: int, what: str) -> None:

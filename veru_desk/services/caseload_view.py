@@ -14,6 +14,7 @@ from typing import Any
 
 from veru_desk.domain.dates import age_on
 from veru_desk.domain.enums import ReferralStatus, RiskLevel
+from veru_desk.domain.safeguarding import FlagKind
 
 #: the statuses of an open case, in workflow order: the caseload's default view
 OPEN_STATUSES: tuple[ReferralStatus, ...] = tuple(s for s in ReferralStatus if s.is_open_case)
@@ -29,6 +30,7 @@ class CaseloadSort(StrEnum):
     NEXT_REVIEW = "next_review"
     LAST_CONTACT = "last_contact"
     OVERDUE = "overdue"
+    FLAGS = "flags"
 
     @property
     def label(self) -> str:
@@ -46,6 +48,7 @@ _SORT_LABELS = {
     CaseloadSort.NEXT_REVIEW: "Next review",
     CaseloadSort.LAST_CONTACT: "Last contact",
     CaseloadSort.OVERDUE: "Overdue",
+    CaseloadSort.FLAGS: "Flags",
 }
 
 
@@ -60,6 +63,8 @@ class CaseloadFilter:
     disengaged_only: bool = False
     text: str = ""  # matched exactly as the global search matches it
     open_only: bool = False
+    #: cases with an active safeguarding flag of any of these kinds (empty: no filter)
+    flag_kinds: frozenset[FlagKind] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,9 @@ class CaseloadRow:
     #: what is overdue, in words (``services.overdue``): empty when nothing is, None when
     #: not read yet (the start-up read leaves it to the first page fetched afterwards)
     overdue: str | None = None
+    #: the kinds of safeguarding flag active today, in the domain's order; None when not
+    #: read yet (as ``overdue``)
+    flags: tuple[FlagKind, ...] | None = None
 
 
 def _date(value: dt.date | str | None) -> dt.date | None:

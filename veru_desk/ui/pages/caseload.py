@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from veru_desk.domain.enums import ReferralStatus, RiskLevel
 from veru_desk.domain.errors import VeruError
+from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter, CaseloadSort
 from veru_desk.services.changes import Changes, Kind
@@ -36,6 +37,7 @@ TEXT_DEBOUNCE_MS = 150
 _OPEN = "open"
 _ALL = "all"
 _HIGH_OR_ABOVE = "high_or_above"
+_ANY_FLAG = "any_flag"
 #: What a caseload row shows: the person, the case's state, risk, last and next session...
 CASELOAD_KINDS = frozenset(Kind) - {Kind.EXPORT, Kind.SETTINGS, Kind.AGENCY}
 
@@ -83,6 +85,13 @@ class CaseloadPage(QWidget):
         self.risk_filter.addItem("High or very high", _HIGH_OR_ABOVE)
         for level in RiskLevel:
             self.risk_filter.addItem(level.label, level.value)
+        self.flag_filter = QComboBox()
+        self.flag_filter.setAccessibleName("Filter by safeguarding flag")
+        self.flag_filter.setToolTip("Only cases with this safeguarding flag active today")
+        self.flag_filter.addItem("Any or no flags", None)
+        self.flag_filter.addItem("Any active flag", _ANY_FLAG)
+        for kind in FlagKind:
+            self.flag_filter.addItem(kind.label, kind.value)
         self.overdue = QCheckBox("Overdue")
         self.overdue.setToolTip(
             "Only cases with a risk review, plan review or plan action due before today"
@@ -100,6 +109,7 @@ class CaseloadPage(QWidget):
         layout.addLayout(filters)
         flags = QHBoxLayout()
         flags.setSpacing(16)
+        flags.addWidget(self.flag_filter)
         flags.addWidget(self.overdue)
         flags.addWidget(self.no_contact)
         flags.addWidget(self.disengaged)
@@ -132,6 +142,7 @@ class CaseloadPage(QWidget):
             CaseloadSort.AGE: "Age",
             CaseloadSort.STATUS: "Active · disengaged",
             CaseloadSort.RISK: "Not assessed",
+            CaseloadSort.FLAGS: "CCE, Missing",
             CaseloadSort.WORKER: "Dariusz Wójcik",
             CaseloadSort.NEXT_REVIEW: "Next review",
             CaseloadSort.OVERDUE: "Plan review due 24/08/2026",
@@ -167,7 +178,7 @@ class CaseloadPage(QWidget):
         self._text_timer.setInterval(TEXT_DEBOUNCE_MS)
         self._text_timer.timeout.connect(self.apply_filters)
         self.text_filter.textChanged.connect(lambda _t: self._text_timer.start())
-        for combo in (self.status_filter, self.worker_filter, self.risk_filter):
+        for combo in (self.status_filter, self.worker_filter, self.risk_filter, self.flag_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         for box in (self.overdue, self.no_contact, self.disengaged):
             box.toggled.connect(lambda _c: self.apply_filters())
@@ -189,6 +200,13 @@ class CaseloadPage(QWidget):
         else:
             risks = frozenset()
         worker = self.worker_filter.currentData() if self.services.actor.is_manager else None
+        flag = self.flag_filter.currentData()
+        if flag == _ANY_FLAG:
+            flag_kinds = frozenset(FlagKind)
+        elif flag:
+            flag_kinds = frozenset({FlagKind(flag)})
+        else:
+            flag_kinds = frozenset()
         return CaseloadFilter(
             statuses=frozenset({ReferralStatus(status)})
             if status not in (_OPEN, _ALL)
@@ -200,6 +218,7 @@ class CaseloadPage(QWidget):
             disengaged_only=self.disengaged.isChecked(),
             text=self.text_filter.text().strip(),
             open_only=status == _OPEN,
+            flag_kinds=flag_kinds,
         )
 
     def _filtered(self) -> bool:
@@ -212,6 +231,7 @@ class CaseloadPage(QWidget):
             or flt.overdue_only
             or flt.no_contact_yet
             or flt.disengaged_only
+            or flt.flag_kinds
             or flt.text
         )
 

@@ -23,6 +23,7 @@ from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import RiskLevel
 from veru_desk.domain.errors import VeruError
 from veru_desk.domain.names import fold
+from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.services.caseload_view import CaseloadFilter, CaseloadRow, CaseloadSort
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ COLUMNS: tuple[CaseloadSort, ...] = (
     CaseloadSort.AGE,
     CaseloadSort.STATUS,
     CaseloadSort.RISK,
+    CaseloadSort.FLAGS,
     CaseloadSort.WORKER,
     CaseloadSort.NEXT_REVIEW,
     CaseloadSort.OVERDUE,
@@ -89,6 +91,8 @@ def cell_text(row: CaseloadRow, column: CaseloadSort) -> str:
         return format_uk_date(row.next_review_on)
     if column is CaseloadSort.OVERDUE:
         return "…" if row.overdue is None else row.overdue
+    if column is CaseloadSort.FLAGS:
+        return "…" if row.flags is None else ", ".join(kind.short for kind in row.flags)
     return format_uk_date(row.last_contact_on) or "None yet"
 
 
@@ -152,13 +156,17 @@ class CaseloadModel(QAbstractTableModel):
         """Re-reads the rows seeded from the start-up read, which has no overdue column, so
         the column says what is overdue instead of "…" (one page, after the first paint)."""
         seeded = [row for row, pid in enumerate(self._ids) if self._rows.get(pid) is not None]
-        seeded = [r for r in seeded if self._rows[self._ids[r]].overdue is None]
+        seeded = [
+            r
+            for r in seeded
+            if self._rows[self._ids[r]].overdue is None or self._rows[self._ids[r]].flags is None
+        ]
         if not seeded:
             return
         for page in {r // PAGE_SIZE for r in seeded}:
             self._pages.pop(page, None)
             self._fetch_page(page)
-        column = COLUMNS.index(CaseloadSort.OVERDUE)
+        column = len(COLUMNS) - 1  # the overdue and flags columns among them
         self.dataChanged.emit(
             self.index(min(seeded), 0), self.index(max(seeded), column), [_DISPLAY]
         )
@@ -298,6 +306,8 @@ class CaseloadModel(QAbstractTableModel):
             return "The risk review is overdue"
         if column is CaseloadSort.OVERDUE:
             return row.overdue or "Nothing overdue"
+        if column is CaseloadSort.FLAGS and row.flags is not None:
+            return "\n".join(kind.label for kind in row.flags) or "No active safeguarding flags"
         if column in (CaseloadSort.STATUS, CaseloadSort.NAME) and row.disengaged:
             return "Disengagement alert: missed the last three sessions offered"
         if column is CaseloadSort.NAME:
@@ -311,6 +321,8 @@ class CaseloadModel(QAbstractTableModel):
             return _OVERDUE
         if column is CaseloadSort.OVERDUE and row.overdue:
             return _OVERDUE
+        if column is CaseloadSort.FLAGS and row.flags and FlagKind.MISSING in row.flags:
+            return _OVERDUE  # a young person missing now: the most urgent thing in the row
         if column is CaseloadSort.RISK and row.risk_level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH):
             return _HIGH_RISK
         if column is CaseloadSort.WORKER and not row.worker:
