@@ -124,6 +124,9 @@ def test_the_installed_app_finds_its_files_in_its_own_package(installed: Install
         "print(r.resources_dir())\n"
         "print(r.resource_path('fonts', 'DejaVuSans.ttf'))\n"
         "print(r.resource_path('icons', 'veru-desk.svg'))\n"
+        "print(r.resource_path('help', 'triage.md'))\n"
+        "from veru_desk.ui.shell.help import load_topic, topic_keys\n"
+        "print(len([load_topic(key) for key in topic_keys()]), load_topic('triage').title)\n"
     )
     result = subprocess.run(
         [str(installed.python), "-c", probe],
@@ -135,9 +138,14 @@ def test_the_installed_app_finds_its_files_in_its_own_package(installed: Install
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    folder, font, icon = (Path(line) for line in result.stdout.splitlines())
+    *paths, guide = result.stdout.splitlines()
+    folder, font, icon, help_page = (Path(line) for line in paths)
     assert folder == installed.site_packages / "veru_desk" / "resources"
     assert font.is_file() and icon.is_file()
+    # the user guide travels with the app, and its window reads every page from there
+    assert help_page == folder / "help" / "triage.md" and help_page.is_file()
+    pages = len(list((ROOT / "resources" / "help").glob("*.md")))
+    assert guide == f"{pages} Referrals: triage and allocation"
 
 
 def test_the_installed_command_passes_its_self_test(installed: Installed) -> None:
