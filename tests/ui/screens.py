@@ -207,6 +207,15 @@ def _page(key: str, username: str) -> Callable[[World], QWidget]:
     return build
 
 
+def _people_search(world: World) -> QWidget:
+    """The People page with results: a common surname, as a person would type it."""
+    window = _page("people", "priya")(world)
+    page = window.show_page("people")  # type: ignore[attr-defined]
+    page.query.setText("a")
+    page.search_now()
+    return window
+
+
 TABS = ("Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports")
 
 
@@ -255,7 +264,12 @@ def _dialogs() -> list[Screen]:
         return plan
 
     def a_session(world: World):  # type: ignore[no-untyped-def]
-        return dz(world).sessions.for_person(world.case_id)[-1]
+        """A session still planned (one a person would move), else the latest."""
+        from veru_desk.domain.enums import Attendance
+
+        sessions = dz(world).sessions.for_person(world.case_id)
+        planned = [s for s in sessions if s.attendance is Attendance.PLANNED]
+        return (planned or sessions)[-1]
 
     def referral_of(world: World, pid: int, who: str = "") -> int:
         person = world.as_(who or world.worker).people.open_case(pid)
@@ -494,6 +508,7 @@ def catalogue() -> list[Screen]:
         ("audit", "admin"),
     ]
     screens = [Screen(f"page {key} ({who})", who, "page", _page(key, who)) for key, who in pages]
+    screens.append(Screen("page people, a search (priya)", "priya", "page", _people_search))
     screens += [
         Screen(f"case tab {label}", "caseworker", "tab", _tab(i)) for i, label in enumerate(TABS)
     ]
