@@ -296,3 +296,27 @@ def test_the_caseload_filters_by_active_flag_and_sorts_the_most_flagged_first(
     }
     # Aisha's caseload is her own cases: Łukasz's flag is not counted in her filter
     assert set(as_aisha.caseload.ids(CaseloadFilter(flag_kinds=frozenset(FlagKind)))) == {zoe}
+
+
+def test_the_dashboard_lists_this_weeks_new_flags_for_the_cases_it_covers(
+    as_dariusz: Services,
+    as_manager: Services,
+    as_aisha: Services,
+    allocated_case: int,
+    case_factory: Callable[..., int],
+) -> None:
+    zoe = case_factory("Zoë", "Çelik", worker_id=as_aisha.actor.user_id)
+    flags(as_dariusz).add(allocated_case, FlagInput(FlagKind.MISSING, days_ago(1), days_ago(0)))
+    flags(as_manager).add(zoe, FlagInput(FlagKind.COUNTY_LINES, days_ago(2)))
+    manager = as_manager.dashboard.load()
+    assert [(i.name, i.detail) for i in manager.flags_added] == [
+        ("Zoë Çelik", f"County lines from {days_ago(2):%d/%m/%Y}; added by Priya Raghunathan"),
+        (
+            "Łukasz Wiśniewski",
+            f"Missing episode from {days_ago(1):%d/%m/%Y} to {days_ago(0):%d/%m/%Y}; "
+            "added by Dariusz Wójcik",
+        ),
+    ]
+    assert manager.total("flags_added") == 2
+    assert [i.person_id for i in as_dariusz.dashboard.load().flags_added] == [allocated_case]
+    assert [i.person_id for i in as_aisha.dashboard.load().flags_added] == [zoe]

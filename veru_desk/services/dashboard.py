@@ -26,6 +26,7 @@ from veru_desk.db.models import (
     PlanAction,
     PlanGoal,
     Referral,
+    SafeguardingFlagRecord,
     User,
     YoungPerson,
 )
@@ -41,6 +42,8 @@ from veru_desk.services.overdue import action_overdue, open_case, risk_review_ov
 LIST_CAP = 200
 #: How long a re-referral of a case stays on its worker's dashboard once decided.
 RE_REFERRAL_DAYS = 14
+#: How long a newly added safeguarding flag stays on the dashboard.
+FLAGS_ADDED_DAYS = 7
 _OPEN = [s for s in ReferralStatus if s.is_open_case]
 _TRIAGE = [s for s in ReferralStatus if s.awaiting_triage]
 _CANCELLED = (Attendance.CANCELLED_BY_SERVICE, Attendance.CANCELLED_BY_YOUNG_PERSON)
@@ -75,6 +78,8 @@ class Dashboard:
     disengagement_alerts: list[DashboardItem]
     actions_overdue: list[DashboardItem]
     re_referrals: list[DashboardItem] = field(default_factory=list)
+    #: safeguarding flags added to a case in the last FLAGS_ADDED_DAYS days, newest first
+    flags_added: list[DashboardItem] = field(default_factory=list)
     #: each list's true number of items (a list stops at LIST_CAP; its total does not)
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -175,6 +180,7 @@ class DashboardService(Service):
                 disengagement_alerts=self._disengaged(session, t, scope),
                 actions_overdue=self._actions(session, t, scope, today),
                 re_referrals=self._re_referrals(session, t, scope, today),
+                flags_added=self._flags_added(session, t, scope, today),
                 totals=t,
             )
 
@@ -424,6 +430,41 @@ class DashboardService(Service):
             contact = f"last contact {format_uk_date(last)}" if last else "no contact yet"
             detail = f"Missed the last {DISENGAGEMENT_THRESHOLD} sessions offered; {contact}"
             items.append(_item(r, detail, last))
+        return items
+
+    def _flags_added(
+        self, session: Session, totals: dict[str, int], scope: ColumnElement[bool], today: dt.date
+    ) -> list[DashboardItem]:
+        """Flags recorded in the last week, newest first: a new CCE concern or a missing
+        episode is news the team should see the morning after, whoever recorded it."""
+        since = dt.datetime.combine(today - dt.timedelta(days=FLAGS_ADDED_DAYS), dt.time())
+        since_utc = since.astimezone(dt.UTC).replace(tzinfo=None)  # *_at columns are UTC
+        recorder = aliased(User)
+        rows = _rows(
+            session,
+            select(
+                *_PERSON,
+                SafeguardingFlagRecord.kind,
+                SafeguardingFlagRecord.started_on,
+                SafeguardingFlagRecord.ended_on,
+                SafeguardingFlagRecord.created_at,
+                recorder.display_name.label("recorded_by"),
+            )
+            .join(SafeguardingFlagRecord, SafeguardingFlagRecord.young_person_id == YoungPerson.id)
+            .outerjoin(recorder, recorder.id == SafeguardingFlagRecord.created_by_id)
+            .where(scope, SafeguardingFlagRecord.created_at >= since_utc)
+            .order_by(SafeguardingFlagRecord.created_at.desc(), SafeguardingFlagRecord.id.desc()),
+            totals,
+            "flags_added",
+        )
+        items = []
+        for r in rows:
+            detail = f"{r.kind.label} from {format_uk_date(r.started_on)}"
+            if r.ended_on is not None:
+                detail += f" to {format_uk_date(r.ended_on)}"
+            if r.recorded_by:
+                detail += f"; added by {r.recorded_by}"
+            items.append(_item(r, detail, r.started_on))
         return items
 
     def _actions(

@@ -69,6 +69,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("reviews_overdue", "Risk reviews overdue", "No risk review is overdue.", True),
     Section("disengagement_alerts", "Disengagement alerts", "No alerts.", True),
     Section("re_referrals", "Re-referrals of open cases", "No open case has been referred again."),
+    Section(
+        "flags_added",
+        "Safeguarding flags added in the last 7 days",
+        "No safeguarding flag added this week.",
+        True,
+    ),
     Section("reviews_due_this_week", "Risk reviews due this week", "None due this week."),
     Section("plan_reviews_due", "Plan reviews due", "No plan review due."),
     Section("actions_overdue", "Actions past due", "No action is past due.", True),
@@ -81,6 +87,7 @@ _SUMMARY_WORDS: dict[str, tuple[str, str]] = {
     "reviews_overdue": ("risk review overdue", "risk reviews overdue"),
     "disengagement_alerts": ("disengagement alert", "disengagement alerts"),
     "re_referrals": ("re-referral of an open case", "re-referrals of open cases"),
+    "flags_added": ("safeguarding flag added this week", "safeguarding flags added this week"),
     "actions_overdue": ("action past due", "actions past due"),
     "sessions_today": ("session today", "sessions today"),
 }
