@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 from shell_helpers import make_window
 
@@ -218,11 +218,23 @@ def test_choosing_a_topic_in_the_contents_shows_it(qtbot: QtBot) -> None:
     assert window.windowTitle() == "Backups and restoring · VERU Desk guide"
 
 
-def test_a_topic_can_be_saved_as_a_pdf(qtbot: QtBot, tmp_path: object) -> None:
+def test_save_as_pdf_writes_the_topic_on_screen(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window = open_guide(qtbot)
     window.show_topic("week-at-the-unit")
-    path = window.save_pdf(str(tmp_path) + "/week.pdf")
-    assert path is not None and path.read_bytes().startswith(b"%PDF")
+    target = tmp_path / "week.pdf"
+    asked: list[str] = []
+
+    def choose(_parent: QWidget, _caption: str, suggested: str, _filter: str) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    qtbot.mouseClick(window.pdf_button, Qt.MouseButton.LeftButton)
+    assert asked == ["A week at the unit.pdf"]
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 5000
 
 
 # --- F1 and the Help menu ---------------------------------------------------------------------

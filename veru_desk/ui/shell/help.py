@@ -21,8 +21,15 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPageLayout, QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtGui import (
+    QAction,
+    QKeyEvent,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -333,7 +340,7 @@ class HelpWindow(QWidget):
         self.week_button.clicked.connect(lambda: self.show_topic(WEEK_TOPIC))
         self.pdf_button = QPushButton("Save as PDF…")
         self.pdf_button.setToolTip("Save this topic as a PDF to print or share")
-        self.pdf_button.clicked.connect(self.save_pdf)
+        self.pdf_button.clicked.connect(lambda: self.save_pdf())
 
         left = QWidget()
         side = QVBoxLayout(left)
@@ -448,17 +455,13 @@ class HelpWindow(QWidget):
             )
             if not path:
                 return None
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                printer.pageLayout().margins(),
-            )
-        )
-        printer.setOutputFileName(path)
-        self.browser.document().print_(printer)
+        # QPdfWriter is part of QtGui: the frozen bundle leaves QtPrintSupport out.
+        writer = QPdfWriter(path)
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageOrientation(QPageLayout.Orientation.Portrait)
+        writer.setTitle(self._titles.get(self.current_topic(), "VERU Desk guide"))
+        writer.setCreator(f"VERU Desk {__version__}")
+        self.browser.document().print_(writer)
         return Path(path)
 
 
