@@ -295,6 +295,7 @@ class HelpWindow(QWidget):
         self.contents.setHeaderHidden(True)
         self.contents.setAccessibleName("Contents of the guide")
         self.contents.setRootIsDecorated(False)
+        self._groups: list[tuple[QTreeWidgetItem, list[QTreeWidgetItem]]] = []
         for group, keys in CONTENTS:
             heading = QTreeWidgetItem([group])
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -302,11 +303,13 @@ class HelpWindow(QWidget):
             font.setBold(True)
             heading.setFont(0, font)
             self.contents.addTopLevelItem(heading)
+            self._groups.append((heading, []))
             for key in keys:
                 item = QTreeWidgetItem([self._titles[key]])
                 item.setData(0, TOPIC_ROLE, key)
                 item.setToolTip(0, self._titles[key])
                 heading.addChild(item)
+                self._groups[-1][1].append(item)
         self.contents.expandAll()
         self.contents.itemActivated.connect(self._item_chosen)
         self.contents.itemClicked.connect(self._item_chosen)
@@ -411,11 +414,7 @@ class HelpWindow(QWidget):
         return None
 
     def topic_items(self) -> list[QTreeWidgetItem]:
-        items = []
-        for group in range(self.contents.topLevelItemCount()):
-            heading = self.contents.topLevelItem(group)
-            items.extend(heading.child(row) for row in range(heading.childCount()))
-        return items
+        return [item for _heading, items in self._groups for item in items]
 
     def _item_chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         key = item.data(0, TOPIC_ROLE)
@@ -429,14 +428,10 @@ class HelpWindow(QWidget):
 
     def filter_topics(self, text: str) -> None:
         found = {topic.key for topic in matching_topics(text, self.topics)}
-        for group in range(self.contents.topLevelItemCount()):
-            heading = self.contents.topLevelItem(group)
-            shown = 0
-            for row in range(heading.childCount()):
-                item = heading.child(row)
+        for heading, items in self._groups:
+            for item in items:
                 item.setHidden(item.data(0, TOPIC_ROLE) not in found)
-                shown += not item.isHidden()
-            heading.setHidden(shown == 0)
+            heading.setHidden(all(item.isHidden() for item in items))
         self.no_match.setVisible(not found)
 
     def _open_first_match(self) -> None:
