@@ -320,3 +320,40 @@ def test_the_dashboard_lists_this_weeks_new_flags_for_the_cases_it_covers(
     assert manager.total("flags_added") == 2
     assert [i.person_id for i in as_dariusz.dashboard.load().flags_added] == [allocated_case]
     assert [i.person_id for i in as_aisha.dashboard.load().flags_added] == [zoe]
+
+
+def test_the_chronology_shows_a_missing_episode_and_an_nrm_decision_on_their_days(
+    as_dariusz: Services, allocated_case: int
+) -> None:
+    from veru_desk.domain.enums import ChronologyKind
+
+    service = flags(as_dariusz)
+    service.add(
+        allocated_case,
+        FlagInput(
+            FlagKind.MISSING,
+            days_ago(4),
+            days_ago(3),
+            note="Found in Milton Keynes",
+            return_interview_done=True,
+        ),
+    )
+    service.add(
+        allocated_case,
+        FlagInput(
+            FlagKind.NRM,
+            days_ago(2),
+            reasonable_grounds=GroundsDecision.POSITIVE,
+            reasonable_grounds_on=days_ago(1),
+        ),
+    )
+    entries = as_dariusz.chronology.for_person(allocated_case, frozenset({ChronologyKind.FLAG}))
+    assert [(e.at.date(), e.title) for e in entries] == [
+        (days_ago(1), "NRM reasonable grounds decision: positive"),
+        (days_ago(2), "National Referral Mechanism referral made"),
+        (days_ago(3), "Found after a missing episode"),
+        (days_ago(4), "Missing"),
+    ]
+    assert entries[2].detail == "Return home interview done."
+    assert entries[3].detail == "Found in Milton Keynes"
+    assert entries[3].by == "Dariusz Wójcik"

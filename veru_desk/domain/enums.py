@@ -385,6 +385,9 @@ class ChronologyKind(LabelledEnum):
     OUTCOME = "outcome"
     CLOSURE = "closure"
     EXPORT = "export"
+    FLAG = "flag"
+
+    _LABELS = nonmember({"flag": "Safeguarding flag"})
 
 
 class AuditAction(LabelledEnum):

@@ -30,6 +30,7 @@ from veru_desk.db.models import (
     ReferralReasonRow,
     ReferralTransition,
     RiskAssessment,
+    SafeguardingFlagRecord,
     User,
     YoungPerson,
 )
@@ -41,6 +42,7 @@ from veru_desk.domain.enums import (
     ReferralStatus,
 )
 from veru_desk.domain.errors import NotFound
+from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.domain.workflow import further_decision_word
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, utc_to_local
@@ -55,6 +57,7 @@ _KIND_ORDER: dict[ChronologyKind, int] = {
         (
             _K.REFERRAL,
             _K.DECISION,
+            _K.FLAG,
             _K.ASSESSMENT,
             _K.PLAN,
             _K.SESSION,
@@ -194,6 +197,7 @@ class ChronologyService(Service):
             (frozenset({_K.OUTCOME}), builder.outcomes),
             (frozenset({_K.NOTE}), builder.notes),
             (frozenset({_K.EXPORT}), builder.exports),
+            (frozenset({_K.FLAG}), builder.flags),
         ]
         entries = [
             entry
@@ -494,6 +498,70 @@ class _Builder:
             )
             for row in rows
         ]
+
+    def flags(self) -> list[ChronologyEntry]:
+        """A flag's start, its NRM decisions and its end, each on its own day."""
+        rows = self.session.execute(
+            select(SafeguardingFlagRecord).where(
+                SafeguardingFlagRecord.young_person_id == self.person_id
+            )
+        ).scalars()
+        entries: list[ChronologyEntry] = []
+        for flag in rows:
+            label = flag.kind.label
+            started = "Missing" if flag.kind is FlagKind.MISSING else f"Flag added: {label}"
+            if flag.kind is FlagKind.NRM:
+                started = "National Referral Mechanism referral made"
+            entries.append(
+                self._dated(
+                    flag.started_on,
+                    flag.created_at,
+                    kind=_K.FLAG,
+                    title=started,
+                    detail=flag.note or "",
+                    by=self._by(flag.created_by_id),
+                    source_id=flag.id,
+                )
+            )
+            for words, decision, on in (
+                ("reasonable grounds", flag.reasonable_grounds, flag.reasonable_grounds_on),
+                ("conclusive grounds", flag.conclusive_grounds, flag.conclusive_grounds_on),
+            ):
+                if decision is not None and on is not None:
+                    entries.append(
+                        self._dated(
+                            on,
+                            None,
+                            kind=_K.FLAG,
+                            title=f"NRM {words} decision: {decision.label.lower()}",
+                            detail="",
+                            by=None,
+                            source_id=flag.id,
+                        )
+                    )
+            if flag.ended_on is not None:
+                if flag.kind is FlagKind.MISSING:
+                    done = flag.return_interview_done
+                    interview = (
+                        ""
+                        if done is None
+                        else f"Return home interview {'done' if done else 'not done'}."
+                    )
+                    title, detail = "Found after a missing episode", interview
+                else:
+                    title, detail = f"Flag ended: {label}", ""
+                entries.append(
+                    self._dated(
+                        flag.ended_on,
+                        None,
+                        kind=_K.FLAG,
+                        title=title,
+                        detail=detail,
+                        by=self._by(flag.ended_by_id),
+                        source_id=flag.id,
+                    )
+                )
+        return entries
 
     def _dated(
         self,
