@@ -166,6 +166,20 @@ def test_an_empty_median_prints_n_a_with_the_reason(unit: Unit) -> None:  # noqa
     assert not any(cell == "" for row in table.rows for cell in row[1:])
 
 
+def test_a_period_with_nothing_in_it_prints_n_a_with_why_never_a_blank_figure(
+    unit: Unit,  # noqa: F811
+) -> None:
+    empty = ReportPeriod(dt.date(Y - 5, 1, 1), dt.date(Y - 5, 3, 31))
+    tables = {t.key: t for t in figure_tables(unit.manager.reports.figures(empty))}
+    funnel = tables["funnel"]
+    assert funnel.rows[1] == ["Accepted", 0, "n/a", "n/a"]
+    assert "n/a: cannot be computed, as there is nothing to count it over" in funnel.note
+    timeliness = tables["timeliness"]
+    assert timeliness.rows[0][1] == "n/a" and "n/a: cannot be computed" in timeliness.note
+    headlines = {row[0]: row[1:] for row in tables["headlines"].rows}
+    assert headlines["Sessions attended (of offered)"] == [0, 0, "n/a"]
+
+
 def test_breakdowns_cover_everyone_referred_by_named_agency(engaged: Unit) -> None:
     f = engaged.manager.reports.figures(PERIOD)
     by_key = {b.key: b for b in f.breakdowns}

@@ -1077,13 +1077,22 @@ def _with_note(note: str, suppression: Suppression | None) -> str:
     return note
 
 
+NA_NOTE = (
+    "n/a: cannot be computed, as there is nothing to count it over (the number it is out "
+    "of, or the referrals a median is taken over, is 0)."
+)
+
+
 def _explained(table: FigureTable) -> FigureTable:
-    """The table with the note on suppressed numbers added when it shows one."""
-    if not any(cell in (SMALL, WITHHELD) for row in table.rows for cell in row):
-        return table
-    if SUPPRESSION_NOTE in table.note:
-        return table
-    return replace(table, note=f"{table.note} {SUPPRESSION_NOTE}".strip())
+    """The table with the notes on suppressed numbers and on "n/a" added when it shows one
+    (an "n/a" with its own reason in the note keeps that reason)."""
+    cells = [cell for row in table.rows for cell in row]
+    note = table.note
+    if NA in cells and "n/a:" not in note:
+        note = f"{note} {NA_NOTE}".strip()
+    if any(cell in (SMALL, WITHHELD) for cell in cells) and SUPPRESSION_NOTE not in note:
+        note = f"{note} {SUPPRESSION_NOTE}".strip()
+    return table if note == table.note else replace(table, note=note)
 
 
 def _counted(
