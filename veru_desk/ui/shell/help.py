@@ -259,13 +259,11 @@ def topic_for(widget: QWidget | None) -> str:
         if topic is not None:
             return topic
         shown = _screen_on_show(current)
-        if shown is not None:
-            for candidate in (shown, shown.parentWidget()):
-                while candidate is not None and candidate is not current:
-                    topic = declared_topic(candidate)
-                    if topic is not None:
-                        return topic
-                    candidate = candidate.parentWidget()
+        while shown is not None and shown is not current:  # the screen, up to this window
+            topic = declared_topic(shown)
+            if topic is not None:
+                return topic
+            shown = shown.parentWidget()
         current = current.parentWidget()
     return START_TOPIC
 
