@@ -1665,6 +1665,9 @@ def figure_tables(figures: OutcomeFigures) -> list[FigureTable]:
             "closures",
             "Closure reason",
             f.closures_by_reason,
+            "Episodes closed in the period, whenever they were referred (the funnel's 'Closed "
+            "positively' counts only the period's own referrals, engaged and closed with goals "
+            "achieved).",
             sheet="Closures by reason",
             sup=closures_sup,
         ),
