@@ -142,7 +142,7 @@ class CaseloadPage(QWidget):
             CaseloadSort.AGE: "Age",
             CaseloadSort.STATUS: "Active · disengaged",
             CaseloadSort.RISK: "Not assessed",
-            CaseloadSort.FLAGS: "CCE, Missing",
+            CaseloadSort.FLAGS: "CCE, NRM, Missing",
             CaseloadSort.WORKER: "Dariusz Wójcik",
             CaseloadSort.NEXT_REVIEW: "Next review",
             CaseloadSort.OVERDUE: "Plan review due 24/08/2026",
