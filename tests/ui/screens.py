@@ -96,6 +96,12 @@ def make_world(folder: Path, people: int = 60) -> World:
     upgrade(db.engine)
     add_demo_team(db)
     generate_demo_data(db, people, seed=15)
+    return open_world(folder, db)
+
+
+def open_world(folder: Path, db: Database | None = None) -> World:
+    """The world of a demo database ``make_world`` made (in another process, say)."""
+    db = db or Database.open(resolve_database(str(folder / "demo.db")))
     world = World(db, folder)
     with db.read() as session:
         for user in session.scalars(select(User)):
@@ -914,3 +920,60 @@ def tab_order_faults(screen: str, window: QWidget, *, slack: int = 0) -> list[Fa
 
 def today_text() -> str:
     return dt.date.today().strftime("%d/%m/%Y")
+
+
+# --- Qt's own 150% scaling, in a process of its own ----------------------------------------
+
+SCALED_SCREENS = ("page dashboard (priya)", "case tab Plan", "referral form", "session")
+
+SCALED_RUN = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import screens
+from veru_desk.ui.shell import tasks
+from veru_desk.ui.widgets.kit import app_stylesheet
+app.setStyleSheet(app_stylesheet())
+tasks.run_synchronously(True)
+world = screens.open_world(Path(sys.argv[2]))
+out = Path(sys.argv[3])
+found = []
+opened = []
+with screens.no_modal_waits(opened):
+    for screen in screens.catalogue():
+        if screen.name not in screens.SCALED_SCREENS:
+            continue
+        widget = screen.build(world)
+        screens.show_at(widget, (1280, 720), app)
+        image = widget.grab()
+        image.save(str(out / screens.file_name(screen, "1280x720@qt-scale-1.5")))
+        found += [str(f) for f in screens.layout_faults(screen.name, "qt-scale-1.5", widget)]
+        found.append(f"ratio {image.devicePixelRatio()}")
+        screens.dispose(widget, app)
+print(json.dumps(found))
+"""
+
+
+def shoot_with_qt_scaling(world_folder: Path, out: Path) -> list[str]:
+    """A few screens under ``QT_SCALE_FACTOR=1.5`` (a 1920x1080 screen at 150% is 1280x720
+    in Qt's logical pixels): the images at 1.5 device pixels per pixel, and what the walker
+    finds there."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen"}
+    env["VERU_DESK_DATA_DIR"] = tempfile.mkdtemp(prefix="veru-screens-")
+    done = subprocess.run(
+        [sys.executable, "-c", SCALED_RUN, str(Path(__file__).parent), str(world_folder), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"the scaled run failed:\n{done.stderr[-3000:]}")
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))

@@ -42,6 +42,7 @@ from screens import (
     no_modal_waits,
     screens_folder,
     settle,
+    shoot_with_qt_scaling,
     show_at,
     text_scaled,
 )
@@ -110,9 +111,14 @@ def _shoot(world: World, app: QApplication, run: Run) -> None:
 
 
 @pytest.fixture(scope="module")
-def shots(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Run:
+def world_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screens-db")
+
+
+@pytest.fixture(scope="module")
+def shots(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory, world_folder: Path) -> Run:
     started = time.monotonic()
-    world = make_world(tmp_path_factory.mktemp("screens-db"))
+    world = make_world(world_folder)
     run = Run(screens_folder(tmp_path_factory.mktemp("screens")))
     style_before = qapp.styleSheet()
     qapp.setStyleSheet(app_stylesheet())
@@ -172,6 +178,16 @@ def test_no_button_text_is_wider_than_its_button(shots: Run) -> None:
 def test_every_dialog_fits_a_1280x720_screen(shots: Run) -> None:
     faults = shots.of_kind("dialog larger than a 1280x720 screen")
     assert faults == [], _listed(faults)
+
+
+def test_qt_scaling_at_150_percent_draws_sharp_and_whole(shots: Run, world_folder: Path) -> None:
+    """The literal 150% case: Qt's QT_SCALE_FACTOR=1.5 in its own process, on the same
+    database; images at 1.5 device pixels per pixel, and nothing cut at 1280x720 logical."""
+    found = shoot_with_qt_scaling(world_folder, shots.folder)
+    ratios = {line for line in found if line.startswith("ratio")}
+    faults = [line for line in found if not line.startswith("ratio")]
+    assert ratios == {"ratio 1.5"}
+    assert faults == []
 
 
 def test_the_allow_list_has_nothing_stale(shots: Run) -> None:
