@@ -6,11 +6,12 @@ to a callback; ``layout_faults()`` and ``accessibility_faults()`` walk every vis
 window generically. Used by ``test_screens.py`` (screenshots, cut text, widgets outside their
 window) and ``test_accessibility.py`` (accessible names, keyboard reach).
 
-The 150% case is text scaling in this process: the application font's point size times 1.5
-(the stylesheet sizes text in pt, so text follows it as it follows the system font size).
-Qt's own ``QT_SCALE_FACTOR=1.5`` scales everything uniformly, so its layout in logical pixels
-is the 1× layout at two thirds of the size (a 1920x1080 screen is 1280x720 logical), which the
-1280x720 case already covers.
+The 150% case is text scaling in this process for every screen: the application font's point
+size times 1.5 (the stylesheet sizes text in pt and em, so text follows it as it follows the
+system font size), at 1440x900. Qt's own ``QT_SCALE_FACTOR=1.5`` scales everything uniformly,
+so its layout in logical pixels is the 1× layout at two thirds of the size (a 1920x1080 screen
+is 1280x720 logical); ``shoot_with_qt_scaling`` runs a few screens that way in a process of its
+own, to see them drawn at 1.5 device pixels per pixel and walked there too.
 """
 
 from __future__ import annotations
