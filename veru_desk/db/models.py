@@ -161,6 +161,23 @@ class Agency(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class Professional(Tracked, Base):
+    """A named professional in the unit's directory (a social worker, a youth justice
+    officer...), entered once and linked to many cases as their contact."""
+
+    __tablename__ = "professional"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    secure_email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
 # --- young people ----------------------------------------------------------------------------
 
 
@@ -264,9 +281,16 @@ class Contact(Tracked, Base):
     address: Mapped[str | None] = mapped_column(Text)
     parental_responsibility: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Involvement: from when, until when and why it ended (none: involved now).
+    involved_from: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    # The directory's entry this contact was chosen from (its details are copied here).
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"), index=True)
 
     young_person: Mapped[YoungPerson] = relationship(back_populates="contacts")
     agency: Mapped[Agency | None] = relationship()
+    professional: Mapped[Professional | None] = relationship()
 
 
 # --- referrals: the episodes of a case -------------------------------------------------------

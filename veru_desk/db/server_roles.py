@@ -85,6 +85,7 @@ CHILD_TABLES: dict[str, tuple[str, str]] = {
 # Shared lists every app role reads; who may change them (the services' rules).
 SHARED_TABLES: dict[str, tuple[str, ...]] = {
     "agency": ("veru_caseworker", "veru_manager", "veru_admin"),  # a referral adds a new one
+    "professional": ("veru_caseworker", "veru_manager"),  # the directory: case roles edit it
     "outcome_measure": ("veru_manager", "veru_admin"),
     "setting": ("veru_manager", "veru_admin"),  # retention (manager), the rest (admin)
     "case_ref_counter": ("veru_caseworker", "veru_manager"),  # case numbers for new referrals

@@ -68,6 +68,7 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "case_analysis": (Kind.ANALYSIS,),
     "safeguarding_flag": (Kind.FLAG,),
     "agency": (Kind.AGENCY,),
+    "professional": (Kind.AGENCY,),  # the directory of professionals, beside the agencies
     "user": (Kind.USER,),
     "user_role": (Kind.USER,),
     "setting": (Kind.SETTINGS,),
