@@ -194,6 +194,17 @@ def _click_link(qtbot: QtBot, window: HelpWindow, target: str) -> None:
     raise AssertionError(f"no link to {target}")
 
 
+def test_ctrl_f_goes_to_the_search_and_esc_closes_the_guide(qtbot: QtBot) -> None:
+    window = open_guide(qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.browser.setFocus()
+    qtbot.keyClick(window.browser, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
 def test_a_link_opens_its_topic_and_back_and_forward_return(qtbot: QtBot) -> None:
     window = open_guide(qtbot)
     window.show_topic("triage")

@@ -368,6 +368,14 @@ class HelpWindow(QWidget):
         splitter.setSizes([em * 23, em * 60])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        # Esc puts the guide away; Ctrl+F goes to its search box, as in the main window.
+        close = QAction("Close the guide", self)
+        close.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        close.triggered.connect(self.close)
+        find = QAction("Search the guide", self)
+        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find.triggered.connect(self._focus_search)
+        self.addActions([close, find])
         self.resize(min(em * 90, 1200), min(em * 60, 820))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -431,6 +439,10 @@ class HelpWindow(QWidget):
                 item.setHidden(item.data(0, TOPIC_ROLE) not in found)
             heading.setHidden(all(item.isHidden() for item in items))
         self.no_match.setVisible(not found)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
 
     def _open_first_match(self) -> None:
         visible = self.visible_topics()
