@@ -13,11 +13,9 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidg
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.safeguarding import FlagKind, end_label, start_label
 from veru_desk.services import Services
-from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.safeguarding import FlagView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.safeguarding_flag import EndFlagDialog, SafeguardingFlagDialog
-from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
@@ -75,8 +73,8 @@ def banner_text(flags: list[FlagView]) -> str:
 
 
 class FlagBanner(QLabel):
-    """The case's active flags under the header; hidden when there are none. It re-reads
-    itself when a flag of its case changes."""
+    """The case's active flags under the header; hidden when there are none. The workspace
+    re-reads it with its header (on show, and on every change to the case)."""
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,7 +85,6 @@ class FlagBanner(QLabel):
         self.setWordWrap(True)
         self.setAccessibleName("Active safeguarding flags")
         self.setVisible(False)
-        data_events().changed.connect(self._data_changed)
 
     def refresh(self) -> None:
         service, person_id = self.services.safeguarding, self.person_id
@@ -116,10 +113,6 @@ class FlagBanner(QLabel):
             "\n".join(f"{f.kind.label}: {f.details}" for f in flags if f.active and f.details)
         )
         self.setVisible(bool(text))
-
-    def _data_changed(self, changes: Changes) -> None:
-        if shiboken6.isValid(self) and changes.touches(Kind.FLAG, self.person_id):
-            self.refresh()
 
 
 class SafeguardingTab(CaseTab):
