@@ -589,6 +589,8 @@ class Generator:
         extras = self.rng.randint(1, 2)
         for extra in range(extras):
             day = _weekday(booked + dt.timedelta(days=7 * extra))
+            if day < self.anchor:  # a Saturday moved back to yesterday: the next Friday
+                day += dt.timedelta(days=7)
             work.batch.rows["mentoring_session"].append(
                 (
                     work.ids.next("mentoring_session"), work.pid, work.rid,
