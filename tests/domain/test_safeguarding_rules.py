@@ -76,3 +76,27 @@ def test_ending_needs_a_date_on_or_after_the_start() -> None:
     assert end_problems(start, dt.date(2026, 10, 30), TODAY)
     assert end_problems(start, dt.date(2026, 12, 6), TODAY)
     assert end_problems(start, start, TODAY) == {}
+
+
+def test_flags_are_read_as_partners_type_them_and_unknown_words_named() -> None:
+    import pytest
+
+    from veru_desk.domain.errors import ValidationError
+    from veru_desk.domain.safeguarding import parse_flag_kinds
+
+    assert parse_flag_kinds("CCE; looked after, County Lines") == {
+        FlagKind.CCE,
+        FlagKind.LOOKED_AFTER,
+        FlagKind.COUNTY_LINES,
+    }
+    assert parse_flag_kinds("LAC and EHCP / CP plan") == {
+        FlagKind.LOOKED_AFTER,
+        FlagKind.SEND,
+        FlagKind.CHILD_PROTECTION,
+    }
+    assert parse_flag_kinds("  ") == frozenset()
+    with pytest.raises(ValidationError) as refused:
+        parse_flag_kinds("CCE; gangs")
+    assert refused.value.fields["safeguarding_flags"].startswith(
+        "'gangs' is not a safeguarding flag we know"
+    )

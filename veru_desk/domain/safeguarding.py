@@ -16,11 +16,13 @@ Pure rules: no Qt, no SQL.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import nonmember
 
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.domain.enums import LabelledEnum
+from veru_desk.domain.enums import LabelledEnum, squash
+from veru_desk.domain.errors import ValidationError
 
 MAX_NOTE_CHARS = 2000
 
@@ -198,3 +200,63 @@ def end_problems(started_on: dt.date, ended_on: dt.date | None, today: dt.date) 
             "ended_on": f"The end date is before the start date ({format_uk_date(started_on)})."
         }
     return {}
+
+
+# --- flags as partners type them in a referral spreadsheet ------------------------------------
+
+#: The words partners use for each kind, beyond its code, label and short form.
+_FLAG_WORDS: dict[str, FlagKind] = {
+    "childsexualexploitation": FlagKind.CSE,
+    "childcriminalexploitation": FlagKind.CCE,
+    "criminalexploitation": FlagKind.CCE,
+    "sexualexploitation": FlagKind.CSE,
+    "countylines": FlagKind.COUNTY_LINES,
+    "nationalreferralmechanism": FlagKind.NRM,
+    "missing": FlagKind.MISSING,
+    "missingepisode": FlagKind.MISSING,
+    "missingepisodes": FlagKind.MISSING,
+    "cp": FlagKind.CHILD_PROTECTION,
+    "cpp": FlagKind.CHILD_PROTECTION,
+    "childprotection": FlagKind.CHILD_PROTECTION,
+    "cin": FlagKind.CHILD_IN_NEED,
+    "lac": FlagKind.LOOKED_AFTER,
+    "cla": FlagKind.LOOKED_AFTER,
+    "lookedafterchild": FlagKind.LOOKED_AFTER,
+    "childlookedafter": FlagKind.LOOKED_AFTER,
+    "incare": FlagKind.LOOKED_AFTER,
+    "yjs": FlagKind.YOUTH_JUSTICE,
+    "yot": FlagKind.YOUTH_JUSTICE,
+    "youthjustice": FlagKind.YOUTH_JUSTICE,
+    "ehcp": FlagKind.SEND,
+    "sen": FlagKind.SEND,
+}
+_FLAG_SEPARATORS = re.compile(r"[;,/|\n]+|\band\b", re.IGNORECASE)
+
+
+def parse_flag_kinds(text: str, column: str = "safeguarding_flags") -> frozenset[FlagKind]:
+    """``"CCE; looked after, county lines"`` as kinds of flag; an unknown word is refused
+    with a message naming what to type instead."""
+    found: set[FlagKind] = set()
+    unknown: list[str] = []
+    for part in _FLAG_SEPARATORS.split(text):
+        word = squash(part)
+        if not word:
+            continue
+        kind = _FLAG_WORDS.get(word) or next(
+            (k for k in FlagKind if word in (squash(k.value), squash(k.label), squash(k.short))),
+            None,
+        )
+        if kind is None:
+            unknown.append(part.strip())
+        else:
+            found.add(kind)
+    if unknown:
+        shown = ", ".join(f"'{word}'" for word in unknown)
+        raise ValidationError(
+            {
+                column: f"{shown} is not a safeguarding flag we know: use CSE, CCE, county "
+                "lines, NRM, missing, CP plan, CIN, looked after, YJ order or SEND, "
+                "separated by semicolons."
+            }
+        )
+    return frozenset(found)

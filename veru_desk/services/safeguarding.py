@@ -10,7 +10,7 @@ audited with what changed; reading a case's flags needs the same access as openi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
@@ -325,3 +325,41 @@ def recently_added_in(
         )
         for row in rows
     ]
+
+
+def add_flags_at_intake(
+    session: Session, wanted: Sequence[tuple[int, FlagKind, dt.date]], user_id: int | None
+) -> list[SafeguardingFlagRecord]:
+    """Flags a referral arrived with (an imported row's ``safeguarding_flags``), each from its
+    referral date, recorded by ``user_id``; a kind already active for that young person is not
+    added twice. The caller checks permission and audits the rows returned (flushed: ids set).
+    """
+    people = sorted({person for person, _kind, _on in wanted})
+    active: set[tuple[int, FlagKind]] = set()
+    for start in range(0, len(people), _CHUNK):
+        chunk = people[start : start + _CHUNK]
+        active.update(
+            session.execute(
+                select(SafeguardingFlagRecord.young_person_id, SafeguardingFlagRecord.kind).where(
+                    SafeguardingFlagRecord.young_person_id.in_(chunk),
+                    SafeguardingFlagRecord.ended_on.is_(None),
+                )
+            ).tuples()
+        )
+    added: list[SafeguardingFlagRecord] = []
+    for person, kind, on in wanted:
+        if (person, kind) in active:
+            continue
+        active.add((person, kind))
+        added.append(
+            SafeguardingFlagRecord(
+                young_person_id=person,
+                kind=kind,
+                started_on=on,
+                created_by_id=user_id,
+                updated_by_id=user_id,
+            )
+        )
+    session.add_all(added)
+    session.flush()
+    return added
