@@ -29,9 +29,11 @@ from tests.sharing_helpers import draft as sharing_draft
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Base
 from veru_desk.domain.enums import (
+    AgencyType,
     Attendance,
     ClosureReason,
     ConsentStatus,
+    ContactRelationship,
     GoalDomain,
     OutcomePoint,
     ReferralStatus,
@@ -46,6 +48,8 @@ from veru_desk.services.actor import Actor
 from veru_desk.services.base import CASE_KINDS, KINDS_OF_TABLE
 from veru_desk.services.case_analysis import AnalysisInput
 from veru_desk.services.changes import Changes, Kind
+from veru_desk.services.contacts import ContactInput
+from veru_desk.services.directory import AgencyInput, ProfessionalInput
 from veru_desk.services.mentoring import SeriesInput, SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcome_figures import ReportPeriod
@@ -317,7 +321,80 @@ def _change_flag(w: World) -> None:
     _published(watched, {(Kind.FLAG, w.person)})
 
 
+def _aoife(w: World) -> int:
+    return w.dariusz.directory.add_professional(
+        ProfessionalInput("Aoife Ní Bhriain", "Social worker", phone="01582 547000")
+    )
+
+
+def _contact(w: World) -> int:
+    return w.dariusz.contacts.add(
+        w.person, ContactInput("Grażyna Wiśniewska", ContactRelationship.MOTHER)
+    )
+
+
+def _change_contact(w: World) -> None:
+    contact = _contact(w)
+    watched = watch()
+    w.dariusz.contacts.change(
+        contact, ContactInput("Grażyna Wiśniewska", ContactRelationship.CARER), 1
+    )
+    _published(watched, {(Kind.PERSON, w.person)})
+
+
+def _end_contact(w: World) -> None:
+    contact = _contact(w)
+    watched = watch()
+    w.manager.contacts.end(contact, today(), "Moved to Poland", 1)
+    _published(watched, {(Kind.PERSON, w.person)})
+
+
+def _agency(w: World) -> int:
+    return w.dariusz.directory.add_agency(AgencyInput("Marsh Farm Youth Hub", AgencyType.VOLUNTARY))
+
+
+def _change_agency(w: World) -> None:
+    agency = _agency(w)
+    watched = watch()
+    w.dariusz.directory.change_agency(
+        agency, AgencyInput("Marsh Farm Youth Hub CIC", AgencyType.VOLUNTARY)
+    )
+    _published(watched, {(Kind.AGENCY, None)})
+
+
+def _deactivate_agency(w: World) -> None:
+    agency = _agency(w)
+    watched = watch()
+    w.manager.directory.deactivate_agency(agency)
+    _published(watched, {(Kind.AGENCY, None)})
+
+
+def _change_professional(w: World) -> None:
+    aoife = _aoife(w)
+    watched = watch()
+    w.manager.directory.change_professional(
+        aoife, ProfessionalInput("Aoife Ní Bhriain", "Senior social worker"), 1
+    )
+    _published(watched, {(Kind.AGENCY, None)})
+
+
+def _deactivate_professional(w: World) -> None:
+    aoife = _aoife(w)
+    watched = watch()
+    w.manager.directory.deactivate_professional(aoife, 1)
+    _published(watched, {(Kind.AGENCY, None)})
+
+
 WALKS: dict[str, Walk] = {
+    "contacts.add": lambda w: (_contact(w), {(Kind.PERSON, w.person)})[1],
+    "contacts.change": _change_contact,
+    "contacts.end": _end_contact,
+    "directory.add_agency": lambda w: (_agency(w), {(Kind.AGENCY, None)})[1],
+    "directory.change_agency": _change_agency,
+    "directory.deactivate_agency": _deactivate_agency,
+    "directory.add_professional": lambda w: (_aoife(w), {(Kind.AGENCY, None)})[1],
+    "directory.change_professional": _change_professional,
+    "directory.deactivate_professional": _deactivate_professional,
     "people.create": _create_person,
     "people.update": _person_update,
     "people.open_case": lambda w: (w.dariusz.people.open_case(w.person), set())[1],

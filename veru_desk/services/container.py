@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from veru_desk.services.case_analysis import CaseAnalysisService
     from veru_desk.services.caseload import CaseloadService
     from veru_desk.services.chronology import ChronologyService
+    from veru_desk.services.contacts import ContactService
     from veru_desk.services.dashboard import DashboardService
+    from veru_desk.services.directory import DirectoryService
     from veru_desk.services.exports import ExportService
     from veru_desk.services.health import HealthService
     from veru_desk.services.imports import ImportService
@@ -148,6 +150,18 @@ class Services:
         from veru_desk.services.safeguarding import SafeguardingService
 
         return SafeguardingService(self.db, self.actor)
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        from veru_desk.services.contacts import ContactService
+
+        return ContactService(self.db, self.actor)
+
+    @cached_property
+    def directory(self) -> DirectoryService:
+        from veru_desk.services.directory import DirectoryService
+
+        return DirectoryService(self.db, self.actor)
 
     @cached_property
     def reports(self) -> OutcomeReportService:
