@@ -29,20 +29,22 @@ from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import ChronologyKind
 from veru_desk.domain.errors import ValidationError
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.chronology import ChronologyEntry
 from veru_desk.services.notes import MAX_SUBJECT_CHARS, NoteInput, NoteView
-from veru_desk.ui.case.tab import CaseTab
+from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
 from veru_desk.ui.dialogs.note import NoteDialog
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.forms import FieldErrors
-from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
+from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel, ShowMore
 
 
 def _when(entry: ChronologyEntry) -> str:
     return format_uk_date(entry.at.date()) if entry.date_only else format_uk_datetime(entry.at)
 
 
+PAGE_ROWS = 100  # entries given to the timeline at a time: a case of years opens at once
 ROW_SIZING_AHEAD = 40  # rows measured below the top one on screen (a screenful and more)
 DETAIL_LINES = 6  # lines of detail a row shows; the rest is in the tooltip and the pane below
 DETAIL_CHARS = 600
@@ -90,6 +92,9 @@ CHRONOLOGY_COLUMNS = [
 
 
 class ChronologyTab(CaseTab):
+    #: Everything dated in the case; not the person's details or the caseworker's analysis.
+    kinds = CASE_KINDS - {Kind.PERSON, Kind.ANALYSIS}
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.kind_boxes: dict[ChronologyKind, QCheckBox] = {}
@@ -108,11 +113,13 @@ class ChronologyTab(CaseTab):
             self.kind_boxes[kind] = box
         filters.addStretch(1)
 
-        self.model = RecordTableModel(CHRONOLOGY_COLUMNS, self)
+        self.model = RecordTableModel(CHRONOLOGY_COLUMNS, self, page_rows=PAGE_ROWS)
         self.table = RecordTable(self.model, "Chronology", stretch_column=3)
         self.table.setWordWrap(True)
         self._sized_rows: set[int] = set()
+        self._filling = False  # while new entries go in, the rows are measured once, after
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._size_visible_rows())
+        self.model.rowsInserted.connect(lambda *_a: self._size_visible_rows())
         # Wider or narrower columns wrap the text anew: the rows on screen are measured again.
         self.table.horizontalHeader().sectionResized.connect(self._columns_resized)
         self.table.doubleClicked.connect(self.open_selected)
@@ -127,9 +134,15 @@ class ChronologyTab(CaseTab):
         self.entry_text.setAccessibleName("Selected chronology entry")
         self.entry_text.setPlaceholderText("Select an entry to read all of it here.")
         self.entry_text.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
+        self.more = ShowMore(self.model, "entries")
+        listing = QWidget()
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addWidget(self.table, 1)
+        listing_layout.addWidget(self.more)
         timeline = QSplitter(Qt.Orientation.Vertical)
         timeline.setChildrenCollapsible(False)
-        timeline.addWidget(self.table)
+        timeline.addWidget(listing)
         timeline.addWidget(self.entry_text)
         timeline.setStretchFactor(0, 4)
         timeline.setStretchFactor(1, 1)
@@ -230,7 +243,13 @@ class ChronologyTab(CaseTab):
         )
 
     def show_entries(self, entries: list[ChronologyEntry]) -> None:
-        self.model.set_rows(entries)
+        # Fitting the columns resizes each in turn; measuring the rows after every one of
+        # them measured the screenful of wrapped text half a dozen times.
+        self._filling = True
+        try:
+            self.model.set_rows(entries)
+        finally:
+            self._filling = False
         self._sized_rows.clear()
         self._size_visible_rows()
         self._show_selected()
@@ -248,12 +267,16 @@ class ChronologyTab(CaseTab):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def _columns_resized(self, *_args: int) -> None:
+        if self._filling:
+            return
         self._sized_rows.clear()
         self._size_visible_rows()
 
     def _size_visible_rows(self) -> None:
         """Rows grow to their wrapped text as they come into view: measuring all of a long
         case's thousand entries at once held the window for most of a second."""
+        if self._filling:
+            return
         table = self.table
         first = max(table.rowAt(0), 0)
         last = table.rowAt(table.viewport().height() - 1)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.exports import ExportView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.widgets.feedback import SavedLine
@@ -40,6 +41,8 @@ def open_export_dialog(services: Services, person_id: int, parent: QWidget) -> P
 
 
 class ExportsTab(CaseTab):
+    kinds = frozenset({Kind.EXPORT})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.export_button = QPushButton("Export case summary…")

@@ -22,7 +22,9 @@ from veru_desk.ui.dialogs.mentoring_session import (
 )
 from veru_desk.ui.dialogs.series import SeriesDialog
 from veru_desk.ui.widgets.feedback import confirm
-from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
+from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel, ShowMore
+
+PAGE_ROWS = 100  # sessions given to the table at a time: a long case opens at once
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -66,6 +68,8 @@ SESSION_COLUMNS = [
 
 
 class SessionsTab(CaseTab):
+    kinds = frozenset({Kind.SESSION})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.summary = QLabel()
@@ -83,8 +87,9 @@ class SessionsTab(CaseTab):
         self.skip_button = QPushButton("Skip from series")
         self.skip_button.clicked.connect(self.skip_selected)
 
-        self.model = RecordTableModel(SESSION_COLUMNS, self)
+        self.model = RecordTableModel(SESSION_COLUMNS, self, page_rows=PAGE_ROWS)
         self.table = RecordTable(self.model, "Sessions")
+        self.more = ShowMore(self.model, "sessions")
         self.table.doubleClicked.connect(self.open_selected)
 
         layout = QVBoxLayout(self)
@@ -100,6 +105,7 @@ class SessionsTab(CaseTab):
             )
         )
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.more)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
 
@@ -132,6 +138,7 @@ class SessionsTab(CaseTab):
             now = dt.datetime.now()
             upcoming = [i for i, s in enumerate(rows) if s.planned_start >= now]
             index = upcoming[-1] if upcoming else 0
+        self.model.show_through(index)
         self.table.selectRow(index)
 
     def _update_buttons(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QPushButton, QSplitter, QVBoxLayout, QWidget
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import OutcomePoint
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.outcomes import SCORE_MAX, OutcomeView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.outcome import OutcomeDialog
@@ -41,6 +42,8 @@ OUTCOME_COLUMNS = [
 
 
 class OutcomesTab(CaseTab):
+    kinds = frozenset({Kind.OUTCOME})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.record_button = QPushButton("Record outcomes…")

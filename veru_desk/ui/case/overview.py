@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.mentoring import AttendanceSummary
 from veru_desk.services.people import ContactView, PersonView
 from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
-from veru_desk.ui.case.tab import CaseTab
+from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
 from veru_desk.ui.dialogs.person import PersonDialog
 
 NOT_RECORDED = "Not recorded"
@@ -59,6 +60,9 @@ def _value_label(accessible: str) -> QLabel:
 
 
 class OverviewTab(CaseTab):
+    #: All but what the overview leaves to its own tabs (outcomes, exports, the analysis).
+    kinds = CASE_KINDS - {Kind.OUTCOME, Kind.EXPORT, Kind.ANALYSIS}
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.values: dict[str, QLabel] = {}

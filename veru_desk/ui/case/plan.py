@@ -70,6 +70,8 @@ def version_label(number: int, started_on: dt.date, current: bool) -> str:
 
 
 class PlanTab(CaseTab):
+    kinds = frozenset({Kind.PLAN})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.versions: list[PlanView] = []

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.referrals import ReferralView, TransitionView
 from veru_desk.ui.case.tab import CaseTab
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
@@ -46,6 +47,8 @@ TRANSITION_COLUMNS = [
 
 
 class ReferralsTab(CaseTab):
+    kinds = frozenset({Kind.PERSON, Kind.REFERRAL, Kind.CASE})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.model = RecordTableModel(REFERRAL_COLUMNS, self)

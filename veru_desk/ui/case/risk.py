@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidg
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.risk import RiskView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.risk import RiskDialog
@@ -50,6 +51,8 @@ def review_text(latest: RiskView | None, today: dt.date | None = None) -> str:
 
 
 class RiskTab(CaseTab):
+    kinds = frozenset({Kind.RISK})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.summary = QLabel()

@@ -5,7 +5,7 @@ GUI thread so a slow disk never freezes the window while a tab fills.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
@@ -27,9 +27,19 @@ from veru_desk.ui.widgets.feedback import show_error, show_stale
 
 T = TypeVar("T")
 
+#: Everything the workspace's header and tabs show about one young person.
+CASE_KINDS: frozenset[Kind] = frozenset(Kind) - {Kind.USER, Kind.SETTINGS, Kind.AGENCY}
+
 
 class CaseTab(QWidget):
-    """A tab shows one part of one case; ``refresh`` re-reads it from the services."""
+    """A tab shows one part of one case; ``refresh`` re-reads it from the services.
+
+    The workspace reads a tab when it is first shown, and again only when a change to one of
+    its ``kinds`` was published (then at once if it is on screen, else when next shown).
+    """
+
+    #: The kinds of record the tab shows; a tab that does not say is read after any change.
+    kinds: ClassVar[frozenset[Kind]] = CASE_KINDS
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -1,9 +1,11 @@
 """One young person's case: a header that says who they are and what needs attention, and
 a tab for each part of the work.
 
-Opening the workspace is the audited "case opened" event. After that, every save anywhere in
-the app is announced (``ui.events``); the workspace re-reads its header and the tab on show,
-and marks the other tabs stale so they re-read when next shown rather than all at once.
+Opening the workspace is the audited "case opened" event, and reads only the header and the
+tab on show: each other tab reads its records when first shown. After that, every save
+anywhere in the app is announced (``ui.events``); the workspace re-reads its header, and
+each tab showing a kind of record that changed is marked stale: read again at once if it is
+on show, else when next shown, and never when the change was not of its kinds.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import OutcomePoint, ReferralStatus, RiskLevel
 from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services import Services
-from veru_desk.services.changes import Changes, Kind
+from veru_desk.services.changes import Changes
 from veru_desk.services.people import PersonView
 from veru_desk.ui.case.chronology import ChronologyTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
@@ -37,7 +39,7 @@ from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.case.plan import PlanTab
 from veru_desk.ui.case.referrals import ReferralsTab
 from veru_desk.ui.case.risk import RiskTab
-from veru_desk.ui.case.tab import CaseTab
+from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
 from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
@@ -61,10 +63,6 @@ def risk_badge_text(person: PersonView, today: dt.date | None = None) -> str:
     if person.next_review_on is not None and person.next_review_on < (today or dt.date.today()):
         text += " · review overdue"
     return text
-
-
-#: Everything the workspace's header and tabs show about one young person.
-CASE_KINDS = frozenset(Kind) - {Kind.USER, Kind.SETTINGS, Kind.AGENCY}
 
 
 class CaseWorkspace(QWidget):
@@ -226,6 +224,10 @@ class CaseWorkspace(QWidget):
     def refresh(self) -> None:
         """Re-reads the header and the tab on show; the others when next shown."""
         self._stale = set(range(self.tabs.count()))
+        self._read_header()
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _read_header(self) -> None:
         people, person_id = self.services.people, self.person_id
 
         def shown(person: PersonView) -> None:
@@ -245,11 +247,20 @@ class CaseWorkspace(QWidget):
             cancellable=False,
             show_progress=False,
         )
-        self._tab_shown(self.tabs.currentIndex())
 
     def _data_changed(self, changes: Changes) -> None:
-        if shiboken6.isValid(self) and changes.touches(CASE_KINDS, self.person_id):
-            self.refresh()
+        if not shiboken6.isValid(self) or not changes.touches(CASE_KINDS, self.person_id):
+            return
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if not isinstance(tab, CaseTab) or changes.touches(tab.kinds, self.person_id):
+                self._stale.add(index)
+        self._read_header()
+        self._tab_shown(self.tabs.currentIndex())
+
+    def stale_tabs(self) -> list[QWidget]:
+        """The tabs that will read their records again when next shown."""
+        return [self.tabs.widget(i) for i in sorted(self._stale)]
 
     def _tab_shown(self, index: int) -> None:
         if index in self._stale:

@@ -3,6 +3,10 @@
 A case's lists (its sessions, assessments, goals, outcomes, timeline) are short, so the model
 holds the views the service returned and turns each into text only when Qt asks for a cell.
 Each tab says what its columns are; the model itself is written and tested once.
+
+A list that can grow long (a case's sessions and chronology) is paged: the view is given the
+first ``page_rows`` rows and the next page when it scrolls to the end (Qt's ``fetchMore``),
+so a case of years opens as quickly as a new one.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -46,24 +58,66 @@ class Column:
 
 
 class RecordTableModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        parent: QWidget | None = None,
+        *,
+        page_rows: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[Any] = []
+        self._page_rows = page_rows
+        self._shown = 0  # rows the view has been given: a page at a time when paged
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        page = self._page_rows
+        self._shown = len(self._rows) if page is None else min(len(self._rows), page)
         self.endResetModel()
 
     def rows(self) -> list[Any]:
+        """Every row held, those not yet paged into the view included."""
         return list(self._rows)
 
     def row_at(self, row: int) -> Any | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._rows[row] if 0 <= row < self._shown else None
+
+    def page_rows(self) -> int:
+        return self._page_rows or len(self._rows)
+
+    def total_rows(self) -> int:
+        return len(self._rows)
+
+    def rows_not_shown(self) -> int:
+        return len(self._rows) - self._shown
+
+    def show_more(self, count: int | None = None) -> None:
+        """Gives the view the next page (or ``count`` more rows)."""
+        step = count if count is not None else (self._page_rows or len(self._rows))
+        end = min(len(self._rows), self._shown + max(step, 0))
+        if end <= self._shown:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, end - 1)
+        self._shown = end
+        self.endInsertRows()
+
+    def show_through(self, row: int) -> None:
+        """Pages in as far as ``row`` (to select a record further down the list)."""
+        if row >= self._shown:
+            self.show_more(row + 1 - self._shown)
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._shown < len(self._rows)
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not parent.isValid():
+            self.show_more()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
@@ -75,7 +129,7 @@ class RecordTableModel(QAbstractTableModel):
         if role not in _ROLES or not index.isValid():
             return None
         row_number, column_number = index.row(), index.column()
-        if not 0 <= row_number < len(self._rows) or not 0 <= column_number < len(self._columns):
+        if not 0 <= row_number < self._shown or not 0 <= column_number < len(self._columns):
             return None
         record = self._rows[row_number]
         column = self._columns[column_number]
@@ -178,3 +232,39 @@ class RecordTable(QTableView):
     def select_first(self) -> None:
         if self.record_model().rowCount() > 0:
             self.selectRow(0)
+
+
+class ShowMore(QWidget):
+    """Under a paged table: how many rows it shows of how many, and a button for the next
+    page (scrolling to the end of the table brings it too). Hidden when every row is shown,
+    so nobody takes the first page of a long case for all of it."""
+
+    def __init__(self, model: RecordTableModel, noun: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._noun = noun
+        self.label = QLabel()
+        self.label.setObjectName("hint")
+        self.label.setAccessibleName(f"{noun.capitalize()} shown")
+        self.button = QPushButton("Show more")
+        self.button.setAccessibleName(f"Show more {noun}")
+        self.button.clicked.connect(lambda: model.show_more())
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        model.modelReset.connect(self._update)
+        model.rowsInserted.connect(self._update)
+        self._update()
+
+    def _update(self, *_args: object) -> None:
+        hidden = self._model.rows_not_shown()
+        self.setVisible(hidden > 0)
+        if hidden > 0:
+            shown, total = self._model.rowCount(), self._model.total_rows()
+            self.label.setText(
+                f"Showing the first {shown:,} of {total:,} {self._noun}: "
+                "scroll to the end of the list for more."
+            )
+            self.button.setText(f"Show {min(hidden, self._model.page_rows()):,} more")
