@@ -53,6 +53,55 @@ def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
     assert "Reusing the benchmark database" in capsys.readouterr().err
 
 
+def test_the_bench_runs_on_the_encrypted_file_and_plain_is_the_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every new database is encrypted, so the figures and budgets are the encrypted file's;
+    ``--plain`` adds the same operations on a plain copy and what encryption costs. A case
+    opens in two measures: its first tab painted, then each other tab shown."""
+    out = tmp_path / "bench.json"
+    status = main(
+        ["bench", "--people", "500", "--only", "open_case", "case_tabs", "--repeat", "2",
+         "--plain", "--json", str(out)]
+    )  # fmt: skip
+    printed = capsys.readouterr()
+    assert status in (0, 3), printed.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["encrypted"] is True
+    assert report["database"].endswith("-encrypted.db")
+    assert "encrypted (SQLCipher)" in printed.out
+
+    first, tabs = report["operations"]
+    assert first["name"] == "open_case" and first["budget"] == "≤ 50 ms"
+    assert first["runs"] == 2 and first["median_s"] > 0 and first["floor_s"] > 0
+    assert first["detail"].startswith("first tab painted; ")
+    assert first["detail"].endswith(" tabs")
+    assert tabs["name"] == "case_tabs" and tabs["budget"] == "≤ 150 ms"
+    assert tabs["runs"] == 2 and tabs["median_s"] > 0 and tabs["floor_s"] > 0
+    assert "median per tab: " in tabs["detail"]
+    for tab in ("Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports"):
+        assert f"{tab} " in tabs["detail"]
+    assert status == (0 if first["within_budget"] and tabs["within_budget"] else 3)
+
+    plain = report["plain"]
+    assert [r["name"] for r in plain["operations"]] == ["open_case", "case_tabs"]
+    assert [c["name"] for c in plain["cost"]] == ["open_case", "case_tabs"]
+    cost = plain["cost"][0]
+    assert cost["plain"] == plain["operations"][0]["median_s"]
+    assert cost["encrypted"] == first["median_s"]
+    assert "The same on a plain (unencrypted) copy" in printed.out
+    assert "What encryption costs" in printed.out
+
+
+def test_plain_is_an_option_and_encrypted_is_no_longer_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "--help"]) == 0
+    shown = capsys.readouterr().out
+    assert "--plain" in shown
+    assert "--encrypted" not in shown  # the default now; still accepted from old scripts
+
+
 def test_the_app_paints_its_window_before_the_database_layer_loads(tmp_path: Path) -> None:
     """The real app, launched as ``startup`` launches it: the caseload is painted from the
     start-up read (SQLAlchemy not yet imported), and the window becomes ready after."""

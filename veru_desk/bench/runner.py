@@ -1,8 +1,9 @@
 """One benchmark run: the database, the operations, the table and the JSON file.
 
-The run works on a copy of the cached database (see ``cache``) unless ``--database`` names one,
-and with ``encrypted`` it runs the same operations again on an SQLCipher copy, to show what
-encryption costs.
+The run works on an encrypted (SQLCipher) copy of the cached database (see ``cache``), as
+every new database is encrypted, unless ``--database`` names one. With ``plain`` it runs the
+same operations again on a plain copy, to show what encryption costs; the budgets are judged
+on the encrypted file, the one users run.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class BenchOptions:
     seed: int = 1
     only: tuple[str, ...] = ()
     database: str | None = None  # an existing database: no build, no copy
-    encrypted: bool = False
+    plain: bool = False  # also a plain (unencrypted) copy, for the comparison
     repeat: int = DEFAULT_REPEAT
     username: str = BENCH_USER
     password: str = ""
@@ -51,10 +52,11 @@ class BenchOptions:
 class BenchReport:
     people: int
     database: str
-    results: list[Result]
-    encrypted_results: list[Result]
+    results: list[Result]  # on the encrypted file (or --database as it is)
+    plain_results: list[Result]
     seconds: float
     build_seconds: float | None
+    encrypted: bool | None = True  # None: --database, run as it is
 
     @property
     def all_within_budget(self) -> bool:
@@ -66,12 +68,13 @@ class BenchReport:
             "database": self.database,
             "total_s": round(self.seconds, 1),
             "build_s": None if self.build_seconds is None else round(self.build_seconds, 1),
+            "encrypted": self.encrypted,
             "operations": [r.as_json() for r in self.results],
         }
-        if self.encrypted_results:
-            data["encrypted"] = {
-                "operations": [r.as_json() for r in self.encrypted_results],
-                "cost": encryption_cost(self.results, self.encrypted_results),
+        if self.plain_results:
+            data["plain"] = {
+                "operations": [r.as_json() for r in self.plain_results],
+                "cost": encryption_cost(self.plain_results, self.results),
             }
         return data
 
@@ -85,31 +88,34 @@ def run_bench(options: BenchOptions, say: Say) -> BenchReport:
     names = selected(options.only)
     build_seconds = None
     cached_path = None
+    encrypted: bool | None = True
+    plain: list[Result] = []
     if options.database:
         location = resolve_database(options.database)
         say(f"Running on {location.display}: its data is used as it is, and written to.")
+        if options.plain:
+            say("--plain compares copies of the demo database; with --database it is ignored.")
         results, people = _run_on(location.url, None, names, options, say, label="")
-        encrypted: list[Result] = []
+        encrypted = None
     else:
+        from veru_desk.demo import DEMO_PASSWORD
+
         cached = ensure_cache(options.people, options.seed, say)
-        build_seconds, cached_path = cached.build_seconds, cached.path
-        work = working_copy(cached.path, "plain")
+        build_seconds = cached.build_seconds
+        password = options.password or DEMO_PASSWORD
+        cached_path = encrypted_cache(cached.path, options.username, password, say)
+        work = working_copy(cached_path, "encrypted")
         try:
             results, people = _run_on(
                 str(work), cached.large_case_id, names, options, say, label=""
             )
         finally:
             remove_database_files(work)
-        encrypted = []
-        if options.encrypted:
-            from veru_desk.demo import DEMO_PASSWORD
-
-            password = options.password or DEMO_PASSWORD
-            secret = encrypted_cache(cached.path, options.username, password, say)
-            work = working_copy(secret, "encrypted")
+        if options.plain:
+            work = working_copy(cached.path, "plain")
             try:
-                encrypted, _people = _run_on(
-                    str(work), cached.large_case_id, names, options, say, label="encrypted "
+                plain, _people = _run_on(
+                    str(work), cached.large_case_id, names, options, say, label="plain "
                 )
             finally:
                 remove_database_files(work)
@@ -117,9 +123,10 @@ def run_bench(options: BenchOptions, say: Say) -> BenchReport:
         people=people,
         database=str(cached_path) if cached_path else resolve_database(options.database).display,
         results=results,
-        encrypted_results=encrypted,
+        plain_results=plain,
         seconds=time.perf_counter() - started,
         build_seconds=build_seconds,
+        encrypted=encrypted,
     )
 
 
@@ -253,17 +260,20 @@ def table(results: list[Result]) -> str:
 
 def print_report(report: BenchReport, out: TextIO) -> None:
     print(f"VERU Desk benchmark: {report.database}", file=out)
-    if report.people:
-        print(f"{report.people:,} young people", file=out)
+    facts = [f"{report.people:,} young people"] if report.people else []
+    if report.encrypted is not None:
+        facts.append("encrypted (SQLCipher)" if report.encrypted else "plain")
+    if facts:
+        print(", ".join(facts), file=out)
     print(file=out)
     print(table(report.results), file=out)
-    if report.encrypted_results:
+    if report.plain_results:
         print(file=out)
-        print("The same on an encrypted (SQLCipher) copy:", file=out)
-        print(table(report.encrypted_results), file=out)
+        print("The same on a plain (unencrypted) copy, for comparison:", file=out)
+        print(table(report.plain_results), file=out)
         print(file=out)
         print("What encryption costs (encrypted median / plain median):", file=out)
-        for item in encryption_cost(report.results, report.encrypted_results):
+        for item in encryption_cost(report.plain_results, report.results):
             factor = item["factor"]
             shown = "—" if factor is None else f"× {factor:.2f}"
             print(f"  {item['name']:<20} {shown}", file=out)
