@@ -32,6 +32,7 @@ from veru_desk.services import Services
 from veru_desk.services.changes import Changes
 from veru_desk.services.people import PersonView
 from veru_desk.ui.case.chronology import ChronologyTab
+from veru_desk.ui.case.contacts import ContactsTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
 from veru_desk.ui.case.mentoring import SessionsTab
 from veru_desk.ui.case.outcomes import OutcomesTab
@@ -83,6 +84,7 @@ class CaseWorkspace(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Case sections")
         self.overview_tab = OverviewTab(services, person_id)
+        self.contacts_tab = ContactsTab(services, person_id)
         self.referrals_tab = ReferralsTab(services, person_id)
         self.risk_tab = RiskTab(services, person_id)
         self.plan_tab = PlanTab(services, person_id)
@@ -99,6 +101,7 @@ class CaseWorkspace(QWidget):
             (self.outcomes_tab, "O&utcomes"),
             (self.chronology_tab, "&Chronology"),
             (self.exports_tab, "E&xports"),
+            (self.contacts_tab, "Co&ntacts"),
         ):
             self.tabs.addTab(tab, label)
         self._stale = set(range(self.tabs.count()))
@@ -260,7 +263,7 @@ class CaseWorkspace(QWidget):
 
     def stale_tabs(self) -> list[QWidget]:
         """The tabs that will read their records again when next shown."""
-        return [self.tabs.widget(i) for i in sorted(self._stale)]
+        return [tab for i in sorted(self._stale) if (tab := self.tabs.widget(i)) is not None]
 
     def _tab_shown(self, index: int) -> None:
         if index in self._stale:

@@ -109,10 +109,10 @@ class RecordTableModel(QAbstractTableModel):
         if row >= self._shown:
             self.show_more(row + 1 - self._shown)
 
-    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: ModelIndex) -> bool:
         return not parent.isValid() and self._shown < len(self._rows)
 
-    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: ModelIndex) -> None:
         if not parent.isValid():
             self.show_more()
 
