@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -73,19 +73,19 @@ class SharingStep(QGroupBox):
         self.reason.setTabChangesFocus(True)
         self.reason.setPlaceholderText("Why sharing without consent is necessary and proportionate")
         self.reason.setAccessibleName("Reason for the exemption")
-        self.reason.setMaximumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.reason.setMaximumHeight(self.fontMetrics().lineSpacing() * 3)
         self.agencies = QLineEdit()
         self.agencies.setPlaceholderText("e.g. Bedfordshire Police; Challney High School")
         self.agencies.setAccessibleName("Agencies at the meeting")
         self.sections: dict[ShareSection, QCheckBox] = {}
         sections = QWidget()
-        column = QVBoxLayout(sections)
-        column.setContentsMargins(0, 0, 0, 0)
-        for section in ShareSection:
+        grid = QGridLayout(sections)  # two columns: the dialog fits a 1280x720 screen
+        grid.setContentsMargins(0, 0, 0, 0)
+        for number, section in enumerate(ShareSection):
             box = QCheckBox(section.label)
             box.setAccessibleName(f"Share {section.label.lower()}")
             self.sections[section] = box
-            column.addWidget(box)
+            grid.addWidget(box, number // 2, number % 2)
         self.approval_note = QLabel()
         self.approval_note.setWordWrap(True)
         self.approval_note.setObjectName("formError")
