@@ -33,6 +33,7 @@ def test_status_bar_shows_the_database_and_the_signed_in_user(manager_window: Ma
         "Caseload",
         "People",
         "Sessions",
+        "Directory",
         "Reports",
         "Retention",
         "Administration",
@@ -44,7 +45,14 @@ def test_navigation_follows_the_role(
     qtbot: QtBot, db: object, team: object, settings: QSettings
 ) -> None:
     caseworker = make_window(qtbot, Services(db, team.dariusz), settings)  # type: ignore[arg-type,attr-defined]
-    assert nav_labels(caseworker) == ["Dashboard", "Referrals", "Caseload", "People", "Sessions"]
+    assert nav_labels(caseworker) == [
+        "Dashboard",
+        "Referrals",
+        "Caseload",
+        "People",
+        "Sessions",
+        "Directory",
+    ]
     admin = make_window(qtbot, Services(db, team.admin), settings)  # type: ignore[arg-type,attr-defined]
     assert nav_labels(admin) == ["Administration", "Audit trail"]
     assert not admin.new_referral_action.isEnabled() and not admin.search_box.isEnabled()

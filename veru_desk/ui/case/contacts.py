@@ -65,6 +65,7 @@ def details_text(contact: ContactDetail) -> str:
 
 
 class ContactsTab(CaseTab):
+    help_topic = "case-overview"  # the guide describes a case's contacts there
     kinds: ClassVar[frozenset[Kind]] = frozenset({Kind.PERSON, Kind.AGENCY})
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:

@@ -69,6 +69,8 @@ def select_agency(combo: QComboBox, agency_id: int | None, name: str | None = No
 class DirectoryPicker(QDialog):
     """Search the directory's active professionals and choose one."""
 
+    help_topic = "case-overview"
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Choose from the directory")
@@ -164,6 +166,8 @@ class DirectoryPicker(QDialog):
 
 class ContactDialog(CaseDialog):
     """Adds a contact (``contact`` None) or corrects one already recorded."""
+
+    help_topic = "case-overview"
 
     def __init__(
         self,
@@ -325,6 +329,8 @@ class ContactDialog(CaseDialog):
 
 class EndContactDialog(CaseDialog):
     """Ends a contact's involvement with the case, on a date and for a reason."""
+
+    help_topic = "case-overview"
 
     def __init__(
         self,

@@ -72,6 +72,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("caseload", "Caseload", _case_role),
     PageSpec("people", "People", _case_role),
     PageSpec("sessions", "Sessions", _case_role),
+    PageSpec("directory", "Directory", _case_role),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
     PageSpec("retention", "Retention", lambda a: a.is_manager),
     PageSpec("admin", "Administration", lambda a: a.has(Role.ADMIN) or a.is_manager),
@@ -212,7 +213,8 @@ class MainWindow(QMainWindow):
         go_menu = menu.addMenu("&Go")
         for number, spec in enumerate(self.specs, start=1):
             action = QAction(spec.label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            if number <= 9:  # Ctrl+1 to Ctrl+9; a tenth page is in the menu only
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
         go_menu.addSeparator()
@@ -366,6 +368,10 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.pages.retention import RetentionPage
 
             page = RetentionPage(services, self)
+        elif key == "directory":
+            from veru_desk.ui.pages.directory import DirectoryPage
+
+            page = DirectoryPage(services, self)
         elif key == "admin":
             from veru_desk.ui.pages.admin import AdminPage
 
