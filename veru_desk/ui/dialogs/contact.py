@@ -75,7 +75,7 @@ class DirectoryPicker(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Choose from the directory")
         self.setModal(True)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
         self.services = services
         self.chosen: ProfessionalView | None = None
         self._generation = 0
@@ -86,6 +86,7 @@ class DirectoryPicker(QDialog):
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setAccessibleName("Professionals found")
+        self.results.setWordWrap(True)  # a long agency name wraps rather than scrolls
         self.results.setMinimumHeight(self.fontMetrics().lineSpacing() * 10)
         self.status = QLabel()
         self.status.setObjectName("hint")
@@ -197,9 +198,10 @@ class ContactDialog(CaseDialog):
         self.unlink_button.clicked.connect(lambda: self._link(None, ""))
         pick_row = QHBoxLayout()
         pick_row.addWidget(self.directory_button)
-        pick_row.addWidget(self.linked, 1)
         pick_row.addWidget(self.unlink_button)
+        pick_row.addStretch(1)
         self.form.addRow(pick_row)
+        self.form.addRow(self.linked)
 
         self.name = QLineEdit()
         self.name.setMaxLength(200)
@@ -253,6 +255,8 @@ class ContactDialog(CaseDialog):
             f"Linked to the directory: {label}" if professional_id is not None else ""
         )
         self.unlink_button.setVisible(professional_id is not None)
+        self.linked.setVisible(professional_id is not None)
+        grow_to_fit(self)  # the link's line wraps: room for it, never clipped
 
     def choose_from_directory(self) -> None:
         picker = DirectoryPicker(self.services, self)
