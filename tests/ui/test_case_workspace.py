@@ -501,9 +501,9 @@ def test_export_summary_opens_the_export_dialog_and_a_recorded_export_is_listed(
     click(qtbot, ws.exports_tab.export_button)
     assert opened == [ExportSummaryDialog.__name__] * 2
 
-    as_dariusz.summary.record_export(
+    as_dariusz.summary.record_export(  # full: a multi-agency one needs a sharing decision
         lukasz_case,
-        SharingProfile.MULTI_AGENCY,
+        SharingProfile.FULL,
         PreparedFor("Luton complex-case panel", today()),
         "VERU-summary.pdf",
         4,

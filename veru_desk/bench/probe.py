@@ -90,9 +90,7 @@ def _windows_peak_mib() -> float | None:
         counters = Counters()
         counters.cb = ctypes.sizeof(Counters)
         process = windll.kernel32.GetCurrentProcess()
-        if not windll.psapi.GetProcessMemoryInfo(
-            process, ctypes.byref(counters), counters.cb
-        ):
+        if not windll.psapi.GetProcessMemoryInfo(process, ctypes.byref(counters), counters.cb):
             return None
     except (AttributeError, OSError):
         return None
