@@ -334,3 +334,24 @@ def test_anonymising_or_erasing_a_case_removes_its_contacts_and_keeps_the_direct
         assert session.scalars(select(Contact).where(Contact.young_person_id == closed)).all() == []
         assert session.get(Professional, aoife) is not None
     assert [p.cases for p in as_manager.directory.professionals()] == [0]
+
+
+def test_a_linked_contact_keeps_the_directorys_details_whatever_the_form_sent(
+    as_dariusz: Services, allocated_case: int, aoife: int, db: Database
+) -> None:
+    filled = as_dariusz.contacts.from_directory(aoife)
+    typed = ContactInput(
+        "A. Ní Bhriain",
+        ContactRelationship.SOCIAL_WORKER,
+        phone="07700 900999",
+        professional_id=filled.professional_id,
+    )
+    contact = as_dariusz.contacts.add(allocated_case, typed)
+    with db.read() as session:
+        row = session.get_one(Contact, contact)
+        assert (row.name, row.phone, row.email, row.agency_id) == (
+            "Aoife Ní Bhriain",
+            "01582 547123",
+            "aoife.nibhriain@luton.gcsx.gov.uk",
+            filled.agency_id,
+        )

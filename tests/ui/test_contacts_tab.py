@@ -235,3 +235,24 @@ def test_the_workspace_has_a_contacts_tab_that_follows_the_directory(
         lukasz_case, ContactInput("Grażyna Wiśniewska", ContactRelationship.MOTHER)
     )
     assert cells(tab.table, 0) == ["Aoife Ní Bhriain", "Grażyna Wiśniewska"]
+
+
+def test_a_linked_professionals_details_are_the_directorys_until_unlinked(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    professional = aoife(as_dariusz)
+    contact = as_dariusz.contacts.add(lukasz_case, as_dariusz.contacts.from_directory(professional))
+    [shown_contact] = as_dariusz.contacts.for_case(lukasz_case)
+    dialog = shown(qtbot, ContactDialog(as_dariusz, lukasz_case, shown_contact))
+    assert dialog.phone.isReadOnly() and not dialog.agency.isEnabled()
+    assert "kept there" in dialog.linked.text()
+
+    click(qtbot, dialog.unlink_button)
+    assert not dialog.phone.isReadOnly() and dialog.agency.isEnabled()
+    dialog.phone.clear()
+    type_into(qtbot, dialog.phone, "07700 900789")
+    click(qtbot, dialog.save_button)
+
+    [saved] = as_dariusz.contacts.for_case(lukasz_case)
+    assert (saved.id, saved.professional_id, saved.phone) == (contact, None, "07700 900789")
+    assert [p.cases for p in as_dariusz.directory.professionals()] == [0]

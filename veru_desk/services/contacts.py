@@ -148,17 +148,30 @@ def _values(session: Session, data: ContactInput) -> dict[str, object]:
         problems["involved_from"] = "Involved from cannot be in the future."
     if data.agency_id is not None and session.get(Agency, data.agency_id) is None:
         problems["agency_id"] = "That agency is no longer in the directory: choose another."
+    professional = None
     if data.professional_id is not None:
         professional = session.get(Professional, data.professional_id)
         if professional is None:
             problems["professional_id"] = "That professional is no longer in the directory."
     refuse_problems(problems)
-    return {
+    shared: dict[str, object] = {
         "name": name,
-        "relationship_to_person": data.relationship,
         "agency_id": data.agency_id,
         "phone": phone,
         "email": stored_text(data.email),
+    }
+    if professional is not None:
+        # The directory's details are the linked contact's: the case shows them as the
+        # directory keeps them, and the copy here says what they were when last saved.
+        shared = {
+            "name": professional.name,
+            "agency_id": professional.agency_id,
+            "phone": professional.phone,
+            "email": professional.secure_email,
+        }
+    return {
+        **shared,
+        "relationship_to_person": data.relationship,
         "address": stored_text(data.address),
         "parental_responsibility": data.parental_responsibility,
         "notes": stored_text(data.notes),

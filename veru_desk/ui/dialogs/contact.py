@@ -252,10 +252,21 @@ class ContactDialog(CaseDialog):
     def _link(self, professional_id: int | None, label: str) -> None:
         self.professional_id = professional_id
         self.linked.setText(
-            f"Linked to the directory: {label}" if professional_id is not None else ""
+            f"Linked to the directory: {label}. Their name, agency, phone and email are kept "
+            "there, for every case they are on."
+            if professional_id is not None
+            else ""
         )
-        self.unlink_button.setVisible(professional_id is not None)
-        self.linked.setVisible(professional_id is not None)
+        linked = professional_id is not None
+        self.unlink_button.setVisible(linked)
+        self.linked.setVisible(linked)
+        # A linked professional's details are the directory's, changed there for every case.
+        for field in (self.name, self.phone, self.email):
+            field.setReadOnly(linked)
+            field.setToolTip(
+                "Shared with the directory: change it there, or unlink" if linked else ""
+            )
+        self.agency.setEnabled(not linked)
         grow_to_fit(self)  # the link's line wraps: room for it, never clipped
 
     def choose_from_directory(self) -> None:
