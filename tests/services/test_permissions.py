@@ -193,7 +193,6 @@ OPS: tuple[Op, ...] = (
     ),
     Op("people.open_case", lambda s, w, m: s.people.open_case(w.person_id), ON_THE_CASE),
     Op("people.get", lambda s, w, m: s.people.get(w.person_id), ON_THE_CASE),
-    Op("people.contacts", lambda s, w, m: s.people.contacts(w.person_id), ON_THE_CASE),
     Op(
         "people.find_duplicates",
         lambda s, w, m: s.people.find_duplicates("Łukasz", "Wiśniewski", None),
@@ -294,6 +293,7 @@ OPS: tuple[Op, ...] = (
         ON_THE_CASE,
     ),
     Op("sessions.get", lambda s, w, m: s.sessions.get(w.session_id), ON_THE_CASE),
+    Op("contacts.for_case", lambda s, w, m: s.contacts.for_case(w.person_id), ON_THE_CASE),
     Op("sessions.for_person", lambda s, w, m: s.sessions.for_person(w.person_id), ON_THE_CASE),
     Op("sessions.week", lambda s, w, m: s.sessions.week(today()), CASE_ROLES),
     Op(

@@ -18,6 +18,7 @@ from veru_desk.services import Services
 from veru_desk.services.contacts import ContactInput
 from veru_desk.services.directory import AgencyInput, ProfessionalInput
 from veru_desk.ui.case.contacts import ContactsTab
+from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.case.workspace import CaseWorkspace
 from veru_desk.ui.dialogs.contact import ContactDialog, DirectoryPicker
 
@@ -256,3 +257,19 @@ def test_a_linked_professionals_details_are_the_directorys_until_unlinked(
     [saved] = as_dariusz.contacts.for_case(lukasz_case)
     assert (saved.id, saved.professional_id, saved.phone) == (contact, None, "07700 900789")
     assert [p.cases for p in as_dariusz.directory.professionals()] == [0]
+
+
+def test_the_overview_lists_only_those_involved_now(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    contacts = as_dariusz.contacts
+    contacts.add(lukasz_case, ContactInput("Grażyna Wiśniewska", ContactRelationship.MOTHER))
+    teacher = contacts.add(
+        lukasz_case, ContactInput("Mr Oluwaseun Adeyemi", ContactRelationship.TEACHER)
+    )
+    [row] = [c for c in contacts.for_case(lukasz_case) if c.id == teacher]
+    contacts.end(teacher, days_ago(2), "Moved school", row.version)
+    overview = shown(qtbot, OverviewTab(as_dariusz, lukasz_case))
+    overview.refresh()
+    qtbot.waitUntil(lambda: "Grażyna" in overview.contacts_label.text())
+    assert "Adeyemi" not in overview.contacts_label.text()

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, String
 
-from veru_desk.db.models import Contact, NameToken, User, YoungPerson, utcnow
+from veru_desk.db.models import NameToken, User, YoungPerson, utcnow
 from veru_desk.db.sequences import reserve_case_numbers
 from veru_desk.domain.case_reference import (
     format_case_reference,
@@ -42,7 +42,6 @@ from veru_desk.domain.case_reference import (
 from veru_desk.domain.dates import parse_uk_date
 from veru_desk.domain.enums import (
     AuditAction,
-    ContactRelationship,
     EducationStatus,
     Ethnicity,
     Gender,
@@ -291,19 +290,6 @@ class PersonView:
     flags: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ContactView:
-    """A parent, carer or professional around the young person (the case Overview)."""
-
-    id: int
-    name: str
-    relationship: ContactRelationship
-    agency: str | None
-    phone: str | None
-    email: str | None
-    parental_responsibility: bool
-
-
 def details_of(person: YoungPerson) -> PersonDetails:
     return PersonDetails(**{f.name: getattr(person, f.name) for f in fields(PersonDetails)})
 
@@ -393,25 +379,6 @@ class PeopleService(Service):
         with self._read() as session:
             require_case_access(session, self.actor, person_id, doing="read a case")
             return self._view(session, get_or_404(session, YoungPerson, person_id))
-
-    def contacts(self, person_id: int) -> list[ContactView]:
-        with self._read() as session:
-            require_case_access(session, self.actor, person_id, doing="read contacts")
-            rows = session.scalars(
-                select(Contact).where(Contact.young_person_id == person_id).order_by(Contact.id)
-            ).all()
-            return [
-                ContactView(
-                    id=c.id,
-                    name=c.name,
-                    relationship=c.relationship_to_person,
-                    agency=c.agency.name if c.agency else None,
-                    phone=c.phone,
-                    email=c.email,
-                    parental_responsibility=c.parental_responsibility,
-                )
-                for c in rows
-            ]
 
     def _view(self, session: Session, person: YoungPerson) -> PersonView:
         worker = session.get(User, person.current_worker_id) if person.current_worker_id else None

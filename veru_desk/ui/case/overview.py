@@ -21,8 +21,9 @@ from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
+from veru_desk.services.contacts import ContactDetail
 from veru_desk.services.mentoring import AttendanceSummary
-from veru_desk.services.people import ContactView, PersonView
+from veru_desk.services.people import PersonView
 from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
 from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
@@ -34,7 +35,7 @@ NOT_RECORDED = "Not recorded"
 @dataclass(frozen=True)
 class Overview:
     person: PersonView
-    contacts: list[ContactView]
+    contacts: list[ContactDetail]  # those involved now
     referrals: list[ReferralView]
     attendance: AttendanceSummary
     plan: PlanView | None
@@ -135,7 +136,7 @@ class OverviewTab(CaseTab):
         def read() -> Overview:
             return Overview(
                 person=services.people.get(person_id),
-                contacts=services.people.contacts(person_id),
+                contacts=[c for c in services.contacts.for_case(person_id) if c.current],
                 referrals=services.referrals.for_person(person_id),
                 attendance=services.sessions.attendance_summary(person_id),
                 plan=services.plans.current(person_id),
@@ -214,10 +215,10 @@ class OverviewTab(CaseTab):
         if overview.contacts:
             self.contacts_label.setText("\n".join(_contact_line(c) for c in overview.contacts))
         else:
-            self.contacts_label.setText("No contacts recorded")
+            self.contacts_label.setText("No one recorded as involved now (see the Contacts tab)")
 
 
-def _contact_line(contact: ContactView) -> str:
+def _contact_line(contact: ContactDetail) -> str:
     parts = [f"{contact.name}: {contact.relationship.label}"]
     if contact.parental_responsibility:
         parts.append("parental responsibility")
