@@ -181,6 +181,16 @@ def search_keystroke(bench: Bench) -> Result:
 # --- open_case and case_tabs ----------------------------------------------------------------
 
 
+def _discard(app: Any, workspace: Any) -> None:
+    """Closed and deleted now: ``deleteLater`` waits for an event loop the bench never runs,
+    and a workspace left alive would go on reading after every later write of the run."""
+    import shiboken6
+
+    workspace.close()
+    shiboken6.delete(workspace)
+    app.processEvents()
+
+
 def _tab_name(workspace: Any, index: int) -> str:
     return str(workspace.tabs.tabText(index)).replace("&", "")
 
@@ -216,10 +226,8 @@ def open_case(bench: Bench) -> Result:
         seconds = timed(open_first_tab)
         for workspace in opened:
             tab_counts.append(workspace.tabs.count())
-            workspace.close()
-            workspace.deleteLater()
+            _discard(app, workspace)
         opened.clear()
-        app.processEvents()
         return seconds
 
     tasks.run_synchronously(True)
@@ -255,9 +263,7 @@ def case_tabs(bench: Bench) -> Result:
         return workspace
 
     def closed(workspace: Any) -> None:
-        workspace.close()
-        workspace.deleteLater()
-        app.processEvents()
+        _discard(app, workspace)
 
     def show_tab(workspace: Any, index: int) -> None:
         workspace.tabs.setCurrentIndex(index)
