@@ -69,14 +69,20 @@ class RecordTableModel(QAbstractTableModel):
         self._columns = list(columns)
         self._rows: list[Any] = []
         self._page_rows = page_rows
-        self._shown = 0  # rows the view has been given: a page at a time when paged
+        self._paged = 0  # when paged: the rows the view has been given so far
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         page = self._page_rows
-        self._shown = len(self._rows) if page is None else min(len(self._rows), page)
+        self._paged = len(self._rows) if page is None else min(len(self._rows), page)
         self.endResetModel()
+
+    @property
+    def _shown(self) -> int:
+        """Rows the view has: all of them unless paged (a subclass that appends to ``_rows``
+        itself, as the audit trail's model does, keeps its own paging)."""
+        return len(self._rows) if self._page_rows is None else self._paged
 
     def rows(self) -> list[Any]:
         """Every row held, those not yet paged into the view included."""
@@ -101,7 +107,7 @@ class RecordTableModel(QAbstractTableModel):
         if end <= self._shown:
             return
         self.beginInsertRows(QModelIndex(), self._shown, end - 1)
-        self._shown = end
+        self._paged = end
         self.endInsertRows()
 
     def show_through(self, row: int) -> None:
