@@ -141,6 +141,34 @@ def test_the_tab_on_show_reads_a_change_of_its_kind_at_once_and_ignores_others(
     assert calls["sessions.for_person"] == 2  # a note: the sessions on show stay as read
 
 
+def test_a_case_behind_another_reads_nothing_until_it_is_shown_again(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_dariusz: Services, lukasz_case: int
+) -> None:
+    calls = spy_on_reads(monkeypatch, as_dariusz)
+    ws = workspace(qtbot, as_dariusz, lukasz_case)
+    show_tab(ws, ws.sessions_tab)
+    header: list[int] = []
+    real_get = as_dariusz.people.get
+
+    def get(person_id: int) -> Any:
+        header.append(person_id)
+        return real_get(person_id)
+
+    monkeypatch.setattr(as_dariusz.people, "get", get)
+    ws.hide()  # another open case in front of it
+    as_dariusz.sessions.book(lukasz_case, SessionInput(planned_start=past(1), location="Gym"))
+    as_dariusz.sessions.book(lukasz_case, SessionInput(planned_start=past(2), location="Park"))
+    assert calls["sessions.for_person"] == 1
+    assert cells(ws.sessions_tab.table, 3) == []
+
+    assert header == []  # the header waits too
+
+    ws.show()
+    assert calls["sessions.for_person"] == 2  # once for both saves
+    assert cells(ws.sessions_tab.table, 3) == ["Gym", "Park"]
+    assert header == [lukasz_case]
+
+
 def test_a_long_list_of_sessions_is_given_a_page_at_a_time(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_dariusz: Services, lukasz_case: int
 ) -> None:

@@ -5,7 +5,8 @@ Opening the workspace is the audited "case opened" event, and reads only the hea
 tab on show: each other tab reads its records when first shown. After that, every save
 anywhere in the app is announced (``ui.events``); the workspace re-reads its header, and
 each tab showing a kind of record that changed is marked stale: read again at once if it is
-on show, else when next shown, and never when the change was not of its kinds.
+on show, else when next shown, and never when the change was not of its kinds. A workspace
+behind another open case reads nothing until it is shown again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -78,6 +79,7 @@ class CaseWorkspace(QWidget):
         # refusal (not this worker's case) must stop the workspace being built at all.
         self.person: PersonView = services.people.open_case(person_id)
         self._stale: set[int] = set()
+        self._header_stale = False
 
         self._build_header()
         self.tabs = QTabWidget()
@@ -227,6 +229,7 @@ class CaseWorkspace(QWidget):
     def refresh(self) -> None:
         """Re-reads the header and the tab on show; the others when next shown."""
         self._stale = set(range(self.tabs.count()))
+        self._header_stale = False
         self._read_header()
         self._tab_shown(self.tabs.currentIndex())
 
@@ -258,7 +261,19 @@ class CaseWorkspace(QWidget):
             tab = self.tabs.widget(index)
             if not isinstance(tab, CaseTab) or changes.touches(tab.kinds, self.person_id):
                 self._stale.add(index)
+        if not self.isVisible():
+            # Another open case is in front: this one reads when it is shown again, not
+            # after every save made meanwhile.
+            self._header_stale = True
+            return
         self._read_header()
+        self._tab_shown(self.tabs.currentIndex())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._header_stale:
+            self._header_stale = False
+            self._read_header()
         self._tab_shown(self.tabs.currentIndex())
 
     def stale_tabs(self) -> list[QWidget]:
