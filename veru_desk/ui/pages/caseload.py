@@ -31,6 +31,7 @@ from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.quick_start import FirstScreen
 from veru_desk.ui.pages.caseload_model import COLUMNS, CaseloadModel
 from veru_desk.ui.shell.events import data_events
+from veru_desk.ui.shell.first_paint import when_painted
 from veru_desk.ui.widgets.page import page_frame
 
 TEXT_DEBOUNCE_MS = 150
@@ -185,8 +186,9 @@ class CaseloadPage(QWidget):
         data_events().changed.connect(self._data_changed)
         if first_screen is not None:
             self.model.seed(first_screen.caseload_ids, first_screen.caseload_rows)
-            # the start-up read has no overdue column: fill it in once the first screen shows
-            QTimer.singleShot(0, self.model.fill_seeded)
+            # The start-up read has no overdue column: fill it in once the rows have painted,
+            # not before (the fill loads the database layer the first paint must not wait for).
+            when_painted(self.table.viewport(), self.model.fill_seeded)
 
     # --- filters ----------------------------------------------------------------------------
 
