@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 from shell_helpers import make_window
 
@@ -24,6 +24,7 @@ from veru_desk.ui.shell.help import (
     HelpWindow,
     class_topic,
     help_dir,
+    install_help_key,
     load_topic,
     open_help,
     topic_for,
@@ -38,11 +39,7 @@ LINK = re.compile(r"\]\(([^)#]+)(?:#[^)]*)?\)")
 @pytest.fixture(autouse=True)
 def _no_guide_left_open() -> Iterator[None]:
     yield
-    window = guide_module._guide
-    if window is not None:
-        window.close()
-        window.deleteLater()
-        guide_module._guide = None
+    guide_module.discard_guide()
 
 
 def open_guide(qtbot: QtBot) -> HelpWindow:
@@ -201,8 +198,10 @@ def test_ctrl_f_goes_to_the_search_and_esc_closes_the_guide(qtbot: QtBot) -> Non
     window.browser.setFocus()
     qtbot.keyClick(window.browser, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
+    assert not window.testAttribute(Qt.WidgetAttribute.WA_QuitOnClose)  # never keeps the app open
     qtbot.keyClick(window.search, Qt.Key.Key_Escape)
     assert not window.isVisible()
+    qtbot.waitUntil(lambda: guide_module._guide is None)  # closed, it is gone; F1 builds anew
 
 
 def test_a_link_opens_its_topic_and_back_and_forward_return(qtbot: QtBot) -> None:
@@ -300,12 +299,13 @@ def test_f1_in_a_dialog_opens_its_topic(qtbot: QtBot, manager_window: MainWindow
 
 
 def test_f1_in_an_application_modal_dialog_opens_a_guide_that_can_be_used(
-    qtbot: QtBot, as_manager: Services, lukasz_case: int
+    qtbot: QtBot, qapp: QApplication, as_manager: Services, lukasz_case: int
 ) -> None:
     """Most case forms run with exec(), which closes every other window to the keyboard and
     mouse: the guide then opens as a window of the dialog itself."""
     from veru_desk.ui.dialogs.note import NoteDialog
 
+    install_help_key(qapp)  # as the main window does when it is built
     dialog = NoteDialog(as_manager, lukasz_case)
     qtbot.addWidget(dialog)
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)

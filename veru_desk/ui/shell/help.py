@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
@@ -492,12 +493,15 @@ def open_help(topic: str = START_TOPIC) -> HelpWindow:
         window = modal.findChild(HelpWindow, options=Qt.FindChildOption.FindDirectChildrenOnly)
         if window is None:
             window = HelpWindow(modal)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     else:
         if _guide is None:
             _guide = HelpWindow()
             _guide.destroyed.connect(_forget_guide)
         window = _guide
+    # Closed, the guide is gone (it is quick to build again); and an open guide never keeps
+    # the app running once the main window has closed.
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
     window.show_topic(topic)
     window.show()
     window.raise_()
@@ -508,6 +512,15 @@ def open_help(topic: str = START_TOPIC) -> HelpWindow:
 def _forget_guide() -> None:
     global _guide
     _guide = None
+
+
+def discard_guide() -> None:
+    """Deletes the guide's window now (the app is quitting): a parentless window left to
+    Python's clean-up at exit would be deleted after Qt has gone."""
+    global _guide
+    window, _guide = _guide, None
+    if window is not None and shiboken6.isValid(window):
+        shiboken6.delete(window)
 
 
 def help_for(widget: QWidget | None) -> HelpWindow:
@@ -549,6 +562,7 @@ def install_help_key(app: QApplication) -> HelpKey:
         return existing
     key = HelpKey(app)
     app.installEventFilter(key)
+    app.aboutToQuit.connect(discard_guide)
     app.setProperty(_APP_PROPERTY, key)
     return key
 
