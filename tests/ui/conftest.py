@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shell_helpers import FakeWorkspace, make_window
@@ -29,6 +29,23 @@ from veru_desk.ui.widgets.wheel_guard import install_wheel_guard
 def _wheel_guard(qapp: QApplication) -> None:
     """The app's wheel guard, as ``create_application`` installs it (once per session)."""
     install_wheel_guard(qapp)
+
+
+@pytest.fixture(autouse=True)
+def _no_guide_outlives_its_test(qapp: QApplication) -> Iterator[None]:
+    """The guide is one window for the whole app (``ui.shell.help``): a test that opened it
+    leaves it open for the next, and a window left until the interpreter exits is destroyed
+    after the application, which crashed the run ("shared QObject was deleted directly",
+    then a segmentation fault). Each test's guide is closed and deleted at its end."""
+    yield
+    from veru_desk.ui.shell import help as guide
+
+    for window in QApplication.topLevelWidgets():
+        if isinstance(window, guide.HelpWindow):
+            window.close()
+            window.deleteLater()
+    guide._guide = None
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
