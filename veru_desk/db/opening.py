@@ -29,7 +29,11 @@ def open_database(
         refuse_unsafe_location(location.path)
     db = Database.open(location, key=key)
     if upgrade:
-        migrate.refuse_if_newer(db.engine)
+        try:
+            migrate.refuse_if_newer(db.engine)
+        except Exception as error:
+            _refuse_if_unreadable(db, error)
+            raise
         migrate.refuse_if_not_ours(db.engine)
         if migrate.needs_upgrade(db.engine):
             if location.is_sqlite_file and inspect(db.engine).get_table_names():
@@ -45,6 +49,22 @@ def open_database(
         else:
             migrate.mark_as_ours(db.engine)  # a file made before databases carried the mark
     return db
+
+
+MALFORMED = "database disk image is malformed"
+
+
+def _refuse_if_unreadable(db: Database, error: Exception) -> None:
+    """A file damaged where SQLite reads first (its schema) fails at the first statement,
+    before any integrity check can run: refused the same way, offering the latest good
+    backup, not as an unforeseen error."""
+    path = db.location.path
+    if path is None or not db.location.is_sqlite_file or MALFORMED not in str(error):
+        return
+    db.dispose()
+    raise damaged_database_error(
+        MALFORMED, path, backup_dir_for(db.location), key=db.key
+    ) from error
 
 
 def start_of_day_checks(db: Database) -> Path | None:
