@@ -34,6 +34,7 @@ def test_status_bar_shows_the_database_and_the_signed_in_user(manager_window: Ma
         "People",
         "Sessions",
         "Directory",
+        "Workload",
         "Reports",
         "Retention",
         "Administration",

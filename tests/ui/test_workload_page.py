@@ -250,3 +250,16 @@ def test_double_clicking_a_case_opens_it(
     with qtbot.waitSignal(page.open_case) as opened:
         page.case_table.doubleClicked.emit(index)
     assert opened.args == [unit["people"]["Zoë"]]
+
+
+def test_the_manager_finds_workload_in_the_sidebar_and_opens_a_case_from_it(
+    qtbot: QtBot, manager_window: Any, unit: dict[str, Any]
+) -> None:
+    page = manager_window.show_page("workload")
+    assert isinstance(page, WorkloadPage)
+    qtbot.waitUntil(lambda: page.worker_model.rowCount() > 0)
+    assert worker_row(page, "Grace Adeyemi")[1:3] == ["4", "3 high, 1 low"]
+    choose_worker(qtbot, page, "Grace Adeyemi")
+    names = [row[1] for row in rows(page.case_model)]
+    page.case_table.doubleClicked.emit(page.case_model.index(names.index("Kai Henderson"), 0))
+    assert manager_window.open_case_ids() == [unit["people"]["Kai"]]

@@ -73,6 +73,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("people", "People", _case_role),
     PageSpec("sessions", "Sessions", _case_role),
     PageSpec("directory", "Directory", _case_role),
+    PageSpec("workload", "Workload", lambda a: a.is_manager),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
     PageSpec("retention", "Retention", lambda a: a.is_manager),
     PageSpec("admin", "Administration", lambda a: a.has(Role.ADMIN) or a.is_manager),
@@ -368,6 +369,11 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.pages.retention import RetentionPage
 
             page = RetentionPage(services, self)
+        elif key == "workload":
+            from veru_desk.ui.pages.workload import WorkloadPage
+
+            page = WorkloadPage(services, self)
+            page.open_case.connect(self.open_case)
         elif key == "directory":
             from veru_desk.ui.pages.directory import DirectoryPage
 
