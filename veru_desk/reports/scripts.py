@@ -184,7 +184,7 @@ def register(base: str, bold_base: str, font_class: Callable[[str, str], TTFont]
             )
     if MARKER_FONT not in pdfmetrics.getRegisteredFontNames():
         marker = pdfmetrics.getFont(base)
-        pdfmetrics.registerFont(font_class(MARKER_FONT, marker.face.filename))  # type: ignore[attr-defined]
+        pdfmetrics.registerFont(font_class(MARKER_FONT, marker.face.filename))  # type: ignore[attr-defined]  # the stubs omit TTFont.face
         pdfmetrics.registerFontFamily(
             MARKER_FONT,
             normal=MARKER_FONT,
@@ -198,7 +198,7 @@ def register(base: str, bold_base: str, font_class: Callable[[str, str], TTFont]
 
 @lru_cache(maxsize=64)
 def _cmap(font_name: str) -> frozenset[int]:
-    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
+    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]  # the stubs omit .face
     return frozenset(face.charToGlyph)
 
 
