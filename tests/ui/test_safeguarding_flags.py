@@ -209,3 +209,38 @@ def test_the_caseload_shows_active_flags_in_a_column_and_filters_by_flag(
     assert page.model.rowCount() == 0  # Aoife's ended in the past
     assert page.total_label.text().startswith("No case matches these filters")
     assert page.flag_filter.accessibleName() == "Filter by safeguarding flag"
+
+
+def test_the_workspace_shows_the_banner_and_a_flag_added_from_its_tab_appears_in_both(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
+) -> None:
+    from veru_desk.ui.case.workspace import CaseWorkspace
+
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.CHILD_IN_NEED, days_ago(200)))
+    ws = shown(qtbot, CaseWorkspace(as_dariusz, lukasz_case))
+    assert ws.flag_banner.isVisible()
+    assert ws.flag_banner.text().replace("\u00a0", " ") == (
+        f"Safeguarding: Child in need since {format_uk_date(days_ago(200))}"
+    )
+    ws.tabs.setCurrentWidget(ws.safeguarding_tab)
+    assert ws.tabs.tabText(ws.tabs.currentIndex()) == "Safe&guarding"
+
+    def fill(dialog: Any) -> None:
+        choose(dialog.kind, "County lines")
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(fill)
+    click(qtbot, ws.safeguarding_tab.add_button)
+
+    assert cells(ws.safeguarding_tab.table, 0) == ["County lines", "Child in need"]
+    assert "County lines since" in ws.flag_banner.text().replace("\u00a0", " ")
+
+
+def test_a_workspace_without_active_flags_shows_no_banner(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    from veru_desk.ui.case.workspace import CaseWorkspace
+
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.SEND, days_ago(90), days_ago(9)))
+    ws = shown(qtbot, CaseWorkspace(as_dariusz, lukasz_case))
+    assert not ws.flag_banner.isVisible()

@@ -5,6 +5,7 @@ Change and End buttons, and the banner of active flags the workspace shows under
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidg
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.safeguarding import FlagKind, end_label, start_label
 from veru_desk.services import Services
+from veru_desk.services.changes import Kind
 from veru_desk.services.safeguarding import FlagView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.safeguarding_flag import EndFlagDialog, SafeguardingFlagDialog
@@ -116,6 +118,8 @@ class FlagBanner(QLabel):
 
 
 class SafeguardingTab(CaseTab):
+    kinds: ClassVar[frozenset[Kind]] = frozenset({Kind.FLAG})
+
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.summary = QLabel()

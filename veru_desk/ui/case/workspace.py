@@ -41,6 +41,7 @@ from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.case.plan import PlanTab
 from veru_desk.ui.case.referrals import ReferralsTab
 from veru_desk.ui.case.risk import RiskTab
+from veru_desk.ui.case.safeguarding import FlagBanner, SafeguardingTab
 from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
 from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
 from veru_desk.ui.shell.events import data_events
@@ -94,6 +95,7 @@ class CaseWorkspace(QWidget):
         self.outcomes_tab = OutcomesTab(services, person_id)
         self.chronology_tab = ChronologyTab(services, person_id)
         self.exports_tab = ExportsTab(services, person_id)
+        self.safeguarding_tab = SafeguardingTab(services, person_id)
         for tab, label in (
             (self.overview_tab, "&Overview"),
             (self.referrals_tab, "Re&ferral"),
@@ -104,6 +106,7 @@ class CaseWorkspace(QWidget):
             (self.chronology_tab, "&Chronology"),
             (self.exports_tab, "E&xports"),
             (self.contacts_tab, "Co&ntacts"),
+            (self.safeguarding_tab, "Safe&guarding"),
         ):
             self.tabs.addTab(tab, label)
         self._stale = set(range(self.tabs.count()))
@@ -112,6 +115,7 @@ class CaseWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.alert)
+        layout.addWidget(self.flag_banner)
         layout.addWidget(self.tabs, 1)
 
         QShortcut(  # type: ignore[call-overload]  # PySide6 takes signal keywords; its stubs do not
@@ -128,6 +132,7 @@ class CaseWorkspace(QWidget):
         )
         data_events().changed.connect(self._data_changed)
         self._show_person(self.person)
+        self.flag_banner.refresh()
         self._tab_shown(self.tabs.currentIndex())
 
     # --- the header ------------------------------------------------------------------------
@@ -179,6 +184,8 @@ class CaseWorkspace(QWidget):
         self.alert.setWordWrap(True)
         self.alert.setAccessibleName("Disengagement alert")
         self.alert.setVisible(False)
+        # Active safeguarding flags (missing now, CCE, NRM...): read with the header.
+        self.flag_banner = FlagBanner(self.services, self.person_id)
 
     @property
     def title(self) -> str:
@@ -234,6 +241,7 @@ class CaseWorkspace(QWidget):
         self._tab_shown(self.tabs.currentIndex())
 
     def _read_header(self) -> None:
+        self.flag_banner.refresh()
         people, person_id = self.services.people, self.person_id
 
         def shown(person: PersonView) -> None:
