@@ -277,7 +277,9 @@ class MainWindow(QMainWindow):
         side.addWidget(self.open_cases, 1)
         side.addStretch(0)  # takes the height while the list is hidden
         self.navigation.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
-        self.navigation.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A short window (1280x720 at 150% text, a manager's eleven pages) scrolls the list
+        # rather than running it under the open cases' hint.
+        self.navigation.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         width = self.fontMetrics().horizontalAdvance("M") * SIDEBAR_EMS
         sidebar.setFixedWidth(width)
@@ -315,7 +317,10 @@ class MainWindow(QMainWindow):
     def _fit_navigation(self) -> None:
         rows = self.navigation.count()
         height = sum(self.navigation.sizeHintForRow(i) for i in range(rows)) + 4 * rows + 8
-        self.navigation.setFixedHeight(max(height, 1))
+        # Whole when the window has room; never fewer than four pages on view when it has not.
+        least = sum(self.navigation.sizeHintForRow(i) for i in range(min(rows, 4))) + 24
+        self.navigation.setMaximumHeight(max(height, 1))
+        self.navigation.setMinimumHeight(max(min(height, least), 1))
 
     # --- pages ------------------------------------------------------------------------------
 
