@@ -24,8 +24,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Agency, Referral, User, YoungPerson
-from veru_desk.domain.dates import parse_uk_date
+from veru_desk.db.models import Agency, AuditEvent, Referral, User, YoungPerson
+from veru_desk.domain.dates import format_uk_date, parse_uk_date
 from veru_desk.domain.enums import (
     AuditAction,
     ConsentStatus,
@@ -42,6 +42,7 @@ from veru_desk.domain.import_rules import (
     parse_gender,
     parse_reasons,
 )
+from veru_desk.domain.safeguarding import FlagKind, parse_flag_kinds
 from veru_desk.domain.text import check_names, clean_free_text
 from veru_desk.services import audit, case_state
 from veru_desk.services.access import own_cases, require_role
@@ -55,6 +56,7 @@ from veru_desk.services.people import (
     sort_name_of,
 )
 from veru_desk.services.referrals import ReferralDetails, add_referrals
+from veru_desk.services.safeguarding import add_flags_at_intake
 
 COLUMNS: tuple[str, ...] = (
     "first_name",
@@ -76,6 +78,9 @@ COLUMNS: tuple[str, ...] = (
     "narrative",
     "consent_young_person",
     "consent_parent",
+    # optional: the safeguarding flags the young person comes with ("CCE; looked after"),
+    # each recorded from the referral date (``domain.safeguarding.parse_flag_kinds``)
+    "safeguarding_flags",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "first_name",
@@ -140,6 +145,7 @@ class ImportRow:
     # agency on the same date, imported before (or typed in), or an earlier row of this file.
     already_imported: bool = False
     same_referral_as_line: int | None = None
+    flags: frozenset[FlagKind] = frozenset()  # the safeguarding flags listed on the row
 
     @property
     def is_repeat(self) -> bool:
@@ -557,6 +563,7 @@ def _check_row(
     reasons = typed("reasons", parse_reasons, frozenset())
     consent_yp = typed("consent_young_person", parse_consent, ConsentStatus.NOT_ASKED)
     consent_parent = typed("consent_parent", parse_consent, ConsentStatus.NOT_ASKED)
+    flags = typed("safeguarding_flags", parse_flag_kinds, frozenset())
 
     raw_person = PersonDetails(
         first_name=values.get("first_name", ""),
@@ -605,7 +612,7 @@ def _check_row(
         ordered = sorted(problems.items(), key=lambda kv: _column_rank(kv[0]))
         return None, [RowError(line, name, message) for name, message in ordered]
     assert person is not None
-    return ImportRow(line, person, referral), []
+    return ImportRow(line, person, referral, flags=flags), []  # type: ignore[arg-type]  # read by parse_flag_kinds
 
 
 def _column_rank(name: str) -> int:
@@ -856,6 +863,36 @@ class ImportService(Service):
         rows = [replace(r, already_imported=True) if r.line in imported else r for r in rows]
         return replace(preview, rows=rows)
 
+    def _intake_flags(
+        self, session: Session, pairs: Sequence[tuple[int, ImportRow]], what: str
+    ) -> list[AuditEvent]:
+        """The rows' safeguarding flags, each from its referral date, with an audit event
+        each (a kind already active on the record is not added again)."""
+        wanted = [
+            (pid, kind, row.referral.received_on, row.line)
+            for pid, row in pairs
+            for kind in sorted(row.flags, key=list(FlagKind).index)
+        ]
+        if not wanted:
+            return []
+        added = add_flags_at_intake(
+            session, [(pid, kind, on) for pid, kind, on, _line in wanted], self.actor.user_id
+        )
+        line_of = {(pid, kind): line for pid, kind, _on, line in wanted}
+        return [
+            audit.new_event(
+                self.actor,
+                AuditAction.CREATE,
+                entity_type="safeguarding_flag",
+                entity_id=flag.id,
+                person_id=flag.young_person_id,
+                summary=f"Safeguarding flag added from {what}, "
+                f"row {line_of[(flag.young_person_id, flag.kind)]}: "
+                f"{flag.kind.label} from {format_uk_date(flag.started_on)}",
+            )
+            for flag in added
+        ]
+
     def run(
         self,
         data: bytes,
@@ -925,6 +962,7 @@ class ImportService(Service):
                             f"(referred by {row.referral.referring_agency})",
                         )
                     )
+                events.extend(self._intake_flags(session, pairs, what))
                 audit.record_many(session, events)
                 done = start + len(batch)
                 if progress is not None and not progress(done, total):

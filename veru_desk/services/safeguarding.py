@@ -338,14 +338,13 @@ def add_flags_at_intake(
     active: set[tuple[int, FlagKind]] = set()
     for start in range(0, len(people), _CHUNK):
         chunk = people[start : start + _CHUNK]
-        active.update(
-            session.execute(
-                select(SafeguardingFlagRecord.young_person_id, SafeguardingFlagRecord.kind).where(
-                    SafeguardingFlagRecord.young_person_id.in_(chunk),
-                    SafeguardingFlagRecord.ended_on.is_(None),
-                )
-            ).tuples()
-        )
+        rows = session.execute(
+            select(SafeguardingFlagRecord.young_person_id, SafeguardingFlagRecord.kind).where(
+                SafeguardingFlagRecord.young_person_id.in_(chunk),
+                SafeguardingFlagRecord.ended_on.is_(None),
+            )
+        ).all()
+        active.update((person, kind) for person, kind in rows)
     added: list[SafeguardingFlagRecord] = []
     for person, kind, on in wanted:
         if (person, kind) in active:
