@@ -52,7 +52,12 @@ from veru_desk.ui.shell import tasks
 from veru_desk.ui.widgets.kit import app_stylesheet
 
 # (screen contains, fault text contains) -> why it is left for now
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    ("page audit", "drop-down text cut"): "at 150% text the audit filter row needs about "
+    "1,330 px and the page has 1,120, so Qt squeezes every filter below its minimum "
+    "('Everyone', 'All actions' cut by a few pixels); it needs a filter bar that wraps "
+    "onto a second line (ui/pages/audit.py), not a wider drop-down",
+}
 
 SMALLEST = SIZES["1280x720"]
 
