@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver
 
 from veru_desk.db.engine import Database
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.services import Services
 from veru_desk.services import exports as export_files
 from veru_desk.services.changes import Changes, Kind
@@ -21,6 +23,8 @@ from veru_desk.services.summary import SharingProfile
 from veru_desk.ui.case.exports import ExportsTab
 from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 from veru_desk.ui.shell.events import data_events
+
+MEETING_ON = dt.date.today() + dt.timedelta(days=7)
 
 
 @pytest.fixture
@@ -33,6 +37,12 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(fake_open))
     return urls
+
+
+def fill_sharing(dialog: ExportSummaryDialog) -> None:
+    """The sharing step as a caseworker fills it where consent was given on the referral."""
+    dialog.sharing.consent_given_by.setText("Łukasz and his mother, at the home visit")
+    dialog.sharing.agencies.setText("Bedfordshire Police; Luton Youth Justice Service")
 
 
 def make_dialog(qtbot: QtBot, db: Database, team: object, person_id: int) -> ExportSummaryDialog:
@@ -82,7 +92,8 @@ def test_export_writes_opens_records_and_announces(
     dialog.choose_button.click()
     assert dialog.output.text() == str(chosen) + ".pdf"
     dialog.meeting.setText("Luton complex-case panel")
-    dialog.meeting_date.setText("12/03/2026")
+    fill_sharing(dialog)
+    dialog.meeting_date.setText(format_uk_date(MEETING_ON))
     announced: list[Changes] = []
     data_events().changed.connect(announced.append)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
@@ -91,7 +102,9 @@ def test_export_writes_opens_records_and_announces(
     assert opened == [str(target)]
     assert any(c.people(Kind.EXPORT) == {lukasz_case} for c in announced)
     text = " ".join(page.extract_text() for page in PdfReader(target).pages)
-    assert "Luton complex-case panel, 12/03/2026" in text
+    assert f"Luton complex-case panel, {format_uk_date(MEETING_ON)}" in text
+    assert "Consent, given by Łukasz and his mother, at the home visit" in text
+    assert f"Do not forward. Destroy after the meeting of {format_uk_date(MEETING_ON)}." in text
     [export] = Services(db, team.dariusz).exports.for_person(lukasz_case)  # type: ignore[attr-defined]
     assert export.profile == "multi-agency"
     assert export.filename == str(target)
@@ -124,6 +137,7 @@ def test_a_pdf_open_in_a_viewer_is_named_nothing_is_recorded_and_the_dialog_stay
     dialog = make_dialog(qtbot, db, team, lukasz_case)
     dialog.output.setText(str(target))
     dialog.meeting.setText("Luton complex-case panel")
+    fill_sharing(dialog)
     dialog.show()
     dialog.save()
     [message] = dialogs.messages
@@ -162,6 +176,7 @@ def test_with_no_pdf_viewer_the_dialog_stays_and_says_where_the_file_is(
     dialog = make_dialog(qtbot, db, team, lukasz_case)
     dialog.output.setText(str(target))
     dialog.meeting.setText("Luton complex-case panel")
+    fill_sharing(dialog)
     dialog.show()
     dialog.save()
     assert target.is_file() and no_viewer == [str(target)]
@@ -197,6 +212,7 @@ def test_the_exports_tab_ends_with_saved_open_and_show_in_folder(
     def exporting(dialog: ExportSummaryDialog) -> int:
         dialog.output.setText(str(target))
         dialog.meeting.setText("Hackney exploitation panel")
+        fill_sharing(dialog)
         dialog.save()
         return 1
 

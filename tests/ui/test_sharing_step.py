@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
+from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -12,7 +15,10 @@ from veru_desk.db.models import Referral
 from veru_desk.domain.enums import ConsentStatus
 from veru_desk.domain.sharing import LawfulBasis, ShareSection
 from veru_desk.services import Services
+from veru_desk.services.case_analysis import AnalysisInput
+from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.dialogs.case_analysis import CaseAnalysisDialog
+from veru_desk.ui.dialogs.export_summary import ExportSummaryDialog
 from veru_desk.ui.dialogs.sharing_step import NEW_DECISION, SharingStep, split_agencies
 
 MEETING_ON = dt.date.today() + dt.timedelta(days=7)
@@ -89,3 +95,72 @@ def test_the_analysis_dialog_saves_through_the_service(
     assert saved.values.worries == "Seen at Bury Park late at night with older boys"
     assert saved.values.young_person_view == "Łukasz wants to go back to football"
     assert saved.version == 1
+
+
+def test_a_caseworkers_export_against_refused_consent_waits_for_a_manager(
+    qtbot: QtBot,
+    db: Database,
+    team: object,
+    lukasz_case: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    refuse_consent(db, lukasz_case)
+    dariusz = Services(db, team.dariusz)  # type: ignore[attr-defined]
+    dialog = ExportSummaryDialog(dariusz, lukasz_case)
+    qtbot.addWidget(dialog)
+    target = tmp_path / "panel.pdf"
+    dialog.output.setText(str(target))
+    dialog.meeting.setText("Luton MACE panel")
+    dialog.meeting_date.set_date(MEETING_ON)
+    dialog.sharing.reason.setPlainText(
+        "Exploitation by an older group: police must plan disruption"
+    )
+    dialog.sharing.agencies.setText("Bedfordshire Police")
+    dialog.show()
+    dialog.save()
+    assert dialog.waiting.isVisible()
+    assert "a manager must approve it" in dialog.waiting.text()
+    assert not target.exists() and opened == []
+    assert dariusz.exports.for_person(lukasz_case) == []
+    [waiting] = dariusz.sharing.pending(lukasz_case)
+    assert not waiting.ready
+
+    # The manager approves in the step; the caseworker then exports under that decision.
+    Services(db, team.manager).sharing.approve(waiting.id)  # type: ignore[attr-defined]
+    again = ExportSummaryDialog(dariusz, lukasz_case)
+    qtbot.addWidget(again)
+    again.output.setText(str(target))
+    again.meeting.setText("Luton MACE panel")
+    again.meeting_date.set_date(MEETING_ON)
+    again.sharing.use.setCurrentIndex(1)
+    with qtbot.waitSignal(again.accepted, timeout=10_000):
+        again.save()
+    assert target.is_file()
+    [export] = dariusz.exports.for_person(lukasz_case)
+    assert dariusz.sharing.for_export(export.id) is not None
+
+
+def test_the_overview_shows_the_analysis_and_a_manager_signs_it_off(
+    qtbot: QtBot, db: Database, team: object, lukasz_case: int
+) -> None:
+    manager = Services(db, team.manager)  # type: ignore[attr-defined]
+    Services(db, team.dariusz).analysis.save(  # type: ignore[attr-defined]
+        lukasz_case, AnalysisInput(recommendation="Continue for twelve weeks"), 0
+    )
+    tab = OverviewTab(manager, lukasz_case)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.analysis is not None)
+    assert "Recommendation to the panel: Continue for twelve weeks" in tab.analysis_label.text()
+    assert "not signed off" in tab.analysis_status.text()
+    assert tab.sign_off_button.isVisible() and tab.sign_off_button.isEnabled()
+    tab.sign_off_analysis()
+    qtbot.waitUntil(lambda: manager.analysis.get(lukasz_case).signed_off_by is not None)
+    tab.refresh()
+    qtbot.waitUntil(lambda: "signed off by Priya Raghunathan" in tab.analysis_status.text())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import GoalStatus
 from veru_desk.services import Services
+from veru_desk.services.case_analysis import AnalysisView
 from veru_desk.services.changes import Kind
 from veru_desk.services.contacts import ContactDetail
 from veru_desk.services.mentoring import AttendanceSummary
@@ -27,6 +28,7 @@ from veru_desk.services.people import PersonView
 from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
 from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
+from veru_desk.ui.dialogs.case_analysis import CaseAnalysisDialog
 from veru_desk.ui.dialogs.person import PersonDialog
 
 NOT_RECORDED = "Not recorded"
@@ -39,6 +41,7 @@ class Overview:
     referrals: list[ReferralView]
     attendance: AttendanceSummary
     plan: PlanView | None
+    analysis: AnalysisView | None = None
 
 
 def attendance_text(summary: AttendanceSummary) -> str:
@@ -61,8 +64,9 @@ def _value_label(accessible: str) -> QLabel:
 
 
 class OverviewTab(CaseTab):
-    #: All but what the overview leaves to its own tabs (outcomes, exports, the analysis).
-    kinds = CASE_KINDS - {Kind.OUTCOME, Kind.EXPORT, Kind.ANALYSIS}
+    #: All but what the overview leaves to its own tabs (outcomes, exports); the analysis
+    #: is edited and signed off here.
+    kinds = CASE_KINDS - {Kind.OUTCOME, Kind.EXPORT}
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
@@ -104,6 +108,28 @@ class OverviewTab(CaseTab):
             self.values[key] = _value_label(label)
             case_form.addRow(f"{label}:", self.values[key])
 
+        analysis_box = QGroupBox("Caseworker's analysis for the panel")
+        analysis_layout = QVBoxLayout(analysis_box)
+        self.analysis: AnalysisView | None = None
+        self.analysis_label = _value_label("Caseworker's analysis")
+        self.analysis_status = _value_label("Analysis last updated and signed off")
+        self.analysis_button = QPushButton("Edit analysis…")
+        self.analysis_button.setAccessibleName("Edit the caseworker's analysis for the panel")
+        self.analysis_button.setEnabled(False)
+        self.analysis_button.clicked.connect(self.edit_analysis)
+        self.sign_off_button = QPushButton("Sign off")
+        self.sign_off_button.setAccessibleName("Sign off the caseworker's analysis")
+        self.sign_off_button.setVisible(services.actor.is_manager)
+        self.sign_off_button.setEnabled(False)
+        self.sign_off_button.clicked.connect(self.sign_off_analysis)
+        analysis_buttons = QHBoxLayout()
+        analysis_buttons.addWidget(self.analysis_button)
+        analysis_buttons.addWidget(self.sign_off_button)
+        analysis_buttons.addStretch(1)
+        analysis_layout.addWidget(self.analysis_label)
+        analysis_layout.addWidget(self.analysis_status)
+        analysis_layout.addLayout(analysis_buttons)
+
         contacts_box = QGroupBox("Contacts")
         self.contacts_layout = QVBoxLayout(contacts_box)
         self.contacts_label = _value_label("Contacts")
@@ -112,6 +138,7 @@ class OverviewTab(CaseTab):
         columns = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(person_box)
+        left.addWidget(analysis_box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(case_box)
@@ -140,6 +167,7 @@ class OverviewTab(CaseTab):
                 referrals=services.referrals.for_person(person_id),
                 attendance=services.sessions.attendance_summary(person_id),
                 plan=services.plans.current(person_id),
+                analysis=services.analysis.get(person_id),
             )
 
         self.load("Loading the case overview", read, self.show_overview)
@@ -155,9 +183,58 @@ class OverviewTab(CaseTab):
         dialog.exec()
         return dialog
 
+    def edit_analysis(self) -> CaseAnalysisDialog | None:
+        """The analysis the case summary's panel page prints; the tab refreshes itself from
+        the published change."""
+        if self.analysis is None:
+            return None
+        dialog = CaseAnalysisDialog(self.services, self.person_id, self.analysis, self)
+        dialog.exec()
+        return dialog
+
+    def sign_off_analysis(self) -> None:
+        if self.analysis is None or self.analysis.version == 0:
+            return
+        services, person_id, version = self.services, self.person_id, self.analysis.version
+        self.run_write(
+            "Signing off the analysis",
+            lambda: services.analysis.sign_off(person_id, version),
+            Kind.ANALYSIS,
+        )
+
+    def show_analysis(self, analysis: AnalysisView | None) -> None:
+        self.analysis = analysis
+        self.analysis_button.setEnabled(analysis is not None)
+        if analysis is None or analysis.is_empty:
+            self.analysis_label.setText(
+                "Not written yet: the current position, what is going well, the worries, what "
+                "has changed, the young person's and parent's views and the recommendation, "
+                "printed first in the case summary."
+            )
+            self.analysis_status.setText("")
+            self.sign_off_button.setEnabled(False)
+            return
+        shown = [f"{label}: {text}" for label, text in analysis.items() if text]
+        self.analysis_label.setText("\n".join(shown))
+        status = (
+            f"Last updated {format_uk_date(analysis.updated_on)} by {analysis.updated_by}"
+            if analysis.updated_by
+            else ""
+        )
+        if analysis.signed_off_by:
+            status += (
+                f"; signed off by {analysis.signed_off_by} "
+                f"on {format_uk_date(analysis.signed_off_on)}"
+            )
+        else:
+            status += "; not signed off"
+        self.analysis_status.setText(status.lstrip("; "))
+        self.sign_off_button.setEnabled(analysis.signed_off_by is None)
+
     def show_overview(self, overview: Overview) -> None:
         person, details = overview.person, overview.person.details
         self.person = person
+        self.show_analysis(overview.analysis if not person.anonymised else None)
         self.edit_button.setEnabled(not person.anonymised)
         v = self.values
         v["name"].setText(f"{details.first_name} {details.last_name}")

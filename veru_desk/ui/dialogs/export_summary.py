@@ -32,15 +32,18 @@ from veru_desk.domain.errors import ValidationError
 from veru_desk.reports.case_summary import SummaryExport, default_filename, export_case_summary
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
+from veru_desk.services.sharing import SharingDecisionView
 from veru_desk.services.summary import MAX_MEETING_CHARS, PreparedFor, SharingProfile
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, gather
+from veru_desk.ui.dialogs.sharing_step import SharingStep
 from veru_desk.ui.widgets.feedback import SavedLine
 from veru_desk.ui.widgets.forms import DateField
 
 PROFILE_HELP = {
     SharingProfile.MULTI_AGENCY: (
-        "For partners: leaves out the address, phone numbers, contacts' details, the NHS "
-        "number and notes marked confidential, and says so on the cover."
+        "For partners, under the sharing decision below: leaves out the address, phone "
+        "numbers, contacts' details, the NHS number, confidential notes and every special "
+        "category detail not ticked, and says so where each was left out."
     ),
     SharingProfile.FULL: "Everything on the case, for use within the unit only.",
 }
@@ -83,6 +86,7 @@ class ExportSummaryDialog(CaseDialog):
         self.meeting_date.set_date(dt.date.today())
 
         self.output = QLineEdit()
+        self.output.setAccessibleName("File to save")
         self.choose_button = QPushButton("Choose…")
         self.choose_button.clicked.connect(self.choose_file)
         output_row = QWidget()
@@ -96,12 +100,18 @@ class ExportSummaryDialog(CaseDialog):
         self.add_row("Prepared for:", self.meeting, "meeting", accessible="Meeting name")
         self.add_row("Meeting date:", self.meeting_date, "meeting_date")
         self.add_row("Save as:", output_row, "output", accessible="File to save")
+        self.sharing = SharingStep(services, person_id)
+        self.add_row("", self.sharing, "sharing", accessible="Sharing decision")
+        self.waiting = QLabel()
+        self.waiting.setWordWrap(True)
+        self.waiting.setVisible(False)
         self.profile_group.buttonToggled.connect(lambda *_: self._profile_changed())
         self._profile_changed()
         self.saved = SavedLine(self)
         layout = self.layout()
         if isinstance(layout, QVBoxLayout):
             layout.insertWidget(layout.count() - 1, self.saved)
+            layout.insertWidget(layout.count() - 1, self.waiting)
         self._finished = False
         # The dialog's layout keeps it at least as big as its content (case_dialog), so its
         # width comes from the content: room for a whole path and the help in a few lines.
@@ -120,6 +130,8 @@ class ExportSummaryDialog(CaseDialog):
 
     def _profile_changed(self) -> None:
         self.profile_help.setText(PROFILE_HELP[self.profile])
+        if hasattr(self, "sharing"):
+            self.sharing.setVisible(self.profile is SharingProfile.MULTI_AGENCY)
         suggested = str(documents_folder() / default_filename(self.case_ref, self.profile))
         if self.output.text() in ("", self._default_path):
             self.output.setText(suggested)
@@ -153,7 +165,26 @@ class ExportSummaryDialog(CaseDialog):
             raise ValidationError(errors)
         prepared = PreparedFor(meeting, on) if meeting else None
         services, person_id, path = self.services, self.person_id, Path(output).expanduser()
-        return lambda: export_case_summary(services, person_id, path, profile, prepared)
+        if profile is SharingProfile.FULL:
+            return lambda: export_case_summary(services, person_id, path, profile, prepared)
+        self.sharing.check_chosen()
+        existing = self.sharing.chosen()
+        draft = self.sharing.draft(meeting, on) if existing is None else None
+
+        def share() -> SummaryExport | SharingDecisionView:
+            """Records the decision (unless one was chosen), then exports under it; a
+            decision waiting for a manager's approval is recorded and nothing exported."""
+            decision = existing
+            if draft is not None:
+                decision = services.sharing.record(person_id, draft)
+            assert decision is not None
+            if not decision.ready:
+                return decision
+            return export_case_summary(
+                services, person_id, path, profile, prepared, decision_id=decision.id
+            )
+
+        return share
 
     def save(self) -> None:
         if self._finished:  # exported already: Ctrl+S must not write a second copy
@@ -161,6 +192,9 @@ class ExportSummaryDialog(CaseDialog):
         super().save()
 
     def _saved(self, result: Any) -> None:
+        if isinstance(result, SharingDecisionView):
+            self._stay_waiting(result)
+            return
         self.export = result
         if isinstance(result, SummaryExport) and not self.saved.show_saved(
             result.path, open_now=True
@@ -168,6 +202,28 @@ class ExportSummaryDialog(CaseDialog):
             self._stay_to_say_where(result)
             return
         super()._saved(result)
+
+    def _stay_waiting(self, decision: SharingDecisionView) -> None:
+        """Consent was refused: the decision is recorded and waits for a manager; the dialog
+        says so and offers only Close (nothing was exported)."""
+        self.waiting.setText(
+            f"Sharing decision recorded for {decision.meeting_text}. Consent was refused on "
+            "the referral, so a manager must approve it before the summary is shared: ask a "
+            "manager to approve it (Export case summary on this case), then export again and "
+            "choose the approved decision. Nothing was exported."
+        )
+        self.waiting.setVisible(True)
+        self._busy = False
+        self._finished = True
+        self.result_value = decision
+        self.save_button.setVisible(False)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        close.setText("Close")
+        close.setDefault(True)
+        self.buttons.rejected.disconnect()
+        self.buttons.rejected.connect(self.accept)
+        for _label, widget, _field in self._rows:
+            widget.setEnabled(False)
 
     def _stay_to_say_where(self, result: SummaryExport) -> None:
         """No program opened the PDF: the export is done and recorded, and the dialog stays

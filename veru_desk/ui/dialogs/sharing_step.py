@@ -54,7 +54,7 @@ class SharingStep(QGroupBox):
 
         self.use = QComboBox()
         self.use.setAccessibleName("Sharing decision to use")
-        self.use.addItem(NEW_DECISION, None)
+        self.use.addItem(NEW_DECISION, 0)  # plain ints and strs as item data
         for view in self.decisions:
             self.use.addItem(_decision_title(view), view.id)
         self.approve_button = QPushButton("Approve this decision")
@@ -63,7 +63,7 @@ class SharingStep(QGroupBox):
         self.basis = QComboBox()
         self.basis.setAccessibleName("Lawful basis")
         for basis in LawfulBasis:
-            self.basis.addItem(basis.label, basis)
+            self.basis.addItem(basis.label, basis.value)
         if self.consent is None or not self.consent.given:
             self.basis.setCurrentIndex(1)  # consent cannot be the basis: an exemption
         self.consent_given_by = QLineEdit()
@@ -100,8 +100,13 @@ class SharingStep(QGroupBox):
         self.form.addRow("Agencies:", self.agencies)
         self.form.addRow("Also share (withheld unless ticked):", sections)
         self.form.addRow("", self.approval_note)
-        self.basis.currentIndexChanged.connect(lambda *_: self._update())
-        self.use.currentIndexChanged.connect(lambda *_: self._update())
+        # Bound methods, not lambdas holding ``self``: no cycle for the garbage collector to
+        # break after Qt has gone (a crash at exit).
+        self.basis.currentIndexChanged.connect(self._choice_changed)
+        self.use.currentIndexChanged.connect(self._choice_changed)
+        self._update()
+
+    def _choice_changed(self, _index: int) -> None:
         self._update()
 
     # --- state -----------------------------------------------------------------------------
@@ -111,7 +116,7 @@ class SharingStep(QGroupBox):
         return next((v for v in self.decisions if v.id == ident), None)
 
     def chosen_basis(self) -> LawfulBasis:
-        return LawfulBasis(str(self.basis.currentData()))  # Qt hands a StrEnum back as str
+        return LawfulBasis(str(self.basis.currentData()))
 
     def _consent_text(self) -> str:
         if self.consent is None:
@@ -126,12 +131,12 @@ class SharingStep(QGroupBox):
         for box in self.sections.values():
             box.setEnabled(new)
         is_consent = self.chosen_basis() is LawfulBasis.CONSENT
-        self.form.setRowVisible(self.consent_given_by, new and is_consent)
-        self.form.setRowVisible(self.reason, new and not is_consent)
-        self.form.setRowVisible(self.use, self.use.count() > 1)
+        self._show_row(self.consent_given_by, new and is_consent)
+        self._show_row(self.reason, new and not is_consent)
+        self._show_row(self.use, self.use.count() > 1)
         waiting = existing is not None and not existing.ready
         manager = self.services.actor.is_manager
-        self.form.setRowVisible(self.approve_button, waiting and manager)
+        self._show_row(self.approve_button, waiting and manager)
         if existing is not None:
             self.approval_note.setText(
                 f"{existing.basis_text}. Agencies: {', '.join(existing.agencies)}. "
@@ -144,7 +149,14 @@ class SharingStep(QGroupBox):
             )
         else:
             self.approval_note.setText("")
-        self.form.setRowVisible(self.approval_note, bool(self.approval_note.text()))
+        self._show_row(self.approval_note, bool(self.approval_note.text()))
+
+    def _show_row(self, field: QWidget, shown: bool) -> None:
+        """A form row shown or hidden whole (its label too), so no gap is left."""
+        field.setVisible(shown)
+        label = self.form.labelForField(field)
+        if label is not None:
+            label.setVisible(shown)
 
     def draft(self, meeting: str, on: dt.date | None) -> SharingDraft:
         """The new decision as filled in (checked by the service when recorded)."""
