@@ -36,8 +36,10 @@ SHIPPED_FILES: tuple[tuple[str, ...], ...] = (
     ("icons", "veru-desk-256.png"),
     ("fonts", "DejaVuSans.ttf"),
     ("fonts", "DejaVuSans-Bold.ttf"),
+    ("fonts", "NotoNaskhArabic-Regular.ttf"),
     ("images", "veru-logo.png"),
     ("referrals-template.csv",),
+    ("help", "triage.md"),
 )
 ADMIN = "selftest-admin"
 MANAGER = "selftest-manager"
