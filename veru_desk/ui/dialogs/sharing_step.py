@@ -54,16 +54,17 @@ class SharingStep(QGroupBox):
 
         self.use = QComboBox()
         self.use.setAccessibleName("Sharing decision to use")
-        self.use.addItem(NEW_DECISION, 0)  # plain ints and strs as item data
+        # No item data in the drop-downs: the choices are read back by their index.
+        self.use.addItem(NEW_DECISION)
         for view in self.decisions:
-            self.use.addItem(_decision_title(view), view.id)
+            self.use.addItem(_decision_title(view))
         self.approve_button = QPushButton("Approve this decision")
         self.approve_button.clicked.connect(self.approve)
 
         self.basis = QComboBox()
         self.basis.setAccessibleName("Lawful basis")
         for basis in LawfulBasis:
-            self.basis.addItem(basis.label, basis.value)
+            self.basis.addItem(basis.label)
         if self.consent is None or not self.consent.given:
             self.basis.setCurrentIndex(1)  # consent cannot be the basis: an exemption
         self.consent_given_by = QLineEdit()
@@ -112,11 +113,11 @@ class SharingStep(QGroupBox):
     # --- state -----------------------------------------------------------------------------
 
     def chosen(self) -> SharingDecisionView | None:
-        ident = self.use.currentData()
-        return next((v for v in self.decisions if v.id == ident), None)
+        index = self.use.currentIndex()
+        return self.decisions[index - 1] if 0 < index <= len(self.decisions) else None
 
     def chosen_basis(self) -> LawfulBasis:
-        return LawfulBasis(str(self.basis.currentData()))
+        return list(LawfulBasis)[max(self.basis.currentIndex(), 0)]
 
     def _consent_text(self) -> str:
         if self.consent is None:
