@@ -15,10 +15,11 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import Team
-from tests.sharing_helpers import decide
+from tests.sharing_helpers import decide, meeting_day
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Contact, DocumentExport
+from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import Attendance, AuditAction, ChronologyKind, ContactRelationship
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
@@ -135,7 +136,9 @@ def test_recording_an_export_writes_the_row_and_the_audit_event_together(
         4,
     )
     [view] = as_dariusz.exports.for_person(case)
-    assert view.id == record.id and view.prepared_for == "Panel, 12/03/2026" and view.pages == 4
+    # The meeting is the one the sharing decision names, whatever was typed.
+    assert view.id == record.id and view.pages == 4
+    assert view.prepared_for == f"Luton complex-case panel, {format_uk_date(meeting_day())}"
     with db.read() as session:
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)
