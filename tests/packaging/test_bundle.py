@@ -224,3 +224,37 @@ def test_the_frozen_executable_refuses_a_wrong_password_in_one_line(
     assert refused.returncode == 1
     assert refused.stderr.strip().count("\n") == 0
     assert "Traceback" not in refused.stderr
+
+
+def test_the_frozen_app_paints_its_window_and_holds_the_single_instance_guard(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    """The desktop app itself, not a subcommand: every Qt module it imports on the way to its
+    window is in the bundle (the single-instance guard's QtNetwork was left out once, so the
+    installed app would not have started)."""
+    database = tmp_path / "office.db"
+    made = run_frozen(bundle, tmp_path, "demo-data", "--people", "5", "--database", str(database))
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "config").mkdir()
+    started = run_frozen(
+        bundle,
+        tmp_path,
+        "--database",
+        str(database),
+        QT_QPA_PLATFORM="offscreen",
+        VERU_DESK_BENCH_EXIT_AFTER_PAINT="1",
+        VERU_DESK_USER="priya",
+        VERU_DESK_PASSWORD=DEMO_PASSWORD,
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert started.returncode == 0, started.stderr
+    assert "VERU_DESK_BENCH_PAINTED" in started.stdout, started.stderr
+    assert "PrintSupport" not in started.stderr and "QtNetwork" not in started.stderr
+
+
+def test_the_bundle_carries_the_qt_modules_the_app_imports(bundle: Bundle) -> None:
+    """Printing the recovery key (QtPrintSupport) and the single-instance guard (QtNetwork)."""
+    internal = bundle.folder / "_internal" / "PySide6"
+    names = {path.name for path in internal.iterdir()}
+    for module in ("QtNetwork", "QtPrintSupport"):
+        assert any(name.startswith(module) for name in names), f"{module} not in the bundle"
