@@ -24,6 +24,7 @@ from veru_desk.demo.bulk import (
     tune_for_bulk,
     write_batch,
 )
+from veru_desk.demo.flags import add_demo_flags
 from veru_desk.demo.story import Batch, Generator, Ids, Team, Values, plan_person
 from veru_desk.demo.vocabulary import AGENCIES, DEMO_PASSWORD, DEMO_TEAM
 from veru_desk.domain.enums import AuditAction, Role
@@ -117,7 +118,9 @@ def generate_demo_data(
     anchor = anchor or dt.date.today()
     with db.write() as session:
         team = _load_team(session)
-        ids = Ids(highest_ids(session))
+        highest = highest_ids(session)
+        ids = Ids(highest)
+        last_person_before = highest["young_person"]
     gen = Generator(seed, anchor, team, Values(db.engine.dialect.name))
     deferred = deferred_indexes(db) if defer_indexes else []
     # No fsync per commit only where a power cut costs nothing: on a database being built aside.
@@ -150,6 +153,8 @@ def generate_demo_data(
         rebuild_indexes(db, deferred)
     with db.write() as session:
         advance_sequences(session)
+        # Safeguarding flags told from the people just written (their own random numbers).
+        add_demo_flags(session, seed, anchor, last_person_before)
         audit.record(
             session,
             actor,
