@@ -59,8 +59,11 @@ def test_summary_over_an_open_pdf_says_close_it_and_records_nothing(
     target = folder / "Ştefan panel.pdf"
     target.write_bytes(EARLIER)
     status = cli.main(
-        ["summary", case_ref, "-o", str(target), "--meeting", "Luton panel", "--user", "dariusz"]
-    )
+        # The unit's own full profile: the multi-agency one first needs a sharing decision
+        # (tests/cli/test_sharing_cli.py), which is not what this test is about.
+        ["summary", case_ref, "-o", str(target), "--profile", "full", "--meeting", "Luton panel",
+         "--user", "dariusz"]
+    )  # fmt: skip
     err = capsys.readouterr().err
     assert status == 1
     assert err.count("\n") == 1, err
