@@ -244,3 +244,18 @@ def test_a_workspace_without_active_flags_shows_no_banner(
     as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.SEND, days_ago(90), days_ago(9)))
     ws = shown(qtbot, CaseWorkspace(as_dariusz, lukasz_case))
     assert not ws.flag_banner.isVisible()
+
+
+def test_the_overview_names_the_active_flags_the_banner_shows(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    """The overview no longer says 'None recorded' under a banner of active flags."""
+    from veru_desk.ui.case.overview import OverviewTab
+
+    overview = shown(qtbot, OverviewTab(as_dariusz, lukasz_case))
+    overview.refresh()
+    qtbot.waitUntil(lambda: "No active flag" in overview.text("flags"))
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.CCE, days_ago(30)))
+    overview.refresh()
+    qtbot.waitUntil(lambda: FlagKind.CCE.label in overview.text("flags"))
+    assert "No active flag" not in overview.text("flags")

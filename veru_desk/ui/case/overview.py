@@ -27,6 +27,7 @@ from veru_desk.services.mentoring import AttendanceSummary
 from veru_desk.services.people import PersonView
 from veru_desk.services.plans import PlanView
 from veru_desk.services.referrals import ReferralView
+from veru_desk.services.safeguarding import FlagView
 from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
 from veru_desk.ui.dialogs.case_analysis import CaseAnalysisDialog
 from veru_desk.ui.dialogs.person import PersonDialog
@@ -38,6 +39,7 @@ NOT_RECORDED = "Not recorded"
 class Overview:
     person: PersonView
     contacts: list[ContactDetail]  # those involved now
+    flags: list[FlagView]
     referrals: list[ReferralView]
     attendance: AttendanceSummary
     plan: PlanView | None
@@ -98,7 +100,7 @@ class OverviewTab(CaseTab):
         case_box = QGroupBox("Case")
         case_form = QFormLayout(case_box)
         for key, label in (
-            ("flags", "Safeguarding flags"),
+            ("flags", "Safeguarding"),
             ("agencies", "Agencies involved"),
             ("risk", "Risk"),
             ("plan", "Plan"),
@@ -163,6 +165,7 @@ class OverviewTab(CaseTab):
         def read() -> Overview:
             return Overview(
                 person=services.people.get(person_id),
+                flags=services.safeguarding.for_case(person_id),
                 contacts=[c for c in services.contacts.for_case(person_id) if c.current],
                 referrals=services.referrals.for_person(person_id),
                 attendance=services.sessions.attendance_summary(person_id),
@@ -258,7 +261,12 @@ class OverviewTab(CaseTab):
             education = f"{education}: {details.education_setting}"
         v["education"].setText(education)
 
-        v["flags"].setText(", ".join(person.flags) or "None recorded")
+        active = [flag.kind.label for flag in overview.flags if flag.active]
+        recorded = [f for f in person.flags if f not in active]  # the yes/no kept at referral
+        lines = [", ".join(active) if active else "No active flag (see the Safeguarding tab)"]
+        if recorded:
+            lines.append("On the record: " + ", ".join(recorded))
+        v["flags"].setText("\n".join(lines))
         agencies: list[str] = []
         for referral in overview.referrals:
             entry = f"{referral.agency} ({referral.agency_type.label})"
