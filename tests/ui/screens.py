@@ -223,7 +223,10 @@ def _people_search(world: World) -> QWidget:
     return window
 
 
-TABS = ("Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports")
+TABS = (
+    "Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports",
+    "Contacts", "Safeguarding",
+)  # fmt: skip
 
 
 def _tab(index: int) -> Callable[[World], QWidget]:
@@ -380,6 +383,8 @@ def _dialogs() -> list[Screen]:
                 )
             ),
         ),
+        ("reallocate", "priya", _reallocate_dialog),
+        ("reallocate (blank save)", "priya", _saved_blank(_reallocate_dialog)),
         ("password (blank save)", "caseworker", _saved_blank(lambda w: PasswordDialog(dz(w)))),
         ("add user (blank save)", "admin", _saved_blank(_user_dialog)),
         ("sign in (refused)", "-", _refused_sign_in),
@@ -421,6 +426,20 @@ def _conflict(world: World) -> QWidget:
         changed_at="14:32",
     )
     return ConflictDialog(conflict, three_way(base, theirs, mine), rows)
+
+
+def _reallocate_dialog(world: World) -> QWidget:
+    """Moving all of the case's caseworker's open cases (someone leaving)."""
+    from veru_desk.services.workload import WorkloadService
+    from veru_desk.ui.dialogs.reallocate import ReallocateDialog
+
+    manager = world.as_("priya")
+    workload = WorkloadService(manager.db, manager.actor)
+    workers = workload.workers()
+    worker = next(w for w in workers if w.user_id == world.as_(world.worker).actor.user_id)
+    others = [w for w in workers if w.user_id != worker.user_id]
+    cases = workload.cases_of(worker.user_id)
+    return ReallocateDialog(workload, cases, others, from_worker=worker.display_name)
 
 
 def _saved_blank(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
@@ -505,6 +524,8 @@ def catalogue() -> list[Screen]:
         ("caseload", "priya"),
         ("people", "priya"),
         ("sessions", "priya"),
+        ("workload", "priya"),
+        ("directory", "priya"),
         ("reports", "priya"),
         ("retention", "priya"),
         ("admin", "priya"),
