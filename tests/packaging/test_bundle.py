@@ -8,6 +8,7 @@ environment or Python settings in its environment, its own user data folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -174,6 +175,31 @@ def test_the_frozen_command_line_creates_demo_data_lists_cases_and_exports_a_sum
     cases = json.loads(listed.stdout)
     assert len(cases) == 5
 
+    # A multi-agency profile goes out under a recorded sharing decision (an exemption, so the
+    # demo referral's consent does not matter here).
+    decided = run_frozen(
+        bundle,
+        tmp_path,
+        "sharing",
+        "record",
+        cases[0]["case_ref"],
+        "--basis",
+        "children_act_1989",
+        "--reason",
+        "Knife carrying and threats from an older group: the panel needs the picture.",
+        "--meeting",
+        "Luton complex-case panel",
+        "--meeting-date",
+        (dt.date.today() + dt.timedelta(days=7)).strftime("%d/%m/%Y"),
+        "--agency",
+        "Bedfordshire Police",
+        "--database",
+        str(database),
+        "--user",
+        "priya",
+        VERU_DESK_PASSWORD=DEMO_PASSWORD,
+    )
+    assert decided.returncode == 0, decided.stderr
     pdf = tmp_path / "summary.pdf"
     exported = run_frozen(
         bundle,
