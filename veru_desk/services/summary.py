@@ -19,7 +19,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
-    Contact,
     DocumentExport,
     MentoringSession,
     SharingDecision,
@@ -53,6 +52,7 @@ from veru_desk.services.access import require_case_access
 from veru_desk.services.base import get_or_404
 from veru_desk.services.case_analysis import analysis_in
 from veru_desk.services.chronology import ChronologyEntry, ChronologyService
+from veru_desk.services.contacts import network_in
 from veru_desk.services.mentoring import AttendanceSummary, SessionService, summarise_attendance
 from veru_desk.services.outcomes import OutcomeService, OutcomeView
 from veru_desk.services.people import flag_labels
@@ -628,20 +628,19 @@ class CaseSummaryService(SnapshotService):
 
     @staticmethod
     def _contacts(session: Session, person_id: int, full: bool) -> list[ContactLine]:
-        rows = session.scalars(
-            select(Contact).where(Contact.young_person_id == person_id).order_by(Contact.id)
-        ).all()
+        """The network involved now (ended involvements are history, not the panel's
+        network), with the directory's current details for linked professionals."""
         return [
             ContactLine(
-                name=c.name,
-                relationship=c.relationship_to_person.label,
-                parental_responsibility=c.parental_responsibility,
-                agency=c.agency.name if c.agency else None,
-                phone=c.phone if full else None,
-                email=c.email if full else None,
-                address=c.address if full else None,
+                name=n.name,
+                relationship=n.relationship + (f" ({n.job_title})" if n.job_title else ""),
+                parental_responsibility=n.parental_responsibility,
+                agency=n.agency,
+                phone=n.phone if full else None,
+                email=n.email if full else None,
+                address=n.address if full else None,
             )
-            for c in rows
+            for n in network_in(session, person_id)
         ]
 
     @staticmethod
