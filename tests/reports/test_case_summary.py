@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.sharing_helpers import decide, meeting_day
+from tests.timing import own_heap
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, DocumentExport
 from veru_desk.domain.dates import format_uk_date
@@ -156,10 +157,11 @@ def test_huge_case_lays_out_every_page_within_the_budget(
     as_dariusz: Services, huge_case: int, tmp_path: Path
 ) -> None:
     path = tmp_path / "huge.pdf"
-    started = time.process_time()
-    data = as_dariusz.summary.gather(huge_case, SharingProfile.FULL, PANEL)
-    pages = render_case_summary(data, path)
-    spent = time.process_time() - started
+    with own_heap():
+        started = time.process_time()
+        data = as_dariusz.summary.gather(huge_case, SharingProfile.FULL, PANEL)
+        pages = render_case_summary(data, path)
+        spent = time.process_time() - started
     assert spent < 2.0, f"the huge summary took {spent:.2f} s of CPU (budget 2 s)"
     texts = pages_text(path)
     assert pages == len(texts) > 50
