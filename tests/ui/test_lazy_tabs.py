@@ -114,7 +114,7 @@ def test_a_change_to_a_hidden_tabs_records_marks_it_stale_and_it_reads_again_whe
     show_tab(ws, ws.overview_tab)
     as_dariusz.notes.add(
         lukasz_case,
-        NoteInput(occurred_at=past(0, hour=9), subject="Call with Aoife Ní Bhriain", body="Ok."),
+        NoteInput(occurred_at=past(1, hour=9), subject="Call with Aoife Ní Bhriain", body="Ok."),
     )
     assert ws.sessions_tab not in ws.stale_tabs()
     assert ws.chronology_tab in ws.stale_tabs()
@@ -136,7 +136,7 @@ def test_the_tab_on_show_reads_a_change_of_its_kind_at_once_and_ignores_others(
     assert cells(ws.sessions_tab.table, 3) == ["School"]
 
     as_dariusz.notes.add(
-        lukasz_case, NoteInput(occurred_at=past(0, hour=9), subject="Text from school", body=".")
+        lukasz_case, NoteInput(occurred_at=past(1, hour=9), subject="Text from school", body=".")
     )
     assert calls["sessions.for_person"] == 2  # a note: the sessions on show stay as read
 
