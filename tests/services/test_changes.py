@@ -113,7 +113,8 @@ def world(
 ) -> World:
     person = allocated_case
     [referral] = as_dariusz.referrals.for_person(person)
-    now = dt.datetime.combine(today(), dt.time(10, 0))
+    # Yesterday at ten: a time of day "today" is in the future when the suite runs before it.
+    now = dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(10, 0))
     session = as_dariusz.sessions.book(
         person, SessionInput(planned_start=now + dt.timedelta(days=2))
     )
@@ -542,7 +543,7 @@ WALKS: dict[str, Walk] = {
         w.dariusz.notes.add(
             w.person,
             NoteInput(
-                dt.datetime.combine(today(), dt.time(0, 5)), "School visit", "Met the SENCo."
+                dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(0, 5)), "School visit", "Met the SENCo."
             ),
         ),
         {(Kind.NOTE, w.person)},
