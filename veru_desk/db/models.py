@@ -51,6 +51,16 @@ from veru_desk.domain.enums import (
     SessionType,
     SharingBasis,
 )
+from veru_desk.domain.network import (
+    Certainty,
+    ConcernLinkType,
+    IncidentKind,
+    IncidentRole,
+    InfoSource,
+    PersonLinkType,
+    PlaceKind,
+    PlaceLinkType,
+)
 from veru_desk.domain.safeguarding import FlagKind, GroundsDecision
 
 NAMING_CONVENTION = {
@@ -757,6 +767,150 @@ class SafeguardingFlagRecord(Tracked, Base):
         # The dashboard's flags added lately.
         Index("ix_safeguarding_flag_created", "created_at"),
     )
+
+
+# --- who and where: links, persons of concern, places, incidents (#18, migration 0009) -----
+
+
+class PersonOfConcern(Tracked, Base):
+    """An adult (or older young person not on record) suspected of exploitation or violence:
+    not a client. Known by a name, a street name or both; visible to those whose cases link to
+    them and to managers (``services.network``)."""
+
+    __tablename__ = "person_of_concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    street_name: Mapped[str | None] = mapped_column(String(100))
+    approximate_age: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Place(Tracked, Base):
+    """A place of concern (a park, a station, an address, a takeaway, an estate)."""
+
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PlaceKind] = mapped_column(enum_column(PlaceKind))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class _LinkFacts:
+    """What every link records: when it held, where the information came from, how sure."""
+
+    since_on: Mapped[dt.date | None] = mapped_column(Date)
+    until_on: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[InfoSource] = mapped_column(enum_column(InfoSource))
+    certainty: Mapped[Certainty] = mapped_column(enum_column(Certainty))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonLink(_LinkFacts, Tracked, Base):
+    """A link between two young people on record, stored once and read from both ends
+    (``PersonLinkType.reverse_label``)."""
+
+    __tablename__ = "person_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    other_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    link_type: Mapped[PersonLinkType] = mapped_column(enum_column(PersonLinkType))
+
+
+class ConcernLink(_LinkFacts, Tracked, Base):
+    """A young person linked to a person of concern."""
+
+    __tablename__ = "concern_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    person_of_concern_id: Mapped[int] = mapped_column(
+        ForeignKey("person_of_concern.id", ondelete="CASCADE"), index=True
+    )
+    link_type: Mapped[ConcernLinkType] = mapped_column(enum_column(ConcernLinkType))
+
+
+class PlaceLink(_LinkFacts, Tracked, Base):
+    """A young person or a person of concern (exactly one of the two) linked to a place."""
+
+    __tablename__ = "place_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), index=True)
+    young_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    person_of_concern_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person_of_concern.id", ondelete="CASCADE"), index=True
+    )
+    link_type: Mapped[PlaceLinkType] = mapped_column(enum_column(PlaceLinkType))
+
+
+class Incident(Tracked, Base):
+    """Something that happened (a knife incident, a missing episode, an arrest), where, and
+    on whose information; the people involved are its parties."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    kind: Mapped[IncidentKind] = mapped_column(enum_column(IncidentKind))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    location: Mapped[str | None] = mapped_column(String(200))  # where, when not a known place
+    summary: Mapped[str] = mapped_column(Text)
+    source: Mapped[InfoSource] = mapped_column(enum_column(InfoSource))
+    reference: Mapped[str | None] = mapped_column(String(60))  # e.g. a police log number
+
+    place: Mapped[Place | None] = relationship()
+    parties: Mapped[list[IncidentParty]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan"
+    )
+
+
+class IncidentParty(Base):
+    """A young person or a person of concern (exactly one) involved in an incident, and how."""
+
+    __tablename__ = "incident_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    young_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    person_of_concern_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person_of_concern.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[IncidentRole] = mapped_column(enum_column(IncidentRole))
+
+    incident: Mapped[Incident] = relationship(back_populates="parties")
+
+
+# === tasks (#19, migration 0010) ===
+
+
+# === group sessions (#19, migration 0011) ===
+
+
+# === panel meetings (#19, migration 0012) ===
+
+
+# === attachments (#19, migration 0013) ===
+
+
+# === merging duplicates (#19, migration 0014) ===
 
 
 class AuditEvent(Base):

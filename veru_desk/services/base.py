@@ -67,6 +67,13 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "sharing_decision": (Kind.EXPORT,),
     "case_analysis": (Kind.ANALYSIS,),
     "safeguarding_flag": (Kind.FLAG,),
+    "person_of_concern": (Kind.NETWORK,),
+    "place": (Kind.NETWORK,),
+    "person_link": (Kind.NETWORK,),
+    "concern_link": (Kind.NETWORK,),
+    "place_link": (Kind.NETWORK,),
+    "incident": (Kind.INCIDENT,),
+    "incident_party": (Kind.INCIDENT,),
     "agency": (Kind.AGENCY,),
     "professional": (Kind.AGENCY,),  # the directory of professionals, beside the agencies
     "user": (Kind.USER,),
@@ -104,6 +111,8 @@ CASE_KINDS: tuple[Kind, ...] = (
     Kind.EXPORT,
     Kind.ANALYSIS,
     Kind.FLAG,
+    Kind.NETWORK,
+    Kind.INCIDENT,
 )
 
 

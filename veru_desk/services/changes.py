@@ -36,6 +36,8 @@ class Kind(enum.Enum):
     EXPORT = "export"  # a document made from a case (summary, subject access), its sharing
     ANALYSIS = "analysis"  # the caseworker's analysis of a case and its sign-off
     FLAG = "flag"  # safeguarding flags with their dates
+    NETWORK = "network"  # links to young people, persons of concern and places
+    INCIDENT = "incident"  # incidents and the people involved
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 

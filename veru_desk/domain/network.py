@@ -1,0 +1,280 @@
+"""Who and where around a young person: the words for links between young people, persons of
+concern (adults who are not clients), places and incidents, and the picture a network diagram
+draws.
+
+A link is recorded once and read from both ends: "Kai was harmed by Dean" is, from Dean's
+side, "harmed Kai". Each link type therefore has a label read from the subject's side and one
+read from the other side (the same for symmetric links such as siblings).
+
+Every link carries where the information came from and how sure the unit is, because a
+multi-agency meeting weighs "police intelligence, unconfirmed" differently from "the young
+person told us".
+
+Pure rules and data: no Qt, no SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from enum import nonmember
+
+from veru_desk.domain.enums import LabelledEnum
+
+
+class PersonLinkType(LabelledEnum):
+    """How one young person on record is linked to another."""
+
+    SIBLING = "sibling"
+    COUSIN = "cousin"
+    FRIEND = "friend"
+    ASSOCIATE = "associate"
+    CO_OFFENDER = "co_offender"
+    HARMED_BY = "harmed_by"
+    EXPLOITED_BY = "exploited_by"
+
+    _LABELS = nonmember(
+        {
+            "sibling": "Sibling",
+            "cousin": "Cousin",
+            "friend": "Friend",
+            "associate": "Associate",
+            "co_offender": "Co-offender",
+            "harmed_by": "Victim of / harmed by",
+            "exploited_by": "Exploited by",
+        }
+    )
+
+    @property
+    def reverse_label(self) -> str:
+        """The link as read from the other young person's side."""
+        return _PERSON_REVERSE.get(self.value, self.label)
+
+
+_PERSON_REVERSE = {"harmed_by": "Has harmed", "exploited_by": "Exploits"}
+
+
+class ConcernLinkType(LabelledEnum):
+    """How a young person is linked to a person of concern."""
+
+    EXPLOITED_BY = "exploited_by"
+    HARMED_BY = "harmed_by"
+    ASSOCIATE = "associate"
+    OWES_DEBT_TO = "owes_debt_to"
+    FAMILY = "family"
+    SEEN_WITH = "seen_with"
+
+    _LABELS = nonmember(
+        {
+            "exploited_by": "Exploited by",
+            "harmed_by": "Harmed by",
+            "associate": "Associate",
+            "owes_debt_to": "Owes a debt to",
+            "family": "Family member",
+            "seen_with": "Seen with",
+        }
+    )
+
+    @property
+    def reverse_label(self) -> str:
+        """The link as read from the person of concern's side."""
+        return _CONCERN_REVERSE.get(self.value, self.label)
+
+
+_CONCERN_REVERSE = {
+    "exploited_by": "Exploits",
+    "harmed_by": "Has harmed",
+    "owes_debt_to": "Is owed a debt by",
+    "seen_with": "Seen with",
+}
+
+
+class PlaceKind(LabelledEnum):
+    PARK = "park"
+    STATION = "station"
+    ADDRESS = "address"
+    TAKEAWAY = "takeaway"
+    ESTATE = "estate"
+    SCHOOL = "school"
+    SHOP = "shop"
+    OTHER = "other"
+
+    _LABELS = nonmember(
+        {
+            "park": "Park or open space",
+            "station": "Station or transport hub",
+            "address": "Address",
+            "takeaway": "Takeaway or shop front",
+            "estate": "Estate",
+            "school": "School or college",
+            "shop": "Shop or shopping centre",
+            "other": "Other place",
+        }
+    )
+
+
+class PlaceLinkType(LabelledEnum):
+    """How a young person or a person of concern is linked to a place."""
+
+    LIVES_AT = "lives_at"
+    FREQUENTS = "frequents"
+    EXPLOITED_AT = "exploited_at"
+    HARMED_AT = "harmed_at"
+    OPERATES_FROM = "operates_from"
+    SEEN_AT = "seen_at"
+
+    _LABELS = nonmember(
+        {
+            "lives_at": "Lives at",
+            "frequents": "Spends time at",
+            "exploited_at": "Exploited at",
+            "harmed_at": "Harmed at",
+            "operates_from": "Operates from",
+            "seen_at": "Seen at",
+        }
+    )
+
+
+class InfoSource(LabelledEnum):
+    """Where a piece of information came from."""
+
+    POLICE = "police"
+    SCHOOL = "school"
+    SELF_REPORT = "self_report"
+    FAMILY = "family"
+    SOCIAL_CARE = "social_care"
+    HEALTH = "health"
+    YOUTH_JUSTICE = "youth_justice"
+    COMMUNITY = "community"
+    UNIT = "unit"
+    OTHER = "other"
+
+    _LABELS = nonmember(
+        {
+            "police": "Police",
+            "school": "School",
+            "self_report": "The young person (self-report)",
+            "family": "Family",
+            "social_care": "Children's social care",
+            "health": "Health",
+            "youth_justice": "Youth justice",
+            "community": "Community",
+            "unit": "Seen by the unit",
+            "other": "Other",
+        }
+    )
+
+
+class Certainty(LabelledEnum):
+    """How sure the unit is of a link."""
+
+    CONFIRMED = "confirmed"
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+
+    _LABELS = nonmember(
+        {
+            "confirmed": "Confirmed",
+            "likely": "Likely (credible, not confirmed)",
+            "possible": "Possible (unverified)",
+        }
+    )
+
+
+class IncidentKind(LabelledEnum):
+    KNIFE = "knife"
+    ASSAULT = "assault"
+    ROBBERY = "robbery"
+    EXPLOITATION = "exploitation"
+    MISSING = "missing"
+    ARREST = "arrest"
+    OTHER = "other"
+
+    _LABELS = nonmember(
+        {
+            "knife": "Knife incident",
+            "assault": "Assault",
+            "robbery": "Robbery",
+            "exploitation": "Exploitation concern",
+            "missing": "Missing episode",
+            "arrest": "Arrest",
+            "other": "Other incident",
+        }
+    )
+
+
+class IncidentRole(LabelledEnum):
+    """A person's part in an incident."""
+
+    HARMED = "harmed"
+    SUSPECTED = "suspected"
+    WITNESS = "witness"
+    PRESENT = "present"
+
+    _LABELS = nonmember(
+        {
+            "harmed": "Harmed",
+            "suspected": "Suspected",
+            "witness": "Witness",
+            "present": "Present",
+        }
+    )
+
+
+# --- the picture a network diagram draws ------------------------------------------------------
+
+
+class NodeKind(enum.Enum):
+    CENTRE = "centre"  # the young person whose case is open
+    YOUNG_PERSON = "young_person"  # another young person on record
+    CONCERN = "concern"  # a person of concern
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """One thing drawn in the diagram.
+
+    ``record_id`` is the young person's, person of concern's or place's id. ``label`` is what
+    the viewer may read: for a young person whose case the viewer may not open, only the case
+    reference and "allocated to NAME", never the name. ``can_open`` says whether a click may
+    open it (a young person's case the viewer may see, a person of concern or a place).
+    ``status`` and ``risk`` are the case's status and current risk level labels (young people
+    only, and only where the viewer may see them); ``shared_with`` is how many other young
+    people on record are linked to the same person of concern or place.
+    """
+
+    kind: NodeKind
+    record_id: int
+    label: str
+    detail: str = ""
+    can_open: bool = False
+    status: str | None = None
+    risk: str | None = None
+    shared_with: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkEdge:
+    """A link drawn between two nodes (by their index in ``Network.nodes``), labelled from the
+    centre's side."""
+
+    source: int
+    target: int
+    label: str
+    certainty: Certainty
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class Network:
+    """The young person at ``nodes[0]`` and the people and places linked to them."""
+
+    nodes: tuple[NetworkNode, ...]
+    edges: tuple[NetworkEdge, ...] = field(default=())
+    as_of: dt.date | None = None
+
+    @property
+    def centre(self) -> NetworkNode:
+        return self.nodes[0]
