@@ -278,3 +278,74 @@ class Network:
     @property
     def centre(self) -> NetworkNode:
         return self.nodes[0]
+
+
+# --- what the forms send and the lists show (the services' contract) -------------------------
+
+
+class LinkKind(enum.Enum):
+    """Which of the three link tables a link lives in."""
+
+    PERSON = "person"  # young person to young person (person_link)
+    CONCERN = "concern"  # young person to person of concern (concern_link)
+    PLACE = "place"  # young person or person of concern to a place (place_link)
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """A link's facts as typed. ``link_type`` is a ``PersonLinkType``, ``ConcernLinkType`` or
+    ``PlaceLinkType`` as the link's kind requires."""
+
+    link_type: PersonLinkType | ConcernLinkType | PlaceLinkType
+    source: InfoSource
+    certainty: Certainty
+    since_on: dt.date | None = None
+    until_on: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ConcernInput:
+    """A person of concern as typed: a name or a street name (at least one)."""
+
+    name: str | None = None
+    street_name: str | None = None
+    approximate_age: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceInput:
+    name: str
+    kind: PlaceKind
+    postcode: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """One link as a case's network list shows it, read from the case's side.
+
+    ``other_label`` is what the viewer may read of the other end: for a young person whose
+    case they may not open, "VERU-2026-00123, allocated to Dariusz Kowalczyk" and never the
+    name. ``can_open`` says whether the other end may be opened from here.
+    """
+
+    kind: LinkKind
+    link_id: int
+    other_id: int
+    other_label: str
+    link_label: str
+    link_type: PersonLinkType | ConcernLinkType | PlaceLinkType
+    source: InfoSource
+    certainty: Certainty
+    since_on: dt.date | None
+    until_on: dt.date | None
+    note: str | None
+    version: int
+    can_open: bool
+    reversed: bool = False  # the link was recorded from the other young person's side
+
+    @property
+    def ended(self) -> bool:
+        return self.until_on is not None and self.until_on <= dt.date.today()
