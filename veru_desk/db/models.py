@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from veru_desk.domain.case_reference import reference_sort_key
 from veru_desk.domain.enums import (
     AgencyType,
     Attendance,
@@ -61,6 +62,7 @@ from veru_desk.domain.network import (
     PlaceKind,
     PlaceLinkType,
 )
+from veru_desk.domain.panels import PanelType
 from veru_desk.domain.safeguarding import FlagKind, GroundsDecision
 
 NAMING_CONVENTION = {
@@ -191,6 +193,10 @@ class Professional(Tracked, Base):
 # --- young people ----------------------------------------------------------------------------
 
 
+def _case_ref_sort_default(context: Any) -> str:
+    return reference_sort_key(context.get_current_parameters()["case_ref"])
+
+
 class YoungPerson(Tracked, Base):
     """One record per young person: the case file. Each accepted referral is an episode.
 
@@ -203,6 +209,11 @@ class YoungPerson(Tracked, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(byte_ordered(20), unique=True)
+    # The reference's order as text (``domain.case_reference.reference_sort_key``): sorting by
+    # ``case_ref`` itself would put VERU-2026-100000 between 10000 and 10001.
+    case_ref_sort: Mapped[str | None] = mapped_column(
+        byte_ordered(24), index=True, default=_case_ref_sort_default
+    )
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     preferred_name: Mapped[str | None] = mapped_column(String(100))
@@ -228,6 +239,11 @@ class YoungPerson(Tracked, Base):
     send: Mapped[bool] = mapped_column(Boolean, default=False)
     known_to_youth_justice: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # A duplicate merged into another record (``PersonMerge``): kept as a tombstone, hidden
+    # from lists, search and duplicate checks.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("young_person.id", ondelete="SET NULL")
+    )
 
     # No foreign key: referral already points here, and a cycle of constraints would need
     # ALTER TABLE, which SQLite lacks. case_state.refresh keeps it right.
@@ -907,10 +923,140 @@ class IncidentParty(Base):
 # === panel meetings (#19, migration 0012) ===
 
 
+class PanelMeeting(Tracked, Base):
+    """A multi-agency panel (``services.panels``). ``held_at`` is local wall-clock time, like
+    a session's ``planned_start``: a panel at 10:00 stays at 10:00."""
+
+    __tablename__ = "panel_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    panel_type: Mapped[PanelType] = mapped_column(enum_column(PanelType))
+    title: Mapped[str] = mapped_column(String(200))
+    chair: Mapped[str | None] = mapped_column(String(120))
+    next_meeting_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    attendees: Mapped[list[PanelAttendee]] = relationship(
+        cascade="all, delete-orphan", order_by="PanelAttendee.position"
+    )
+
+
+class PanelAttendee(Base):
+    """Who came, from which agency, in what role: names as typed, not accounts."""
+
+    __tablename__ = "panel_attendee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_meeting.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[str | None] = mapped_column(String(160))
+    role: Mapped[str | None] = mapped_column(String(120))
+
+
+class PanelItem(Tracked, Base):
+    """One case on a meeting's agenda: what was said about it and what was decided."""
+
+    __tablename__ = "panel_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_meeting.id", ondelete="CASCADE"), index=True
+    )
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(Text)
+
+    actions: Mapped[list[PanelAction]] = relationship(
+        cascade="all, delete-orphan", order_by="PanelAction.id"
+    )
+
+    __table_args__ = (UniqueConstraint("meeting_id", "young_person_id"),)
+
+
+class PanelAction(Tracked, Base):
+    """An action a panel agreed for one case. ``owner_user_id`` set: owned by a worker of the
+    unit, and ``task_id`` is the task it became; otherwise owned by ``owner_name`` at
+    ``agency``. ``young_person_id`` is the item's, kept here so retention and the change set
+    find the case without a join."""
+
+    __tablename__ = "panel_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_item.id", ondelete="CASCADE"), index=True
+    )
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    owner_name: Mapped[str | None] = mapped_column(String(120))
+    agency: Mapped[str | None] = mapped_column(String(160))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+
+
 # === attachments (#19, migration 0013) ===
 
 
 # === merging duplicates (#19, migration 0014) ===
+
+
+class PersonMerge(Base):
+    """Two records of one young person made one (``services.merging``): the kept record
+    (``kept_id``) took the other's rows; the other (``merged_id``) stays as a tombstone
+    pointing at it (``YoungPerson.merged_into_id``). ``choices`` is JSON ``{field: "kept" or
+    "merged"}`` for each field that differed; ``kept_before`` is JSON of the kept record's
+    values that the other's replaced, so an undo can put them back. Never deleted: an undone
+    merge keeps its row, stamped ``undone_*``, so the history of both records reads whole."""
+
+    __tablename__ = "person_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    merged_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    kept_case_ref: Mapped[str] = mapped_column(String(20))
+    merged_case_ref: Mapped[str] = mapped_column(String(20))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    choices: Mapped[str] = mapped_column(Text, default="{}")
+    kept_before: Mapped[str] = mapped_column(Text, default="{}")
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    rows: Mapped[list[PersonMergeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PersonMergeRow.id"
+    )
+
+
+class PersonMergeRow(Base):
+    """One column of one row a merge changed (a session moved to the kept record, a further
+    referral joined its open case): what it held before and after, so an undo moves exactly
+    these rows back. ``row_key`` is the row's primary key as JSON (a list)."""
+
+    __tablename__ = "person_merge_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(
+        ForeignKey("person_merge.id", ondelete="CASCADE"), index=True
+    )
+    table_name: Mapped[str] = mapped_column(String(63))
+    column_name: Mapped[str] = mapped_column(String(63))
+    row_key: Mapped[str] = mapped_column(String(200))
+    old_value: Mapped[int | None] = mapped_column(Integer)
+    new_value: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEvent(Base):
