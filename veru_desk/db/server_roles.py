@@ -72,6 +72,9 @@ PERSON_TABLES: dict[str, str] = {
     "sharing_decision": "young_person_id",
     "case_analysis": "young_person_id",
     "safeguarding_flag": "young_person_id",
+    "person_merge": "kept_id",  # a merge belongs to the record kept (managers merge)
+    "panel_item": "young_person_id",  # a case discussed at a panel (#19)
+    "panel_action": "young_person_id",  # an action a panel agreed for that case
 }
 # Case tables that hang off another case table: (its column, the parent table).
 CHILD_TABLES: dict[str, tuple[str, str]] = {
@@ -81,6 +84,8 @@ CHILD_TABLES: dict[str, tuple[str, str]] = {
     "plan_action": ("goal_id", "plan_goal"),
     "series_exception": ("series_id", "session_series"),
     "outcome_value": ("outcome_id", "outcome"),
+    "person_merge_row": ("merge_id", "person_merge"),
+    "panel_attendee": ("meeting_id", "panel_meeting"),  # replaced when the meeting is saved
 }
 # Shared lists every app role reads; who may change them (the services' rules).
 SHARED_TABLES: dict[str, tuple[str, ...]] = {
@@ -90,6 +95,7 @@ SHARED_TABLES: dict[str, tuple[str, ...]] = {
     "setting": ("veru_manager", "veru_admin"),  # retention (manager), the rest (admin)
     "case_ref_counter": ("veru_caseworker", "veru_manager"),  # case numbers for new referrals
     "audit_chain_head": ("veru_caseworker", "veru_manager", "veru_admin"),  # every audit row
+    "panel_meeting": ("veru_caseworker", "veru_manager"),  # the meeting; its cases are case rows
     "alembic_version": (),
 }
 ACCOUNT_TABLES = ("user", "user_role")
@@ -184,10 +190,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT p.id, p.case_ref::text, u.display_name::text
   FROM public.young_person p LEFT JOIN public."user" u ON u.id = p.current_worker_id
   WHERE (veru_server.has_role('caseworker') OR veru_server.has_role('manager'))
-    AND ((wanted_ref ~ '^VERU-[0-9]{4}-[0-9]{5}$' AND p.case_ref = wanted_ref)
+    AND ((wanted_ref ~ '^VERU-[0-9]{4}-[0-9]{5,9}$' AND p.case_ref = wanted_ref)
       OR (wanted_nhs ~ '^[0-9]{10}$' AND p.nhs_number = wanted_nhs)
       OR (born IS NOT NULL AND p.date_of_birth = born AND p.sort_name = ANY (sort_names)))
-  ORDER BY p.case_ref
+  ORDER BY p.case_ref_sort
   LIMIT 20
 $$;
 

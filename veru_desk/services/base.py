@@ -67,6 +67,12 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "sharing_decision": (Kind.EXPORT,),
     "case_analysis": (Kind.ANALYSIS,),
     "safeguarding_flag": (Kind.FLAG,),
+    "person_merge": (Kind.PERSON, Kind.MERGE),
+    "person_merge_row": (Kind.MERGE,),
+    "panel_meeting": (Kind.PANEL,),
+    "panel_attendee": (Kind.PANEL,),
+    "panel_item": (Kind.PANEL,),
+    "panel_action": (Kind.PANEL,),
     "person_of_concern": (Kind.NETWORK,),
     "place": (Kind.NETWORK,),
     "person_link": (Kind.NETWORK,),
@@ -113,6 +119,7 @@ CASE_KINDS: tuple[Kind, ...] = (
     Kind.FLAG,
     Kind.NETWORK,
     Kind.INCIDENT,
+    Kind.PANEL,
 )
 
 

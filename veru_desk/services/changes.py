@@ -38,6 +38,8 @@ class Kind(enum.Enum):
     FLAG = "flag"  # safeguarding flags with their dates
     NETWORK = "network"  # links to young people, persons of concern and places
     INCIDENT = "incident"  # incidents and the people involved
+    MERGE = "merge"  # duplicate records merged (or a merge undone): the data-quality screen
+    PANEL = "panel"  # multi-agency panel meetings, the cases they discussed and their actions
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 
