@@ -386,8 +386,9 @@ class ChronologyKind(LabelledEnum):
     CLOSURE = "closure"
     EXPORT = "export"
     FLAG = "flag"
+    PANEL = "panel"
 
-    _LABELS = nonmember({"flag": "Safeguarding flag"})
+    _LABELS = nonmember({"flag": "Safeguarding flag", "panel": "Panel meeting"})
 
 
 class AuditAction(LabelledEnum):

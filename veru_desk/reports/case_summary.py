@@ -128,17 +128,7 @@ def default_filename(case_ref: str, profile: SharingProfile, on: dt.date | None 
 def render_case_summary(data: CaseSummaryData, target: str | Path | IO[bytes]) -> int:
     """Writes the PDF; returns its number of pages."""
     register_fonts()
-    story: list[Flowable] = []
-    story += _cover(data)
-    story += _panel(data)
-    story += _young_person(data)
-    story += _referrals(data)
-    story += _risk(data)
-    story += _plan(data)
-    story += _sessions(data)
-    story += _outcomes(data)
-    story += _closure(data)
-    story += _chronology(data)
+    story = summary_story(data)
     return build_marked_pdf(
         target,
         story,
@@ -152,6 +142,23 @@ def render_case_summary(data: CaseSummaryData, target: str | Path | IO[bytes]) -
         ),
         on_page=_handling_footer(data),
     )
+
+
+def summary_story(data: CaseSummaryData) -> list[Flowable]:
+    """The summary's pages as flowables: one document, or one part of a panel's pack."""
+    register_fonts()
+    story: list[Flowable] = []
+    story += _cover(data)
+    story += _panel(data)
+    story += _young_person(data)
+    story += _referrals(data)
+    story += _risk(data)
+    story += _plan(data)
+    story += _sessions(data)
+    story += _outcomes(data)
+    story += _closure(data)
+    story += _chronology(data)
+    return story
 
 
 def _handling_footer(data: CaseSummaryData) -> Callable[[Canvas, int], None] | None:

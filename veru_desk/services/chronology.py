@@ -26,6 +26,8 @@ from veru_desk.db.models import (
     InterventionPlan,
     MentoringSession,
     Outcome,
+    PanelItem,
+    PanelMeeting,
     Referral,
     ReferralReasonRow,
     ReferralTransition,
@@ -42,6 +44,7 @@ from veru_desk.domain.enums import (
     ReferralStatus,
 )
 from veru_desk.domain.errors import NotFound
+from veru_desk.domain.panels import meeting_label
 from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.domain.workflow import further_decision_word
 from veru_desk.services.access import require_case_access
@@ -65,6 +68,7 @@ _KIND_ORDER: dict[ChronologyKind, int] = {
             _K.OUTCOME,
             _K.CLOSURE,
             _K.EXPORT,
+            _K.PANEL,
         )
     )
 }
@@ -198,6 +202,7 @@ class ChronologyService(Service):
             (frozenset({_K.NOTE}), builder.notes),
             (frozenset({_K.EXPORT}), builder.exports),
             (frozenset({_K.FLAG}), builder.flags),
+            (frozenset({_K.PANEL}), builder.panels),
         ]
         entries = [
             entry
@@ -498,6 +503,39 @@ class _Builder:
             )
             for row in rows
         ]
+
+    def panels(self) -> list[ChronologyEntry]:
+        """A multi-agency panel that discussed the case (or will): its decision and actions.
+        Only this case's item: the other cases on the agenda are not this case's history."""
+        rows = self.session.execute(
+            select(PanelItem, PanelMeeting.held_at, PanelMeeting.panel_type, PanelMeeting.title)
+            .join(PanelMeeting, PanelMeeting.id == PanelItem.meeting_id)
+            .where(PanelItem.young_person_id == self.person_id)
+        ).all()
+        now = dt.datetime.now()
+        entries: list[ChronologyEntry] = []
+        for item, held_at, panel_type, title in rows:
+            label = meeting_label(panel_type, title, held_at.date())
+            actions = [
+                f"Action: {a.description} ({a.owner_name or 'the unit'}"
+                f"{', ' + a.agency if a.agency else ''}; due {format_uk_date(a.due_on)})"
+                for a in item.actions
+            ]
+            entries.append(
+                ChronologyEntry(
+                    at=held_at,
+                    kind=_K.PANEL,
+                    title=(
+                        f"Discussed at {label}" if held_at <= now else f"On the agenda of {label}"
+                    ),
+                    detail=_lines(
+                        f"Decision: {item.decision}" if item.decision else None, *actions
+                    ),
+                    by=self._by(item.created_by_id),
+                    source_id=item.id,
+                )
+            )
+        return entries
 
     def flags(self) -> list[ChronologyEntry]:
         """A flag's start, its NRM decisions and its end, each on its own day."""

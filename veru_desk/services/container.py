@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from veru_desk.services.notes import NoteService
     from veru_desk.services.outcome_figures import OutcomeReportService
     from veru_desk.services.outcomes import OutcomeService
+    from veru_desk.services.panels import PanelService
     from veru_desk.services.people import PeopleService
     from veru_desk.services.plans import PlanService
     from veru_desk.services.referrals import ReferralService
@@ -150,6 +151,12 @@ class Services:
         from veru_desk.services.safeguarding import SafeguardingService
 
         return SafeguardingService(self.db, self.actor)
+
+    @cached_property
+    def panels(self) -> PanelService:
+        from veru_desk.services.panels import PanelService
+
+        return PanelService(self.db, self.actor)
 
     @cached_property
     def contacts(self) -> ContactService:

@@ -34,6 +34,9 @@ from veru_desk.db.models import (
     Outcome,
     OutcomeMeasure,
     OutcomeValue,
+    PanelAction,
+    PanelItem,
+    PanelMeeting,
     PlanAction,
     PlanGoal,
     Referral,
@@ -49,6 +52,7 @@ from veru_desk.db.models import (
 from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import AuditAction, LabelledEnum, Role
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.panels import meeting_label
 from veru_desk.services.access import require_role
 from veru_desk.services.base import get_or_404, utc_to_local
 from veru_desk.services.exports import write_then_record
@@ -74,6 +78,7 @@ _USER_COLUMNS = {
     "current_worker_id": "current_worker",
     "user_id": "user",
     "ended_by_id": "ended_by",
+    "owner_user_id": "owner_user",
 }
 _AGENCY_COLUMNS = {
     "referring_agency_id": "referring_agency",
@@ -104,6 +109,8 @@ _KIND_NAMES = {
     "outcome": "Outcome",
     "note": "Case note",
     "export": "Document",
+    "panel": "Discussed at a panel meeting",
+    "panel_action": "Panel action",
     "audit": "Audit event",
 }
 
@@ -121,6 +128,8 @@ _TABLE_KINDS = {
     "outcome": "outcome",
     "case_note": "note",
     "document_export": "export",
+    "panel_item": "panel",
+    "panel_action": "panel_action",
 }
 
 PdfRenderer = Callable[["SubjectAccessData", Path], int]
@@ -605,6 +614,39 @@ def _gather(
             ],
         )
     )
+    # The case's own discussions only: no other case on the agenda, no attendee list.
+    panels = []
+    for item, meeting in session.execute(
+        select(PanelItem, PanelMeeting)
+        .join(PanelMeeting, PanelMeeting.id == PanelItem.meeting_id)
+        .where(PanelItem.young_person_id == pid)
+        .order_by(PanelMeeting.held_at, PanelItem.id)
+    ).all():
+        label = meeting_label(meeting.panel_type, meeting.title, meeting.held_at.date())
+        actions = [
+            collect.record("panel_action", a, "Action")
+            for a in rows(PanelAction, PanelAction.item_id == item.id, order=[PanelAction.id])
+        ]
+        panels.append(
+            collect.record(
+                "panel",
+                item,
+                label,
+                extra={
+                    "meeting": (
+                        {
+                            "title": meeting.title,
+                            "kind": meeting.panel_type.label,
+                            "held_at": meeting.held_at.isoformat(timespec="minutes"),
+                        },
+                        f"{meeting.panel_type.label}: {label} "
+                        f"({format_uk_datetime(meeting.held_at)})",
+                    )
+                },
+                children=[("actions", "Actions agreed", actions)],
+            )
+        )
+    sections.append(("panel_discussions", "Panel meetings that discussed the case", panels))
     sections.append(
         (
             "exports",
