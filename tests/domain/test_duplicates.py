@@ -234,3 +234,13 @@ def test_a_hundred_thousand_people_take_seconds_not_hours() -> None:
     likely_duplicates(people)
     spent = time.process_time() - started
     assert spent < 10, f"{spent:.1f} s of CPU for 100,000 people"
+
+
+def test_a_typo_in_a_name_with_a_short_form_is_still_found() -> None:
+    # Chiamaka blocks with Amaka (its short form) and with Chiamka (a typo) alike.
+    people = [
+        person(1, "Chiamaka", "Okonkwo", D(2011, 4, 3)),
+        person(2, "Chiamka", "Okonkwo", D(2011, 3, 4)),
+        person(3, "Amaka", "Okonkwo", D(2011, 4, 3)),
+    ]
+    assert {(like.first, like.second) for like in likely_duplicates(people)} == {(1, 2), (1, 3)}

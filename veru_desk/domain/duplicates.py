@@ -328,10 +328,13 @@ def compare(a: PersonKey, b: PersonKey, threshold: int = THRESHOLD) -> Likeness 
 
 def _blocks(person: PersonKey) -> Iterator[tuple[object, ...]]:
     """The blocks a record is compared within (see the module's docstring)."""
-    first = [
-        _canonical(w)[:1]
+    # A name's own initial and its group's: Chiamka (a typo) and Amaka (Chiamaka's short
+    # form) both meet Chiamaka.
+    first = {
+        initial
         for w in (*_words(person.first_name)[:1], *_words(person.preferred_name)[:1])
-    ]
+        for initial in (w[:1], _canonical(w)[:1])
+    }
     last = _compact(person.last_name)[:1]
     dates = {person.date_of_birth, swapped(person.date_of_birth) or person.date_of_birth}
     for born in dates:

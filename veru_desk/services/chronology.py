@@ -28,6 +28,7 @@ from veru_desk.db.models import (
     Outcome,
     PanelItem,
     PanelMeeting,
+    PersonMerge,
     Referral,
     ReferralReasonRow,
     ReferralTransition,
@@ -202,6 +203,7 @@ class ChronologyService(Service):
             (frozenset({_K.NOTE}), builder.notes),
             (frozenset({_K.EXPORT}), builder.exports),
             (frozenset({_K.FLAG}), builder.flags),
+            (frozenset({_K.DECISION}), builder.merges),
             (frozenset({_K.PANEL}), builder.panels),
         ]
         entries = [
@@ -503,6 +505,52 @@ class _Builder:
             )
             for row in rows
         ]
+
+    def merges(self) -> list[ChronologyEntry]:
+        """A duplicate record merged into this one, or this one merged into another
+        (``services.merging``), and an undo: both records' timelines say what happened."""
+        rows = self.session.scalars(
+            select(PersonMerge).where(
+                or_(PersonMerge.kept_id == self.person_id, PersonMerge.merged_id == self.person_id)
+            )
+        ).all()
+        entries = []
+        for merge in rows:
+            kept = merge.kept_id == self.person_id
+            other = merge.merged_case_ref if kept else merge.kept_case_ref
+            title = (
+                f"Duplicate record {other} merged into this record"
+                if kept
+                else f"Merged into {other}: this record was a duplicate"
+            )
+            detail = _lines(
+                "Its referrals, sessions, notes and other records moved here."
+                if kept
+                else f"Its referrals, sessions, notes and other records moved to {other}.",
+                f"Reason: {merge.reason}" if merge.reason else "",
+            )
+            entries.append(
+                ChronologyEntry(
+                    at=utc_to_local(merge.merged_at),
+                    kind=_K.DECISION,
+                    title=title,
+                    detail=detail,
+                    by=self._by(merge.merged_by_id),
+                    source_id=merge.id,
+                )
+            )
+            if merge.undone_at is not None:
+                entries.append(
+                    ChronologyEntry(
+                        at=utc_to_local(merge.undone_at),
+                        kind=_K.DECISION,
+                        title=f"Merge with {other} undone",
+                        detail="The records moved by the merge went back to where they were.",
+                        by=self._by(merge.undone_by_id),
+                        source_id=merge.id,
+                    )
+                )
+        return entries
 
     def panels(self) -> list[ChronologyEntry]:
         """A multi-agency panel that discussed the case (or will): its decision and actions.

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from veru_desk.services.chronology import ChronologyService
     from veru_desk.services.contacts import ContactService
     from veru_desk.services.dashboard import DashboardService
+    from veru_desk.services.data_quality import DataQualityService
     from veru_desk.services.directory import DirectoryService
     from veru_desk.services.exports import ExportService
     from veru_desk.services.health import HealthService
     from veru_desk.services.imports import ImportService
     from veru_desk.services.mentoring import SessionService
+    from veru_desk.services.merging import MergingService
     from veru_desk.services.notes import NoteService
     from veru_desk.services.outcome_figures import OutcomeReportService
     from veru_desk.services.outcomes import OutcomeService
@@ -205,6 +207,18 @@ class Services:
         from veru_desk.services.health import HealthService
 
         return HealthService(self.db, self.actor)
+
+    @cached_property
+    def merging(self) -> MergingService:
+        from veru_desk.services.merging import MergingService
+
+        return MergingService(self.db, self.actor)
+
+    @cached_property
+    def data_quality(self) -> DataQualityService:
+        from veru_desk.services.data_quality import DataQualityService
+
+        return DataQualityService(self.db, self.actor)
 
     @cached_property
     def audit_log(self) -> AuditLogService:
