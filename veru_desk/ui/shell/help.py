@@ -74,6 +74,7 @@ CONTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "calendar",
             "referral-form",
             "importing-referrals",
+            "panel-meetings",
         ),
     ),
     (
@@ -117,6 +118,10 @@ WIDGET_TOPICS: dict[str, str] = {
     "SessionsCalendarPage": "calendar",
     "ReportsPage": "reports",
     "WorkloadPage": "workload",
+    "PanelsPage": "panel-meetings",
+    "PanelMeetingDialog": "panel-meetings",
+    "PanelPackDialog": "panel-meetings",
+    "SharingDecisionDialog": "panel-meetings",
     "RetentionPage": "retention",
     "AdminPage": "administration",
     "LockSettingRow": "administration",

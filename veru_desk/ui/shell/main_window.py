@@ -73,6 +73,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("people", "People", _case_role),
     PageSpec("sessions", "Sessions", _case_role),
     PageSpec("directory", "Directory", _case_role),
+    PageSpec("panels", "Panel meetings", _case_role),
     PageSpec("workload", "Workload", lambda a: a.is_manager),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
     PageSpec("retention", "Retention", lambda a: a.is_manager),
@@ -383,6 +384,10 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.pages.directory import DirectoryPage
 
             page = DirectoryPage(services, self)
+        elif key == "panels":
+            from veru_desk.ui.pages.panels import PanelsPage
+
+            page = PanelsPage(services, self)
         elif key == "admin":
             from veru_desk.ui.pages.admin import AdminPage
 
