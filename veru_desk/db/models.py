@@ -580,6 +580,10 @@ class MentoringSession(Tracked, Base):
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("session_series.id", ondelete="SET NULL"), index=True
     )
+    # The group session this is one young person's place at (#19, migration 0011).
+    group_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_session.id", ondelete="SET NULL"), index=True
+    )
     original_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
     planned_start: Mapped[dt.datetime] = mapped_column(DateTime)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
@@ -918,6 +922,44 @@ class IncidentParty(Base):
 
 
 # === group sessions (#19, migration 0011) ===
+
+
+class GroupSeries(Tracked, Base):
+    """A recurring group (``services.groups``): its weekly rule, as an individual
+    ``SessionSeries`` keeps one; each occurrence is a ``GroupSession``. No young person is
+    named here: who comes is in their own ``MentoringSession`` rows."""
+
+    __tablename__ = "group_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    session_type: Mapped[SessionType] = mapped_column(enum_column(SessionType))
+    rule: Mapped[str] = mapped_column(Text)
+    first_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(200))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class GroupSession(Tracked, Base):
+    """One meeting of a group: an activity, a workshop, football. Each young person on its
+    register has their own ``MentoringSession`` (``group_session_id``), so attendance, the
+    disengagement check and the chronology count it as any session; ``notes`` are about the
+    activity, never about one young person. ``planned_start`` is local wall-clock time."""
+
+    __tablename__ = "group_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_series.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    session_type: Mapped[SessionType] = mapped_column(enum_column(SessionType))
+    planned_start: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(200))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
 
 
 # === panel meetings (#19, migration 0012) ===

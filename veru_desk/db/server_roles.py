@@ -96,6 +96,9 @@ SHARED_TABLES: dict[str, tuple[str, ...]] = {
     "case_ref_counter": ("veru_caseworker", "veru_manager"),  # case numbers for new referrals
     "audit_chain_head": ("veru_caseworker", "veru_manager", "veru_admin"),  # every audit row
     "panel_meeting": ("veru_caseworker", "veru_manager"),  # the meeting; its cases are case rows
+    # A group and its meetings name no young person: who comes is in their own session rows.
+    "group_series": ("veru_caseworker", "veru_manager"),
+    "group_session": ("veru_caseworker", "veru_manager"),
     "alembic_version": (),
 }
 ACCOUNT_TABLES = ("user", "user_role")

@@ -71,6 +71,8 @@ RECORD_KINDS: dict[str, str] = {
     "case_analysis": "Caseworker's analysis",
     "person_merge": "Merge of duplicate records",
     "person_merge_row": "Row moved by a merge",
+    "group_series": "Recurring group",
+    "group_session": "Group session",
     "panel_meeting": "Panel meeting",
     "panel_attendee": "Panel attendee",
     "panel_item": "Case discussed at a panel",

@@ -69,6 +69,8 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "safeguarding_flag": (Kind.FLAG,),
     "person_merge": (Kind.PERSON, Kind.MERGE),
     "person_merge_row": (Kind.MERGE,),
+    "group_series": (Kind.GROUP,),
+    "group_session": (Kind.GROUP,),
     "panel_meeting": (Kind.PANEL,),
     "panel_attendee": (Kind.PANEL,),
     "panel_item": (Kind.PANEL,),

@@ -40,6 +40,7 @@ class Kind(enum.Enum):
     INCIDENT = "incident"  # incidents and the people involved
     MERGE = "merge"  # duplicate records merged (or a merge undone): the data-quality screen
     PANEL = "panel"  # multi-agency panel meetings, the cases they discussed and their actions
+    GROUP = "group"  # group sessions and recurring groups (their registers are sessions)
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 

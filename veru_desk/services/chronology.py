@@ -23,6 +23,7 @@ from veru_desk.db.models import (
     Agency,
     CaseNote,
     DocumentExport,
+    GroupSession,
     InterventionPlan,
     MentoringSession,
     Outcome,
@@ -45,6 +46,7 @@ from veru_desk.domain.enums import (
     ReferralStatus,
 )
 from veru_desk.domain.errors import NotFound
+from veru_desk.domain.groups import group_label
 from veru_desk.domain.panels import meeting_label
 from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.domain.workflow import further_decision_word
@@ -382,7 +384,9 @@ class _Builder:
                 MentoringSession.notes,
                 MentoringSession.mentor_id,
                 MentoringSession.confidential,
+                GroupSession.title.label("group_title"),
             )
+            .outerjoin(GroupSession, GroupSession.id == MentoringSession.group_session_id)
             .where(
                 MentoringSession.young_person_id == self.person_id,
                 or_(
@@ -398,7 +402,8 @@ class _Builder:
             ChronologyEntry(
                 at=row.planned_start,
                 kind=_K.SESSION,
-                title=session_title(row.attendance, row.session_type.label, row.duration_minutes),
+                title=(f"{group_label(row.group_title)}: " if row.group_title else "")
+                + session_title(row.attendance, row.session_type.label, row.duration_minutes),
                 detail=_lines(
                     f"Location: {row.location}" if row.location else "",
                     f"Topics: {row.topics}" if row.topics else "",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from veru_desk.services.data_quality import DataQualityService
     from veru_desk.services.directory import DirectoryService
     from veru_desk.services.exports import ExportService
+    from veru_desk.services.groups import GroupService
     from veru_desk.services.health import HealthService
     from veru_desk.services.imports import ImportService
     from veru_desk.services.mentoring import SessionService
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from veru_desk.services.notes import NoteService
     from veru_desk.services.outcome_figures import OutcomeReportService
     from veru_desk.services.outcomes import OutcomeService
+    from veru_desk.services.network import NetworkService
     from veru_desk.services.panels import PanelService
     from veru_desk.services.people import PeopleService
     from veru_desk.services.plans import PlanService
@@ -155,10 +157,22 @@ class Services:
         return SafeguardingService(self.db, self.actor)
 
     @cached_property
+    def groups(self) -> GroupService:
+        from veru_desk.services.groups import GroupService
+
+        return GroupService(self.db, self.actor)
+
+    @cached_property
     def panels(self) -> PanelService:
         from veru_desk.services.panels import PanelService
 
         return PanelService(self.db, self.actor)
+
+    @cached_property
+    def network(self) -> NetworkService:
+        from veru_desk.services.network import NetworkService
+
+        return NetworkService(self.db, self.actor)
 
     @cached_property
     def contacts(self) -> ContactService:
