@@ -349,3 +349,111 @@ class LinkView:
     @property
     def ended(self) -> bool:
         return self.until_on is not None and self.until_on <= dt.date.today()
+
+
+# --- the rules a link, a person of concern and a place keep ----------------------------------
+
+#: Which link types each kind of link takes.
+LINK_TYPES: dict[LinkKind, type[LabelledEnum]] = {
+    LinkKind.PERSON: PersonLinkType,
+    LinkKind.CONCERN: ConcernLinkType,
+    LinkKind.PLACE: PlaceLinkType,
+}
+
+_NOTE_LIMIT = 2000
+_DESCRIPTION_LIMIT = 2000
+
+
+def concern_label(name: str | None, street_name: str | None) -> str:
+    """How a person of concern is named everywhere: ``Dean Walsh ('D-Money')``, or whichever
+    of the two is known. Names are shown exactly as typed."""
+    if name and street_name:
+        return f"{name} ('{street_name}')"
+    if street_name:
+        return f"'{street_name}'"
+    return name or "Person of concern (no name recorded)"
+
+
+def link_problems(kind: LinkKind, data: LinkInput, today: dt.date) -> dict[str, str]:
+    """``{field: message}`` for a link that may not be saved: a type of another kind of link,
+    a start in the future (a link records what is known, not what is expected), an end
+    before its start or in the future, an over-long note."""
+    problems: dict[str, str] = {}
+    if not isinstance(data.link_type, LINK_TYPES[kind]):
+        problems["link_type"] = "Choose how they are linked from the list."
+    if data.since_on is not None and data.since_on > today:
+        problems["since_on"] = "'Since' cannot be in the future: leave it blank if not known."
+    if data.until_on is not None:
+        if data.until_on > today:
+            problems["until_on"] = "'Until' cannot be in the future: end the link when it ends."
+        elif data.since_on is not None and data.until_on < data.since_on:
+            problems["until_on"] = "'Until' cannot be before 'since'."
+    if data.note is not None and len(data.note.strip()) > _NOTE_LIMIT:
+        problems["note"] = f"Keep the note to {_NOTE_LIMIT} characters."
+    return problems
+
+
+def end_problems(
+    since_on: dt.date | None, until_on: dt.date | None, ending_on: dt.date, today: dt.date
+) -> dict[str, str]:
+    """Why a link may not be ended on ``ending_on``: it has ended already, the date is in
+    the future, or before the link began."""
+    if until_on is not None:
+        return {"until_on": "This link has ended already: change its 'until' date instead."}
+    if ending_on > today:
+        return {"until_on": "A link cannot be ended in the future."}
+    if since_on is not None and ending_on < since_on:
+        return {"until_on": "A link cannot end before it began."}
+    return {}
+
+
+def self_link_problem(person_id: int, other_person_id: int) -> dict[str, str]:
+    """A young person cannot be linked to themselves (the duplicates' merge is for one
+    person recorded twice)."""
+    if person_id == other_person_id:
+        return {"other_person_id": "Choose another young person: this is the same record."}
+    return {}
+
+
+def place_link_ends_problem(
+    young_person_id: int | None, person_of_concern_id: int | None
+) -> dict[str, str]:
+    """A place link joins a place to exactly one of a young person or a person of concern."""
+    if (young_person_id is None) == (person_of_concern_id is None):
+        return {"place_id": "Link the place to one young person or one person of concern."}
+    return {}
+
+
+def concern_problems(data: ConcernInput) -> dict[str, str]:
+    """A person of concern needs a name or a street name (police intelligence often has only
+    one); an age an adult or an older young person could be."""
+    problems: dict[str, str] = {}
+    name = " ".join((data.name or "").split())
+    street = " ".join((data.street_name or "").split())
+    if not name and not street:
+        problems["name"] = "Enter a name or a street name (at least one)."
+    if len(name) > 200:
+        problems["name"] = "Keep the name to 200 characters."
+    if len(street) > 100:
+        problems["street_name"] = "Keep the street name to 100 characters."
+    age = data.approximate_age
+    if age is not None and not 10 <= age <= 90:
+        problems["approximate_age"] = "Enter an age between 10 and 90, or leave it blank."
+    if data.description is not None and len(data.description.strip()) > _DESCRIPTION_LIMIT:
+        problems["description"] = f"Keep the description to {_DESCRIPTION_LIMIT} characters."
+    return problems
+
+
+def place_problems(data: PlaceInput) -> dict[str, str]:
+    """A place needs a name; its postcode is checked by the service (``domain.postcode``)."""
+    problems: dict[str, str] = {}
+    name = " ".join((data.name or "").split())
+    if not name:
+        problems["name"] = "Enter the place's name, e.g. 'Wardown Park' or 'Chicken Cottage'."
+    elif len(name) > 200:
+        problems["name"] = "Keep the name to 200 characters."
+    if not isinstance(data.kind, PlaceKind):
+        problems["kind"] = "Choose what kind of place it is."
+    if data.description is not None and len(data.description.strip()) > _DESCRIPTION_LIMIT:
+        problems["description"] = f"Keep the description to {_DESCRIPTION_LIMIT} characters."
+    return problems

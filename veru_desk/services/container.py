@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     from veru_desk.services.imports import ImportService
     from veru_desk.services.mentoring import SessionService
     from veru_desk.services.merging import MergingService
+    from veru_desk.services.network import NetworkService
     from veru_desk.services.notes import NoteService
     from veru_desk.services.outcome_figures import OutcomeReportService
     from veru_desk.services.outcomes import OutcomeService
-    from veru_desk.services.network import NetworkService
     from veru_desk.services.panels import PanelService
     from veru_desk.services.people import PeopleService
     from veru_desk.services.plans import PlanService
