@@ -384,6 +384,8 @@ def _dialogs() -> list[Screen]:
             ),
         ),
         ("reallocate", "priya", _reallocate_dialog),
+        ("panel meeting", "priya", _panel_meeting),
+        ("panel pack", "priya", _panel_pack),
         ("reallocate (blank save)", "priya", _saved_blank(_reallocate_dialog)),
         ("password (blank save)", "caseworker", _saved_blank(lambda w: PasswordDialog(dz(w)))),
         ("add user (blank save)", "admin", _saved_blank(_user_dialog)),
@@ -440,6 +442,23 @@ def _reallocate_dialog(world: World) -> QWidget:
     others = [w for w in workers if w.user_id != worker.user_id]
     cases = workload.cases_of(worker.user_id)
     return ReallocateDialog(workload, cases, others, from_worker=worker.display_name)
+
+
+def _panel_meeting(world: World) -> QWidget:
+    """The demo's latest panel held, opened on its first case (decision and actions)."""
+    from veru_desk.ui.dialogs.panel_meeting import PanelMeetingDialog
+
+    manager = world.as_("priya")
+    held = manager.panels.meetings(upcoming=False)[0]
+    return PanelMeetingDialog(manager, held.id)
+
+
+def _panel_pack(world: World) -> QWidget:
+    """The pack of the demo's next panel: its cases, their sharing and last time's actions."""
+    from veru_desk.ui.dialogs.panel_pack import PanelPackDialog
+
+    manager = world.as_("priya")
+    return PanelPackDialog(manager, manager.panels.meetings(upcoming=True)[0].id)
 
 
 def _saved_blank(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
@@ -526,6 +545,7 @@ def catalogue() -> list[Screen]:
         ("sessions", "priya"),
         ("workload", "priya"),
         ("directory", "priya"),
+        ("panels", "priya"),
         ("reports", "priya"),
         ("retention", "priya"),
         ("admin", "priya"),

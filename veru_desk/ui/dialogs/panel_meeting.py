@@ -56,7 +56,7 @@ from veru_desk.ui.widgets.kit import (
 )
 
 #: The owner drop-down's first choice: someone at a partner agency (named in the next cells).
-PARTNER = "Someone at a partner agency"
+PARTNER = "Partner agency"
 ATTENDEE_COLUMNS = ("Name", "Agency", "Role")
 ACTION_COLUMNS = ("Action", "Owner", "Owner's name", "Agency", "Due", "Done on")
 _ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -104,6 +104,7 @@ class PanelMeetingDialog(QDialog):
 
         attendees_box = form_section("Who came")
         self.attendees = _table(ATTENDEE_COLUMNS, "Attendees")
+        _fit_columns(self.attendees, {0: "DS Funmilayo Adebayo", 1: "Luton Children's Social"})
         add_attendee = secondary_button("Add attendee", lambda: _add_row(self.attendees))
         remove_attendee = secondary_button("Remove attendee", lambda: _remove_row(self.attendees))
         attendee_buttons = QHBoxLayout()
@@ -157,12 +158,18 @@ class PanelMeetingDialog(QDialog):
         self.decision = QPlainTextEdit()
         self.decision.setTabChangesFocus(True)
         self.decision.setPlaceholderText("What the panel decided")
+        lines = self.fontMetrics().lineSpacing()
         for edit in (self.summary, self.decision):
-            edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+            edit.setMinimumHeight(lines * 3)
+            edit.setMaximumHeight(lines * 6)  # the actions below get the rest
         self.case_errors.add_row(case_form, "Discussion", self.summary, "summary")
         self.case_errors.add_row(case_form, "Decision", self.decision, "decision")
         case_layout.addLayout(case_form)
         self.actions = _table(ACTION_COLUMNS, "Actions agreed")
+        _fit_columns(
+            self.actions, {1: PARTNER, 2: "Funmilayo Adebayo", 3: "Luton Children's Social"}
+        )
+        self.actions.horizontalHeader().setStretchLastSection(False)
         self.actions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         actions_heading = QLabel("Actions agreed")
         actions_heading.setObjectName("sectionTitle")
@@ -255,6 +262,14 @@ class PanelMeetingDialog(QDialog):
             row.setToolTip(f"Caseworker: {item.worker or 'not allocated'}")
             self.agenda.addItem(row)
         self.agenda.blockSignals(False)
+        widest = max(
+            (
+                self.agenda.fontMetrics().horizontalAdvance(self.agenda.item(n).text())
+                for n in range(self.agenda.count())
+            ),
+            default=0,
+        )
+        self.agenda.setMinimumWidth(min(widest + 40, 360))
         if not saved:
             self.agenda_hint.setText("Save the meeting first, then add the cases to discuss.")
         elif not items:
@@ -332,6 +347,9 @@ class PanelMeetingDialog(QDialog):
         )
         owner = QComboBox()
         owner.setAccessibleName(f"Owner of action {row + 1}")
+        # As wide as a worker's name, not the longest choice: the action's words need the room.
+        owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        owner.setMinimumContentsLength(16)
         owner.addItem(PARTNER, None)
         for user_id, name in self.workers:
             owner.addItem(f"{name} (the unit)", user_id)
@@ -339,6 +357,8 @@ class PanelMeetingDialog(QDialog):
             index = owner.findData(action.owner_user_id)
             owner.setCurrentIndex(max(index, 0))
         self.actions.setCellWidget(row, 1, owner)
+        header = self.actions.horizontalHeader()
+        header.resizeSection(1, max(header.sectionSize(1), owner.sizeHint().width() + 4))
         first = self.actions.item(row, 0)
         if first is not None:
             first.setData(_ITEM_ROLE, action.id if action else None)
@@ -569,6 +589,19 @@ def _table(columns: tuple[str, ...], accessible: str) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.setMinimumHeight(table.fontMetrics().lineSpacing() * 6)
     return table
+
+
+def _fit_columns(table: QTableWidget, samples: dict[int, str]) -> None:
+    """Columns wide enough for their heading and a typical value (a drop-down's longest
+    choice), so neither is cut; dates fit dd/mm/yyyy."""
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    for column in range(table.columnCount()):
+        heading = table.horizontalHeaderItem(column)
+        words = heading.text() if heading is not None else ""
+        sample = samples.get(column, "00/00/0000")
+        width = max(metrics.horizontalAdvance(words) + 24, metrics.horizontalAdvance(sample) + 24)
+        header.resizeSection(column, width)
 
 
 def _add_row(table: QTableWidget, values: list[str] | None = None) -> int:
