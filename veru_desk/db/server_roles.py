@@ -75,6 +75,8 @@ PERSON_TABLES: dict[str, str] = {
     "person_merge": "kept_id",  # a merge belongs to the record kept (managers merge)
     "panel_item": "young_person_id",  # a case discussed at a panel (#19)
     "panel_action": "young_person_id",  # an action a panel agreed for that case
+    "attachment": "young_person_id",  # a file kept on a case (#19)
+    "concern_link": "young_person_id",  # a young person linked to a person of concern (#18)
 }
 # Case tables that hang off another case table: (its column, the parent table).
 CHILD_TABLES: dict[str, tuple[str, str]] = {
@@ -101,13 +103,41 @@ SHARED_TABLES: dict[str, tuple[str, ...]] = {
     "group_session": ("veru_caseworker", "veru_manager"),
     "alembic_version": (),
 }
+# Who and where (#18): rows that belong to no single case, each with its own rule (a USING and
+# WITH CHECK expression). A link between two young people is seen from either end; a place
+# link by its young person or its person of concern; persons of concern, places and incidents
+# by those whose cases touch them, their creator and managers (``services.network``); an
+# incident's parties through the incident.
+NETWORK_TABLES: dict[str, str] = {
+    "person_link": (
+        "(veru_server.sees_person(young_person_id) OR veru_server.sees_person(other_person_id))"
+    ),
+    "place_link": (
+        "((young_person_id IS NOT NULL AND veru_server.sees_person(young_person_id)) OR "
+        "(person_of_concern_id IS NOT NULL AND veru_server.sees_concern(person_of_concern_id)))"
+    ),
+    "person_of_concern": "(veru_server.made_by_me(created_by_id) OR veru_server.sees_concern(id))",
+    "place": "(veru_server.made_by_me(created_by_id) OR veru_server.sees_place(id))",
+    "incident": "(veru_server.made_by_me(created_by_id) OR veru_server.sees_incident(id))",
+    "incident_party": "(EXISTS (SELECT 1 FROM public.incident i WHERE i.id = incident_id))",
+}
+# Persons of concern and places are the unit's intelligence: ended or made inactive, never
+# deleted by a caseworker.
+_NETWORK_MANAGER_DELETES = ("person_of_concern", "place")
 ACCOUNT_TABLES = ("user", "user_role")
 _MANAGER_DELETES = ("young_person", "referral", "referral_transition")
 AUDIT_TABLE = "audit_event"
 
 
 def all_classified_tables() -> set[str]:
-    return {*PERSON_TABLES, *CHILD_TABLES, *SHARED_TABLES, *ACCOUNT_TABLES, AUDIT_TABLE}
+    return {
+        *PERSON_TABLES,
+        *CHILD_TABLES,
+        *SHARED_TABLES,
+        *NETWORK_TABLES,
+        *ACCOUNT_TABLES,
+        AUDIT_TABLE,
+    }
 
 
 def role_name(username: str) -> str:
@@ -200,6 +230,96 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   LIMIT 20
 $$;
 
+-- Who and where (#18). Each asks only about the signed-in user. A person of concern: linked
+-- to one of my cases, or a party to an incident with one of my cases, or entered by me.
+CREATE OR REPLACE FUNCTION veru_server.made_by_me(creator integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT veru_server.has_role('caseworker') AND creator = veru_server.veru_current_user_id()
+$$;
+
+CREATE OR REPLACE FUNCTION veru_server.sees_concern(concern integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT veru_server.has_role('manager') OR (veru_server.has_role('caseworker') AND (
+    EXISTS (SELECT 1 FROM public.person_of_concern c WHERE c.id = concern
+            AND c.created_by_id = veru_server.veru_current_user_id())
+    OR EXISTS (SELECT 1 FROM public.concern_link l WHERE l.person_of_concern_id = concern
+               AND veru_server.sees_person(l.young_person_id))
+    OR EXISTS (SELECT 1 FROM public.incident_party c
+               JOIN public.incident_party y ON y.incident_id = c.incident_id
+               WHERE c.person_of_concern_id = concern AND y.young_person_id IS NOT NULL
+               AND veru_server.sees_person(y.young_person_id))))
+$$;
+
+-- A place: linked to one of my cases or to a person of concern I see, where an incident of one
+-- of my cases happened, or entered by me.
+CREATE OR REPLACE FUNCTION veru_server.sees_place(place integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT veru_server.has_role('manager') OR (veru_server.has_role('caseworker') AND (
+    EXISTS (SELECT 1 FROM public.place p WHERE p.id = place
+            AND p.created_by_id = veru_server.veru_current_user_id())
+    OR EXISTS (SELECT 1 FROM public.place_link l WHERE l.place_id = place
+               AND ((l.young_person_id IS NOT NULL AND veru_server.sees_person(l.young_person_id))
+                 OR (l.person_of_concern_id IS NOT NULL
+                     AND veru_server.sees_concern(l.person_of_concern_id))))
+    OR EXISTS (SELECT 1 FROM public.incident i
+               JOIN public.incident_party y ON y.incident_id = i.id
+               WHERE i.place_id = place AND y.young_person_id IS NOT NULL
+               AND veru_server.sees_person(y.young_person_id))))
+$$;
+
+-- An incident: one of my cases is a party to it, or I entered it.
+CREATE OR REPLACE FUNCTION veru_server.sees_incident(incident integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT veru_server.has_role('manager') OR (veru_server.has_role('caseworker') AND (
+    EXISTS (SELECT 1 FROM public.incident i WHERE i.id = incident
+            AND i.created_by_id = veru_server.veru_current_user_id())
+    OR EXISTS (SELECT 1 FROM public.incident_party y WHERE y.incident_id = incident
+               AND y.young_person_id IS NOT NULL AND veru_server.sees_person(y.young_person_id))))
+$$;
+
+-- Young people linked to what I may see (a young person, a person of concern, a place, an
+-- incident of mine), which the policies hide when their case is someone else's: the case
+-- reference and the allocated worker, nothing more (services.network shows them so).
+CREATE OR REPLACE FUNCTION veru_server.linked_cases(ids integer[])
+RETURNS TABLE (person_id integer, case_ref text, worker text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT p.id, p.case_ref::text, u.display_name::text
+  FROM public.young_person p LEFT JOIN public."user" u ON u.id = p.current_worker_id
+  WHERE p.id = ANY (ids)
+    AND (veru_server.has_role('caseworker') OR veru_server.has_role('manager'))
+    AND (EXISTS (SELECT 1 FROM public.person_link l
+                 WHERE (l.young_person_id = p.id AND veru_server.sees_person(l.other_person_id))
+                    OR (l.other_person_id = p.id AND veru_server.sees_person(l.young_person_id)))
+      OR EXISTS (SELECT 1 FROM public.concern_link l WHERE l.young_person_id = p.id
+                 AND veru_server.sees_concern(l.person_of_concern_id))
+      OR EXISTS (SELECT 1 FROM public.place_link l WHERE l.young_person_id = p.id
+                 AND veru_server.sees_place(l.place_id))
+      OR EXISTS (SELECT 1 FROM public.incident_party a
+                 JOIN public.incident_party b ON b.incident_id = a.incident_id
+                 WHERE a.young_person_id = p.id AND b.young_person_id IS NOT NULL
+                 AND veru_server.sees_person(b.young_person_id)))
+$$;
+
+-- How many young people are linked now to each person of concern or place I may see (the
+-- reach of a person of concern, not who the others are).
+CREATE OR REPLACE FUNCTION veru_server.linked_counts(kind text, ids integer[])
+RETURNS TABLE (record_id integer, young_people bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT l.person_of_concern_id, count(DISTINCT l.young_person_id)
+  FROM public.concern_link l
+  WHERE kind = 'concern' AND l.person_of_concern_id = ANY (ids)
+    AND (l.until_on IS NULL OR l.until_on > current_date)
+    AND veru_server.sees_concern(l.person_of_concern_id)
+  GROUP BY l.person_of_concern_id
+  UNION ALL
+  SELECT l.place_id, count(DISTINCT l.young_person_id)
+  FROM public.place_link l
+  WHERE kind = 'place' AND l.place_id = ANY (ids) AND l.young_person_id IS NOT NULL
+    AND (l.until_on IS NULL OR l.until_on > current_date)
+    AND veru_server.sees_place(l.place_id)
+  GROUP BY l.place_id
+$$;
+
 CREATE OR REPLACE FUNCTION veru_server.require_admin() RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -287,6 +407,12 @@ _FUNCTION_GRANTS = {
         "veru_admin",
     ),
     "veru_server.on_record(text, text, date, text[])": ("veru_caseworker", "veru_manager"),
+    "veru_server.made_by_me(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.sees_concern(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.sees_place(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.sees_incident(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
+    "veru_server.linked_cases(integer[])": ("veru_caseworker", "veru_manager"),
+    "veru_server.linked_counts(text, integer[])": ("veru_caseworker", "veru_manager"),
     "veru_server.manage_login(integer, text)": ("veru_admin",),
 }
 
@@ -336,6 +462,11 @@ def _policies(tables: set[str]) -> list[str]:
         # The parent's own policy decides (the subquery runs as the signed-in user).
         rule = f'(EXISTS (SELECT 1 FROM public."{parent}" p WHERE p.id = {column}))'
         policy(table, "veru_case_rows", f"FOR ALL TO {_APP_GROUPS} USING {rule} WITH CHECK {rule}")
+    for table, rule in NETWORK_TABLES.items():
+        if table not in tables:
+            continue
+        rule = f"({_MANAGER} OR {rule})"
+        policy(table, "veru_network", f"FOR ALL TO {_APP_GROUPS} USING {rule} WITH CHECK {rule}")
     for table in SHARED_TABLES:
         if table in tables:
             policy(table, "veru_shared", f"FOR ALL TO {_APP_GROUPS} USING (true) WITH CHECK (true)")
@@ -382,6 +513,15 @@ def _grants(tables: set[str]) -> list[str]:
             ["veru_manager"] if table in _MANAGER_DELETES else ["veru_caseworker", "veru_manager"]
         )
         grant("SELECT, INSERT, UPDATE", table, ["veru_caseworker", "veru_manager"])
+        grant("DELETE", table, deleters)
+        grant("SELECT", table, ["veru_admin"])  # the policies give them no rows
+    for table in NETWORK_TABLES:
+        grant("SELECT, INSERT, UPDATE", table, ["veru_caseworker", "veru_manager"])
+        deleters = (
+            ["veru_manager"]
+            if table in _NETWORK_MANAGER_DELETES
+            else ["veru_caseworker", "veru_manager"]
+        )
         grant("DELETE", table, deleters)
         grant("SELECT", table, ["veru_admin"])  # the policies give them no rows
     for table, writers in SHARED_TABLES.items():

@@ -522,14 +522,18 @@ class NetworkService(Service):
             row = PersonLink(
                 young_person_id=person_id, other_person_id=other_person_id, **_link_values(data)
             )
-            other = self._cases(session, [other_person_id])[other_person_id]
-            self._create(
+            self._stamp(row)
+            session.add(row)
+            session.flush()  # the shared server tells another's reference once they are linked
+            other = self._cases(session, [other_person_id]).get(other_person_id)
+            self._audit(
                 session,
-                row,
+                AuditAction.CREATE,
+                entity=row,
                 person_id=person_id,
-                summary=f"Link added: {data.link_type.label} {other.case_ref}",
+                summary=f"Link added: {data.link_type.label} "
+                + (other.case_ref if other else f"young person {other_person_id}"),
             )
-            session.flush()
             return row.id
 
     def link_concern(self, person_id: int, concern_id: int, data: LinkInput) -> int:
