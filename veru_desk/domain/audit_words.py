@@ -77,6 +77,14 @@ RECORD_KINDS: dict[str, str] = {
     "panel_attendee": "Panel attendee",
     "panel_item": "Case discussed at a panel",
     "panel_action": "Panel action",
+    "person_of_concern": "Person of concern",
+    "place": "Place of concern",
+    "person_link": "Link between young people",
+    "concern_link": "Link to a person of concern",
+    "place_link": "Link to a place",
+    "incident": "Incident",
+    "incident_party": "Person involved in an incident",
+    "attachment": "Attached file",
     "audit_event": "Audit trail",
     "audit_chain_head": "Audit chain",
     "case_ref_counter": "Case numbering",
@@ -100,6 +108,7 @@ FIELD_WORDS: dict[str, str] = {
     "allocated_to_id": "Allocated to",
     "agency_id": "Agency",
     "lock_minutes": "Lock after (minutes)",
+    "attachment_max_mb": "Largest attached file (MB)",
 }
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
