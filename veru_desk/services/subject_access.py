@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
     Agency,
+    Attachment,
     AuditEvent,
     Base,
     CaseNote,
@@ -64,7 +65,7 @@ FORMAT = "veru-desk-subject-access/1"
 MAX_WITHHELD_REASON = 500
 
 # Internal bookkeeping that says nothing about the person.
-_SKIPPED_COLUMNS = frozenset({"version", "sort_name", "current_referral_id"})
+_SKIPPED_COLUMNS = frozenset({"version", "sort_name", "current_referral_id", "content"})
 _USER_COLUMNS = {
     "created_by_id": "created_by",
     "updated_by_id": "updated_by",
@@ -111,6 +112,11 @@ _KIND_NAMES = {
     "export": "Document",
     "panel": "Discussed at a panel meeting",
     "panel_action": "Panel action",
+    "incident": "Incident",
+    "link": "Link to another young person",
+    "concern_link": "Link to a person of concern",
+    "place_link": "Link to a place",
+    "attachment": "Attached file",
     "audit": "Audit event",
 }
 
@@ -130,6 +136,11 @@ _TABLE_KINDS = {
     "document_export": "export",
     "panel_item": "panel",
     "panel_action": "panel_action",
+    "incident": "incident",
+    "person_link": "link",
+    "concern_link": "concern_link",
+    "place_link": "place_link",
+    "attachment": "attachment",
 }
 
 PdfRenderer = Callable[["SubjectAccessData", Path], int]
@@ -173,6 +184,17 @@ class SubjectAccessResult:
     pages: int
     items: int
     withheld: int
+    attached_files: tuple[Path, ...] = ()  # the case's files, in a folder beside the PDF
+
+
+def attached_files_folder(pdf_path: Path) -> Path:
+    """Where a subject access export puts the case's attached files: a folder beside the PDF
+    named after it, each file as "<item number> <its name>" (the JSON's ``saved_as``)."""
+    return pdf_path.with_name(f"{pdf_path.stem} - attached files")
+
+
+def _saved_as(row: Attachment) -> str:
+    return f"{row.id} {row.file_name}"
 
 
 # What each kind of record is called when listed on its own (the dialog's "What it is").
@@ -383,6 +405,23 @@ class SubjectAccessService(SnapshotService):
             raise ValidationError({"pdf_path": "Give the PDF and the JSON file different names."})
         data = self.gather(person_id, withheld)
         pages = 0
+        folder = attached_files_folder(pdf_path)
+        attached = [
+            (entry["id"], folder / entry["saved_as"])
+            for entry in data.document.get("attachments", [])
+            if not entry.get("withheld")
+        ]
+
+        def copy_of(attachment_id: int) -> Callable[[Path], None]:
+            def write(tmp: Path) -> None:
+                # One file's bytes in memory at a time, read as the export writes it.
+                with self._read() as session:
+                    content = session.scalar(
+                        select(Attachment.content).where(Attachment.id == attachment_id)
+                    )
+                tmp.write_bytes(content or b"")
+
+            return write
 
         def write_json(tmp: Path) -> None:
             tmp.write_text(
@@ -418,13 +457,70 @@ class SubjectAccessService(SnapshotService):
                 session.flush()
                 export_id = export.id
             return SubjectAccessResult(
-                export_id, json_path, pdf_path, pages, data.item_count, len(data.withheld)
+                export_id,
+                json_path,
+                pdf_path,
+                pages,
+                data.item_count,
+                len(data.withheld),
+                tuple(path for _id, path in attached),
             )
 
-        return write_then_record([(json_path, write_json), (pdf_path, draw)], record)
+        files: list[tuple[Path, Callable[[Path], object]]] = [
+            (json_path, write_json),
+            (pdf_path, draw),
+        ]
+        files.extend((path, copy_of(ident)) for ident, path in attached)
+        return write_then_record(files, record)
 
 
 _Pairs = list[tuple[dict[str, Any], Item]]
+
+
+#: What a subject access export says of the other people in an incident.
+OTHERS_WITHHELD = "withheld: other people's details are not part of this record"
+
+
+def _incidents(session: Session, collect: _Collector, pid: int) -> _Pairs:
+    """The incidents the young person was involved in: what happened, where, their own role,
+    and how many others were involved; who those others are is withheld by default (third
+    parties: young people on other cases, persons of concern)."""
+    from sqlalchemy import func
+
+    from veru_desk.db.models import Incident, IncidentParty, Place
+
+    found = session.execute(
+        select(Incident, IncidentParty.role)
+        .join(IncidentParty, IncidentParty.incident_id == Incident.id)
+        .where(IncidentParty.young_person_id == pid)
+        .order_by(Incident.occurred_at, Incident.id)
+    ).all()
+    counts = dict(
+        session.execute(
+            select(IncidentParty.incident_id, func.count())
+            .where(IncidentParty.incident_id.in_([i.id for i, _r in found]))
+            .group_by(IncidentParty.incident_id)
+        ).all()
+    )
+    items = []
+    for incident, role in found:
+        place = session.get(Place, incident.place_id) if incident.place_id else None
+        where = (f"{place.name} ({place.postcode})" if place.postcode else place.name) if place else None
+        others = counts.get(incident.id, 1) - 1
+        people = "1 other person" if others == 1 else f"{others} other people"
+        items.append(
+            collect.record(
+                "incident",
+                incident,
+                f"{incident.kind.label}, {format_uk_datetime(incident.occurred_at)}",
+                extra={
+                    "place": (where, where or ""),
+                    "role": (role.value, role.label),
+                    "others_involved": (others, f"{people} ({OTHERS_WITHHELD})" if others else ""),
+                },
+            )
+        )
+    return items
 
 
 def _gather(
@@ -509,6 +605,7 @@ def _gather(
             ],
         )
     )
+    sections.append(("incidents", "Incidents", _incidents(session, collect, pid)))
     plans = []
     for plan in rows(
         InterventionPlan,
@@ -647,6 +744,31 @@ def _gather(
             )
         )
     sections.append(("panel_discussions", "Panel meetings that discussed the case", panels))
+    sections.append(("network_links", "People and places linked", _network_links(collect, pid)))
+    sections.append(
+        (
+            "attachments",
+            "Files kept on the case",
+            [
+                collect.record(
+                    "attachment",
+                    a,
+                    a.file_name,
+                    extra={
+                        "saved_as": (
+                            _saved_as(a),
+                            f"Beside this PDF, in its folder of attached files, as {_saved_as(a)}",
+                        )
+                    },
+                )
+                for a in rows(
+                    Attachment,
+                    Attachment.young_person_id == pid,
+                    order=[Attachment.created_at, Attachment.id],
+                )
+            ],
+        )
+    )
     sections.append(
         (
             "exports",
@@ -672,6 +794,8 @@ def _gather(
     ):
         about = _TABLE_KINDS.get(e.entity_type or "")
         hidden = collect.withheld.get(f"{about}:{e.entity_id}") if about else None
+        if hidden is None and about in _NETWORK_KINDS:
+            hidden = THIRD_PARTY_WITHHELD  # its summary names the other person
         if hidden is not None:
             # What the event says about a withheld record is withheld with it.
             data, item = collect.record("audit", e, e.action.label)
@@ -707,3 +831,54 @@ def _gather(
         events.append((data, item))
     sections.append(("audit_events", "Who looked at or changed the record (audit trail)", events))
     return sections
+
+
+# --- who and where (#18) ----------------------------------------------------------------------
+
+#: Withheld by default: the other young person's identity and a person of concern's details
+#: are third parties' data (UK GDPR Art. 15(4)); the link itself is the young person's.
+THIRD_PARTY_WITHHELD = "Third party's details withheld (another person's personal data)"
+_NETWORK_KINDS = ("link", "concern_link", "place_link")
+_THIRD_PARTY_COLUMNS = ("other_person_id", "person_of_concern_id", "place_id")
+
+
+def _network_links(collect: _Collector, pid: int) -> _Pairs:
+    """The young person's links, each with what kind of link it is, since when, on whose
+    information and how sure; the other young person as "a young person on record (identity
+    withheld)", a person of concern as "a person of concern (details withheld)", a place by
+    its name (a place is not a person)."""
+    from veru_desk.db.models import ConcernLink, PersonLink, Place, PlaceLink
+
+    session = collect.session
+    pairs: _Pairs = []
+
+    def add(prefix: str, row: Any, title: str, other: str) -> None:
+        data, item = collect.record(prefix, row, title, extra={"linked_to": (other, other)})
+        for column in _THIRD_PARTY_COLUMNS:
+            data.pop(column, None)
+        if data.get("young_person_id") != pid:  # recorded from the other young person's side
+            data["young_person_id"] = pid
+        hidden = {_label(c) for c in _THIRD_PARTY_COLUMNS}
+        item = Item(item.key, item.title, [f for f in item.fields if f[0] not in hidden],
+                    item.children, item.withheld_reason)  # fmt: skip
+        pairs.append((data, item))
+
+    for lk in session.scalars(
+        select(PersonLink)
+        .where(or_(PersonLink.young_person_id == pid, PersonLink.other_person_id == pid))
+        .order_by(PersonLink.id)
+    ):
+        words = lk.link_type.label if lk.young_person_id == pid else lk.link_type.reverse_label
+        add("link", lk, words, "A young person on record (identity withheld)")
+    for lk in session.scalars(
+        select(ConcernLink).where(ConcernLink.young_person_id == pid).order_by(ConcernLink.id)
+    ):
+        add("concern_link", lk, lk.link_type.label, "A person of concern (details withheld)")
+    for lk, place in session.execute(
+        select(PlaceLink, Place)
+        .join(Place, Place.id == PlaceLink.place_id)
+        .where(PlaceLink.young_person_id == pid)
+        .order_by(PlaceLink.id)
+    ).all():
+        add("place_link", lk, lk.link_type.label, f"{place.name} ({place.kind.label})")
+    return pairs
