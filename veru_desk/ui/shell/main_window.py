@@ -72,9 +72,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("caseload", "Caseload", _case_role),
     PageSpec("people", "People", _case_role),
     PageSpec("sessions", "Sessions", _case_role),
+    PageSpec("groups", "Groups", _case_role),
     PageSpec("directory", "Directory", _case_role),
     PageSpec("panels", "Panel meetings", _case_role),
     PageSpec("workload", "Workload", lambda a: a.is_manager),
+    PageSpec("data_quality", "Data quality", lambda a: a.is_manager),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
     PageSpec("retention", "Retention", lambda a: a.is_manager),
     PageSpec("admin", "Administration", lambda a: a.has(Role.ADMIN) or a.is_manager),
@@ -380,10 +382,19 @@ class MainWindow(QMainWindow):
 
             page = WorkloadPage(services, self)
             page.open_case.connect(self.open_case)
+        elif key == "data_quality":
+            from veru_desk.ui.pages.data_quality import DataQualityPage
+
+            page = DataQualityPage(services, self)
+            page.open_case.connect(self.open_case)
         elif key == "directory":
             from veru_desk.ui.pages.directory import DirectoryPage
 
             page = DirectoryPage(services, self)
+        elif key == "groups":
+            from veru_desk.ui.pages.groups import GroupsPage
+
+            page = GroupsPage(services, self)
         elif key == "panels":
             from veru_desk.ui.pages.panels import PanelsPage
 
