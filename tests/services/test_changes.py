@@ -50,6 +50,7 @@ from veru_desk.services.case_analysis import AnalysisInput
 from veru_desk.services.changes import Changes, Kind
 from veru_desk.services.contacts import ContactInput
 from veru_desk.services.directory import AgencyInput, ProfessionalInput
+from veru_desk.services.groups import GroupInput, Mark
 from veru_desk.services.mentoring import SeriesInput, SessionInput
 from veru_desk.services.notes import NoteInput
 from veru_desk.services.outcome_figures import ReportPeriod
@@ -386,7 +387,44 @@ def _deactivate_professional(w: World) -> None:
     _published(watched, {(Kind.AGENCY, None)})
 
 
+def _group(w: World, method: str) -> None:
+    """A group of yesterday evening with Łukasz on its register, then the write under test."""
+    start = dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(17, 30))
+    [group] = w.dariusz.groups.create(GroupInput("Thursday football", start)).session_ids
+    if method != "add_people":
+        w.dariusz.groups.add_people(group, [w.person])
+    watched = watch()
+    if method == "add_people":
+        w.dariusz.groups.add_people(group, [w.person])
+    elif method == "remove_person":
+        w.dariusz.groups.remove_person(group, w.person)
+    elif method == "record_register":
+        [row] = w.dariusz.groups.register(group).rows
+        watched.clear()
+        w.dariusz.groups.record_register(group, [Mark(row.session_id, Attendance.ATTENDED)])
+    elif method == "update_notes":
+        w.dariusz.groups.update_notes(group, "Five-a-side", 1)
+        _published(watched, {(Kind.GROUP, None)})
+        return
+    elif method == "register":
+        w.dariusz.groups.register(group)
+        assert watched == [], f"opening a register published {watched}"
+        return
+    _published(watched, {(Kind.SESSION, w.person)})
+
+
 WALKS: dict[str, Walk] = {
+    "groups.create": lambda w: (
+        w.dariusz.groups.create(
+            GroupInput("Knife-crime workshop", dt.datetime.combine(today(), dt.time(10, 0)))
+        ),
+        {(Kind.GROUP, None)},
+    )[1],
+    "groups.add_people": lambda w: _group(w, "add_people"),
+    "groups.remove_person": lambda w: _group(w, "remove_person"),
+    "groups.register": lambda w: _group(w, "register"),
+    "groups.record_register": lambda w: _group(w, "record_register"),
+    "groups.update_notes": lambda w: _group(w, "update_notes"),
     "contacts.add": lambda w: (_contact(w), {(Kind.PERSON, w.person)})[1],
     "contacts.change": _change_contact,
     "contacts.end": _end_contact,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -64,6 +65,7 @@ from veru_desk.domain.network import (
 )
 from veru_desk.domain.panels import PanelType
 from veru_desk.domain.safeguarding import FlagKind, GroundsDecision
+from veru_desk.domain.tasks import TaskSource, TaskStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -582,7 +584,7 @@ class MentoringSession(Tracked, Base):
     )
     # The group session this is one young person's place at (#19, migration 0011).
     group_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("group_session.id", ondelete="SET NULL"), index=True
+        ForeignKey("group_session.id"), index=True
     )
     original_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
     planned_start: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -921,6 +923,37 @@ class IncidentParty(Base):
 # === tasks (#19, migration 0010) ===
 
 
+class Task(Tracked, Base):
+    """A piece of work for one worker of the unit (``services.tasks``), on a young person's
+    case or for the unit as a whole. ``source_kind``/``source_id`` name the plan or panel
+    action it came from (``domain.tasks.TaskSource``; both None: typed by hand); the action
+    keeps its own record, the task is the reminder. ``completed_*`` say who closed it and
+    when, for done and cancelled alike."""
+
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    young_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.OPEN)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source_kind: Mapped[TaskSource | None] = mapped_column(enum_column(TaskSource))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        # My open tasks by due date, and everyone's overdue ones: both read this index.
+        Index("ix_task_status_assignee_due", "status", "assignee_id", "due_on"),
+        Index("ix_task_source", "source_kind", "source_id"),
+    )
+
+
 # === group sessions (#19, migration 0011) ===
 
 
@@ -1046,6 +1079,28 @@ class PanelAction(Tracked, Base):
 
 
 # === attachments (#19, migration 0013) ===
+
+
+class Attachment(Tracked, Base):
+    """A file kept on a case (a signed consent form, a letter, a photo of a school report):
+    its bytes live in ``content``, inside the database, so SQLCipher encrypts them with
+    everything else and a backup holds them; never a loose file beside the database.
+    ``content`` is deferred: listing a case's files never reads the blobs. ``created_*`` say
+    who added it and when."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_person.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))  # as given, for the copy saved out
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
 
 
 # === merging duplicates (#19, migration 0014) ===

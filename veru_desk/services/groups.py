@@ -33,7 +33,7 @@ from veru_desk.domain.groups import (
     title_problems,
     type_problems,
 )
-from veru_desk.domain.names import display_name
+from veru_desk.domain.names import display_name, fold
 from veru_desk.domain.text import stored_text
 from veru_desk.services import case_state
 from veru_desk.services.access import can_see_case, own_cases, require_role
@@ -399,7 +399,7 @@ class GroupService(Service):
                         visible=bool(mine),
                     )
                 )
-            rows.sort(key=lambda r: (not r.visible, r.label.casefold(), r.case_ref))
+            rows.sort(key=lambda r: (not r.visible, fold(r.label), r.case_ref))
             self._audit(
                 session,
                 AuditAction.VIEW,

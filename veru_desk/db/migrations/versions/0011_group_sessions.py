@@ -100,19 +100,14 @@ def upgrade() -> None:
         # In place: batch mode would copy the table and drop the old one (see 0003).
         op.execute(
             "ALTER TABLE mentoring_session ADD COLUMN group_session_id INTEGER "
-            f"CONSTRAINT {_FK} REFERENCES group_session (id) ON DELETE SET NULL"
+            f"CONSTRAINT {_FK} REFERENCES group_session (id)"
         )
     else:
         op.add_column(
             "mentoring_session", sa.Column("group_session_id", sa.Integer(), nullable=True)
         )
         op.create_foreign_key(
-            _FK,
-            "mentoring_session",
-            "group_session",
-            ["group_session_id"],
-            ["id"],
-            ondelete="SET NULL",
+            _FK, "mentoring_session", "group_session", ["group_session_id"], ["id"]
         )
     op.create_index(_INDEX, "mentoring_session", ["group_session_id"], unique=False)
 
