@@ -442,7 +442,7 @@ class PeopleService(Service):
             return []
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
-            query = search_query(text)
+            query = search_query(text).where(YoungPerson.merged_into_id.is_(None))
             if not self.actor.is_manager:
                 query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
             ids = list(session.scalars(query.limit(limit)))
@@ -463,7 +463,7 @@ class PeopleService(Service):
             return 0
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
-            query = search_query(text).order_by(None)
+            query = search_query(text).order_by(None).where(YoungPerson.merged_into_id.is_(None))
             if not self.actor.is_manager:
                 query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
             matches = query.subquery()
@@ -605,7 +605,9 @@ def match_person_ids(
         )
     if not conditions:
         return []
-    return list(session.scalars(select(YoungPerson.id).where(or_(*conditions)).limit(20)))
+    # A record merged into another (services.merging) is never offered as a duplicate.
+    live = YoungPerson.merged_into_id.is_(None)
+    return list(session.scalars(select(YoungPerson.id).where(or_(*conditions), live).limit(20)))
 
 
 # A date written in full (day, month and a four-digit year): "03/04/2011", "3.4.2011",
@@ -673,10 +675,16 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
     if keys is None:
         return []
     if keys.case_ref is not None:
-        query = select(YoungPerson.id).where(YoungPerson.case_ref == keys.case_ref)
+        query = select(YoungPerson.id).where(
+            YoungPerson.case_ref == keys.case_ref, YoungPerson.merged_into_id.is_(None)
+        )
         return list(session.scalars(query))
     if keys.nhs_number is not None:
-        query = select(YoungPerson.id).where(YoungPerson.nhs_number == keys.nhs_number).limit(20)
+        query = (
+            select(YoungPerson.id)
+            .where(YoungPerson.nhs_number == keys.nhs_number, YoungPerson.merged_into_id.is_(None))
+            .limit(20)
+        )
         return list(session.scalars(query))
     found = []
     for pid, first, last, preferred in session.execute(
@@ -686,7 +694,9 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
             YoungPerson.last_name,
             YoungPerson.preferred_name,
         )
-        .where(YoungPerson.date_of_birth == keys.date_of_birth)
+        .where(
+            YoungPerson.date_of_birth == keys.date_of_birth, YoungPerson.merged_into_id.is_(None)
+        )
         .order_by(YoungPerson.id)
     ):
         for given in filter(None, (first, preferred)):
