@@ -39,6 +39,7 @@ from veru_desk.db.models import (
     MentoringSession,
     NameToken,
     Outcome,
+    PersonMerge,
     PlanAction,
     PlanGoal,
     Referral,
@@ -367,6 +368,14 @@ class RetentionService(Service):
                 {"subject": REMOVED_TEXT, "body": REMOVED_TEXT},
             ),
         ]
+        # A merge of their records (#19): which records and when stay; the details it
+        # replaced (names, date of birth, address) and the reason in words go.
+        session.execute(
+            update(PersonMerge)
+            .where(or_(PersonMerge.kept_id == person_id, PersonMerge.merged_id == person_id))
+            .values(kept_before="{}", reason=None)
+            .execution_options(synchronize_session=False)
+        )
         for model, condition, values in blanks:
             # Bumping the version makes a form opened before this refuse to save its old text.
             session.execute(
