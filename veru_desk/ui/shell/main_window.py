@@ -75,6 +75,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("groups", "Groups", _case_role),
     PageSpec("directory", "Directory", _case_role),
     PageSpec("panels", "Panel meetings", _case_role),
+    PageSpec("concerns", "People and places", _case_role),
     PageSpec("workload", "Workload", lambda a: a.is_manager),
     PageSpec("data_quality", "Data quality", lambda a: a.is_manager),
     PageSpec("reports", "Reports", lambda a: a.is_manager),
@@ -399,6 +400,10 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.pages.panels import PanelsPage
 
             page = PanelsPage(services, self)
+        elif key == "concerns":
+            from veru_desk.ui.pages.concerns import ConcernsPage
+
+            page = ConcernsPage(services, self)
         elif key == "admin":
             from veru_desk.ui.pages.admin import AdminPage
 
