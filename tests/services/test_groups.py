@@ -4,6 +4,7 @@ so attendance, disengagement, first contact and the chronology count it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import pytest
@@ -35,7 +36,7 @@ def people(case_factory: Callable[..., int], as_dariusz: Services, as_aisha: Ser
     dariusz, aisha = as_dariusz.actor.user_id, as_aisha.actor.user_id
     return {
         "chiamaka": case_factory("Chiamaka", "Okonkwo", worker_id=dariusz),
-        "lukasz": case_factory("Łukasz", "Wójcik", worker_id=dariusz),
+        "lukasz": case_factory("Łukasz", "Wiśniewski", worker_id=dariusz),
         "hoa": case_factory("Hoa", "Nguyễn Thị", worker_id=aisha),
     }
 
@@ -160,7 +161,7 @@ def test_the_register_names_only_the_young_people_the_reader_may_see(
     )
     register = as_dariusz.groups.register(ids[0])
     labels = [r.label for r in register.rows]
-    assert labels[:2] == ["Chiamaka Okonkwo", "Łukasz Wójcik"]
+    assert labels[:2] == ["Chiamaka Okonkwo", "Łukasz Wiśniewski"]
     other = register.rows[2]
     assert not other.visible and other.notes == ""
     assert other.label.endswith(", allocated to Aisha Mohamed")
@@ -181,7 +182,7 @@ def test_the_register_recorded_in_one_go_counts_in_each_attendance_rate(
         ids[0],
         [
             Mark(rows["Chiamaka Okonkwo"].session_id, Attendance.ATTENDED, notes="Captain today"),
-            Mark(rows["Łukasz Wójcik"].session_id, Attendance.DID_NOT_ATTEND),
+            Mark(rows["Łukasz Wiśniewski"].session_id, Attendance.DID_NOT_ATTEND),
         ],
         notes="Five-a-side, two teams of six",
     )
@@ -282,3 +283,19 @@ def test_a_case_sees_its_group_sessions_by_the_groups_name(
     entries = as_dariusz.chronology.for_person(people["chiamaka"])
     group_entries = [e for e in entries if "Group: Thursday football" in e.title]
     assert len(group_entries) == 4  # the ones due so far: a booking to come is not history
+
+
+def test_a_subject_access_export_names_the_group_and_nobody_else_on_its_register(
+    as_dariusz: Services, as_manager: Services, people: dict
+) -> None:
+    ids = football(as_dariusz)
+    as_manager.groups.add_people(ids[0], list(people.values()))
+    hoa_ref = next(
+        r.case_ref for r in as_manager.groups.register(ids[0]).rows if r.person_id == people["hoa"]
+    )
+    document = as_manager.subject_access.gather(people["chiamaka"]).document
+    sessions = document["sessions"]
+    assert len(sessions) == 6
+    assert {s["group"] for s in sessions} == {"Thursday football"}
+    text = json.dumps(document, ensure_ascii=False, default=str)
+    assert "Nguyễn" not in text and "Wiśniewski" not in text and hoa_ref not in text

@@ -101,6 +101,7 @@ class SessionView:
     series_id: int | None
     moved: bool
     original_start: dt.datetime | None = None
+    group: str | None = None  # "Group: Thursday football" (services.groups.labels_for_person)
 
     @property
     def planned_end(self) -> dt.datetime:

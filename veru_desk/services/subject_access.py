@@ -30,6 +30,7 @@ from veru_desk.db.models import (
     CaseNote,
     Contact,
     DocumentExport,
+    GroupSession,
     InterventionPlan,
     MentoringSession,
     Outcome,
@@ -53,6 +54,7 @@ from veru_desk.db.models import (
 from veru_desk.domain.dates import format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import AuditAction, LabelledEnum, Role
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.groups import group_label
 from veru_desk.domain.panels import meeting_label
 from veru_desk.services.access import require_role
 from veru_desk.services.base import get_or_404, utc_to_local
@@ -661,12 +663,29 @@ def _gather(
             )
         )
     sections.append(("session_series", "Recurring session bookings", series))
+    # A group session is named by its group; the others on its register are theirs, not here.
+    groups = dict(
+        session.execute(
+            select(MentoringSession.id, GroupSession.title)
+            .join(GroupSession, GroupSession.id == MentoringSession.group_session_id)
+            .where(MentoringSession.young_person_id == pid)
+        ).all()
+    )
     sections.append(
         (
             "sessions",
             "Sessions",
             [
-                collect.record("session", s, f"Session {format_uk_datetime(s.planned_start)}")
+                collect.record(
+                    "session",
+                    s,
+                    f"Session {format_uk_datetime(s.planned_start)}",
+                    extra=(
+                        {"group": (groups[s.id], group_label(groups[s.id]))}
+                        if s.id in groups
+                        else None
+                    ),
+                )
                 for s in rows(
                     MentoringSession,
                     MentoringSession.young_person_id == pid,

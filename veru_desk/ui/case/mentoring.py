@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -49,7 +50,7 @@ def _booking(s: SessionView) -> str:
 SESSION_COLUMNS = [
     Column("Date", _when),
     Column("Time", _times),
-    Column("Type", lambda s: s.session_type.label),
+    Column("Type", lambda s: s.group or s.session_type.label),
     Column("Location", lambda s: s.location),
     Column("Mentor", lambda s: s.mentor or ""),
     Column(
@@ -113,8 +114,12 @@ class SessionsTab(CaseTab):
         services, person_id = self.services, self.person_id
 
         def read() -> tuple[list[SessionView], AttendanceSummary]:
+            groups = services.groups.labels_for_person(person_id)
             return (
-                services.sessions.for_person(person_id),
+                [
+                    replace(s, group=groups[s.id]) if s.id in groups else s
+                    for s in services.sessions.for_person(person_id)
+                ],
                 services.sessions.attendance_summary(person_id),
             )
 
