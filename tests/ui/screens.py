@@ -384,6 +384,7 @@ def _dialogs() -> list[Screen]:
             ),
         ),
         ("reallocate", "priya", _reallocate_dialog),
+        ("compare and merge", "priya", _merge_dialog),
         ("panel meeting", "priya", _panel_meeting),
         ("panel pack", "priya", _panel_pack),
         ("reallocate (blank save)", "priya", _saved_blank(_reallocate_dialog)),
@@ -442,6 +443,14 @@ def _reallocate_dialog(world: World) -> QWidget:
     others = [w for w in workers if w.user_id != worker.user_id]
     cases = workload.cases_of(worker.user_id)
     return ReallocateDialog(workload, cases, others, from_worker=worker.display_name)
+
+
+def _merge_dialog(world: World) -> QWidget:
+    """The active case beside the closed one, as a manager compares two records."""
+    from veru_desk.ui.dialogs.merge_people import MergePeopleDialog
+
+    merging = world.as_("priya").merging
+    return MergePeopleDialog(merging, merging.preview(world.case_id, world.closed_id))
 
 
 def _panel_meeting(world: World) -> QWidget:
@@ -544,6 +553,7 @@ def catalogue() -> list[Screen]:
         ("people", "priya"),
         ("sessions", "priya"),
         ("workload", "priya"),
+        ("data_quality", "priya"),
         ("directory", "priya"),
         ("panels", "priya"),
         ("reports", "priya"),

@@ -31,14 +31,20 @@ from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableMo
 DATA_QUALITY_KINDS = (Kind.PERSON, Kind.CASE, Kind.REFERRAL, Kind.RISK, Kind.MERGE, Kind.USER)
 
 
-def _record(brief: object) -> str:
-    return f"{brief.case_ref}  {brief.name}, {format_uk_date(brief.date_of_birth)}"  # type: ignore[attr-defined]
-
-
 DUPLICATE_COLUMNS = (
     Column("Likeness", lambda p: f"{p.score}%", numeric=True),
-    Column("Record", lambda p: _record(p.a), tooltip=lambda p: p.a.worker or "Not allocated"),
-    Column("Possible duplicate", lambda p: _record(p.b), tooltip=lambda p: p.b.worker or ""),
+    Column(
+        "Record",
+        lambda p: f"{p.a.case_ref}  {p.a.name}",
+        tooltip=lambda p: p.a.worker or "Not allocated",
+    ),
+    Column("Born", lambda p: format_uk_date(p.a.date_of_birth)),
+    Column(
+        "Possible duplicate",
+        lambda p: f"{p.b.case_ref}  {p.b.name}",
+        tooltip=lambda p: p.b.worker or "Not allocated",
+    ),
+    Column("Born ", lambda p: format_uk_date(p.b.date_of_birth)),
     Column("Why", lambda p: p.reasons),
 )
 
@@ -116,7 +122,7 @@ class DataQualityPage(QWidget):
         # Likely duplicates.
         self.pair_model = RecordTableModel(DUPLICATE_COLUMNS, self)
         self.pair_table = RecordTable(
-            self.pair_model, "Likely duplicate records", self, stretch_column=3
+            self.pair_model, "Likely duplicate records", self, stretch_column=5
         )
         self.pair_table.setToolTip("Double-click a pair to compare the two records")
         self.no_pairs = empty_state(
@@ -246,6 +252,10 @@ class DataQualityPage(QWidget):
         ):
             table.setVisible(bool(items))
             empty.setVisible(not items)
+        # A button with nothing to act on is hidden, not left greyed under an empty list.
+        self.compare_button.setVisible(bool(result.pairs))
+        self.undo_button.setVisible(any(m.undone_at is None for m in result.merges))
+        self.open_button.setVisible(bool(rows))
         self.gap_summary.setVisible(bool(rows))
         active = sum(1 for m in result.merges if m.undone_at is None)
         self.tabs.setTabText(0, f"Likely duplicates ({len(result.pairs)})")
