@@ -32,10 +32,12 @@ from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services import Services
 from veru_desk.services.changes import Changes
 from veru_desk.services.people import PersonView
+from veru_desk.ui.case.attachments import AttachmentsTab
 from veru_desk.ui.case.chronology import ChronologyTab
 from veru_desk.ui.case.contacts import ContactsTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
 from veru_desk.ui.case.mentoring import SessionsTab
+from veru_desk.ui.case.network import NetworkTab
 from veru_desk.ui.case.outcomes import OutcomesTab
 from veru_desk.ui.case.overview import OverviewTab
 from veru_desk.ui.case.plan import PlanTab
@@ -96,6 +98,9 @@ class CaseWorkspace(QWidget):
         self.chronology_tab = ChronologyTab(services, person_id)
         self.exports_tab = ExportsTab(services, person_id)
         self.safeguarding_tab = SafeguardingTab(services, person_id)
+        self.network_tab = NetworkTab(services, person_id)
+        self.network_tab.open_case.connect(self.open_case)
+        self.attachments_tab = AttachmentsTab(services, person_id)
         for tab, label in (
             (self.overview_tab, "&Overview"),
             (self.referrals_tab, "Re&ferral"),
@@ -107,6 +112,8 @@ class CaseWorkspace(QWidget):
             (self.exports_tab, "E&xports"),
             (self.contacts_tab, "Co&ntacts"),
             (self.safeguarding_tab, "Safe&guarding"),
+            (self.network_tab, "Net&work"),
+            (self.attachments_tab, "&Documents"),
         ):
             self.tabs.addTab(tab, label)
         self._stale = set(range(self.tabs.count()))
