@@ -25,6 +25,8 @@ from veru_desk.demo.bulk import (
     write_batch,
 )
 from veru_desk.demo.flags import add_demo_flags
+from veru_desk.demo.groups import add_demo_groups
+from veru_desk.demo.network import add_demo_network
 from veru_desk.demo.panels import add_demo_panels
 from veru_desk.demo.story import Batch, Generator, Ids, Team, Values, plan_person
 from veru_desk.demo.vocabulary import AGENCIES, DEMO_PASSWORD, DEMO_TEAM
@@ -156,8 +158,12 @@ def generate_demo_data(
         advance_sequences(session)
         # Safeguarding flags told from the people just written (their own random numbers).
         add_demo_flags(session, seed, anchor, last_person_before)
+        # Persons of concern, places and links across caseloads (their own random numbers).
+        add_demo_network(session, seed, anchor, last_person_before)
         # Two panels held and the next booked (their own random numbers too).
         add_demo_panels(session, seed, anchor, last_person_before)
+        # Two group series with their registers (their own random numbers too).
+        add_demo_groups(session, seed, anchor, last_person_before)
         audit.record(
             session,
             actor,
