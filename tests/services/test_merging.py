@@ -342,3 +342,22 @@ def test_a_stale_version_is_refused(
         as_manager.merging.merge(
             keep, other, {}, kept_version=_version(db, keep) - 1, other_version=_version(db, other)
         )
+
+
+def test_anonymising_keeps_the_merge_but_not_the_details_it_replaced(
+    as_manager: Services, db: Database
+) -> None:
+    from veru_desk.db.models import PersonMerge
+
+    keep = as_manager.people.create(PersonDetails("Aoife", "Ní Bhriain", dt.date(2011, 7, 15)))
+    other = as_manager.people.create(
+        PersonDetails("Aoife", "Ni Bhriain", dt.date(2011, 7, 15), postcode="LU1 5AB")
+    )
+    merge_id = _merge(as_manager, db, keep, other, last_name=Side.OTHER, postcode=Side.OTHER)
+    with db.read() as session:
+        assert "Ní Bhriain" in session.get_one(PersonMerge, merge_id).kept_before
+    as_manager.retention.anonymise(keep, "Retention review")
+    with db.read() as session:
+        merge = session.get_one(PersonMerge, merge_id)
+        assert (merge.kept_before, merge.reason) == ("{}", None)
+        assert merge.kept_id == keep and merge.merged_id == other

@@ -300,7 +300,7 @@ class MergingService(Service):
                     if name in taken or getattr(keep, name) != getattr(other, name)
                 }
             )
-            merge.kept_before = json.dumps(before)
+            merge.kept_before = json.dumps(before, ensure_ascii=False)
             moved = self._move_rows(session, merge, keep.id, other.id, joins)
             other.merged_into_id = keep.id
             self._refresh(session, keep)
