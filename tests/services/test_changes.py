@@ -13,7 +13,7 @@ import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -316,6 +316,35 @@ def _end_flag(w: World) -> None:
     _published(watched, {(Kind.FLAG, w.person)})
 
 
+def _task(w: World, then: Callable[[Services, int], object]) -> None:
+    """A task on Łukasz's case for Dariusz; only ``then``'s write is watched."""
+    from veru_desk.services.tasks import TaskInput
+
+    assert w.dariusz.actor.user_id is not None
+    task = w.dariusz.tasks.create(
+        TaskInput("Call school", w.dariusz.actor.user_id, today() + dt.timedelta(days=3), w.person)
+    )
+    watched = watch()
+    then(w.manager, task)
+    _published(watched, {(Kind.TASK, w.person)})
+
+
+def _reopen_task(w: World) -> None:
+    _task(w, lambda s, t: s.tasks.cancel(t, 1, "Not needed"))
+    [task] = w.manager.tasks.for_case(w.person)
+    watched = watch()
+    w.manager.tasks.reopen(task.id, task.version)
+    _published(watched, {(Kind.TASK, w.person)})
+
+
+def _new_task(w: World) -> set[tuple[Kind, int | None]]:
+    from veru_desk.services.tasks import TaskInput
+
+    assert w.dariusz.actor.user_id is not None
+    w.dariusz.tasks.create(TaskInput("Call school", w.dariusz.actor.user_id, today(), w.person))
+    return {(Kind.TASK, w.person)}
+
+
 def _change_flag(w: World) -> None:
     flag = w.dariusz.safeguarding.add(w.person, FlagInput(FlagKind.CCE, today()))
     watched = watch()
@@ -613,6 +642,17 @@ WALKS: dict[str, Walk] = {
     )[1],
     "safeguarding.change": _change_flag,
     "safeguarding.end": _end_flag,
+    "tasks.create": _new_task,
+    "tasks.change": lambda w: _task(
+        w,
+        lambda s, t: s.tasks.change(t, replace(s.tasks.get(t).as_input(), title="Ring school"), 1),
+    ),
+    "tasks.complete": lambda w: _task(w, lambda s, t: s.tasks.complete(t, 1)),
+    "tasks.cancel": lambda w: _task(w, lambda s, t: s.tasks.cancel(t, 1, "Not needed")),
+    "tasks.reopen": _reopen_task,
+    "tasks.reassign": lambda w: _task(
+        w, lambda s, t: s.tasks.reassign(t, s.actor.user_id or 0, 1)
+    ),
     "settings.set_summary_sign_off_required": lambda w: (
         w.manager.settings.set_summary_sign_off_required(True),
         {(Kind.SETTINGS, None)},

@@ -87,7 +87,6 @@ CHILD_TABLES: dict[str, tuple[str, str]] = {
     "series_exception": ("series_id", "session_series"),
     "outcome_value": ("outcome_id", "outcome"),
     "person_merge_row": ("merge_id", "person_merge"),
-    "panel_attendee": ("meeting_id", "panel_meeting"),  # replaced when the meeting is saved
 }
 # Shared lists every app role reads; who may change them (the services' rules).
 SHARED_TABLES: dict[str, tuple[str, ...]] = {
@@ -98,6 +97,7 @@ SHARED_TABLES: dict[str, tuple[str, ...]] = {
     "case_ref_counter": ("veru_caseworker", "veru_manager"),  # case numbers for new referrals
     "audit_chain_head": ("veru_caseworker", "veru_manager", "veru_admin"),  # every audit row
     "panel_meeting": ("veru_caseworker", "veru_manager"),  # the meeting; its cases are case rows
+    "panel_attendee": ("veru_caseworker", "veru_manager"),  # who came: names as typed
     # A group and its meetings name no young person: who comes is in their own session rows.
     "group_series": ("veru_caseworker", "veru_manager"),
     "group_session": ("veru_caseworker", "veru_manager"),
@@ -120,6 +120,13 @@ NETWORK_TABLES: dict[str, str] = {
     "place": "(veru_server.made_by_me(created_by_id) OR veru_server.sees_place(id))",
     "incident": "(veru_server.made_by_me(created_by_id) OR veru_server.sees_incident(id))",
     "incident_party": "(EXISTS (SELECT 1 FROM public.incident i WHERE i.id = incident_id))",
+    # Tasks (#19): one's own (assigned or set), and those on one's cases; a colleague's task
+    # on a case one may not open is seen by its assignee alone (``services.tasks``).
+    "task": (
+        "(assignee_id = (SELECT veru_server.veru_current_user_id()) OR "
+        "veru_server.made_by_me(created_by_id) OR "
+        "(young_person_id IS NOT NULL AND veru_server.sees_person(young_person_id)))"
+    ),
 }
 # Persons of concern and places are the unit's intelligence: ended or made inactive, never
 # deleted by a caseworker.
@@ -527,6 +534,8 @@ def _grants(tables: set[str]) -> list[str]:
     for table, writers in SHARED_TABLES.items():
         grant("SELECT", table, GROUPS.values())
         grant("INSERT, UPDATE", table, writers)
+    # Who came to a panel is replaced as a whole when the meeting is saved.
+    grant("DELETE", "panel_attendee", ["veru_caseworker", "veru_manager"])
     grant("SELECT", "user", GROUPS.values())
     grant(
         "UPDATE (failed_attempts, locked_until, last_login_at, password_hash, "

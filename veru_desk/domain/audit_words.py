@@ -85,6 +85,7 @@ RECORD_KINDS: dict[str, str] = {
     "incident": "Incident",
     "incident_party": "Person involved in an incident",
     "attachment": "Attached file",
+    "task": "Task",
     "audit_event": "Audit trail",
     "audit_chain_head": "Audit chain",
     "case_ref_counter": "Case numbering",
@@ -109,6 +110,8 @@ FIELD_WORDS: dict[str, str] = {
     "agency_id": "Agency",
     "lock_minutes": "Lock after (minutes)",
     "attachment_max_mb": "Largest attached file (MB)",
+    "assignee_id": "Assigned to",
+    "completed_by_id": "Completed by",
 }
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")

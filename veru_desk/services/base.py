@@ -67,6 +67,8 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
     "sharing_decision": (Kind.EXPORT,),
     "case_analysis": (Kind.ANALYSIS,),
     "safeguarding_flag": (Kind.FLAG,),
+    "attachment": (Kind.ATTACHMENT,),
+    "task": (Kind.TASK,),
     "person_merge": (Kind.PERSON, Kind.MERGE),
     "person_merge_row": (Kind.MERGE,),
     "group_series": (Kind.GROUP,),
@@ -122,6 +124,8 @@ CASE_KINDS: tuple[Kind, ...] = (
     Kind.NETWORK,
     Kind.INCIDENT,
     Kind.PANEL,
+    Kind.ATTACHMENT,
+    Kind.TASK,
 )
 
 

@@ -41,6 +41,8 @@ class Kind(enum.Enum):
     MERGE = "merge"  # duplicate records merged (or a merge undone): the data-quality screen
     PANEL = "panel"  # multi-agency panel meetings, the cases they discussed and their actions
     GROUP = "group"  # group sessions and recurring groups (their registers are sessions)
+    ATTACHMENT = "attachment"  # files kept on a case (consent forms, letters)
+    TASK = "task"  # tasks for the unit's workers (on a case or not)
     DATABASE = "database"  # the whole database replaced (a restore): everything is new
 
 

@@ -16,6 +16,7 @@ from veru_desk.services.actor import Actor
 
 if TYPE_CHECKING:
     from veru_desk.db.engine import Database
+    from veru_desk.services.attachments import AttachmentService
     from veru_desk.services.audit_log import AuditLogService
     from veru_desk.services.backups import BackupService
     from veru_desk.services.case_analysis import CaseAnalysisService
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from veru_desk.services.groups import GroupService
     from veru_desk.services.health import HealthService
     from veru_desk.services.imports import ImportService
+    from veru_desk.services.incidents import IncidentService
     from veru_desk.services.mentoring import SessionService
     from veru_desk.services.merging import MergingService
     from veru_desk.services.network import NetworkService
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from veru_desk.services.sharing import SharingService
     from veru_desk.services.subject_access import SubjectAccessService
     from veru_desk.services.summary import CaseSummaryService
+    from veru_desk.services.tasks import TaskService
     from veru_desk.services.users import UserService
 
 
@@ -163,16 +166,34 @@ class Services:
         return GroupService(self.db, self.actor)
 
     @cached_property
+    def attachments(self) -> AttachmentService:
+        from veru_desk.services.attachments import AttachmentService
+
+        return AttachmentService(self.db, self.actor)
+
+    @cached_property
     def panels(self) -> PanelService:
         from veru_desk.services.panels import PanelService
 
         return PanelService(self.db, self.actor)
 
     @cached_property
+    def tasks(self) -> TaskService:
+        from veru_desk.services.tasks import TaskService
+
+        return TaskService(self.db, self.actor)
+
+    @cached_property
     def network(self) -> NetworkService:
         from veru_desk.services.network import NetworkService
 
         return NetworkService(self.db, self.actor)
+
+    @cached_property
+    def incidents(self) -> IncidentService:
+        from veru_desk.services.incidents import IncidentService
+
+        return IncidentService(self.db, self.actor)
 
     @cached_property
     def contacts(self) -> ContactService:
