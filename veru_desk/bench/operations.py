@@ -436,6 +436,93 @@ def outcome_report(bench: Bench) -> Result:
     return result
 
 
+# --- network ------------------------------------------------------------------------------
+
+#: How well connected the timed young person is: links to other young people, to persons of
+#: concern and to places (the demo's own links, topped up by ``_well_connected``).
+NETWORK_LINKS = {"person": 12, "concern": 5, "place": 4}
+
+
+def _well_connected(bench: Bench) -> int:
+    """The large case, given as many links as a well-connected young person has (others on
+    other caseloads, every demo person of concern, places), once: a later run finds them."""
+    from veru_desk.domain.network import (
+        Certainty,
+        ConcernLinkType,
+        InfoSource,
+        LinkInput,
+        LinkKind,
+        PersonLinkType,
+        PlaceInput,
+        PlaceKind,
+        PlaceLinkType,
+    )
+
+    network = bench.services.network
+    person = bench.large_case_id
+    have = {kind: 0 for kind in LinkKind}
+    linked: dict[LinkKind, set[int]] = {kind: set() for kind in LinkKind}
+    for link in network.links_of(person):
+        have[link.kind] += 1
+        linked[link.kind].add(link.other_id)
+    since = dt.date.today() - dt.timedelta(days=200)
+
+    def facts(link_type: Any) -> LinkInput:
+        return LinkInput(link_type, InfoSource.POLICE, Certainty.LIKELY, since_on=since)
+
+    rng = random.Random(f"{bench.seed}-bench-network")
+    wanted = NETWORK_LINKS["person"] - have[LinkKind.PERSON]
+    if wanted > 0:
+        from sqlalchemy import select
+
+        from veru_desk.db.models import YoungPerson
+
+        with bench.db.read() as session:
+            others = list(
+                session.scalars(
+                    select(YoungPerson.id)
+                    .where(YoungPerson.id != person, YoungPerson.current_worker_id.is_not(None))
+                    .order_by(YoungPerson.id)
+                    .limit(2000)
+                )
+            )
+        others = [o for o in others if o not in linked[LinkKind.PERSON]]
+        for other in rng.sample(others, min(wanted, len(others))):
+            network.link_person(person, other, facts(rng.choice(list(PersonLinkType))))
+    concerns = [c.id for c in network.concerns() if c.id not in linked[LinkKind.CONCERN]]
+    for concern in concerns[: max(0, NETWORK_LINKS["concern"] - have[LinkKind.CONCERN])]:
+        network.link_concern(person, concern, facts(ConcernLinkType.ASSOCIATE))
+    places = [p.id for p in network.places() if p.id not in linked[LinkKind.PLACE]]
+    wanted = NETWORK_LINKS["place"] - have[LinkKind.PLACE]
+    while wanted > len(places):
+        name = f"Bench place {len(places) + 1}"
+        places.append(network.add_place(PlaceInput(name, PlaceKind.OTHER)))
+    for place in places[: max(0, wanted)]:
+        network.link_place(person, place, facts(PlaceLinkType.FREQUENTS))
+    return person
+
+
+def network(bench: Bench) -> Result:
+    """``NetworkService.network_of`` (what the Network tab's diagram draws) for a
+    well-connected young person: linked young people with their status and risk, persons of
+    concern with how many others share them, places and the persons of concern's places,
+    audited as viewed."""
+    person = _well_connected(bench)
+    service = bench.services.network
+    service.network_of(person)
+    with captured_sql(bench.db.engine) as statements:
+        drawn = service.network_of(person)
+    result = Result("network", OPERATIONS["network"].budget)
+    _interleaved(
+        bench,
+        lambda: timed(lambda: service.network_of(person)),
+        lambda: replay(bench.db.engine, statements),
+        result,
+    )
+    result.detail = f"{len(drawn.nodes) - 1} people and places, {len(drawn.edges)} links drawn"
+    return result
+
+
 # --- import_10k ---------------------------------------------------------------------------
 
 IMPORT_ROWS = 10_000
@@ -633,6 +720,12 @@ OPERATIONS: dict[str, Operation] = {
         ),
         Operation(
             "outcome_report", "one-year outcome figures", Budget(seconds=3.0), outcome_report
+        ),
+        Operation(
+            "network",
+            "network diagram of a well-connected young person",
+            Budget(seconds=0.100),
+            network,
         ),
         Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
         Operation("memory", "peak RSS, caseload and a case open", Budget(mib=300), memory),
