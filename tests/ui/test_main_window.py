@@ -33,8 +33,12 @@ def test_status_bar_shows_the_database_and_the_signed_in_user(manager_window: Ma
         "Caseload",
         "People",
         "Sessions",
+        "Groups",
         "Directory",
+        "Panel meetings",
+        "People and places",
         "Workload",
+        "Data quality",
         "Reports",
         "Retention",
         "Administration",
@@ -52,7 +56,10 @@ def test_navigation_follows_the_role(
         "Caseload",
         "People",
         "Sessions",
+        "Groups",
         "Directory",
+        "Panel meetings",
+        "People and places",
     ]
     admin = make_window(qtbot, Services(db, team.admin), settings)  # type: ignore[arg-type,attr-defined]
     assert nav_labels(admin) == ["Administration", "Audit trail"]
