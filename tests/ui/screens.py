@@ -225,7 +225,7 @@ def _people_search(world: World) -> QWidget:
 
 TABS = (
     "Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports",
-    "Contacts", "Safeguarding",
+    "Contacts", "Safeguarding", "Network",
 )  # fmt: skip
 
 
@@ -393,8 +393,18 @@ def _dialogs() -> list[Screen]:
         ("sign in (refused)", "-", _refused_sign_in),
         ("conflict", "caseworker", _conflict),
         ("first start (blank submit)", "-", _blank_first_start),
+        ("link to a place", "caseworker", _link_dialog),
+        ("link (blank save)", "caseworker", _saved_blank(_link_dialog)),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def _link_dialog(world: World) -> QWidget:
+    """Add a link, to a place: the list of places the caseworker may see, and New place…."""
+    from veru_desk.domain.network import LinkKind
+    from veru_desk.ui.dialogs.link import LinkDialog
+
+    return LinkDialog(world.as_(world.worker), world.case_id, kind=LinkKind.PLACE)
 
 
 def _conflict(world: World) -> QWidget:

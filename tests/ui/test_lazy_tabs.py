@@ -31,6 +31,7 @@ OTHER_TABS_READS = (
     ("plans", "versions"),
     ("outcomes", "for_person"),
     ("exports", "for_person"),
+    ("network", "links_of"),
 )
 
 

@@ -343,7 +343,7 @@ class LinkDialog(CaseDialog):
             errors["other"] = (
                 "Find the young person and choose them from the list."
                 if kind is LinkKind.PERSON
-                else "Choose from the list, or add a new one with New…."
+                else "Choose from the list, or add a new one with the New… button."
             )
         link_type = None
         if kind is not None and self.link_type.currentIndex() >= 0:

@@ -151,6 +151,20 @@ def _spacing(rx: float, ry: float, width: int, height: int) -> Callable[[float],
     return angle_at
 
 
+def _edge_point(rect: QRectF, towards: QPointF) -> QPointF:
+    """Where the line from ``rect``'s centre towards ``towards`` leaves ``rect``."""
+    centre = rect.center()
+    dx, dy = towards.x() - centre.x(), towards.y() - centre.y()
+    if dx == 0 and dy == 0:
+        return centre
+    scale = min(
+        rect.width() / 2 / abs(dx) if dx else math.inf,
+        rect.height() / 2 / abs(dy) if dy else math.inf,
+    )
+    scale = min(scale, 1.0)
+    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
+
+
 def _overlapping(rects: list[QRectF]) -> bool:
     """Whether any two boxes touch (with a little air between them)."""
     padded = [r.adjusted(-3, -3, 3, 3) for r in rects]
@@ -325,7 +339,7 @@ class NetworkDiagram(QWidget):
         self._order = [0, *ring]
         metrics = QFontMetrics(self.font())
         full, compact = metrics.lineSpacing() * 3 + 14, metrics.lineSpacing() * 2 + 12
-        widest = min(metrics.averageCharWidth() * 30, max(self.width() // 4, 1))
+        widest = min(metrics.averageCharWidth() * 34, max(self.width() // 4, 1))
         narrowest = metrics.averageCharWidth() * 13
         width = max(widest, narrowest)
         rects: list[QRectF] = []
@@ -422,12 +436,10 @@ class NetworkDiagram(QWidget):
     def _paint_edge_label(
         self, painter: QPainter, source: int, target: int, label: str, ended: bool
     ) -> None:
-        start, end = self._rects[source].center(), self._rects[target].center()
-        # nearer the outer end, where the lines have spread apart, than the crowded centre
-        share = 0.62 if source == 0 else 0.5
-        middle = QPointF(
-            start.x() + (end.x() - start.x()) * share, start.y() + (end.y() - start.y()) * share
-        )
+        # the middle of the line's visible part, between the two boxes' edges
+        start = _edge_point(self._rects[source], self._rects[target].center())
+        end = _edge_point(self._rects[target], self._rects[source].center())
+        middle = QPointF((start.x() + end.x()) / 2, (start.y() + end.y()) / 2)
         text = label + (" (ended)" if ended else "")
         font = painter.font()
         small = font.pointSizeF() * 0.85 if font.pointSizeF() > 0 else 8.0
