@@ -13,6 +13,7 @@ from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationE
 from veru_desk.domain.tasks import Due, TaskStatus
 from veru_desk.services import Services
 from veru_desk.services.tasks import TaskInput
+from veru_desk.services.workload import WorkloadService
 
 TODAY = dt.date.today()
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -262,3 +263,39 @@ def test_due_buckets_follow_the_calendar(as_dariusz: Services) -> None:
     assert buckets == {"overdue": Due.OVERDUE, "today": Due.TODAY, "later": Due.LATER}
     [overdue] = [t for t in as_dariusz.tasks.mine() if t.title == "overdue"]
     assert overdue.due_text().startswith("Overdue by 1 day (")
+
+
+def test_reallocating_a_case_moves_the_previous_workers_open_tasks_only(
+    as_manager: Services,
+    as_dariusz: Services,
+    team: object,
+    allocated_case: int,
+    audit_trail: Callable,
+) -> None:
+    d = uid(as_dariusz)
+    ciaran = team.ciaran.user_id  # type: ignore[attr-defined]
+    open_task = as_dariusz.tasks.create(
+        TaskInput("Return home interview follow-up", d, TODAY + dt.timedelta(2), allocated_case)
+    )
+    done_task = as_dariusz.tasks.create(
+        TaskInput("Consent form signed", d, YESTERDAY, allocated_case)
+    )
+    as_dariusz.tasks.complete(done_task, 1, on=YESTERDAY)
+    managers = as_manager.tasks.create(
+        TaskInput("Sign off the plan", uid(as_manager), TODAY + dt.timedelta(4), allocated_case)
+    )
+    unit_work = as_dariusz.tasks.create(TaskInput("Team training", d, TODAY + dt.timedelta(9)))
+    workload = WorkloadService(as_manager.db, as_manager.actor)
+    moved = workload.reallocate([allocated_case], ciaran, "Leave cover")
+    assert moved.tasks_moved == 1
+    assert "1 open task moved with the case" in moved.text
+    by_id = {t.id: t for t in as_manager.tasks.team(include_closed=True)}
+    assert by_id[open_task].assignee_name == "Ciarán Ó Briain"
+    assert by_id[done_task].assignee_name == "Dariusz Wójcik"  # history stays as it was
+    assert by_id[managers].assignee_name == "Priya Raghunathan"
+    assert by_id[unit_work].assignee_name == "Dariusz Wójcik"
+    assert [t.id for t in as_dariusz.tasks.mine()] == [unit_work]
+    assert any(
+        "moved with the case (Leave cover)" in (e.summary or "") and e.entity_id == open_task
+        for e in audit_trail("task")
+    )

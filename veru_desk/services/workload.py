@@ -49,6 +49,7 @@ from veru_desk.services.base import Service
 from veru_desk.services.changes import Kind
 from veru_desk.services.overdue import anything_overdue, open_case, overdue_details
 from veru_desk.services.referrals import ReferralService
+from veru_desk.services.tasks import TaskService
 
 #: Sessions that are not happening do not count towards a week's work.
 _CANCELLED = (Attendance.CANCELLED_BY_SERVICE, Attendance.CANCELLED_BY_YOUNG_PERSON)
@@ -135,6 +136,8 @@ class Reallocation:
     unchanged: list[MovedCase]
     #: planned sessions from the day of the move on, handed from the previous worker
     sessions_moved: int = 0
+    #: the previous worker's open tasks on the cases moved (``services.tasks``)
+    tasks_moved: int = 0
 
     @property
     def text(self) -> str:
@@ -152,6 +155,10 @@ class Reallocation:
                     f"; {planned} planned session{'' if planned == 1 else 's'} "
                     f"{'goes' if planned == 1 else 'go'} with {'it' if count == 1 else 'them'}"
                 )
+            if self.tasks_moved:
+                tasks = self.tasks_moved
+                said += f"; {tasks} open task{'' if tasks == 1 else 's'} moved with the case"
+                said += "" if count == 1 else "s"
         if self.unchanged and count:
             kept = len(self.unchanged)
             said += f"; {kept} {'was' if kept == 1 else 'were'} already with {self.to_worker}"
@@ -418,6 +425,8 @@ class WorkloadService(Service):
                 }
             )
         referrals = ReferralService(self.db, self.actor)
+        tasks = TaskService(self.db, self.actor)
+        tasks_moved = 0
         moved: list[MovedCase] = []
         unchanged: list[MovedCase] = []
         from_worker: dict[int, list[int]] = {}  # previous worker: the people moved from them
@@ -438,12 +447,17 @@ class WorkloadService(Service):
             moved.append(case)
             if row.current_worker_id is not None:
                 from_worker.setdefault(row.current_worker_id, []).append(pid)
+                tasks_moved += tasks.move_open_tasks_in(
+                    session, pid, row.current_worker_id, to_worker_id, said
+                )
         sessions = 0
         if hand_over_sessions:
             day = on or dt.date.today()
             for previous, people in from_worker.items():
                 sessions += self._hand_over_sessions(session, people, previous, worker, day)
-        return Reallocation(to_worker_id, worker.display_name, said, moved, unchanged, sessions)
+        return Reallocation(
+            to_worker_id, worker.display_name, said, moved, unchanged, sessions, tasks_moved
+        )
 
     def _hand_over_sessions(
         self, session: Session, people: list[int], previous: int, worker: User, day: dt.date
