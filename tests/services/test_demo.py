@@ -384,15 +384,32 @@ STORY_TABLES = (
 # an example of each overdue list in every demo, today's planned sessions). The contact table's
 # new columns (ddf7c45, #18) change its rows' repr too.
 STORY_DIGEST = "4de68d9c25c36c0c67447169c7165afeaf488f6416e640a21675abf7ddad2583"
+#: Columns added since, empty in the story's rows: left out, so the digest stays the story's.
+LATER_COLUMNS = frozenset(
+    {
+        ("mentoring_session", "group_session_id"),  # #19, group sessions
+        ("young_person", "merged_into_id"),  # #19, merging duplicates
+        ("young_person", "case_ref_sort"),  # #19 (0015)
+    }
+)
 
 
-def test_the_same_seed_tells_the_same_story_as_before_the_move(tmp_path: Path) -> None:
+def test_the_same_seed_tells_the_same_story_as_before_the_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The group pass (#19) comes after the story, with its own numbers and its own test
+    # (tests/services/test_groups_demo.py); its places would change the story's sessions.
+    monkeypatch.setattr("veru_desk.demo.database.add_demo_groups", lambda *_args: 0)
     db = fresh_database(tmp_path / "story.db")
     generate_demo_data(db, 150, seed=20260331, anchor=ANCHOR)
     digest = hashlib.sha256()
     with db.read() as session:
         for table in STORY_TABLES:
-            columns = [row[1] for row in session.execute(text(f"PRAGMA table_info({table})"))]
+            columns = [
+                row[1]
+                for row in session.execute(text(f"PRAGMA table_info({table})"))
+                if (table, row[1]) not in LATER_COLUMNS
+            ]
             listed = ", ".join(columns)
             rows = session.execute(text(f"SELECT {listed} FROM {table} ORDER BY {listed}")).all()
             digest.update(table.encode())
