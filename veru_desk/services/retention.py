@@ -33,13 +33,16 @@ from veru_desk.db.models import (
     AuditEvent,
     CaseAnalysis,
     CaseNote,
+    ConcernLink,
     Contact,
     DocumentExport,
     InterventionPlan,
     MentoringSession,
     NameToken,
     Outcome,
+    PersonLink,
     PersonMerge,
+    PlaceLink,
     PlanAction,
     PlanGoal,
     Referral,
@@ -367,6 +370,19 @@ class RetentionService(Service):
                 CaseNote.young_person_id == person_id,
                 {"subject": REMOVED_TEXT, "body": REMOVED_TEXT},
             ),
+            # Network links (#18): who they were linked to, how, and since when stay for the
+            # unit's picture; a note tells the story in words. A person of concern or place
+            # left linked to no one stays too: it is the unit's intelligence, not theirs.
+            (
+                PersonLink,
+                or_(
+                    PersonLink.young_person_id == person_id,
+                    PersonLink.other_person_id == person_id,
+                ),
+                {"note": None},
+            ),
+            (ConcernLink, ConcernLink.young_person_id == person_id, {"note": None}),
+            (PlaceLink, PlaceLink.young_person_id == person_id, {"note": None}),
         ]
         # A merge of their records (#19): which records and when stay; the details it
         # replaced (names, date of birth, address) and the reason in words go.
