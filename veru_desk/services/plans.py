@@ -15,11 +15,12 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal
+from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, Task, User
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, GoalDomain, GoalStatus
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.reviews import is_overdue, next_plan_review
+from veru_desk.domain.tasks import TaskSource, TaskStatus
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
@@ -58,9 +59,14 @@ class GoalInput:
 
 @dataclass(frozen=True)
 class ActionInput:
+    """``owner_user_id`` set: the unit owns the action and that worker gets it as a task
+    (``services.tasks``), and ``owner`` is their name; otherwise ``owner`` is whoever outside
+    the unit does it, as typed."""
+
     description: str
     owner: str = ""
     due_on: dt.date | None = None
+    owner_user_id: int | None = None
 
     def problems(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -68,6 +74,10 @@ class ActionInput:
             errors["description"] = "Describe the action: what will be done."
         if len((self.owner or "").strip()) > MAX_OWNER_CHARS:
             errors["owner"] = f"Shorten the owner to {MAX_OWNER_CHARS} characters or fewer."
+        if self.owner_user_id is not None and self.due_on is None:
+            errors["due_on"] = (
+                "An action for a worker of the unit becomes their task: give it a due date."
+            )
         return errors
 
 
@@ -80,6 +90,10 @@ class ActionView:
     due_on: dt.date | None
     done_on: dt.date | None
     overdue: bool
+    #: the task it became, when the unit owns it: whose it is and whether it is done
+    task_id: int | None = None
+    task_assignee_id: int | None = None
+    task_status: TaskStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,9 @@ class PlanService(Service):
                     previous.is_current = False
                     self._stamp(previous)
                 if copy_goals:
-                    copied = self._copy_open_goals(previous, plan)
+                    copied, carried = self._copy_open_goals(previous, plan)
+                    session.flush()
+                    _follow_carried_actions(session, carried)
             summary_text = f"Plan version {plan.plan_version} started"
             if copied:
                 summary_text += f" ({copied} open goal{'s' if copied != 1 else ''} carried over)"
@@ -203,19 +219,19 @@ class PlanService(Service):
             )
             return plan.id
 
-    def _copy_open_goals(self, previous: InterventionPlan, plan: InterventionPlan) -> int:
+    def _copy_open_goals(
+        self, previous: InterventionPlan, plan: InterventionPlan
+    ) -> tuple[int, list[tuple[int, PlanAction]]]:
+        """The open goals copied, and each unfinished action's old id with its copy (whose
+        task follows it, see ``_follow_carried_actions``)."""
         copied = 0
+        carried: list[tuple[int, PlanAction]] = []
         for goal in previous.goals:
             if goal.status not in OPEN_GOAL_STATUSES:
                 continue
-            new_goal = PlanGoal(
-                position=goal.position,
-                domain=goal.domain,
-                description=goal.description,
-                target_on=goal.target_on,
-                status=goal.status,
-                progress=goal.progress,
-                actions=[
+            pairs = [
+                (
+                    action.id,
                     self._stamped(
                         PlanAction(
                             description=action.description,
@@ -223,14 +239,24 @@ class PlanService(Service):
                             owner_agency_id=action.owner_agency_id,
                             due_on=action.due_on,
                         )
-                    )
-                    for action in goal.actions
-                    if action.done_on is None
-                ],
+                    ),
+                )
+                for action in goal.actions
+                if action.done_on is None
+            ]
+            carried.extend(pairs)
+            new_goal = PlanGoal(
+                position=goal.position,
+                domain=goal.domain,
+                description=goal.description,
+                target_on=goal.target_on,
+                status=goal.status,
+                progress=goal.progress,
+                actions=[copy for _old, copy in pairs],
             )
             plan.goals.append(self._stamped(new_goal))
             copied += 1
-        return copied
+        return copied, carried
 
     def _stamped(self, obj: _T) -> _T:
         self._stamp(obj)
@@ -305,10 +331,65 @@ class PlanService(Service):
             _require_current(goal.plan)
             refuse_problems(data.problems())
             action = PlanAction(goal_id=goal_id, **_action_values(data))
+            if data.owner_user_id is not None:
+                action.owner = _worker_name(session, data.owner_user_id)
             self._create(
                 session, action, person_id=person_id, summary=f"Action added: {action.description}"
             )
+            if data.owner_user_id is not None:
+                session.flush()
+                self._task_for(session, action, person_id, data.owner_user_id)
             return action.id
+
+    def _task_for(
+        self, session: Session, action: PlanAction, person_id: int, worker_id: int
+    ) -> None:
+        """An action the unit owns becomes a task for its worker, in the action's
+        transaction: both saved or neither."""
+        from veru_desk.services.tasks import TaskInput, TaskService
+
+        assert action.due_on is not None  # ActionInput.problems asks for it
+        TaskService(self.db, self.actor).create_in(
+            session,
+            TaskInput(
+                title=f"Plan action: {action.description}"[:200],
+                assignee_id=worker_id,
+                due_on=action.due_on,
+                person_id=person_id,
+            ),
+            source=(TaskSource.PLAN_ACTION, action.id),
+        )
+
+    def _sync_task(
+        self, session: Session, action: PlanAction, person_id: int, worker_id: int | None
+    ) -> None:
+        """After an action is edited its open task says the same (title, due date, worker);
+        an action handed to an outside owner cancels its task; one taken on by the unit
+        gets a task."""
+        from veru_desk.services.tasks import TaskService
+
+        tasks = TaskService(self.db, self.actor)
+        task = session.scalars(
+            select(Task).where(
+                Task.source_kind == TaskSource.PLAN_ACTION,
+                Task.source_id == action.id,
+                Task.status == TaskStatus.OPEN,
+            )
+        ).first()
+        if task is None:
+            if worker_id is not None and action.done_on is None:
+                self._task_for(session, action, person_id, worker_id)
+            return
+        if worker_id is None:
+            tasks.cancel_in(session, task, "The action is now owned outside the unit")
+            return
+        tasks.follow_in(
+            session,
+            task,
+            title=f"Plan action: {action.description}"[:200],
+            due_on=action.due_on or task.due_on,
+            assignee_id=worker_id,
+        )
 
     def update_action(self, action_id: int, data: ActionInput, expected_version: int) -> None:
         with self._write() as session:
@@ -318,13 +399,17 @@ class PlanService(Service):
             _require_current(action.goal.plan)
             check_version(session, action, expected_version)
             refuse_problems(data.problems())
+            values = _action_values(data)
+            if data.owner_user_id is not None:
+                values["owner"] = _worker_name(session, data.owner_user_id)
             self._updated(
                 session,
                 action,
-                _action_values(data),
+                values,
                 person_id=person_id,
                 summary=lambda: f"Action updated: {action.description}",
             )
+            self._sync_task(session, action, person_id, data.owner_user_id)
 
     def set_action_done(self, action_id: int, done_on: dt.date | None) -> None:
         """Marks an action done on a day, or not done again with ``None``."""
@@ -348,6 +433,11 @@ class PlanService(Service):
                     else f"Action reopened: {action.description}"
                 ),
             )
+            from veru_desk.services.tasks import TaskService
+
+            TaskService(self.db, self.actor).close_for_source_in(
+                session, TaskSource.PLAN_ACTION, action.id, done_on
+            )
 
 
 def _plans(session: Session, person_id: int, *, current_only: bool) -> list[PlanView]:
@@ -360,10 +450,44 @@ def _plans(session: Session, person_id: int, *, current_only: bool) -> list[Plan
     if current_only:
         query = query.where(InterventionPlan.is_current.is_(True))
     today = dt.date.today()
-    return [_plan_view(plan, today) for plan in session.scalars(query)]
+    plans = list(session.scalars(query))
+    action_ids = [a.id for plan in plans for goal in plan.goals for a in goal.actions]
+    tasks: dict[int, tuple[int, int, TaskStatus]] = {}
+    if action_ids:
+        for task_id, source_id, assignee_id, status in session.execute(
+            select(Task.id, Task.source_id, Task.assignee_id, Task.status)
+            .where(Task.source_kind == TaskSource.PLAN_ACTION, Task.source_id.in_(action_ids))
+            .order_by(Task.id)
+        ):
+            tasks[source_id] = (task_id, assignee_id, status)  # the newest task wins
+    return [_plan_view(plan, today, tasks) for plan in plans]
 
 
-def _plan_view(plan: InterventionPlan, today: dt.date) -> PlanView:
+def _worker_name(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    if user is None:
+        raise ValidationError({"owner": "Choose a worker of the unit, or type who owns it."})
+    return user.display_name
+
+
+def _follow_carried_actions(session: Session, carried: list[tuple[int, PlanAction]]) -> None:
+    """A new plan version's copies of unfinished actions take over their tasks, so completing
+    the task closes the action in the plan that is current."""
+    for old_id, copy in carried:
+        for task in session.scalars(
+            select(Task).where(
+                Task.source_kind == TaskSource.PLAN_ACTION, Task.source_id == old_id
+            )
+        ):
+            task.source_id = copy.id
+
+
+def _plan_view(
+    plan: InterventionPlan,
+    today: dt.date,
+    tasks: dict[int, tuple[int, int, TaskStatus]] | None = None,
+) -> PlanView:
+    tasks = tasks or {}
     return PlanView(
         id=plan.id,
         version=plan.version,
@@ -394,6 +518,9 @@ def _plan_view(plan: InterventionPlan, today: dt.date) -> PlanView:
                             and action.done_on is None
                             and is_overdue(action.due_on, today)
                         ),
+                        task_id=tasks[action.id][0] if action.id in tasks else None,
+                        task_assignee_id=tasks[action.id][1] if action.id in tasks else None,
+                        task_status=tasks[action.id][2] if action.id in tasks else None,
                     )
                     for action in goal.actions
                 ],

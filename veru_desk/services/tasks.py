@@ -317,6 +317,28 @@ class TaskService(Service):
             )
         return len(rows)
 
+    def cancel_in(self, session: Session, task: Task, reason: str) -> None:
+        """Cancels an open task inside the caller's transaction (its action left the unit)."""
+        self._close(session, task, TaskStatus.CANCELLED, dt.date.today(), reason)
+
+    def follow_in(
+        self, session: Session, task: Task, *, title: str, due_on: dt.date, assignee_id: int
+    ) -> None:
+        """An open task says what its edited action says, inside the action's transaction."""
+        if assignee_id != task.assignee_id:
+            _assignee(session, assignee_id)
+        changes = apply_changes(
+            task, {"title": title, "due_on": due_on, "assignee_id": assignee_id}
+        )
+        if changes:
+            self._record_update(
+                session,
+                task,
+                changes,
+                person_id=task.young_person_id,
+                summary=f"Task changed with its action: {task.title}",
+            )
+
     def close_for_source_in(
         self, session: Session, source: TaskSource, source_id: int, done_on: dt.date | None
     ) -> None:
