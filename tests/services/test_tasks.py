@@ -299,3 +299,24 @@ def test_reallocating_a_case_moves_the_previous_workers_open_tasks_only(
         "moved with the case (Leave cover)" in (e.summary or "") and e.entity_id == open_task
         for e in audit_trail("task")
     )
+
+
+def test_a_done_task_on_a_case_is_in_its_chronology_and_an_open_one_is_not(
+    as_dariusz: Services, as_manager: Services, allocated_case: int
+) -> None:
+    done = as_manager.tasks.create(
+        TaskInput("Ring Mr Adeyemi at the youth club", uid(as_dariusz), YESTERDAY, allocated_case)
+    )
+    as_manager.tasks.create(
+        TaskInput(
+            "Book the review meeting", uid(as_dariusz), TODAY + dt.timedelta(3), allocated_case
+        )
+    )
+    as_manager.tasks.complete(done, 1, on=YESTERDAY)
+    entries = [
+        e for e in as_dariusz.chronology.for_person(allocated_case) if e.kind.value == "task"
+    ]
+    assert [(e.title, e.by, e.at.date()) for e in entries] == [
+        ("Task done: Ring Mr Adeyemi at the youth club", "Priya Raghunathan", YESTERDAY)
+    ]
+    assert entries[0].detail == "Task of Dariusz Wójcik"

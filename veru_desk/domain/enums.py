@@ -387,6 +387,9 @@ class ChronologyKind(LabelledEnum):
     EXPORT = "export"
     FLAG = "flag"
     PANEL = "panel"
+    INCIDENT = "incident"  # an incident the young person was involved in (services.incidents)
+    DOCUMENT = "document"  # a file attached to the case (a signed consent form, a letter)
+    TASK = "task"  # a task on the case done by a worker of the unit (services.tasks)
 
     _LABELS = nonmember({"flag": "Safeguarding flag", "panel": "Panel meeting"})
 

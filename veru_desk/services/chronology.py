@@ -21,20 +21,25 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
     Agency,
+    Attachment,
     CaseNote,
     DocumentExport,
     GroupSession,
+    Incident,
+    IncidentParty,
     InterventionPlan,
     MentoringSession,
     Outcome,
     PanelItem,
     PanelMeeting,
     PersonMerge,
+    Place,
     Referral,
     ReferralReasonRow,
     ReferralTransition,
     RiskAssessment,
     SafeguardingFlagRecord,
+    Task,
     User,
     YoungPerson,
 )
@@ -49,6 +54,7 @@ from veru_desk.domain.errors import NotFound
 from veru_desk.domain.groups import group_label
 from veru_desk.domain.panels import meeting_label
 from veru_desk.domain.safeguarding import FlagKind
+from veru_desk.domain.tasks import TaskStatus
 from veru_desk.domain.workflow import further_decision_word
 from veru_desk.services.access import require_case_access
 from veru_desk.services.base import Service, utc_to_local
@@ -64,14 +70,17 @@ _KIND_ORDER: dict[ChronologyKind, int] = {
             _K.REFERRAL,
             _K.DECISION,
             _K.FLAG,
+            _K.INCIDENT,
             _K.ASSESSMENT,
             _K.PLAN,
             _K.SESSION,
             _K.NOTE,
+            _K.TASK,
             _K.OUTCOME,
             _K.CLOSURE,
             _K.EXPORT,
             _K.PANEL,
+            _K.DOCUMENT,
         )
     )
 }
@@ -207,6 +216,9 @@ class ChronologyService(Service):
             (frozenset({_K.FLAG}), builder.flags),
             (frozenset({_K.DECISION}), builder.merges),
             (frozenset({_K.PANEL}), builder.panels),
+            (frozenset({_K.INCIDENT}), builder.incidents),
+            (frozenset({_K.DOCUMENT}), builder.attachments),
+            (frozenset({_K.TASK}), builder.tasks),
         ]
         entries = [
             entry
@@ -511,6 +523,65 @@ class _Builder:
             for row in rows
         ]
 
+    def attachments(self) -> list[ChronologyEntry]:
+        """A file kept on the case (a removed one is gone from here; the audit keeps it)."""
+        rows = self.session.execute(
+            select(
+                Attachment.id,
+                Attachment.created_at,
+                Attachment.created_by_id,
+                Attachment.file_name,
+                Attachment.description,
+            ).where(Attachment.young_person_id == self.person_id)
+        ).all()
+        return [
+            ChronologyEntry(
+                at=utc_to_local(row.created_at),
+                kind=_K.DOCUMENT,
+                title=f"Document added: {row.file_name}",
+                detail=row.description or "",
+                by=self._by(row.created_by_id),
+                source_id=row.id,
+            )
+            for row in rows
+        ]
+
+    def tasks(self) -> list[ChronologyEntry]:
+        """A task on the case that was done: what, by whom, for whom (open and cancelled
+        tasks are plans, not events; the Tasks list keeps them)."""
+        rows = self.session.execute(
+            select(
+                Task.id,
+                Task.title,
+                Task.completed_on,
+                Task.completed_by_id,
+                Task.assignee_id,
+                Task.updated_at,
+                Task.notes,
+            ).where(Task.young_person_id == self.person_id, Task.status == TaskStatus.DONE)
+        ).all()
+        entries: list[ChronologyEntry] = []
+        for row in rows:
+            if row.completed_on is None:
+                continue
+            by = self._by(row.completed_by_id)
+            assignee = self._by(row.assignee_id)
+            entries.append(
+                self._dated(
+                    row.completed_on,
+                    row.updated_at,
+                    kind=_K.TASK,
+                    title=f"Task done: {row.title}",
+                    detail=_lines(
+                        f"Task of {assignee}" if assignee and assignee != by else None,
+                        row.notes,
+                    ),
+                    by=by,
+                    source_id=row.id,
+                )
+            )
+        return entries
+
     def merges(self) -> list[ChronologyEntry]:
         """A duplicate record merged into this one, or this one merged into another
         (``services.merging``), and an undo: both records' timelines say what happened."""
@@ -586,6 +657,36 @@ class _Builder:
                     ),
                     by=self._by(item.created_by_id),
                     source_id=item.id,
+                )
+            )
+        return entries
+
+    def incidents(self) -> list[ChronologyEntry]:
+        """An incident the young person was involved in, with their role. The detail's first
+        line is its source and reference, the rest its summary (the multi-agency summary
+        keeps only the first line: the account names others, ``services.summary``)."""
+        rows = self.session.execute(
+            select(Incident, IncidentParty.role, Place.name)
+            .join(IncidentParty, IncidentParty.incident_id == Incident.id)
+            .outerjoin(Place, Place.id == Incident.place_id)
+            .where(IncidentParty.young_person_id == self.person_id)
+        ).all()
+        entries: list[ChronologyEntry] = []
+        for incident, role, place in rows:
+            where = place or incident.location
+            source = f"Source: {incident.source.label}"
+            if incident.reference:
+                source += f"; reference {incident.reference}"
+            entries.append(
+                ChronologyEntry(
+                    at=incident.occurred_at,
+                    kind=_K.INCIDENT,
+                    title=f"{incident.kind.label}"
+                    + (f" at {where}" if where else "")
+                    + f" ({role.label.lower()})",
+                    detail=_lines(source, incident.summary),
+                    by=self._by(incident.created_by_id),
+                    source_id=incident.id,
                 )
             )
         return entries
