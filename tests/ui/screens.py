@@ -387,6 +387,9 @@ def _dialogs() -> list[Screen]:
         ("compare and merge", "priya", _merge_dialog),
         ("panel meeting", "priya", _panel_meeting),
         ("panel pack", "priya", _panel_pack),
+        ("group register (manager)", "priya", _group_register("priya")),
+        ("group register (caseworker)", "caseworker", _group_register("")),
+        ("new group (blank save)", "caseworker", _saved_blank(_new_group)),
         ("reallocate (blank save)", "priya", _saved_blank(_reallocate_dialog)),
         ("password (blank save)", "caseworker", _saved_blank(lambda w: PasswordDialog(dz(w)))),
         ("add user (blank save)", "admin", _saved_blank(_user_dialog)),
@@ -395,8 +398,22 @@ def _dialogs() -> list[Screen]:
         ("first start (blank submit)", "-", _blank_first_start),
         ("link to a place", "caseworker", _link_dialog),
         ("link (blank save)", "caseworker", _saved_blank(_link_dialog)),
+        ("person of concern (blank save)", "priya", _saved_blank(_concern_dialog)),
+        ("place of concern (blank save)", "priya", _saved_blank(_place_dialog)),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def _concern_dialog(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.concern import PersonOfConcernDialog
+
+    return PersonOfConcernDialog(world.as_("priya"))
+
+
+def _place_dialog(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.place import PlaceOfConcernDialog
+
+    return PlaceOfConcernDialog(world.as_("priya"))
 
 
 def _link_dialog(world: World) -> QWidget:
@@ -470,6 +487,27 @@ def _panel_meeting(world: World) -> QWidget:
     manager = world.as_("priya")
     held = manager.panels.meetings(upcoming=False)[0]
     return PanelMeetingDialog(manager, held.id)
+
+
+def _group_register(who: str) -> Callable[[World], QWidget]:
+    """The register of the demo's latest group session held (the case's caseworker: their
+    own young people by name, the others as case references)."""
+
+    def build(world: World) -> QWidget:
+        from veru_desk.ui.dialogs.group_register import GroupRegisterDialog
+
+        services = world.as_(who or world.worker)
+        held = [g for g in services.groups.recent(days=21) if g.registered]
+        assert held, "the demo has no group session held"
+        return GroupRegisterDialog(services, held[0].id)
+
+    return build
+
+
+def _new_group(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.group_session import GroupSessionDialog
+
+    return GroupSessionDialog(world.as_(world.worker))
 
 
 def _panel_pack(world: World) -> QWidget:
@@ -566,12 +604,16 @@ def catalogue() -> list[Screen]:
         ("data_quality", "priya"),
         ("directory", "priya"),
         ("panels", "priya"),
+        ("groups", "priya"),
+        ("concerns", "priya"),
         ("reports", "priya"),
         ("retention", "priya"),
         ("admin", "priya"),
         ("audit", "priya"),
         ("dashboard", "dariusz"),
         ("caseload", "dariusz"),
+        ("groups", "dariusz"),
+        ("concerns", "dariusz"),
         ("admin", "admin"),
         ("audit", "admin"),
     ]

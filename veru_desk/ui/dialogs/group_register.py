@@ -44,6 +44,7 @@ from veru_desk.ui.widgets.kit import (
     dialog_buttons,
     empty_state,
     fit_to_screen,
+    screen_room,
     secondary_button,
 )
 
@@ -88,7 +89,10 @@ class GroupRegisterDialog(QDialog):
         self.details.setWordWrap(True)
 
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Young person", "Attendance", "Note (their record)"])
+        self.table.setHorizontalHeaderLabels(["Young person", "Attendance", "Note"])
+        self.table.horizontalHeaderItem(2).setToolTip(
+            "A short note on the young person's own record: nobody else on the register sees it"
+        )
         self.table.setAccessibleName("Register: one row per young person")
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -143,7 +147,8 @@ class GroupRegisterDialog(QDialog):
         self._show(self.register, {})
         self.group_notes.setPlainText(self.register.group.notes)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(em * 52, em * 34)
+        self.table.setMinimumHeight(self.fontMetrics().lineSpacing() * 10)
+        self.resize(em * 76, em * 52)
         fit_to_screen(self)
 
     # --- showing ---------------------------------------------------------------------------
@@ -172,7 +177,8 @@ class GroupRegisterDialog(QDialog):
         self.choices, self.notes = [], []
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
-            name = QTableWidgetItem(row.label)
+            # Someone else's: the case reference over the worker, so the column stays narrow.
+            name = QTableWidgetItem(row.label if row.visible else row.label.replace(", ", "\n", 1))
             name.setData(Qt.ItemDataRole.UserRole, row.session_id)
             if not row.visible:
                 name.setToolTip("Not one of your cases: their worker or a manager records them")
@@ -187,7 +193,6 @@ class GroupRegisterDialog(QDialog):
                 edit = QLineEdit(note)
                 edit.setMaxLength(MAX_NOTE)
                 edit.setAccessibleName(f"Note on {row.label}'s record")
-                edit.setPlaceholderText("A short note (optional)")
                 self.table.setCellWidget(index, 1, combo)
                 self.table.setCellWidget(index, 2, edit)
                 self.choices.append(combo)
@@ -200,10 +205,24 @@ class GroupRegisterDialog(QDialog):
                 self.choices.append(None)
                 self.notes.append(None)
         self.table.resizeRowsToContents()
+        self._fit_columns()
         self.table.setVisible(bool(self.rows))
         self.empty.setVisible(not self.rows)
         self.all_attended.setEnabled(any(self.choices))
         self._fit_buttons()
+
+    def _fit_columns(self) -> None:
+        """Every name and choice whole, and room for a note: the window grows to it (up to
+        the screen) rather than hiding the note column behind a scroll bar."""
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        note = max(
+            header.fontMetrics().horizontalAdvance(self.table.horizontalHeaderItem(2).text()),
+            self.fontMetrics().horizontalAdvance("M") * 14,
+        )
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        wanted = header.sectionSize(0) + header.sectionSize(1) + note + 24 + frame
+        self.table.setMinimumWidth(min(wanted, screen_room(self).width() - 48))
 
     def _fit_buttons(self) -> None:
         chosen = self.chosen_row()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QSpi
 
 from veru_desk.domain.dates import format_uk_date, parse_uk_datetime
 from veru_desk.domain.errors import ValidationError
-from veru_desk.domain.groups import GROUP_TYPES, MAX_TITLE_CHARS
+from veru_desk.domain.groups import GROUP_TYPES, MAX_TITLE_CHARS, title_problems
 from veru_desk.services import Services
 from veru_desk.services.groups import GroupCreated, GroupInput
 from veru_desk.services.mentoring import MAX_OCCURRENCES
@@ -43,11 +43,12 @@ class GroupSessionDialog(DirectoryDialog):
         self, services: Services, parent: QWidget | None = None, *, day: dt.date | None = None
     ) -> None:
         super().__init__("New group", parent)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self.services = services
         self.result_value: GroupCreated | None = None
         self.title_field = QLineEdit()
         self.title_field.setMaxLength(MAX_TITLE_CHARS)
-        self.title_field.setPlaceholderText("e.g. Thursday football, Knife-crime workshop")
+        self.title_field.setPlaceholderText("e.g. Thursday football")
         self.kind = QComboBox()
         for kind in GROUP_TYPES:
             self.kind.addItem(kind.label, kind.value)
@@ -63,7 +64,8 @@ class GroupSessionDialog(DirectoryDialog):
         self.count.setSuffix(" weeks")
         self.count.setAccessibleName("How many weeks the group runs")
         self.skip_dates = QLineEdit()
-        self.skip_dates.setPlaceholderText("dd/mm/yyyy, dd/mm/yyyy (half-term, bank holidays)")
+        self.skip_dates.setPlaceholderText("dd/mm/yyyy, dd/mm/yyyy")
+        self.skip_dates.setToolTip("Weeks the group does not meet: half-term, bank holidays")
         self.location = QLineEdit()
         self.location.setMaxLength(200)
         self.facilitator = facilitator_combo(services)
@@ -94,7 +96,7 @@ class GroupSessionDialog(DirectoryDialog):
         self.save_button.setText("Set up group")
 
     def prepare(self) -> Callable[[], Any]:
-        errors: dict[str, str] = {}
+        errors = title_problems(self.title_field.text())  # with the others, not after them
         start: dt.datetime | None = None
         try:
             start = parse_uk_datetime(
