@@ -30,8 +30,14 @@ from veru_desk.domain.network import (
     PlaceLinkType,
 )
 from veru_desk.services import Services
+from veru_desk.services.actor import Actor
 from veru_desk.ui.case.network import NetworkTab, RecordDetailsDialog
 from veru_desk.ui.widgets.network_diagram import node_lines
+
+
+def user_id(actor: Actor) -> int:
+    assert actor.user_id is not None
+    return actor.user_id
 
 
 def days_ago(days: int) -> dt.date:
@@ -90,20 +96,22 @@ def double_click_node(qtbot: QtBot, tab: NetworkTab, index: int) -> None:
 def kai(as_manager: Services, team: Team) -> int:
     """Kai, on Dariusz's caseload."""
     return open_case_for(
-        as_manager, team.dariusz.user_id, first_name="Kai", last_name="Ó Súilleabháin"
+        as_manager, user_id(team.dariusz), first_name="Kai", last_name="Ó Súilleabháin"
     )
 
 
 @pytest.fixture
 def chiamaka(as_manager: Services, team: Team) -> int:
     """Chiamaka, on Aisha's caseload: Dariusz may not read her name."""
-    return open_case_for(as_manager, team.aisha.user_id, first_name="Chiamaka", last_name="Okonkwo")
+    return open_case_for(
+        as_manager, user_id(team.aisha), first_name="Chiamaka", last_name="Okonkwo"
+    )
 
 
 @pytest.fixture
 def zoe(as_manager: Services, team: Team) -> int:
     """Zoë, also on Dariusz's caseload."""
-    return open_case_for(as_manager, team.dariusz.user_id, first_name="Zoë", last_name="Brontë")
+    return open_case_for(as_manager, user_id(team.dariusz), first_name="Zoë", last_name="Brontë")
 
 
 @pytest.fixture
@@ -186,7 +194,8 @@ def test_double_clicking_a_young_person_on_ones_caseload_opens_their_case(
         pos=tab.diagram.node_rect(index).center().toPoint(),
     )
     assert tab.diagram.selected_index == index
-    assert tab.selected_link() is not None and tab.selected_link().other_id == zoe
+    selected = tab.selected_link()
+    assert selected is not None and selected.other_id == zoe
     assert "Double-click or press Enter to open their case" in tab.node_info.text()
 
     with qtbot.waitSignal(tab.open_case) as opened:
@@ -214,7 +223,7 @@ def test_a_new_place_added_through_the_link_dialog_reaches_the_database(
 
     def fill(dialog: Any) -> None:
         choose(dialog.kind, "A place")
-        type_into(qtbot, dialog.find, "Wardown Park")
+        type_into(qtbot, dialog.find_text, "Wardown Park")
         click(qtbot, dialog.new_button)  # opens the new place form, named as typed
         assert dialog.other.currentText().startswith("Wardown Park (LU2 7HA)")
         choose(dialog.link_type, "Spends time at")
@@ -256,7 +265,7 @@ def test_linking_a_young_person_on_another_caseload_found_by_case_reference(
 
     def fill(dialog: Any) -> None:
         choose(dialog.kind, "Another young person on record")
-        type_into(qtbot, dialog.find, chiamaka_ref)
+        type_into(qtbot, dialog.find_text, chiamaka_ref)
         click(qtbot, dialog.find_button)
         assert dialog.other.currentText() == f"{chiamaka_ref}, allocated to Aisha Mohamed"
         choose(dialog.link_type, "Co-offender")
@@ -288,8 +297,9 @@ def test_ending_a_link_shows_it_as_ended_and_show_ended_hides_it(
     tab = tab_for(qtbot, as_dariusz, kai)
     assert cells(tab, 1) == ["Luton station", "Wardown Park (LU2 7HA)"]
     tab.table.selectRow(1)
-    assert tab.selected_link().other_id == park
-    assert tab.diagram.selected_node().record_id == park  # the diagram follows the list
+    selected, node = tab.selected_link(), tab.diagram.selected_node()
+    assert selected is not None and selected.other_id == park
+    assert node is not None and node.record_id == park  # the diagram follows the list
 
     def end(dialog: Any) -> None:
         dialog.until_on.clear()

@@ -234,7 +234,8 @@ class NetworkTab(CaseTab):
     # --- the list and the diagram, kept together -----------------------------------------
 
     def selected_link(self) -> LinkView | None:
-        return self.table.selected()  # type: ignore[no-any-return]
+        link: LinkView | None = self.table.selected()
+        return link
 
     def _row_selected(self, *_args: object) -> None:
         link = self.selected_link()

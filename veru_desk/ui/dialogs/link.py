@@ -115,17 +115,17 @@ class LinkDialog(CaseDialog):
             self.kind.addItem(words, each.value)
         self.kind.setPlaceholderText("Choose what to link to")
         self.kind.setCurrentIndex(-1)
-        self.find = QLineEdit()
-        self.find.setAccessibleName("Find")
-        self.find.setClearButtonEnabled(True)
+        self.find_text = QLineEdit()
+        self.find_text.setAccessibleName("Find")
+        self.find_text.setClearButtonEnabled(True)
         self.find_button = QPushButton("Find")
         self.find_button.setAutoDefault(False)
         self.find_button.clicked.connect(lambda _checked=False: self.search())
-        self.find.returnPressed.connect(lambda: self.search())
+        self.find_text.returnPressed.connect(lambda: self.search())
         find_row = QWidget()
         find_layout = QHBoxLayout(find_row)
         find_layout.setContentsMargins(0, 0, 0, 0)
-        find_layout.addWidget(self.find, 1)
+        find_layout.addWidget(self.find_text, 1)
         find_layout.addWidget(self.find_button)
         self.other = QComboBox()
         self.other.setAccessibleName("Linked to")
@@ -203,7 +203,7 @@ class LinkDialog(CaseDialog):
         self.other.clear()
         self.found.clear()
         enabled = kind is not None
-        for widget in (self.find, self.find_button, self.other, self.link_type):
+        for widget in (self.find_text, self.find_button, self.other, self.link_type):
             widget.setEnabled(enabled)
         self.new_button.setVisible(kind in (LinkKind.CONCERN, LinkKind.PLACE))
         self.new_button.setText(
@@ -212,7 +212,7 @@ class LinkDialog(CaseDialog):
         if kind is None:
             return
         self._set_types(kind)
-        self.find.setPlaceholderText(_FIND_HINTS[kind])
+        self.find_text.setPlaceholderText(_FIND_HINTS[kind])
         if kind is LinkKind.PERSON:
             self.other.setPlaceholderText("Find the young person first")
             self.found.setText(
@@ -229,7 +229,7 @@ class LinkDialog(CaseDialog):
         kind = self.chosen_kind()
         if kind is None:
             return
-        text = self.find.text().strip()
+        text = self.find_text.text().strip()
         if kind is LinkKind.PERSON and not text:
             self.found.setText("Type a name, case reference or NHS number, then press Find.")
             return
@@ -292,17 +292,17 @@ class LinkDialog(CaseDialog):
         dialog: CaseDialog
         if kind is LinkKind.CONCERN:
             dialog = ConcernDialog(self.services, self.person_id, self)
-            name = self.find.text().strip()
+            name = self.find_text.text().strip()
             if name:
                 dialog.name.setText(name)
         elif kind is LinkKind.PLACE:
             dialog = PlaceDialog(self.services, self.person_id, self)
-            if self.find.text().strip():
-                dialog.name.setText(self.find.text().strip())
+            if self.find_text.text().strip():
+                dialog.name.setText(self.find_text.text().strip())
         else:
             return
         if dialog.exec() and isinstance(dialog.result_value, int):
-            self.find.clear()
+            self.find_text.clear()
             self.search(select_id=dialog.result_value)
 
     def chosen_other(self) -> int | None:
