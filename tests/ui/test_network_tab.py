@@ -32,6 +32,7 @@ from veru_desk.domain.network import (
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.ui.case.network import NetworkTab, RecordDetailsDialog
+from veru_desk.ui.case.workspace import CaseWorkspace
 from veru_desk.ui.widgets.network_diagram import node_lines
 
 
@@ -360,3 +361,19 @@ def test_changing_a_link_saves_the_new_type_and_certainty(
         Certainty.CONFIRMED,
     )
     assert cells(tab, 6) == ["Confirmed"]
+
+
+def test_the_workspace_has_the_network_tab_and_passes_on_a_case_to_open(
+    qtbot: QtBot, as_dariusz: Services, kai: int, zoe: int
+) -> None:
+    as_dariusz.network.link_person(kai, zoe, link(PersonLinkType.FRIEND))
+    workspace = shown(qtbot, CaseWorkspace(as_dariusz, kai))
+    workspace.resize(1280, 720)
+    assert workspace.network_tab.diagram.network is None  # read only when first shown
+    workspace.tabs.setCurrentWidget(workspace.network_tab)
+    assert workspace.tabs.tabText(workspace.tabs.currentIndex()) == "Net&work"
+    tab = workspace.network_tab
+    assert cells(tab, 1) == ["Zoë Brontë (" + as_dariusz.people.get(zoe).case_ref + ")"]
+    with qtbot.waitSignal(workspace.open_case) as opened:
+        double_click_node(qtbot, tab, node_index(tab, NodeKind.YOUNG_PERSON, zoe))
+    assert opened.args == [zoe]

@@ -325,6 +325,15 @@ class NetworkDiagram(QWidget):
             if {e.source, e.target} & concerns
         }
         groups[2].sort(key=lambda i: (i not in near, i))
+        # and the persons of concern with places last, next to those places
+        places = set(groups[2])
+        with_places = {
+            i
+            for e in self.network.edges
+            for i in (e.source, e.target)
+            if {e.source, e.target} & places and 0 not in (e.source, e.target)
+        }
+        groups[1].sort(key=lambda i: (i in with_places, i))
         groups = [g for g in groups if g]
         return groups, [i for g in groups for i in g]
 
