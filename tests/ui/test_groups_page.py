@@ -131,3 +131,22 @@ def test_last_weeks_register_taken_in_one_screen_reaches_each_young_persons_sess
     assert group_notes == "Five-a-side on the astro; new bibs"
     assert as_dariusz.sessions.attendance_summary(lukasz).attended == 1
     qtbot.waitUntil(lambda: page.recent.model.row_at(0).attended == 1)
+
+
+def test_a_cases_sessions_tab_names_the_group_of_a_group_session(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    from veru_desk.ui.case.mentoring import SessionsTab
+
+    start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=8), dt.time(17, 30))
+    [group_id] = as_dariusz.groups.create(GroupInput("Thursday football", start)).session_ids
+    as_dariusz.groups.add_people(group_id, [lukasz_case])
+    tab = shown(qtbot, SessionsTab(as_dariusz, lukasz_case))
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    type_column = next(
+        i
+        for i in range(tab.model.columnCount())
+        if tab.model.headerData(i, Qt.Orientation.Horizontal) == "Type"
+    )
+    assert tab.model.index(0, type_column).data() == "Group: Thursday football"
