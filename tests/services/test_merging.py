@@ -361,3 +361,23 @@ def test_anonymising_keeps_the_merge_but_not_the_details_it_replaced(
         merge = session.get_one(PersonMerge, merge_id)
         assert (merge.kept_before, merge.reason) == ("{}", None)
         assert merge.kept_id == keep and merge.merged_id == other
+
+
+def test_erasing_a_record_erases_the_records_merged_into_it(
+    as_manager: Services, db: Database
+) -> None:
+    first = as_manager.people.create(PersonDetails("Nguyễn Thị", "Hoa", dt.date(2011, 5, 1)))
+    second = as_manager.people.create(PersonDetails("Nguyen Thi", "Hoa", dt.date(2011, 5, 1)))
+    third = as_manager.people.create(PersonDetails("Nguyễn", "Hoa", dt.date(2011, 1, 5)))
+    _merge(as_manager, db, second, first)
+    _merge(as_manager, db, third, second)  # merged again: first -> second -> third
+    as_manager.retention.erase(third, "Retention review")
+    with db.read() as session:
+        left = session.scalar(
+            select(func.count()).where(YoungPerson.id.in_([first, second, third]))
+        )
+        assert left == 0
+        summaries = session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.young_person_id == first)
+        ).all()
+        assert all("Hoa" not in (s or "") for s in summaries)

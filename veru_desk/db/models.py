@@ -242,10 +242,8 @@ class YoungPerson(Tracked, Base):
     known_to_youth_justice: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A duplicate merged into another record (``PersonMerge``): kept as a tombstone, hidden
-    # from lists, search and duplicate checks.
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("young_person.id", ondelete="SET NULL")
-    )
+    # from lists, search and duplicate checks; erased with the record it points at.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id"))
 
     # No foreign key: referral already points here, and a cycle of constraints would need
     # ALTER TABLE, which SQLite lacks. case_state.refresh keeps it right.

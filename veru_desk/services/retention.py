@@ -25,21 +25,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Date, delete, func, or_, select, update
+from sqlalchemy import Date, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.models import (
+    Attachment,
     AuditEvent,
     CaseAnalysis,
     CaseNote,
     ConcernLink,
     Contact,
     DocumentExport,
+    Incident,
+    IncidentParty,
     InterventionPlan,
     MentoringSession,
     NameToken,
     Outcome,
+    PanelAction,
+    PanelItem,
     PersonLink,
     PersonMerge,
     PlaceLink,
@@ -53,6 +58,7 @@ from veru_desk.db.models import (
     SessionSeries,
     Setting,
     SharingDecision,
+    Task,
     YoungPerson,
     utcnow,
 )
@@ -234,7 +240,7 @@ class RetentionService(Service):
             items.append(
                 RetentionItem(person_id, case_ref, f"{first} {last}", closed_on, due, reason)
             )
-        return sorted(items, key=lambda item: (item.review_due_on, item.case_ref))
+        return sorted(items, key=lambda item: (item.review_due_on, reference_sort_key(item.case_ref)))
 
     def anonymise(self, person_id: int, reason: str) -> None:
         """Removes what identifies the young person and every free-text account, keeping the
@@ -270,6 +276,27 @@ class RetentionService(Service):
             _redact_audit(session, person_id)
             session.expunge(person)
             self._whole_case_changed(session, person_id)
+            # An incident only they were involved in belongs to no other case: it goes with
+            # theirs. A shared one stays for the others, without this person's part (cascade).
+            session.execute(
+                delete(Incident)
+                .where(Incident.id.in_(_incidents_only_of(person_id)))
+                .execution_options(synchronize_session=False)
+            )
+            # Records merged into this one (#19), and into those, are the same young person:
+            # they go too, their audit redacted like this record's.
+            merged: list[int] = []
+            frontier = [person_id]
+            while frontier:
+                frontier = list(
+                    session.scalars(
+                        select(YoungPerson.id).where(YoungPerson.merged_into_id.in_(frontier))
+                    )
+                )
+                merged += frontier
+            for tombstone in reversed(merged):  # the last merged first: none points at it
+                _redact_audit(session, tombstone)
+                session.execute(delete(YoungPerson).where(YoungPerson.id == tombstone))
             # The database's ON DELETE CASCADE removes every row that hangs off the person
             # (contacts, referrals and their history, assessments, plans, sessions, outcomes,
             # notes, exports, search tokens) in this one statement.
@@ -305,6 +332,8 @@ class RetentionService(Service):
         session.flush()
         session.execute(delete(NameToken).where(NameToken.young_person_id == person_id))
         session.execute(delete(Contact).where(Contact.young_person_id == person_id))
+        # Attached files (consent forms, letters) are the person's own words and face.
+        session.execute(delete(Attachment).where(Attachment.young_person_id == person_id))
         # The caseworker's analysis is all free text about the person: nothing of it stays.
         session.execute(delete(CaseAnalysis).where(CaseAnalysis.young_person_id == person_id))
         session.execute(
@@ -383,6 +412,24 @@ class RetentionService(Service):
             ),
             (ConcernLink, ConcernLink.young_person_id == person_id, {"note": None}),
             (PlaceLink, PlaceLink.young_person_id == person_id, {"note": None}),
+            # A panel's discussion of the case: the meeting, dates and owners stay; the words go.
+            (
+                PanelItem,
+                PanelItem.young_person_id == person_id,
+                {"summary": None, "decision": REMOVED_TEXT},
+            ),
+            (
+                PanelAction,
+                PanelAction.young_person_id == person_id,
+                {"description": REMOVED_TEXT},
+            ),
+            # Tasks (#19): who did what kind of work and when stays for the workload figures;
+            # the words (which name the young person and their family) go.
+            (
+                Task,
+                Task.young_person_id == person_id,
+                {"title": REMOVED_TEXT, "notes": None, "cancel_reason": None},
+            ),
         ]
         # A merge of their records (#19): which records and when stay; the details it
         # replaced (names, date of birth, address) and the reason in words go.
@@ -419,6 +466,22 @@ class RetentionService(Service):
             .where(DocumentExport.young_person_id == person_id)
             .values(prepared_for=None, filename=None)
         )
+        # Incidents (#18): the person's part (kind, when, their role) stays for the statistics.
+        # An incident only they were involved in loses its words (the account, a typed
+        # location, the reference); one shared with other young people keeps them, as it is
+        # those young people's record too, and names this one only as an anonymised party.
+        session.execute(
+            update(Incident)
+            .where(Incident.id.in_(_incidents_only_of(person_id)))
+            .values(
+                summary=REMOVED_TEXT,
+                location=None,
+                reference=None,
+                **stamp,
+                version=Incident.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     def _purge_freed_pages(self) -> None:
         """Rewrites the file without the freed pages, and empties the write-ahead log, so the
@@ -446,6 +509,16 @@ class RetentionService(Service):
 
 
 _DAY = dt.timedelta(days=1)
+
+
+def _incidents_only_of(person_id: int) -> Select[tuple[int]]:
+    """The incidents in which this young person is the only young person involved."""
+    others = select(IncidentParty.incident_id).where(
+        IncidentParty.young_person_id.is_not(None), IncidentParty.young_person_id != person_id
+    )
+    return select(IncidentParty.incident_id).where(
+        IncidentParty.young_person_id == person_id, IncidentParty.incident_id.not_in(others)
+    )
 
 
 def _checked_reason(session: Session, person: YoungPerson, reason: str, verb: str) -> str:

@@ -86,13 +86,11 @@ def upgrade() -> None:
         # In place: batch mode would copy the table and drop the old one (see 0003).
         op.execute(
             "ALTER TABLE young_person ADD COLUMN merged_into_id INTEGER "
-            f"CONSTRAINT {_FK} REFERENCES young_person (id) ON DELETE SET NULL"
+            f"CONSTRAINT {_FK} REFERENCES young_person (id)"
         )
     else:
         op.add_column("young_person", sa.Column("merged_into_id", sa.Integer(), nullable=True))
-        op.create_foreign_key(
-            _FK, "young_person", "young_person", ["merged_into_id"], ["id"], ondelete="SET NULL"
-        )
+        op.create_foreign_key(_FK, "young_person", "young_person", ["merged_into_id"], ["id"])
 
 
 def downgrade() -> None:
