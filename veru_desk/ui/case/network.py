@@ -125,6 +125,9 @@ class NetworkTab(CaseTab):
         self.table = RecordTable(self.model, "Network links", stretch_column=1)
         self.table.doubleClicked.connect(self.change_selected)
         self.table.selectionModel().selectionChanged.connect(self._row_selected)
+        # three links in view however little room the diagram leaves (1280x720)
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + rows * 3)
 
         self.shared_heading = QLabel("Shared with others on record")
         self.shared_heading.setObjectName("sectionHeading")

@@ -191,7 +191,7 @@ class NetworkDiagram(QWidget):
         self._order: list[int] = []  # node indexes in ring order, the centre first
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setMinimumSize(QSize(420, 320))
+        self.setMinimumSize(QSize(420, 220))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Network diagram")
         self.setAccessibleDescription("No network loaded yet.")
@@ -414,8 +414,9 @@ class NetworkDiagram(QWidget):
             return
         for edge in self.network.edges:
             self._paint_edge_line(painter, edge.source, edge.target, edge.certainty, edge.ended)
+        taken = [r.adjusted(-2, -2, 2, 2) for r in self._rects]  # labels never cover a box
         for edge in self.network.edges:
-            self._paint_edge_label(painter, edge.source, edge.target, edge.label, edge.ended)
+            self._paint_edge_label(painter, edge.source, edge.target, edge.label, edge.ended, taken)
         for index in self._order:
             self._paint_node(painter, index)
         if len(self.network.nodes) == 1:
@@ -443,22 +444,40 @@ class NetworkDiagram(QWidget):
         painter.drawLine(self._rects[source].center(), self._rects[target].center())
 
     def _paint_edge_label(
-        self, painter: QPainter, source: int, target: int, label: str, ended: bool
+        self,
+        painter: QPainter,
+        source: int,
+        target: int,
+        label: str,
+        ended: bool,
+        taken: list[QRectF],
     ) -> None:
-        # the middle of the line's visible part, between the two boxes' edges
+        """The link's words on its line, where they cover no box and no other label: the
+        middle of the line's visible part, else a third of the way along either end. A
+        label with no free place is left out (the tooltip and the list still say it)."""
         start = _edge_point(self._rects[source], self._rects[target].center())
         end = _edge_point(self._rects[target], self._rects[source].center())
-        middle = QPointF((start.x() + end.x()) / 2, (start.y() + end.y()) / 2)
         text = label + (" (ended)" if ended else "")
         font = painter.font()
         small = font.pointSizeF() * 0.85 if font.pointSizeF() > 0 else 8.0
         font.setPointSizeF(small)
-        painter.save()
-        painter.setFont(font)
         metrics = QFontMetrics(font)
         text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.box_size().width())
         rect = QRectF(metrics.boundingRect(text)).adjusted(-4, -1, 4, 1)
-        rect.moveCenter(middle)
+        for share in (0.5, 0.32, 0.68):
+            rect.moveCenter(
+                QPointF(
+                    start.x() + (end.x() - start.x()) * share,
+                    start.y() + (end.y() - start.y()) * share,
+                )
+            )
+            if not any(rect.intersects(other) for other in taken):
+                break
+        else:
+            return
+        taken.append(QRectF(rect))
+        painter.save()
+        painter.setFont(font)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 230))
         painter.drawRoundedRect(rect, 3, 3)
