@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import Setting
+from veru_desk.domain.attachments import DEFAULT_MAX_MB, MAX_MB_RANGE
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.text import name_problem
@@ -32,6 +33,7 @@ _LOGO_KEY = "organisation.logo_path"
 _MARKING_KEY = "documents.protective_marking"
 _LOCK_KEY = "security.lock_after_minutes"
 _SIGN_OFF_KEY = "documents.summary_sign_off"
+_ATTACHMENT_KEY = "attachments.max_mb"
 DEFAULT_LOCK_MINUTES = 10
 LOCK_MINUTES_RANGE = (1, 120)
 
@@ -67,7 +69,48 @@ def summaries_need_sign_off(session: Session) -> bool:
     return bool(json.loads(row.value)) if row else False
 
 
+def attachment_max_mb(session: Session) -> int:
+    """The largest file a case may keep, in MB (``domain.attachments``: 20 unless a manager
+    or an administrator changed it)."""
+    row = session.get(Setting, _ATTACHMENT_KEY)
+    value = json.loads(row.value) if row else None
+    low, high = MAX_MB_RANGE
+    return value if isinstance(value, int) and low <= value <= high else DEFAULT_MAX_MB
+
+
 class SettingsService(Service):
+    def attachment_max_mb(self) -> int:
+        with self._read() as session:
+            return attachment_max_mb(session)
+
+    def set_attachment_max_mb(self, megabytes: int) -> None:
+        """The size limit of attached files: a manager's or an administrator's choice (every
+        file is stored inside the database, so it weighs on backups too); audited."""
+        with self._write() as session:
+            require_role(
+                self.actor, Role.MANAGER, Role.ADMIN, doing="change the attached file size limit"
+            )
+            low, high = MAX_MB_RANGE
+            if not low <= megabytes <= high:
+                raise ValidationError(
+                    {"attachment_max_mb": f"Choose a limit between {low} and {high} MB."}
+                )
+            old = attachment_max_mb(session)
+            if old == megabytes:
+                return
+            row = session.get(Setting, _ATTACHMENT_KEY)
+            if row is None:
+                session.add(Setting(key=_ATTACHMENT_KEY, value=json.dumps(megabytes)))
+            else:
+                row.value = json.dumps(megabytes)
+            self._audit(
+                session,
+                AuditAction.UPDATE,
+                entity_type="setting",
+                summary=f"Attached file size limit changed from {old} MB to {megabytes} MB",
+                changes={"attachment_max_mb": (old, megabytes)},
+            )
+
     def summary_sign_off_required(self) -> bool:
         with self._read() as session:
             return summaries_need_sign_off(session)
