@@ -48,6 +48,7 @@ from veru_desk.db.models import (
     SafeguardingFlagRecord,
     SeriesException,
     SessionSeries,
+    Task,
     User,
     YoungPerson,
 )
@@ -82,6 +83,8 @@ _USER_COLUMNS = {
     "user_id": "user",
     "ended_by_id": "ended_by",
     "owner_user_id": "owner_user",
+    "assignee_id": "assignee",
+    "completed_by_id": "completed_by",
 }
 _AGENCY_COLUMNS = {
     "referring_agency_id": "referring_agency",
@@ -119,6 +122,7 @@ _KIND_NAMES = {
     "concern_link": "Link to a person of concern",
     "place_link": "Link to a place",
     "attachment": "Attached file",
+    "task": "Task",
     "audit": "Audit event",
 }
 
@@ -143,6 +147,7 @@ _TABLE_KINDS = {
     "concern_link": "concern_link",
     "place_link": "place_link",
     "attachment": "attachment",
+    "task": "task",
 }
 
 PdfRenderer = Callable[["SubjectAccessData", Path], int]
@@ -507,7 +512,9 @@ def _incidents(session: Session, collect: _Collector, pid: int) -> _Pairs:
     items = []
     for incident, role in found:
         place = session.get(Place, incident.place_id) if incident.place_id else None
-        where = (f"{place.name} ({place.postcode})" if place.postcode else place.name) if place else None
+        where = None
+        if place is not None:
+            where = f"{place.name} ({place.postcode})" if place.postcode else place.name
         others = counts.get(incident.id, 1) - 1
         people = "1 other person" if others == 1 else f"{others} other people"
         items.append(
@@ -518,7 +525,10 @@ def _incidents(session: Session, collect: _Collector, pid: int) -> _Pairs:
                 extra={
                     "place": (where, where or ""),
                     "role": (role.value, role.label),
-                    "others_involved": (others, f"{people} ({OTHERS_WITHHELD})" if others else ""),
+                    "others_involved": (
+                        others,
+                        f"{people} ({OTHERS_WITHHELD})" if others else "",
+                    ),
                 },
             )
         )
@@ -727,6 +737,17 @@ def _gather(
                     CaseNote.young_person_id == pid,
                     order=[CaseNote.occurred_at, CaseNote.id],
                 )
+            ],
+        )
+    )
+    # Tasks on the case, whoever they were for: what the unit set out to do for them.
+    sections.append(
+        (
+            "tasks",
+            "Tasks",
+            [
+                collect.record("task", t, f"{t.title}, due {format_uk_date(t.due_on)}")
+                for t in rows(Task, Task.young_person_id == pid, order=[Task.due_on, Task.id])
             ],
         )
     )
