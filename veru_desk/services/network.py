@@ -66,6 +66,7 @@ from veru_desk.domain.postcode import normalise_postcode
 from veru_desk.domain.text import check_names, stored_text
 from veru_desk.services.access import own_case_ids, require_case_access, require_role
 from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
+from veru_desk.services.changes import Kind
 from veru_desk.services.people import hidden_by_server
 
 _LINK_MODELS: dict[LinkKind, type[PersonLink] | type[ConcernLink] | type[PlaceLink]] = {
@@ -525,6 +526,7 @@ class NetworkService(Service):
             self._stamp(row)
             session.add(row)
             session.flush()  # the shared server tells another's reference once they are linked
+            self._changed(session, Kind.NETWORK, other_person_id)  # their network tab too
             other = self._cases(session, [other_person_id]).get(other_person_id)
             self._audit(
                 session,
@@ -632,6 +634,8 @@ class NetworkService(Service):
         self._require_case_role(doing)
         row = get_or_404(session, _LINK_MODELS[kind], link_id, "link")
         if isinstance(row, PersonLink):
+            for end in (row.young_person_id, row.other_person_id):
+                self._changed(session, Kind.NETWORK, end)  # read from both ends
             own = self._own_ids(session)
             ends = (row.young_person_id, row.other_person_id)
             person = next((p for p in ends if own is None or p in own), None)
