@@ -442,7 +442,120 @@ def _group(w: World, method: str) -> None:
     _published(watched, {(Kind.SESSION, w.person)})
 
 
+def _net_link(link_type: object) -> object:
+    from veru_desk.domain.network import Certainty, InfoSource, LinkInput
+
+    return LinkInput(link_type, InfoSource.POLICE, Certainty.LIKELY)  # type: ignore[arg-type]
+
+
+def _dean(w: World) -> int:
+    from veru_desk.domain.network import ConcernInput
+
+    return w.dariusz.network.add_concern(ConcernInput("Dean Walsh", "D-Money", 24))
+
+
+def _park(w: World) -> int:
+    from veru_desk.domain.network import PlaceInput, PlaceKind
+
+    return w.dariusz.network.add_place(PlaceInput("Wardown Park", PlaceKind.PARK))
+
+
+def _network_walk(method: str) -> Walk:
+    """Each write of the network service publishes NETWORK for the case(s) it links (a link
+    between two young people: both); a person of concern or a place for everyone; reads that
+    audit publish nothing."""
+    from veru_desk.domain.network import (
+        ConcernInput,
+        ConcernLinkType,
+        LinkKind,
+        NodeKind,
+        PersonLinkType,
+        PlaceInput,
+        PlaceKind,
+        PlaceLinkType,
+    )
+
+    def walk(w: World) -> Expected | None:
+        network = w.dariusz.network
+        if method == "add_concern":
+            _dean(w)
+            return {(Kind.NETWORK, None)}
+        if method == "add_place":
+            _park(w)
+            return {(Kind.NETWORK, None)}
+        if method in ("change_concern", "get_concern"):
+            dean = _dean(w)
+            watched = watch()
+            if method == "get_concern":
+                network.get_concern(dean)
+                assert watched == []
+                return None
+            network.change_concern(dean, ConcernInput("Dean Walsh", "D-Money", 25), 1)
+            _published(watched, {(Kind.NETWORK, None)})
+            return None
+        if method == "change_place":
+            park = _park(w)
+            watched = watch()
+            network.change_place(park, PlaceInput("Wardown Park", PlaceKind.PARK, "LU2 7HA"), 1)
+            _published(watched, {(Kind.NETWORK, None)})
+            return None
+        if method == "link_person":
+            assert w.dariusz.actor.user_id is not None
+            other = closed_case(w.manager, w.dariusz.actor.user_id, years_ago=1, age=19)
+            watched = watch()
+            network.link_person(w.person, other, _net_link(PersonLinkType.SIBLING))  # type: ignore[arg-type]
+            _published(watched, {(Kind.NETWORK, w.person), (Kind.NETWORK, other)})
+            return None
+        if method == "link_concern":
+            dean = _dean(w)
+            watched = watch()
+            network.link_concern(w.person, dean, _net_link(ConcernLinkType.EXPLOITED_BY))  # type: ignore[arg-type]
+            _published(watched, {(Kind.NETWORK, w.person)})
+            return None
+        if method == "link_place":
+            park = _park(w)
+            watched = watch()
+            network.link_place(w.person, park, _net_link(PlaceLinkType.SEEN_AT))  # type: ignore[arg-type]
+            _published(watched, {(Kind.NETWORK, w.person)})
+            return None
+        if method == "link_concern_to_place":
+            dean, park = _dean(w), _park(w)
+            watched = watch()
+            network.link_concern_to_place(dean, park, _net_link(PlaceLinkType.OPERATES_FROM))  # type: ignore[arg-type]
+            _published(watched, {(Kind.NETWORK, None)})
+            return None
+        if method in ("change_link", "end_link"):
+            park = _park(w)
+            link = network.link_place(w.person, park, _net_link(PlaceLinkType.SEEN_AT))  # type: ignore[arg-type]
+            watched = watch()
+            if method == "end_link":
+                network.end_link(LinkKind.PLACE, link, today(), 1)
+            else:
+                network.change_link(LinkKind.PLACE, link, _net_link(PlaceLinkType.FREQUENTS), 1)  # type: ignore[arg-type]
+            _published(watched, {(Kind.NETWORK, w.person)})
+            return None
+        # links_of, network_of, linked_young_people: reads that audit
+        dean = _dean(w)
+        network.link_concern(w.person, dean, _net_link(ConcernLinkType.ASSOCIATE))  # type: ignore[arg-type]
+        watched = watch()
+        if method == "linked_young_people":
+            network.linked_young_people(NodeKind.CONCERN, dean)
+        else:
+            getattr(network, method)(w.person)
+        assert watched == [], f"{method} published {watched}"
+        return None
+
+    return walk
+
+
+_NETWORK_WRITES = (
+    "add_concern", "add_place", "change_concern", "change_link", "change_place", "end_link",
+    "get_concern", "link_concern", "link_concern_to_place", "link_person", "link_place",
+    "linked_young_people", "links_of", "network_of",
+)  # fmt: skip
+
 WALKS: dict[str, Walk] = {
+    **{f"network.{name}": _network_walk(name) for name in _NETWORK_WRITES},
     "groups.create": lambda w: (
         w.dariusz.groups.create(
             GroupInput("Knife-crime workshop", dt.datetime.combine(today(), dt.time(10, 0)))
