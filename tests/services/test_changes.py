@@ -316,6 +316,26 @@ def _end_flag(w: World) -> None:
     _published(watched, {(Kind.FLAG, w.person)})
 
 
+def _merge(w: World, undo: bool = False, preview: bool = False) -> None:
+    """Łukasz's case and a duplicate record of him (#19); only the merge (or its undo, or
+    the comparison before it) is watched."""
+    born = w.manager.people.get(w.person).details.date_of_birth
+    other = w.manager.people.create(PersonDetails("Lukasz", "Wisniewski", born))
+    watched = watch()
+    if preview:
+        w.manager.merging.preview(w.person, other)
+        assert watched == []  # a look, audited, changes nothing a screen shows
+        return
+    versions = {pid: w.manager.people.get(pid).version for pid in (w.person, other)}
+    merge_id = w.manager.merging.merge(
+        w.person, other, {}, kept_version=versions[w.person], other_version=versions[other]
+    )
+    if undo:
+        watched = watch()
+        w.manager.merging.undo(merge_id)
+    _published(watched, {(Kind.PERSON, w.person), (Kind.PERSON, other), (Kind.MERGE, None)})
+
+
 def _task(w: World, then: Callable[[Services, int], object]) -> None:
     """A task on Łukasz's case for Dariusz; only ``then``'s write is watched."""
     from veru_desk.services.tasks import TaskInput
@@ -577,6 +597,13 @@ WALKS: dict[str, Walk] = {
     "directory.change_professional": _change_professional,
     "directory.deactivate_professional": _deactivate_professional,
     "people.create": _create_person,
+    "merging.preview": lambda w: _merge(w, preview=True),
+    "merging.merge": lambda w: _merge(w),
+    "merging.undo": lambda w: _merge(w, undo=True),
+    "data_quality.likely_duplicates": lambda w: (
+        w.manager.data_quality.likely_duplicates(),
+        set(),
+    )[1],
     "people.update": _person_update,
     "people.open_case": lambda w: (w.dariusz.people.open_case(w.person), set())[1],
     "referrals.create": _create_referral,
