@@ -90,9 +90,11 @@ class GroupRegisterDialog(QDialog):
 
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Young person", "Attendance", "Note"])
-        self.table.horizontalHeaderItem(2).setToolTip(
+        self.note_heading = QTableWidgetItem("Note")
+        self.note_heading.setToolTip(
             "A short note on the young person's own record: nobody else on the register sees it"
         )
+        self.table.setHorizontalHeaderItem(2, self.note_heading)
         self.table.setAccessibleName("Register: one row per young person")
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -217,7 +219,7 @@ class GroupRegisterDialog(QDialog):
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         note = max(
-            header.fontMetrics().horizontalAdvance(self.table.horizontalHeaderItem(2).text()),
+            header.fontMetrics().horizontalAdvance(self.note_heading.text()),
             self.fontMetrics().horizontalAdvance("M") * 14,
         )
         frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
