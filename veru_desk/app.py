@@ -457,6 +457,9 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     if guard is None:  # already running on this database: that copy has come forward
         log.info("VERU Desk is already open on %s: brought it forward", location.display)
         return 0
+    from veru_desk.services.attachments import clear_own_opened_files, sweep_opened_files
+
+    sweep_opened_files()  # copies of case files a crashed run left for a viewer
 
     try:
         signed_in = sign_in_to(location, early)
@@ -503,6 +506,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     else:
         when_painted(window, carry_on)
     status = app.exec()
+    clear_own_opened_files()  # the copies of case files opened for a viewer
     watcher = session.get("watcher")
     if watcher is not None:
         from veru_desk.services.users import sign_out
