@@ -36,6 +36,7 @@ from veru_desk.ui.case.attachments import AttachmentsTab
 from veru_desk.ui.case.chronology import ChronologyTab
 from veru_desk.ui.case.contacts import ContactsTab
 from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
+from veru_desk.ui.case.incidents import IncidentsTab
 from veru_desk.ui.case.mentoring import SessionsTab
 from veru_desk.ui.case.network import NetworkTab
 from veru_desk.ui.case.outcomes import OutcomesTab
@@ -100,6 +101,7 @@ class CaseWorkspace(QWidget):
         self.safeguarding_tab = SafeguardingTab(services, person_id)
         self.network_tab = NetworkTab(services, person_id)
         self.network_tab.open_case.connect(self.open_case)
+        self.incidents_tab = IncidentsTab(services, person_id)
         self.attachments_tab = AttachmentsTab(services, person_id)
         for tab, label in (
             (self.overview_tab, "&Overview"),
@@ -113,6 +115,7 @@ class CaseWorkspace(QWidget):
             (self.contacts_tab, "Co&ntacts"),
             (self.safeguarding_tab, "Safe&guarding"),
             (self.network_tab, "Net&work"),
+            (self.incidents_tab, "&Incidents"),
             (self.attachments_tab, "&Documents"),
         ):
             self.tabs.addTab(tab, label)
