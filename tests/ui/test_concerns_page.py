@@ -74,8 +74,8 @@ def test_the_manager_sees_the_ranked_lists_and_who_is_linked(
     assert cells(page.concern_table, 0) == ["Dean Walsh ('D-Money')", "Jordan Reilly ('Skeng')"]
     assert cells(page.concern_table, 2) == ["3", "1"]
     assert cells(page.concern_table, 3) == ["+3", "No change"]
-    assert cells(page.place_table, 0) == ["Wardown Park"]
-    assert cells(page.place_table, 1) == ["Park or open space, LU2 7HA"]
+    assert cells(page.place_table, 0) == ["Wardown Park (LU2 7HA)"]
+    assert cells(page.place_table, 1) == ["Park or open space"]
     assert page.result_label.text() == "2 persons of concern and 1 place."
     assert page.linked_stack.currentWidget() is page.linked_empty  # nothing read unasked
 
@@ -138,7 +138,8 @@ def test_adding_and_changing_persons_of_concern_and_places_from_the_page(
 
     dialogs.then(bad_postcode)
     click(qtbot, page.add_place_button)
-    assert cells(page.place_table, 1) == ["Takeaway or shop front, LU1 1HB"]
+    assert cells(page.place_table, 0) == ["Chicken Cottage, Dunstable Road (LU1 1HB)"]
+    assert cells(page.place_table, 1) == ["Takeaway or shop front"]
 
     page.concern_table.select_first()
 

@@ -932,8 +932,8 @@ class NetworkService(Service):
                     RankedEntry(
                         NodeKind.PLACE,
                         p.id,
-                        p.name,
-                        ", ".join(filter(None, [p.kind.label, p.postcode])),
+                        f"{p.name} ({p.postcode})" if p.postcode else p.name,
+                        p.kind.label,
                         now_p.get(p.id, 0),
                         new_p.get(p.id, 0),
                         ended_p.get(p.id, 0),

@@ -36,7 +36,7 @@ class PersonOfConcernDialog(DirectoryDialog):
         self.concern = concern
         self.name = QLineEdit()
         self.name.setMaxLength(200)
-        self.name.setPlaceholderText("As police or partners know them, e.g. Dean Walsh")
+        self.name.setPlaceholderText("e.g. Dean Walsh")
         self.street_name = QLineEdit()
         self.street_name.setMaxLength(100)
         self.street_name.setPlaceholderText("e.g. D-Money")

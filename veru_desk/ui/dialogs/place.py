@@ -31,7 +31,7 @@ class PlaceOfConcernDialog(DirectoryDialog):
         self.place = place
         self.name = QLineEdit()
         self.name.setMaxLength(200)
-        self.name.setPlaceholderText("e.g. Wardown Park, Chicken Cottage on Dunstable Road")
+        self.name.setPlaceholderText("e.g. Wardown Park")
         self.kind = enum_combo(PlaceKind, "Kind of place")
         self.kind.setPlaceholderText("Choose the kind of place")
         self.kind.setCurrentIndex(-1)

@@ -64,13 +64,13 @@ def _columns(what: str) -> list[Column]:
         Column(what, lambda e: e.label),
         Column("Details", lambda e: e.detail),
         Column(
-            "Young people linked",
+            "Linked now",
             lambda e: str(e.linked_now),
             tooltip=lambda e: "Young people on record linked now, on every caseload",
             numeric=True,
         ),
         Column(
-            f"Change ({WINDOW_DAYS} days)",
+            f"{WINDOW_DAYS}-day change",
             change_text,
             tooltip=_change_tooltip,
             warning=lambda e: e.change > 0,
@@ -91,7 +91,9 @@ LINKED_COLUMNS = [
     Column(
         "Young person",
         lambda p: p.label,
-        tooltip=lambda p: "" if p.can_open else "Another caseworker's case: ask them or a manager",
+        tooltip=lambda p: (
+            p.label + ("" if p.can_open else ": another caseworker's case, ask them or a manager")
+        ),
         quiet=lambda p: not p.can_open,
     ),
     Column("Link", lambda p: p.link_label),
@@ -165,7 +167,8 @@ class ConcernsPage(QWidget):
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setContentsMargins(self.fontMetrics().horizontalAdvance("M"), 0, 0, 0)
+        side.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 22)
         self.linked_title = QLabel("Young people linked")
         self.linked_title.setObjectName("sectionTitle")
         self.linked_title.setWordWrap(True)
@@ -191,8 +194,8 @@ class ConcernsPage(QWidget):
         body.setChildrenCollapsible(False)
         body.addWidget(lists)
         body.addWidget(side)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 2)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 1)
         layout.addWidget(body, 1)
         self.result_label = QLabel()
         self.result_label.setObjectName("hint")
