@@ -62,6 +62,7 @@ from veru_desk.db.models import (
     YoungPerson,
     utcnow,
 )
+from veru_desk.domain.case_reference import reference_sort_key
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, ReferralStatus, Role
 from veru_desk.domain.errors import ValidationError
@@ -240,7 +241,9 @@ class RetentionService(Service):
             items.append(
                 RetentionItem(person_id, case_ref, f"{first} {last}", closed_on, due, reason)
             )
-        return sorted(items, key=lambda item: (item.review_due_on, reference_sort_key(item.case_ref)))
+        return sorted(
+            items, key=lambda item: (item.review_due_on, reference_sort_key(item.case_ref))
+        )
 
     def anonymise(self, person_id: int, reason: str) -> None:
         """Removes what identifies the young person and every free-text account, keeping the
