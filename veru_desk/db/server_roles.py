@@ -237,6 +237,23 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   LIMIT 20
 $$;
 
+-- A group's register (services.groups, #19): young people from several caseloads, taken by
+-- one facilitator. The policies hide the places of others' young people, so this tells who
+-- else is on it as the case reference and the worker to ask, with what was recorded: no
+-- name, no note. Caseworkers and managers only.
+CREATE OR REPLACE FUNCTION veru_server.group_register(wanted_group integer)
+RETURNS TABLE (session_id integer, person_id integer, case_ref text, worker text,
+               attendance text, version integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT m.id, p.id, p.case_ref::text, u.display_name::text, m.attendance::text, m.version
+  FROM public.mentoring_session m
+  JOIN public.young_person p ON p.id = m.young_person_id
+  LEFT JOIN public."user" u ON u.id = p.current_worker_id
+  WHERE m.group_session_id = wanted_group
+    AND (veru_server.has_role('caseworker') OR veru_server.has_role('manager'))
+  ORDER BY m.id
+$$;
+
 -- Who and where (#18). Each asks only about the signed-in user. A person of concern: linked
 -- to one of my cases, or a party to an incident with one of my cases, or entered by me.
 CREATE OR REPLACE FUNCTION veru_server.made_by_me(creator integer) RETURNS boolean
@@ -414,6 +431,7 @@ _FUNCTION_GRANTS = {
         "veru_admin",
     ),
     "veru_server.on_record(text, text, date, text[])": ("veru_caseworker", "veru_manager"),
+    "veru_server.group_register(integer)": ("veru_caseworker", "veru_manager"),
     "veru_server.made_by_me(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
     "veru_server.sees_concern(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
     "veru_server.sees_place(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import GroupSeries, GroupSession, MentoringSession, User, YoungPerson
@@ -51,6 +51,13 @@ from veru_desk.services.mentoring import (
     note_first_contact,
     series_rule,
     wall_clock,
+)
+from veru_desk.services.people import hidden_by_server
+
+#: Who else is on a register, from a server whose policies hide their rows (db.server_roles).
+_SERVER_REGISTER = text(
+    "SELECT session_id, person_id, case_ref, worker, attendance, version "
+    "FROM veru_server.group_register(:group)"
 )
 
 
@@ -399,6 +406,26 @@ class GroupService(Service):
                         visible=bool(mine),
                     )
                 )
+            if hidden_by_server(session):
+                # The server's policies hid the others' places: it tells them on its own terms.
+                shown = {r.session_id for r in rows}
+                for ident, pid, ref, worker_name, attendance, version in session.execute(
+                    _SERVER_REGISTER, {"group": group.id}
+                ):
+                    if ident not in shown:
+                        rows.append(
+                            RegisterRow(
+                                session_id=ident,
+                                version=version,
+                                person_id=pid,
+                                case_ref=ref,
+                                label=others_label(ref, worker_name),
+                                worker=worker_name,
+                                attendance=Attendance(attendance),
+                                notes="",
+                                visible=False,
+                            )
+                        )
             rows.sort(key=lambda r: (not r.visible, fold(r.label), r.case_ref))
             self._audit(
                 session,
