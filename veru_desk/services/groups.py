@@ -86,8 +86,9 @@ class GroupCreated:
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """One group session as the Groups page lists it, with counts over its whole register
-    (numbers only: no one on it is named here)."""
+    """One group session as the Groups page lists it, with counts over its register (numbers
+    only: no one on it is named here). On a server that enforces the rules a caseworker's
+    counts are of the places they may read; the register itself lists everyone."""
 
     id: int
     version: int
