@@ -241,6 +241,49 @@ def _tab(index: int) -> Callable[[World], QWidget]:
     return build
 
 
+def _case_files(world: World) -> list[Path]:
+    """Three files on the worker's case (added once), and their copies on disk to add again."""
+    from tests.services.test_attachments import docx_bytes, pdf_bytes, png_bytes
+
+    files = {
+        "Consent to share - signed by mum.pdf": (pdf_bytes(), "Signed at the home visit"),
+        "School attendance letter.docx": (docx_bytes(), "From Challney High School"),
+        "Photo of timetable.png": (png_bytes(40, 30), ""),
+    }
+    paths = []
+    for name, (data, _about) in files.items():
+        paths.append(world.folder / name)
+        paths[-1].write_bytes(data)
+    service = world.as_(world.worker).attachments
+    if not service.for_case(world.case_id):
+        for path, (_data, about) in zip(paths, files.values(), strict=True):
+            service.add(world.case_id, path, about)
+    return paths
+
+
+def _documents_tab(world: World) -> QWidget:
+    """The Documents tab with three files (found by its widget: tabs are added before it)."""
+    _case_files(world)
+    window = _window(world, world.worker)
+    window.show()
+    workspace = window.open_case(world.case_id)  # type: ignore[attr-defined]
+    assert workspace is not None
+    workspace.tabs.setCurrentWidget(workspace.attachments_tab)
+    return window
+
+
+def _add_files(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.attachment import AddAttachmentDialog
+
+    return AddAttachmentDialog(world.as_(world.worker), world.case_id, _case_files(world)[:2])
+
+
+def _no_files(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.attachment import AddAttachmentDialog
+
+    return AddAttachmentDialog(world.as_(world.worker), world.case_id)
+
+
 def _dialog(make: Callable[[World], QWidget]) -> Callable[[World], QWidget]:
     return make
 
@@ -400,6 +443,12 @@ def _dialogs() -> list[Screen]:
         ("link (blank save)", "caseworker", _saved_blank(_link_dialog)),
         ("person of concern (blank save)", "priya", _saved_blank(_concern_dialog)),
         ("place of concern (blank save)", "priya", _saved_blank(_place_dialog)),
+        ("add files", "caseworker", _add_files),
+        (
+            "add files (blank save)",
+            "caseworker",
+            _saved_blank(_no_files),
+        ),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
 
@@ -622,6 +671,7 @@ def catalogue() -> list[Screen]:
     screens += [
         Screen(f"case tab {label}", "caseworker", "tab", _tab(i)) for i, label in enumerate(TABS)
     ]
+    screens.append(Screen("case tab Documents", "caseworker", "tab", _documents_tab))
     return screens + _dialogs()
 
 

@@ -12,9 +12,16 @@ from pathlib import Path
 from typing import ClassVar
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from veru_desk.domain.attachments import format_size
 from veru_desk.domain.dates import format_uk_datetime
@@ -45,6 +52,7 @@ ATTACHMENT_COLUMNS = [
     Column("Added on", added_on),
     Column("Description", lambda a: a.description, tooltip=lambda a: a.description),
 ]
+DESCRIPTION_COLUMN = 5
 
 
 def no_viewer_message(path: Path) -> str:
@@ -74,8 +82,12 @@ class AttachmentsTab(CaseTab):
         self.remove_button = QPushButton("Remove…")
         self.remove_button.clicked.connect(self.remove_selected)
         self.model = RecordTableModel(ATTACHMENT_COLUMNS, self)
-        self.table = RecordTable(self.model, "Documents kept on the case", stretch_column=5)
+        self.table = RecordTable(
+            self.model, "Documents kept on the case", stretch_column=DESCRIPTION_COLUMN
+        )
         self.table.doubleClicked.connect(self.open_selected)
+        self.model.modelReset.connect(self._fit_description)  # after the table's own fitting
+        self.table.installEventFilter(self)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -100,6 +112,28 @@ class AttachmentsTab(CaseTab):
         layout.addWidget(self.saved)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         self._show_selected()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_description()
+        return super().eventFilter(watched, event)
+
+    def _fit_description(self) -> None:
+        """The description takes the room the other columns leave, but never less than its
+        heading: on a narrow screen at large text the table scrolls sideways instead of
+        squeezing "Description" to a few letters."""
+        header = self.table.horizontalHeader()
+        column = DESCRIPTION_COLUMN
+        others = sum(header.sectionSize(i) for i in range(header.count()) if i != column)
+        need = max(
+            header.sectionSizeFromContents(column).width(),
+            self.fontMetrics().horizontalAdvance("M") * 12,
+        )
+        if self.table.viewport().width() - others >= need:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, need)
 
     def refresh(self) -> None:
         service, person_id = self.services.attachments, self.person_id
