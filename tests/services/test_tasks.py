@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from veru_desk.db.models import YoungPerson
 from veru_desk.domain.enums import AuditAction
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
 from veru_desk.domain.tasks import Due, TaskStatus
@@ -320,3 +321,28 @@ def test_a_done_task_on_a_case_is_in_its_chronology_and_an_open_one_is_not(
         ("Task done: Ring Mr Adeyemi at the youth club", "Priya Raghunathan", YESTERDAY)
     ]
     assert entries[0].detail == "Task of Dariusz Wójcik"
+
+
+def test_anonymising_removes_a_tasks_words_and_keeps_its_dates(
+    as_manager: Services, as_dariusz: Services, allocated_case: int, db: object
+) -> None:
+    from sqlalchemy import select
+
+    from veru_desk.db.models import Task
+
+    task_id = as_dariusz.tasks.create(
+        TaskInput(
+            "Visit Łukasz at his nan's flat",
+            uid(as_dariusz),
+            YESTERDAY,
+            allocated_case,
+            notes="Nan is Mrs Wiśniewska",
+        )
+    )
+    as_dariusz.tasks.complete(task_id, 1, on=YESTERDAY)
+    with db.write() as session:  # type: ignore[attr-defined]
+        as_manager.retention._anonymise_rows(session, session.get_one(YoungPerson, allocated_case))
+    with db.read() as session:  # type: ignore[attr-defined]
+        task = session.scalars(select(Task).where(Task.id == task_id)).one()
+        assert "Łukasz" not in task.title and task.notes is None
+        assert task.due_on == YESTERDAY and task.completed_on == YESTERDAY

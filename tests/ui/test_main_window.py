@@ -29,6 +29,7 @@ def test_status_bar_shows_the_database_and_the_signed_in_user(manager_window: Ma
     assert manager_window.user_label.text() == "Signed in as Priya Raghunathan (Manager)"
     assert nav_labels(manager_window) == [
         "Dashboard",
+        "Tasks",
         "Referrals",
         "Caseload",
         "People",
@@ -52,6 +53,7 @@ def test_navigation_follows_the_role(
     caseworker = make_window(qtbot, Services(db, team.dariusz), settings)  # type: ignore[arg-type,attr-defined]
     assert nav_labels(caseworker) == [
         "Dashboard",
+        "Tasks",
         "Referrals",
         "Caseload",
         "People",

@@ -17,6 +17,7 @@ from enum import nonmember
 
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import LabelledEnum
+from veru_desk.domain.reviews import DUE_SOON_DAYS
 from veru_desk.domain.text import check_names
 
 MAX_TITLE_CHARS = 200
@@ -64,9 +65,10 @@ class Due(LabelledEnum):
 
 
 def week_end(today: dt.date) -> dt.date:
-    """The Sunday of ``today``'s week: "this week" is what is left of the working week and
-    its weekend, so on a Friday it means the next two days, not the next seven."""
-    return today + dt.timedelta(days=6 - today.weekday())
+    """The last day of "this week": the next seven days, as the dashboard's other "this
+    week" lists count them (``domain.reviews.DUE_SOON_DAYS``), so on a Friday it still
+    reaches the Thursday after."""
+    return today + dt.timedelta(days=DUE_SOON_DAYS)
 
 
 def due_bucket(status: TaskStatus, due_on: dt.date, today: dt.date) -> Due:

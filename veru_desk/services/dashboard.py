@@ -34,10 +34,12 @@ from veru_desk.domain.dates import format_time, format_uk_date
 from veru_desk.domain.enums import Attendance, Priority, ReferralStatus, Role
 from veru_desk.domain.names import display_name
 from veru_desk.domain.reviews import DUE_SOON_DAYS
+from veru_desk.domain.tasks import week_end
 from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
 from veru_desk.services.overdue import action_overdue, open_case, risk_review_overdue
+from veru_desk.services.tasks import TaskService, TaskView, WorkerOverdue
 
 LIST_CAP = 200
 #: How long a re-referral of a case stays on its worker's dashboard once decided.
@@ -80,6 +82,10 @@ class Dashboard:
     re_referrals: list[DashboardItem] = field(default_factory=list)
     #: safeguarding flags added to a case in the last FLAGS_ADDED_DAYS days, newest first
     flags_added: list[DashboardItem] = field(default_factory=list)
+    #: my open tasks overdue, due today and due this week, most overdue first (#19)
+    my_tasks: list[TaskView] = field(default_factory=list)
+    #: managers: each worker's overdue tasks, the worker with most first
+    team_overdue_tasks: list[WorkerOverdue] = field(default_factory=list)
     #: each list's true number of items (a list stops at LIST_CAP; its total does not)
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -181,8 +187,19 @@ class DashboardService(Service):
                 actions_overdue=self._actions(session, t, scope, today),
                 re_referrals=self._re_referrals(session, t, scope, today),
                 flags_added=self._flags_added(session, t, scope, today),
+                **self._tasks(session, t, today),
                 totals=t,
             )
+
+    def _tasks(
+        self, session: Session, totals: dict[str, int], today: dt.date
+    ) -> dict[str, Any]:
+        tasks = TaskService(self.db, self.actor)
+        mine = tasks.mine_due_in(session, week_end(today), LIST_CAP)
+        totals["my_tasks"] = len(mine)
+        team = tasks.team_overdue_in(session, today)
+        totals["team_overdue_tasks"] = sum(worker.count for worker in team)
+        return {"my_tasks": mine, "team_overdue_tasks": team}
 
     def _new_referrals(
         self, session: Session, totals: dict[str, int], today: dt.date

@@ -396,9 +396,25 @@ class TaskService(Service):
     def team_overdue(self, today: dt.date | None = None) -> list[WorkerOverdue]:
         """Managers: each worker's overdue tasks, the most overdue worker first."""
         require_role(self.actor, Role.MANAGER, doing="see the team's overdue tasks")
-        day = today or dt.date.today()
         with self._read() as session:
-            views = self._views(session, Task.due_on < day)
+            return self.team_overdue_in(session, today or dt.date.today())
+
+    def mine_due_in(self, session: Session, until: dt.date, limit: int) -> list[TaskView]:
+        """My open tasks due by ``until`` (overdue ones first), at most ``limit``: the
+        dashboard's card, in the dashboard's read."""
+        if self.actor.user_id is None:
+            return []
+        return self._views(
+            session,
+            and_(Task.assignee_id == self.actor.user_id, Task.due_on <= until),
+            limit=limit,
+        )
+
+    def team_overdue_in(self, session: Session, day: dt.date) -> list[WorkerOverdue]:
+        """``team_overdue`` in a read the caller holds (the dashboard)."""
+        if not self.actor.is_manager:
+            return []
+        views = self._views(session, Task.due_on < day)
         by_worker: dict[int, list[TaskView]] = {}
         for view in views:
             by_worker.setdefault(view.assignee_id, []).append(view)
@@ -478,6 +494,7 @@ class TaskService(Service):
         *,
         include_closed: bool = False,
         visible_only: bool = True,
+        limit: int | None = None,
     ) -> list[TaskView]:
         assignee = aliased(User)
         closer = aliased(User)
@@ -505,6 +522,8 @@ class TaskService(Service):
             query = query.where(self._visible())
         if not include_closed:
             query = query.where(Task.status == TaskStatus.OPEN)
+        if limit is not None:
+            query = query.limit(limit)
         views: list[TaskView] = []
         for row in session.execute(query):
             task: Task = row[0]

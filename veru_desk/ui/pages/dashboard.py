@@ -65,6 +65,10 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section(
+        "my_tasks", "My tasks: overdue, today and this week", "No task due this week.", True
+    ),
+    Section("team_overdue_tasks", "Team's overdue tasks", "No one has an overdue task.", True),
     Section("new_referrals", "New referrals awaiting triage", "No referrals waiting.", True),
     Section("reviews_overdue", "Risk reviews overdue", "No risk review is overdue.", True),
     Section("disengagement_alerts", "Disengagement alerts", "No alerts.", True),
@@ -83,6 +87,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 _SUMMARY_WORDS: dict[str, tuple[str, str]] = {
+    "my_tasks": ("task of yours due this week", "tasks of yours due this week"),
     "new_referrals": ("new referral", "new referrals"),
     "reviews_overdue": ("risk review overdue", "risk reviews overdue"),
     "disengagement_alerts": ("disengagement alert", "disengagement alerts"),
@@ -202,6 +207,9 @@ class DashboardPage(QWidget):
     open_case = Signal(int)
     #: a referral awaiting triage, shown on the Referrals page
     open_referral = Signal(int)
+    #: a task (``services.tasks.TaskView``) from "My tasks"; a worker's overdue tasks
+    open_task = Signal(object)
+    open_worker_tasks = Signal(int)
     loaded = Signal()
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -239,9 +247,13 @@ class DashboardPage(QWidget):
         grid.setSpacing(12)
         self.cards: dict[str, DashboardCard] = {}
         columns = 3
-        shown = [s for s in SECTIONS if s.field != "new_referrals" or services.actor.is_manager]
+        from veru_desk.ui.pages.tasks import task_cards
+
+        managers_only = ("new_referrals", "team_overdue_tasks")
+        shown = [s for s in SECTIONS if s.field not in managers_only or services.actor.is_manager]
+        special = task_cards()
         for position, section in enumerate(shown):
-            card = DashboardCard(section)
+            card = special.get(section.field, DashboardCard)(section)
             card.item_chosen.connect(lambda entry, s=section: self._open(s, entry))
             grid.addWidget(card, position // columns, position % columns)
             self.cards[section.field] = card
@@ -296,6 +308,12 @@ class DashboardPage(QWidget):
         )
 
     def _open(self, section: Section, entry: DashboardItem) -> None:
+        if section.field == "my_tasks":
+            self.open_task.emit(entry)
+            return
+        if section.field == "team_overdue_tasks":
+            self.open_worker_tasks.emit(entry.worker_id)  # type: ignore[attr-defined]
+            return
         if section.field == "new_referrals" and entry.referral_id is not None:
             self.open_referral.emit(entry.referral_id)
         else:

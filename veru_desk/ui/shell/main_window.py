@@ -68,6 +68,7 @@ def _case_role(actor: Actor) -> bool:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", _case_role),
+    PageSpec("tasks", "Tasks", _case_role),
     PageSpec("referrals", "Referrals", _case_role),
     PageSpec("caseload", "Caseload", _case_role),
     PageSpec("people", "People", _case_role),
@@ -296,7 +297,17 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(sidebar)
-        layout.addWidget(self.stack, 1)
+        content = QVBoxLayout()
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(0)
+        from veru_desk.ui.pages.tasks import OverdueReminder
+
+        # After sign-in, "You have 3 overdue tasks" with a way to them: never a modal.
+        self.overdue_reminder = OverdueReminder(self.services, self)
+        self.overdue_reminder.show_tasks.connect(lambda: self.show_page("tasks"))
+        content.addWidget(self.overdue_reminder)
+        content.addWidget(self.stack, 1)
+        layout.addLayout(content, 1)
         self.setCentralWidget(central)
 
     def _set_tab_order(self) -> None:
@@ -346,6 +357,13 @@ class MainWindow(QMainWindow):
             page = DashboardPage(services, self)
             page.open_case.connect(self.open_case)
             page.open_referral.connect(self.open_referral)
+            page.open_task.connect(lambda task: self.show_task(task.id))
+            page.open_worker_tasks.connect(self.show_worker_tasks)
+        elif key == "tasks":
+            from veru_desk.ui.pages.tasks import TasksPage
+
+            page = TasksPage(services, self)
+            page.open_case.connect(self.open_case)
         elif key == "referrals":
             from veru_desk.ui.pages.triage import TriagePage
 
@@ -430,6 +448,20 @@ class MainWindow(QMainWindow):
             item.setSelected(True)
             self._navigation_changed(item, None)
         return self._pages.get(key)
+
+    def show_task(self, task_id: int) -> None:
+        """The Tasks page with this task selected (from the dashboard's "My tasks")."""
+        page = self.show_page("tasks")
+        select = getattr(page, "select_task", None)
+        if callable(select):
+            select(task_id)
+
+    def show_worker_tasks(self, worker_id: int) -> None:
+        """The team's tasks, one worker's (from the dashboard's "Team's overdue tasks")."""
+        page = self.show_page("tasks")
+        show_team = getattr(page, "show_team", None)
+        if callable(show_team):
+            show_team(worker_id)
 
     def refresh_current_page(self) -> None:
         """Re-reads what the current page shows: after a start that painted from the
