@@ -326,3 +326,54 @@ def test_subject_access_includes_incidents_and_withholds_the_other_people(
     assert document["role"] == "harmed" and document["kind"] == "knife"
     text = repr(data.document) + repr(data.sections)
     assert "Chiamaka" not in text and "Dean Walsh" not in text and "D-Money" not in text
+
+
+def test_the_case_summary_lists_incidents_within_the_multi_agency_sharing_rules(
+    as_dariusz: Services, allocated_case: int, aisha_case: int, park: int, tmp_path: Any
+) -> None:
+    from veru_desk.reports.case_summary import render_case_summary
+    from veru_desk.services.summary import SharingProfile
+
+    as_dariusz.incidents.add(
+        knife(
+            PartyInput(IncidentRole.HARMED, allocated_case),
+            PartyInput(IncidentRole.WITNESS, aisha_case),
+            place_id=park,
+        )
+    )
+    as_dariusz.incidents.add(
+        IncidentInput(
+            occurred_at=days_ago(1, 23, 5),
+            kind=IncidentKind.ARREST,
+            source=InfoSource.POLICE,
+            summary="Arrested with Chiamaka near the station; released under investigation.",
+            parties=(PartyInput(IncidentRole.SUSPECTED, allocated_case),),
+            location="Luton station",
+            reference="CAD 5120",
+        )
+    )
+    full = as_dariusz.summary.gather(allocated_case, SharingProfile.FULL)
+    assert [(i.kind, i.role, i.place) for i in full.incidents] == [
+        (IncidentKind.KNIFE, IncidentRole.HARMED, "Wardown Park (LU2 7HA)"),
+        (IncidentKind.ARREST, IncidentRole.SUSPECTED, "Luton station"),
+    ]
+    assert full.incidents[0].summary is not None and "Chased" in full.incidents[0].summary
+
+    shared = as_dariusz.summary.gather(allocated_case, SharingProfile.MULTI_AGENCY)
+    knife_line, arrest = shared.incidents
+    assert (knife_line.place, knife_line.reference, knife_line.summary) == (
+        "Wardown Park (LU2 7HA)",
+        "CAD 4417/03DEC",
+        None,  # the account names others: the unit's full summary only
+    )
+    assert knife_line.withheld is None
+    # An arrest (and being suspected) is criminal offence data: withheld without a decision.
+    assert arrest.withheld is not None and arrest.withheld.startswith("Offending details withheld")
+    assert (arrest.place, arrest.reference, arrest.summary) == ("", None, None)
+    incidents = [c for c in shared.chronology if c.kind is ChronologyKind.INCIDENT]
+    assert [c.detail for c in incidents] == ["Source: Police; reference CAD 4417/03DEC", ""]
+    assert incidents[1].title == arrest.withheld
+    assert "Chiamaka" not in repr(shared) and "Chased" not in repr(shared)
+    for profile, data in (("full", full), ("multi", shared)):
+        pages = render_case_summary(data, tmp_path / f"{profile}.pdf")
+        assert pages >= 1

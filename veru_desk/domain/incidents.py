@@ -50,6 +50,18 @@ class IncidentInput:
 #: Incident kinds that are special category or criminal offence data in themselves: the
 #: multi-agency profile withholds them unless the sharing decision shares their section.
 KIND_SECTIONS: dict[IncidentKind, ShareSection] = {IncidentKind.ARREST: ShareSection.OFFENDING}
+#: A young person suspected of an offence: an allegation is criminal offence data (UK GDPR
+#: Art. 10) whatever the kind of incident.
+ROLE_SECTIONS: dict[IncidentRole, ShareSection] = {IncidentRole.SUSPECTED: ShareSection.OFFENDING}
+
+
+def incident_sections(kind: IncidentKind, role: IncidentRole | None) -> frozenset[ShareSection]:
+    """The special-category sections an incident touches, read from one young person's
+    side: the multi-agency profile withholds it unless its sharing decision shares them."""
+    found = {KIND_SECTIONS[kind]} if kind in KIND_SECTIONS else set()
+    if role in ROLE_SECTIONS:
+        found.add(ROLE_SECTIONS[role])  # type: ignore[index]  # checked just above
+    return frozenset(found)
 
 
 def incident_problems(data: IncidentInput, now: dt.datetime) -> dict[str, str]:

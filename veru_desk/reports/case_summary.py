@@ -153,6 +153,7 @@ def summary_story(data: CaseSummaryData) -> list[Flowable]:
     story += _young_person(data)
     story += _referrals(data)
     story += _risk(data)
+    story += _incidents(data)
     story += _plan(data)
     story += _sessions(data)
     story += _outcomes(data)
@@ -534,6 +535,39 @@ def _risk(data: CaseSummaryData) -> list[Flowable]:
             ["Assessed", "Level", "Risk factors", "Protective factors", "Assessor", "Review"],
             rows,
             _w(2.2, 1.8, 4.6, 4.6, 2.6, 2.2),
+        )
+    )
+    return story
+
+
+def _incidents(data: CaseSummaryData) -> list[Flowable]:
+    """The incidents the young person was involved in, oldest first, with their own role. The
+    account of what happened names others, so only the full internal summary prints it."""
+    story: list[Flowable] = [*heading("Incidents")]
+    if not data.incidents:
+        return [*story, para("No incidents recorded.", BODY)]
+    rows: list[list[object]] = []
+    for line in data.incidents:
+        when = format_uk_datetime(line.occurred_at)
+        if line.withheld:
+            rows.append([when, line.withheld, "", "", "", ""])
+            continue
+        kind = LongText(line.summary, heading=line.kind.label) if line.summary else line.kind.label
+        rows.append(
+            [
+                when,
+                kind,
+                line.place,
+                line.role.label if line.role else "",
+                line.source,
+                line.reference or "",
+            ]
+        )
+    story.append(
+        data_table(
+            ["When", "What", "Place", "Role", "Source", "Reference"],
+            rows,
+            _w(2.4, 5.6, 3.4, 2.3, 2.1, 2.6),
         )
     )
     return story

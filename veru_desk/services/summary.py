@@ -38,6 +38,8 @@ from veru_desk.domain.enums import (
     Role,
 )
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.incidents import incident_sections
+from veru_desk.domain.network import IncidentKind, IncidentRole
 from veru_desk.domain.sharing import (
     FLAG_SECTIONS,
     GOAL_SECTIONS,
@@ -53,6 +55,7 @@ from veru_desk.services.base import get_or_404
 from veru_desk.services.case_analysis import analysis_in
 from veru_desk.services.chronology import ChronologyEntry, ChronologyService
 from veru_desk.services.contacts import network_in
+from veru_desk.services.incidents import IncidentService, IncidentView
 from veru_desk.services.mentoring import AttendanceSummary, SessionService, summarise_attendance
 from veru_desk.services.outcomes import OutcomeService, OutcomeView
 from veru_desk.services.people import flag_labels
@@ -258,6 +261,23 @@ class ChronologyLine:
     title: str
     detail: str
     by: str | None
+    source_id: int = 0  # the record it comes from (an incident's id: see ``Redactor``)
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    """An incident the young person was involved in, read from their side."""
+
+    id: int
+    occurred_at: dt.datetime
+    kind: IncidentKind
+    place: str
+    role: IncidentRole | None
+    source: str
+    reference: str | None
+    # The account of what happened names other people: the full internal summary only.
+    summary: str | None
+    withheld: str | None = None  # the marker, when the sharing decision withholds it
 
 
 @dataclass(frozen=True)
@@ -291,6 +311,7 @@ class CaseSummaryData:
     sharing: SharingDecisionView | None = None
     withheld_sections: frozenset[ShareSection] = frozenset()
     outcome_columns_withheld: str | None = None  # the marker for arrests/charges/wellbeing
+    incidents: list[IncidentLine] = dataclasses.field(default_factory=list)  # oldest first
 
     @property
     def current_risk(self) -> RiskLine | None:
@@ -365,9 +386,18 @@ class CaseSummaryService(SnapshotService):
                 session, person, person_section, risk, plan, outcomes, contacts, today
             )
             episodes = self._episodes(session, person_id, referral_views, outcomes)
+            incidents = [
+                _incident_line(view, full)
+                for view in reversed(IncidentService(db, actor).for_case_in(session, person_id))
+            ]
             withheld = (
                 [] if full else _withheld_statement(confidential_notes, confidential_sessions)
             )
+            if incidents and not full:
+                withheld.append(
+                    "The accounts of incidents (they name other people): each incident shows "
+                    "its date, kind, place, the young person's role, source and reference"
+                )
             if cut.withheld:
                 withheld.append(
                     "Special category details the sharing decision withholds (listed above); "
@@ -401,6 +431,7 @@ class CaseSummaryService(SnapshotService):
                     episodes=episodes,
                     sharing=decision,
                     withheld_sections=cut.withheld,
+                    incidents=incidents,
                 )
             )
 
@@ -819,10 +850,27 @@ class Redactor:
             )
             if cut
         }
+        incidents: list[IncidentLine] = []
+        cut_incidents: dict[int, str] = {}
+        for incident in data.incidents:
+            hit = (incident_sections(incident.kind, incident.role) & self.withheld) | self.hits(
+                incident.place, incident.reference
+            )
+            if hit:
+                marker = self.marker(hit)
+                cut_incidents[incident.id] = marker
+                incident = dataclasses.replace(
+                    incident, place="", reference=None, summary=None, withheld=marker
+                )
+            incidents.append(incident)
         chronology = []
         for line in data.chronology:
             hit = self.hits(line.title)
-            if hit:
+            if line.kind is ChronologyKind.INCIDENT and line.source_id in cut_incidents:
+                chronology.append(
+                    dataclasses.replace(line, title=cut_incidents[line.source_id], detail="")
+                )
+            elif hit:
                 chronology.append(dataclasses.replace(line, title=self.marker(hit), detail=""))
             else:
                 chronology.append(dataclasses.replace(line, detail=r(line.detail)))
@@ -865,6 +913,7 @@ class Redactor:
             recent_sessions=sessions,
             outcomes=outcomes,
             chronology=chronology,
+            incidents=incidents,
             panel=panel,
             episodes=episodes,
             withheld=withheld,
@@ -916,6 +965,9 @@ def _chronology(
     cut_sessions = 0
     for entry in reversed(entries):
         detail = entry.detail
+        if entry.kind is ChronologyKind.INCIDENT and not full:
+            # The first line is the source and reference; the account names other people.
+            detail = detail.split("\n", 1)[0]
         if entry.confidential and not full:
             if entry.kind is ChronologyKind.NOTE:
                 dropped_notes += 1
@@ -930,9 +982,23 @@ def _chronology(
                 title=entry.title,
                 detail=detail,
                 by=entry.by,
+                source_id=entry.source_id,
             )
         )
     return lines, dropped_notes, cut_sessions
+
+
+def _incident_line(view: IncidentView, full: bool) -> IncidentLine:
+    return IncidentLine(
+        id=view.id,
+        occurred_at=view.occurred_at,
+        kind=view.kind,
+        place=view.where,
+        role=view.role,
+        source=view.source.label,
+        reference=view.reference,
+        summary=view.summary if full else None,
+    )
 
 
 def _referral_section(r: ReferralView, full: bool) -> ReferralSection:
