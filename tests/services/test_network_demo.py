@@ -23,8 +23,9 @@ def test_demo_networks_reach_across_caseloads_and_keep_the_rules(tmp_path: Path)
     db = fresh_database(tmp_path / "demo.db")
     generate_demo_data(db, 120, seed=11)
     with db.read() as session:
-        links = {
-            LinkKind.CONCERN: list(session.scalars(select(ConcernLink))),
+        concern_links = list(session.scalars(select(ConcernLink)))
+        links: dict[LinkKind, list[ConcernLink] | list[PlaceLink] | list[PersonLink]] = {
+            LinkKind.CONCERN: concern_links,
             LinkKind.PLACE: list(session.scalars(select(PlaceLink))),
             LinkKind.PERSON: list(session.scalars(select(PersonLink))),
         }
@@ -40,11 +41,7 @@ def test_demo_networks_reach_across_caseloads_and_keep_the_rules(tmp_path: Path)
     ranked = Services(db, users["priya"]).network.ranked(90)
     top = next(e for e in ranked if e.kind is NodeKind.CONCERN)
     assert top.label == "Dean Walsh ('D-Money')" and top.linked_now >= 5
-    dean = {
-        r.young_person_id
-        for r in links[LinkKind.CONCERN]
-        if r.person_of_concern_id == top.record_id
-    }
+    dean = {r.young_person_id for r in concern_links if r.person_of_concern_id == top.record_id}
     assert len({workers[p] for p in dean}) >= 2  # across caseloads
     assert any(e.change != 0 for e in ranked)
     shared_places = [e for e in ranked if e.kind is NodeKind.PLACE and e.linked_now >= 2]

@@ -59,9 +59,13 @@ def test_anonymising_removes_the_links_notes_and_keeps_the_links(
     ids = _network(as_manager, zoe, other)
     as_manager.retention.anonymise(zoe, "Retention review")
     with db.read() as session:
-        for model, key in ((ConcernLink, "concern"), (PlaceLink, "place"), (PersonLink, "person")):
-            row = session.get_one(model, ids[key])
-            assert row.note is None, model
+        rows: list[ConcernLink | PlaceLink | PersonLink] = [
+            session.get_one(ConcernLink, ids["concern"]),
+            session.get_one(PlaceLink, ids["place"]),
+            session.get_one(PersonLink, ids["person"]),
+        ]
+        for row in rows:
+            assert row.note is None, row
             assert row.link_type is not None and row.since_on is not None
         # The other young person's own link keeps its note: it is about them.
         assert session.get_one(ConcernLink, ids["other_concern"]).note == SECRET

@@ -172,9 +172,13 @@ def add_demo_network(session: Session, seed: int, anchor: dt.date, after_person_
         session.add(place)
         place_ids.append(place)
     concern_rows = []
-    for name, street, age, description, _reach in CONCERNS:
+    for known_as, street, age, description, _reach in CONCERNS:
         concern = PersonOfConcern(
-            name=name, street_name=street, approximate_age=age, description=description, **stamps
+            name=known_as,
+            street_name=street,
+            approximate_age=age,
+            description=description,
+            **stamps,
         )
         session.add(concern)
         concern_rows.append(concern)

@@ -352,7 +352,7 @@ class NetworkService(Service):
                 column.in_(ids), _active(ConcernLink, today)
             )
         else:
-            column = PlaceLink.place_id  # type: ignore[assignment]  # both integer columns
+            column = PlaceLink.place_id
             query = select(column, func.count(func.distinct(PlaceLink.young_person_id))).where(
                 column.in_(ids),
                 PlaceLink.young_person_id.is_not(None),
@@ -724,22 +724,22 @@ class NetworkService(Service):
                     reversed_=reversed_,
                 )
             )
-        for lk in concern_links:
-            c = concerns[lk.person_of_concern_id]
+        for cl in concern_links:
+            c = concerns[cl.person_of_concern_id]
             views.append(
                 _view(
                     LinkKind.CONCERN,
-                    lk,
+                    cl,
                     c.id,
                     concern_label(c.name, c.street_name),
-                    lk.link_type.label,
+                    cl.link_type.label,
                     can_open=True,
                 )
             )
-        for lk in place_links:
-            p = places[lk.place_id]
+        for pl in place_links:
+            p = places[pl.place_id]
             label = f"{p.name} ({p.postcode})" if p.postcode else p.name
-            views.append(_view(LinkKind.PLACE, lk, p.id, label, lk.link_type.label, can_open=True))
+            views.append(_view(LinkKind.PLACE, pl, p.id, label, pl.link_type.label, can_open=True))
         return sorted(
             views,
             key=lambda v: (v.ended, list(LinkKind).index(v.kind), fold(v.other_label)),
@@ -953,10 +953,12 @@ class NetworkService(Service):
         window, per person of concern or place."""
         if self._server_hides(session):
             return {}, {}  # a caseworker's login reads only their cases' links: no change shown
-        column = model.person_of_concern_id if model is ConcernLink else model.place_id
-        base = select(column, func.count())
-        if model is PlaceLink:
-            base = base.where(PlaceLink.young_person_id.is_not(None))
+        if model is ConcernLink:
+            column = ConcernLink.person_of_concern_id
+            base = select(column, func.count())
+        else:
+            column = PlaceLink.place_id
+            base = select(column, func.count()).where(PlaceLink.young_person_id.is_not(None))
         new = {
             rid: int(n)
             for rid, n in session.execute(
@@ -979,6 +981,7 @@ class NetworkService(Service):
         others by case reference and worker only; audited as viewed."""
         self._require_case_role("read who is linked")
         with self._write() as session:
+            rows: list[tuple[int | None, ConcernLink | PlaceLink]]
             if kind is NodeKind.CONCERN:
                 concern = self._concern(session, record_id, "read who is linked")
                 rows = [

@@ -11,6 +11,7 @@ reading is audited. Persons of concern and places are added and corrected here t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import QTimer
@@ -42,6 +43,7 @@ from veru_desk.ui.widgets.page import page_frame
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 DEBOUNCE_MS = 250
+V = TypeVar("V")
 WINDOW_DAYS = 90
 
 
@@ -375,14 +377,16 @@ class ConcernsPage(QWidget):
             lambda view: PlaceOfConcernDialog(self.services, view, parent=self).exec(),
         )
 
-    def _open(
-        self, title: str, read: Callable[[], object], edit: Callable[[object], object]
-    ) -> None:
+    def _open(self, title: str, read: Callable[[], V], edit: Callable[[V], object]) -> None:
+        def opened(view: V) -> None:
+            if shiboken6.isValid(self):
+                edit(view)
+
         run_task(
             self,
             title,
             lambda _progress: read(),
-            lambda view: edit(view) if shiboken6.isValid(self) else None,
+            opened,
             lambda error: show_error(self, error),
             cancellable=False,
             show_progress=False,
