@@ -910,15 +910,15 @@ def _network_links(collect: _Collector, pid: int) -> _Pairs:
     ):
         words = lk.link_type.label if lk.young_person_id == pid else lk.link_type.reverse_label
         add("link", lk, words, "A young person on record (identity withheld)")
-    for lk in session.scalars(
+    for cl in session.scalars(
         select(ConcernLink).where(ConcernLink.young_person_id == pid).order_by(ConcernLink.id)
     ):
-        add("concern_link", lk, lk.link_type.label, "A person of concern (details withheld)")
-    for lk, place in session.execute(
+        add("concern_link", cl, cl.link_type.label, "A person of concern (details withheld)")
+    for pl, place in session.execute(
         select(PlaceLink, Place)
         .join(Place, Place.id == PlaceLink.place_id)
         .where(PlaceLink.young_person_id == pid)
         .order_by(PlaceLink.id)
     ).all():
-        add("place_link", lk, lk.link_type.label, f"{place.name} ({place.kind.label})")
+        add("place_link", pl, pl.link_type.label, f"{place.name} ({place.kind.label})")
     return pairs
