@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -379,7 +379,7 @@ class MergingService(Service):
                 if table is None:
                     continue
                 column = table.c[row.column_name]
-                result = session.execute(
+                result = session.connection().execute(
                     update(table)
                     .where(_key_filter(table, row.row_key), column == row.new_value)
                     .values({column.name: row.old_value})
@@ -595,15 +595,15 @@ class MergingService(Service):
                 for key in keys
             )
             moved[table.name] = moved.get(table.name, 0) + len(keys)
-        referrals = Referral.__table__
         for referral_id, episode_id in joins.items():
             old = session.scalar(
                 select(Referral.open_case_referral_id).where(Referral.id == referral_id)
             )
             session.execute(
-                update(referrals)
-                .where(referrals.c.id == referral_id)
+                update(Referral)
+                .where(Referral.id == referral_id)
                 .values(open_case_referral_id=episode_id)
+                .execution_options(synchronize_session=False)
             )
             session.add(
                 PersonMergeRow(
@@ -632,16 +632,3 @@ class MergingService(Service):
         """The sort key and search tokens follow the names."""
         person.sort_name = sort_name_of(person.last_name, person.first_name)
         index_names(session, person)
-
-
-def merged_into(session: Session, person_ids: Sequence[int]) -> dict[int, int]:
-    """``{id: kept id}`` for those of ``person_ids`` merged into another record."""
-    if not person_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(YoungPerson.id, YoungPerson.merged_into_id).where(
-                YoungPerson.id.in_(person_ids), YoungPerson.merged_into_id.is_not(None)
-            )
-        ).all()
-    )
