@@ -145,5 +145,11 @@ def run_subject_access(args: argparse.Namespace, ctx: Context) -> int:
     ctx.print(
         f"Wrote {result.pdf_path} ({result.pages} pages) and {result.json_path}: "
         f"{result.items} items, {result.withheld} withheld."
+        + (
+            f" The case's {len(result.attached_files)} attached files are in "
+            f"{result.attached_files[0].parent}."
+            if result.attached_files
+            else ""
+        )
     )
     return 0
