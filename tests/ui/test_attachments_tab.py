@@ -233,3 +233,16 @@ def test_the_workspace_has_a_documents_tab(
     assert workspace.attachments_tab.loaded is False  # read when first shown, not before
     workspace.tabs.setCurrentWidget(workspace.attachments_tab)
     assert workspace.attachments_tab.loaded
+
+
+def test_a_manager_changes_the_size_limit_on_the_administration_page(
+    qtbot: QtBot, as_manager: Services, as_dariusz: Services
+) -> None:
+    from veru_desk.ui.pages.attachment_limit import AttachmentLimitRow
+
+    row = shown(qtbot, AttachmentLimitRow(as_manager))
+    assert row.megabytes.value() == 20
+    row.megabytes.setValue(35)
+    click(qtbot, row.save_button)
+    assert as_dariusz.settings.attachment_max_mb() == 35
+    assert row.status.text().startswith("Saved")

@@ -260,6 +260,11 @@ class AdminPage(QWidget):
 
             self.lock_setting = LockSettingRow(services, self)
             layout.addWidget(self.lock_setting)
+        if self.can_edit or services.actor.is_manager:  # files kept on cases: their size limit
+            from veru_desk.ui.pages.attachment_limit import AttachmentLimitRow
+
+            self.attachment_limit = AttachmentLimitRow(services, self)
+            layout.addWidget(self.attachment_limit)
         if self.can_edit:  # backups and restore are for administrators only
             from veru_desk.ui.pages.backups_panel import BackupsPanel
 

@@ -68,6 +68,7 @@ CONTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Everyday work",
         (
             "dashboard",
+            "tasks",
             "triage",
             "caseload",
             "people",
@@ -119,6 +120,10 @@ WIDGET_TOPICS: dict[str, str] = {
     "PasswordDialog": "signing-in",
     # pages
     "DashboardPage": "dashboard",
+    "TasksPage": "tasks",
+    "TaskDialog": "tasks",
+    "CancelTaskDialog": "tasks",
+    "ReassignDialog": "tasks",
     "TriagePage": "triage",
     "CaseloadPage": "caseload",
     "PeoplePage": "people",
@@ -138,6 +143,7 @@ WIDGET_TOPICS: dict[str, str] = {
     "RetentionPage": "retention",
     "AdminPage": "administration",
     "LockSettingRow": "administration",
+    "AttachmentLimitRow": "administration",
     "BackupsPanel": "backups",
     "AuditPage": "audit-trail",
     # the case workspace and its tabs
