@@ -151,3 +151,28 @@ def test_a_caseworker_without_overdue_tasks_gets_no_reminder_and_no_team_card(
     assert isinstance(dashboard, DashboardPage)
     assert "team_overdue_tasks" not in dashboard.cards
     assert not window.show_page("tasks").scope.isVisible()  # type: ignore[union-attr]
+
+
+def test_a_plan_action_owned_by_a_worker_becomes_their_task_from_the_action_form(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, db: Database
+) -> None:
+    from veru_desk.domain.enums import GoalDomain
+    from veru_desk.services.plans import GoalInput
+    from veru_desk.ui.dialogs.goal import ActionDialog
+
+    plan = as_dariusz.plans.start_plan(lukasz_case, TODAY - dt.timedelta(days=3))
+    goal = as_dariusz.plans.add_goal(plan, GoalInput(GoalDomain.SAFETY, "A safe route home"))
+    dialog = shown(qtbot, ActionDialog(as_dariusz, lukasz_case, goal_id=goal))
+    type_into(qtbot, dialog.description, "Walk the route home with Łukasz")
+    dialog.owned_by.setCurrentIndex(dialog.owned_by.findText("Dariusz Wójcik (a task for them)"))
+    assert not dialog.owner.isEnabled() and dialog.owner.text() == "Dariusz Wójcik"
+    click(qtbot, dialog.save_button)
+    assert dialog.isVisible()  # a worker's action needs a due date
+    assert "due date" in dialog.errors.message("due_on")
+    type_into(qtbot, dialog.due_on, format_uk_date(TODAY + dt.timedelta(days=2)))
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with db.read() as session:
+        [task] = session.query(Task).all()
+        assert task.title == "Plan action: Walk the route home with Łukasz"
+        assert task.assignee_id == uid(as_dariusz) and task.young_person_id == lukasz_case

@@ -523,6 +523,90 @@ def network(bench: Bench) -> Result:
     return result
 
 
+# --- dashboard ----------------------------------------------------------------------------
+
+#: A year of a busy unit's tasks: open, overdue and done, on cases and for the unit.
+DASHBOARD_TASKS = 5_000
+
+
+def _busy_tasks(bench: Bench) -> int:
+    """Tops the database up to DASHBOARD_TASKS tasks spread over the workers and open cases
+    (a third open, some overdue), once: a later run finds them. Returns how many there are."""
+    from sqlalchemy import func, select
+
+    from veru_desk.db.models import Task, User, UserRole, YoungPerson
+    from veru_desk.domain.enums import Role
+    from veru_desk.domain.tasks import TaskStatus
+
+    with bench.db.write() as session:
+        have = session.scalar(select(func.count()).select_from(Task)) or 0
+        wanted = DASHBOARD_TASKS - have
+        if wanted <= 0:
+            return have
+        workers = list(
+            session.scalars(
+                select(User.id)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role.in_((Role.CASEWORKER, Role.MANAGER)))
+                .distinct()
+            )
+        )
+        cases = list(
+            session.execute(
+                select(YoungPerson.id, YoungPerson.current_worker_id)
+                .where(YoungPerson.current_worker_id.is_not(None))
+                .limit(5_000)
+            )
+        )
+        rng = random.Random(f"{bench.seed}-bench-tasks")
+        today = dt.date.today()
+        rows = []
+        for number in range(wanted):
+            person, worker = rng.choice(cases) if cases and rng.random() < 0.9 else (None, None)
+            worker = worker or rng.choice(workers)
+            due = today + dt.timedelta(days=rng.randrange(-200, 40))
+            open_ = due >= today - dt.timedelta(days=20) and rng.random() < 0.6
+            rows.append(
+                Task(
+                    title=f"Bench task {number + 1}",
+                    young_person_id=person,
+                    assignee_id=worker,
+                    due_on=due,
+                    status=TaskStatus.OPEN if open_ else TaskStatus.DONE,
+                    completed_on=None if open_ else min(due, today),
+                    completed_by_id=None if open_ else worker,
+                    created_by_id=worker,
+                    updated_by_id=worker,
+                )
+            )
+        session.add_all(rows)
+    return DASHBOARD_TASKS
+
+
+def dashboard(bench: Bench) -> Result:
+    """``DashboardService.load`` for the manager (every list: triage, reviews, sessions,
+    alerts, actions, flags, my tasks and the team's overdue tasks by worker), what the
+    dashboard page reads each time it is shown, over a unit with DASHBOARD_TASKS tasks."""
+    tasks = _busy_tasks(bench)
+    service = bench.services.dashboard
+    service.load()
+    with captured_sql(bench.db.engine) as statements:
+        loaded = service.load()
+    result = Result("dashboard", OPERATIONS["dashboard"].budget)
+    _interleaved(
+        bench,
+        lambda: timed(service.load),
+        lambda: replay(bench.db.engine, statements),
+        result,
+    )
+    overdue = sum(worker.count for worker in loaded.team_overdue_tasks)
+    result.detail = (
+        f"{tasks:,} tasks; {len(loaded.my_tasks)} mine this week, {overdue:,} of the team's "
+        f"overdue across {len(loaded.team_overdue_tasks)} workers"
+    )
+    return result
+
+
 # --- import_10k ---------------------------------------------------------------------------
 
 IMPORT_ROWS = 10_000
@@ -726,6 +810,12 @@ OPERATIONS: dict[str, Operation] = {
             "network diagram of a well-connected young person",
             Budget(seconds=0.100),
             network,
+        ),
+        Operation(
+            "dashboard",
+            "manager's dashboard with 5,000 tasks: every list",
+            Budget(seconds=0.150),
+            dashboard,
         ),
         Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
         Operation("memory", "peak RSS, caseload and a case open", Budget(mib=300), memory),

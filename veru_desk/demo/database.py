@@ -26,9 +26,11 @@ from veru_desk.demo.bulk import (
 )
 from veru_desk.demo.flags import add_demo_flags
 from veru_desk.demo.groups import add_demo_groups
+from veru_desk.demo.incidents import add_demo_incidents
 from veru_desk.demo.network import add_demo_network
 from veru_desk.demo.panels import add_demo_panels
 from veru_desk.demo.story import Batch, Generator, Ids, Team, Values, plan_person
+from veru_desk.demo.tasks import add_demo_tasks
 from veru_desk.demo.vocabulary import AGENCIES, DEMO_PASSWORD, DEMO_TEAM
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ValidationError
@@ -160,10 +162,14 @@ def generate_demo_data(
         add_demo_flags(session, seed, anchor, last_person_before)
         # Persons of concern, places and links across caseloads (their own random numbers).
         add_demo_network(session, seed, anchor, last_person_before)
+        # Incidents told from those flags and that network (their own random numbers).
+        add_demo_incidents(session, seed, anchor, last_person_before)
         # Two panels held and the next booked (their own random numbers too).
         add_demo_panels(session, seed, anchor, last_person_before)
         # Two group series with their registers (their own random numbers too).
         add_demo_groups(session, seed, anchor, last_person_before)
+        # Tasks for each worker and the unit: some overdue, some this week, some done.
+        add_demo_tasks(session, seed, anchor, last_person_before)
         audit.record(
             session,
             actor,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from veru_desk.domain.enums import GoalDomain, GoalStatus
 from veru_desk.domain.errors import NotFound, ValidationError
+from veru_desk.domain.tasks import TaskStatus
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
 from veru_desk.services.plans import ActionInput, ActionView, GoalInput, GoalView
@@ -113,6 +114,17 @@ class GoalDialog(CaseDialog):
         return lambda: plans.update_goal(goal_id, data, version)
 
 
+OUTSIDE_OWNER = "Someone outside the unit (type who)"
+
+
+def _unit_workers(services: Services) -> list[tuple[int, str]]:
+    """The unit's active caseworkers and managers (one indexed read of a few rows)."""
+    try:
+        return services.tasks.assignees()
+    except Exception:  # no case role, or unreadable now: owners are typed as before
+        return []
+
+
 class ActionDialog(CaseDialog):
     """Adds an action to a goal (``goal_id``) or edits one (``action``)."""
 
@@ -136,11 +148,19 @@ class ActionDialog(CaseDialog):
 
         self.description = QLineEdit()
         self.description.setPlaceholderText("e.g. Meet the head of year about a return date")
+        # Owned by a worker of the unit: it becomes their task (services.tasks); otherwise
+        # the owner outside the unit is typed, as before.
+        self.owned_by = QComboBox()
+        self.owned_by.addItem(OUTSIDE_OWNER, None)
+        for user_id, name in _unit_workers(services):
+            self.owned_by.addItem(f"{name} (a task for them)", user_id)
         self.owner = QLineEdit()
         self.owner.setPlaceholderText("Who will do it: a person or an agency")
         self.due_on = DateField(accessible_name="Due date")
         self.add_row("Action", self.description, "description", accessible="Action")
+        self.add_row("Owned by", self.owned_by, "owner_user_id", accessible="Owned by")
         self.add_row("Owner", self.owner, "owner", accessible="Action owner")
+        self.owned_by.currentIndexChanged.connect(lambda _i: self._owner_fits())
         self.add_row("Due", self.due_on, "due_on", accessible="Due date")
         if action is not None:
             self.load(action)
@@ -149,6 +169,17 @@ class ActionDialog(CaseDialog):
         self.description.setText(action.description)
         self.owner.setText(action.owner)
         self.due_on.set_date(action.due_on)
+        worker = action.task_assignee_id if action.task_status is TaskStatus.OPEN else None
+        index = self.owned_by.findData(worker) if worker is not None else 0
+        self.owned_by.setCurrentIndex(max(index, 0))
+        self._owner_fits()
+
+    def _owner_fits(self) -> None:
+        """A worker of the unit is the owner: the typed owner is theirs, not to be typed."""
+        unit = self.owned_by.currentData() is not None
+        self.owner.setEnabled(not unit)
+        if unit:
+            self.owner.setText(self.owned_by.currentText().removesuffix(" (a task for them)"))
 
     def reread(self) -> ActionView | None:
         if self.action is None:
@@ -171,7 +202,20 @@ class ActionDialog(CaseDialog):
             errors["description"] = "Describe the action: what will be done."
         if errors:
             raise ValidationError(errors)
-        data = ActionInput(description=self.description.text(), owner=self.owner.text(), due_on=due)
+        worker = self.owned_by.currentData()
+        if worker is not None and due is None and "due_on" not in errors:
+            raise ValidationError(
+                {
+                    "due_on": "An action for a worker of the unit becomes their task: "
+                    "give it a due date."
+                }
+            )
+        data = ActionInput(
+            description=self.description.text(),
+            owner=self.owner.text(),
+            due_on=due,
+            owner_user_id=worker,
+        )
         plans = self.services.plans
         if self.action is None:
             goal_id = self.goal_id
