@@ -377,3 +377,56 @@ def test_the_case_summary_lists_incidents_within_the_multi_agency_sharing_rules(
     for profile, data in (("full", full), ("multi", shared)):
         pages = render_case_summary(data, tmp_path / f"{profile}.pdf")
         assert pages >= 1
+
+
+def test_demo_incidents_tell_missing_episodes_before_county_lines_and_keep_the_rules(
+    tmp_path: Any,
+) -> None:
+    from tests.services.test_demo import fresh_database
+    from veru_desk.db.models import SafeguardingFlagRecord
+    from veru_desk.demo.database import generate_demo_data
+    from veru_desk.domain.incidents import incident_problems
+    from veru_desk.domain.safeguarding import FlagKind
+
+    def story(path: Any) -> list[tuple[Any, ...]]:
+        db = fresh_database(path)
+        generate_demo_data(db, 150, seed=7)
+        with db.read() as session:
+            incidents = session.scalars(select(Incident).order_by(Incident.id)).all()
+            lines_from = dict(
+                session.execute(
+                    select(
+                        SafeguardingFlagRecord.young_person_id, SafeguardingFlagRecord.started_on
+                    )
+                    .where(SafeguardingFlagRecord.kind == FlagKind.COUNTY_LINES)
+                    .order_by(SafeguardingFlagRecord.started_on.desc())
+                ).all()
+            )
+            found = []
+            for incident in incidents:
+                parties = tuple(
+                    PartyInput(p.role, p.young_person_id, p.person_of_concern_id)
+                    for p in incident.parties
+                )
+                typed = IncidentInput(
+                    incident.occurred_at,
+                    incident.kind,
+                    incident.source,
+                    incident.summary,
+                    parties,
+                    incident.place_id,
+                    incident.location,
+                    incident.reference,
+                )
+                assert incident_problems(typed, dt.datetime.now()) == {}, incident.id
+                if incident.kind is IncidentKind.MISSING:
+                    [party] = parties
+                    assert incident.occurred_at.date() < lines_from[party.young_person_id]
+                found.append((incident.kind, incident.occurred_at, parties))
+            return found
+
+    first = story(tmp_path / "one.db")
+    kinds = {kind for kind, _at, _p in first}
+    assert {IncidentKind.MISSING, IncidentKind.KNIFE, IncidentKind.ARREST} <= kinds
+    assert any(len(p) >= 2 for kind, _at, p in first if kind is IncidentKind.KNIFE)
+    assert story(tmp_path / "two.db") == first  # the same seed tells the same incidents
