@@ -435,6 +435,9 @@ class TeamOverdueCard(DashboardCard):
         self.list.setVisible(bool(items))
         self.empty.setVisible(not items)
         self.more.setVisible(False)
+        self.count.setProperty("urgent", bool(items))
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
 
 
 def _warning_brush() -> QBrush:
