@@ -328,3 +328,65 @@ def test_anonymising_a_case_removes_the_panels_words_and_erasing_it_its_rows(
         assert session.scalars(select(PanelItem.young_person_id)).all() == [allocated_case]
         assert session.scalar(select(func.count()).select_from(PanelAction)) == 1
     assert as_manager.panels.details(meeting_id).title == "Luton complex case panel"
+
+
+def test_a_unit_owned_action_becomes_a_task_that_follows_it(
+    as_manager: Services,
+    as_dariusz: Services,
+    allocated_case: int,
+    team: Team,
+    audit_trail: Trail,
+    db: Database,
+) -> None:
+    from veru_desk.db.models import Task
+    from veru_desk.domain.tasks import TaskSource, TaskStatus
+
+    meeting_id = as_manager.panels.create(meeting(days=-2))
+    item_id = as_dariusz.panels.add_case(meeting_id, allocated_case)
+    [item] = as_dariusz.panels.get(meeting_id).items
+    due = dt.date.today() + dt.timedelta(days=10)
+    visit = ActionInput(
+        "Home visit with social care", owner_user_id=team.dariusz.user_id, due_on=due
+    )
+    made = as_dariusz.panels.record_discussion(
+        item_id,
+        DiscussionInput(decision="Joint visit", actions=(visit, police_action())),
+        item.version,
+    )
+    assert len(made) == 1
+    [task] = as_dariusz.tasks.mine()
+    assert task.id == made[0] and task.due_on == due
+    assert "Home visit with social care" in task.title
+    [saved] = as_dariusz.panels.get(meeting_id).items
+    action = saved.actions[0]
+    assert (action.owner_text, action.task_id) == ("Dariusz Wójcik (the unit)", task.id)
+    assert [e.summary for e in audit_trail("task") if e.action.value == "create"]
+
+    # Handed to Aisha: the same task moves to her; done: the task closes with it.
+    moved = DiscussionInput(
+        decision="Joint visit",
+        actions=(
+            ActionInput(
+                "Home visit with social care",
+                owner_user_id=team.aisha.user_id,
+                due_on=due,
+                id=action.id,
+            ),
+            saved.actions[1].as_input(),
+        ),
+    )
+    assert as_dariusz.panels.record_discussion(item_id, moved, saved.version) == []
+    with db.read() as session:
+        stored = session.scalars(select(Task)).one()
+        assert stored.assignee_id == team.aisha.user_id
+        assert (stored.source_kind, stored.source_id) == (TaskSource.PANEL_ACTION, action.id)
+    latest = as_dariusz.panels.get(meeting_id).items[0]
+    as_dariusz.panels.set_action_done(
+        action.id, dt.date.today() - dt.timedelta(days=1), latest.actions[0].version
+    )
+    with db.read() as session:
+        assert session.scalars(select(Task.status)).one() is TaskStatus.DONE
+
+    # An action a caseworker records for a case that is not theirs is refused with its task.
+    with pytest.raises(PermissionDenied):
+        Services(db, team.aisha).panels.record_discussion(item_id, moved, latest.version)

@@ -1073,7 +1073,7 @@ class PanelAction(Tracked, Base):
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     due_on: Mapped[dt.date] = mapped_column(Date)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
-    task_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
 
 
 # === attachments (#19, migration 0013) ===

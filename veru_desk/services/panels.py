@@ -29,6 +29,7 @@ from veru_desk.db.models import (
     PanelItem,
     PanelMeeting,
     SharingDecision,
+    Task,
     User,
     UserRole,
     YoungPerson,
@@ -47,6 +48,7 @@ from veru_desk.domain.panels import (
     action_status,
     meeting_label,
 )
+from veru_desk.domain.tasks import TaskSource, TaskStatus
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import own_cases, require_role
 from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
@@ -425,18 +427,14 @@ class PanelService(Service):
                 person_id=person.id,
                 summary=lambda: f"Panel decision for {person.case_ref} recorded ({label})",
             )
-            touched = self._save_actions(session, item, person, data.actions, workers, label)
+            touched, done_changed, removed = self._save_actions(
+                session, item, person, data.actions, workers, label
+            )
             if touched and not changes:
                 item.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                 self._stamp(item)
             session.flush()
-            to_task = [
-                (a.id, a.description, a.owner_user_id, a.due_on)
-                for a in item.actions
-                if a.owner_user_id is not None and a.task_id is None and a.done_on is None
-            ]
-            person_id, case_ref = person.id, person.case_ref
-        return self._make_tasks(to_task, person_id, case_ref, label)
+            return self._sync_tasks(session, item, person, label, done_changed, removed)
 
     def set_action_done(
         self, action_id: int, done_on: dt.date | None, expected_version: int
@@ -460,6 +458,11 @@ class PanelService(Service):
                     + (f"done on {format_uk_date(done_on)}" if done_on else "reopened")
                     + f": {action.description[:80]}"
                 ),
+            )
+            from veru_desk.services.tasks import TaskService
+
+            TaskService(self.db, self.actor).close_for_source_in(
+                session, TaskSource.PANEL_ACTION, action.id, done_on
             )
 
     # --- what the next meeting reads --------------------------------------------------------
@@ -641,10 +644,13 @@ class PanelService(Service):
         actions: Sequence[ActionInput],
         workers: dict[int, str],
         label: str,
-    ) -> bool:
-        """The item's actions made to match the rows as typed; each change audited."""
+    ) -> tuple[bool, set[int], list[int]]:
+        """The item's actions made to match the rows as typed; each change audited. Returns
+        whether any changed, the ids whose done date changed, and the ids removed."""
         saved = {action.id: action for action in item.actions}
         kept: set[int] = set()
+        done_changed: set[int] = set()
+        removed: list[int] = []
         touched = False
         for typed in actions:
             values: dict[str, object] = {
@@ -680,16 +686,17 @@ class PanelService(Service):
                 touched = True
             else:
                 kept.add(row.id)
-                if row.owner_user_id != typed.owner_user_id:
-                    row.task_id = None  # a new owner gets a task of their own
-                if self._updated(
+                changed = self._updated(
                     session,
                     row,
                     values,
                     person_id=person.id,
                     summary=f"Panel action for {person.case_ref} changed ({label})",
-                ):
+                )
+                if changed:
                     touched = True
+                if "done_on" in changed:
+                    done_changed.add(row.id)
         for ident, row in saved.items():
             if ident not in kept:
                 self._audit(
@@ -701,48 +708,85 @@ class PanelService(Service):
                     f"{row.description[:80]}",
                 )
                 item.actions.remove(row)
+                removed.append(ident)
                 touched = True
-        return touched
+        return touched, done_changed, removed
 
-    def _make_tasks(
+    def _sync_tasks(
         self,
-        wanted: list[tuple[int, str, int | None, dt.date]],
-        person_id: int,
-        case_ref: str,
+        session: Session,
+        item: PanelItem,
+        person: YoungPerson,
         label: str,
+        done_changed: set[int],
+        removed: list[int],
     ) -> list[int]:
-        """A task for each unit-owned action without one, linked back to its action."""
-        if not wanted:
-            return []
+        """The tasks follow the actions, in the discussion's transaction (both saved or
+        neither): a unit-owned action without an open task gets one; an open task says what
+        its edited action says; an action handed outside the unit, or removed, cancels its
+        task; an action marked done (or not done again) closes (or reopens) its task.
+        Returns the ids of the tasks made."""
         from veru_desk.services.tasks import TaskInput, TaskService
 
         tasks = TaskService(self.db, self.actor)
         made: list[int] = []
-        for action_id, description, owner_id, due_on in wanted:
-            assert owner_id is not None
-            task_id = tasks.create(
-                TaskInput(
-                    title=f"Panel action ({case_ref}): {description}"[:200],
-                    assignee_id=owner_id,
-                    due_on=due_on,
-                    person_id=person_id,
-                    notes=f"Agreed at {label}.",
+        for ident in removed:
+            for task in _open_tasks(session, ident):
+                tasks.cancel_in(session, task, f"The panel action was removed ({label})")
+        for action in item.actions:
+            if action.id in done_changed:
+                tasks.close_for_source_in(
+                    session, TaskSource.PANEL_ACTION, action.id, action.done_on
                 )
+            title = f"Panel action ({person.case_ref}): {action.description}"[:200]
+            open_now = _open_tasks(session, action.id)
+            if open_now:
+                for task in open_now:
+                    if action.owner_user_id is None:
+                        tasks.cancel_in(session, task, "The action is now owned outside the unit")
+                    else:
+                        tasks.follow_in(
+                            session,
+                            task,
+                            title=title,
+                            due_on=action.due_on,
+                            assignee_id=action.owner_user_id,
+                        )
+                if action.owner_user_id is None:
+                    action.task_id = None
+                continue
+            if action.owner_user_id is None or action.done_on is not None:
+                continue
+            if action.task_id is not None and action.id not in done_changed:
+                continue  # its task was closed on the task list: not made again
+            task = tasks.create_in(
+                session,
+                TaskInput(
+                    title=title,
+                    assignee_id=action.owner_user_id,
+                    due_on=action.due_on,
+                    person_id=person.id,
+                    notes=f"Agreed at {label}.",
+                ),
+                source=(TaskSource.PANEL_ACTION, action.id),
             )
-            made.append(task_id)
-            with self._write() as session:
-                action = session.get(PanelAction, action_id)
-                if action is not None and action.task_id is None:
-                    action.task_id = task_id
-                    self._audit(
-                        session,
-                        AuditAction.UPDATE,
-                        entity=action,
-                        person_id=person_id,
-                        summary=f"Panel action for {case_ref} became task {task_id} ({label})",
-                        changes={"task_id": (None, task_id)},
-                    )
+            session.flush()
+            action.task_id = task.id
+            made.append(task.id)
+        session.flush()
         return made
+
+
+def _open_tasks(session: Session, action_id: int) -> list[Task]:
+    return list(
+        session.scalars(
+            select(Task).where(
+                Task.source_kind == TaskSource.PANEL_ACTION,
+                Task.source_id == action_id,
+                Task.status == TaskStatus.OPEN,
+            )
+        ).all()
+    )
 
 
 def _label_of(meeting: PanelMeeting) -> str:

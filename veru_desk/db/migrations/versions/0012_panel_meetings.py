@@ -4,7 +4,7 @@
 next meeting's date. ``panel_attendee``: names, agencies and roles as typed.
 ``panel_item``: one case on a meeting's agenda, with the discussion and the decision.
 ``panel_action``: an action agreed for a case: owned by a worker of the unit (``owner_user_id``,
-and ``task_id`` the task it became) or by a named person at an agency; due and done dates.
+and ``task_id`` the task it became, migration 0010's table) or by a named person at an agency; due and done dates.
 
 New tables only: nothing already stored changes.
 
@@ -131,6 +131,12 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["owner_user_id"], ["user.id"], name=op.f("fk_panel_action_owner_user_id_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["task.id"],
+            name=op.f("fk_panel_action_task_id_task"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["updated_by_id"], ["user.id"], name=op.f("fk_panel_action_updated_by_id_user")
