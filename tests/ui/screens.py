@@ -225,7 +225,7 @@ def _people_search(world: World) -> QWidget:
 
 TABS = (
     "Overview", "Referral", "Risk", "Plan", "Sessions", "Outcomes", "Chronology", "Exports",
-    "Contacts", "Safeguarding", "Network",
+    "Contacts", "Safeguarding", "Network", "Incidents",
 )  # fmt: skip
 
 
@@ -354,6 +354,8 @@ def _dialogs() -> list[Screen]:
             lambda w: ActionDialog(dz(w), w.case_id, goal_id=plan_of(w).goals[0].id),
         ),
         ("plan", "caseworker", lambda w: PlanDialog(dz(w), w.case_id, previous=plan_of(w))),
+        ("task", "caseworker", _task_dialog),
+        ("task (blank save)", "caseworker", _saved_blank(_task_dialog)),
         ("outcome", "caseworker", lambda w: OutcomeDialog(dz(w), w.case_id)),
         ("risk", "caseworker", lambda w: RiskDialog(dz(w), w.case_id)),
         (
@@ -443,6 +445,8 @@ def _dialogs() -> list[Screen]:
         ("link (blank save)", "caseworker", _saved_blank(_link_dialog)),
         ("person of concern (blank save)", "priya", _saved_blank(_concern_dialog)),
         ("place of concern (blank save)", "priya", _saved_blank(_place_dialog)),
+        ("incident", "caseworker", _incident_dialog),
+        ("incident (blank save)", "caseworker", _saved_blank(_incident_dialog)),
         ("add files", "caseworker", _add_files),
         (
             "add files (blank save)",
@@ -451,6 +455,13 @@ def _dialogs() -> list[Screen]:
         ),
     ]
     return [Screen(name, role, "dialog", make) for name, role, make in made]
+
+
+def _task_dialog(world: World) -> QWidget:
+    from veru_desk.ui.dialogs.task import TaskDialog, load_choices
+
+    services = world.as_("dariusz")
+    return TaskDialog(services, load_choices(services))
 
 
 def _concern_dialog(world: World) -> QWidget:
@@ -463,6 +474,13 @@ def _place_dialog(world: World) -> QWidget:
     from veru_desk.ui.dialogs.place import PlaceOfConcernDialog
 
     return PlaceOfConcernDialog(world.as_("priya"))
+
+
+def _incident_dialog(world: World) -> QWidget:
+    """Record an incident from the worker's case: this young person preset, the places."""
+    from veru_desk.ui.dialogs.incident import IncidentDialog
+
+    return IncidentDialog(world.as_(world.worker), world.case_id)
 
 
 def _link_dialog(world: World) -> QWidget:
@@ -645,6 +663,7 @@ def catalogue() -> list[Screen]:
     """Every page (as the role that uses it), every case tab and every dialog."""
     pages = [
         ("dashboard", "priya"),
+        ("tasks", "priya"),
         ("referrals", "priya"),
         ("caseload", "priya"),
         ("people", "priya"),
@@ -660,6 +679,7 @@ def catalogue() -> list[Screen]:
         ("admin", "priya"),
         ("audit", "priya"),
         ("dashboard", "dariusz"),
+        ("tasks", "dariusz"),
         ("caseload", "dariusz"),
         ("groups", "dariusz"),
         ("concerns", "dariusz"),

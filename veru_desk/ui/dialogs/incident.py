@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from veru_desk.domain.errors import NotFound, ValidationError
-from veru_desk.domain.incidents import IncidentInput, PartyInput
+from veru_desk.domain.incidents import IncidentInput, PartyInput, incident_problems
 from veru_desk.domain.network import IncidentKind, IncidentRole, InfoSource
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
@@ -316,20 +316,24 @@ class IncidentDialog(CaseDialog):
         source = chosen_enum(self.source, InfoSource)
         if source is None:
             errors["source"] = "Choose who told the unit (the source of the information)."
-        if errors or day is None or kind is None or source is None:
-            raise ValidationError(errors)
         clock = self.time.time()
         place_id = self.place.currentData()
         data = IncidentInput(
-            occurred_at=dt.datetime.combine(day, dt.time(clock.hour(), clock.minute())),
-            kind=kind,
-            source=source,
+            occurred_at=None
+            if day is None
+            else dt.datetime.combine(day, dt.time(clock.hour(), clock.minute())),
+            kind=kind or IncidentKind.OTHER,
+            source=source or InfoSource.OTHER,
             summary=self.summary.toPlainText(),
             parties=self.party_inputs(),
             place_id=place_id,
             location=None if place_id is not None else self.location.text(),
             reference=self.reference.text(),
         )
+        if errors or day is None or kind is None or source is None:
+            # Every field's message at once, not the choices first and the rest on a retry.
+            rest = incident_problems(data, dt.datetime.now())
+            raise ValidationError({**rest, **errors})
         service = self.services.incidents
         if self.incident is None:
             return lambda: service.add(data)
