@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from veru_desk.domain.case_reference import (
+    SORT_KEY_SQL,
     format_case_reference,
     looks_like_case_reference,
     parse_case_reference,
+    reference_sort_key,
 )
 
 
@@ -22,8 +24,37 @@ def test_formatted_references_sort_in_the_order_they_were_given() -> None:
     assert refs == sorted(refs)
 
 
+def test_a_year_past_99999_references_grows_a_sixth_digit_and_never_runs_out() -> None:
+    assert format_case_reference(2026, 100000) == "VERU-2026-100000"
+    assert format_case_reference(2026, 123456789) == "VERU-2026-123456789"
+    assert parse_case_reference("veru-2026-100000") == (2026, 100000)
+    assert parse_case_reference("VERU 2026 123456") == (2026, 123456)
+    assert looks_like_case_reference("VERU-2026-10000")
+    assert looks_like_case_reference("VERU-2026-100000")
+
+
+def test_the_sort_key_keeps_the_order_references_were_given_past_99999() -> None:
+    given = [(2025, 100001), (2026, 9), (2026, 10000), (2026, 10001), (2026, 99999)]
+    given += [(2026, 100000), (2026, 100001), (2026, 1000000), (2027, 1)]
+    refs = [format_case_reference(year, number) for year, number in given]
+    assert sorted(refs) != refs  # as bare text 100000 would sort between 10000 and 10001
+    assert sorted(refs, key=reference_sort_key) == refs
+    assert reference_sort_key("VERU-2026-00042") == "VERU-2026-500042"
+
+
+def test_the_sql_sort_key_is_the_python_one() -> None:
+    import sqlite3
+
+    refs = ["VERU-2026-00042", "VERU-2026-99999", "VERU-2026-100000", "VERU-2019-123456789"]
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute("CREATE TABLE t (case_ref TEXT)")
+        connection.executemany("INSERT INTO t VALUES (?)", [(r,) for r in refs])
+        keys = [row[0] for row in connection.execute(f"SELECT {SORT_KEY_SQL} FROM t")]
+    assert keys == [reference_sort_key(r) for r in refs]
+
+
 @pytest.mark.parametrize(
-    ("year", "number"), [(2026, 0), (2026, -1), (2026, 100000), (999, 1), (10000, 1)]
+    ("year", "number"), [(2026, 0), (2026, -1), (2026, 10**9), (999, 1), (10000, 1)]
 )
 def test_format_refuses_numbers_the_sequence_should_never_produce(year: int, number: int) -> None:
     with pytest.raises(ValueError):
@@ -77,7 +108,7 @@ def test_a_partly_typed_reference_counts_as_a_reference_search(text: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", [None, "", "v", "ver", "Vera", "Veronica", "VERU-20261", "VERU-2026-123456", "2026-42"]
+    "text", [None, "", "v", "ver", "Vera", "Veronica", "VERU-20261", "VERU-2026-1234567890", "2026-42"]
 )
 def test_names_and_other_text_are_not_reference_searches(text: str | None) -> None:
     assert not looks_like_case_reference(text)

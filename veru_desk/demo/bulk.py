@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Base, YoungPerson
 from veru_desk.db.sequences import reserve_case_numbers
-from veru_desk.domain.case_reference import MAX_NUMBER, format_case_reference
-from veru_desk.domain.errors import ConflictError, ValidationError
+from veru_desk.domain.case_reference import SORT_KEY_SQL, format_case_reference
+from veru_desk.domain.errors import ConflictError
 
 if TYPE_CHECKING:
     from veru_desk.demo.story import Batch
@@ -209,6 +209,10 @@ def write_batch(db: Database, batch: Batch, expected: dict[str, int]) -> None:
         ]
         for table in table_columns():
             _insert(session, table, batch.rows[table])
+        # The raw insert leaves the references' sort keys to SQL (the ORM's default is Python).
+        session.connection().exec_driver_sql(
+            f"UPDATE young_person SET case_ref_sort = {SORT_KEY_SQL} WHERE case_ref_sort IS NULL"
+        )
         connection = session.connection()
         marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql(
@@ -222,12 +226,7 @@ def _case_references(session: Session, record_years: list[int]) -> list[str]:
     years = Counter(record_years)
     next_number: dict[int, int] = {}
     for year, count in sorted(years.items()):
-        first = reserve_case_numbers(session, year, count)
-        if first + count - 1 > MAX_NUMBER:
-            raise ValidationError(
-                {"people": f"{year} would need more than {MAX_NUMBER:,} case references."}
-            )
-        next_number[year] = first
+        next_number[year] = reserve_case_numbers(session, year, count)
     refs = []
     for year in record_years:
         refs.append(format_case_reference(year, next_number[year]))

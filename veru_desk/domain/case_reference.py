@@ -3,6 +3,13 @@
 One per young person, unique, never reused. The year is the year the record was made and the
 number counts up within the year (the database hands out the numbers). Searching by reference
 must work however it is typed: ``veru-2026-42`` is the same case.
+
+The number is padded to five digits and simply grows a sixth (and more) after 99,999 in a year,
+so the scheme never runs out: ``VERU-2026-99999`` is followed by ``VERU-2026-100000``. Compared
+as text that would sort between ``10000`` and ``10001``, so anything that orders references
+orders by its sort key (``reference_sort_key``: ``VERU-2026-5`` + ``00042``, the digit count
+before the number), stored beside the reference as ``young_person.case_ref_sort``, never by the
+bare text.
 """
 
 from __future__ import annotations
@@ -10,26 +17,28 @@ from __future__ import annotations
 import re
 
 PREFIX = "VERU"
-NUMBER_DIGITS = 5
-MAX_NUMBER = 10**NUMBER_DIGITS - 1
+NUMBER_DIGITS = 5  # the padding: more digits follow when a year passes 99,999 references
+MAX_DIGITS = 9  # what a typed reference may hold (a billion cases a year is not a unit)
+#: The characters before the number: ``VERU-2026-``.
+YEAR_PART_LENGTH = len(PREFIX) + 6
 
 # Hyphens or spaces between the parts, any case, leading zeros optional.
-_REFERENCE = re.compile(r"veru[\s-]+(?P<year>[0-9]{4})[\s-]+(?P<number>[0-9]{1,5})")
+_REFERENCE = re.compile(r"veru[\s-]+(?P<year>[0-9]{4})[\s-]+(?P<number>[0-9]{1,5}|[1-9][0-9]{5,8})")
 # What someone part-way through typing a reference has typed: "VERU", "veru-20", "VERU-2026-0".
-_PARTIAL = re.compile(r"veru(?:[\s-]+(?:[0-9]{1,4}(?:(?<=[0-9]{4})[\s-]+[0-9]{0,5})?)?)?")
+_PARTIAL = re.compile(r"veru(?:[\s-]+(?:[0-9]{1,4}(?:(?<=[0-9]{4})[\s-]+[0-9]{0,9})?)?)?")
 
 
 def format_case_reference(year: int, number: int) -> str:
     """``VERU-2026-00042``; zero-padded so references sort in the order they were given.
 
     Raises:
-        ValueError: for a year that is not four digits or a number outside 1 to 99999
-            (a programming error: the database sequence should never produce one).
+        ValueError: for a year that is not four digits or a number below 1 (a programming
+            error: the database sequence never produces one).
     """
     if not 1000 <= year <= 9999:
         raise ValueError(f"case reference year must have four digits, got {year}")
-    if not 1 <= number <= MAX_NUMBER:
-        raise ValueError(f"case reference number must be 1 to {MAX_NUMBER}, got {number}")
+    if number < 1 or len(str(number)) > MAX_DIGITS:
+        raise ValueError(f"case reference number must be 1 or more, got {number}")
     return f"{PREFIX}-{year:04d}-{number:0{NUMBER_DIGITS}d}"
 
 
@@ -61,3 +70,20 @@ def looks_like_case_reference(text: str | None) -> bool:
         return False
     cleaned = text.strip().casefold()
     return _PARTIAL.fullmatch(cleaned) is not None
+
+
+
+def reference_sort_key(reference: str) -> str:
+    """``VERU-2026-500042`` for ``VERU-2026-00042`` and ``VERU-2026-6100000`` for
+    ``VERU-2026-100000``: the number's digit count goes before it, so the key sorts as text in
+    the order references were given (by year, then number). ``SORT_KEY_SQL`` is the same rule
+    in SQL (the migration and the demo loader); a test keeps the two equal."""
+    number = reference[YEAR_PART_LENGTH:]
+    return f"{reference[:YEAR_PART_LENGTH]}{len(number)}{number}"
+
+
+#: ``reference_sort_key`` of the ``case_ref`` column, in SQL both SQLite and PostgreSQL run.
+SORT_KEY_SQL = (
+    f"substr(case_ref, 1, {YEAR_PART_LENGTH}) || (length(case_ref) - {YEAR_PART_LENGTH}) "
+    f"|| substr(case_ref, {YEAR_PART_LENGTH + 1})"
+)

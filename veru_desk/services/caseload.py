@@ -123,7 +123,8 @@ def _order(sort: CaseloadSort, descending: bool, today: dt.date) -> list[Any]:
             return [YoungPerson.sort_name.desc(), YoungPerson.id.desc()]
         return [YoungPerson.sort_name, YoungPerson.id]
     if sort is CaseloadSort.CASE_REF:
-        return [YoungPerson.case_ref.desc() if descending else YoungPerson.case_ref]
+        # The order references were given: VERU-2026-99999 before VERU-2026-100000.
+        return [YoungPerson.case_ref_sort.desc() if descending else YoungPerson.case_ref_sort]
     if sort is CaseloadSort.AGE:
         # Youngest first means the latest date of birth first.
         key: Any = YoungPerson.date_of_birth

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import Agency, AuditEvent, Referral, User, YoungPerson
+from veru_desk.domain.case_reference import reference_sort_key
 from veru_desk.domain.dates import format_uk_date, parse_uk_date
 from veru_desk.domain.enums import (
     AuditAction,
@@ -837,7 +838,8 @@ class ImportService(Service):
         if others:
             with self._write() as session:
                 for k in sorted(
-                    {k for k in known.values() if k.person_id in others}, key=lambda k: k.case_ref
+                    {k for k in known.values() if k.person_id in others},
+                    key=lambda k: reference_sort_key(k.case_ref),
                 ):
                     record_lookup(
                         session,

@@ -38,6 +38,7 @@ from veru_desk.domain.case_reference import (
     format_case_reference,
     looks_like_case_reference,
     parse_case_reference,
+    reference_sort_key,
 )
 from veru_desk.domain.dates import parse_uk_date
 from veru_desk.domain.enums import (
@@ -243,7 +244,9 @@ def _on_record_hits(
     if not ids:
         return []
     if known is not None:
-        rows = sorted(((pid, *known[pid]) for pid in ids), key=lambda row: row[1])
+        rows = sorted(
+            ((pid, *known[pid]) for pid in ids), key=lambda row: reference_sort_key(row[1])
+        )
     else:
         rows = [
             (pid, ref, worker)
@@ -251,7 +254,7 @@ def _on_record_hits(
                 select(YoungPerson.id, YoungPerson.case_ref, User.display_name)
                 .outerjoin(User, User.id == YoungPerson.current_worker_id)
                 .where(YoungPerson.id.in_(ids))
-                .order_by(YoungPerson.case_ref)
+                .order_by(YoungPerson.case_ref_sort)
             )
         ]
     return [
@@ -613,9 +616,9 @@ def match_person_ids(
 # A date written in full (day, month and a four-digit year): "03/04/2011", "3.4.2011",
 # "2011-04-03". A two-digit year part-way through typing ("03/04/20") is not an exact date.
 _FULL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}")
-# The full reference as issued, number zero-padded: "VERU-2026-0004" part-way through typing
-# "VERU-2026-00042" must not be taken for case 4.
-_FULL_REFERENCE = re.compile(r"veru[\s-]+[0-9]{4}[\s-]+[0-9]{5}")
+# The full reference as issued, number zero-padded to five digits or longer after a year's
+# 99,999th: "VERU-2026-0004" part-way through typing "VERU-2026-00042" is not case 4.
+_FULL_REFERENCE = re.compile(r"veru[\s-]+[0-9]{4}[\s-]+(?:[0-9]{5}|[1-9][0-9]{5,8})")
 
 
 @dataclass(frozen=True)
@@ -719,7 +722,7 @@ def search_query(text: str) -> Select[int]:
         return (
             select(YoungPerson.id)
             .where(_prefix_filter(YoungPerson.case_ref, text.upper().replace(" ", "")))
-            .order_by(YoungPerson.case_ref)
+            .order_by(YoungPerson.case_ref_sort)
         )
     try:
         dob = parse_uk_date(text) if any(sep in text for sep in "/-.") or len(digits) == 8 else None
