@@ -154,3 +154,50 @@ def test_a_caseworker_does_not_see_a_colleagues_young_persons_name(
     assert "Also involved: Young person: VERU-" in text
     assert "allocated to Aisha Mohamed (suspected)" in text
     assert "Chiamaka" not in text and "Okonkwo" not in text
+
+
+def test_a_missing_episode_offers_the_missing_flag_from_its_day(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int, dialogs: DialogDriver
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from veru_desk.domain.safeguarding import FlagKind
+
+    tab = tab_for(qtbot, as_dariusz, lukasz_case)
+
+    def fill(dialog: Any) -> None:
+        dialog.occurred_on.clear()
+        type_into(qtbot, dialog.occurred_on, format_uk_date(days_ago(3)))
+        choose(dialog.kind, "Missing episode")
+        choose(dialog.source, "Family")
+        type_into(qtbot, dialog.location, "Last seen at Luton station")
+        type_into(qtbot, dialog.summary, "Reported missing by mum overnight.")
+        click(qtbot, dialog.save_button)
+
+    def agree(box: QMessageBox) -> None:
+        assert "Missing episode" in box.text() and format_uk_date(days_ago(3)) in box.text()
+        [add] = [b for b in box.buttons() if b.text() == "Add the flag…"]
+        add.click()
+
+    def flag(dialog: Any) -> None:
+        assert dialog.kind.currentText() == "Missing episode"
+        assert dialog.started_on.text() == format_uk_date(days_ago(3))
+        click(qtbot, dialog.save_button)
+
+    dialogs.then(fill).then(agree).then(flag)
+    click(qtbot, tab.add_button)
+    [missing] = as_dariusz.safeguarding.for_case(lukasz_case)
+    assert (missing.kind, missing.started_on) == (FlagKind.MISSING, days_ago(3))
+
+    # A second incident on a day the flag covers asks nothing (no step is scripted).
+    tab.offer_missing_flag(
+        IncidentInput(
+            occurred_at=dt.datetime.combine(days_ago(1), dt.time(22, 0)),
+            kind=IncidentKind.MISSING,
+            source=InfoSource.FAMILY,
+            summary="Missing again.",
+            parties=(PartyInput(IncidentRole.HARMED, lukasz_case),),
+            location="Home",
+        )
+    )
+    assert len(as_dariusz.safeguarding.for_case(lukasz_case)) == 1

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from veru_desk.domain.dates import format_uk_datetime
+from veru_desk.domain.dates import format_uk_date, format_uk_datetime
+from veru_desk.domain.incidents import IncidentInput
 from veru_desk.domain.network import IncidentKind
+from veru_desk.domain.safeguarding import FlagKind
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
 from veru_desk.services.incidents import IncidentView
+from veru_desk.services.safeguarding import FlagView
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.incident import IncidentDialog
+from veru_desk.ui.dialogs.safeguarding_flag import SafeguardingFlagDialog
+from veru_desk.ui.shell.tasks import run_task
+from veru_desk.ui.widgets.feedback import confirm, show_error
 from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableModel
 
 
@@ -118,7 +125,54 @@ class IncidentsTab(CaseTab):
         self.details.setText(details_text(incident) if incident is not None else "")
 
     def add_incident(self) -> None:
-        IncidentDialog(self.services, self.person_id, parent=self).exec()
+        dialog = IncidentDialog(self.services, self.person_id, parent=self)
+        if dialog.exec() and dialog.saved_input is not None:
+            self.offer_missing_flag(dialog.saved_input)
+
+    def offer_missing_flag(self, data: IncidentInput) -> None:
+        """A missing episode recorded as an incident usually wants the case's Missing flag
+        too (the banner, the caseload's column): offered, never added unasked, and not when
+        a Missing flag already covers that day."""
+        if data.kind is not IncidentKind.MISSING or data.occurred_at is None:
+            return
+        day = data.occurred_at.date()
+        service, person_id = self.services.safeguarding, self.person_id
+
+        def covered(flags: list[FlagView]) -> bool:
+            return any(
+                f.kind is FlagKind.MISSING
+                and f.started_on <= day
+                and (f.ended_on is None or f.ended_on >= day)
+                for f in flags
+            )
+
+        def offer(flags: list[FlagView]) -> None:
+            if covered(flags) or not shiboken6.isValid(self):
+                return
+            if not confirm(
+                self,
+                "Add a safeguarding flag",
+                f"Add a 'Missing episode' safeguarding flag from {format_uk_date(day)}? It "
+                "shows in the case's banner until you record when they were found.",
+                action="Add the flag…",
+                keep="Not now",
+            ):
+                return
+            dialog = SafeguardingFlagDialog(
+                self.services, self.person_id, parent=self, kind=FlagKind.MISSING
+            )
+            dialog.started_on.set_date(day)
+            dialog.exec()
+
+        run_task(
+            self,
+            "Reading safeguarding flags",
+            lambda _progress: service.for_case(person_id),
+            offer,
+            lambda error: show_error(self, error),
+            cancellable=False,
+            show_progress=False,
+        )
 
     def change_selected(self) -> None:
         incident = self.table.selected()

@@ -76,6 +76,7 @@ class IncidentDialog(CaseDialog):
         super().__init__(title, person_id, Kind.INCIDENT, parent)
         self.services = services
         self.incident = incident
+        self.saved_input: IncidentInput | None = None
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
 
         self.occurred_on = DateField(accessible_name="Date of the incident", latest=dt.date.today())
@@ -334,6 +335,7 @@ class IncidentDialog(CaseDialog):
             # Every field's message at once, not the choices first and the rest on a retry.
             rest = incident_problems(data, dt.datetime.now())
             raise ValidationError({**rest, **errors})
+        self.saved_input = data  # what was saved, once accepted (the tab offers a flag)
         service = self.services.incidents
         if self.incident is None:
             return lambda: service.add(data)
