@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -196,8 +197,8 @@ class ConcernsPage(QWidget):
         body.setChildrenCollapsible(False)
         body.addWidget(lists)
         body.addWidget(side)
-        body.setStretchFactor(0, 1)
-        body.setStretchFactor(1, 1)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
         layout.addWidget(body, 1)
         self.result_label = QLabel()
         self.result_label.setObjectName("hint")
@@ -287,8 +288,8 @@ class ConcernsPage(QWidget):
         places = [e for e in shown if e.kind is NodeKind.PLACE]
         self.concern_model.set_rows(concerns)
         self.place_model.set_rows(places)
-        self.concern_table.fit_columns()
-        self.place_table.fit_columns()
+        _fit(self.concern_table)
+        _fit(self.place_table)
         people = f"{len(concerns)} person{'s' if len(concerns) != 1 else ''} of concern"
         where = f"{len(places)} place{'s' if len(places) != 1 else ''}"
         if wanted:
@@ -338,7 +339,7 @@ class ConcernsPage(QWidget):
             f"Young people linked to {entry.label}: {count} link{'s' if count != 1 else ''}"
         )
         self.linked_model.set_rows(people)
-        self.linked_table.fit_columns()
+        _fit(self.linked_table)
         self.linked_stack.setCurrentWidget(self.linked_table)
 
     def _fit_buttons(self) -> None:
@@ -391,6 +392,18 @@ class ConcernsPage(QWidget):
             cancellable=False,
             show_progress=False,
         )
+
+
+def _fit(table: RecordTable) -> None:
+    """Columns fitted to their text, and never narrower than their heading (an empty list,
+    a caseworker's with nothing linked yet, has only headings to fit)."""
+    table.fit_columns()
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Stretch:
+            header.resizeSection(
+                column, max(header.sectionSize(column), header.sectionSizeHint(column))
+            )
 
 
 def _section(title: str, table: RecordTable, *buttons: QPushButton) -> QWidget:
