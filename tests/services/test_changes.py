@@ -309,6 +309,24 @@ def _sign_off_analysis(w: World) -> None:
     _published(watched, {(Kind.ANALYSIS, w.person)})
 
 
+def _attachment(w: World, verb: str) -> None:
+    """A file on Łukasz's case (#19); then only the write under test is checked: opening and
+    saving a copy audit and change nothing a screen shows, removing changes the case's files."""
+    from tests.services.test_attachments import pdf_bytes
+
+    ident = w.dariusz.attachments.add(w.person, pdf_bytes(), file_name="consent.pdf")
+    watched = watch()
+    if verb == "open":
+        w.dariusz.attachments.open(ident)
+    elif verb == "export":
+        w.dariusz.attachments.export(ident, w.tmp / "consent copy.pdf")
+    else:
+        w.dariusz.attachments.remove(ident, "Added to the wrong case")
+        _published(watched, {(Kind.ATTACHMENT, w.person)})
+        return
+    assert watched == [], f"attachments.{verb} published {watched}"
+
+
 def _end_flag(w: World) -> None:
     flag = w.dariusz.safeguarding.add(w.person, FlagInput(FlagKind.MISSING, today()))
     watched = watch()
@@ -781,6 +799,13 @@ WALKS: dict[str, Walk] = {
         {(Kind.FLAG, w.person)},
     )[1],
     "safeguarding.change": _change_flag,
+    "attachments.add": lambda w: (
+        w.dariusz.attachments.add(w.person, b"Letter from school", file_name="letter.txt"),
+        {(Kind.ATTACHMENT, w.person)},
+    )[1],
+    "attachments.open": lambda w: _attachment(w, "open"),
+    "attachments.export": lambda w: _attachment(w, "export"),
+    "attachments.remove": lambda w: _attachment(w, "remove"),
     "safeguarding.end": _end_flag,
     "tasks.create": _new_task,
     "tasks.change": lambda w: _task(
@@ -802,6 +827,10 @@ WALKS: dict[str, Walk] = {
             ReportPeriod(today() - dt.timedelta(days=90), today()), [], "outcomes.pdf"
         ),
         set(),
+    )[1],
+    "settings.set_attachment_max_mb": lambda w: (
+        w.manager.settings.set_attachment_max_mb(30),
+        {(Kind.SETTINGS, None)},
     )[1],
     "settings.set_lock_after_minutes": lambda w: (
         w.admin.settings.set_lock_after_minutes(20),
