@@ -421,6 +421,7 @@ def test_demo_incidents_tell_missing_episodes_before_county_lines_and_keep_the_r
                 assert incident_problems(typed, dt.datetime.now()) == {}, incident.id
                 if incident.kind is IncidentKind.MISSING:
                     [party] = parties
+                    assert party.young_person_id is not None
                     assert incident.occurred_at.date() < lines_from[party.young_person_id]
                 found.append((incident.kind, incident.occurred_at, parties))
             return found

@@ -170,7 +170,7 @@ def add_demo_incidents(session: Session, seed: int, anchor: dt.date, after_perso
     places = dict(session.execute(select(Place.id, Place.name)).all())
     at_place: dict[int, list[int]] = {}
     operates: dict[int, int] = {}
-    for place, person, concern, link_type in session.execute(
+    for place, linked, concern, link_type in session.execute(
         select(
             PlaceLink.place_id,
             PlaceLink.young_person_id,
@@ -178,8 +178,8 @@ def add_demo_incidents(session: Session, seed: int, anchor: dt.date, after_perso
             PlaceLink.link_type,
         ).order_by(PlaceLink.id)
     ):
-        if person is not None and person in worker_of:
-            at_place.setdefault(place, []).append(person)
+        if linked is not None and linked in worker_of:
+            at_place.setdefault(place, []).append(linked)
         elif concern is not None and link_type is PlaceLinkType.OPERATES_FROM:
             operates.setdefault(place, concern)
     shared = [(place, people) for place, people in sorted(at_place.items()) if len(people) >= 2]

@@ -60,7 +60,7 @@ def incident_sections(kind: IncidentKind, role: IncidentRole | None) -> frozense
     side: the multi-agency profile withholds it unless its sharing decision shares them."""
     found = {KIND_SECTIONS[kind]} if kind in KIND_SECTIONS else set()
     if role in ROLE_SECTIONS:
-        found.add(ROLE_SECTIONS[role])  # type: ignore[index]  # checked just above
+        found.add(ROLE_SECTIONS[role])
     return frozenset(found)
 
 

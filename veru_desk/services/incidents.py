@@ -377,9 +377,8 @@ def _user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(
-        session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
-    )  # type: ignore[arg-type]
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
 
 
 __all__ = [

@@ -514,7 +514,7 @@ class RetentionService(Service):
 _DAY = dt.timedelta(days=1)
 
 
-def _incidents_only_of(person_id: int) -> Select[tuple[int]]:
+def _incidents_only_of(person_id: int) -> Select[int]:
     """The incidents in which this young person is the only young person involved."""
     others = select(IncidentParty.incident_id).where(
         IncidentParty.young_person_id.is_not(None), IncidentParty.young_person_id != person_id

@@ -234,21 +234,24 @@ class IncidentDialog(CaseDialog):
     def party_inputs(self) -> tuple[PartyInput, ...]:
         found = []
         for row in range(self.parties.rowCount()):
-            item = self.parties.item(row, 0)
             combo = self.parties.cellWidget(row, 1)
-            young, concern = item.data(_ID)
+            young, concern = self._party_ids(row)
             assert isinstance(combo, QComboBox)
             found.append(PartyInput(combo.currentData(), young, concern))
         return tuple(found)
 
+    def _party_ids(self, row: int) -> tuple[int | None, int | None]:
+        """(young person, person of concern) of a row of the people involved."""
+        item = self.parties.item(row, 0)
+        return item.data(_ID) if item is not None else (None, None)
+
     def party_labels(self) -> list[str]:
-        return [self.parties.item(row, 0).text() for row in range(self.parties.rowCount())]
+        items = (self.parties.item(row, 0) for row in range(self.parties.rowCount()))
+        return [item.text() for item in items if item is not None]
 
     def _selection_changed(self) -> None:
         row = self.parties.currentRow()
-        own = False
-        if row >= 0 and self.parties.item(row, 0) is not None:
-            own = self.parties.item(row, 0).data(_ID)[0] == self.person_id
+        own = row >= 0 and self._party_ids(row)[0] == self.person_id
         self.remove_party.setEnabled(row >= 0 and not own)
         self.remove_party.setToolTip(
             "The young person whose case this is stays involved" if own else ""
@@ -256,7 +259,7 @@ class IncidentDialog(CaseDialog):
 
     def remove_selected(self) -> None:
         row = self.parties.currentRow()
-        if row >= 0 and self.parties.item(row, 0).data(_ID)[0] != self.person_id:
+        if row >= 0 and self._party_ids(row)[0] != self.person_id:
             self.parties.removeRow(row)
         self._selection_changed()
 
