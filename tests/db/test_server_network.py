@@ -75,8 +75,28 @@ def test_a_caseworkers_login_reads_no_network_of_anothers_case(
         [co] = [v for v in aisha.network.links_of(office.aisha_case) if v.kind.value == "person"]
         assert co.link_label == "Co-offender" and co.reversed
         assert co.other_label.endswith("allocated to Dariusz Wójcik")
-        # Dean counts Dariusz's young person, whom Aisha cannot read.
-        assert aisha.network.concerns() and dean not in {c.id for c in aisha.network.concerns()}
+        # Dean touches none of her cases yet.
+        assert dean not in {c.id for c in aisha.network.concerns()}
+    finally:
+        aisha.db.dispose()
+
+    priya = office.as_user("priya")
+    try:
+        priya.network.link_concern(office.aisha_case, dean, _link(ConcernLinkType.SEEN_WITH))
+    finally:
+        priya.db.dispose()
+    aisha = office.as_user("aisha")
+    try:
+        # Now he does: the server counts Dariusz's young person too, and tells only the
+        # case reference and worker of them (veru_server.linked_counts and linked_cases).
+        [seen] = [c for c in aisha.network.concerns() if c.id == dean]
+        assert seen.linked_young_people == 2
+        linked = aisha.network.linked_young_people(NodeKind.CONCERN, dean)
+        others = [p for p in linked if not p.can_open]
+        assert [p.person_id for p in others] == [office.dariusz_case]
+        assert others[0].label.endswith("allocated to Dariusz Wójcik")
+        [shared] = aisha.network.shared_with_others(office.aisha_case)
+        assert shared.others == 1
     finally:
         aisha.db.dispose()
 

@@ -344,6 +344,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   GROUP BY l.place_id
 $$;
 
+-- The young people's links to a person of concern or a place I may see (young person, type,
+-- dates): whose they are is told through linked_cases, by reference and worker only.
+CREATE OR REPLACE FUNCTION veru_server.links_to(kind text, record integer)
+RETURNS TABLE (person_id integer, link_type text, since_on date, until_on date)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT l.young_person_id, l.link_type::text, l.since_on, l.until_on
+  FROM public.concern_link l
+  WHERE kind = 'concern' AND l.person_of_concern_id = record
+    AND veru_server.sees_concern(record)
+  UNION ALL
+  SELECT l.young_person_id, l.link_type::text, l.since_on, l.until_on
+  FROM public.place_link l
+  WHERE kind = 'place' AND l.place_id = record AND l.young_person_id IS NOT NULL
+    AND veru_server.sees_place(record)
+$$;
+
 CREATE OR REPLACE FUNCTION veru_server.require_admin() RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -438,6 +454,7 @@ _FUNCTION_GRANTS = {
     "veru_server.sees_incident(integer)": ("veru_caseworker", "veru_manager", "veru_admin"),
     "veru_server.linked_cases(integer[])": ("veru_caseworker", "veru_manager"),
     "veru_server.linked_counts(text, integer[])": ("veru_caseworker", "veru_manager"),
+    "veru_server.links_to(text, integer)": ("veru_caseworker", "veru_manager"),
     "veru_server.manage_login(integer, text)": ("veru_admin",),
 }
 

@@ -79,6 +79,9 @@ _ON_RECORD_HERE = text("SELECT to_regprocedure('veru_server.linked_cases(integer
 _LINKED_CASES = text(
     "SELECT person_id, case_ref, worker FROM veru_server.linked_cases(:ids)"
 ).bindparams(bindparam("ids", type_=ARRAY(Integer())))
+_LINKS_TO = text(
+    "SELECT person_id, link_type, since_on, until_on FROM veru_server.links_to(:kind, :record)"
+).bindparams(bindparam("kind", type_=String()), bindparam("record", type_=Integer()))
 _LINKED_COUNTS = text(
     "SELECT record_id, young_people FROM veru_server.linked_counts(:kind, :ids)"
 ).bindparams(bindparam("kind", type_=String()), bindparam("ids", type_=ARRAY(Integer())))
@@ -981,45 +984,20 @@ class NetworkService(Service):
         others by case reference and worker only; audited as viewed."""
         self._require_case_role("read who is linked")
         with self._write() as session:
-            rows: list[tuple[int | None, ConcernLink | PlaceLink]]
             if kind is NodeKind.CONCERN:
                 concern = self._concern(session, record_id, "read who is linked")
-                rows = [
-                    (lk.young_person_id, lk)
-                    for lk in session.scalars(
-                        select(ConcernLink).where(ConcernLink.person_of_concern_id == record_id)
-                    )
-                ]
                 label = concern_label(concern.name, concern.street_name)
                 entity = "person_of_concern"
             else:
-                place = self._place(session, record_id, "read who is linked")
-                rows = [
-                    (lk.young_person_id, lk)
-                    for lk in session.scalars(
-                        select(PlaceLink).where(
-                            PlaceLink.place_id == record_id, PlaceLink.young_person_id.is_not(None)
-                        )
-                    )
-                ]
-                label = place.name
+                label = self._place(session, record_id, "read who is linked").name
                 entity = "place"
-            cases = self._cases(session, {pid for pid, _ in rows if pid is not None})
-            result = []
-            for pid, lk in rows:
-                if pid is None or pid not in cases:
-                    continue
-                case = cases[pid]
-                result.append(
-                    LinkedYoungPerson(
-                        pid,
-                        case.label,
-                        case.can_open,
-                        lk.link_type.label,
-                        lk.since_on,
-                        lk.until_on,
-                    )
-                )
+            rows = self._links_to(session, kind, record_id)
+            cases = self._cases(session, {pid for pid, *_facts in rows})
+            result = [
+                LinkedYoungPerson(pid, cases[pid].label, cases[pid].can_open, words, since, until)
+                for pid, words, since, until in rows
+                if pid in cases
+            ]
             self._audit(
                 session,
                 AuditAction.VIEW,
@@ -1036,6 +1014,34 @@ class NetworkService(Service):
                     fold(r.label),
                 ),
             )
+
+    def _links_to(
+        self, session: Session, kind: NodeKind, record_id: int
+    ) -> list[tuple[int, str, dt.date | None, dt.date | None]]:
+        """(young person, how linked, since, until) of each young person's link to a person
+        of concern or a place; on the shared server a caseworker's login reads only their own
+        cases' links, so the server's ``links_to`` tells the rest."""
+        types = ConcernLinkType if kind is NodeKind.CONCERN else PlaceLinkType
+        if self._server_hides(session):
+            found = session.execute(_LINKS_TO, {"kind": kind.value, "record": record_id})
+            return [(pid, types(t).label, since, until) for pid, t, since, until in found]
+        if kind is NodeKind.CONCERN:
+            concern_rows = session.scalars(
+                select(ConcernLink).where(ConcernLink.person_of_concern_id == record_id)
+            )
+            return [
+                (r.young_person_id, r.link_type.label, r.since_on, r.until_on) for r in concern_rows
+            ]
+        place_rows = session.scalars(
+            select(PlaceLink).where(
+                PlaceLink.place_id == record_id, PlaceLink.young_person_id.is_not(None)
+            )
+        )
+        return [
+            (r.young_person_id, r.link_type.label, r.since_on, r.until_on)
+            for r in place_rows
+            if r.young_person_id is not None
+        ]
 
     def candidates(self, text: str, limit: int = 20) -> list[LinkCandidate]:
         """Young people to link to, found as the people search finds them (its access rules
