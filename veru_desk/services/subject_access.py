@@ -97,6 +97,9 @@ _LABELS = {
     "dob": "Date of birth",
     "current_status": "Current status",
     "young_person_id": "Young person (record number)",
+    "size_bytes": "Size (bytes)",  # an attached file's
+    "sha256": "SHA-256 fingerprint",
+    "media_type": "Kind of file",
     "id": "Record number",
 }
 
