@@ -21,9 +21,9 @@ records sharing a block are compared.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -189,13 +189,15 @@ def same_name(a: str, b: str) -> bool:
     return a == b or bool(set(_GROUPS_OF.get(a, ())) & set(_GROUPS_OF.get(b, ())))
 
 
+_CANONICAL: dict[str, str] = {
+    name: min(NAME_GROUPS[groups[0]]) for name, groups in _GROUPS_OF.items()
+}
+
+
 def _canonical(word: str) -> str:
-    """One spelling for every name of a group, for blocking (its lowest group's first
-    member in sorted order): Muhammad, Mohamed and Mo all block as one."""
-    groups = _GROUPS_OF.get(word)
-    if not groups:
-        return word
-    return min(NAME_GROUPS[groups[0]])
+    """One spelling for every name of a group, for blocking (its first group's first member
+    in sorted order): Muhammad, Mohamed and Mo all block as one."""
+    return _CANONICAL.get(word, word)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -222,9 +224,23 @@ def swapped(day: dt.date) -> dt.date | None:
 
 
 def _one_digit_apart(a: dt.date, b: dt.date) -> bool:
-    """Dates whose ``ddmmyyyy`` differ in one typed digit or one swap of neighbours."""
-    sa, sb = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
-    return edit_distance(sa, sb, limit=1) == 1
+    """Dates whose ``ddmmyyyy`` differ in one typed digit or one swap of neighbours, within
+    one of the day, the month or the year (the other two as they were)."""
+    if a.day != b.day:
+        if a.month != b.month or a.year != b.year:
+            return False
+        x, y = f"{a.day:02d}", f"{b.day:02d}"
+    elif a.month != b.month:
+        if a.year != b.year:
+            return False
+        x, y = f"{a.month:02d}", f"{b.month:02d}"
+    else:
+        x, y = f"{a.year:04d}", f"{b.year:04d}"
+    differ = [i for i in range(len(x)) if x[i] != y[i]]
+    if len(differ) == 1:
+        return True
+    i = differ[0]
+    return len(differ) == 2 and differ[1] == i + 1 and x[i] == y[i + 1] and x[i + 1] == y[i]
 
 
 def _first_names_alike(a: PersonKey, b: PersonKey) -> tuple[int, str] | None:
@@ -326,48 +342,72 @@ def compare(a: PersonKey, b: PersonKey, threshold: int = THRESHOLD) -> Likeness 
     return Likeness(a.id, b.id, score, tuple(reasons))
 
 
-def _blocks(person: PersonKey) -> Iterator[tuple[object, ...]]:
+def _blocks(person: PersonKey) -> set[tuple[object, ...]]:
     """The blocks a record is compared within (see the module's docstring)."""
+    first_words = _words(person.first_name)
+    preferred_words = _words(person.preferred_name) if person.preferred_name else ()
     # A name's own initial and its group's: Chiamka (a typo) and Amaka (Chiamaka's short
     # form) both meet Chiamaka.
-    first = {
-        initial
-        for w in (*_words(person.first_name)[:1], *_words(person.preferred_name)[:1])
-        for initial in (w[:1], _canonical(w)[:1])
-    }
+    first = set()
+    for word in (*first_words[:1], *preferred_words[:1]):
+        first.add(word[:1])
+        first.add(_canonical(word)[:1])
     last = _compact(person.last_name)[:1]
-    dates = {person.date_of_birth, swapped(person.date_of_birth) or person.date_of_birth}
-    for born in dates:
-        for letter in first:
-            # Both orders: names the other way round (Nguyễn Hoa / Hoa Nguyễn) still meet.
-            yield ("born", born, letter, last)
-            yield ("born", born, last, letter)
-    sound = sound_key(person.last_name)
-    for word in _words(person.first_name)[:1]:
-        yield ("sound", sound, _canonical(word))
+    born = person.date_of_birth
+    day = born.toordinal()
+    flipped = swapped(born)
+    days = (day,) if flipped is None else (day, flipped.toordinal())
+    keys: set[tuple[object, ...]] = set()
+    for letter in first:
+        # In either order: names the other way round (Nguyễn Hoa / Hoa Nguyễn) still meet.
+        pair = (letter, last) if letter <= last else (last, letter)
+        for when in days:
+            keys.add(("born", when, *pair))
+    if first_words:
+        # A date of birth one digit out keeps two of its day, month and year: one of these
+        # three meets, with the names' sound (a common name is thousands of people).
+        sound = (sound_key(person.last_name), _canonical(first_words[0]))
+        keys.add(("dm", *sound, born.day, born.month))
+        keys.add(("my", *sound, born.month, born.year))
+        keys.add(("dy", *sound, born.day, born.year))
     if person.nhs_number:
-        yield ("nhs", person.nhs_number)
+        keys.add(("nhs", person.nhs_number))
+    return keys
 
 
 def likely_duplicates(people: Iterable[PersonKey], threshold: int = THRESHOLD) -> list[Likeness]:
     """Every likely pair among ``people``, most likely first (then by the lower id)."""
-    blocks: dict[tuple[object, ...], list[PersonKey]] = defaultdict(list)
-    for person in people:
-        for key in set(_blocks(person)):
-            blocks[key].append(person)
-    seen: set[tuple[int, int]] = set()
-    found: list[Likeness] = []
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                likeness = compare(a, b, threshold)
-                if likeness is not None:
-                    found.append(likeness)
+    # Hundreds of thousands of small blocks are made and none freed until the end: the
+    # cyclic garbage collector would walk them all again and again (most of the time at
+    # 100,000 people), and none of them can be in a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        first_in: dict[tuple[object, ...], PersonKey] = {}
+        shared: dict[tuple[object, ...], list[PersonKey]] = {}
+        for person in people:
+            for key in _blocks(person):
+                earlier = first_in.setdefault(key, person)
+                if earlier is not person:
+                    members = shared.get(key)
+                    if members is None:
+                        shared[key] = [earlier, person]
+                    else:
+                        members.append(person)
+        seen: set[tuple[int, int]] = set()
+        found: list[Likeness] = []
+        for members in shared.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                    likeness = compare(a, b, threshold)
+                    if likeness is not None:
+                        found.append(likeness)
+    finally:
+        if collecting:
+            gc.enable()
     found.sort(key=lambda like: (-like.score, like.first, like.second))
     return found
