@@ -346,3 +346,19 @@ def test_anonymising_removes_a_tasks_words_and_keeps_its_dates(
         task = session.scalars(select(Task).where(Task.id == task_id)).one()
         assert "Łukasz" not in task.title and task.notes is None
         assert task.due_on == YESTERDAY and task.completed_on == YESTERDAY
+
+
+def test_the_workload_screen_counts_each_workers_overdue_tasks(
+    as_manager: Services, as_dariusz: Services, as_aisha: Services
+) -> None:
+    d = uid(as_dariusz)
+    as_manager.tasks.create(TaskInput("Chase the EHCP", d, YESTERDAY))
+    as_manager.tasks.create(TaskInput("Letter to the GP", d, TODAY - dt.timedelta(days=4)))
+    as_manager.tasks.create(TaskInput("Review the group register", d, TODAY))
+    done = as_manager.tasks.create(TaskInput("Old task", uid(as_aisha), YESTERDAY))
+    as_manager.tasks.complete(done, 1, on=YESTERDAY)
+    figures = {
+        w.display_name: w for w in WorkloadService(as_manager.db, as_manager.actor).workers()
+    }
+    assert figures["Dariusz Wójcik"].tasks_overdue == 2
+    assert figures["Aisha Mohamed"].tasks_overdue == 0

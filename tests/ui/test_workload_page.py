@@ -117,7 +117,14 @@ def test_leave_cover_moves_graces_high_risk_cases_to_ciaran_and_tomasz(
     page.resize(1280, 720)
     with qtbot.waitSignal(page.loaded):
         page.refresh()
-    assert worker_row(page, "Grace Adeyemi") == ["Grace Adeyemi", "4", "3 high, 1 low", "1", "0"]
+    assert worker_row(page, "Grace Adeyemi") == [
+        "Grace Adeyemi",
+        "4",
+        "3 high, 1 low",
+        "1",
+        "0",
+        "0",  # tasks overdue
+    ]
     assert worker_row(page, "Ciarán Ó Briain")[1:3] == ["0", "no open cases"]
 
     choose_worker(qtbot, page, "Grace Adeyemi")

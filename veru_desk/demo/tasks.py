@@ -62,7 +62,8 @@ def add_demo_tasks(session: Session, seed: int, anchor: dt.date, after_person_id
     ).all()
     by_worker: dict[int, list[int]] = {}
     for person_id, worker_id in cases:
-        by_worker.setdefault(worker_id, []).append(person_id)
+        if worker_id is not None:
+            by_worker.setdefault(worker_id, []).append(person_id)
     managers = list(
         session.scalars(
             select(User.id)

@@ -459,7 +459,8 @@ def _plans(session: Session, person_id: int, *, current_only: bool) -> list[Plan
             .where(Task.source_kind == TaskSource.PLAN_ACTION, Task.source_id.in_(action_ids))
             .order_by(Task.id)
         ):
-            tasks[source_id] = (task_id, assignee_id, status)  # the newest task wins
+            if source_id is not None:
+                tasks[source_id] = (task_id, assignee_id, status)  # the newest task wins
     return [_plan_view(plan, today, tasks) for plan in plans]
 
 

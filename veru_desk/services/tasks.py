@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import (
@@ -499,7 +499,7 @@ class TaskService(Service):
         assignee = aliased(User)
         closer = aliased(User)
         setter = aliased(User)
-        query: Select[tuple[object, ...]] = (
+        query = (
             select(
                 Task,
                 assignee.display_name,

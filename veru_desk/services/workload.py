@@ -27,6 +27,7 @@ from veru_desk.db.models import (
     MentoringSession,
     Referral,
     SessionSeries,
+    Task,
     User,
     UserRole,
     YoungPerson,
@@ -43,6 +44,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import NotFound, ValidationError
 from veru_desk.domain.names import display_name
+from veru_desk.domain.tasks import TaskStatus
 from veru_desk.domain.text import clean_free_text
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
@@ -77,6 +79,8 @@ class WorkerFigures:
     by_risk: Mapping[RiskLevel | None, int] = field(default_factory=dict)
     sessions_this_week: int = 0
     overdue: int = 0
+    #: open tasks past their due day assigned to them (``services.tasks``)
+    tasks_overdue: int = 0
 
     @property
     def open_cases(self) -> int:
@@ -195,6 +199,13 @@ class WorkloadService(Service):
             by_risk = self._open_by_risk(session)
             sessions = self._sessions_this_week(session, today)
             overdue = self._overdue(session, today)
+            tasks_overdue = _by_worker(
+                session.execute(
+                    select(Task.assignee_id, func.count())
+                    .where(Task.status == TaskStatus.OPEN, Task.due_on < today)
+                    .group_by(Task.assignee_id)
+                )
+            )
             is_caseworker = exists().where(
                 UserRole.user_id == User.id, UserRole.role == Role.CASEWORKER
             )
@@ -220,6 +231,7 @@ class WorkloadService(Service):
                     by_risk=by_risk.get(user_id, {}),
                     sessions_this_week=sessions.get(user_id, 0),
                     overdue=overdue.get(user_id, 0),
+                    tasks_overdue=tasks_overdue.get(user_id, 0),
                 )
                 for user_id, name, takes in rows
             ]

@@ -312,7 +312,7 @@ class DashboardPage(QWidget):
             self.open_task.emit(entry)
             return
         if section.field == "team_overdue_tasks":
-            self.open_worker_tasks.emit(entry.worker_id)  # type: ignore[attr-defined]
+            self.open_worker_tasks.emit(entry.worker_id)  # type: ignore[attr-defined]  # the team card's items are WorkerOverdue
             return
         if section.field == "new_referrals" and entry.referral_id is not None:
             self.open_referral.emit(entry.referral_id)

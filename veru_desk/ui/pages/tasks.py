@@ -8,6 +8,8 @@ depends on colour alone. Lists are read off the GUI thread and again whenever a 
 
 from __future__ import annotations
 
+from typing import Any
+
 import shiboken6
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
@@ -95,6 +97,8 @@ class TasksPage(QWidget):
         self._generation = 0
         self._stale = False
         self._choices: TaskChoices | None = None
+        self._wanted_task: int | None = None  # to select once listed (from the dashboard)
+        self._wanted_worker: int | None = None  # to filter on once listed
         self.tasks: list[TaskView] = []
         manager = services.actor.is_manager
         layout = page_frame(
@@ -393,7 +397,7 @@ class TasksPage(QWidget):
 class MyTasksCard(DashboardCard):
     """My tasks overdue, due today and this week: "Overdue by 3 days" in words and colour."""
 
-    def set_items(self, items: list, total: int | None = None) -> None:  # type: ignore[override]
+    def set_items(self, items: list[Any], total: int | None = None) -> None:
         super().set_items([], total if total is not None else len(items))
         for task in items:
             assert isinstance(task, TaskView)
@@ -416,7 +420,7 @@ class MyTasksCard(DashboardCard):
 class TeamOverdueCard(DashboardCard):
     """A manager's view of who has overdue tasks, the worker with most first."""
 
-    def set_items(self, items: list, total: int | None = None) -> None:  # type: ignore[override]
+    def set_items(self, items: list[Any], total: int | None = None) -> None:
         super().set_items([], total if total is not None else len(items))
         for worker in items:
             assert isinstance(worker, WorkerOverdue)

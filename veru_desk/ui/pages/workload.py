@@ -28,7 +28,15 @@ from veru_desk.ui.widgets.record_table import Column, RecordTable, RecordTableMo
 #: Rows of caseworkers shown before their table scrolls.
 WORKER_ROWS_SHOWN = 8
 #: What the figures are read from: a change to any of these may change a number shown.
-WORKLOAD_KINDS = (Kind.CASE, Kind.RISK, Kind.PLAN, Kind.SESSION, Kind.USER, Kind.PERSON)
+WORKLOAD_KINDS = (
+    Kind.CASE,
+    Kind.RISK,
+    Kind.PLAN,
+    Kind.SESSION,
+    Kind.USER,
+    Kind.PERSON,
+    Kind.TASK,
+)
 
 
 def worker_name(worker: WorkerFigures) -> str:
@@ -55,6 +63,13 @@ WORKER_COLUMNS = (
         lambda w: str(w.overdue),
         tooltip=lambda w: "Open cases with a risk review, plan review or plan action overdue",
         warning=lambda w: w.overdue > 0,
+        numeric=True,
+    ),
+    Column(
+        "Tasks overdue",
+        lambda w: str(w.tasks_overdue),
+        tooltip=lambda w: "Open tasks assigned to them and past their due date",
+        warning=lambda w: w.tasks_overdue > 0,
         numeric=True,
     ),
 )
