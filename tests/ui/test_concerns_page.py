@@ -68,7 +68,7 @@ def _unit(manager: Services, team: Any) -> dict[str, int]:
 def test_the_manager_sees_the_ranked_lists_and_who_is_linked(
     qtbot: QtBot, as_manager: Services, team: Any
 ) -> None:
-    _unit(as_manager, team)
+    ids = _unit(as_manager, team)
     page = shown(qtbot, ConcernsPage(as_manager))
     page.refresh()
     assert cells(page.concern_table, 0) == ["Dean Walsh ('D-Money')", "Jordan Reilly ('Skeng')"]
@@ -84,6 +84,13 @@ def test_the_manager_sees_the_ranked_lists_and_who_is_linked(
     names = cells(page.linked_table, 0)
     assert len(names) == 3 and any(n.startswith("Zoë Brontë (VERU-") for n in names)
     assert page.linked_title.text() == "Young people linked to Dean Walsh ('D-Money'): 3 links"
+
+    opened: list[int] = []
+    page.open_case.connect(opened.append)
+    zoe = next(i for i, n in enumerate(names) if n.startswith("Zoë Brontë"))
+    page.linked_table.selectRow(zoe)
+    page.open_linked()
+    assert opened == [ids["zoe"]]
 
     type_into(qtbot, page.query, "skeng")
     page.show_filtered()
@@ -104,6 +111,11 @@ def test_a_caseworker_sees_what_their_cases_touch_and_others_by_reference(
     names = cells(page.linked_table, 0)
     others = [n for n in names if "allocated to" in n]
     assert len(names) == 3 and len(others) == 1
+    opened: list[int] = []
+    page.open_case.connect(opened.append)
+    page.linked_table.selectRow(names.index(others[0]))
+    page.open_linked()
+    assert opened == []  # Aisha's case: not from here
     assert others[0].endswith(", allocated to Aisha Mohamed") and "Hoa" not in others[0]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -107,6 +107,8 @@ LINKED_COLUMNS = [
 class ConcernsPage(QWidget):
     help_topic = "people-and-places"
 
+    open_case = Signal(int)  # a linked young person's case the reader may open
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
@@ -182,12 +184,15 @@ class ConcernsPage(QWidget):
         )
         self.linked_model = RecordTableModel(LINKED_COLUMNS, self)
         self.linked_table = RecordTable(self.linked_model, "Young people linked", stretch_column=0)
+        self.linked_table.doubleClicked.connect(lambda _i: self.open_linked())
+        self.linked_table.activated.connect(lambda _i: self.open_linked())
         self.linked_stack.addWidget(self.linked_empty)
         self.linked_stack.addWidget(self.linked_table)
         side_layout.addWidget(self.linked_stack, 1)
         self.linked_note = QLabel(
-            "Others' cases show their case reference and caseworker only; each time this list "
-            "is read it is recorded in the audit trail."
+            "Double-click one of your cases to open it. Others' cases show their case "
+            "reference and caseworker only; each time this list is read it is recorded in the "
+            "audit trail."
         )
         self.linked_note.setObjectName("hint")
         self.linked_note.setWordWrap(True)
@@ -341,6 +346,12 @@ class ConcernsPage(QWidget):
         self.linked_model.set_rows(people)
         _fit(self.linked_table)
         self.linked_stack.setCurrentWidget(self.linked_table)
+
+    def open_linked(self) -> None:
+        """Opens the chosen linked young person's case, when it is one the reader may open."""
+        person: LinkedYoungPerson | None = self.linked_table.selected()
+        if person is not None and person.can_open:
+            self.open_case.emit(person.person_id)
 
     def _fit_buttons(self) -> None:
         self.change_concern_button.setEnabled(self.concern_table.selected() is not None)

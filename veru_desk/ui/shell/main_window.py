@@ -422,6 +422,7 @@ class MainWindow(QMainWindow):
             from veru_desk.ui.pages.concerns import ConcernsPage
 
             page = ConcernsPage(services, self)
+            page.open_case.connect(self.open_case)
         elif key == "admin":
             from veru_desk.ui.pages.admin import AdminPage
 
