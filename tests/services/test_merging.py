@@ -381,3 +381,20 @@ def test_erasing_a_record_erases_the_records_merged_into_it(
             select(AuditEvent.summary).where(AuditEvent.young_person_id == first)
         ).all()
         assert all("Hoa" not in (s or "") for s in summaries)
+
+
+def test_a_subject_access_export_shows_the_records_merged_into_this_one(
+    as_manager: Services, db: Database, pair: tuple[int, int]
+) -> None:
+    keep, other = pair
+    other_ref = as_manager.people.get(other).case_ref
+    _merge(as_manager, db, keep, other)
+    data = as_manager.subject_access.gather(keep)
+    [merged] = data.document["merged_records"]
+    assert merged["case_ref"] == other_ref and merged["first_name"] == "Chiamka"
+    titles = dict(data.sections)
+    assert [i.title for i in titles["Other records of the young person, merged into this one"]] == [
+        other_ref
+    ]
+    # The other's note moved: it is read with this record's.
+    assert "School called" in [n["subject"] for n in data.document["notes"]]

@@ -549,6 +549,19 @@ def _gather(
     sections: list[tuple[str, str, _Pairs]] = [
         ("person", "The young person", [collect.record("person", person, person.case_ref)])
     ]
+    # Records of the same young person merged into this one (#19), as they were kept.
+    sections.append(
+        (
+            "merged_records",
+            "Other records of the young person, merged into this one",
+            [
+                collect.record("person", m, m.case_ref)
+                for m in rows(
+                    YoungPerson, YoungPerson.merged_into_id == pid, order=[YoungPerson.id]
+                )
+            ],
+        )
+    )
     sections.append(
         (
             "contacts",
