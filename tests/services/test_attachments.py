@@ -391,3 +391,33 @@ def test_subject_access_lists_the_files_and_puts_them_beside_the_pdf(
         "withheld": True,
         "reason": "Shows another young person",
     }
+
+
+def test_the_demo_s_files_pass_the_real_checks_and_open(tmp_path: Path) -> None:
+    """The demo's consent forms and school letters: each is what its name and media type say
+    (by content), within the limit, listed for its worker, and opens to the same bytes."""
+    from sqlalchemy.orm import undefer
+
+    from tests.services.test_demo import fresh_database
+    from veru_desk.db.models import User
+    from veru_desk.demo.database import generate_demo_data
+    from veru_desk.domain.attachments import DEFAULT_MAX_MB, MB, file_problems
+    from veru_desk.services.users import actor_for
+
+    db = fresh_database(tmp_path / "demo.db")
+    generate_demo_data(db, 120, seed=11)
+    with db.read() as session:
+        rows = session.scalars(select(Attachment).options(undefer(Attachment.content))).all()
+        workers = {u.id: actor_for(u) for u in session.scalars(select(User))}
+    assert len(rows) > 5
+    assert {row.media_type for row in rows} >= {"application/pdf"}
+    for row in rows:
+        kind, problems = file_problems(row.file_name, row.content, DEFAULT_MAX_MB * MB)
+        assert problems == {} and kind is not None and kind.media_type == row.media_type
+        assert row.sha256 == hashlib.sha256(row.content).hexdigest()
+    first = rows[0]
+    assert first.created_by_id is not None
+    worker = Services(db, workers[first.created_by_id])
+    assert first.id in {a.id for a in worker.attachments.for_case(first.young_person_id)}
+    assert worker.attachments.open(first.id).read_bytes() == first.content
+    clear_own_opened_files()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Agency, User, UserRole
+from veru_desk.demo.attachments import add_demo_attachments
 from veru_desk.demo.bulk import (
     advance_sequences,
     deferred_indexes,
@@ -170,6 +171,8 @@ def generate_demo_data(
         add_demo_groups(session, seed, anchor, last_person_before)
         # Tasks for each worker and the unit: some overdue, some this week, some done.
         add_demo_tasks(session, seed, anchor, last_person_before)
+        # Signed consent forms and school letters on some worked cases (their own numbers).
+        add_demo_attachments(session, seed, anchor, last_person_before)
         audit.record(
             session,
             actor,
