@@ -125,6 +125,9 @@ def test_adding_and_changing_persons_of_concern_and_places_from_the_page(
     page = shown(qtbot, ConcernsPage(as_dariusz))
     page.refresh()
     assert not page.change_concern_button.isEnabled()
+    assert page.result_label.text().startswith(
+        "No person of concern or place is recorded yet for your cases"
+    )
 
     def nameless(dialog: Any) -> None:
         dialog.age.setValue(30)

@@ -299,6 +299,12 @@ class ConcernsPage(QWidget):
         where = f"{len(places)} place{'s' if len(places) != 1 else ''}"
         if wanted:
             self.result_label.setText(f"Found {people} and {where}.")
+        elif not self._entries:
+            self.result_label.setText(
+                "No person of concern or place is recorded yet"
+                + ("" if self.services.actor.is_manager else " for your cases")
+                + ": add one here, and link young people to it from their case's Network tab."
+            )
         else:
             self.result_label.setText(f"{people} and {where}.")
         self._fit_buttons()
