@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import (
@@ -510,6 +510,8 @@ class TaskService(Service):
                 YoungPerson.last_name,
                 YoungPerson.preferred_name,
                 (and_(YoungPerson.id.is_not(None), own_cases(self.actor))).label("opens"),
+                # A panel action names the task it became (``PanelAction.task_id``).
+                exists().where(PanelAction.task_id == Task.id).label("from_panel"),
             )
             .join(assignee, assignee.id == Task.assignee_id)
             .outerjoin(closer, closer.id == Task.completed_by_id)
@@ -548,7 +550,11 @@ class TaskService(Service):
                     completed_by=row[2],
                     cancel_reason=task.cancel_reason,
                     notes=task.notes or "",
-                    source_kind=task.source_kind,
+                    source_kind=(
+                        TaskSource.PANEL_ACTION
+                        if task.source_kind is None and row.from_panel
+                        else task.source_kind
+                    ),
                     source_id=task.source_id,
                     set_by=row[3],
                     may_open_case=opens,
