@@ -14,7 +14,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import pytest
@@ -325,6 +325,56 @@ def _attachment(w: World, verb: str) -> None:
         _published(watched, {(Kind.ATTACHMENT, w.person)})
         return
     assert watched == [], f"attachments.{verb} published {watched}"
+
+
+def _panel(w: World, verb: str) -> None:
+    """A panel meeting with Łukasz's case on its agenda (#19); only ``verb`` is watched."""
+    from veru_desk.domain.panels import ActionInput as PanelActionInput
+    from veru_desk.domain.panels import DiscussionInput, MeetingInput, PanelType
+
+    held = dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(10))
+    details = MeetingInput(held, PanelType.COMPLEX_CASE, "Luton complex case panel")
+    if verb == "create":
+        watched = watch()
+        w.manager.panels.create(details)
+        _published(watched, {(Kind.PANEL, None)})
+        return
+    meeting = w.manager.panels.create(details)
+    if verb == "change":
+        watched = watch()
+        w.dariusz.panels.change(meeting, replace(details, chair="Siobhán Ní Mhurchú"), 1)
+        _published(watched, {(Kind.PANEL, None)})
+        return
+    watched = watch()
+    item = w.dariusz.panels.add_case(meeting, w.person)
+    if verb == "add_case":
+        _published(watched, {(Kind.PANEL, w.person)})
+        return
+    watched = watch()
+    if verb == "get":
+        w.dariusz.panels.get(meeting)
+        assert watched == [], f"panels.get published {watched}"
+        return
+    if verb == "record_pack":
+        w.dariusz.panels.record_pack(
+            meeting, profile="full", combined=True, filenames=["pack.pdf"], case_refs=[], pages=3
+        )
+        assert watched == [], f"panels.record_pack published {watched}"
+        return
+    if verb == "remove_case":
+        w.dariusz.panels.remove_case(item, 1)
+        _published(watched, {(Kind.PANEL, w.person)})
+        return
+    action = PanelActionInput("Share intelligence", "DS Funmilayo Adebayo", "Police", today())
+    discussion = DiscussionInput(decision="Refer", actions=(action,))
+    w.dariusz.panels.record_discussion(item, discussion, 1)
+    if verb == "record_discussion":
+        _published(watched, {(Kind.PANEL, w.person)})
+        return
+    [saved] = w.dariusz.panels.get(meeting).items
+    watched = watch()
+    w.dariusz.panels.set_action_done(saved.actions[0].id, today(), saved.actions[0].version)
+    _published(watched, {(Kind.PANEL, w.person)})
 
 
 def _end_flag(w: World) -> None:
@@ -807,6 +857,19 @@ WALKS: dict[str, Walk] = {
     "attachments.export": lambda w: _attachment(w, "export"),
     "attachments.remove": lambda w: _attachment(w, "remove"),
     "safeguarding.end": _end_flag,
+    **{
+        f"panels.{verb}": partial(_panel, verb=verb)
+        for verb in (
+            "create",
+            "change",
+            "get",
+            "add_case",
+            "remove_case",
+            "record_discussion",
+            "set_action_done",
+            "record_pack",
+        )
+    },
     "tasks.create": _new_task,
     "tasks.change": lambda w: _task(
         w,
