@@ -259,6 +259,7 @@ class SessionsCalendarPage(QWidget):
 
         self.summary = QLabel()
         self.summary.setAccessibleName("Week summary")
+        self.summary.setWordWrap(True)  # a week of every kind of attendance runs long at 150%
         self.empty = QLabel("No sessions this week.")
         self.empty.setObjectName("hint")
 
