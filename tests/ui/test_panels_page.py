@@ -77,18 +77,18 @@ def test_a_caseworker_records_a_panel_decision_that_reaches_the_database(
         dialog.summary.insertPlainText("Seen with older males at Bury Park; two missing episodes.")
         dialog.decision.insertPlainText("Refer to the National Referral Mechanism.")
         dialog.add_action()
-        set_cell(dialog.actions, 0, 0, "Share intelligence on the grey Audi")
-        set_cell(dialog.actions, 0, 2, "DS Funmilayo Adebayo")
-        set_cell(dialog.actions, 0, 3, "Bedfordshire Police")
+        set_cell(dialog.action_table, 0, 0, "Share intelligence on the grey Audi")
+        set_cell(dialog.action_table, 0, 2, "DS Funmilayo Adebayo")
+        set_cell(dialog.action_table, 0, 3, "Bedfordshire Police")
 
         # No due date: refused, with the message beside the actions and every word kept.
         dialog.save()
         assert "no due date" in dialog.actions_error.text()
         assert dialog.actions_error.isVisible() and dialog.message.isVisible()
         assert dialog.decision.toPlainText() == "Refer to the National Referral Mechanism."
-        assert dialog.actions.item(0, 0).text() == "Share intelligence on the grey Audi"
+        assert dialog.action_table.item(0, 0).text() == "Share intelligence on the grey Audi"
 
-        set_cell(dialog.actions, 0, 4, format_uk_date(due))
+        set_cell(dialog.action_table, 0, 4, format_uk_date(due))
         dialog.save()
         assert not dialog.message.isVisible(), dialog.message.text()
         assert dialog.saved_label.text().startswith("Saved.")
@@ -146,7 +146,7 @@ def test_the_pack_is_made_from_the_meeting_under_each_cases_decision(
     dialog.refresh()
     assert dialog.model.index(0, 3).data().startswith("Sharing decision ready")
     dialog.make()
-    assert dialog.result is not None and dialog.result.paths[0].exists()
+    assert dialog.made is not None and dialog.made.paths[0].exists()
     with db.read() as session:
         export = session.scalars(select(DocumentExport)).one()
     assert export.young_person_id == lukasz_case

@@ -769,7 +769,7 @@ def _gather(
     )
     # The case's own discussions only: no other case on the agenda, no attendee list.
     panels = []
-    for item, meeting in session.execute(
+    for discussed, meeting in session.execute(
         select(PanelItem, PanelMeeting)
         .join(PanelMeeting, PanelMeeting.id == PanelItem.meeting_id)
         .where(PanelItem.young_person_id == pid)
@@ -778,12 +778,14 @@ def _gather(
         label = meeting_label(meeting.panel_type, meeting.title, meeting.held_at.date())
         actions = [
             collect.record("panel_action", a, "Action")
-            for a in rows(PanelAction, PanelAction.item_id == item.id, order=[PanelAction.id])
+            for a in rows(
+                PanelAction, PanelAction.item_id == discussed.id, order=[PanelAction.id]
+            )
         ]
         panels.append(
             collect.record(
                 "panel",
-                item,
+                discussed,
                 label,
                 extra={
                     "meeting": (

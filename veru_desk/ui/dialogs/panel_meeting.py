@@ -165,16 +165,16 @@ class PanelMeetingDialog(QDialog):
         self.case_errors.add_row(case_form, "Discussion", self.summary, "summary")
         self.case_errors.add_row(case_form, "Decision", self.decision, "decision")
         case_layout.addLayout(case_form)
-        self.actions = _table(ACTION_COLUMNS, "Actions agreed")
+        self.action_table = _table(ACTION_COLUMNS, "Actions agreed")
         _fit_columns(
-            self.actions, {1: PARTNER, 2: "Funmilayo Adebayo", 3: "Luton Children's Social"}
+            self.action_table, {1: PARTNER, 2: "Funmilayo Adebayo", 3: "Luton Children's Social"}
         )
-        self.actions.horizontalHeader().setStretchLastSection(False)
-        self.actions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.action_table.horizontalHeader().setStretchLastSection(False)
+        self.action_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         actions_heading = QLabel("Actions agreed")
         actions_heading.setObjectName("sectionTitle")
         case_layout.addWidget(actions_heading)
-        case_layout.addWidget(self.actions, 1)
+        case_layout.addWidget(self.action_table, 1)
         self.actions_error = QLabel()
         self.actions_error.setObjectName("fieldError")
         self.actions_error.setWordWrap(True)
@@ -183,7 +183,7 @@ class PanelMeetingDialog(QDialog):
         action_buttons = QHBoxLayout()
         action_buttons.addWidget(secondary_button("Add action", self.add_action))
         action_buttons.addWidget(
-            secondary_button("Remove action", lambda: _remove_row(self.actions))
+            secondary_button("Remove action", lambda: _remove_row(self.action_table))
         )
         action_buttons.addStretch(1)
         hint = QLabel("An action owned by a worker of the unit becomes a task for them.")
@@ -309,14 +309,14 @@ class PanelMeetingDialog(QDialog):
             self.case_heading.setText("Choose a case on the agenda")
             self.summary.clear()
             self.decision.clear()
-            self.actions.setRowCount(0)
+            self.action_table.setRowCount(0)
             return
         worker = f" · {item.worker}" if item.worker else ""
         self.case_heading.setText(f"{item.case_ref} · {item.name}{worker}")
         data = self.drafts.get(item.id, item.as_input())
         self.summary.setPlainText(data.summary)
         self.decision.setPlainText(data.decision)
-        self.actions.setRowCount(0)
+        self.action_table.setRowCount(0)
         for action in data.actions:
             self.add_action(action)
 
@@ -335,7 +335,7 @@ class PanelMeetingDialog(QDialog):
 
     def add_action(self, action: ActionInput | None = None) -> None:
         row = _add_row(
-            self.actions,
+            self.action_table,
             [
                 action.description if action else "",
                 "",
@@ -356,10 +356,10 @@ class PanelMeetingDialog(QDialog):
         if action is not None and action.owner_user_id is not None:
             index = owner.findData(action.owner_user_id)
             owner.setCurrentIndex(max(index, 0))
-        self.actions.setCellWidget(row, 1, owner)
-        header = self.actions.horizontalHeader()
+        self.action_table.setCellWidget(row, 1, owner)
+        header = self.action_table.horizontalHeader()
         header.resizeSection(1, max(header.sectionSize(1), owner.sizeHint().width() + 4))
-        first = self.actions.item(row, 0)
+        first = self.action_table.item(row, 0)
         if first is not None:
             first.setData(_ITEM_ROLE, action.id if action else None)
 
@@ -367,18 +367,18 @@ class PanelMeetingDialog(QDialog):
         """The case's form as typed. A date that cannot be read is kept as None and said by
         ``_date_problems`` (the service would call it missing)."""
         actions = []
-        for row in range(self.actions.rowCount()):
-            owner = self.actions.cellWidget(row, 1)
+        for row in range(self.action_table.rowCount()):
+            owner = self.action_table.cellWidget(row, 1)
             owner_id = owner.currentData() if isinstance(owner, QComboBox) else None
-            first = self.actions.item(row, 0)
+            first = self.action_table.item(row, 0)
             actions.append(
                 ActionInput(
-                    description=_cell(self.actions, row, 0),
-                    owner_name=_cell(self.actions, row, 2) if owner_id is None else "",
-                    agency=_cell(self.actions, row, 3) if owner_id is None else "",
-                    due_on=_date(_cell(self.actions, row, 4)),
+                    description=_cell(self.action_table, row, 0),
+                    owner_name=_cell(self.action_table, row, 2) if owner_id is None else "",
+                    agency=_cell(self.action_table, row, 3) if owner_id is None else "",
+                    due_on=_date(_cell(self.action_table, row, 4)),
                     owner_user_id=owner_id,
-                    done_on=_date(_cell(self.actions, row, 5)),
+                    done_on=_date(_cell(self.action_table, row, 5)),
                     id=first.data(_ITEM_ROLE) if first is not None else None,
                 )
             )
@@ -389,9 +389,9 @@ class PanelMeetingDialog(QDialog):
         )
 
     def _date_problems(self) -> str | None:
-        for row in range(self.actions.rowCount()):
+        for row in range(self.action_table.rowCount()):
             for column, words in ((4, "due date"), (5, "done date")):
-                text = _cell(self.actions, row, column)
+                text = _cell(self.action_table, row, column)
                 if text and _date(text) is None:
                     return f"Action {row + 1}'s {words} is not a date: type it as dd/mm/yyyy."
         return None

@@ -77,7 +77,7 @@ class PanelPackDialog(QDialog):
         self.services = services
         self.meeting_id = meeting_id
         self.meeting: MeetingView = services.panels.details(meeting_id)
-        self.result: PackExport | None = None
+        self.made: PackExport | None = None
         self.setWindowTitle(f"Make pack: {self.meeting.label}")
 
         self.model = RecordTableModel(CASE_COLUMNS, self)
@@ -198,7 +198,7 @@ class PanelPackDialog(QDialog):
             )
 
         def done(result: PackExport) -> None:
-            self.result = result
+            self.made = result
             self.saved.show_saved(result.paths[0], open_now=True)
             accept_button(self.buttons).setEnabled(False)
             self.refresh()
