@@ -22,6 +22,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import Team
+from tests.services.test_merging import _merge as merge_records
+from tests.services.test_merging import pair  # noqa: F401  # the fixture, used below
 from tests.services.test_retention import closed_case
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Attachment, AuditEvent
@@ -421,3 +423,18 @@ def test_the_demo_s_files_pass_the_real_checks_and_open(tmp_path: Path) -> None:
     assert first.id in {a.id for a in worker.attachments.for_case(first.young_person_id)}
     assert worker.attachments.open(first.id).read_bytes() == first.content
     clear_own_opened_files()
+
+
+def test_a_merge_moves_the_duplicate_s_files_and_its_undo_moves_them_back(
+    as_manager: Services,
+    db: Database,
+    pair: tuple[int, int],  # noqa: F811  # the fixture imported above
+) -> None:
+    keep, other = pair
+    letter = as_manager.attachments.add(other, docx_bytes(), file_name="letter.docx")
+    merge_id = merge_records(as_manager, db, keep, other)
+    assert [a.id for a in as_manager.attachments.for_case(keep)] == [letter]
+    assert as_manager.attachments.for_case(other) == []
+    as_manager.merging.undo(merge_id)
+    assert [a.id for a in as_manager.attachments.for_case(other)] == [letter]
+    assert as_manager.attachments.for_case(keep) == []
