@@ -88,6 +88,12 @@ def test_a_caseworker_records_a_panel_decision_that_reaches_the_database(
         assert dialog.decision.toPlainText() == "Refer to the National Referral Mechanism."
         assert dialog.action_table.item(0, 0).text() == "Share intelligence on the grey Audi"
 
+        # A due date that is not a date: refused before anything is sent, the text kept.
+        set_cell(dialog.action_table, 0, 4, "31/02/2027")
+        dialog.save()
+        assert "not a date" in dialog.actions_error.text()
+        assert dialog.action_table.item(0, 4).text() == "31/02/2027"
+
         set_cell(dialog.action_table, 0, 4, format_uk_date(due))
         dialog.save()
         assert not dialog.message.isVisible(), dialog.message.text()

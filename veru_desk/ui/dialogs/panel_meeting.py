@@ -295,7 +295,19 @@ class PanelMeetingDialog(QDialog):
             return None
         return next((i for i in self.view.items if i.id == item_id), None)
 
-    def _case_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+    def _case_changed(
+        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
+    ) -> None:
+        problem = self._date_problems() if self.current_item is not None else None
+        if problem is not None and previous is not None:
+            # A date that cannot be read would be lost on the way to another case: stay here,
+            # with the words as typed, until it is put right.
+            self.agenda.blockSignals(True)
+            self.agenda.setCurrentItem(previous)
+            self.agenda.blockSignals(False)
+            self.actions_error.setText(problem)
+            self.actions_error.setVisible(True)
+            return
         self._keep_draft()
         self._load_case(self._item(current.data(_ITEM_ROLE)) if current else None)
 
@@ -511,6 +523,13 @@ class PanelMeetingDialog(QDialog):
             show_error(self, error)
             return
         made: list[int] = []
+        shown = self._item(self.current_item)
+        problem = self._date_problems() if shown is not None else None
+        if shown is not None and problem is not None:  # the case on screen first: it is seen
+            self.actions_error.setText(problem)
+            self.actions_error.setVisible(True)
+            self._say([f"{shown.case_ref}: not saved yet."])
+            return
         for item_id, typed in list(self.drafts.items()):
             item = self._item(item_id)
             if item is None:
