@@ -88,8 +88,18 @@ _ROW_WORDS: dict[str, str] = {
     "document_export": "exports",
     "sharing_decision": "sharing decisions",
     "safeguarding_flag": "safeguarding flags",
-    "case_analysis": "caseworker's analysis",
+    "case_analysis": "caseworker's analyses",
+    "incident_party": "incidents",
+    "person_link": "links to young people",
+    "concern_link": "links to persons of concern",
+    "place_link": "links to places",
 }
+
+
+def record_words(table: str) -> str:
+    """A kind of record as the merge's summary names it: ``sessions``, ``panel items``."""
+    words = table.replace("_", " ")
+    return _ROW_WORDS.get(table, words if words.endswith("s") else f"{words}s")
 
 
 class Side(enum.StrEnum):
@@ -117,8 +127,8 @@ class MergeSide:
 
     @property
     def records_text(self) -> str:
-        """``3 referrals, 12 sessions, 2 notes`` (or ``no other records``)."""
-        parts = [f"{n} {_ROW_WORDS.get(t, t.replace('_', ' '))}" for t, n in self.records.items()]
+        """``referrals 3, sessions 12, notes 2`` (or ``no other records``)."""
+        parts = [f"{record_words(t)} {n}" for t, n in self.records.items()]
         return ", ".join(parts) or "no other records"
 
 
@@ -564,7 +574,7 @@ class MergingService(Service):
                     select(func.count()).select_from(table).where(column == keep_id)
                 )
                 if has_own:
-                    left.append(_ROW_WORDS.get(table.name, table.name.replace("_", " ")))
+                    left.append(record_words(table.name))
                     continue
             # A row linking the two records to each other (person_link) stays where it is:
             # moved, it would link the young person to themselves.
@@ -617,10 +627,7 @@ class MergingService(Service):
             )
         session.flush()
         session.expire_all()
-        parts = [
-            f"{count} {_ROW_WORDS.get(table, table.replace('_', ' '))}"
-            for table, count in moved.items()
-        ]
+        parts = [f"{record_words(table)} {count}" for table, count in moved.items()]
         said = ", ".join(parts) + " moved" if parts else "no records to move"
         if joins:
             said += "; its referral awaiting triage joins the open case as a further referral"

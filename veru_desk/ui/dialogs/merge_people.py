@@ -162,7 +162,15 @@ class MergePeopleDialog(QDialog):
         self.keep_group.buttonToggled.connect(lambda *_: self._kept_changed())
         self._kept_changed()
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 52)
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 64, self.sizeHint().height())
+        # As large as both records side by side ask, as far as the screen allows (then the
+        # fields scroll): a comparison read through a slot is no comparison.
+        natural = body.sizeHint()
+        chrome = self.sizeHint() - scroll.sizeHint()
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.resize(
+            max(natural.width() + bar + chrome.width(), self.minimumWidth()),
+            natural.height() + chrome.height() + 2 * scroll.frameWidth(),
+        )
         fit_to_screen(self)
 
     def kept(self) -> MergeSide:
