@@ -280,6 +280,14 @@ def test_a_case_sees_its_group_sessions_by_the_groups_name(
     labels = as_dariusz.groups.labels_for_person(people["chiamaka"])
     assert set(labels.values()) == {"Group: Thursday football"} and len(labels) == 6
     assert as_aisha.groups.labels_for_person(people["chiamaka"]) == {}
+    # The session lists and the calendar say which group, as the case's Sessions tab does.
+    assert {v.group for v in as_dariusz.sessions.for_person(people["chiamaka"])} == {
+        "Group: Thursday football"
+    }
+    week = as_dariusz.sessions.week(last_thursday())
+    assert [v.group for v in week if v.person_id == people["chiamaka"]] == [
+        "Group: Thursday football"
+    ]
     entries = as_dariusz.chronology.for_person(people["chiamaka"])
     group_entries = [e for e in entries if "Group: Thursday football" in e.title]
     assert len(group_entries) == 4  # the ones due so far: a booking to come is not history

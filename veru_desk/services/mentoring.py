@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import (
+    GroupSession,
     MentoringSession,
     Referral,
     SeriesException,
@@ -31,6 +32,7 @@ from veru_desk.db.models import (
 from veru_desk.domain.dates import format_time, format_uk_date, format_uk_datetime
 from veru_desk.domain.enums import Attendance, AuditAction, ReferralStatus, Role, SessionType
 from veru_desk.domain.errors import ValidationError
+from veru_desk.domain.groups import group_label
 from veru_desk.domain.names import display_name
 from veru_desk.domain.text import stored_text
 from veru_desk.domain.workflow import check_transition
@@ -101,7 +103,7 @@ class SessionView:
     series_id: int | None
     moved: bool
     original_start: dt.datetime | None = None
-    group: str | None = None  # "Group: Thursday football" (services.groups.labels_for_person)
+    group: str | None = None  # "Group: Thursday football" for a place on a group (#19)
 
     @property
     def planned_end(self) -> dt.datetime:
@@ -275,15 +277,19 @@ def note_first_contact(session: Session, actor: Actor, row: MentoringSession) ->
         )
 
 
-def _views_query() -> Select[MentoringSession, YoungPerson, str | None]:
+def _views_query() -> Select[MentoringSession, YoungPerson, str | None, str | None]:
     return (
-        select(MentoringSession, YoungPerson, User.display_name)
+        select(MentoringSession, YoungPerson, User.display_name, GroupSession.title)
         .join(YoungPerson, YoungPerson.id == MentoringSession.young_person_id)
         .outerjoin(User, User.id == MentoringSession.mentor_id)
+        # A group session's place says which group (#19): "Group: Thursday football".
+        .outerjoin(GroupSession, GroupSession.id == MentoringSession.group_session_id)
     )
 
 
-def _view(row: MentoringSession, person: YoungPerson, mentor: str | None) -> SessionView:
+def _view(
+    row: MentoringSession, person: YoungPerson, mentor: str | None, group: str | None = None
+) -> SessionView:
     return SessionView(
         id=row.id,
         version=row.version,
@@ -303,6 +309,7 @@ def _view(row: MentoringSession, person: YoungPerson, mentor: str | None) -> Ses
         series_id=row.series_id,
         moved=row.original_start is not None and row.original_start != row.planned_start,
         original_start=row.original_start,
+        group=group_label(group) if group is not None else None,
     )
 
 

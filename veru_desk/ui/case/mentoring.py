@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -114,12 +113,8 @@ class SessionsTab(CaseTab):
         services, person_id = self.services, self.person_id
 
         def read() -> tuple[list[SessionView], AttendanceSummary]:
-            groups = services.groups.labels_for_person(person_id)
             return (
-                [
-                    replace(s, group=groups[s.id]) if s.id in groups else s
-                    for s in services.sessions.for_person(person_id)
-                ],
+                services.sessions.for_person(person_id),
                 services.sessions.attendance_summary(person_id),
             )
 

@@ -74,7 +74,7 @@ def session_block(s: SessionView, *, with_mentor: bool) -> str:
     lines = [
         f"{format_time(s.planned_start.time())}–{end}",
         s.person_name,
-        s.session_type.label + (f" · {s.location}" if s.location else ""),
+        (s.group or s.session_type.label) + (f" · {s.location}" if s.location else ""),
         s.attendance.label + (" (moved)" if s.moved else ""),
     ]
     if with_mentor and s.mentor:
