@@ -14,6 +14,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -98,20 +99,23 @@ class ChronologyTab(CaseTab):
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
         self.kind_boxes: dict[ChronologyKind, QCheckBox] = {}
-        filters = QHBoxLayout()
+        # Two rows of boxes: one row of fifteen kinds is cut short on a 1280x720 screen.
+        filters = QGridLayout()
+        filters.setHorizontalSpacing(12)
         self.all_box = QCheckBox("All")
         self.all_box.setChecked(True)
         self.all_box.setAccessibleName("Show every kind")
         self.all_box.toggled.connect(self._all_toggled)
-        filters.addWidget(self.all_box)
-        for kind in ChronologyKind:
+        filters.addWidget(self.all_box, 0, 0)
+        per_row = (len(ChronologyKind) + 2) // 2
+        for index, kind in enumerate(ChronologyKind, start=1):
             box = QCheckBox(kind.label)
             box.setChecked(True)
             box.setAccessibleName(f"Show {kind.label.lower()} entries")
             box.toggled.connect(self._kind_toggled)
-            filters.addWidget(box)
+            filters.addWidget(box, index // per_row, index % per_row)
             self.kind_boxes[kind] = box
-        filters.addStretch(1)
+        filters.setColumnStretch(per_row, 1)
 
         self.model = RecordTableModel(CHRONOLOGY_COLUMNS, self, page_rows=PAGE_ROWS)
         self.table = RecordTable(self.model, "Chronology", stretch_column=3)

@@ -21,6 +21,7 @@ from veru_desk.ui.dialogs.case_dialog import (
     select_enum,
 )
 from veru_desk.ui.widgets.forms import DateField
+from veru_desk.ui.widgets.kit import room_for_placeholder
 
 
 def saved_goal(services: Services, person_id: int, goal_id: int) -> GoalView:
@@ -148,6 +149,7 @@ class ActionDialog(CaseDialog):
 
         self.description = QLineEdit()
         self.description.setPlaceholderText("e.g. Meet the head of year about a return date")
+        room_for_placeholder(self.description)
         # Owned by a worker of the unit: it becomes their task (services.tasks); otherwise
         # the owner outside the unit is typed, as before.
         self.owned_by = QComboBox()

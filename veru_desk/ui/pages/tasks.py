@@ -258,6 +258,7 @@ class TasksPage(QWidget):
         rows = [t for t in found if worker is None or t.assignee_id == worker]
         self.tasks = rows
         self.model.set_rows(rows)
+        self._keep_room_for_the_task()
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         overdue = sum(1 for t in rows if t.due() is Due.OVERDUE)
@@ -272,6 +273,20 @@ class TasksPage(QWidget):
         self.table.select_first()
         self._select_wanted()
         self._fit_buttons()
+
+    def _keep_room_for_the_task(self) -> None:
+        """The Task column (the one that stretches) keeps room for a title: with large text
+        the case and due columns, fitted to their text, would leave it a sliver."""
+        header = self.table.horizontalHeader()
+        em = self.table.fontMetrics().horizontalAdvance("M")
+        short = 18 * em - header.sectionSize(1)
+        for column in (2, 0):  # the case, then the due date, give way
+            if short <= 0:
+                return
+            size = header.sectionSize(column)
+            given = min(short, max(0, size - 10 * em))
+            header.resizeSection(column, size - given)
+            short -= given
 
     def _fill_workers(self, found: list[TaskView]) -> None:
         """The worker filter offers those who have tasks in the list."""
