@@ -189,14 +189,18 @@ class AttachmentService(Service):
         else:
             name = clean_file_name(file_name or "")
         description = stored_text(description or "") or ""
-        with self._write() as session:
-            self._case_person(session, person_id, doing="add a file to a case")
+        doing = "add a file to a case"
+        with self._read() as session:
+            require_case_access(session, self.actor, person_id, doing=doing)
             limit = attachment_max_mb(session) * MB
-            data = self._read_source(source, name, limit)
-            kind, problems = file_problems(name, data, limit, description)
-            refuse_problems(problems)
-            assert kind is not None  # no problems: the kind is known
-            digest = hashlib.sha256(data).hexdigest()
+        # Read and checked outside any transaction: a slow disk or a 20 MB hash holds no lock.
+        data = self._read_source(source, name, limit)
+        kind, problems = file_problems(name, data, limit, description)
+        refuse_problems(problems)
+        assert kind is not None  # no problems: the kind is known
+        digest = hashlib.sha256(data).hexdigest()
+        with self._write() as session:
+            self._case_person(session, person_id, doing=doing)  # again, where it is written
             row = Attachment(
                 young_person_id=person_id,
                 file_name=name,
@@ -295,26 +299,34 @@ class AttachmentService(Service):
     def open(self, attachment_id: int) -> Path:
         """The file written to this app's private opened-files folder, under its own name,
         for a viewer to open; audited as a view. Removed when the app exits."""
-        with self._write() as session:
-            row = self._checked(session, attachment_id, "open a case's file")
-            self._audit(
-                session,
-                AuditAction.VIEW,
-                entity=row,
-                person_id=row.young_person_id,
-                summary=f"File opened: {row.file_name}",
-            )
-            folder = _own_folder() / str(row.id)
-            target = folder / (row.file_name or f"file-{row.id}")
-            try:
-                make_private_folder(folder)
-                write_private_bytes(target, row.content)
-            except OSError as error:
-                raise FileError(
-                    f"{row.file_name} could not be written for opening "
-                    f"({error.strerror or error}). Nothing was opened."
-                ) from error
-            return target
+        doing = "open a case's file"
+        with self._read() as session:
+            row = self._checked(session, attachment_id, doing)
+            data, name = row.content, row.file_name
+        folder = _own_folder() / str(attachment_id)
+        target = folder / (name or f"file-{attachment_id}")
+        try:
+            make_private_folder(folder)
+            write_private_bytes(target, data)
+        except OSError as error:
+            raise FileError(
+                f"{name} could not be written for opening ({error.strerror or error}). "
+                "Nothing was opened."
+            ) from error
+        try:
+            with self._write() as session:
+                row = self._checked(session, attachment_id, doing)
+                self._audit(
+                    session,
+                    AuditAction.VIEW,
+                    entity=row,
+                    person_id=row.young_person_id,
+                    summary=f"File opened: {name}",
+                )
+        except BaseException:
+            target.unlink(missing_ok=True)  # not audited, so not shown
+            raise
+        return target
 
     def export(self, attachment_id: int, to_path: Path) -> Path:
         """A copy saved where the person chose (a letter to post, a form to forward);
