@@ -642,8 +642,45 @@ _NETWORK_WRITES = (
     "linked_young_people", "links_of", "network_of",
 )  # fmt: skip
 
+
+def _incident_walk(method: str) -> Walk:
+    """An incident's writes publish INCIDENT for each young person involved (before and after
+    a change); reading a case's incidents or one incident audits and publishes nothing."""
+    from veru_desk.domain.incidents import IncidentInput, PartyInput
+    from veru_desk.domain.network import IncidentKind, IncidentRole, InfoSource
+
+    def walk(w: World) -> Expected | None:
+        data = IncidentInput(
+            dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(21, 0)),
+            IncidentKind.KNIFE,
+            InfoSource.POLICE,
+            "Chased through Wardown Park by a man with a knife.",
+            (PartyInput(IncidentRole.HARMED, w.person),),
+            location="Wardown Park",
+        )
+        incidents = w.dariusz.incidents
+        if method == "add":
+            incidents.add(data)
+            return {(Kind.INCIDENT, w.person)}
+        ident = incidents.add(data)
+        watched = watch()
+        if method == "change":
+            incidents.change(ident, replace(data, kind=IncidentKind.ROBBERY), 1)
+            _published(watched, {(Kind.INCIDENT, w.person)})
+            return None
+        if method == "get":
+            incidents.get(ident)
+        else:
+            incidents.for_case(w.person)
+        assert watched == [], f"{method} published {watched}"
+        return None
+
+    return walk
+
+
 WALKS: dict[str, Walk] = {
     **{f"network.{name}": _network_walk(name) for name in _NETWORK_WRITES},
+    **{f"incidents.{name}": _incident_walk(name) for name in ("add", "change", "get", "for_case")},
     "groups.create": lambda w: (
         w.dariusz.groups.create(
             GroupInput("Knife-crime workshop", dt.datetime.combine(today(), dt.time(10, 0)))

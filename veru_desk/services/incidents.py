@@ -38,6 +38,7 @@ from veru_desk.domain.network import (
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access, require_role
 from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
+from veru_desk.services.changes import Kind
 from veru_desk.services.network import NetworkService
 
 
@@ -116,6 +117,7 @@ class IncidentService(Service):
             session.flush()
             title = incident_title(row.kind, self._where(session, row), row.occurred_at)
             for person_id in _young_people(data.parties):
+                self._changed(session, Kind.INCIDENT, person_id)  # each case's tab hears it
                 self._audit(
                     session,
                     AuditAction.CREATE,
@@ -159,6 +161,7 @@ class IncidentService(Service):
             title = incident_title(row.kind, self._where(session, row), row.occurred_at)
             people = {p for p, _c, _r in before if p is not None} | _young_people(data.parties)
             for person_id in sorted(people):
+                self._changed(session, Kind.INCIDENT, person_id)
                 self._audit(
                     session,
                     AuditAction.UPDATE,
