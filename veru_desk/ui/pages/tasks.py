@@ -12,7 +12,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -276,10 +276,14 @@ class TasksPage(QWidget):
 
     def _keep_room_for_the_task(self) -> None:
         """The Task column (the one that stretches) keeps room for a title: with large text
-        the case and due columns, fitted to their text, would leave it a sliver."""
+        the case and due columns, fitted to their text, would leave it a sliver. Measured on
+        the table as it is now wide, so done again whenever the page is resized."""
         header = self.table.horizontalHeader()
         em = self.table.fontMetrics().horizontalAdvance("M")
-        short = 18 * em - header.sectionSize(1)
+        others = sum(
+            header.sectionSize(column) for column in range(self.model.columnCount()) if column != 1
+        )
+        short = 18 * em - (self.table.viewport().width() - others)
         for column in (2, 0):  # the case, then the due date, give way
             if short <= 0:
                 return
@@ -287,6 +291,12 @@ class TasksPage(QWidget):
             given = min(short, max(0, size - 10 * em))
             header.resizeSection(column, size - given)
             short -= given
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.tasks:
+            self.table.fit_columns()
+            self._keep_room_for_the_task()
 
     def _fill_workers(self, found: list[TaskView]) -> None:
         """The worker filter offers those who have tasks in the list."""
