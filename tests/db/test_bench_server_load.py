@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from veru_desk.bench.load import LOAD_RATIO, shared_office
-from veru_desk.bench.load_client import OPERATION_NAMES
+from veru_desk.bench.load import LOAD_RATIO, OPERATION_NAMES, shared_office
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import CaseNote, MentoringSession

@@ -21,9 +21,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from veru_desk.bench.load_client import OPERATION_NAMES
 from veru_desk.bench.stats import median, percentile
 
+#: The mix (``bench.load_client``), by how often a caseworker does each: mostly finding and
+#: reading, some writing.
+MIX: tuple[tuple[str, int], ...] = (
+    ("search", 4),
+    ("open_case", 3),
+    ("record_session", 2),
+    ("add_note", 2),
+)
+OPERATION_NAMES = tuple(name for name, _weight in MIX)
 DEFAULT_CLIENTS = 8
 DEFAULT_SECONDS = 60.0
 DEFAULT_THINK = 0.5  # seconds a caseworker spends reading between actions

@@ -25,19 +25,11 @@ import sys
 import time
 from collections.abc import Callable
 
+from veru_desk.bench.load import MIX
 from veru_desk.config import resolve_database
 from veru_desk.domain.enums import Attendance, SessionType
 from veru_desk.services import Services
 from veru_desk.services.caseload import CaseloadFilter, CaseloadSort
-
-#: The mix, by how often a caseworker does each: mostly finding and reading, some writing.
-MIX: tuple[tuple[str, int], ...] = (
-    ("search", 4),
-    ("open_case", 3),
-    ("record_session", 2),
-    ("add_note", 2),
-)
-OPERATION_NAMES = tuple(name for name, _weight in MIX)
 
 
 def _say(line: str) -> None:

@@ -14,10 +14,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from veru_desk.bench.cache import (
     BENCH_USER,
+    LARGE_CASE_SESSIONS,
     bench_dir,
     encrypted_cache,
     ensure_cache,
@@ -32,6 +33,10 @@ from veru_desk.config import resolve_database
 from veru_desk.domain.errors import VeruError
 from veru_desk.services import Services
 
+if TYPE_CHECKING:
+    from veru_desk.bench.load import LoadReport
+
+LOAD_NAME = "shared_office"  # ``--only`` may name it: the load run of ``--server``
 DEFAULT_PEOPLE = 100_000
 DEFAULT_REPEAT = 5
 
@@ -46,6 +51,10 @@ class BenchOptions:
     repeat: int = DEFAULT_REPEAT
     username: str = BENCH_USER
     password: str = ""
+    server: str | None = None  # a PostgreSQL URL: filled to ``people`` and put under load
+    clients: int = 8
+    load_seconds: float = 60.0
+    think: float = 0.5
 
 
 @dataclass
@@ -56,11 +65,14 @@ class BenchReport:
     plain_results: list[Result]
     seconds: float
     build_seconds: float | None
-    encrypted: bool | None = True  # None: --database, run as it is
+    encrypted: bool | None = True  # None: --database or --server, run as it is
+    load: LoadReport | None = None
 
     @property
     def all_within_budget(self) -> bool:
-        return all(r.within_budget for r in self.results)
+        return all(r.within_budget for r in self.results) and (
+            self.load is None or self.load.within_budget
+        )
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -76,6 +88,8 @@ class BenchReport:
                 "operations": [r.as_json() for r in self.plain_results],
                 "cost": encryption_cost(self.plain_results, self.results),
             }
+        if self.load is not None:
+            data[LOAD_NAME] = self.load.as_json()
         return data
 
 
@@ -90,6 +104,8 @@ def run_bench(options: BenchOptions, say: Say) -> BenchReport:
     cached_path = None
     encrypted: bool | None = True
     plain: list[Result] = []
+    if options.server:
+        return _run_on_server(options, names, say, started)
     if options.database:
         location = resolve_database(options.database)
         say(f"Running on {location.display}: its data is used as it is, and written to.")
@@ -128,6 +144,101 @@ def run_bench(options: BenchOptions, say: Say) -> BenchReport:
         build_seconds=build_seconds,
         encrypted=encrypted,
     )
+
+
+def _run_on_server(
+    options: BenchOptions, names: list[str], say: Say, started: float
+) -> BenchReport:
+    """The operations on a PostgreSQL server, then the shared office under load there."""
+    from veru_desk.bench.load import shared_office
+    from veru_desk.demo import DEMO_PASSWORD
+
+    assert options.server is not None
+    location = resolve_database(options.server)
+    if location.path is not None:
+        raise VeruError("--server takes a PostgreSQL URL (postgresql://...); a file is --database.")
+    say(
+        f"Running on the server {location.display}: it is filled to {options.people:,} people "
+        "with demo data if it holds fewer, and written to."
+    )
+    build_seconds, large_case_id = fill_server(location.url, options.people, options.seed, say)
+    results: list[Result] = []
+    people = 0
+    if names:
+        results, people = _run_on(location.url, large_case_id, names, options, say, label="")
+    load = None
+    if not options.only or LOAD_NAME in options.only:
+        say(f"Timing {LOAD_NAME}: {options.clients} PCs doing a caseworker's mix at once")
+        load = shared_office(
+            location.url,
+            DEMO_PASSWORD,
+            say,
+            clients=options.clients,
+            seconds=options.load_seconds,
+            think=options.think,
+            seed=options.seed,
+        )
+    return BenchReport(
+        people=people,
+        database=location.display,
+        results=results,
+        plain_results=[],
+        seconds=time.perf_counter() - started,
+        build_seconds=build_seconds,
+        encrypted=None,
+        load=load,
+    )
+
+
+def fill_server(url: str, people: int, seed: int, say: Say) -> tuple[float | None, int]:
+    """The demo team, ``people`` young people and the large case on the server, adding only
+    what is missing, so a second run starts at once; returns the seconds it took (None when
+    nothing was added) and the large case."""
+    from sqlalchemy import func, select
+
+    from veru_desk.bench.cache import add_large_case, largest_case
+    from veru_desk.db.engine import Database
+    from veru_desk.db.models import MentoringSession, User, YoungPerson
+    from veru_desk.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
+    from veru_desk.services.actor import SYSTEM
+    from veru_desk.services.users import sign_in
+
+    began = time.perf_counter()
+    built = False
+    db = Database.open(resolve_database(url))
+    try:
+        with db.read() as session:
+            users = session.scalar(select(func.count()).select_from(User)) or 0
+            have = session.scalar(select(func.count()).select_from(YoungPerson)) or 0
+        if not users:
+            add_demo_team(db)
+        if have < people:
+            built = True
+            say(f"Adding {people - have:,} young people to the server's {have:,}")
+            last = [0.0]
+
+            def progress(done: int, total: int) -> bool:
+                now = time.perf_counter()
+                if now - last[0] > 15 or done == total:
+                    last[0] = now
+                    say(f"  {done:,} of {total:,} young people ({now - began:.0f} s)")
+                return True
+
+            generate_demo_data(db, people - have, seed, progress, actor=SYSTEM)
+        services = Services(db, sign_in(db, BENCH_USER, DEMO_PASSWORD))
+        large = largest_case(services)
+        with db.read() as session:
+            sessions = session.scalar(
+                select(func.count())
+                .select_from(MentoringSession)
+                .where(MentoringSession.young_person_id == large)
+            )
+        if (sessions or 0) < LARGE_CASE_SESSIONS:
+            built = True
+            large = add_large_case(services, seed, say)
+    finally:
+        db.dispose()
+    return (time.perf_counter() - began if built else None), large
 
 
 def _run_on(
@@ -266,7 +377,14 @@ def print_report(report: BenchReport, out: TextIO) -> None:
     if facts:
         print(", ".join(facts), file=out)
     print(file=out)
-    print(table(report.results), file=out)
+    if report.results:
+        print(table(report.results), file=out)
+    if report.load is not None:
+        from veru_desk.bench.load import load_table
+
+        print(file=out)
+        print("A shared office under load (each PC a caseworker on their own cases):", file=out)
+        print(load_table(report.load), file=out)
     if report.plain_results:
         print(file=out)
         print("The same on a plain (unencrypted) copy, for comparison:", file=out)

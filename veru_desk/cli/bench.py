@@ -21,8 +21,9 @@ OVER_BUDGET = 3
 
 
 def register(subparsers: Any) -> None:
+    from veru_desk.bench.load import DEFAULT_CLIENTS, DEFAULT_SECONDS, DEFAULT_THINK
     from veru_desk.bench.operations import OPERATIONS
-    from veru_desk.bench.runner import DEFAULT_PEOPLE, DEFAULT_REPEAT
+    from veru_desk.bench.runner import DEFAULT_PEOPLE, DEFAULT_REPEAT, LOAD_NAME
 
     parser = subparsers.add_parser(
         "bench",
@@ -45,9 +46,39 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=list(OPERATIONS),
+        choices=[*OPERATIONS, LOAD_NAME],
         metavar="NAME",
-        help="time only these operations: " + ", ".join(OPERATIONS),
+        help="time only these operations: " + ", ".join([*OPERATIONS, LOAD_NAME]),
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="run on this PostgreSQL server (postgresql://...): it is filled with demo data to "
+        f"--people if it holds fewer, then, after the operations, {LOAD_NAME}: PCs doing a "
+        "caseworker's mix at once (search, open case, record session, add note). Use a "
+        "server set aside for it, never live records",
+    )
+    parser.add_argument(
+        "--clients",
+        type=positive_int,
+        default=DEFAULT_CLIENTS,
+        metavar="N",
+        help=f"PCs at once in {LOAD_NAME} (default {DEFAULT_CLIENTS})",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=DEFAULT_SECONDS,
+        metavar="SECONDS",
+        help=f"how long the PCs work at once (default {DEFAULT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=DEFAULT_THINK,
+        metavar="SECONDS",
+        help=f"pause between a PC's actions, as a person reads (default {DEFAULT_THINK:g}; "
+        "0 for PCs working flat out)",
     )
     parser.add_argument(
         "--plain",
@@ -80,6 +111,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         database=getattr(args, "database", None),
         plain=args.plain,
         repeat=args.repeat,
+        server=args.server,
+        clients=args.clients,
+        load_seconds=args.duration,
+        think=args.think,
         **({"username": username} if username else {}),
         password=password,
     )
