@@ -121,7 +121,7 @@ def test_a_caseworker_records_a_panel_decision_that_reaches_the_database(
         )
     page.refresh()
     assert page.upcoming.model.rowCount() == 1
-    assert page.upcoming.table.model().index(0, 5).data() == "1"  # Dariusz's cases on it
+    assert page.upcoming.table.model().index(0, 4).data() == "1"  # Dariusz's cases on it
 
 
 def test_the_pack_is_made_from_the_meeting_under_each_cases_decision(

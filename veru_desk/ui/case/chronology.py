@@ -107,7 +107,7 @@ class ChronologyTab(CaseTab):
         self.all_box.setAccessibleName("Show every kind")
         self.all_box.toggled.connect(self._all_toggled)
         filters.addWidget(self.all_box, 0, 0)
-        per_row = (len(ChronologyKind) + 2) // 2
+        per_row = (len(ChronologyKind) + 3) // 3  # three rows: fifteen in two were cut
         for index, kind in enumerate(ChronologyKind, start=1):
             box = QCheckBox(kind.label)
             box.setChecked(True)

@@ -167,7 +167,12 @@ class PanelMeetingDialog(QDialog):
         case_layout.addLayout(case_form)
         self.action_table = _table(ACTION_COLUMNS, "Actions agreed")
         _fit_columns(
-            self.action_table, {1: PARTNER, 2: "Funmilayo Adebayo", 3: "Luton Children's Social"}
+            self.action_table, {1: PARTNER, 2: "Funmilayo Adebayo", 3: "Bedfordshire Police"}
+        )
+        # The action's words take what is left, never less than their heading: past that the
+        # table scrolls sideways rather than cut a heading.
+        self.action_table.horizontalHeader().setMinimumSectionSize(
+            self.fontMetrics().horizontalAdvance("Action") + 32
         )
         self.action_table.horizontalHeader().setStretchLastSection(False)
         self.action_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -185,10 +190,10 @@ class PanelMeetingDialog(QDialog):
         action_buttons.addWidget(
             secondary_button("Remove action", lambda: _remove_row(self.action_table))
         )
-        action_buttons.addStretch(1)
         hint = QLabel("An action owned by a worker of the unit becomes a task for them.")
         hint.setObjectName("hint")
-        action_buttons.addWidget(hint)
+        hint.setWordWrap(True)
+        action_buttons.addWidget(hint, 1)
         case_layout.addLayout(action_buttons)
         self.case_panel = case_panel
 
@@ -269,7 +274,7 @@ class PanelMeetingDialog(QDialog):
             ),
             default=0,
         )
-        self.agenda.setMinimumWidth(min(widest + 40, 360))
+        self.agenda.setMinimumWidth(min(widest + 48, self.fontMetrics().averageCharWidth() * 40))
         if not saved:
             self.agenda_hint.setText("Save the meeting first, then add the cases to discuss.")
         elif not items:

@@ -148,7 +148,8 @@ class PanelPackDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.saved)
         layout.addWidget(self.buttons)
-        self.resize(980, 640)
+        # Room for the columns at any text size (the last, last time's actions, stretches).
+        self.resize(max(980, self.fontMetrics().averageCharWidth() * 150), 640)
         fit_to_screen(self)
         self.refresh()
 

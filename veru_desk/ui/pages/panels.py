@@ -37,10 +37,13 @@ def _cases(row: MeetingRow) -> str:
 
 MEETING_COLUMNS = [
     Column("Date and time", lambda r: format_uk_datetime(r.held_at)),
-    Column("Meeting", lambda r: r.title),
+    Column(
+        "Meeting",
+        lambda r: r.title,
+        tooltip=lambda r: f"{r.attendees} attendee{'s' if r.attendees != 1 else ''}",
+    ),
     Column("Kind", lambda r: r.panel_type.label),
     Column("Chair", lambda r: r.chair),
-    Column("Attendees", lambda r: str(r.attendees), numeric=True),
     Column(
         "Your cases",
         _cases,
