@@ -24,6 +24,7 @@ from veru_desk.domain.enums import (
 )
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.services import Services
+from veru_desk.services.caseload import CaseloadFilter
 from veru_desk.services.contacts import ContactInput
 from veru_desk.services.merging import Side, person_columns
 from veru_desk.services.notes import NoteInput
@@ -219,6 +220,11 @@ def test_a_merged_away_record_is_hidden_and_never_merged_twice(
     _merge(as_manager, db, keep, other)
     assert {h.person_id for h in as_manager.people.search("Okonkwo")} == {keep}
     assert as_manager.people.count_matches("Okonkwo") == 1
+    # Nor in the caseload, with every case shown and with no filter at all.
+    for flt in (CaseloadFilter(), CaseloadFilter(text="Okonkwo")):
+        shown = as_manager.caseload.ids(flt)
+        assert keep in shown and other not in shown
+        assert as_manager.caseload.count(flt) == len(shown)
     dupes = as_manager.people.find_duplicates("Chiamka", "Okonkwo", dt.date(2011, 3, 4))
     assert dupes == []
     assert as_manager.data_quality.likely_duplicates() == []

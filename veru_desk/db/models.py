@@ -243,7 +243,7 @@ class YoungPerson(Tracked, Base):
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A duplicate merged into another record (``PersonMerge``): kept as a tombstone, hidden
     # from lists, search and duplicate checks; erased with the record it points at.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id"), index=True)
 
     # No foreign key: referral already points here, and a cycle of constraints would need
     # ALTER TABLE, which SQLite lacks. case_state.refresh keeps it right.
