@@ -108,7 +108,8 @@ def test_a_partly_typed_reference_counts_as_a_reference_search(text: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", [None, "", "v", "ver", "Vera", "Veronica", "VERU-20261", "VERU-2026-1234567890", "2026-42"]
+    "text",
+    [None, "", "v", "ver", "Vera", "Veronica", "VERU-20261", "VERU-2026-1234567890", "2026-42"],
 )
 def test_names_and_other_text_are_not_reference_searches(text: str | None) -> None:
     assert not looks_like_case_reference(text)

@@ -855,7 +855,9 @@ WALKS: dict[str, Walk] = {
         w.dariusz.notes.add(
             w.person,
             NoteInput(
-                dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(0, 5)), "School visit", "Met the SENCo."
+                dt.datetime.combine(today() - dt.timedelta(days=1), dt.time(0, 5)),
+                "School visit",
+                "Met the SENCo.",
             ),
         ),
         {(Kind.NOTE, w.person)},
