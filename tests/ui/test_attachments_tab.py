@@ -246,3 +246,25 @@ def test_a_manager_changes_the_size_limit_on_the_administration_page(
     click(qtbot, row.save_button)
     assert as_dariusz.settings.attachment_max_mb() == 35
     assert row.status.text().startswith("Saved")
+
+
+def test_the_description_fills_a_wide_tab_and_never_squeezes_below_its_heading(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    from PySide6.QtWidgets import QHeaderView
+
+    as_dariusz.attachments.add(
+        lukasz_case, pdf_bytes(), "Signed at the home visit", file_name="consent.pdf"
+    )
+    tab = tab_for(qtbot, as_dariusz, lukasz_case)
+    header = tab.table.horizontalHeader()
+    heading = header.sectionSizeFromContents(tab_module.DESCRIPTION_COLUMN).width()
+    tab.resize(500, 400)
+    qtbot.wait(20)
+    assert header.sectionSize(tab_module.DESCRIPTION_COLUMN) >= heading
+    tab.resize(1400, 600)
+    qtbot.wait(20)
+    mode = header.sectionResizeMode(tab_module.DESCRIPTION_COLUMN)
+    assert mode is QHeaderView.ResizeMode.Stretch
+    used = sum(header.sectionSize(i) for i in range(header.count()))
+    assert used >= tab.table.viewport().width() - 2  # no empty band on the right

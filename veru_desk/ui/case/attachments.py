@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
@@ -87,7 +87,6 @@ class AttachmentsTab(CaseTab):
         )
         self.table.doubleClicked.connect(self.open_selected)
         self.model.modelReset.connect(self._fit_description)  # after the table's own fitting
-        self.table.installEventFilter(self)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -113,10 +112,10 @@ class AttachmentsTab(CaseTab):
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         self._show_selected()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.Resize:
-            self._fit_description()
-        return super().eventFilter(watched, event)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Once the layout has given the table its new width.
+        QTimer.singleShot(0, self, self._fit_description)
 
     def _fit_description(self) -> None:
         """The description takes the room the other columns leave, but never less than its
