@@ -274,7 +274,7 @@ class PanelMeetingDialog(QDialog):
             ),
             default=0,
         )
-        self.agenda.setMinimumWidth(min(widest + 48, self.fontMetrics().averageCharWidth() * 40))
+        self.agenda.setMinimumWidth(min(widest + 64, self.fontMetrics().averageCharWidth() * 46))
         if not saved:
             self.agenda_hint.setText("Save the meeting first, then add the cases to discuss.")
         elif not items:

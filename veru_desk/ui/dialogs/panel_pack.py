@@ -54,13 +54,24 @@ def _last_time(case: PackCase) -> str:
     return f"{case.previous_meeting}: " + (", ".join(parts) if parts else "no actions")
 
 
+def _sharing_words(case: PackCase) -> str:
+    """Short, so last time's actions keep their room; the tooltip says it in full."""
+    if case.decision is None:
+        return "None recorded"
+    return "Ready" if case.decision.ready else "Awaiting approval"
+
+
 CASE_COLUMNS = [
     Column("Case", lambda c: c.case_ref),
-    Column("Young person", lambda c: c.name),
-    Column("Caseworker", lambda c: c.worker or "Not allocated"),
+    Column(
+        "Young person",
+        lambda c: c.name,
+        tooltip=lambda c: f"Caseworker: {c.worker or 'not allocated'}",
+    ),
     Column(
         "Sharing decision",
-        lambda c: c.sharing_text,
+        _sharing_words,
+        tooltip=lambda c: c.sharing_text,
         warning=lambda c: c.decision is None or not c.decision.ready,
     ),
     Column(
@@ -81,7 +92,7 @@ class PanelPackDialog(QDialog):
         self.setWindowTitle(f"Make pack: {self.meeting.label}")
 
         self.model = RecordTableModel(CASE_COLUMNS, self)
-        self.table = RecordTable(self.model, "Cases in the pack", stretch_column=4)
+        self.table = RecordTable(self.model, "Cases in the pack", stretch_column=3)
         self.record_button = secondary_button("Record sharing decision…", self.record_decision)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._fit())
 
