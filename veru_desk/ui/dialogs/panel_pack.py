@@ -75,7 +75,7 @@ CASE_COLUMNS = [
         warning=lambda c: c.decision is None or not c.decision.ready,
     ),
     Column(
-        "Last meeting's actions",
+        "Last meeting",
         _last_time,
         warning=lambda c: any(a.status is ActionStatus.OVERDUE for a in c.previous_actions),
     ),

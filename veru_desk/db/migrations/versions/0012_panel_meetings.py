@@ -4,7 +4,8 @@
 next meeting's date. ``panel_attendee``: names, agencies and roles as typed.
 ``panel_item``: one case on a meeting's agenda, with the discussion and the decision.
 ``panel_action``: an action agreed for a case: owned by a worker of the unit (``owner_user_id``,
-and ``task_id`` the task it became, migration 0010's table) or by a named person at an agency; due and done dates.
+and ``task_id`` the task it became, migration 0010's table) or by a named person at an
+agency; due and done dates.
 
 New tables only: nothing already stored changes.
 
