@@ -125,6 +125,7 @@ class PanelMeetingDialog(QDialog):
         # --- the agenda ------------------------------------------------------------------
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Cases on the agenda")
+        self.agenda.setSpacing(3)  # each case is two lines: reference, then name
         self.agenda.currentItemChanged.connect(self._case_changed)
         self.add_case_button = secondary_button("Add case…", self.add_case)
         self.remove_case_button = secondary_button("Remove case", self.remove_case)
@@ -262,15 +263,16 @@ class PanelMeetingDialog(QDialog):
         self.agenda.clear()
         items = self.view.items if self.view else ()
         for item in items:
-            row = QListWidgetItem(f"{item.case_ref}  {item.name}")
+            row = QListWidgetItem(f"{item.case_ref}\n{item.name}")  # two lines: a narrow list
             row.setData(_ITEM_ROLE, item.id)
             row.setToolTip(f"Caseworker: {item.worker or 'not allocated'}")
             self.agenda.addItem(row)
         self.agenda.blockSignals(False)
         widest = max(
             (
-                self.agenda.fontMetrics().horizontalAdvance(self.agenda.item(n).text())
+                self.agenda.fontMetrics().horizontalAdvance(line)
                 for n in range(self.agenda.count())
+                for line in self.agenda.item(n).text().splitlines()
             ),
             default=0,
         )
