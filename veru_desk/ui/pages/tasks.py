@@ -35,9 +35,9 @@ from veru_desk.ui.dialogs.task import (
     TaskDialog,
     load_choices,
 )
-from veru_desk.ui.pages.dashboard import ITEM_ROLE, DashboardCard
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
+from veru_desk.ui.widgets.dashboard_card import ITEM_ROLE, DashboardCard
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.kit import empty_state
 from veru_desk.ui.widgets.page import page_frame
