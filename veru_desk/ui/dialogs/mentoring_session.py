@@ -36,6 +36,7 @@ from veru_desk.services.mentoring import (
 )
 from veru_desk.ui.dialogs.case_dialog import CaseDialog, chosen_enum, enum_combo
 from veru_desk.ui.widgets.forms import DateField
+from veru_desk.ui.widgets.kit import room_for_placeholder
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -151,6 +152,7 @@ class SessionDialog(CaseDialog):
         self.attendance = enum_combo(Attendance, current=Attendance.PLANNED)
         self.topics = QLineEdit()
         self.topics.setPlaceholderText("e.g. school, football, staying safe on the way home")
+        room_for_placeholder(self.topics)
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)

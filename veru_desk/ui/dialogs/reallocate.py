@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -119,6 +120,12 @@ class ReallocateDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Qt sizes a new window before its wrapped lines (long case names, the hint) know
+        # their width, and came up short by a line when the names wrapped: grow to fit them.
+        grow_to_fit(self)
 
     def chosen_worker(self) -> int | None:
         value = self.worker.currentData()

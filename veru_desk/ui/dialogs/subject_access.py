@@ -92,9 +92,7 @@ class SubjectAccessDialog(QDialog):
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(WHAT_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)
-        heading_width = header.fontMetrics().horizontalAdvance("Reason for withholding")
         self._what_wanted = em * 22
-        self._reason_wanted = max(em * 16, heading_width + em * 2)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(em * 6)
         # The columns are shared out again whenever the list is resized (a smaller screen,
@@ -156,15 +154,21 @@ class SubjectAccessDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def _balance_columns(self) -> None:
-        """ "What it is" and the reason as wide as they want, as long as the item's title
-        keeps room for its heading; the title column (stretched) takes the rest."""
+        """ "What it is" and the reason as wide as they want, as long as every heading keeps
+        its room; the title column (stretched) takes the rest. Measured here, once the list
+        has its real fonts: measured when the dialog was built (before its style applied the
+        text size) the headings were cut at 150% text."""
         header = self.tree.header()
         em = self.fontMetrics().horizontalAdvance("M")
-        title_needs = header.fontMetrics().horizontalAdvance("Item (tick to withhold)") + em * 3
+        headings = [header.sectionSizeFromContents(column).width() for column in range(3)]
+        title_needs = headings[TITLE_COLUMN] + em * 2
         room = self.tree.viewport().width() - title_needs
         hint = self.fontMetrics().horizontalAdvance(REASON_HINT) + em * 3
-        reason = max(hint, min(self._reason_wanted, room - em * 12))
-        what = max(em * 10, min(self._what_wanted, room - reason))
+        reason_least = max(hint, headings[REASON_COLUMN])
+        what_least = max(em * 10, headings[WHAT_COLUMN])
+        wanted = max(em * 16, reason_least + em)
+        reason = max(reason_least, min(wanted, room - what_least - em * 2))
+        what = max(what_least, min(self._what_wanted, room - reason))
         header.resizeSection(WHAT_COLUMN, what)
         header.resizeSection(REASON_COLUMN, reason)
 

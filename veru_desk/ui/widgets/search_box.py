@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.names import display_name
 from veru_desk.ui.shell.tasks import Progress, run_task
+from veru_desk.ui.widgets.kit import room_for_placeholder
 
 if TYPE_CHECKING:
     from veru_desk.services import Services
@@ -66,6 +67,9 @@ class SearchBox(QLineEdit):
             "or NHS number. Ctrl+F"
         )
         self.setClearButtonEnabled(True)
+        # The toolbar shares its spare width between the box and the spacer before it, so
+        # without a floor the hint was cut whenever the window or the text size left less.
+        room_for_placeholder(self)
 
         self._model = QStandardItemModel(self)
         self._results: QCompleter | None = None  # the results pop-up, made at first use
