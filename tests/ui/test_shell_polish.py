@@ -136,7 +136,8 @@ def test_clicking_the_highlighted_open_case_after_another_page_shows_it(
     assert manager_window.current_page_key() is None  # the page no longer looks chosen
     # and back: the page still current in the navigation shows again on a click
     nav = manager_window.navigation
-    caseload = nav.visualRect(nav.model().index(2, 0))
+    [row] = [r for r in range(nav.count()) if nav.item(r).text() == "Caseload"]
+    caseload = nav.visualRect(nav.model().index(row, 0))
     qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=caseload.center())
     assert manager_window.stack.currentWidget() is manager_window.page("caseload")
     assert not view.selectedItems()

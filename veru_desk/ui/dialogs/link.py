@@ -85,7 +85,8 @@ def type_combo(kind: LinkKind, *, reversed_: bool = False) -> QComboBox:
     combo.setAccessibleName("How they are linked")
     combo.setPlaceholderText("Choose how they are linked")
     for member in LINK_TYPES[kind]:
-        words = member.reverse_label if reversed_ else member.label  # type: ignore[attr-defined]
+        # Places have no other side to read a link from: their label is the same both ways.
+        words = getattr(member, "reverse_label", member.label) if reversed_ else member.label
         combo.addItem(words, member.value)
     combo.setCurrentIndex(-1)
     return combo
