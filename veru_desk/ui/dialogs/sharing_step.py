@@ -32,6 +32,8 @@ from veru_desk.services.sharing import SharingDecisionView
 from veru_desk.ui.widgets.feedback import show_error
 
 NEW_DECISION = "Record a new decision"
+#: a share section's label longer than this many characters gets a row to itself
+SHORT_SECTION = 24
 
 
 def split_agencies(text: str) -> tuple[str, ...]:
@@ -80,13 +82,23 @@ class SharingStep(QGroupBox):
         self.agencies.setAccessibleName("Agencies at the meeting")
         self.sections: dict[ShareSection, QCheckBox] = {}
         sections = QWidget()
-        grid = QGridLayout(sections)  # two columns: the dialog fits a 1280x720 screen
+        # Two columns, so the dialog fits a 1280x720 screen; a long label takes a row of its
+        # own, since two of them side by side made the export dialog wider than the screen at
+        # 150% text.
+        grid = QGridLayout(sections)
         grid.setContentsMargins(0, 0, 0, 0)
-        for number, section in enumerate(ShareSection):
+        row, column = 0, 0
+        for section in ShareSection:
             box = QCheckBox(section.label)
             box.setAccessibleName(f"Share {section.label.lower()}")
             self.sections[section] = box
-            grid.addWidget(box, number // 2, number % 2)
+            if len(section.label) > SHORT_SECTION:
+                row, column = row + (column > 0), 0
+                grid.addWidget(box, row, 0, 1, 2)
+                row += 1
+            else:
+                grid.addWidget(box, row, column)
+                row, column = (row, 1) if column == 0 else (row + 1, 0)
         self.approval_note = QLabel()
         self.approval_note.setWordWrap(True)
         self.approval_note.setObjectName("formError")

@@ -350,7 +350,9 @@ class AuditPage(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         for column in (1, 2, 3, 4):
             self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), em * 24))
+            # the case holds a reference and a name with its preferred name: more room
+            limit = em * (32 if column == 3 else 24)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), limit))
         self.table.setColumnWidth(0, max(self.table.columnWidth(0), self.when_width()))
         used = sum(self.table.columnWidth(column) for column in range(5))
         changes = em * 14
