@@ -286,7 +286,7 @@ def _icu_items(library: Path) -> set[str]:
     assert start >= 0 and data[start + 2 : start + 4] == b"\xda\x27", f"no ICU data in {library}"
     header = start + int.from_bytes(data[start : start + 2], "little")
     count = int.from_bytes(data[header : header + 4], "little")
-    names = set()
+    names: set[str] = set()
     for index in range(count):
         at = header + int.from_bytes(
             data[header + 4 + 8 * index : header + 8 + 8 * index], "little"
