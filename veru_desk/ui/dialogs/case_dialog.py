@@ -59,6 +59,8 @@ from veru_desk.ui.widgets.kit import (
 T = TypeVar("T")
 
 NOT_RECORDED = "Not recorded"
+#: the height of the smallest screen the desk is made for (1280x720, as a 1920x1080 one at 150%)
+SMALLEST_SCREEN_HEIGHT = 720
 
 
 class CaseDialog(QDialog):
@@ -109,7 +111,10 @@ class CaseDialog(QDialog):
         if not self._fitted:  # the first time only: a size the person chose is kept
             self._fitted = True
             inset_number_text(self)
-            if self.minimumSizeHint().height() > screen_room(self).height():
+            # Taller than the smallest screen the desk supports scrolls even on a larger one
+            # (it looks the same there): the dialog can still be dragged to a laptop's screen.
+            room = min(screen_room(self).height(), SMALLEST_SCREEN_HEIGHT)
+            if self.minimumSizeHint().height() > room:
                 self._scroll_the_form()
             fit_to_screen(self)
 

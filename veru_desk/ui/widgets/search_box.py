@@ -13,14 +13,13 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.names import display_name
 from veru_desk.ui.shell.tasks import Progress, run_task
-from veru_desk.ui.widgets.kit import room_for_placeholder
 
 if TYPE_CHECKING:
     from veru_desk.services import Services
@@ -67,9 +66,6 @@ class SearchBox(QLineEdit):
             "or NHS number. Ctrl+F"
         )
         self.setClearButtonEnabled(True)
-        # The toolbar shares its spare width between the box and the spacer before it, so
-        # without a floor the hint was cut whenever the window or the text size left less.
-        room_for_placeholder(self)
 
         self._model = QStandardItemModel(self)
         self._results: QCompleter | None = None  # the results pop-up, made at first use
@@ -80,6 +76,14 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(self.search_now)
         self.textEdited.connect(self._typed)
         self.returnPressed.connect(self._return_pressed)
+
+    def minimumSizeHint(self) -> QSize:
+        """Never narrower than the grey hint: the toolbar shares its spare width between the
+        box and the spacer before it, which at 150% text left the hint cut. Measured here, in
+        the font the box has now, not the one it was built with."""
+        metrics = self.fontMetrics()
+        room = metrics.horizontalAdvance(self.placeholderText()) + 3 * metrics.height()
+        return super().minimumSizeHint().expandedTo(QSize(room, 0))
 
     @property
     def _popup(self) -> QAbstractItemView:
