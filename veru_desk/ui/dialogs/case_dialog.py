@@ -116,6 +116,10 @@ class CaseDialog(QDialog):
             room = min(screen_room(self).height(), SMALLEST_SCREEN_HEIGHT)
             if self.minimumSizeHint().height() > room:
                 self._scroll_the_form()
+            else:
+                # Qt's minimum leaves out the height wrapped lines take at the width the
+                # window has (the export's sharing step was drawn squashed at 150% text)
+                grow_to_fit(self)
             fit_to_screen(self)
 
     def _scroll_the_form(self) -> None:
