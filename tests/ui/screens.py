@@ -1005,7 +1005,13 @@ def _is_part_of_another(widget: QWidget) -> bool:
 
 
 def _keyboard_elsewhere(widget: QWidget) -> bool:
-    """A toolbar button whose action has a shortcut or sits in a menu: the keyboard's way in."""
+    """A toolbar button whose action has a shortcut or sits in a menu: the keyboard's way in.
+    Or a button of an exclusive group (radio buttons): Qt keeps only the checked one in the Tab
+    chain and the arrow keys move to the others, as every platform's radio buttons do."""
+    if isinstance(widget, QAbstractButton) and (group := widget.group()) is not None:
+        return group.exclusive() and any(
+            bool(b.focusPolicy() & Qt.FocusPolicy.TabFocus) for b in group.buttons()
+        )
     if not isinstance(widget, QToolButton) or not isinstance(widget.parentWidget(), QToolBar):
         return False
     action = widget.defaultAction()
