@@ -457,7 +457,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     if guard is None:  # already running on this database: that copy has come forward
         log.info("VERU Desk is already open on %s: brought it forward", location.display)
         return 0
-    from veru_desk.services.attachments import clear_own_opened_files, sweep_opened_files
+    from veru_desk.db.opened_files import clear_own_opened_files, sweep_opened_files
 
     sweep_opened_files()  # copies of case files a crashed run left for a viewer
 
@@ -488,6 +488,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
         """Behind the painted window: the rest of signing in, the day's checks, auto-lock."""
         if not complete_sign_in(window, signed_in):
             return
+        window.after_sign_in()
         from veru_desk.ui.shell.lock_screen import install_auto_lock
 
         if os.environ.get(BENCH_EXIT_ENV) != "1":

@@ -9,8 +9,8 @@ import pytest
 
 from tests.db.test_server_roles import Office, office, scram_server  # noqa: F401  # fixtures
 from tests.services.test_attachments import docx_bytes, pdf_bytes
+from veru_desk.db.opened_files import clear_own_opened_files
 from veru_desk.domain.errors import NotFound, PermissionDenied
-from veru_desk.services.attachments import clear_own_opened_files
 
 
 def test_a_caseworkers_login_reaches_the_files_of_their_own_cases_only(

@@ -27,15 +27,11 @@ from tests.services.test_merging import pair  # noqa: F401  # the fixture, used 
 from tests.services.test_retention import closed_case
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Attachment, AuditEvent
+from veru_desk.db.opened_files import clear_own_opened_files, opened_root, sweep_opened_files
 from veru_desk.domain.enums import AuditAction, ChronologyKind
 from veru_desk.domain.errors import PermissionDenied, ValidationError
 from veru_desk.reports.subject_access import export_subject_access
 from veru_desk.services import Services
-from veru_desk.services.attachments import (
-    clear_own_opened_files,
-    opened_root,
-    sweep_opened_files,
-)
 
 Trail = Callable[..., list[Any]]
 

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver, shown, type_into
 
 from tests.services.test_attachments import docx_bytes, pdf_bytes, png_bytes
+from veru_desk.db.opened_files import clear_own_opened_files
 from veru_desk.services import Services
-from veru_desk.services.attachments import clear_own_opened_files
 from veru_desk.ui.case import attachments as tab_module
 from veru_desk.ui.case.attachments import AttachmentsTab
 from veru_desk.ui.dialogs import attachment as dialog_module

@@ -109,6 +109,8 @@ def test_monday_triage_starts_with_overdue_tasks_for_the_manager_and_the_team(
     as_manager.tasks.create(TaskInput("Supervision notes", uid(as_manager), TODAY))
     window = make_window(qtbot, as_manager, settings)
     reminder = window.overdue_reminder
+    assert reminder.count is None  # nothing read before the sign-in is complete
+    window.after_sign_in()  # as app.run_app does behind the painted window
     qtbot.waitUntil(lambda: reminder.count is not None)
     assert reminder.isVisible()
     assert reminder.text.text() == "You have 1 overdue task."
@@ -145,6 +147,7 @@ def test_a_caseworker_without_overdue_tasks_gets_no_reminder_and_no_team_card(
 ) -> None:
     as_dariusz.tasks.create(TaskInput("Plan half-term trip", uid(as_dariusz), TODAY))
     window = make_window(qtbot, as_dariusz, settings)
+    window.after_sign_in()
     qtbot.waitUntil(lambda: window.overdue_reminder.count is not None)
     assert not window.overdue_reminder.isVisible()
     dashboard = window.show_page("dashboard")

@@ -10,7 +10,7 @@ Reading a file is a view of sensitive data, so every open and every saved copy i
 Opening writes the file into a private folder of this app's own (``opened-files`` in the
 user data folder, 0700, one sub-folder per running app), because a viewer needs a path; that
 folder is emptied when the app exits and, should it crash, at the next start
-(``sweep_opened_files``).
+(``db.opened_files``).
 
 Who removes a file: a manager at any time, and the person who added it within a day (a
 wrong file, or the right file on the wrong case, is noticed at once; after that the file is
@@ -21,21 +21,16 @@ against a copy.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import hashlib
-import os
-import secrets
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.config import data_dir
 from veru_desk.db.models import Attachment, User, utcnow
+from veru_desk.db.opened_files import own_folder
 from veru_desk.db.private_files import make_private_folder, write_private_bytes
 from veru_desk.domain.attachments import (
     MB,
@@ -52,14 +47,9 @@ from veru_desk.services.base import Service, check_version, get_or_404, refuse_p
 from veru_desk.services.exports import write_then_record
 from veru_desk.services.settings import attachment_max_mb
 
-OPENED_FOLDER = "opened-files"
 #: How long the person who added a file may remove it themselves.
 ADDER_MAY_REMOVE_FOR = dt.timedelta(days=1)
 MAX_REASON_CHARS = 500
-#: A crashed app's folder whose process cannot be checked is swept after this long.
-_STALE_AFTER_SECONDS = 24 * 3600
-
-_own_folders: dict[Path, Path] = {}
 
 
 @dataclass(frozen=True)
@@ -85,76 +75,6 @@ class AttachmentView:
     @property
     def size(self) -> str:
         return format_size(self.size_bytes)
-
-
-def opened_root() -> Path:
-    return data_dir() / OPENED_FOLDER
-
-
-def _process_alive(pid: int) -> bool | None:
-    """Whether the process runs; None where that cannot be asked cheaply (Windows)."""
-    if os.name != "posix":
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_opened_files(root: Path | None = None) -> int:
-    """Removes what apps that have ended left in the opened-files folder (a crash, a power
-    cut, a viewer that held a file at exit); a running app's folder is left alone, this
-    app's own included. Returns how many were removed."""
-    root = root or opened_root()
-    if not root.is_dir():
-        return 0
-    mine = set(_own_folders.values())
-    removed = 0
-    for entry in root.iterdir():
-        if entry in mine:
-            continue
-        pid_text = entry.name.partition("-")[0]
-        alive = _process_alive(int(pid_text)) if pid_text.isdigit() else False
-        if pid_text.isdigit() and int(pid_text) == os.getpid():
-            alive = False  # an earlier run of this process id: not a folder of ours now
-        if alive is None:
-            try:
-                alive = time.time() - entry.stat().st_mtime < _STALE_AFTER_SECONDS
-            except OSError:
-                continue
-        if alive:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed += not entry.exists()
-    return removed
-
-
-def clear_own_opened_files() -> None:
-    """Removes every file this app opened (at exit; a file a viewer still holds on Windows
-    stays until the next start's sweep)."""
-    for folder in list(_own_folders.values()):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _own_folder() -> Path:
-    root = opened_root()
-    folder = _own_folders.get(root)
-    if folder is not None and folder.is_dir():
-        return folder
-    make_private_folder(root)
-    if not _own_folders:
-        atexit.register(clear_own_opened_files)
-    sweep_opened_files(root)
-    folder = root / f"{os.getpid()}-{secrets.token_hex(4)}"
-    make_private_folder(folder)
-    _own_folders[root] = folder
-    return folder
 
 
 def _reason(reason: str) -> str:
@@ -303,7 +223,7 @@ class AttachmentService(Service):
         with self._read() as session:
             row = self._checked(session, attachment_id, doing)
             data, name = row.content, row.file_name
-        folder = _own_folder() / str(attachment_id)
+        folder = own_folder() / str(attachment_id)
         target = folder / (name or f"file-{attachment_id}")
         try:
             make_private_folder(folder)

@@ -394,6 +394,7 @@ class LockController(QObject):
         new_window.show()
         new_window.raise_()
         new_window.activateWindow()
+        new_window.after_sign_in()  # their sign-in is complete and audited: their reminders
         old_window.close()
         old_window.deleteLater()
         self._focus = None

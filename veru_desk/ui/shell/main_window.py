@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         content = QVBoxLayout()
         content.setContentsMargins(0, 0, 0, 0)
         content.setSpacing(0)
-        from veru_desk.ui.pages.tasks import OverdueReminder
+        from veru_desk.ui.shell.reminder import OverdueReminder
 
         # After sign-in, "You have 3 overdue tasks" with a way to them: never a modal.
         self.overdue_reminder = OverdueReminder(self.services, self)
@@ -309,6 +309,11 @@ class MainWindow(QMainWindow):
         content.addWidget(self.stack, 1)
         layout.addLayout(content, 1)
         self.setCentralWidget(central)
+
+    def after_sign_in(self) -> None:
+        """What the window does once the sign-in is complete and audited, behind the painted
+        window (``app.run_app``): the reminder of overdue tasks reads its count."""
+        self.overdue_reminder.check()
 
     def _set_tab_order(self) -> None:
         """Tab goes New referral, Import, search, navigation, open cases, then into the page
