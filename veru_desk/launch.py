@@ -10,10 +10,14 @@ imports only the standard library until it knows which road it is on; the comman
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 from veru_desk.startup import app_start, start_app, write_utf8
+
+#: Set by ``veru-desk bench`` to time the plainest Qt window with the bundle's own start.
+BENCH_FLOOR_ENV = "VERU_DESK_BENCH_FLOOR"
 
 __all__ = ["app_start", "main", "start_app", "write_utf8"]
 
@@ -21,6 +25,11 @@ __all__ = ["app_start", "main", "start_app", "write_utf8"]
 def main(argv: Sequence[str] | None = None) -> int:
     from veru_desk.db.private_files import keep_new_files_private
 
+    if os.environ.get(BENCH_FLOOR_ENV) == "1":
+        # The benchmark's bare-window floor, from inside the frozen bundle (no ``python -m``).
+        from veru_desk.bench.probe import bare_window
+
+        return bare_window()
     write_utf8()
     keep_new_files_private()  # logs, exports, the database: the user's only (Linux, macOS)
     arguments = list(sys.argv[1:] if argv is None else argv)

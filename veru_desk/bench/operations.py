@@ -721,8 +721,14 @@ def launch(command: list[str], env: dict[str, str]) -> Launch:
             process.wait()
 
 
+def _frozen() -> bool:
+    """Inside the PyInstaller bundle ``sys.executable`` is ``veru-desk`` itself: no ``-m``."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def app_command(bench: Bench) -> list[str]:
-    return [sys.executable, "-m", "veru_desk", "--database", bench.location.url]
+    start = [sys.executable] if _frozen() else [sys.executable, "-m", "veru_desk"]
+    return [*start, "--database", bench.location.url]
 
 
 def _launch_startups(bench: Bench) -> tuple[list[Launch], list[float]]:
@@ -736,13 +742,18 @@ def _launch_startups(bench: Bench) -> tuple[list[Launch], list[float]]:
         return bench.startups
     env = _app_environment(bench, {})
     floor_command = [sys.executable, "-m", "veru_desk.bench.probe"]
+    floor_env = env
+    if _frozen():
+        from veru_desk.launch import BENCH_FLOOR_ENV
+
+        floor_command, floor_env = [sys.executable], {**env, BENCH_FLOOR_ENV: "1"}
     launch(app_command(bench), env)
-    launch(floor_command, env)
+    launch(floor_command, floor_env)
     launches: list[Launch] = []
     floors: list[float] = []
     for _ in range(bench.repeat):
         launches.append(launch(app_command(bench), env))
-        floors.append(launch(floor_command, env).painted_s)
+        floors.append(launch(floor_command, floor_env).painted_s)
     bench.startups = (launches, floors)
     return bench.startups
 
