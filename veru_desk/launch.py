@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from veru_desk.startup import app_start, start_app, write_utf8
 
-#: Set by ``veru-desk bench`` to time the plainest Qt window with the bundle's own start.
+#: Set by ``veru-desk bench`` (``bench.probe.FLOOR_ENV``) to time the plainest Qt window with
+#: the bundle's own start; the bench may not import this entry module, so it is named twice.
 BENCH_FLOOR_ENV = "VERU_DESK_BENCH_FLOOR"
 
 __all__ = ["app_start", "main", "start_app", "write_utf8"]

@@ -744,9 +744,9 @@ def _launch_startups(bench: Bench) -> tuple[list[Launch], list[float]]:
     floor_command = [sys.executable, "-m", "veru_desk.bench.probe"]
     floor_env = env
     if _frozen():
-        from veru_desk.launch import BENCH_FLOOR_ENV
+        from veru_desk.bench.probe import FLOOR_ENV
 
-        floor_command, floor_env = [sys.executable], {**env, BENCH_FLOOR_ENV: "1"}
+        floor_command, floor_env = [sys.executable], {**env, FLOOR_ENV: "1"}
     launch(app_command(bench), env)
     launch(floor_command, floor_env)
     launches: list[Launch] = []

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 MARKER = "VERU_DESK_BENCH_PAINTED"
 READY_MARKER = "VERU_DESK_BENCH_READY"
 OPEN_CASE_ENV = "VERU_DESK_BENCH_OPEN_CASE"
+#: ``launch.BENCH_FLOOR_ENV``: the frozen bundle started as the bare-window floor.
+FLOOR_ENV = "VERU_DESK_BENCH_FLOOR"
 GIVE_UP_MS = 300_000  # a process that never paints must not hang the benchmark
 
 

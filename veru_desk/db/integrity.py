@@ -103,8 +103,8 @@ def damaged_database_error(
     else:
         advice = NO_BACKUP
     return DamagedDatabase(
-        f"The database {database.name} failed its integrity check ({problem}), so VERU Desk "
-        f"has not opened it. {advice}",
+        f"The database {database.name} is damaged: it failed its integrity check ({problem}), "
+        f"so VERU Desk has not opened it. {advice}",
         problem=problem,
         backup=backup,
         advice=advice,
