@@ -177,7 +177,9 @@ def _face_cmaps() -> dict[str, set[int]]:
     for name in pdfmetrics.getRegisteredFontNames():
         font = pdfmetrics.getFont(name)
         face = getattr(font, "face", None)
-        if face is not None:
+        # TrueType faces only: a standard Type1 font another test drew with (Helvetica, in
+        # reportlab's registry for the process) has no character map to read.
+        if face is not None and hasattr(face, "charToGlyph"):
             faces[face.name.decode() if isinstance(face.name, bytes) else face.name] = set(
                 face.charToGlyph
             )
