@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from veru_desk.domain.enums import AgencyType
 from veru_desk.domain.errors import ValidationError
@@ -20,13 +20,12 @@ from veru_desk.services.directory import (
     ProfessionalView,
 )
 from veru_desk.ui.dialogs.contact import agency_combo, select_agency
-from veru_desk.ui.shell.tasks import run_task
-from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.dialogs.saving import SavesInBackground
 from veru_desk.ui.widgets.forms import FieldErrors, chosen_enum, enum_combo, select_enum
-from veru_desk.ui.widgets.kit import accept_button, dialog_buttons, grow_to_fit, house_form
+from veru_desk.ui.widgets.kit import accept_button, dialog_buttons, house_form
 
 
-class DirectoryDialog(QDialog):
+class DirectoryDialog(SavesInBackground):
     """A form with Save and Cancel whose ``prepare`` returns the service call to make."""
 
     help_topic = "case-overview"  # the guide's page on a case's contacts and the directory
@@ -51,51 +50,6 @@ class DirectoryDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
-    def prepare(self) -> Callable[[], Any]:
-        raise NotImplementedError
-
-    def save(self) -> None:
-        if self._busy:
-            return
-        self.errors.clear()
-        self.general_error.setVisible(False)
-        try:
-            action = self.prepare()
-        except ValidationError as error:
-            self.show_validation(error)
-            return
-        self._busy = True
-        self.save_button.setEnabled(False)
-        run_task(
-            self,
-            self.windowTitle(),
-            lambda _progress: action(),
-            self._saved,
-            self._failed,
-            cancellable=False,
-            show_progress=False,
-        )
-
-    def show_validation(self, error: ValidationError) -> None:
-        unplaced = self.errors.show(error)
-        if unplaced:
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(True)
-        grow_to_fit(self, [*self.errors.labels(), self.general_error])
-
-    def _saved(self, result: Any) -> None:
-        self._busy = False
-        self.save_button.setEnabled(True)
-        self.result_value = result
-        self.accept()
-
-    def _failed(self, error: Exception) -> None:
-        self._busy = False
-        self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            self.show_validation(error)
-        else:
-            show_error(self, error)  # a clash or a locked database: the form stays as typed
 
 
 class ProfessionalDialog(DirectoryDialog):

@@ -29,8 +29,7 @@ from veru_desk.services import Services
 from veru_desk.services.caseload_view import CaseloadFilter
 from veru_desk.services.tasks import TaskView
 from veru_desk.ui.dialogs.case_chooser import case_text
-from veru_desk.ui.shell.tasks import run_task
-from veru_desk.ui.widgets.feedback import show_error
+from veru_desk.ui.dialogs.saving import SavesInBackground
 from veru_desk.ui.widgets.forms import DateField, FieldErrors
 from veru_desk.ui.widgets.kit import accept_button, dialog_buttons, grow_to_fit, house_form
 
@@ -54,7 +53,7 @@ def load_choices(services: Services, with_cases: bool = True) -> TaskChoices:
     return TaskChoices(workers, cases)
 
 
-class TaskDialog(QDialog):
+class TaskDialog(SavesInBackground):
     """Sets a task (``task`` None) or changes one. ``person`` fixes the case (a task set
     from a case); otherwise the case is chosen from the open cases, or none."""
 
@@ -159,49 +158,6 @@ class TaskDialog(QDialog):
             return lambda: tasks.create(data)
         ident, version = self.task.id, self.task.version
         return lambda: tasks.change(ident, data, version)
-
-    def save(self) -> None:
-        if self._busy:
-            return
-        self.errors.clear()
-        self.general_error.setVisible(False)
-        try:
-            action = self.prepare()
-        except ValidationError as error:
-            self.show_validation(error)
-            return
-        self._busy = True
-        self.save_button.setEnabled(False)
-        run_task(
-            self,
-            self.windowTitle(),
-            lambda _progress: action(),
-            self._saved,
-            self._failed,
-            cancellable=False,
-            show_progress=False,
-        )
-
-    def show_validation(self, error: ValidationError) -> None:
-        unplaced = self.errors.show(error)
-        if unplaced:
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(True)
-        grow_to_fit(self, [*self.errors.labels(), self.general_error])
-
-    def _saved(self, result: Any) -> None:
-        self._busy = False
-        self.save_button.setEnabled(True)
-        self.result_value = result
-        self.accept()
-
-    def _failed(self, error: Exception) -> None:
-        self._busy = False
-        self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            self.show_validation(error)
-        else:
-            show_error(self, error)  # a clash or a locked database: the form stays as typed
 
 
 class CancelTaskDialog(QDialog):
