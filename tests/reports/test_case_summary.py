@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.sharing_helpers import decide, meeting_day
-from tests.timing import own_heap
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, DocumentExport
 from veru_desk.domain.dates import format_uk_date
@@ -153,16 +151,13 @@ def test_a_note_longer_than_a_page_is_printed_in_full(
     assert_marked_and_numbered(texts)
 
 
-def test_huge_case_lays_out_every_page_within_the_budget(
+def test_huge_case_lays_out_every_page(
     as_dariusz: Services, huge_case: int, tmp_path: Path
 ) -> None:
+    """Its time budget (2 s, 3x the floor) is proven by ``veru-desk bench`` (``summary_pdf``)."""
     path = tmp_path / "huge.pdf"
-    with own_heap():
-        started = time.process_time()
-        data = as_dariusz.summary.gather(huge_case, SharingProfile.FULL, PANEL)
-        pages = render_case_summary(data, path)
-        spent = time.process_time() - started
-    assert spent < 2.0, f"the huge summary took {spent:.2f} s of CPU (budget 2 s)"
+    data = as_dariusz.summary.gather(huge_case, SharingProfile.FULL, PANEL)
+    pages = render_case_summary(data, path)
     texts = pages_text(path)
     assert pages == len(texts) > 50
     assert_marked_and_numbered(texts)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from sqlalchemy import insert
 
 from tests.dates import today
+from tests.statements import statements
 from veru_desk.db.models import CaseNote, DocumentExport, MentoringSession
 from veru_desk.domain.enums import (
     Attendance,
@@ -253,7 +253,9 @@ def test_unknown_person_is_not_found(as_manager: Services) -> None:
         as_manager.chronology.for_person(4242)
 
 
-def test_long_case_comes_back_fast(as_dariusz: Services, allocated_case: int) -> None:
+def test_a_long_case_comes_back_in_a_handful_of_reads(
+    as_dariusz: Services, allocated_case: int
+) -> None:
     start = dt.datetime.combine(today() - dt.timedelta(days=1500), dt.time(16, 0))
     with as_dariusz.db.write() as session:
         session.execute(
@@ -287,12 +289,9 @@ def test_long_case_comes_back_fast(as_dariusz: Services, allocated_case: int) ->
                 for i in range(1000)
             ],
         )
-    # The best of three: the machine running the suite is shared, and one slow run is the
-    # scheduler, not the query.
-    timings = []
-    for _ in range(3):
-        began = time.perf_counter()
+    # How fast is the bench's to prove (``open_case``); here, that 1,503 entries come back
+    # in a handful of reads, not one per entry, which is what would slow a long case anywhere.
+    with statements(as_dariusz.db.engine) as sent:
         entries = as_dariusz.chronology.for_person(allocated_case)
-        timings.append(time.perf_counter() - began)
     assert len(entries) == 500 + 1000 + 3
-    assert min(timings) < 0.2
+    assert len(sent) < 40, f"{len(sent)} statements for one chronology"

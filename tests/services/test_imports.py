@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.dates import today
-from tests.timing import own_heap
+from tests.statements import statements
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Referral, YoungPerson
 from veru_desk.domain.enums import (
@@ -423,7 +422,11 @@ def test_bulk_matching_agrees_with_the_intake_duplicate_check(
 
 
 @pytest.mark.slow
-def test_ten_thousand_rows_import_in_well_under_fifteen_seconds(as_dariusz: Services) -> None:
+def test_ten_thousand_rows_import_without_a_read_per_row(
+    as_dariusz: Services, db: Database
+) -> None:
+    """The 15-second budget is the bench's (``import_10k``); here, that the work does not read
+    once per row, which is what would make a large spreadsheet slow on any machine."""
     rows = [
         row(
             first_name=("Łukasz", "Zoë", "Ştefan", "Abdirahman")[i % 4],
@@ -432,13 +435,22 @@ def test_ten_thousand_rows_import_in_well_under_fifteen_seconds(as_dariusz: Serv
         )
         for i in range(10_000)
     ]
-    data = csv_bytes(rows)
-    with own_heap():
-        started = time.perf_counter()
-        result = as_dariusz.imports.run(data)
-        elapsed = time.perf_counter() - started
+    with statements(db.engine) as sent:
+        result = as_dariusz.imports.run(csv_bytes(rows))
     assert result.new_referrals == 10_000
-    assert elapsed < 15, f"{elapsed:.1f} s"
+    # Reads are batched (a few hundred in all, measured: 399 on PostgreSQL); one per row
+    # would be over 10,000. SQLite's inserts go one row at a time by design (its RETURNING
+    # has no order), so only reads are counted.
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) < 1_000, f"{len(reads)} reads for 10,000 rows"
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Referral)) == 10_000
+        assert (
+            session.scalar(
+                select(func.count()).select_from(YoungPerson).where(YoungPerson.first_name == "Zoë")
+            )
+            == 2_500
+        )
 
 
 # --- text read faithfully (issue #13, finding 7) ------------------------------------------------
