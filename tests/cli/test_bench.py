@@ -128,6 +128,31 @@ def test_the_app_paints_its_window_before_the_database_layer_loads(tmp_path: Pat
     assert "SQLAlchemy loaded before the paint" not in plain.get("detail", "")
 
 
+def test_panels_data_quality_and_tasks_each_have_an_operation(tmp_path: Path) -> None:
+    """The team's record types are timed on the app's own paths: a pack for a meeting of 12
+    cases (set up by the bench through the panel service), the data quality page's three
+    lists, and the tasks page's lists over the bench's 5,000 tasks."""
+    out = tmp_path / "bench.json"
+    status = main(
+        ["bench", "--people", "500", "--only", "panel_pack", "data_quality", "tasks_page",
+         "--repeat", "2", "--json", str(out)]
+    )  # fmt: skip
+    report = json.loads(out.read_text(encoding="utf-8"))
+    operations = report["operations"]
+    assert [op["name"] for op in operations] == ["panel_pack", "data_quality", "tasks_page"]
+    for op in operations:
+        assert "error" not in op, op
+        assert op["runs"] == 2 and op["median_s"] > 0 and op["floor_s"] > 0
+    pack, quality, tasks = operations
+    assert pack["detail"].startswith("12 cases, ") and " pages, " in pack["detail"]
+    assert "likely duplicate pairs listed" in quality["detail"]
+    assert "median duplicates " in quality["detail"]
+    assert tasks["detail"].startswith("5,000 tasks; ")
+    assert "caseworker's own (" in tasks["detail"]
+    assert "team's with done (5,000)" in tasks["detail"]
+    assert status == (0 if all(op["within_budget"] for op in operations) else 3)
+
+
 def test_an_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--only", "make_tea"]) == 2
     assert "make_tea" in capsys.readouterr().err

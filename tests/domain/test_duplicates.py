@@ -244,3 +244,68 @@ def test_a_typo_in_a_name_with_a_short_form_is_still_found() -> None:
         person(3, "Amaka", "Okonkwo", D(2011, 4, 3)),
     ]
     assert {(like.first, like.second) for like in likely_duplicates(people)} == {(1, 2), (1, 3)}
+
+
+_GIVEN = [
+    "Aoife", "Łukasz", "Chiamaka", "Zoë", "Mohammed", "Hoa", "Siobhán", "Oluwaseun", "Kacper",
+    "Amara", "Dmitri", "Fatima", "Tomasz", "Niamh", "Kwame", "Priya", "Yusuf", "Małgorzata",
+]  # fmt: skip
+_FAMILY = [
+    "Ní Bhriain", "Wójcik", "Okonkwo", "Brontë", "Al-Sayed", "Nguyễn", "Ó Briain", "Mensah",
+    "Kowalczyk", "Begum", "Adeyemi", "Ivanova", "McAllister", "Ó Súilleabháin", "Chowdhury",
+]  # fmt: skip
+
+
+def test_blocking_finds_every_pair_of_a_crowd_of_real_names() -> None:
+    """A few hundred people with real names (few names, so many share one) and a planted
+    pair of each kind: the blocked search finds exactly what comparing everyone with
+    everyone finds, the planted pairs among them, and not the twins."""
+    rng = random.Random(2026)
+    start = D(2004, 1, 1)
+    people = [
+        person(
+            i,
+            rng.choice(_GIVEN),
+            rng.choice(_FAMILY),
+            start + dt.timedelta(days=rng.randrange(14 * 365)),
+            nhs=None,
+            postcode=rng.choice([None, "LU1 1AA", "LU4 9QT"]),
+        )
+        for i in range(1, 301)
+    ]
+    born, flipped = D(2011, 4, 3), D(2011, 3, 4)
+    planted = [
+        (person(1001, "Zoë", "Brontë", born), person(1002, "Zoey", "Bronte", born)),
+        (person(1003, "Chiamaka", "Okonkwo", born), person(1004, "Chiamaka", "Okonkwo", flipped)),
+        (person(1005, "Siobhán", "Ó Briain", born), person(1006, "Siobhan", "O Briain", flipped)),
+        (person(1007, "Mohammed", "Al-Sayed", born), person(1008, "Muhammad", "Alsayed", born)),
+        (person(1009, "Hoa", "Nguyễn", born), person(1010, "Nguyen", "Hoa", born)),
+        (person(1011, "Łukasz", "Wójcik", born), person(1012, "Lukasz", "Wojcik", D(2011, 4, 13))),
+        (
+            person(1013, "Oluwaseun", "Adeyemi", born, preferred="Seun"),
+            person(1014, "Seun", "Adeyemi", born),
+        ),
+        (
+            person(1015, "Kwame", "Mensah", born, nhs="9434765919"),
+            person(1016, "Kojo", "Mensah-Boateng", D(2010, 1, 1), nhs="9434765919"),
+        ),
+    ]  # fmt: skip
+    twins = (person(1017, "Amara", "Okafor", born), person(1018, "Chidi", "Okafor", born))
+    # Another spelling, two letters apart in a short name: a different surname to the matcher.
+    not_alike = (person(1019, "Aoife", "Ó Briain", born), person(1020, "Aoife", "O'Brien", born))
+    for pair in (*planted, twins, not_alike):
+        people += list(pair)
+    rng.shuffle(people)
+
+    everyone = {
+        (min(a.id, b.id), max(a.id, b.id))
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+        if compare(a, b) is not None
+    }
+    found = [(like.first, like.second) for like in likely_duplicates(people)]
+    assert len(found) == len(set(found))  # each pair once
+    assert set(found) == everyone
+    assert {(a.id, b.id) for a, b in planted} <= everyone
+    assert (1017, 1018) not in everyone and (1019, 1020) not in everyone
+    assert len(everyone) > len(planted)  # the crowd's own look-alikes are compared too

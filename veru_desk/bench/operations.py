@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veru_desk.bench.floors import bare_pdf, captured_sql, replay
 from veru_desk.bench.referral_file import referral_csv
@@ -27,6 +27,9 @@ from veru_desk.config import DatabaseLocation
 from veru_desk.db.engine import Database
 from veru_desk.domain.names import fold
 from veru_desk.services import Services
+
+if TYPE_CHECKING:
+    from veru_desk.services.summary import CaseSummaryData
 
 Say = Callable[[str], None]
 
@@ -351,22 +354,15 @@ def save_session(bench: Bench) -> Result:
 # --- summary_pdf --------------------------------------------------------------------------
 
 
-def summary_pdf(bench: Bench) -> Result:
-    """``export_case_summary`` (what the Export summary dialog runs) for the large case, full
-    profile: gathered, laid out, written and the export recorded."""
+PlainTable = tuple[tuple[str, ...], list[tuple[str, ...]]]
+
+
+def _summary_tables(data: CaseSummaryData) -> list[PlainTable]:
+    """A summary's long tables as plain strings (sessions, outcomes, chronology): what its
+    PDF floor lays out."""
     from veru_desk.domain.dates import format_uk_date, format_uk_datetime
-    from veru_desk.reports.case_summary import export_case_summary
-    from veru_desk.services.summary import SharingProfile
 
-    path = bench.workdir / "case-summary.pdf"
-    pages: list[int] = []
-
-    def export() -> None:
-        done = export_case_summary(bench.services, bench.large_case_id, path, SharingProfile.FULL)
-        pages.append(done.pages)
-
-    data = bench.services.summary.gather(bench.large_case_id, SharingProfile.FULL)
-    tables: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = [
+    return [
         (
             ("When", "Type", "Attendance", "Mentor", "Location, topics, notes"),
             [
@@ -405,6 +401,23 @@ def summary_pdf(bench: Bench) -> Result:
             ],
         ),
     ]
+
+
+def summary_pdf(bench: Bench) -> Result:
+    """``export_case_summary`` (what the Export summary dialog runs) for the large case, full
+    profile: gathered, laid out, written and the export recorded."""
+    from veru_desk.reports.case_summary import export_case_summary
+    from veru_desk.services.summary import SharingProfile
+
+    path = bench.workdir / "case-summary.pdf"
+    pages: list[int] = []
+
+    def export() -> None:
+        done = export_case_summary(bench.services, bench.large_case_id, path, SharingProfile.FULL)
+        pages.append(done.pages)
+
+    data = bench.services.summary.gather(bench.large_case_id, SharingProfile.FULL)
+    tables = _summary_tables(data)
     export()
     result = Result("summary_pdf", OPERATIONS["summary_pdf"].budget)
     _interleaved(bench, lambda: timed(export), lambda: bare_pdf(tables), result)
@@ -605,6 +618,227 @@ def dashboard(bench: Bench) -> Result:
     result.detail = (
         f"{tasks:,} tasks; {len(loaded.my_tasks)} mine this week, {overdue:,} of the team's "
         f"overdue across {len(loaded.team_overdue_tasks)} workers"
+    )
+    return result
+
+
+# --- panel_pack ---------------------------------------------------------------------------
+
+#: A monthly complex case panel's agenda: about a dozen cases, each with its summary.
+PANEL_CASES = 12
+PANEL_TITLE = "Bench complex case panel"
+
+
+def _bench_panel(bench: Bench) -> int:
+    """A panel meeting a fortnight ahead with PANEL_CASES open cases on its agenda, those the
+    demo's panels discussed first (so the cover has last time's actions to show), set up once
+    through the panel service: a later run finds it. The large case is left out: one
+    500-session summary is ``summary_pdf``'s to time, and would be most of this pack."""
+    from sqlalchemy import select
+
+    from veru_desk.db.models import YoungPerson
+    from veru_desk.demo.panels import ATTENDEES
+    from veru_desk.domain.panels import AttendeeInput, MeetingInput, PanelType
+
+    panels = bench.services.panels
+    meetings = panels.meetings()
+    for row in meetings:
+        if row.title == PANEL_TITLE:
+            return row.id
+    cases: list[int] = []
+    for row in meetings:
+        for item in panels.details(row.id).items:
+            if item.person_id not in cases and item.person_id != bench.large_case_id:
+                cases.append(item.person_id)
+    with bench.db.read() as session:
+        others = list(
+            session.scalars(
+                select(YoungPerson.id)
+                .where(
+                    YoungPerson.id != bench.large_case_id,
+                    YoungPerson.current_worker_id.is_not(None),
+                    YoungPerson.merged_into_id.is_(None),
+                )
+                .order_by(YoungPerson.id)
+                .limit(2000)
+            )
+        )
+    rng = random.Random(f"{bench.seed}-bench-panel")
+    others = [o for o in others if o not in cases]
+    cases = cases[:PANEL_CASES] + rng.sample(others, max(0, PANEL_CASES - len(cases)))
+    held = dt.datetime.combine(dt.date.today() + dt.timedelta(days=14), dt.time(10, 0))
+    meeting = panels.create(
+        MeetingInput(
+            held_at=held,
+            panel_type=PanelType.COMPLEX_CASE,
+            title=PANEL_TITLE,
+            chair=bench.services.actor.display_name,
+            attendees=tuple(AttendeeInput(*person) for person in ATTENDEES),
+        )
+    )
+    for person in cases:
+        panels.add_case(meeting, person)
+    return meeting
+
+
+def panel_pack(bench: Bench) -> Result:
+    """``make_pack`` (what the Make pack dialog runs) for a meeting with PANEL_CASES cases:
+    the unit's own pack (the full profile, the most each summary prints) as one combined PDF,
+    every case gathered, laid out and written, each case's export and the pack recorded.
+    The floor is the same SQL replayed plus a bare reportlab document of the same rows (the
+    agenda and each case's sessions, outcomes and chronology)."""
+    from veru_desk.reports.panel_pack import make_pack
+    from veru_desk.services.summary import SharingProfile
+
+    meeting = _bench_panel(bench)
+    folder = bench.workdir / "panel-pack"
+    made: list[Any] = []
+
+    def make() -> None:
+        made.append(make_pack(bench.services, meeting, folder, SharingProfile.FULL, combined=True))
+
+    make()
+    with captured_sql(bench.db.engine) as statements:
+        make()
+    cases = bench.services.panels.pack_cases(meeting)
+    gathered = [bench.services.summary.gather(c.person_id, SharingProfile.FULL) for c in cases]
+    tables: list[PlainTable] = [
+        (
+            ("Case", "Name", "Worker", "Last discussed", "Actions"),
+            [
+                (
+                    c.case_ref,
+                    c.name,
+                    c.worker or "",
+                    c.previous_meeting or "",
+                    "\n".join(a.description for a in c.previous_actions),
+                )
+                for c in cases
+            ],
+        )
+    ]
+    for data in gathered:
+        tables += _summary_tables(data)
+
+    def floor() -> float:
+        return replay(bench.db.engine, statements) + bare_pdf(tables)
+
+    result = Result("panel_pack", OPERATIONS["panel_pack"].budget)
+    _interleaved(bench, lambda: timed(make), floor, result)
+    result.detail = (
+        f"{len(cases)} cases, {made[-1].pages} pages, "
+        f"{sum(len(d.chronology) for d in gathered):,} chronology rows"
+    )
+    return result
+
+
+# --- data_quality -------------------------------------------------------------------------
+
+
+def data_quality(bench: Bench) -> Result:
+    """What the Data quality page reads each time it is shown (its ``refresh``): the likely
+    duplicates among every record not merged away (``DataQualityService.likely_duplicates``,
+    the blocked matching of ``domain.duplicates``), the merges done, and the open cases
+    missing an essential. The floor is the same SQL replayed: the matching is what it lacks."""
+    quality, merging = bench.services.data_quality, bench.services.merging
+    parts: dict[str, list[float]] = {"duplicates": [], "merges": [], "gaps": []}
+    shown: list[tuple[int, int]] = []
+
+    def load() -> None:
+        started = time.perf_counter()
+        pairs = quality.likely_duplicates()
+        listed = time.perf_counter()
+        merging.merges()
+        merged = time.perf_counter()
+        gaps = quality.missing_essentials()
+        parts["duplicates"].append(listed - started)
+        parts["merges"].append(merged - listed)
+        parts["gaps"].append(time.perf_counter() - merged)
+        shown.append((len(pairs), sum(len(worker.cases) for worker in gaps)))
+
+    load()
+    with captured_sql(bench.db.engine) as statements:
+        load()
+    for samples in parts.values():
+        samples.clear()
+    result = Result("data_quality", OPERATIONS["data_quality"].budget)
+    _interleaved(bench, lambda: timed(load), lambda: replay(bench.db.engine, statements), result)
+    pairs, gaps = shown[-1]
+    result.detail = (
+        f"{pairs} likely duplicate pairs listed, {gaps:,} open cases missing an essential; "
+        "median "
+        + ", ".join(f"{name} {median(samples) * 1000:.0f} ms" for name, samples in parts.items())
+    )
+    return result
+
+
+# --- tasks_page ---------------------------------------------------------------------------
+
+
+def _busiest_caseworker(bench: Bench) -> Services:
+    """The services as the caseworker with the most open tasks sees them (their own rule of
+    what is visible). The bench's connection serves them: on a server signed in as the
+    bench's user, row-level security there is the manager's, the app's own filters the
+    caseworker's."""
+    from sqlalchemy import func, select
+
+    from veru_desk.db.models import Task, User, UserRole
+    from veru_desk.domain.enums import Role
+    from veru_desk.domain.tasks import TaskStatus
+    from veru_desk.services.users import actor_for
+
+    with bench.db.read() as session:
+        user = session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .join(Task, Task.assignee_id == User.id)
+            .where(UserRole.role == Role.CASEWORKER, Task.status == TaskStatus.OPEN)
+            .group_by(User.id)
+            .order_by(func.count(Task.id).desc(), User.id)
+            .limit(1)
+        ).first()
+        if user is None:
+            raise RuntimeError("no caseworker has an open task")
+        actor = actor_for(user)
+    return Services(bench.db, actor)
+
+
+def tasks_page(bench: Bench) -> Result:
+    """The Tasks page's lists (``TaskService.mine`` and ``team``, what its refresh reads)
+    over DASHBOARD_TASKS tasks: the busiest caseworker's open tasks, the manager's own, the
+    team's open tasks, and every task of the team with done and cancelled shown. A run's
+    figure is its slowest list (each must be quick), the floor the slowest list's SQL
+    replayed."""
+    tasks = _busy_tasks(bench)
+    worker = _busiest_caseworker(bench)
+    manager = bench.services.tasks
+    lists: dict[str, Callable[[], list[Any]]] = {
+        "caseworker's own": worker.tasks.mine,
+        "manager's own": manager.mine,
+        "team's open": manager.team,
+        "team's with done": lambda: manager.team(include_closed=True),
+    }
+    sizes = {name: len(read()) for name, read in lists.items()}  # warm
+    captured: dict[str, list[Any]] = {}
+    for name, read in lists.items():
+        with captured_sql(bench.db.engine) as statements:
+            read()
+        captured[name] = statements
+    per_list: dict[str, list[float]] = {name: [] for name in lists}
+
+    def once() -> float:
+        for name, read in lists.items():
+            per_list[name].append(timed(read))
+        return max(samples[-1] for samples in per_list.values())
+
+    def floor() -> float:
+        return max(replay(bench.db.engine, statements) for statements in captured.values())
+
+    result = Result("tasks_page", OPERATIONS["tasks_page"].budget)
+    _interleaved(bench, once, floor, result)
+    result.detail = f"{tasks:,} tasks; median " + ", ".join(
+        f"{name} ({sizes[name]:,}) {median(samples) * 1000:.0f} ms"
+        for name, samples in per_list.items()
     )
     return result
 
@@ -860,6 +1094,24 @@ OPERATIONS: dict[str, Operation] = {
             # encrypted; the task lists are 15 ms of it, the rest the lists before them.
             Budget(ratio=2.5),
             dashboard,
+        ),
+        Operation(
+            "panel_pack",
+            "panel pack of 12 cases, one combined PDF",
+            Budget(seconds=10.0),
+            panel_pack,
+        ),
+        Operation(
+            "data_quality",
+            "data quality page: duplicates, merges, missing essentials",
+            Budget(seconds=10.0),
+            data_quality,
+        ),
+        Operation(
+            "tasks_page",
+            "tasks page with 5,000 tasks: the slowest list",
+            Budget(seconds=1.0),
+            tasks_page,
         ),
         Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
         Operation("memory", "peak RSS, caseload and a case open", Budget(mib=300), memory),
