@@ -31,6 +31,18 @@ def test_working_days_skip_weekends() -> None:
     assert add_working_days(friday, 20) == dt.date(2026, 4, 3)
 
 
+def test_working_days_taken_a_week_at_a_time_are_the_days_counted_one_by_one() -> None:
+    # From each day of a week, weekends included (a case allocated on a Saturday).
+    for offset in range(7):
+        start = dt.date(2026, 3, 2) + dt.timedelta(days=offset)
+        day, counted = start, 0
+        for days in range(31):
+            while counted < days:
+                day += dt.timedelta(days=1)
+                counted += day.weekday() < 5
+            assert add_working_days(start, days) == day, (start, days)
+
+
 def test_likely_duplicates_lists_pairs_with_reasons_and_is_audited(
     as_manager: Services, audit_trail: Callable[..., list[Any]]
 ) -> None:

@@ -36,10 +36,19 @@ GAPS = (NO_ETHNICITY, CONSENT_NOT_ASKED, NO_SHARING_BASIS, NO_RISK_ASSESSMENT)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    """The date ``days`` working days (Monday to Friday) after ``start``.
+
+    Whole weeks are taken at once (from a weekday, five working days on is the same weekday
+    a week later): the data quality page asks this for every open case, and a day at a time
+    was half of its missing-essentials list at 20,000 people.
+    """
     day = start
     left = days
     while left > 0:
+        if left >= 5 and day.weekday() < 5:
+            day += dt.timedelta(weeks=left // 5)
+            left %= 5
+            continue
         day += dt.timedelta(days=1)
         if day.weekday() < 5:
             left -= 1
