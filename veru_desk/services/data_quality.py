@@ -97,8 +97,13 @@ class WorkerGaps:
 class DataQualityService(Service):
     def likely_duplicates(self, limit: int = 500) -> list[DuplicatePair]:
         """Likely duplicate pairs among every record not merged away nor anonymised, most
-        likely first. Managers only: it reads every case. The look is audited."""
-        with self._write() as session:
+        likely first. Managers only: it reads every case. The look is audited.
+
+        Read and compared in a read transaction, the audit written after it in a short write:
+        comparing 100,000 people takes seconds, and SQLite's write lock held for all of them
+        would keep every other save waiting.
+        """
+        with self._read() as session:
             require_role(self.actor, Role.MANAGER, doing="look for duplicate records")
             rows = session.execute(
                 select(
@@ -114,15 +119,14 @@ class DataQualityService(Service):
             pairs = likely_duplicates(PersonKey(*row) for row in rows)[:limit]
             wanted = {pid for pair in pairs for pid in (pair.first, pair.second)}
             briefs = self._briefs(session, wanted)
+        with self._write() as session:
             self._audit(
                 session,
                 AuditAction.VIEW,
                 entity_type="young_person",
                 summary=f"Looked for likely duplicate records: {len(pairs)} found",
             )
-            return [
-                DuplicatePair(briefs[p.first], briefs[p.second], p.score, p.because) for p in pairs
-            ]
+        return [DuplicatePair(briefs[p.first], briefs[p.second], p.score, p.because) for p in pairs]
 
     def missing_essentials(self, today: dt.date | None = None) -> list[WorkerGaps]:
         """Open cases missing an essential, grouped by worker (a caseworker: their own)."""
