@@ -73,3 +73,14 @@ def test_checking_a_current_database_does_not_import_alembic(tmp_path: Path) -> 
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_open_case_column_is_worked_out_as_the_model_says() -> None:
+    """0016 wrote ``ReferralStatus.is_open_case`` into the schema; if the statuses that count as
+    open ever change, a new migration must change the column too."""
+    import importlib
+
+    from veru_desk.db.models import OPEN_CASE_SQL
+
+    migration = importlib.import_module("veru_desk.db.migrations.versions.0016_open_cases_by_name")
+    assert migration._OPEN == OPEN_CASE_SQL

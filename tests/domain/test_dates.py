@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from veru_desk.domain.dates import (
     age_description,
@@ -349,3 +350,26 @@ def test_age_on_refuses_a_birth_after_the_day() -> None:
 )
 def test_age_description_uses_months_under_two(born: date, on: date, text: str) -> None:
     assert age_description(born, on) == text
+
+
+def test_age_counts_the_years_relativedelta_counts_for_every_birthday_of_a_leap_cycle() -> None:
+    """``age_on`` counts without building a relativedelta (for speed); this holds the two
+    equal for every birthday of four years against the days around every month's turn of
+    two years, a leap year among them: 29 February, 28 February and 1 March included."""
+    births = [date(2007, 1, 1) + timedelta(days=i) for i in range(366 * 3 + 365)]
+    turns = [
+        date(year, month, 1) + timedelta(days=shift)
+        for year in (2023, 2024)
+        for month in range(1, 13)
+        for shift in (-2, -1, 0, 1)
+    ]
+    wrong = [
+        (born, on)
+        for born in births
+        for on in turns
+        if age_on(born, on) != relativedelta(on, born).years
+    ]
+    assert wrong == []
+    assert age_on(date(2008, 2, 29), date(2025, 2, 28)) == 17  # relativedelta's clipping
+    assert age_on(date(2008, 2, 29), date(2024, 2, 28)) == 15
+    assert age_on(date(2008, 2, 29), date(2024, 2, 29)) == 16

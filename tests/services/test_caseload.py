@@ -5,10 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests.dates import today
 from veru_desk.db.engine import Database
+from veru_desk.db.models import YoungPerson
 from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
 from veru_desk.domain.errors import PermissionDenied
 from veru_desk.services import Services
@@ -214,6 +215,31 @@ def test_the_name_sorted_caseload_is_read_from_the_name_index_without_sorting(
     plan = _plan_of_ids_query(db, as_manager, CaseloadFilter())
     assert "COVERING INDEX ix_young_person_sort_name" in plan
     assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.sqlite_only  # SQLite's query planner
+def test_open_cases_by_name_are_read_in_index_order_without_sorting(
+    db: Database, as_manager: Services, unit: Unit
+) -> None:
+    """The caseload's default list. Filtered on three open statuses, SQLite sorted every open
+    case each time (20 ms at 100,000 people); ``case_open`` makes it one range in order."""
+    plan = _plan_of_ids_query(db, as_manager, CaseloadFilter(open_only=True))
+    assert "ix_young_person_open_by_name (case_open=?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_case_open_is_the_domains_open_case_for_every_status(
+    db: Database, as_manager: Services, unit: Unit
+) -> None:
+    """The generated column holds the rule the domain states, on both engines."""
+    with db.write() as session:
+        person = session.scalars(select(YoungPerson).limit(1)).one()
+        for status in [*ReferralStatus, None]:
+            person.current_status = status
+            session.flush()
+            session.refresh(person, ["case_open"])
+            expected = status is not None and status.is_open_case
+            assert person.case_open is expected, status
 
 
 @pytest.mark.sqlite_only  # SQLite's query planner

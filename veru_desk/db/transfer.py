@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Column, Connection, Engine, Table, func, select, text
 
 from veru_desk.db import migrate
 from veru_desk.db.models import Base
@@ -39,8 +39,16 @@ def _normalised(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _ordered_rows(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
-    query = select(table).order_by(*table.primary_key.columns)
+def _stored_columns(table: Table) -> list[Column[Any]]:
+    """The columns a copy writes: a generated one (``young_person.case_open``) is worked out by
+    the target from the others, and refuses a value."""
+    return [column for column in table.columns if column.computed is None]
+
+
+def _ordered_rows(
+    connection: Connection, table: Table, columns: list[Column[Any]] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    query = select(*(columns or table.columns)).order_by(*table.primary_key.columns)
     result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
     for row in result:
         yield tuple(row)
@@ -81,8 +89,9 @@ def copy_database(
         for table in Base.metadata.sorted_tables:
             batch: list[dict[str, Any]] = []
             copied = 0
-            keys = [c.key for c in table.columns]
-            for row in _ordered_rows(reading, table):
+            columns = _stored_columns(table)
+            keys = [c.key for c in columns]
+            for row in _ordered_rows(reading, table, columns):
                 batch.append(dict(zip(keys, row, strict=True)))
                 if len(batch) >= BATCH:
                     writing.execute(table.insert(), batch)

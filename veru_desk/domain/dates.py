@@ -12,6 +12,7 @@ can show it beside the field and an import can report the row.
 from __future__ import annotations
 
 import re
+from calendar import isleap
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -243,7 +244,13 @@ def age_on(date_of_birth: date, on: date) -> int:
                 )
             }
         )
-    return relativedelta(on, date_of_birth).years
+    # ``relativedelta(on, date_of_birth).years``, counted without building the whole delta
+    # (35 us a call, most of a caseload page's time at 200 rows); a test holds the two equal
+    # over every birthday of a leap cycle against every day of another.
+    birthday = (date_of_birth.month, date_of_birth.day)
+    if birthday == (2, 29) and not isleap(on.year):
+        birthday = (2, 28)  # relativedelta's clipping to the end of February
+    return on.year - date_of_birth.year - ((on.month, on.day) < birthday)
 
 
 def age_description(date_of_birth: date, on: date) -> str:

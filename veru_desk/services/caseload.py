@@ -23,19 +23,17 @@ from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
 from veru_desk.services.caseload_view import (
-    OPEN_STATUSES,
     CaseloadFilter,
     CaseloadRow,
     CaseloadSort,
     caseload_row,
 )
-from veru_desk.services.overdue import anything_overdue, overdue_details
+from veru_desk.services.overdue import anything_overdue, open_case, overdue_details
 from veru_desk.services.people import search_query
 from veru_desk.services.safeguarding import active_kinds_in
 
 __all__ = ["CaseloadFilter", "CaseloadRow", "CaseloadService", "CaseloadSort"]
 
-_OPEN = list(OPEN_STATUSES)
 _ROWS_PER_QUERY = 500
 
 
@@ -54,7 +52,7 @@ def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]
     if flt.statuses:
         conditions.append(YoungPerson.current_status.in_(sorted(flt.statuses)))
     if flt.open_only:
-        conditions.append(YoungPerson.current_status.in_(_OPEN))
+        conditions.append(open_case())
     if flt.worker_id is not None:
         conditions.append(YoungPerson.current_worker_id == flt.worker_id)
     if flt.risk_levels:

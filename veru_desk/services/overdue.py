@@ -13,18 +13,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, YoungPerson
-from veru_desk.domain.enums import ReferralStatus
 from veru_desk.domain.reviews import overdue_text
-
-OPEN_STATUSES = [s for s in ReferralStatus if s.is_open_case]
 
 
 def open_case() -> ColumnElement[bool]:
-    return YoungPerson.current_status.in_(OPEN_STATUSES)
+    """``ReferralStatus.is_open_case``, as the database works it out (``case_open``): one
+    value, so an index on it with the name reads open cases in name order."""
+    return YoungPerson.case_open == true()
 
 
 def risk_review_overdue(today: dt.date) -> ColumnElement[bool]:

@@ -166,16 +166,11 @@ def _scope(actor: Actor) -> tuple[str, tuple[int, ...]]:
 
 
 def _open_case_ids(connection: Connection, actor: Actor) -> list[int]:
-    from veru_desk.services.caseload_view import OPEN_STATUSES
-
+    """As the caseload service's open cases by name (``overdue.open_case``): in the order of
+    ``ix_young_person_open_by_name``, nothing sorted."""
     scope, scope_parameters = _scope(actor)
-    marks = ", ".join("?" for _ in OPEN_STATUSES)
-    sql = (
-        f"SELECT id FROM young_person WHERE current_status IN ({marks}){scope} "
-        "ORDER BY sort_name, id"
-    )
-    parameters = (*(s.value for s in OPEN_STATUSES), *scope_parameters)
-    return [pid for (pid,) in connection.rows(sql, parameters)]
+    sql = f"SELECT id FROM young_person WHERE case_open = TRUE{scope} ORDER BY sort_name, id"
+    return [pid for (pid,) in connection.rows(sql, scope_parameters)]
 
 
 def _rows(connection: Connection, actor: Actor, ids: list[int]) -> list[CaseloadRow]:

@@ -68,7 +68,9 @@ FORMAT = "veru-desk-subject-access/1"
 MAX_WITHHELD_REASON = 500
 
 # Internal bookkeeping that says nothing about the person.
-_SKIPPED_COLUMNS = frozenset({"version", "sort_name", "current_referral_id", "content"})
+_SKIPPED_COLUMNS = frozenset(
+    {"version", "sort_name", "case_ref_sort", "case_open", "current_referral_id", "content"}
+)
 _USER_COLUMNS = {
     "created_by_id": "created_by",
     "updated_by_id": "updated_by",
