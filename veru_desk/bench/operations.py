@@ -1121,11 +1121,12 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "tasks_page",
             "tasks page with 5,000 tasks: the slowest list",
-            # The slowest is the team's with done tasks shown (all 5,000): 124 ms at 20,000
-            # people, 190-231 ms at 100,000 (encrypted, load 4-5 on 2 cores), 4.0-4.2x its
-            # SQL replayed at either size (6.4x and 334 ms at 20,000 before the lists read
-            # columns instead of Task objects).
-            Budget(seconds=0.300, ratio=5.0),
+            # The slowest is the team's with done tasks shown (all 5,000): 124-234 ms at 20,000
+            # people (load 3-6 on 2 cores), 190-231 ms at 100,000 (load 4-5), encrypted, and
+            # 4.0-4.2x its SQL replayed at either size and load (6.4x and 334 ms at 20,000
+            # before the lists read columns instead of Task objects). The ratio is the guard;
+            # 500 ms is the ceiling a person would notice, with room for a loaded machine.
+            Budget(seconds=0.500, ratio=5.0),
             tasks_page,
         ),
         Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
