@@ -228,6 +228,17 @@ def test_open_cases_by_name_are_read_in_index_order_without_sorting(
     assert "TEMP B-TREE" not in plan
 
 
+@pytest.mark.sqlite_only  # SQLite's query planner
+def test_a_caseworkers_open_cases_are_read_from_their_own_range_of_an_index(
+    db: Database, as_dariusz: Services, unit: Unit
+) -> None:
+    """Not by walking every open case in the unit for theirs (41 ms at 100,000 people with
+    only the unit-wide index; 1.6 ms with this one)."""
+    plan = _plan_of_ids_query(db, as_dariusz, CaseloadFilter(open_only=True))
+    assert "ix_young_person_worker_open_by_name (current_worker_id=? AND case_open=?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
 def test_case_open_is_the_domains_open_case_for_every_status(
     db: Database, as_manager: Services, unit: Unit
 ) -> None:

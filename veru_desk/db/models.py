@@ -284,8 +284,15 @@ class YoungPerson(Tracked, Base):
         Index("ix_young_person_worker_status", "current_worker_id", "current_status"),
         # A status's cases by name, read from the index alone (no row lookups).
         Index("ix_young_person_status_sort", "current_status", "sort_name"),
-        # The caseload's default: open cases by name, in index order.
+        # The caseload's default: open cases by name, in index order; one worker's the same.
         Index("ix_young_person_open_by_name", "case_open", "sort_name", "id"),
+        Index(
+            "ix_young_person_worker_open_by_name",
+            "current_worker_id",
+            "case_open",
+            "sort_name",
+            "id",
+        ),
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
@@ -28,7 +27,12 @@ from veru_desk.services.caseload_view import (
     CaseloadSort,
     caseload_row,
 )
-from veru_desk.services.overdue import anything_overdue, open_case, overdue_details
+from veru_desk.services.overdue import (
+    anything_overdue,
+    open_case,
+    open_case_by_name,
+    overdue_details,
+)
 from veru_desk.services.people import search_query
 from veru_desk.services.safeguarding import active_kinds_in
 
@@ -52,7 +56,11 @@ def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]
     if flt.statuses:
         conditions.append(YoungPerson.current_status.in_(sorted(flt.statuses)))
     if flt.open_only:
-        conditions.append(open_case())
+        # Open cases alone (a worker's, or everyone's) come in name order from their own
+        # index; with any other filter, that filter's index or the status index leads, and
+        # SQLite would otherwise walk every open case in name order to find a few.
+        alone = flt == CaseloadFilter(open_only=True, worker_id=flt.worker_id)
+        conditions.append(open_case_by_name() if alone else open_case())
     if flt.worker_id is not None:
         conditions.append(YoungPerson.current_worker_id == flt.worker_id)
     if flt.risk_levels:
@@ -222,12 +230,9 @@ class CaseloadService(Service):
                 overdue = overdue_details(session, chunk, today)
                 flags = active_kinds_in(session, _scope(self.actor), chunk, today)
                 for r in result:
-                    row = caseload_row(r, today)
                     detail = overdue.get(r.id)
-                    found[r.id] = replace(
-                        row,
-                        overdue=detail.text(today) if detail else "",
-                        flags=tuple(flags.get(r.id, ())),
+                    found[r.id] = caseload_row(
+                        r, today, detail.text(today) if detail else "", tuple(flags.get(r.id, ()))
                     )
         return [found[i] for i in ids if i in found]
 

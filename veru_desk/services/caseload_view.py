@@ -97,7 +97,12 @@ def _date(value: dt.date | str | None) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
-def caseload_row(values: Sequence[Any], today: dt.date) -> CaseloadRow:
+def caseload_row(
+    values: Sequence[Any],
+    today: dt.date,
+    overdue: str | None = None,
+    flags: tuple[FlagKind, ...] | None = None,
+) -> CaseloadRow:
     """One row from the caseload's row query, columns in this order: id, case reference,
     first name, last name, preferred name, date of birth, status, risk level, caseworker's
     name, next review, last contact, disengaged. Through SQLAlchemy or a bare driver alike,
@@ -119,4 +124,6 @@ def caseload_row(values: Sequence[Any], today: dt.date) -> CaseloadRow:
         next_review_on=_date(review),
         last_contact_on=_date(contact),
         disengaged=bool(gone),
+        overdue=overdue,
+        flags=flags,
     )

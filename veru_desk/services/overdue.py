@@ -13,16 +13,29 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, YoungPerson
+from veru_desk.domain.enums import ReferralStatus
 from veru_desk.domain.reviews import overdue_text
+
+OPEN_STATUSES = [status for status in ReferralStatus if status.is_open_case]
 
 
 def open_case() -> ColumnElement[bool]:
-    """``ReferralStatus.is_open_case``, as the database works it out (``case_open``): one
-    value, so an index on it with the name reads open cases in name order."""
+    """``ReferralStatus.is_open_case``: read from the status index, which also answers counts
+    and sums over open cases without the rows."""
+    return YoungPerson.current_status.in_(OPEN_STATUSES)
+
+
+def open_case_by_name() -> ColumnElement[bool]:
+    """The same rule as the database works it out (``case_open``), for lists shown in name
+    order: one value, so ``ix_young_person_open_by_name`` (and, for one worker,
+    ``ix_young_person_worker_open_by_name``) hands them over in order. Filtered on three
+    statuses, SQLite sorted every open case on each read (20 ms at 100,000 people). Not for
+    queries led by a page of ids or by another table: SQLite then takes the equality for a
+    selective one and walks every open case."""
     return YoungPerson.case_open == true()
 
 
@@ -46,26 +59,21 @@ def action_overdue(today: dt.date) -> ColumnElement[bool]:
     )
 
 
-def _plan_reviews_overdue(today: dt.date) -> Select[int]:
-    return select(InterventionPlan.young_person_id).where(plan_review_overdue(today))
-
-
-def _actions_overdue(today: dt.date) -> Select[int]:
-    return (
-        select(InterventionPlan.young_person_id)
-        .join(PlanGoal, PlanGoal.plan_id == InterventionPlan.id)
-        .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
-        .where(action_overdue(today))
-    )
-
-
 def anything_overdue(today: dt.date) -> ColumnElement[bool]:
-    """Open cases with anything overdue; each part is one indexed, uncorrelated subquery."""
-    return open_case() & or_(
-        risk_review_overdue(today),
-        YoungPerson.id.in_(_plan_reviews_overdue(today)),
-        YoungPerson.id.in_(_actions_overdue(today)),
+    """Open cases with anything overdue. The plan and action parts are asked of each open
+    case through its current plan (``ix_intervention_plan_person_current``): as lists of every
+    overdue plan and action in the database, closed cases' included, the caseload's "Overdue"
+    filter took 3.4-5.2 s at 100,000 people; this way 1.3-1.5 s on the same loaded machine."""
+    plan_review = exists().where(
+        InterventionPlan.young_person_id == YoungPerson.id, plan_review_overdue(today)
     )
+    action = exists().where(
+        InterventionPlan.young_person_id == YoungPerson.id,
+        PlanGoal.plan_id == InterventionPlan.id,
+        PlanAction.goal_id == PlanGoal.id,
+        action_overdue(today),
+    )
+    return open_case() & or_(risk_review_overdue(today), plan_review, action)
 
 
 @dataclass(frozen=True)

@@ -166,8 +166,8 @@ def _scope(actor: Actor) -> tuple[str, tuple[int, ...]]:
 
 
 def _open_case_ids(connection: Connection, actor: Actor) -> list[int]:
-    """As the caseload service's open cases by name (``overdue.open_case``): in the order of
-    ``ix_young_person_open_by_name``, nothing sorted."""
+    """As the caseload service's open cases by name (``overdue.open_case_by_name``): in the
+    order of ``ix_young_person_open_by_name``, nothing sorted."""
     scope, scope_parameters = _scope(actor)
     sql = f"SELECT id FROM young_person WHERE case_open = TRUE{scope} ORDER BY sort_name, id"
     return [pid for (pid,) in connection.rows(sql, scope_parameters)]

@@ -118,6 +118,9 @@ class CaseloadModel(QAbstractTableModel):
         self._service = caseload
         self._ids: list[int] = []
         self._rows: dict[int, CaseloadRow] = {}
+        # Each cached row's cell texts, worked out when the view first asks: Qt asks again
+        # on every repaint (hover, scroll, focus), for the display and the accessible text.
+        self._texts: dict[int, tuple[str, ...]] = {}
         self._pages: OrderedDict[int, list[int]] = OrderedDict()
         self.filter = CaseloadFilter(open_only=True)
         self.sort_key = CaseloadSort.NAME
@@ -149,7 +152,7 @@ class CaseloadModel(QAbstractTableModel):
         for the default filter and sort, which are what a new model has."""
         self.set_ids(ids)
         for r in first_page:
-            self._rows[r.person_id] = r
+            self._keep(r)
         self._pages[0] = self._ids[:PAGE_SIZE]
 
     def fill_seeded(self) -> None:
@@ -175,6 +178,7 @@ class CaseloadModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = list(ids)
         self._rows.clear()
+        self._texts.clear()
         self._pages.clear()
         self._today = dt.date.today()
         self.endResetModel()
@@ -200,6 +204,7 @@ class CaseloadModel(QAbstractTableModel):
             self.beginResetModel()
             self._ids = ids
             self._rows.clear()
+            self._texts.clear()
             self._pages.clear()
             self.endResetModel()
             self.total_changed.emit(len(ids))
@@ -209,6 +214,7 @@ class CaseloadModel(QAbstractTableModel):
         new_positions = {pid: row for row, pid in enumerate(ids)}
         self._pages.clear()  # pages are positional, so the cache starts again
         self._rows.clear()
+        self._texts.clear()
         for persistent in self.persistentIndexList():
             if not 0 <= persistent.row() < len(old_ids):
                 continue
@@ -247,7 +253,7 @@ class CaseloadModel(QAbstractTableModel):
             rows = []
         self.page_fetches += 1
         for r in rows:
-            self._rows[r.person_id] = r
+            self._keep(r)
         self._pages[page] = ids
         while len(self._pages) > MAX_CACHED_PAGES:
             _evicted, evicted_ids = self._pages.popitem(last=False)
@@ -255,6 +261,11 @@ class CaseloadModel(QAbstractTableModel):
             for pid in evicted_ids:
                 if pid not in keep:
                     self._rows.pop(pid, None)
+                    self._texts.pop(pid, None)
+
+    def _keep(self, row: CaseloadRow) -> None:
+        self._rows[row.person_id] = row
+        self._texts.pop(row.person_id, None)
 
     def cached_row_count(self) -> int:
         return len(self._rows)
@@ -289,7 +300,10 @@ class CaseloadModel(QAbstractTableModel):
         if row is None:
             return "…" if role == _DISPLAY else None
         if role in (_DISPLAY, _ACCESSIBLE):
-            return cell_text(row, column)
+            texts = self._texts.get(row.person_id)
+            if texts is None:
+                texts = self._texts[row.person_id] = tuple(cell_text(row, c) for c in COLUMNS)
+            return texts[column_number]
         if role == _TOOLTIP:
             return self._tooltip(row, column)
         if role == _FOREGROUND:
