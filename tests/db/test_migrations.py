@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,29 @@ def test_checking_a_current_database_does_not_import_alembic(tmp_path: Path) -> 
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_apps_services_and_documents_do_not_import_alembic() -> None:
+    """Alembic, with Mako and Pygments, is 17 MiB of resident memory: only a migration needs it.
+    The audit trail once read a constant from the migrations' guards module, which loaded it in
+    every start."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; import veru_desk.services.container, veru_desk.services.audit, "
+        "veru_desk.services.retention, veru_desk.reports.case_summary, "
+        "veru_desk.ui.shell.main_window; "
+        "print(sorted({'alembic', 'mako', 'pygments'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_open_case_column_is_worked_out_as_the_model_says() -> None:

@@ -16,8 +16,6 @@ checks:
 
 from __future__ import annotations
 
-from alembic import op
-
 APPEND_ONLY_TABLES = ("audit_event", "referral_transition")
 
 # What an audit event's summary becomes once the person it concerns is anonymised or erased.
@@ -50,6 +48,10 @@ def _redaction_only(table: str, same: str) -> str:
 
 
 def create_append_only_guards() -> None:
+    # Alembic (with Mako and Pygments, 20 MiB) only when a migration runs: the app reads
+    # REDACTED_SUMMARY from here in every start, through the audit trail.
+    from alembic import op
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for table in APPEND_ONLY_TABLES:
@@ -97,6 +99,8 @@ def create_append_only_guards() -> None:
 
 
 def drop_append_only_guards() -> None:
+    from alembic import op
+
     dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY_TABLES:
         for verb in ("update", "delete"):
