@@ -39,8 +39,8 @@ def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
     assert operation["ratio"] == pytest.approx(
         operation["median_s"] / operation["floor_s"], rel=0.01
     )
-    assert operation["budget"] == "≤ 30 ms"
-    assert operation["within_budget"] is (operation["median_s"] <= 0.030)
+    assert operation["budget"] == "≤ 15 ms"
+    assert operation["within_budget"] is (operation["median_s"] <= 0.015)
     assert status == (0 if operation["within_budget"] else 3)
     assert "caseload_first_page" in printed.out
     assert "open cases listed" in printed.out

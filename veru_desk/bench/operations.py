@@ -1052,7 +1052,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "caseload_first_page",
             "caseload model by surname, first 200 rows",
-            Budget(seconds=0.030),
+            Budget(seconds=0.015),
             caseload_first_page,
         ),
         Operation(
@@ -1131,6 +1131,6 @@ OPERATIONS: dict[str, Operation] = {
             tasks_page,
         ),
         Operation("import_10k", "10,000-row referral CSV", Budget(seconds=15.0), import_10k),
-        Operation("memory", "peak RSS, caseload and a case open", Budget(mib=300), memory),
+        Operation("memory", "peak RSS, caseload and a case open", Budget(mib=150), memory),
     )
 }
