@@ -6,7 +6,8 @@ anonymisation, erasure and subject access. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -326,6 +327,42 @@ def test_subject_access_includes_incidents_and_withholds_the_other_people(
     assert document["role"] == "harmed" and document["kind"] == "knife"
     text = repr(data.document) + repr(data.sections)
     assert "Chiamaka" not in text and "Dean Walsh" not in text and "D-Money" not in text
+
+
+@pytest.fixture
+def london_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The office's clock: British Summer Time in July, where an hour's slip shows."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_subject_access_shows_a_summer_incident_at_the_time_it_happened(
+    as_manager: Services, as_dariusz: Services, allocated_case: int, london_time: None
+) -> None:
+    """An incident's time is kept as typed (wall-clock), unlike the moments the app stamps in
+    UTC: read as UTC, a 14:30 incident in July came out at 15:30."""
+    summer = dt.datetime(dt.date.today().year - 1, 7, 14, 14, 30)
+    as_dariusz.incidents.add(
+        IncidentInput(
+            occurred_at=summer,
+            kind=IncidentKind.ROBBERY,
+            source=InfoSource.SELF_REPORT,
+            summary="Phone taken outside the leisure centre.",
+            parties=(PartyInput(IncidentRole.HARMED, allocated_case),),
+            location="Outside the leisure centre",
+        )
+    )
+    data = as_manager.subject_access.gather(allocated_case)
+    [items] = [items for title, items in data.sections if title == "Incidents"]
+    [item] = items
+    assert item.title.endswith(f"{summer:%d/%m/%Y} 14:30")
+    assert f"{summer:%d/%m/%Y} 14:30" in dict(item.fields).values()
+    [document] = data.document["incidents"]
+    assert document["occurred_at"] == summer.isoformat()  # no "Z": not a UTC moment
+    assert document["created_at"].endswith("Z")
 
 
 def test_the_case_summary_lists_incidents_within_the_multi_agency_sharing_rules(

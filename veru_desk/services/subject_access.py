@@ -244,19 +244,29 @@ def _label(column: str) -> str:
     return _LABELS.get(column) or column.removesuffix("_on").replace("_", " ").capitalize()
 
 
-def _json_value(column: str, value: Any) -> Any:
+# Times kept as typed, the wall-clock time something happened (as session times are), though
+# their names end in "_at" like the moments the app stamps in UTC.
+_WALL_CLOCK = frozenset({("incident", "occurred_at"), ("panel_meeting", "held_at")})
+
+
+def _in_utc(table: str, column: str) -> bool:
+    """Whether a time column holds UTC (``*_at``, stamped by the app, or a case note's time,
+    which the notes service keeps in UTC) rather than a wall-clock time, which is shown as it
+    is: converting those put an incident or a panel an hour late in summer time."""
+    return (column == "at" or column.endswith("_at")) and (table, column) not in _WALL_CLOCK
+
+
+def _json_value(table: str, column: str, value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.datetime):
-        # *_at columns are UTC; session times are the wall-clock time the session was held.
-        utc = column == "at" or column.endswith("_at")
-        return value.isoformat() + ("Z" if utc else "")
+        return value.isoformat() + ("Z" if _in_utc(table, column) else "")
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
 
 
-def _shown_value(column: str, value: Any) -> str:
+def _shown_value(table: str, column: str, value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, LabelledEnum):
@@ -264,8 +274,7 @@ def _shown_value(column: str, value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.datetime):
-        utc = column == "at" or column.endswith("_at")
-        return format_uk_datetime(utc_to_local(value) if utc else value)
+        return format_uk_datetime(utc_to_local(value) if _in_utc(table, column) else value)
     if isinstance(value, dt.date):
         return format_uk_date(value)
     return str(value)
@@ -303,12 +312,13 @@ class _Collector:
             )
         data: dict[str, Any] = {"key": key}
         shown: list[tuple[str, str]] = []
+        table = str(row.__tablename__)
         for column in row.__table__.columns:
             name = column.key
             if name in _SKIPPED_COLUMNS:
                 continue
             value = getattr(row, name)
-            data[name] = _json_value(name, value)
+            data[name] = _json_value(table, name, value)
             if name in _USER_COLUMNS:
                 who = self.users.get(value) if value is not None else None
                 data[_USER_COLUMNS[name]] = who
@@ -319,7 +329,7 @@ class _Collector:
                 data[_AGENCY_COLUMNS[name]] = agency
                 if agency:
                     shown.append((_label(_AGENCY_COLUMNS[name]), agency))
-            elif name != "young_person_id" and (text := _shown_value(name, value)):
+            elif name != "young_person_id" and (text := _shown_value(table, name, value)):
                 shown.append((_label(name), text))
         for name, (value, text) in (extra or {}).items():
             data[name] = value
