@@ -622,7 +622,7 @@ def _network_walk(method: str) -> Walk:
                 network.change_link(LinkKind.PLACE, link, _net_link(PlaceLinkType.FREQUENTS), 1)  # type: ignore[arg-type]
             _published(watched, {(Kind.NETWORK, w.person)})
             return None
-        # links_of, network_of, linked_young_people: reads that audit
+        # links_of, network_of, picture, linked_young_people: reads that audit
         dean = _dean(w)
         network.link_concern(w.person, dean, _net_link(ConcernLinkType.ASSOCIATE))  # type: ignore[arg-type]
         watched = watch()
@@ -639,7 +639,7 @@ def _network_walk(method: str) -> Walk:
 _NETWORK_WRITES = (
     "add_concern", "add_place", "change_concern", "change_link", "change_place", "end_link",
     "get_concern", "link_concern", "link_concern_to_place", "link_person", "link_place",
-    "linked_young_people", "links_of", "network_of",
+    "linked_young_people", "links_of", "network_of", "picture",
 )  # fmt: skip
 
 

@@ -268,6 +268,17 @@ def test_the_network_shows_others_cases_without_names_status_or_risk(
         "Linked to Dean Walsh ('D-Money') (person of concern), as is 1 other young person"
     )
 
+    # The tab's one look: the three parts at one moment, one view in the trail.
+    before = len(audit_trail("person_link"))
+    whole = network.picture(cases["kai"])
+    assert whole.network == network.network_of(cases["kai"])
+    assert whole.links == network.links_of(cases["kai"])
+    assert whole.shared == [shared]
+    looks = audit_trail("person_link")[before:]
+    assert [e.summary for e in looks][0].startswith("Network of VERU-")
+    assert "(4 links, 5 people and places)" in looks[0].summary
+    assert len(looks) == 3  # the picture's one, then the two single reads above
+
 
 def test_a_caseworker_sees_the_persons_of_concern_and_places_their_cases_touch(
     as_dariusz: Services, as_aisha: Services, as_manager: Services, cases: dict[str, int]

@@ -162,6 +162,15 @@ class RankedEntry:
 
 
 @dataclass(frozen=True)
+class NetworkPicture:
+    """Everything a case's Network tab shows, read at one moment (``NetworkService.picture``)."""
+
+    links: list[LinkView]
+    network: Network
+    shared: list[SharedLink]
+
+
+@dataclass(frozen=True)
 class LinkedYoungPerson:
     """A young person linked to a person of concern or a place, as the reader may see them."""
 
@@ -751,145 +760,175 @@ class NetworkService(Service):
     def network_of(self, person_id: int) -> Network:
         """The young person in the centre and the young people, persons of concern and places
         linked to them, with the places of those persons of concern; audited as viewed."""
-        today = dt.date.today()
         with self._write() as session:
             person = self._case_person(session, person_id, doing="view a case's network")
-            links = self._links_of(session, person_id)
-            centre = self._cases(session, [person_id])[person_id]
-            nodes: list[NetworkNode] = [
-                NetworkNode(
-                    NodeKind.CENTRE,
-                    person_id,
-                    display_name(person.first_name, person.last_name, person.preferred_name),
-                    detail=person.case_ref,
-                    can_open=True,
-                    status=centre.status,
-                    risk=centre.risk,
-                )
-            ]
-            index: dict[tuple[NodeKind, int], int] = {}
-            edges: list[NetworkEdge] = []
-            concern_ids = [lk.other_id for lk in links if lk.kind is LinkKind.CONCERN]
-            place_ids = [lk.other_id for lk in links if lk.kind is LinkKind.PLACE]
-            concern_places = list(
-                session.scalars(
-                    select(PlaceLink).where(PlaceLink.person_of_concern_id.in_(concern_ids))
-                )
+            network = self._network(
+                session, person, self._links_of(session, person_id), dt.date.today()
             )
-            all_places = set(place_ids) | {pl.place_id for pl in concern_places}
-            concern_rows = {
-                c.id: c
-                for c in session.scalars(
-                    select(PersonOfConcern).where(PersonOfConcern.id.in_(concern_ids))
-                )
-            }
-            place_rows = {
-                p.id: p for p in session.scalars(select(Place).where(Place.id.in_(all_places)))
-            }
-            concern_counts = self._linked_counts(session, NodeKind.CONCERN, concern_ids)
-            place_counts = self._linked_counts(session, NodeKind.PLACE, all_places)
-            linked_people = self._cases(
-                session, [lk.other_id for lk in links if lk.kind is LinkKind.PERSON]
-            )
-            active_concerns = {
-                lk.other_id for lk in links if lk.kind is LinkKind.CONCERN and not lk.ended
-            }
-            active_places = {
-                lk.other_id for lk in links if lk.kind is LinkKind.PLACE and not lk.ended
-            }
-
-            def node_of(kind: NodeKind, record_id: int) -> int:
-                key = (kind, record_id)
-                if key in index:
-                    return index[key]
-                if kind is NodeKind.YOUNG_PERSON:
-                    case = linked_people.get(record_id) or _Case("Young person", False, "")
-                    node = NetworkNode(
-                        kind,
-                        record_id,
-                        case.label if case.can_open else f"Linked young person: {case.label}",
-                        detail=case.case_ref,
-                        can_open=case.can_open,
-                        status=case.status,
-                        risk=case.risk,
-                    )
-                elif kind is NodeKind.CONCERN:
-                    c = concern_rows[record_id]
-                    shared = concern_counts.get(record_id, 0) - (record_id in active_concerns)
-                    node = NetworkNode(
-                        kind,
-                        record_id,
-                        concern_label(c.name, c.street_name),
-                        detail=f"Person of concern, {_age_words(c.approximate_age)}",
-                        can_open=True,
-                        shared_with=max(shared, 0),
-                    )
-                else:
-                    p = place_rows[record_id]
-                    shared = place_counts.get(record_id, 0) - (record_id in active_places)
-                    node = NetworkNode(
-                        kind,
-                        record_id,
-                        p.name,
-                        detail=", ".join(filter(None, [p.kind.label, p.postcode])),
-                        can_open=True,
-                        shared_with=max(shared, 0),
-                    )
-                index[key] = len(nodes)
-                nodes.append(node)
-                return index[key]
-
-            node_kinds = {
-                LinkKind.PERSON: NodeKind.YOUNG_PERSON,
-                LinkKind.CONCERN: NodeKind.CONCERN,
-                LinkKind.PLACE: NodeKind.PLACE,
-            }
-            for lk in links:
-                target = node_of(node_kinds[lk.kind], lk.other_id)
-                edges.append(NetworkEdge(0, target, lk.link_label, lk.certainty, lk.ended))
-            for pl in concern_places:
-                source = node_of(NodeKind.CONCERN, pl.person_of_concern_id or 0)
-                target = node_of(NodeKind.PLACE, pl.place_id)
-                ended = pl.until_on is not None and pl.until_on <= today
-                edges.append(NetworkEdge(source, target, pl.link_type.label, pl.certainty, ended))
             self._audit(
                 session,
                 AuditAction.VIEW,
                 entity_type="person_link",
                 person_id=person_id,
                 summary=f"Network diagram of {person.case_ref} viewed "
-                f"({len(nodes) - 1} people and places)",
+                f"({len(network.nodes) - 1} people and places)",
             )
-            return Network(tuple(nodes), tuple(edges), as_of=today)
+            return network
+
+    def _network(
+        self, session: Session, person: YoungPerson, links: list[LinkView], today: dt.date
+    ) -> Network:
+        person_id = person.id
+        centre = self._cases(session, [person_id])[person_id]
+        nodes: list[NetworkNode] = [
+            NetworkNode(
+                NodeKind.CENTRE,
+                person_id,
+                display_name(person.first_name, person.last_name, person.preferred_name),
+                detail=person.case_ref,
+                can_open=True,
+                status=centre.status,
+                risk=centre.risk,
+            )
+        ]
+        index: dict[tuple[NodeKind, int], int] = {}
+        edges: list[NetworkEdge] = []
+        concern_ids = [lk.other_id for lk in links if lk.kind is LinkKind.CONCERN]
+        place_ids = [lk.other_id for lk in links if lk.kind is LinkKind.PLACE]
+        concern_places = list(
+            session.scalars(
+                select(PlaceLink).where(PlaceLink.person_of_concern_id.in_(concern_ids))
+            )
+        )
+        all_places = set(place_ids) | {pl.place_id for pl in concern_places}
+        concern_rows = {
+            c.id: c
+            for c in session.scalars(
+                select(PersonOfConcern).where(PersonOfConcern.id.in_(concern_ids))
+            )
+        }
+        place_rows = {
+            p.id: p for p in session.scalars(select(Place).where(Place.id.in_(all_places)))
+        }
+        concern_counts = self._linked_counts(session, NodeKind.CONCERN, concern_ids)
+        place_counts = self._linked_counts(session, NodeKind.PLACE, all_places)
+        linked_people = self._cases(
+            session, [lk.other_id for lk in links if lk.kind is LinkKind.PERSON]
+        )
+        active_concerns = {
+            lk.other_id for lk in links if lk.kind is LinkKind.CONCERN and not lk.ended
+        }
+        active_places = {lk.other_id for lk in links if lk.kind is LinkKind.PLACE and not lk.ended}
+
+        def node_of(kind: NodeKind, record_id: int) -> int:
+            key = (kind, record_id)
+            if key in index:
+                return index[key]
+            if kind is NodeKind.YOUNG_PERSON:
+                case = linked_people.get(record_id) or _Case("Young person", False, "")
+                node = NetworkNode(
+                    kind,
+                    record_id,
+                    case.label if case.can_open else f"Linked young person: {case.label}",
+                    detail=case.case_ref,
+                    can_open=case.can_open,
+                    status=case.status,
+                    risk=case.risk,
+                )
+            elif kind is NodeKind.CONCERN:
+                c = concern_rows[record_id]
+                shared = concern_counts.get(record_id, 0) - (record_id in active_concerns)
+                node = NetworkNode(
+                    kind,
+                    record_id,
+                    concern_label(c.name, c.street_name),
+                    detail=f"Person of concern, {_age_words(c.approximate_age)}",
+                    can_open=True,
+                    shared_with=max(shared, 0),
+                )
+            else:
+                p = place_rows[record_id]
+                shared = place_counts.get(record_id, 0) - (record_id in active_places)
+                node = NetworkNode(
+                    kind,
+                    record_id,
+                    p.name,
+                    detail=", ".join(filter(None, [p.kind.label, p.postcode])),
+                    can_open=True,
+                    shared_with=max(shared, 0),
+                )
+            index[key] = len(nodes)
+            nodes.append(node)
+            return index[key]
+
+        node_kinds = {
+            LinkKind.PERSON: NodeKind.YOUNG_PERSON,
+            LinkKind.CONCERN: NodeKind.CONCERN,
+            LinkKind.PLACE: NodeKind.PLACE,
+        }
+        for lk in links:
+            target = node_of(node_kinds[lk.kind], lk.other_id)
+            edges.append(NetworkEdge(0, target, lk.link_label, lk.certainty, lk.ended))
+        for pl in concern_places:
+            source = node_of(NodeKind.CONCERN, pl.person_of_concern_id or 0)
+            target = node_of(NodeKind.PLACE, pl.place_id)
+            ended = pl.until_on is not None and pl.until_on <= today
+            edges.append(NetworkEdge(source, target, pl.link_type.label, pl.certainty, ended))
+        return Network(tuple(nodes), tuple(edges), as_of=today)
 
     def shared_with_others(self, person_id: int) -> list[SharedLink]:
         """The persons of concern and places this young person is linked to now that other
         young people on record are linked to as well, the most shared first."""
-        today = dt.date.today()
         with self._read() as session:
             self._case_person(session, person_id, doing="read a case's network")
-            concerns = {
-                c.id: concern_label(c.name, c.street_name)
-                for c in session.scalars(
-                    select(PersonOfConcern)
-                    .join(ConcernLink, ConcernLink.person_of_concern_id == PersonOfConcern.id)
-                    .where(ConcernLink.young_person_id == person_id, _active(ConcernLink, today))
-                )
-            }
-            places = {
-                p.id: p.name
-                for p in session.scalars(
-                    select(Place)
-                    .join(PlaceLink, PlaceLink.place_id == Place.id)
-                    .where(PlaceLink.young_person_id == person_id, _active(PlaceLink, today))
-                )
-            }
-            shared: list[SharedLink] = []
-            for kind, labels in ((NodeKind.CONCERN, concerns), (NodeKind.PLACE, places)):
-                for rid, n in self._linked_counts(session, kind, labels).items():
-                    if n > 1:
-                        shared.append(SharedLink(kind, rid, labels[rid], n - 1))
-            return sorted(shared, key=lambda s: (-s.others, s.kind.value, fold(s.label)))
+            return self._shared(session, person_id, dt.date.today())
+
+    def picture(self, person_id: int) -> NetworkPicture:
+        """What the case's Network tab shows, its links, diagram and what they share with
+        other cases, read at one moment and audited as one view (three reads wrote two
+        view events for each look, and on a server could mix two moments)."""
+        with self._write() as session:
+            person = self._case_person(session, person_id, doing="view a case's network")
+            today = dt.date.today()
+            links = self._links_of(session, person_id)
+            picture = NetworkPicture(
+                links,
+                self._network(session, person, links, today),
+                self._shared(session, person_id, today),
+            )
+            self._audit(
+                session,
+                AuditAction.VIEW,
+                entity_type="person_link",
+                person_id=person_id,
+                summary=f"Network of {person.case_ref} viewed ({len(links)} links, "
+                f"{len(picture.network.nodes) - 1} people and places)",
+            )
+            return picture
+
+    def _shared(self, session: Session, person_id: int, today: dt.date) -> list[SharedLink]:
+        concerns = {
+            c.id: concern_label(c.name, c.street_name)
+            for c in session.scalars(
+                select(PersonOfConcern)
+                .join(ConcernLink, ConcernLink.person_of_concern_id == PersonOfConcern.id)
+                .where(ConcernLink.young_person_id == person_id, _active(ConcernLink, today))
+            )
+        }
+        places = {
+            p.id: p.name
+            for p in session.scalars(
+                select(Place)
+                .join(PlaceLink, PlaceLink.place_id == Place.id)
+                .where(PlaceLink.young_person_id == person_id, _active(PlaceLink, today))
+            )
+        }
+        shared: list[SharedLink] = []
+        for kind, labels in ((NodeKind.CONCERN, concerns), (NodeKind.PLACE, places)):
+            for rid, n in self._linked_counts(session, kind, labels).items():
+                if n > 1:
+                    shared.append(SharedLink(kind, rid, labels[rid], n - 1))
+        return sorted(shared, key=lambda s: (-s.others, s.kind.value, fold(s.label)))
 
     # --- across cases ----------------------------------------------------------------------
 

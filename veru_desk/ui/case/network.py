@@ -15,7 +15,6 @@ to it; a young person on someone else's caseload only says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import shiboken6
@@ -34,10 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from veru_desk.domain.dates import format_uk_date
-from veru_desk.domain.network import LinkKind, LinkView, Network, NetworkNode, NodeKind
+from veru_desk.domain.network import LinkKind, LinkView, NetworkNode, NodeKind
 from veru_desk.services import Services
 from veru_desk.services.changes import Kind
-from veru_desk.services.network import LinkedYoungPerson, SharedLink
+from veru_desk.services.network import LinkedYoungPerson, NetworkPicture
 from veru_desk.ui.case.tab import CaseTab, button_row
 from veru_desk.ui.dialogs.link import EndLinkDialog, LinkDialog
 from veru_desk.ui.shell.tasks import run_task
@@ -85,15 +84,6 @@ LINK_COLUMNS = [
         quiet=_ended,
     ),
 ]
-
-
-@dataclass(frozen=True)
-class NetworkPicture:
-    """Everything the tab shows, read in one go off the GUI thread."""
-
-    links: list[LinkView]
-    network: Network
-    shared: list[SharedLink]
 
 
 class NetworkTab(CaseTab):
@@ -184,15 +174,7 @@ class NetworkTab(CaseTab):
 
     def refresh(self) -> None:
         network, person_id = self.services.network, self.person_id
-
-        def read() -> NetworkPicture:
-            return NetworkPicture(
-                network.links_of(person_id),
-                network.network_of(person_id),
-                network.shared_with_others(person_id),
-            )
-
-        self.load("Loading the network", read, self.show_picture)
+        self.load("Loading the network", lambda: network.picture(person_id), self.show_picture)
 
     def show_picture(self, picture: NetworkPicture) -> None:
         self.picture = picture
