@@ -179,7 +179,7 @@ class IncidentService(Service):
         must be ones the actor may see (or already on the incident)."""
         refuse_problems(incident_problems(data, dt.datetime.now()))
         network = NetworkService(self.db, self.actor)
-        own = network._own_ids(session)  # the network's rule of whose cases are whose
+        own = network.own_case_ids(session)  # the network's rule of whose cases are whose
         people = _young_people(data.parties)
         if own is not None and not people & own:
             raise PermissionDenied(
@@ -188,14 +188,14 @@ class IncidentService(Service):
                 attempted="record an incident without any of their own cases involved",
             )
         for person_id in people:
-            network._exists_person(session, person_id)
+            network.require_person_on_record(session, person_id)
         had_concerns = {p.person_of_concern_id for p in existing.parties} if existing else set()
         for party in data.parties:
             concern = party.person_of_concern_id
             if concern is not None and concern not in had_concerns:
-                network._concern(session, concern, "name a person of concern in an incident")
+                network.require_concern(session, concern, "name a person of concern in an incident")
         if data.place_id is not None and (existing is None or existing.place_id != data.place_id):
-            network._place(session, data.place_id, "choose a place for an incident")
+            network.require_place(session, data.place_id, "choose a place for an incident")
         location = " ".join((data.location or "").split()) or None
         return {
             "occurred_at": data.occurred_at.replace(second=0, microsecond=0)
@@ -213,7 +213,7 @@ class IncidentService(Service):
         if self.actor.is_manager:
             return
         people = [p.young_person_id for p in row.parties if p.young_person_id is not None]
-        own = NetworkService(self.db, self.actor)._own_ids(session) or set()
+        own = NetworkService(self.db, self.actor).own_case_ids(session) or set()
         if not set(people) & own:
             require_case_access(session, self.actor, people[0] if people else 0, doing=doing)
 

@@ -221,14 +221,16 @@ class NetworkService(Service):
     def _require_case_role(self, doing: str) -> None:
         require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing=doing)
 
-    def _own_ids(self, session: Session) -> set[int] | None:
+    # --- who may see what: the rules incidents share (public for them, one place) ---------
+
+    def own_case_ids(self, session: Session) -> set[int] | None:
         """The cases the actor may open (None: every case, a manager's)."""
         if self.actor.is_manager:
             return None
         return set(session.scalars(own_case_ids(self.actor)))
 
     def _visible_concern_ids(self, session: Session) -> set[int] | None:
-        own = self._own_ids(session)
+        own = self.own_case_ids(session)
         if own is None:
             return None
         ids = set(
@@ -257,7 +259,7 @@ class NetworkService(Service):
     def _visible_place_ids(self, session: Session) -> set[int] | None:
         from veru_desk.db.models import Incident
 
-        own = self._own_ids(session)
+        own = self.own_case_ids(session)
         if own is None:
             return None
         concerns = self._visible_concern_ids(session) or set()
@@ -286,7 +288,7 @@ class NetworkService(Service):
         }
         return ids
 
-    def _concern(self, session: Session, concern_id: int, doing: str) -> PersonOfConcern:
+    def require_concern(self, session: Session, concern_id: int, doing: str) -> PersonOfConcern:
         row = get_or_404(session, PersonOfConcern, concern_id, "person of concern")
         visible = self._visible_concern_ids(session)
         if visible is not None and concern_id not in visible:
@@ -297,7 +299,7 @@ class NetworkService(Service):
             )
         return row
 
-    def _place(self, session: Session, place_id: int, doing: str) -> Place:
+    def require_place(self, session: Session, place_id: int, doing: str) -> Place:
         row = get_or_404(session, Place, place_id, "place")
         visible = self._visible_place_ids(session)
         if visible is not None and place_id not in visible:
@@ -314,7 +316,7 @@ class NetworkService(Service):
         ids = set(ids)
         if not ids:
             return {}
-        own = self._own_ids(session)
+        own = self.own_case_ids(session)
         mine = ids if own is None else ids & own
         shown: dict[int, _Case] = {}
         for p in session.scalars(select(YoungPerson).where(YoungPerson.id.in_(mine))):
@@ -391,7 +393,7 @@ class NetworkService(Service):
     def change_concern(self, concern_id: int, data: ConcernInput, expected_version: int) -> None:
         self._require_case_role("change a person of concern")
         with self._write() as session:
-            row = self._concern(session, concern_id, "change a person of concern")
+            row = self.require_concern(session, concern_id, "change a person of concern")
             check_version(session, row, expected_version)
             self._updated(
                 session,
@@ -407,7 +409,7 @@ class NetworkService(Service):
         """One person of concern (audited as viewed: police intelligence about a person)."""
         self._require_case_role("open a person of concern")
         with self._write() as session:
-            row = self._concern(session, concern_id, "open a person of concern")
+            row = self.require_concern(session, concern_id, "open a person of concern")
             view = self._concern_views(session, [row])[0]
             self._audit(
                 session,
@@ -468,7 +470,7 @@ class NetworkService(Service):
     def change_place(self, place_id: int, data: PlaceInput, expected_version: int) -> None:
         self._require_case_role("change a place")
         with self._write() as session:
-            row = self._place(session, place_id, "change a place")
+            row = self.require_place(session, place_id, "change a place")
             check_version(session, row, expected_version)
             self._updated(
                 session,
@@ -481,7 +483,7 @@ class NetworkService(Service):
     def get_place(self, place_id: int) -> PlaceView:
         self._require_case_role("open a place")
         with self._read() as session:
-            row = self._place(session, place_id, "open a place")
+            row = self.require_place(session, place_id, "open a place")
             return self._place_views(session, [row])[0]
 
     def places(self, text: str = "") -> list[PlaceView]:
@@ -531,7 +533,7 @@ class NetworkService(Service):
                 self_link_problem(person_id, other_person_id)
                 | link_problems(LinkKind.PERSON, data, dt.date.today())
             )
-            self._exists_person(session, other_person_id)
+            self.require_person_on_record(session, other_person_id)
             row = PersonLink(
                 young_person_id=person_id, other_person_id=other_person_id, **_link_values(data)
             )
@@ -554,7 +556,7 @@ class NetworkService(Service):
         with self._write() as session:
             self._case_person(session, person_id, doing="link a person of concern")
             refuse_problems(link_problems(LinkKind.CONCERN, data, dt.date.today()))
-            concern = self._concern(session, concern_id, "link a person of concern")
+            concern = self.require_concern(session, concern_id, "link a person of concern")
             row = ConcernLink(
                 young_person_id=person_id, person_of_concern_id=concern_id, **_link_values(data)
             )
@@ -572,7 +574,7 @@ class NetworkService(Service):
         with self._write() as session:
             self._case_person(session, person_id, doing="link a place")
             refuse_problems(link_problems(LinkKind.PLACE, data, dt.date.today()))
-            place = self._place(session, place_id, "link a place")
+            place = self.require_place(session, place_id, "link a place")
             row = PlaceLink(place_id=place_id, young_person_id=person_id, **_link_values(data))
             self._create(
                 session,
@@ -591,8 +593,10 @@ class NetworkService(Service):
                 place_link_ends_problem(None, concern_id)
                 | link_problems(LinkKind.PLACE, data, dt.date.today())
             )
-            concern = self._concern(session, concern_id, "link a person of concern to a place")
-            place = self._place(session, place_id, "link a person of concern to a place")
+            concern = self.require_concern(
+                session, concern_id, "link a person of concern to a place"
+            )
+            place = self.require_place(session, place_id, "link a person of concern to a place")
             row = PlaceLink(
                 place_id=place_id, person_of_concern_id=concern_id, **_link_values(data)
             )
@@ -648,7 +652,7 @@ class NetworkService(Service):
         if isinstance(row, PersonLink):
             for end in (row.young_person_id, row.other_person_id):
                 self._changed(session, Kind.NETWORK, end)  # read from both ends
-            own = self._own_ids(session)
+            own = self.own_case_ids(session)
             ends = (row.young_person_id, row.other_person_id)
             person = next((p for p in ends if own is None or p in own), None)
             if person is None:
@@ -658,10 +662,10 @@ class NetworkService(Service):
             require_case_access(session, self.actor, row.young_person_id, doing=doing)
             return row, row.young_person_id
         assert isinstance(row, PlaceLink) and row.person_of_concern_id is not None
-        self._concern(session, row.person_of_concern_id, doing)
+        self.require_concern(session, row.person_of_concern_id, doing)
         return row, None
 
-    def _exists_person(self, session: Session, person_id: int) -> None:
+    def require_person_on_record(self, session: Session, person_id: int) -> None:
         if self._server_hides(session):
             return  # the login reads only its own cases: the foreign key checks the others
         if session.get(YoungPerson, person_id) is None:
@@ -1024,11 +1028,11 @@ class NetworkService(Service):
         self._require_case_role("read who is linked")
         with self._write() as session:
             if kind is NodeKind.CONCERN:
-                concern = self._concern(session, record_id, "read who is linked")
+                concern = self.require_concern(session, record_id, "read who is linked")
                 label = concern_label(concern.name, concern.street_name)
                 entity = "person_of_concern"
             else:
-                label = self._place(session, record_id, "read who is linked").name
+                label = self.require_place(session, record_id, "read who is linked").name
                 entity = "place"
             rows = self._links_to(session, kind, record_id)
             cases = self._cases(session, {pid for pid, *_facts in rows})
