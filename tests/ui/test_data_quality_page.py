@@ -8,10 +8,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver, open_case_for, shown
 
+from veru_desk.app import build_main_window
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import ReferralStatus
 from veru_desk.services import Services
@@ -158,3 +160,30 @@ def test_missing_essentials_are_listed_by_worker(
     page.gap_table.selectRow(0)
     page.open_button.click()
     assert len(opened) == 1
+
+
+def test_a_link_kept_from_before_a_merge_opens_the_record_the_history_moved_to(
+    qtbot: QtBot, as_manager: Services, duplicate: tuple[int, int], settings: QSettings
+) -> None:
+    """Dariusz had Zoey's record open in his list of open cases, a task pointed at it, a
+    panel agenda named it: after the merge those ids are the tombstone's, whose history has
+    moved. Opening it opens Zoë's record, and the status bar says why."""
+    kept, other = duplicate
+    preview = as_manager.merging.preview(kept, other)
+    version = {side.person_id: side.version for side in (preview.a, preview.b)}
+    as_manager.merging.merge(
+        kept, other, {}, kept_version=version[kept], other_version=version[other]
+    )
+    window = build_main_window(as_manager, settings=settings, database_label="test.db")
+    qtbot.addWidget(window)
+    window.show()
+    workspace = window.open_case(other)
+    assert workspace is window.workspace(kept)
+    assert window.open_case_ids() == [kept]
+    kept_ref = as_manager.people.get(kept).case_ref
+    message = window.statusBar().currentMessage()
+    assert message.startswith("VERU-")
+    assert message.endswith(f"merged into {kept_ref}: showing {kept_ref}.")
+    for person_id in window.open_case_ids():
+        window.close_case(person_id, ask=False)
+    window.close()

@@ -438,6 +438,28 @@ class MergingService(Service):
             self._whole_case_changed(session, keep.id)
             self._whole_case_changed(session, other.id)
 
+    def where_now(self, person_id: int) -> tuple[int, str | None]:
+        """The record a young person's history lives in now: ``(person_id, None)``, or, for a
+        record merged into another (through any chain of merges), the kept record's id and a
+        sentence saying so. A link kept from before a merge (an open-cases list, a task, a
+        panel agenda) then opens the history, not the empty tombstone. Only ids and case
+        references: opening the kept record checks access as any case does."""
+        with self._read() as session:
+            seen = {person_id}
+            row = session.get(YoungPerson, person_id)
+            first = row
+            while row is not None and row.merged_into_id is not None:
+                if row.merged_into_id in seen:  # never loops, even on a damaged file
+                    break
+                seen.add(row.merged_into_id)
+                row = session.get(YoungPerson, row.merged_into_id)
+            if row is None or first is None or row.id == person_id:
+                return person_id, None
+            return (
+                row.id,
+                f"{first.case_ref} was merged into {row.case_ref}: showing {row.case_ref}.",
+            )
+
     def merges(self, limit: int = 200) -> list[MergeView]:
         """Merges done, the latest first (undone ones included, marked)."""
         with self._read() as session:

@@ -512,9 +512,18 @@ class MainWindow(QMainWindow):
     # --- cases ------------------------------------------------------------------------------
 
     def open_case(self, person_id: int) -> QWidget | None:
-        """Shows the case workspace for a young person, reusing one already open."""
+        """Shows the case workspace for a young person, reusing one already open; a record
+        merged into another opens the one its history now lives in, and says so."""
         workspace = self._workspaces.get(person_id)
         if workspace is None:
+            try:
+                kept, moved = self.services.merging.where_now(person_id)
+            except Exception as error:
+                show_error(self, error)
+                return None
+            if moved is not None:
+                self.statusBar().showMessage(moved, 10000)
+                return self.open_case(kept)
             from veru_desk.ui.case.workspace import CaseWorkspace
 
             try:
