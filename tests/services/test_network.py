@@ -275,7 +275,7 @@ def test_the_network_shows_others_cases_without_names_status_or_risk(
     assert whole.links == network.links_of(cases["kai"])
     assert whole.shared == [shared]
     looks = audit_trail("person_link")[before:]
-    assert [e.summary for e in looks][0].startswith("Network of VERU-")
+    assert looks[0].summary.startswith("Network of VERU-")
     assert "(4 links, 5 people and places)" in looks[0].summary
     assert len(looks) == 3  # the picture's one, then the two single reads above
 
