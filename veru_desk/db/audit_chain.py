@@ -35,7 +35,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
 from veru_desk.db.guards import REDACTED_SUMMARY
@@ -190,10 +189,7 @@ def _link_before_reading_the_trail(state: ORMExecuteState) -> None:
     linking waited for the commit."""
     if not state.session.info.get(_PENDING):
         return
-    statement = state.statement
-    if not isinstance(statement, ClauseElement):
-        return
-    tables = find_tables(statement, include_crud=True)  # ORM-annotated copies: by name
+    tables = find_tables(state.statement, include_crud=True)  # ORM-annotated copies: by name
     if any(table.name == AuditEvent.__tablename__ for table in tables):
         link_pending(state.session)
 
@@ -213,13 +209,9 @@ def locked_head(session: Session) -> AuditChainHead:
     if found is None:  # a database made before the chain had a head (or had it removed)
         # On the connection: an ORM query of the trail would first link the pending events
         # (``_link_before_reading_the_trail``), which needs this very head.
-        last = (
-            session.connection()
-            .execute(
-                select(AuditEvent.id, AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
-            )
-            .first()
-        )
+        last = session.connection().execute(
+            select(AuditEvent.id, AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
         found = AuditChainHead(
             id=HEAD_ROW,
             last_id=last.id if last else 0,
