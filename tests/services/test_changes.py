@@ -78,7 +78,7 @@ def write_methods() -> set[str]:
         service = classes[made.func.__annotations__["return"]]
         for name, method in inspect.getmembers(service, inspect.isfunction):
             code = inspect.getsource(method)
-            if not name.startswith("_") and ("self._write(" in code or "self._create(" in code):
+            if not name.startswith("_") and ("self._write()" in code or "self._create(" in code):
                 found.add(f"{attribute}.{name}")
     return found
 

@@ -33,9 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy import event as orm_events
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.util import find_tables
+from sqlalchemy.orm import Session
 
 from veru_desk.db.guards import REDACTED_SUMMARY
 from veru_desk.db.models import AuditChainHead, AuditEvent
@@ -111,59 +109,36 @@ def _row_hash(previous: str, row: Any) -> str:
 
 
 def append(session: Session, event: AuditEvent) -> None:
-    """Records ``event`` in the session's transaction, to be linked into the chain when the
-    transaction commits (``link_pending``).
+    """Adds ``event`` to the session with its hashes, and moves the head to it.
 
-    Linking means locking the head row, and the lock is held until COMMIT: taken here, in the
-    middle of a save, it made every other PC's save wait for all of this one (its validation,
-    its flushes, its reads) rather than for the moment of linking. So the event waits, outside
-    the session (an autoflush must not insert it unlinked), and the head is locked, the events
-    linked, inserted and the head moved just before the commit, which follows at once.
+    The head row is read ``FOR UPDATE`` on a server, so a second transaction appending at the
+    same moment waits for this one to commit and then links to its row: the chain never forks.
+    SQLite's write sessions hold the whole file's write lock from BEGIN (``db.engine``); a
+    read transaction that appends after another writer committed is refused by SQLite, never
+    forked. The head is read once per transaction and then kept in the session.
     """
-    _pending(session).append(event)
+    head = locked_head(session)
+    if event.at is None:
+        event.at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    event.content_hash = content_hash(event.summary, event.changes)
+    event.chain_hash = _row_hash(head.last_hash, event)
+    session.add(event)
+    session.flush()  # its id, given while the head is locked: ids follow the chain
+    head.last_id = event.id
+    head.last_hash = event.chain_hash
 
 
 def append_many(session: Session, events: list[AuditEvent]) -> None:
-    """``append`` for a batch (an import's rows): linked in list order at the commit, and
-    written in one flush, whose batched INSERT gives ids in the same order. A flush per row
-    cost about 1.4 ms on a server, which made a 10,000-row import half as slow again."""
-    if events:
-        _pending(session).extend(events)
-
-
-_PENDING = "veru_audit_chain_pending"
-
-
-def _pending(session: Session) -> list[AuditEvent]:
-    """This transaction's events not yet linked. Kept with the transaction they were recorded
-    in, so a rolled-back transaction's events are never linked into the next one's."""
-    session.connection()  # begins the transaction if nothing has yet
-    transaction = session.get_transaction()
-    queued = session.info.get(_PENDING)
-    if queued is None or queued[0] is not transaction:
-        queued = (transaction, [])
-        session.info[_PENDING] = queued
-    events: list[AuditEvent] = queued[1]
-    return events
-
-
-def link_pending(session: Session) -> None:
-    """Links the transaction's recorded events into the chain, in the order recorded: the
-    head is locked (a server's ``FOR UPDATE``; SQLite's writer already holds the file), each
-    event hashed onto the one before, inserted in one flush (ids given while the head is
-    locked, so ids follow the chain, as ``verify_chain`` reads it), and the head moved.
-
-    Called by the commit (see ``_link_before_commit``), and earlier by a statement that reads
-    or changes the trail itself, so a transaction sees its own events as it always has."""
-    queued = session.info.pop(_PENDING, None)
-    if queued is None or not queued[1] or queued[0] is not session.get_transaction():
+    """``append`` for a batch (an import's rows): linked in list order, then written in one
+    flush, whose batched INSERT gives ids in the same order. A flush per row cost about
+    1.4 ms on a server, which made a 10,000-row import half as slow again."""
+    if not events:
         return
-    events: list[AuditEvent] = queued[1]
     head = locked_head(session)
     previous = head.last_hash
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for event in events:
-        if event.at is None:  # when it was linked: the trail's times follow its order
+        if event.at is None:
             event.at = now
         event.content_hash = content_hash(event.summary, event.changes)
         event.chain_hash = previous = _row_hash(previous, event)
@@ -171,27 +146,6 @@ def link_pending(session: Session) -> None:
     session.flush()
     head.last_id = events[-1].id
     head.last_hash = previous
-
-
-@orm_events.listens_for(Session, "before_commit")
-def _link_before_commit(session: Session) -> None:
-    """Every commit links what its transaction recorded: a write's, and a read's that audits
-    what was viewed. The head's lock is then held only from here to the COMMIT just after.
-    A savepoint's commit leaves them to the transaction's own."""
-    if not session.in_nested_transaction():
-        link_pending(session)
-
-
-@orm_events.listens_for(Session, "do_orm_execute")
-def _link_before_reading_the_trail(state: ORMExecuteState) -> None:
-    """A statement on the trail itself (erasure's redaction, a count of today's events) sees
-    the events recorded before it in the same transaction, linked first as they were before
-    linking waited for the commit."""
-    if not state.session.info.get(_PENDING):
-        return
-    tables = find_tables(state.statement, include_crud=True)  # ORM-annotated copies: by name
-    if any(table.name == AuditEvent.__tablename__ for table in tables):
-        link_pending(state.session)
 
 
 _LOCKED = "veru_audit_chain_locked"
@@ -207,9 +161,7 @@ def locked_head(session: Session) -> AuditChainHead:
     session.flush()  # a head changed earlier in this session is written before it is re-read
     found = session.get(AuditChainHead, HEAD_ROW, with_for_update=True, populate_existing=True)
     if found is None:  # a database made before the chain had a head (or had it removed)
-        # On the connection: an ORM query of the trail would first link the pending events
-        # (``_link_before_reading_the_trail``), which needs this very head.
-        last = session.connection().execute(
+        last = session.execute(
             select(AuditEvent.id, AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
         ).first()
         found = AuditChainHead(

@@ -26,10 +26,6 @@ _BEGIN_OPTION = "veru_begin"
 # waited for no longer than SQLite's busy timeout.
 _SERVER_LOCK_TIMEOUT = f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"
 _SERVER_WRITE_LOCK = "SELECT pg_advisory_xact_lock(1447383637)"
-# A write of one case shares the office lock and takes its case's own (two-key advisory locks
-# are a key space apart from the one-key office lock).
-_SERVER_SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(1447383637)"
-_SERVER_CASE_LOCK = "SELECT pg_advisory_xact_lock(1447383637, {case:d})"
 
 
 def make_engine(
@@ -180,29 +176,19 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, *, case: int | None = None) -> Iterator[Session]:
+    def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         On a server it first takes the office-wide write lock, held until commit: writes
         queue as they do on SQLite, so each reads what the one before it committed. Without
         it, two PCs saving at once could both read version 3 of a record and the second be
-        refused as a conflict although nobody had overwritten anything it had seen.
-
-        ``case``: the one young person whose records this write reads and changes (besides
-        the audit trail, linked at the commit). Such a write takes the office lock shared and
-        that case's lock: writes to different cases go side by side, as a busy office's do,
-        while writes to the same case, and every write not confined to one case, still
-        queue. Queuing every save behind every other made each PC wait for all the others.
+        refused as a conflict although nobody had overwritten anything it had seen. Saves
+        are a few milliseconds each, so queuing costs an office nothing.
         """
         with self._writer() as session, session.begin():
             if not self.is_sqlite:
-                connection = session.connection()
-                connection.exec_driver_sql(_SERVER_LOCK_TIMEOUT)
-                if case is None:
-                    connection.exec_driver_sql(_SERVER_WRITE_LOCK)
-                else:
-                    connection.exec_driver_sql(_SERVER_SHARED_LOCK)
-                    connection.exec_driver_sql(_SERVER_CASE_LOCK.format(case=int(case)))
+                session.connection().exec_driver_sql(_SERVER_LOCK_TIMEOUT)
+                session.connection().exec_driver_sql(_SERVER_WRITE_LOCK)
             yield session
 
     def use_server_password(self, password: str) -> None:

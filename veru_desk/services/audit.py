@@ -1,7 +1,6 @@
 """Writing the audit trail. Every service write calls ``record`` inside its transaction, so
 an event exists exactly when the change it describes was committed. Every event is linked
-into the hash chain (``db.audit_chain``) when its transaction commits: there is no other way
-in. Until then it has no id (a statement on the trail in the same transaction links it first).
+into the hash chain (``db.audit_chain``) as it is recorded: there is no other way in.
 """
 
 from __future__ import annotations
@@ -61,13 +60,12 @@ def record(
         summary=summary,
         changes=changes,
     )
-    audit_chain.append(session, event)  # linked into the hash chain, and added, at the commit
+    audit_chain.append(session, event)  # adds it, linked into the hash chain
     return event
 
 
 def record_many(session: Session, events: list[AuditEvent]) -> None:
-    """Records events made by ``new_event`` in one batch, linked into the chain in order at
-    the commit."""
+    """Records events made by ``new_event`` in one batch, linked into the chain in order."""
     audit_chain.append_many(session, events)
 
 

@@ -199,15 +199,13 @@ class Service:
         self.last_changes = Changes()  # what this service's latest write changed
 
     @contextmanager
-    def _write(self, *, case: int | None = None) -> Iterator[Session]:
+    def _write(self) -> Iterator[Session]:
         """One transaction: validation, permission, change and audit commit together; once
         committed, what it changed is published (``services.changes``) to the open screens.
-        ``case``: the write reads and changes only that case's records, so on a server it
-        need not wait for saves to other cases (``Database.write``).
         """
         recorder = ChangeRecorder()
         with self._translated_errors():
-            with self.db.write(case=case) as session:
+            with self.db.write() as session:
                 session.info[_RECORDER] = recorder
                 self._check_account(session)
                 yield session

@@ -319,7 +319,7 @@ class SessionService(Service):
     def book(self, person_id: int, data: SessionInput) -> int:
         """Books one session, or records one that already happened (scenario 2's home visit)."""
         errors = _session_problems(data, _now())
-        with self._write(case=person_id) as session:  # that case's rows only
+        with self._write() as session:
             person = self._case_person(session, person_id, doing="book a session")
             errors.update(_mentor_problem(session, data.mentor_id))
             if errors:

@@ -96,7 +96,7 @@ def _values(data: NoteInput) -> dict[str, object]:
 
 class NoteService(Service):
     def add(self, person_id: int, data: NoteInput) -> int:
-        with self._write(case=person_id) as session:  # that case's rows only
+        with self._write() as session:
             person = self._case_person(session, person_id, doing="add a case note")
             refuse_problems(data.problems(person.date_of_birth, _now_local()))
             note = CaseNote(

@@ -366,7 +366,7 @@ class PeopleService(Service):
 
     def open_case(self, person_id: int) -> PersonView:
         """Reads a case for display and leaves the trace every look at a case must leave."""
-        with self._write(case=person_id) as session:
+        with self._write() as session:
             person = self._case_person(session, person_id, doing="open a case")
             self._audit(
                 session,
