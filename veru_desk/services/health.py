@@ -28,7 +28,8 @@ class HealthService(Service):
     def chain_heads(self) -> list[Head]:
         """Where the audit chain ended when it was last recorded outside the database: the
         key file (encrypted files) and each backup taken since the last restore (a restore
-        rightly goes back past the backups taken after the one restored)."""
+        rightly goes back past the backups taken after the one restored), but for the copies
+        a restore takes of the database it replaces."""
         heads: list[Head] = []
         try:
             in_key_file = audit.head_in_key_file(self.db)
@@ -56,6 +57,13 @@ class HealthService(Service):
             return heads
         for backup in backups:
             if since is not None and backup.taken_at <= since:
+                continue
+            if backup.kind == "before-restore":
+                # Taken as a restore starts, so always before its RESTORE event: a restore that
+                # finished has already put it out of the count above. One that did not either
+                # left the database as this copy (nothing to find) or was stopped after the
+                # backup's records were in and before its event was (a killed process): the
+                # trail then rightly ends earlier, and counting the copy called it tampering.
                 continue
             recorded = read_chain_head(backup.path)
             if recorded is not None:
