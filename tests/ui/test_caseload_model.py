@@ -71,6 +71,11 @@ class HundredThousand:
     def ids(self, flt: CaseloadFilter, sort: CaseloadSort, descending: bool) -> list[int]:
         return list(range(1, 100_001))
 
+    def first_ids(
+        self, flt: CaseloadFilter, sort: CaseloadSort, descending: bool, *, limit: int
+    ) -> tuple[list[int], int]:
+        return list(range(1, limit + 1)), 100_000
+
     def rows(self, ids: Sequence[int]) -> list[CaseloadRow]:
         self.rows_asked.extend(ids)
         return [
@@ -220,3 +225,78 @@ def test_rows_seeded_at_start_up_get_their_overdue_column_filled_in(
     model.fill_seeded()
     assert model.index(0, column).data() == ""  # read now: nothing is overdue
     assert model.index(0, 1).data() == "An, Nguyễn Văn"
+
+
+def test_a_new_query_reads_the_first_page_of_ids_and_the_rest_when_idle(
+    qtbot: QtBot,
+    qtmodeltester: object,
+    monkeypatch: pytest.MonkeyPatch,
+    as_manager: Services,
+    seven_cases: list[int],
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    real = as_manager.caseload
+    whole_lists: list[int] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def ids(self, *args: object, **kw: object) -> list[int]:
+            found = real.ids(*args, **kw)  # type: ignore[arg-type]
+            whole_lists.append(len(found))
+            return found
+
+    model = CaseloadModel(lambda: Counting())  # type: ignore[arg-type,return-value]
+    model.set_filter(CaseloadFilter())
+    assert model.rowCount() == 7 and model.total() == 7
+    assert model.index(0, 1).data() == "An, Nguyễn Văn"
+    assert model.page_fetches == 1 and whole_lists == []
+    # the view needs none of the others yet; once idle, they are read all the same
+    qtbot.waitUntil(lambda: whole_lists == [7])
+    names = [model.index(r, 1).data() for r in range(7)]
+    assert names == sorted(names, key=lambda n: n.casefold().replace("ó", "o"))
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_scrolling_past_the_first_page_before_idle_reads_the_rest_at_once(
+    monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    model = CaseloadModel(lambda: as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    ids = as_manager.caseload.ids(CaseloadFilter())
+    assert model.index(6, 1).data() == "Yılmaz, Ayşe"
+    assert [model.person_id_at(r) for r in range(7)] == ids
+    assert model.index(5, 0).data(caseload_model.PERSON_ID_ROLE) == ids[5]
+
+
+def test_a_case_referred_between_the_first_page_and_the_rest_shows_the_list_afresh(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    model = CaseloadModel(lambda: as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    assert model.rowCount() == 7
+    refer(as_manager, "Chidinma", "Okonkwo", years=15)  # lands between the two reads
+    with qtbot.waitSignal(model.modelReset):
+        qtbot.waitUntil(lambda: model.rowCount() == 8)
+    names = [model.index(r, 1).data() for r in range(8)]
+    assert "Okonkwo, Chidinma" in names and "…" not in names
+
+
+def test_sorting_before_the_rest_is_read_keeps_the_selected_case_selected(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    model = CaseloadModel(lambda: as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectRow(1)
+    chosen = model.person_id_at(1)
+    model.sort(COLUMNS.index(CaseloadSort.AGE), Qt.SortOrder.DescendingOrder)
+    (selected,) = view.selectionModel().selectedRows()
+    assert model.person_id_at(selected.row()) == chosen
+    assert model.rowCount() == 7

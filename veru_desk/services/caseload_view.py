@@ -90,7 +90,7 @@ class CaseloadRow:
     flags: tuple[FlagKind, ...] | None = None
 
 
-def _date(value: dt.date | str | None) -> dt.date | None:
+def driver_date(value: dt.date | str | None) -> dt.date | None:
     """A date column as either driver returns it: SQLite's bare driver gives ISO text."""
     if value is None or isinstance(value, dt.date):
         return value
@@ -108,7 +108,7 @@ def caseload_row(
     name, next review, last contact, disengaged. Through SQLAlchemy or a bare driver alike,
     so the service and the start-up reader make identical rows."""
     (pid, ref, first, last, preferred, born, status, risk, worker, review, contact, gone) = values
-    date_of_birth = _date(born)
+    date_of_birth = driver_date(born)
     assert date_of_birth is not None
     return CaseloadRow(
         person_id=pid,
@@ -121,8 +121,8 @@ def caseload_row(
         status=None if status is None else ReferralStatus(status),
         risk_level=None if risk is None else RiskLevel(risk),
         worker=worker,
-        next_review_on=_date(review),
-        last_contact_on=_date(contact),
+        next_review_on=driver_date(review),
+        last_contact_on=driver_date(contact),
         disengaged=bool(gone),
         overdue=overdue,
         flags=flags,

@@ -76,6 +76,29 @@ def anything_overdue(today: dt.date) -> ColumnElement[bool]:
     return open_case() & or_(risk_review_overdue(today), plan_review, action)
 
 
+def plan_review_due(today: dt.date) -> ColumnElement[dt.date | None]:
+    """On a query of ``YoungPerson``: the current plan's review date, where it has passed
+    (``overdue_details`` for one row at a time, through ``ix_intervention_plan_person_current``)."""
+    return (
+        select(InterventionPlan.review_on)
+        .where(InterventionPlan.young_person_id == YoungPerson.id, plan_review_overdue(today))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def actions_overdue_count(today: dt.date) -> ColumnElement[int]:
+    """On a query of ``YoungPerson``: how many of the current plan's actions are overdue."""
+    return (
+        select(func.count(PlanAction.id))
+        .select_from(InterventionPlan)
+        .join(PlanGoal, PlanGoal.plan_id == InterventionPlan.id)
+        .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
+        .where(InterventionPlan.young_person_id == YoungPerson.id, action_overdue(today))
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True)
 class OverdueDetail:
     """What is overdue on one case (the caseload's "Overdue" column)."""

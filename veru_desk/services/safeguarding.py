@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from veru_desk.db.models import SafeguardingFlagRecord, User, YoungPerson
@@ -256,6 +256,30 @@ def flags_of(session: Session, person_id: int) -> list[FlagView]:
         for row, recorded_by, ended_by in rows
     ]
     return sorted(views, key=lambda view: not view.active)  # stable: keeps the date order
+
+
+def active_kinds_column(day: dt.date) -> ColumnElement[str | None]:
+    """On a query of ``YoungPerson``: the kinds of its flags active on ``day``, as their
+    stored values joined by commas (``kinds_from``), none when it has none."""
+    return (
+        select(func.aggregate_strings(SafeguardingFlagRecord.kind, ","))
+        .where(
+            SafeguardingFlagRecord.young_person_id == YoungPerson.id,
+            SafeguardingFlagRecord.started_on <= day,
+            or_(SafeguardingFlagRecord.ended_on.is_(None), SafeguardingFlagRecord.ended_on > day),
+        )
+        .scalar_subquery()
+    )
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(FlagKind)}
+
+
+def kinds_from(joined: str | None) -> tuple[FlagKind, ...]:
+    """``active_kinds_column``'s value as flag kinds, once each, in the order they are shown."""
+    if not joined:
+        return ()
+    return tuple(sorted({FlagKind(v) for v in joined.split(",")}, key=_KIND_ORDER.__getitem__))
 
 
 def active_kinds_in(
