@@ -22,8 +22,12 @@ from veru_desk.domain.workflow import ENDED_STATUSES, is_disengaged
 RECENT_ATTENDANCE_WINDOW = 10
 
 #: A referral that is an episode of the case, not a further referral of an open one: only an
-#: episode can be the case's current referral.
-EPISODE = Referral.open_case_referral_id.is_(None)
+#: episode can be the case's current referral. Written ``+ 0`` so that SQLite finds a batch
+#: of people's referrals through ``ix_referral_young_person_id``: asked as ``IS NULL`` it
+#: took the open-case index instead, which holds nearly every referral under NULL, and read
+#: them all (25 ms for 500 people on a plain 100,000-person file, 120 ms encrypted, against
+#: 1.3 ms). The same rows on every engine.
+EPISODE = (Referral.open_case_referral_id + 0).is_(None)
 
 #: The order that puts a case's current episode first: one still open (awaiting triage,
 #: accepted, allocated or active) before any that ended, then the latest received. A

@@ -314,7 +314,6 @@ def _prefix_filter(column: SQLColumnExpression[str], prefix: str) -> ColumnEleme
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
-
 def record_lookup(
     session: Session, actor: Actor, person_id: int, case_ref: str, worker: str | None, how: str
 ) -> None:
@@ -330,6 +329,7 @@ def record_lookup(
         person_id=person_id,
         summary=f"{case_ref} found by {how} (exact match); shown on record only, {allocated}",
     )
+
 
 class PeopleService(Service):
     def create(self, details: PersonDetails) -> int:
@@ -557,25 +557,32 @@ def add_people(session: Session, people: Sequence[PersonDetails], user_id: int |
     year = dt.date.today().year
     first = reserve_case_numbers(session, year, len(people))
     stamp = utcnow()
+    refs = [format_case_reference(year, first + offset) for offset in range(len(people))]
     rows = [
         {
-            "case_ref": format_case_reference(year, first + offset),
+            "case_ref": case_ref,
             "sort_name": sort_name_of(details.last_name, details.first_name),
             "created_by_id": user_id,
             "updated_by_id": user_id,
             "created_at": stamp,
             "updated_at": stamp,
             "version": 1,
-            **{f.name: getattr(details, f.name) for f in fields(details)},
+            **{f.name: _or_default(getattr(details, f.name), f.name) for f in fields(details)},
         }
-        for offset, details in enumerate(people)
+        for case_ref, details in zip(refs, people, strict=True)
     ]
-    # An ORM bulk INSERT: one statement for the batch, ids back in the order given.
-    ids = list(
-        session.scalars(
-            insert(YoungPerson).returning(YoungPerson.id, sort_by_parameter_order=True), rows
+    # An ORM bulk INSERT of rows that all name the same columns, each new id told with its
+    # (unique) case reference: asked for the ids in the order given, or given rows that leave
+    # out different columns (the ORM leaves out a None), SQLAlchemy sends one INSERT a person.
+    id_of = {
+        case_ref: person_id
+        for case_ref, person_id in session.execute(
+            insert(YoungPerson).returning(YoungPerson.case_ref, YoungPerson.id),
+            rows,
+            execution_options={"render_nulls": True},
         )
-    )
+    }
+    ids = [id_of[case_ref] for case_ref in refs]
     tokens = [
         {"token": token[:100], "young_person_id": person_id}
         for person_id, details in zip(ids, people, strict=True)
@@ -586,6 +593,15 @@ def add_people(session: Session, people: Sequence[PersonDetails], user_id: int |
     if tokens:
         session.execute(insert(NameToken), tokens)
     return ids
+
+
+def _or_default(value: object, name: str) -> object:
+    """A column's own default for None, as the ORM gives it when it leaves a None out."""
+    if value is None:
+        column = YoungPerson.__table__.c[name]
+        if column.default is not None and column.default.is_scalar:
+            return column.default.arg
+    return value
 
 
 def match_person_ids(
