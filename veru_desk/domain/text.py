@@ -17,16 +17,20 @@ through here, whether it came from a form, an import or the command line:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 
 from veru_desk.domain.errors import ValidationError
 
 # Embeddings, overrides and isolates: they reorder what follows them on screen and in print.
-BIDI_CONTROLS = frozenset(
-    chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
-)
+BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 _FREE_TEXT_KEPT = frozenset("\n\t")
+# Any character ``forbidden_in_name`` refuses, found in one pass: the control characters
+# (category Cc, fixed by Unicode as U+0000-U+001F and U+007F-U+009F), the bidi controls and
+# the surrogates (Cs). Asking character by character took a third of a 10,000-row import's
+# checking; the rare text that has one is then looked at character by character as before.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def forbidden_in_name(ch: str) -> bool:
@@ -37,7 +41,7 @@ def forbidden_in_name(ch: str) -> bool:
 
 def name_problem(value: str | None, label: str) -> str | None:
     """Why ``value`` cannot be stored as the field ``label``, or None when it can."""
-    if not value:
+    if not value or _FORBIDDEN.search(value) is None:
         return None
     bad = [ch for ch in value if forbidden_in_name(ch)]
     if not bad:
@@ -84,7 +88,7 @@ def clean_free_text(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if not any(forbidden_in_name(ch) for ch in value):
+    if _FORBIDDEN.search(value) is None:
         return value
     return "".join(ch for ch in value if ch in _FREE_TEXT_KEPT or not forbidden_in_name(ch))
 
