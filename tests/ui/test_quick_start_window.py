@@ -145,3 +145,64 @@ def test_an_account_whose_roles_changed_while_the_window_opened_is_told_and_clos
     assert shown and "Start VERU Desk again" in shown[0]
     assert not window.isVisible()
     signed_in.db.dispose()
+
+
+@pytest.mark.parametrize("disabled", [False, True])
+def test_on_an_encrypted_file_the_key_slot_is_the_password_check_and_the_account_is_checked(
+    tmp_path: Path,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    disabled: bool,
+) -> None:
+    """The start-up read unwrapped the user's key slot with the password: the completed
+    sign-in does not run a second argon2 check of the same password (46 MiB, at the moment
+    the app holds the most), but an account disabled in between is still refused."""
+    from veru_desk.demo import create_demo_database
+    from veru_desk.services import users
+
+    path = tmp_path / "secret.db"
+    created = create_demo_database(resolve_database(str(path)))
+    generate_demo_data(created.db, people=20, seed=3)
+    created.db.dispose()
+    window, signed_in = _quick_window(path, settings, monkeypatch, qtbot)
+    assert signed_in.first_screen is not None and signed_in.first_screen.key is not None
+    if disabled:
+        with signed_in.db.write() as session:
+            session.execute(update(User).where(User.username == "dariusz").values(active=False))
+    checks: list[str] = []
+    real = users.verify_password
+    monkeypatch.setattr(
+        users, "verify_password", lambda stored, given: checks.append(given) or real(stored, given)
+    )
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_error", lambda _parent, error: shown.append(str(error)))
+
+    assert app_module.complete_sign_in(window, signed_in) is not disabled
+
+    assert checks == []
+    with signed_in.db.read() as session:
+        logins = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == AuditAction.LOGIN, AuditEvent.username == "dariusz"
+            )
+        ).all()
+    assert len(logins) == (0 if disabled else 1)
+    assert bool(shown) is disabled
+    signed_in.db.dispose()
+
+
+def test_on_a_plain_file_the_completed_sign_in_checks_the_password_again(
+    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    from veru_desk.services import users
+
+    window, signed_in = _quick_window(unit_file, settings, monkeypatch, qtbot)
+    checks: list[str] = []
+    real = users.verify_password
+    monkeypatch.setattr(
+        users, "verify_password", lambda stored, given: checks.append(given) or real(stored, given)
+    )
+    assert app_module.complete_sign_in(window, signed_in)
+    assert checks == [DEMO_PASSWORD]
+    signed_in.db.dispose()

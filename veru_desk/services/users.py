@@ -143,8 +143,21 @@ def count_users(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def sign_in(db: Database, username: str, password: str, now: dt.datetime | None = None) -> Actor:
-    """Checks a password, counting failures: the fifth in a row locks for 15 minutes."""
+def sign_in(
+    db: Database,
+    username: str,
+    password: str,
+    now: dt.datetime | None = None,
+    *,
+    password_proven: bool = False,
+) -> Actor:
+    """Checks a password, counting failures: the fifth in a row locks for 15 minutes.
+
+    ``password_proven``: the caller has already proved this password with what only it opens,
+    this user's key slot of the encrypted file (``quick_start``), derived by an argon2 run as
+    costly as the hash's; the account is still checked (active, not locked). Checking the hash
+    as well was a second argon2 run of 46 MiB, made just when the app holds the most memory.
+    """
     now = now or utcnow()
     name = username.strip().lower()
     after_commit: Callable[[], None] | None = None
@@ -165,7 +178,7 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
                 f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
                 f"Try again in {minutes} minutes, or ask an administrator to reset it."
             )
-        elif not verify_password(user.password_hash, password):
+        elif not password_proven and not verify_password(user.password_hash, password):
             user.failed_attempts += 1
             summary = f"Wrong password ({user.failed_attempts} in a row)"
             if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
