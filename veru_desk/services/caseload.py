@@ -22,6 +22,7 @@ from veru_desk.services.access import require_role
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service
 from veru_desk.services.caseload_view import (
+    OPEN_STATUSES,
     CaseloadFilter,
     CaseloadRow,
     CaseloadSort,
@@ -194,7 +195,7 @@ def _overdue_text(values: Sequence[Any], today: dt.date) -> str:
 
 
 #: The open statuses as the driver gives them.
-_OPEN_VALUES = frozenset(status.value for status in ReferralStatus if status.is_open_case)
+_OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
 
 
 class CaseloadService(Service):

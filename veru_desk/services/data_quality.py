@@ -22,7 +22,7 @@ from veru_desk.domain.enums import AuditAction, ConsentStatus, Ethnicity, Role
 from veru_desk.domain.names import display_name
 from veru_desk.services.access import require_role
 from veru_desk.services.base import Service
-from veru_desk.services.caseload_view import OPEN_STATUSES
+from veru_desk.services.overdue import open_case
 
 #: Working days from allocation by which an open case should have a risk assessment.
 RISK_ASSESSMENT_WORKING_DAYS = 20
@@ -157,7 +157,7 @@ class DataQualityService(Service):
                 .join(Referral, Referral.id == YoungPerson.current_referral_id)
                 .outerjoin(worker, worker.id == YoungPerson.current_worker_id)
                 .where(
-                    YoungPerson.current_status.in_(list(OPEN_STATUSES)),
+                    open_case(),
                     YoungPerson.merged_into_id.is_(None),
                 )
                 .order_by(worker.display_name, YoungPerson.sort_name)

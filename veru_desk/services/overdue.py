@@ -17,10 +17,8 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, YoungPerson
-from veru_desk.domain.enums import ReferralStatus
 from veru_desk.domain.reviews import overdue_text
-
-OPEN_STATUSES = [status for status in ReferralStatus if status.is_open_case]
+from veru_desk.services.caseload_view import OPEN_STATUSES
 
 
 def open_case() -> ColumnElement[bool]:
