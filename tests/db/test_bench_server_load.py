@@ -6,8 +6,10 @@ every session and note a PC was told had been saved found in the database.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from veru_desk.bench.load import LOAD_RATIO, OPERATION_NAMES, shared_office
 from veru_desk.config import resolve_database
@@ -68,3 +70,40 @@ def test_two_pcs_under_load_report_every_operation_with_no_errors_and_no_lost_wr
         assert {"p50_s", "p95_s", "single_p95_s", "ratio_p95", "within_budget"} <= set(item)
         assert item["budget"] == f"p95 ≤ {LOAD_RATIO:g} × single-user p95"
     assert any("at once" in line for line in said)
+
+
+def test_a_new_empty_server_database_is_given_the_schema_and_filled(
+    postgres_server: str, pg_admin: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database set aside for ``bench --server`` is usually new: the bench gives it the
+    schema as the app's first start would, instead of failing on a missing table."""
+    from veru_desk.bench import cache, runner
+    from veru_desk.db.models import YoungPerson
+
+    monkeypatch.setattr(runner, "LARGE_CASE_SESSIONS", 20)  # the large case, kept small here
+    monkeypatch.setattr(cache, "LARGE_CASE_SESSIONS", 20)
+    monkeypatch.setattr(cache, "LARGE_CASE_CHRONOLOGY", 20)
+    name = f"veru_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = f"{postgres_server}/{name}"
+    try:
+        said: list[str] = []
+        _seconds, large = runner.fill_server(url, 30, 3, said.append)
+        db = Database.open(resolve_database(url))
+        try:
+            with db.read() as session:
+                people = session.scalar(select(func.count()).select_from(YoungPerson))
+                sessions = session.scalar(
+                    select(func.count())
+                    .select_from(MentoringSession)
+                    .where(MentoringSession.young_person_id == large)
+                )
+        finally:
+            db.dispose()
+        assert people == 30
+        assert (sessions or 0) >= 20
+        assert any("Adding 30 young people" in line for line in said)
+    finally:
+        with pg_admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")

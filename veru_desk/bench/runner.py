@@ -197,15 +197,17 @@ def fill_server(url: str, people: int, seed: int, say: Say) -> tuple[float | Non
     from sqlalchemy import func, select
 
     from veru_desk.bench.cache import add_large_case, largest_case
-    from veru_desk.db.engine import Database
     from veru_desk.db.models import MentoringSession, User, YoungPerson
+    from veru_desk.db.opening import open_database
     from veru_desk.demo import DEMO_PASSWORD, add_demo_team, generate_demo_data
     from veru_desk.services.actor import SYSTEM
     from veru_desk.services.users import sign_in
 
     began = time.perf_counter()
     built = False
-    db = Database.open(resolve_database(url))
+    # Through the one opening every entry point uses: a database set aside for the bench is
+    # often new, and is given the schema (or brought up to date) as the app's first start would.
+    db = open_database(resolve_database(url))
     try:
         with db.read() as session:
             users = session.scalar(select(func.count()).select_from(User)) or 0
