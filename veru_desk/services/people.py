@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, String
 
-from veru_desk.db.models import NameToken, User, YoungPerson, utcnow
+from veru_desk.db.models import Base, NameToken, User, YoungPerson, utcnow
 from veru_desk.db.sequences import reserve_case_numbers
 from veru_desk.domain.case_reference import (
     format_case_reference,
@@ -567,7 +567,10 @@ def add_people(session: Session, people: Sequence[PersonDetails], user_id: int |
             "created_at": stamp,
             "updated_at": stamp,
             "version": 1,
-            **{f.name: _or_default(getattr(details, f.name), f.name) for f in fields(details)},
+            **{
+                f.name: or_column_default(YoungPerson, f.name, getattr(details, f.name))
+                for f in fields(details)
+            },
         }
         for case_ref, details in zip(refs, people, strict=True)
     ]
@@ -595,10 +598,12 @@ def add_people(session: Session, people: Sequence[PersonDetails], user_id: int |
     return ids
 
 
-def _or_default(value: object, name: str) -> object:
-    """A column's own default for None, as the ORM gives it when it leaves a None out."""
+def or_column_default(model: type[Base], name: str, value: object) -> object:
+    """``value``, or for None the column's own default, as the ORM gives it when it leaves a
+    None out of a bulk INSERT (``render_nulls`` sends every row with the same columns, so
+    SQLAlchemy can send a batch in one statement instead of one per differing row)."""
     if value is None:
-        column = YoungPerson.__table__.c[name]
+        column = model.__table__.c[name]
         if column.default is not None and column.default.is_scalar:
             return column.default.arg
     return value

@@ -57,7 +57,7 @@ from veru_desk.services.access import (
 )
 from veru_desk.services.actor import Actor
 from veru_desk.services.base import Service, check_version, get_or_404
-from veru_desk.services.people import PersonDetails, add_person
+from veru_desk.services.people import PersonDetails, add_person, or_column_default
 
 #: Added to the first transition of a further referral, so the chronology and the audit trail
 #: say that it joined an open case rather than opening a new episode.
@@ -239,34 +239,30 @@ def add_referrals(
     )
     open_case = case_state.open_episodes(session, [person_id for person_id, _d in items])
     stamp = utcnow()
-    ids = list(
-        session.scalars(
-            insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
-            [
-                {
-                    "young_person_id": person_id,
-                    "received_on": details.received_on,
-                    "referring_agency_id": agencies[_agency_key(details.referring_agency)],
-                    "referrer_name": (details.referrer_name or "").strip() or None,
-                    "referrer_contact": (details.referrer_contact or "").strip() or None,
-                    "narrative": (clean_free_text(details.narrative) or "").strip() or None,
-                    "consent_young_person": details.consent_young_person,
-                    "consent_parent": details.consent_parent,
-                    "sharing_basis": details.sharing_basis,
-                    "priority": details.priority,
-                    "status": ReferralStatus.RECEIVED,
-                    "source": source,
-                    "open_case_referral_id": open_case.get(person_id),
-                    "created_by_id": user_id,
-                    "updated_by_id": user_id,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "version": 1,
-                }
-                for person_id, details in items
-            ],
-        )
-    )
+    rows = [
+        {
+            "young_person_id": person_id,
+            "received_on": details.received_on,
+            "referring_agency_id": agencies[_agency_key(details.referring_agency)],
+            "referrer_name": (details.referrer_name or "").strip() or None,
+            "referrer_contact": (details.referrer_contact or "").strip() or None,
+            "narrative": (clean_free_text(details.narrative) or "").strip() or None,
+            "consent_young_person": details.consent_young_person,
+            "consent_parent": details.consent_parent,
+            "sharing_basis": details.sharing_basis,
+            "priority": details.priority,
+            "status": ReferralStatus.RECEIVED,
+            "source": source,
+            "open_case_referral_id": open_case.get(person_id),
+            "created_by_id": user_id,
+            "updated_by_id": user_id,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "version": 1,
+        }
+        for person_id, details in items
+    ]
+    ids = _insert_referrals(session, rows)
     further_of: dict[int, int] = {}
     for referral_id, (person_id, _details) in zip(ids, items, strict=True):
         if person_id in open_case:
@@ -309,6 +305,38 @@ def add_referrals(
         ],
     )
     case_state.refresh_many(session, [person_id for person_id, _d in items])
+    return ids
+
+
+def _insert_referrals(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Inserts the rows and returns their ids in the order given, a batch per statement.
+
+    Each statement tells every new id with its young person, so a batch holds at most one
+    referral per person: a run of consecutive rows, so ids are given in the same order as
+    before. (Asked for ids in parameter order instead, SQLAlchemy sends SQLite one INSERT per
+    referral: its RETURNING has no order.)"""
+    ids: list[int] = []
+    start = 0
+    while start < len(rows):
+        people: set[int] = set()
+        end = start
+        while end < len(rows) and rows[end]["young_person_id"] not in people:
+            people.add(rows[end]["young_person_id"])
+            end += 1
+        batch = [
+            {name: or_column_default(Referral, name, value) for name, value in row.items()}
+            for row in rows[start:end]
+        ]
+        id_of = {
+            person_id: referral_id
+            for person_id, referral_id in session.execute(
+                insert(Referral).returning(Referral.young_person_id, Referral.id),
+                batch,
+                execution_options={"render_nulls": True},
+            )
+        }
+        ids.extend(id_of[row["young_person_id"]] for row in rows[start:end])
+        start = end
     return ids
 
 
