@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from veru_desk.db.models import Agency, MentoringSession, Outcome, Referral, YoungPerson
@@ -240,56 +240,63 @@ def offending(
 ) -> OffendingFigures:
     """Arrests and charges summed per young person by the database, on outcome records (up
     to ``end``) dated during one of the ``supported_episodes`` (young person, start, closed
-    on), or after one closed; a record inside any episode counts as during."""
+    on), or after one closed; a record inside any episode counts as during.
+
+    One statement, driven by the episodes: each episode's young person's records are read
+    through the (person, date) index and classed by their episodes (a record inside any is
+    during, else after one that closed before it is after), then summed per young person and
+    class, and the ten figures come back as two rows. (Checking each record against the
+    episodes with EXISTS read every outcome record of the database, and an index on a
+    filter's column could make each check walk a filter's whole list of referrals.)"""
     episodes = supported_episodes.subquery()
     person, start, closed = episodes.c[0], episodes.c[1], episodes.c[2]
     gives = or_(Outcome.arrests.is_not(None), Outcome.charges.is_not(None))
-    inside = (
-        select(literal(1))
-        .select_from(episodes)
-        .where(
-            person == Outcome.young_person_id,
-            start <= Outcome.recorded_on,
-            or_(closed.is_(None), Outcome.recorded_on <= closed),
+    inside = and_(
+        start <= Outcome.recorded_on, or_(closed.is_(None), Outcome.recorded_on <= closed)
+    )
+    later = and_(closed.is_not(None), Outcome.recorded_on > closed)
+    # Per record: 2 inside an episode, 1 after one that closed, 0 neither.
+    per_record = (
+        select(
+            Outcome.young_person_id.label("person"),
+            Outcome.arrests.label("arrests"),
+            Outcome.charges.label("charges"),
+            func.max(case((inside, _DURING), (later, _AFTER), else_=0)).label("kind"),
         )
-        .exists()
-    )
-    later = (
-        select(literal(1))
         .select_from(episodes)
-        .where(
-            person == Outcome.young_person_id,
-            closed.is_not(None),
-            Outcome.recorded_on > closed,
+        .join(Outcome, Outcome.young_person_id == person)
+        .where(Outcome.recorded_on <= end, gives)
+        .group_by(Outcome.id, Outcome.young_person_id, Outcome.arrests, Outcome.charges)
+        .subquery()
+    )
+    per_person = (
+        select(
+            per_record.c.kind,
+            func.coalesce(func.sum(per_record.c.arrests), 0).label("arrests"),
+            func.coalesce(func.sum(per_record.c.charges), 0).label("charges"),
         )
-        .exists()
+        .where(per_record.c.kind > 0)
+        .group_by(per_record.c.person, per_record.c.kind)
+        .subquery()
     )
+    rows = session.execute(
+        select(
+            per_person.c.kind,
+            func.count(),
+            func.sum(case((per_person.c.arrests > 0, 1), else_=0)),
+            func.sum(per_person.c.arrests),
+            func.sum(case((per_person.c.charges > 0, 1), else_=0)),
+            func.sum(per_person.c.charges),
+        ).group_by(per_person.c.kind)
+    ).all()
+    counted = {int(kind): [int(n or 0) for n in figures] for kind, *figures in rows}
+    during = counted.get(_DURING, [0] * 5)
+    after = counted.get(_AFTER, [0] * 5)
+    return OffendingFigures(*during, *after)
 
-    def per_person(where: ColumnElement[bool]) -> list[tuple[int, int]]:
-        rows = session.execute(
-            select(
-                func.coalesce(func.sum(Outcome.arrests), 0),
-                func.coalesce(func.sum(Outcome.charges), 0),
-            )
-            .where(Outcome.recorded_on <= end, gives, where)
-            .group_by(Outcome.young_person_id)
-        ).all()
-        return [(int(a or 0), int(c or 0)) for a, c in rows]
 
-    during = per_person(inside)
-    after = per_person(and_(~inside, later))
-    return OffendingFigures(
-        people_during=len(during),
-        arrested_during=sum(1 for a, _ in during if a),
-        arrests_during=sum(a for a, _ in during),
-        charged_during=sum(1 for _, c in during if c),
-        charges_during=sum(c for _, c in during),
-        people_after=len(after),
-        arrested_after=sum(1 for a, _ in after if a),
-        arrests_after=sum(a for a, _ in after),
-        charged_after=sum(1 for _, c in after if c),
-        charges_after=sum(c for _, c in after),
-    )
+_DURING = 2
+_AFTER = 1
 
 
 def wellbeing(pairs: dict[tuple[Any, Any], int]) -> WellbeingFigures:
