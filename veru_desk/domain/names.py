@@ -14,6 +14,7 @@ separate words: "Campbell-Brown" folds to ``campbell brown``.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Letters NFKD leaves alone but an English keyboard spells differently. Keys are lower case:
@@ -56,6 +57,10 @@ _DROPPED_MARKS: tuple[tuple[int, int], ...] = (
 )
 
 
+# Remembered: a name is folded for its sort key and again, word by word, for its search
+# tokens, and a partner's file repeats first names and surnames (a third of a 10,000-row
+# import's writing was folding the same words again).
+@functools.lru_cache(maxsize=16_384)
 def fold(text: str) -> str:
     """The search and comparison key for a name: ``"Ó Súilleabháin"`` -> ``"o suilleabhain"``.
 
