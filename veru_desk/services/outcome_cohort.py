@@ -179,20 +179,7 @@ def referral_facts(
         .where(*received)
         .order_by(Referral.id)
     ).all()
-    contacted_referrals = select(Referral.id).where(
-        *received, Referral.status.in_(ACCEPTED), Referral.first_contact_on.is_not(None)
-    )
-    attended: dict[int | None, int] = dict(
-        session.execute(
-            select(MentoringSession.referral_id, func.count())
-            .where(
-                MentoringSession.attendance == Attendance.ATTENDED,
-                MentoringSession.planned_start >= dt.datetime.combine(since, dt.time.min),
-                MentoringSession.referral_id.in_(contacted_referrals),
-            )
-            .group_by(MentoringSession.referral_id)
-        ).all()
-    )
+    attended = _attended(session, received, since)
     facts = []
     for (
         ident,
@@ -207,11 +194,8 @@ def referral_facts(
         first_contact_on,
         closure_reason,
     ) in rows:
-        accepted = status in ACCEPTED
-        contacted = accepted and first_contact_on is not None
-        engaged = contacted and attended.get(ident, 0) >= ENGAGED_SESSIONS
-        positive = (
-            engaged and status == ReferralStatus.CLOSED and closure_reason in POSITIVE_CLOSURES
+        accepted, contacted, engaged, positive = _stages(
+            status, first_contact_on, closure_reason, attended.get(ident, 0)
         )
         facts.append(
             ReferralFacts(
@@ -233,6 +217,77 @@ def referral_facts(
             )
         )
     return facts
+
+
+def cohort_funnel(
+    session: Session,
+    received: Sequence[ColumnElement[bool]],
+    since: dt.date,
+) -> tuple[Funnel, list[int], list[int]]:
+    """The funnel of the cohort (as ``Funnel.of(referral_facts(...))``) and the whole days from
+    receipt to a decision and to a first contact of those that reached them, from the
+    referrals alone: for the previous period's comparison, which prints no breakdown, so the
+    young person's and agency's details of every referral are not read and converted."""
+    rows = session.execute(
+        select(
+            Referral.id,
+            Referral.received_on,
+            Referral.status,
+            Referral.decided_on,
+            Referral.first_contact_on,
+            Referral.closure_reason,
+        ).where(*received)
+    ).all()
+    attended = _attended(session, received, since)
+    counts = [0, 0, 0, 0, 0]
+    to_decision: list[int] = []
+    to_contact: list[int] = []
+    for ident, received_on, status, decided_on, first_contact_on, closure_reason in rows:
+        counts[0] += 1
+        for index, reached in enumerate(
+            _stages(status, first_contact_on, closure_reason, attended.get(ident, 0)), 1
+        ):
+            counts[index] += reached
+        if decided_on is not None:
+            to_decision.append((decided_on - received_on).days)
+        if first_contact_on is not None:
+            to_contact.append((first_contact_on - received_on).days)
+    return Funnel(*counts), to_decision, to_contact
+
+
+def _attended(
+    session: Session, received: Sequence[ColumnElement[bool]], since: dt.date
+) -> dict[int | None, int]:
+    """Attended sessions (from ``since``) per accepted, contacted referral of the cohort,
+    counted by the database through the sessions' referral index."""
+    contacted_referrals = select(Referral.id).where(
+        *received, Referral.status.in_(ACCEPTED), Referral.first_contact_on.is_not(None)
+    )
+    return dict(
+        session.execute(
+            select(MentoringSession.referral_id, func.count())
+            .where(
+                MentoringSession.attendance == Attendance.ATTENDED,
+                MentoringSession.planned_start >= dt.datetime.combine(since, dt.time.min),
+                MentoringSession.referral_id.in_(contacted_referrals),
+            )
+            .group_by(MentoringSession.referral_id)
+        ).all()
+    )
+
+
+def _stages(
+    status: ReferralStatus,
+    first_contact_on: dt.date | None,
+    closure_reason: ClosureReason | None,
+    attended: int,
+) -> tuple[bool, bool, bool, bool]:
+    """Accepted, first contact, engaged, closed positively: the stages a referral reached."""
+    accepted = status in ACCEPTED
+    contacted = accepted and first_contact_on is not None
+    engaged = contacted and attended >= ENGAGED_SESSIONS
+    positive = engaged and status == ReferralStatus.CLOSED and closure_reason in POSITIVE_CLOSURES
+    return accepted, contacted, engaged, positive
 
 
 def offending(

@@ -99,6 +99,7 @@ from veru_desk.services.outcome_cohort import (
     ReferralFacts,
     Spread,
     WellbeingFigures,
+    cohort_funnel,
     offending,
     referral_facts,
     wellbeing,
@@ -617,15 +618,15 @@ class _Queries:
 
     def comparison(self) -> PeriodComparison:
         """This period's headline measures, to set beside another period's."""
-        facts = self.facts()
+        funnel, to_decision, to_contact = cohort_funnel(
+            self.session, self._received(), self.period.start
+        )
         risk = self.risk_change()
         education = self.education_change()
-        to_decision = [f.days_to_decision for f in facts if f.days_to_decision is not None]
-        to_contact = [f.days_to_contact for f in facts if f.days_to_contact is not None]
         (decision, decided), (contact, contacted) = _median(to_decision), _median(to_contact)
         return PeriodComparison(
             self.period,
-            Funnel.of(facts),
+            funnel,
             decision,
             decided,
             contact,
