@@ -1,9 +1,10 @@
 """The caseload: every case as a sortable, filterable table that stays smooth at 100,000
 people.
 
-The table model asks for the ids of a query first (one light query returning integers only)
-and then fetches rows a page at a time as the view scrolls, so no list ever loads ORM objects
-in bulk (see STYLE.md, Anki). Every column comes from the summary kept on ``young_person`` by
+The table model reads the first page's rows and the count first (``first_rows``), then the
+ids of the whole query (one light query returning integers only), and fetches further rows a
+page at a time as the view scrolls, so no list ever loads ORM objects in bulk (see STYLE.md,
+Anki). Every column comes from the summary kept on ``young_person`` by
 ``case_state.refresh``, so a row costs one index lookup and nothing is aggregated per row.
 """
 
@@ -198,6 +199,33 @@ def _overdue_text(values: Sequence[Any], today: dt.date) -> str:
 _OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
 
 
+def _row_query(today: dt.date) -> Select[*tuple[Any, ...]]:
+    """The caseload row's columns (``_row``), each case's caseworker joined: what is overdue
+    and the active flags are correlated columns (an index look-up each per row)."""
+    return select(
+        YoungPerson.id,
+        YoungPerson.case_ref,
+        YoungPerson.first_name,
+        YoungPerson.last_name,
+        YoungPerson.preferred_name,
+        YoungPerson.date_of_birth,
+        YoungPerson.current_status,
+        YoungPerson.current_risk_level,
+        User.display_name,
+        YoungPerson.next_review_on,
+        YoungPerson.last_contact_on,
+        YoungPerson.disengaged,
+        plan_review_due(today),
+        actions_overdue_count(today),
+        active_kinds_column(today),
+    ).outerjoin(User, User.id == YoungPerson.current_worker_id)
+
+
+def _row(values: Sequence[Any], today: dt.date) -> CaseloadRow:
+    """A row of ``_row_query`` as the driver gives it."""
+    return caseload_row(values[:12], today, _overdue_text(values, today), kinds_from(values[14]))
+
+
 class CaseloadService(Service):
     def ids(
         self,
@@ -221,27 +249,27 @@ class CaseloadService(Service):
                 query = query.limit(limit).offset(offset)
             return _fetch_ints(session, query)
 
-    def first_ids(
+    def first_rows(
         self,
         flt: CaseloadFilter,
         sort: CaseloadSort = CaseloadSort.NAME,
         descending: bool = False,
         *,
         limit: int,
-    ) -> tuple[list[int], int]:
-        """The first ``limit`` ids in display order and how many match in all, from one
-        snapshot: what a table needs to paint its first screen, the rest read when it goes
-        past them. At 100,000 people the whole list of 18,330 open cases by name takes 5 ms to
-        read; its first 200 take 0.05 ms and the count 1.6 ms."""
+    ) -> tuple[list[CaseloadRow], int]:
+        """The first ``limit`` rows in display order and how many match in all, from one
+        snapshot: what a table needs to paint its first screen; the other ids are read after
+        (``ids``), their rows as the view goes past them. The rows come with the order, not
+        by id afterwards: at 100,000 people the first 200 of 18,330 open cases by name take
+        one statement, where their ids and then their rows took two and 200 look-ups more."""
+        today = dt.date.today()
         with self._read() as session:
-            query = self._query(select(YoungPerson.id), flt).order_by(
-                *_order(sort, descending, dt.date.today())
-            )
-            ids = _fetch_ints(session, query.limit(limit))
-            if len(ids) < limit:
-                return ids, len(ids)
+            query = self._query(_row_query(today), flt).order_by(*_order(sort, descending, today))
+            rows = [_row(values, today) for values in _fetch_rows(session, query.limit(limit))]
+            if len(rows) < limit:
+                return rows, len(rows)
             total = session.scalar(self._query(select(func.count(YoungPerson.id)), flt)) or 0
-            return ids, max(total, len(ids))
+            return rows, max(total, len(rows))
 
     def count(self, flt: CaseloadFilter) -> int:
         with self._read() as session:
@@ -265,34 +293,9 @@ class CaseloadService(Service):
             self._require_case_role()
             for start in range(0, len(ids), _ROWS_PER_QUERY):
                 chunk = list(ids[start : start + _ROWS_PER_QUERY])
-                query = (
-                    select(
-                        YoungPerson.id,
-                        YoungPerson.case_ref,
-                        YoungPerson.first_name,
-                        YoungPerson.last_name,
-                        YoungPerson.preferred_name,
-                        YoungPerson.date_of_birth,
-                        YoungPerson.current_status,
-                        YoungPerson.current_risk_level,
-                        User.display_name,
-                        YoungPerson.next_review_on,
-                        YoungPerson.last_contact_on,
-                        YoungPerson.disengaged,
-                        plan_review_due(today),
-                        actions_overdue_count(today),
-                        active_kinds_column(today),
-                    )
-                    .outerjoin(User, User.id == YoungPerson.current_worker_id)
-                    .where(YoungPerson.id.in_(chunk), _scope(self.actor))
-                )
+                query = _row_query(today).where(YoungPerson.id.in_(chunk), _scope(self.actor))
                 for values in _fetch_rows(session, query):
-                    found[values[0]] = caseload_row(
-                        values[:12],
-                        today,
-                        _overdue_text(values, today),
-                        kinds_from(values[14]),
-                    )
+                    found[values[0]] = _row(values, today)
         return [found[i] for i in ids if i in found]
 
     def record_export(self, count: int, what: str) -> None:

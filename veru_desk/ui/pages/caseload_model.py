@@ -83,27 +83,33 @@ def listed_name(row: CaseloadRow) -> str:
     return name
 
 
-def cell_text(row: CaseloadRow, column: CaseloadSort) -> str:
-    if column is CaseloadSort.CASE_REF:
-        return row.case_ref
-    if column is CaseloadSort.NAME:
-        return listed_name(row)
-    if column is CaseloadSort.AGE:
-        return str(row.age)
-    if column is CaseloadSort.STATUS:
-        text = row.status.label if row.status else "No referral"
-        return f"{text} · disengaged" if row.disengaged else text
-    if column is CaseloadSort.RISK:
-        return row.risk_level.label if row.risk_level else "Not assessed"
-    if column is CaseloadSort.WORKER:
-        return row.worker or "Unallocated"
-    if column is CaseloadSort.NEXT_REVIEW:
-        return format_uk_date(row.next_review_on)
-    if column is CaseloadSort.OVERDUE:
-        return "…" if row.overdue is None else row.overdue
-    if column is CaseloadSort.FLAGS:
-        return "…" if row.flags is None else ", ".join(kind.short for kind in row.flags)
-    return format_uk_date(row.last_contact_on) or "None yet"
+def _status_text(row: CaseloadRow) -> str:
+    text = row.status.label if row.status else "No referral"
+    return f"{text} · disengaged" if row.disengaged else text
+
+
+#: How each column's text is made from a row: one function a column, so a row's texts are
+#: ten plain calls (``row_texts``), not ten walks down a chain of column tests.
+_TEXT_OF: dict[CaseloadSort, Callable[[CaseloadRow], str]] = {
+    CaseloadSort.CASE_REF: lambda row: row.case_ref,
+    CaseloadSort.NAME: listed_name,
+    CaseloadSort.AGE: lambda row: str(row.age),
+    CaseloadSort.STATUS: _status_text,
+    CaseloadSort.RISK: lambda row: row.risk_level.label if row.risk_level else "Not assessed",
+    CaseloadSort.WORKER: lambda row: row.worker or "Unallocated",
+    CaseloadSort.NEXT_REVIEW: lambda row: format_uk_date(row.next_review_on),
+    CaseloadSort.OVERDUE: lambda row: "…" if row.overdue is None else row.overdue,
+    CaseloadSort.FLAGS: lambda row: (
+        "…" if row.flags is None else ", ".join(kind.short for kind in row.flags)
+    ),
+    CaseloadSort.LAST_CONTACT: lambda row: format_uk_date(row.last_contact_on) or "None yet",
+}
+_COLUMN_TEXTS = tuple(_TEXT_OF[column] for column in COLUMNS)
+
+
+def row_texts(row: CaseloadRow) -> tuple[str, ...]:
+    """The row's text in every column, in ``COLUMNS`` order."""
+    return tuple([text(row) for text in _COLUMN_TEXTS])
 
 
 def review_overdue(row: CaseloadRow, today: dt.date) -> bool:
@@ -134,6 +140,9 @@ class CaseloadModel(QAbstractTableModel):
         # on every repaint (hover, scroll, focus), for the display and the accessible text.
         self._texts: dict[int, tuple[str, ...]] = {}
         self._pages: OrderedDict[int, list[int]] = OrderedDict()
+        # The page last moved to the end of ``_pages`` (the most recently used): a cell of it
+        # need not move it again, which ``data`` would otherwise do for every cell.
+        self._newest_page = -1
         self.filter = CaseloadFilter(open_only=True)
         self.sort_key = CaseloadSort.NAME
         self.descending = False
@@ -147,17 +156,18 @@ class CaseloadModel(QAbstractTableModel):
         self.requery()
 
     def requery(self) -> None:
-        """Re-runs the id query for the current filter and sort: the first page's ids and the
-        count (the whole list of 18,330 open cases took 5 ms of a 28 ms first screen at
-        100,000 people); the rest follow (``_read_rest``), and rows load as they show."""
+        """Re-runs the query for the current filter and sort: the first page's rows and the
+        count in one snapshot (the whole list of 18,330 open cases took 5 ms of a 28 ms first
+        screen at 100,000 people); the other ids follow (``_read_rest``), and their rows
+        load as they show."""
         try:
-            ids, total = self._caseload.first_ids(
+            rows, total = self._caseload.first_rows(
                 self.filter, self.sort_key, self.descending, limit=PAGE_SIZE
             )
         except VeruError as error:
             log.warning("caseload query failed: %s", error)
-            ids, total = [], 0
-        self.set_ids(ids, total)
+            rows, total = [], 0
+        self._show_first([row.person_id for row in rows], rows, total)
 
     def _read_rest(self, generation: int | None = None) -> None:
         """Reads every id when only the first page's are known. If the list changed since
@@ -197,10 +207,17 @@ class CaseloadModel(QAbstractTableModel):
     def seed(self, ids: list[int], first_page: Sequence[CaseloadRow]) -> None:
         """Shows ids and their first page as read at start-up (``services.quick_start``),
         for the default filter and sort, which are what a new model has."""
-        self.set_ids(ids)
+        self._show_first(ids, first_page)
+
+    def _show_first(
+        self, ids: list[int], first_page: Sequence[CaseloadRow], total: int | None = None
+    ) -> None:
+        """Shows ``ids`` (all of them, or the first of ``total``) with the rows of the first."""
+        self.set_ids(ids, total)
         for r in first_page:
             self._keep(r)
         self._pages[0] = self._ids[:PAGE_SIZE]
+        self._newest_page = -1
 
     def fill_seeded(self) -> None:
         """Re-reads the rows seeded from the start-up read, which has no overdue column, so
@@ -215,6 +232,7 @@ class CaseloadModel(QAbstractTableModel):
             return
         for page in {r // PAGE_SIZE for r in seeded}:
             self._pages.pop(page, None)
+            self._newest_page = -1
             self._fetch_page(page)
         column = len(COLUMNS) - 1  # the overdue and flags columns among them
         self.dataChanged.emit(
@@ -230,6 +248,7 @@ class CaseloadModel(QAbstractTableModel):
         self._rows.clear()
         self._texts.clear()
         self._pages.clear()
+        self._newest_page = -1
         self._today = dt.date.today()
         self.endResetModel()
         self.total_changed.emit(self._total)
@@ -263,6 +282,7 @@ class CaseloadModel(QAbstractTableModel):
             self._rows.clear()
             self._texts.clear()
             self._pages.clear()
+            self._newest_page = -1
             self.endResetModel()
             self.total_changed.emit(len(ids))
             return
@@ -270,6 +290,7 @@ class CaseloadModel(QAbstractTableModel):
         self._ids = ids
         new_positions = {pid: row for row, pid in enumerate(ids)}
         self._pages.clear()  # pages are positional, so the cache starts again
+        self._newest_page = -1
         self._rows.clear()
         self._texts.clear()
         for persistent in self.persistentIndexList():
@@ -300,6 +321,7 @@ class CaseloadModel(QAbstractTableModel):
     def _touch(self, page: int) -> None:
         if page in self._pages:
             self._pages.move_to_end(page)
+            self._newest_page = page
 
     def _fetch_page(self, page: int) -> None:
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -312,6 +334,7 @@ class CaseloadModel(QAbstractTableModel):
         for r in rows:
             self._keep(r)
         self._pages[page] = ids
+        self._newest_page = -1
         while len(self._pages) > MAX_CACHED_PAGES:
             _evicted, evicted_ids = self._pages.popitem(last=False)
             keep = {pid for page_ids in self._pages.values() for pid in page_ids}
@@ -339,8 +362,21 @@ class CaseloadModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
-        # Called for every cell and role the view paints: the roles are module constants
-        # because reading ``Qt.ItemDataRole.X`` costs half a microsecond each time.
+        # Called for every cell and role the view paints (2,000 display calls for a first
+        # page): the roles are module constants because reading ``Qt.ItemDataRole.X`` costs
+        # half a microsecond each time, and a cell whose row was already worked out is
+        # answered before anything else is checked. An invalid index has row -1.
+        if role in (_DISPLAY, _ACCESSIBLE):
+            row_number = index.row()
+            if 0 <= row_number < len(self._ids):
+                texts = self._texts.get(self._ids[row_number])
+                if texts is not None:
+                    column_number = index.column()
+                    if 0 <= column_number < len(texts):
+                        page = row_number // PAGE_SIZE
+                        if page != self._newest_page:
+                            self._touch(page)
+                        return texts[column_number]
         if role == PERSON_ID_ROLE:
             return self._id_at(index.row()) if index.isValid() else None
         if role not in _ROLES or not index.isValid():
@@ -348,11 +384,6 @@ class CaseloadModel(QAbstractTableModel):
         row_number, column_number = index.row(), index.column()
         if not 0 <= column_number < len(COLUMNS) or not 0 <= row_number < self._total:
             return None
-        if role in (_DISPLAY, _ACCESSIBLE) and row_number < len(self._ids):
-            texts = self._texts.get(self._ids[row_number])
-            if texts is not None:  # the view asks again on every repaint: answer at once
-                self._touch(row_number // PAGE_SIZE)
-                return texts[column_number]
         column = COLUMNS[column_number]
         if role == _ALIGNMENT:
             return _RIGHT if column is CaseloadSort.AGE else _LEFT
@@ -362,7 +393,7 @@ class CaseloadModel(QAbstractTableModel):
         if role in (_DISPLAY, _ACCESSIBLE):
             texts = self._texts.get(row.person_id)
             if texts is None:
-                texts = self._texts[row.person_id] = tuple(cell_text(row, c) for c in COLUMNS)
+                texts = self._texts[row.person_id] = row_texts(row)
             return texts[column_number]
         if role == _TOOLTIP:
             return self._tooltip(row, column)
