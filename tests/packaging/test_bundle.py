@@ -348,8 +348,9 @@ def test_the_bundle_carries_the_qt_modules_the_app_imports(bundle: Bundle) -> No
 
 # Libraries the bundle leaves to the Linux PC (build.spec says why: libGL and libEGL, which
 # Qt links and PyInstaller never bundles, bring the X11 client libraries, libstdc++ and
-# libgcc_s with them; fontconfig and freetype follow the AppImage exclude list), with what
-# PyInstaller itself never bundles and the PC's CUPS.
+# libgcc_s with them; fontconfig and freetype follow the AppImage exclude list; libdbus-1 and
+# GLib are part of every Linux desktop), with what PyInstaller itself never bundles and the
+# PC's CUPS.
 PC_LIBRARIES = {
     "libstdc++.so.6",
     "libgcc_s.so.1",
@@ -363,6 +364,10 @@ PC_LIBRARIES = {
     "libfreetype.so.6",
     "libpng16.so.16",
     "libz.so.1",
+    "libXau.so.6",
+    "libdbus-1.so.3",
+    "libglib-2.0.so.0",
+    "libgthread-2.0.so.0",
 }
 GLIBC_AND_PYINSTALLER_EXCLUDES = (
     "libc.so.",
@@ -418,10 +423,10 @@ def test_every_shipped_library_finds_what_it_links_in_the_bundle_or_on_any_linux
     bundle: Bundle,
 ) -> None:
     """build.spec renames what some libraries link (one OpenSSL, one Kerberos, Pillow on the
-    bundle's zstd, xz and Xau) and leaves some to the PC: a name it forgot would only show
-    when that library loads, perhaps on a PC at a meeting. Here every name resolves: to a
-    file beside the library or on its RPATH, in _internal (the bootloader's library path), or
-    to a library any Linux desktop that runs Qt has."""
+    bundle's zstd and xz and the PC's libxcb) and leaves some to the PC: a name it forgot
+    would only show when that library loads, perhaps on a PC at a meeting. Here every name
+    resolves: to a file beside the library or on its RPATH, in _internal (the bootloader's
+    library path), or to a library any Linux desktop that runs Qt has."""
     internal = bundle.folder / "_internal"
     names_in_internal = {path.name for path in internal.iterdir()}
     unresolved = []
@@ -452,9 +457,18 @@ def test_one_openssl_serves_python_and_libpq_and_the_left_out_copies_stay_out(
     assert b"OpenSSL 3." in crypto[0].read_bytes()
     for private in ("libcrypto-", "libssl-", "libgssapi_krb5-"):
         assert not any(n.startswith(private) for n in names), f"a second {private}* is back"
-    for pillow_copy in ("libzstd-", "liblzma-", "libXau-"):
-        assert not any(n.startswith(pillow_copy) for n in names), f"{pillow_copy}* is back"
-    for left_out in ("libkrb5.so.3", "libk5crypto.so.3", "libkrb5support.so.0", *PC_LIBRARIES):
+    pillow_libs = {path.name for path in (internal / "pillow.libs").iterdir()}
+    for pillow_copy in ("libzstd-", "liblzma-", "libXau-", "libxcb-"):
+        assert not any(n.startswith(pillow_copy) for n in pillow_libs), f"{pillow_copy}* is back"
+    # What the bundle's own libdbus-1 and GLib brought: the PC's copies bring the PC's.
+    under_pc_libraries = ("libsystemd.so.0", "libgcrypt.so.20", "liblz4.so.1", "libpcre2-8.so.0")
+    for left_out in (
+        "libkrb5.so.3",
+        "libk5crypto.so.3",
+        "libkrb5support.so.0",
+        *under_pc_libraries,
+        *PC_LIBRARIES,
+    ):
         assert left_out not in names, f"{left_out} is back in the bundle"
     users = [
         *internal.glob("python3.11/lib-dynload/_ssl.*.so"),
@@ -471,9 +485,9 @@ def test_the_relinked_extensions_load_and_work_with_the_bundles_libraries(
     bundle: Bundle, tmp_path: Path
 ) -> None:
     """Loading resolves every symbol (Python loads extensions with RTLD_NOW), so Python's TLS
-    and hashes on libpq's OpenSSL and Pillow (the PDFs' PNG logo) on the bundle's zstd, xz and
-    Xau are proved here, with this interpreter (the one the bundle was built from) standing
-    in for the frozen one, which runs no code it is handed."""
+    and hashes on libpq's OpenSSL and Pillow (the PDFs' PNG logo) on the bundle's zstd and xz
+    and the PC's libxcb are proved here, with this interpreter (the one the bundle was built
+    from) standing in for the frozen one, which runs no code it is handed."""
     internal = bundle.folder / "_internal"
     extensions = {
         "_ssl": next(internal.glob("python3.11/lib-dynload/_ssl.*.so")),
