@@ -434,6 +434,13 @@ class _Row:
     cells: list[object]  # str, flowables, or _TextCell (text that may be cut between lines)
     continued: list[object]  # what each column that is not text shows on a continuation
 
+    @cached_property
+    def shown(self) -> tuple[object, ...]:
+        """The cells as the table holds them (a text as its flowable, nothing as ""), worked
+        out once: a long table is cut at every page, and each part is a table of the rows
+        it keeps, so a row of a 1,000-row chronology was converted again for every page."""
+        return tuple("" if shown is None else shown for shown in map(_shown, self.cells))
+
 
 # Style commands reportlab keeps as drawing instructions; the others it copies into each
 # cell's style, which a continuation inherits from the table it was cut from.
@@ -476,7 +483,8 @@ class _ContinuingTable(Table):
         heights: list[float | None] | None = None,
         cell_styles: list[list[Any]] | None = None,
     ) -> None:
-        data = [*head, *([_shown(cell) for cell in row.cells] for row in rows)]
+        self._head = head  # before Table's own set-up, which calls normalizeData
+        data = [*head, *(row.shown for row in rows)]
         super().__init__(
             data,
             colWidths=list(layout.widths),
@@ -490,10 +498,14 @@ class _ContinuingTable(Table):
         if cell_styles is not None:
             commands = [command for command in commands if command[0] in _DRAWN_COMMANDS]
         self.setStyle(TableStyle(commands))
-        self._head = head
         self._rows = rows
         self._layout = layout
         self._ends = ends
+
+    def normalizeData(self, data: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """reportlab's, for the head; the body rows are ``_Row.shown``, normal already."""
+        heads = len(self._head)
+        return [*super().normalizeData(data[:heads]), *(list(row) for row in data[heads:])]
 
     def _part(
         self,
