@@ -12,7 +12,7 @@ photocopied or forwarded on its own must still say how it may be handled and whe
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -484,7 +484,7 @@ class _ContinuingTable(Table):
         cell_styles: list[list[Any]] | None = None,
     ) -> None:
         self._head = head  # before Table's own set-up, which calls normalizeData
-        data = [*head, *(row.shown for row in rows)]
+        data: list[list[Any] | tuple[Any, ...]] = [*head, *(row.shown for row in rows)]
         super().__init__(
             data,
             colWidths=list(layout.widths),
@@ -502,10 +502,11 @@ class _ContinuingTable(Table):
         self._layout = layout
         self._ends = ends
 
-    def normalizeData(self, data: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    def normalizeData(self, data: Iterable[Iterable[Any]]) -> list[list[Any]]:
         """reportlab's, for the head; the body rows are ``_Row.shown``, normal already."""
+        rows = list(data)
         heads = len(self._head)
-        return [*super().normalizeData(data[:heads]), *(list(row) for row in data[heads:])]
+        return [*super().normalizeData(rows[:heads]), *(list(row) for row in rows[heads:])]
 
     def _part(
         self,
