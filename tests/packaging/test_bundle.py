@@ -364,6 +364,8 @@ PC_LIBRARIES = {
     "libfreetype.so.6",
     "libpng16.so.16",
     "libz.so.1",
+    "libzstd.so.1",
+    "liblzma.so.5",
     "libXau.so.6",
     "libdbus-1.so.3",
     "libglib-2.0.so.0",
@@ -423,7 +425,7 @@ def test_every_shipped_library_finds_what_it_links_in_the_bundle_or_on_any_linux
     bundle: Bundle,
 ) -> None:
     """build.spec renames what some libraries link (one OpenSSL, one Kerberos, Pillow on the
-    bundle's zstd and xz and the PC's libxcb) and leaves some to the PC: a name it forgot
+    PC's zstd, xz and libxcb) and leaves some to the PC: a name it forgot
     would only show when that library loads, perhaps on a PC at a meeting. Here every name
     resolves: to a file beside the library or on its RPATH, in _internal (the bootloader's
     library path), or to a library any Linux desktop that runs Qt has."""
@@ -485,8 +487,8 @@ def test_the_relinked_extensions_load_and_work_with_the_bundles_libraries(
     bundle: Bundle, tmp_path: Path
 ) -> None:
     """Loading resolves every symbol (Python loads extensions with RTLD_NOW), so Python's TLS
-    and hashes on libpq's OpenSSL and Pillow (the PDFs' PNG logo) on the bundle's zstd and xz
-    and the PC's libxcb are proved here, with this interpreter (the one the bundle was built
+    and hashes on libpq's OpenSSL and Pillow (the PDFs' PNG logo) on the PC's zstd, xz and
+    libxcb are proved here, with this interpreter (the one the bundle was built
     from) standing in for the frozen one, which runs no code it is handed."""
     internal = bundle.folder / "_internal"
     extensions = {
