@@ -410,6 +410,9 @@ class Referral(Tracked, Base):
             "allocated_worker_id",
             "decided_on",
             "first_contact_on",
+            # The report's funnel and its referrals' facts (migration 0017).
+            "closure_reason",
+            "young_person_id",
         ),
         Index(
             "ix_referral_status_cover",
@@ -421,6 +424,9 @@ class Referral(Tracked, Base):
             "young_person_id",
             "allocated_worker_id",
             "closure_reason",
+            # The report's episodes, and a referring agency filter (migration 0017).
+            "open_case_referral_id",
+            "referring_agency_id",
         ),
     )
 
@@ -653,13 +659,17 @@ class Outcome(Tracked, Base):
 
     __table_args__ = (
         Index("ix_outcome_person_date", "young_person_id", "recorded_on"),
-        # The latest education status per person, for the outcome report.
+        # The first and latest education status and wellbeing score per person, and the
+        # arrests and charges, for the outcome report (migration 0017).
         Index(
-            "ix_outcome_person_date_education",
+            "ix_outcome_person_date_cover",
             "young_person_id",
             "recorded_on",
             "id",
             "education_status",
+            "wellbeing",
+            "arrests",
+            "charges",
         ),
     )
 

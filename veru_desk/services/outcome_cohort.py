@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,10 @@ ACCEPTED = frozenset(
         ReferralStatus.CLOSED,
     }
 )
+_NOT_ACCEPTED = sorted(set(ReferralStatus) - ACCEPTED)
 STAGES = ("Referred", "Accepted", "First contact", "Engaged", "Closed positively")
+# The stages after "Referred" a referral reached, in that order.
+Stages = tuple[bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,11 @@ class ReferralFacts:
     closed_positively: bool
     days_to_decision: int | None
     days_to_contact: int | None
+
+    @property
+    def stages(self) -> Stages:
+        """Accepted, first contact, engaged, closed positively."""
+        return (self.accepted, self.contacted, self.engaged, self.closed_positively)
 
 
 @dataclass(frozen=True)
@@ -94,14 +103,19 @@ class Funnel:
 
     @classmethod
     def of(cls, facts: Iterable[ReferralFacts]) -> Funnel:
-        rows = list(facts)
-        return cls(
-            len(rows),
-            sum(f.accepted for f in rows),
-            sum(f.contacted for f in rows),
-            sum(f.engaged for f in rows),
-            sum(f.closed_positively for f in rows),
-        )
+        return cls.counted(Counter(f.stages for f in facts))
+
+    @classmethod
+    def counted(cls, reached: Mapping[Stages, int]) -> Funnel:
+        """From how many referrals reached each combination of stages (``ReferralFacts.stages``):
+        a breakdown counts a few such combinations per group rather than its every referral."""
+        counts = [0, 0, 0, 0, 0]
+        for stages, n in reached.items():
+            counts[0] += n
+            for index, stage in enumerate(stages, 1):
+                if stage:
+                    counts[index] += n
+        return cls(*counts)
 
 
 @dataclass(frozen=True)
@@ -259,9 +273,14 @@ def _attended(
     session: Session, received: Sequence[ColumnElement[bool]], since: dt.date
 ) -> dict[int | None, int]:
     """Attended sessions (from ``since``) per accepted, contacted referral of the cohort,
-    counted by the database through the sessions' referral index."""
+    counted by the database through the sessions' referral index.
+
+    The cohort's contacted referrals are read from the period's range of the received-on
+    covering index: "not one of the other statuses" (the same referrals: a status is never
+    NULL) so that SQLite does not take ``ix_referral_status`` for the IN list and read every
+    accepted referral of the database from the table (590 -> 260 ms at 100,000 people)."""
     contacted_referrals = select(Referral.id).where(
-        *received, Referral.status.in_(ACCEPTED), Referral.first_contact_on.is_not(None)
+        *received, Referral.status.not_in(_NOT_ACCEPTED), Referral.first_contact_on.is_not(None)
     )
     return dict(
         session.execute(

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -91,6 +92,7 @@ from veru_desk.domain.suppression import (
     table_relations,
 )
 from veru_desk.services.access import require_role
+from veru_desk.services.case_state import EPISODE
 from veru_desk.services.outcome_cohort import (
     ENGAGED_SESSIONS,
     STAGES,
@@ -98,6 +100,7 @@ from veru_desk.services.outcome_cohort import (
     OffendingFigures,
     ReferralFacts,
     Spread,
+    Stages,
     WellbeingFigures,
     cohort_funnel,
     offending,
@@ -590,7 +593,7 @@ class _Queries:
         """Young people with an accepted episode running at some point in the period."""
         return select(Referral.young_person_id).where(
             Referral.status.in_(ACCEPTED_PATH),
-            Referral.open_case_referral_id.is_(None),  # a re-referral noted on an open case
+            EPISODE,  # not a re-referral noted on an open case
             self._decided_on() <= self.period.end,
             or_(Referral.closed_on.is_(None), Referral.closed_on >= self.period.start),
             *self._referral_filters(),
@@ -606,7 +609,7 @@ class _Queries:
         """(young person, episode start, closed on) of the episodes supported in the period."""
         return select(Referral.young_person_id, self._decided_on(), Referral.closed_on).where(
             Referral.status.in_(ACCEPTED_PATH),
-            Referral.open_case_referral_id.is_(None),
+            EPISODE,
             self._decided_on() <= self.period.end,
             or_(Referral.closed_on.is_(None), Referral.closed_on >= self.period.start),
             *self._referral_filters(),
@@ -699,7 +702,7 @@ class _Queries:
             .outerjoin(User, User.id == Referral.allocated_worker_id)
             .where(
                 Referral.status.in_(ACCEPTED_PATH),
-                Referral.open_case_referral_id.is_(None),  # counted with its case's episode
+                EPISODE,  # a re-referral is counted with its case's episode
                 self._decided_on() <= end,
                 or_(Referral.closed_on.is_(None), Referral.closed_on > end),
                 *self._referral_filters(),
@@ -918,16 +921,26 @@ def age_band(age: int) -> str:
 
 def breakdowns(facts: Sequence[ReferralFacts]) -> list[Breakdown]:
     """The funnel by age band at referral, gender, ethnicity and named referring agency: for
-    everyone referred, not only those supported."""
+    everyone referred, not only those supported. Each is tallied by the facts' own value (an
+    age, a gender, an agency...) and stages reached, and only the few distinct values are
+    labelled and grouped."""
+    stages = [f.stages for f in facts]
 
     def grouped(
-        key: str, title: str, column: str, label: Callable[[ReferralFacts], str], order: list[str]
+        key: str,
+        title: str,
+        column: str,
+        values: Iterable[Hashable],
+        label: Callable[[Any], str],
+        order: list[str] | None,
     ) -> Breakdown:
-        groups: dict[str, list[ReferralFacts]] = {}
-        for fact in facts:
-            groups.setdefault(label(fact), []).append(fact)
+        groups: dict[str, Counter[Stages]] = {}
+        for (value, reached), n in Counter(zip(values, stages, strict=True)).items():
+            groups.setdefault(label(value), Counter())[reached] += n
+        if order is None:
+            order = sorted(groups, key=str.casefold)
         ordered = [g for g in order if g in groups] + sorted(set(groups) - set(order))
-        return Breakdown(key, title, column, [(g, Funnel.of(groups[g])) for g in ordered])
+        return Breakdown(key, title, column, [(g, Funnel.counted(groups[g])) for g in ordered])
 
     bands = [label for label, _, _ in AGE_BANDS] + ["Not known"]
     return [
@@ -935,35 +948,44 @@ def breakdowns(facts: Sequence[ReferralFacts]) -> list[Breakdown]:
             "by_age",
             "Referrals and outcomes by age at referral",
             "Age band",
-            lambda f: age_band(f.age),
+            (f.age for f in facts),
+            age_band,
             bands,
         ),
         grouped(
             "by_gender",
             "Referrals and outcomes by gender",
             "Gender",
-            lambda f: f.gender.label,
+            (f.gender for f in facts),
+            _label,
             [g.label for g in Gender],
         ),
         grouped(
             "by_ethnicity",
             "Referrals and outcomes by ethnicity",
             "Ethnicity",
-            lambda f: f.ethnicity.label,
+            (f.ethnicity for f in facts),
+            _label,
             [e.label for e in Ethnicity],
         ),
         grouped(
             "by_agency",
             "Referrals and outcomes by referring agency",
             "Referring agency",
+            ((f.agency, f.agency_type) for f in facts),
             _agency_label,
-            sorted({_agency_label(f) for f in facts}, key=str.casefold),
+            None,
         ),
     ]
 
 
-def _agency_label(fact: ReferralFacts) -> str:
-    return f"{fact.agency} \u2013 {fact.agency_type.label}"
+def _label(value: Gender | Ethnicity) -> str:
+    return value.label
+
+
+def _agency_label(agency: tuple[str, AgencyType]) -> str:
+    name, agency_type = agency
+    return f"{name} \u2013 {agency_type.label}"
 
 
 def quarter_spans(period: ReportPeriod) -> list[ReportPeriod]:
@@ -989,14 +1011,15 @@ def quarter_label(span: ReportPeriod) -> str:
 
 
 def quarters(period: ReportPeriod, facts: Sequence[ReferralFacts]) -> list[QuarterFigures]:
-    return [
-        QuarterFigures(
-            quarter_label(span),
-            span,
-            Funnel.of(f for f in facts if span.start <= f.received_on <= span.end),
-        )
-        for span in quarter_spans(period)
-    ]
+    by_day = Counter((f.received_on, f.stages) for f in facts)
+    figures = []
+    for span in quarter_spans(period):
+        reached: Counter[Stages] = Counter()
+        for (day, stages), n in by_day.items():
+            if span.start <= day <= span.end:
+                reached[stages] += n
+        figures.append(QuarterFigures(quarter_label(span), span, Funnel.counted(reached)))
+    return figures
 
 
 def _median(days: list[int]) -> tuple[float | None, int]:
