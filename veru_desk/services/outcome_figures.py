@@ -96,6 +96,7 @@ from veru_desk.services.case_state import EPISODE
 from veru_desk.services.outcome_cohort import (
     ENGAGED_SESSIONS,
     STAGES,
+    Days,
     Funnel,
     OffendingFigures,
     ReferralFacts,
@@ -103,6 +104,7 @@ from veru_desk.services.outcome_cohort import (
     Stages,
     WellbeingFigures,
     cohort_funnel,
+    driver_rows,
     offending,
     referral_facts,
     wellbeing,
@@ -683,14 +685,17 @@ class _Queries:
     def median_days(self) -> tuple[tuple[float | None, int], tuple[float | None, int]]:
         """Median whole days from receipt to decision and to first contact, over referrals
         received in the period that reached the step, from one fetch of three date columns."""
-        rows = self.session.execute(
+        rows = driver_rows(
+            self.session,
             select(Referral.received_on, Referral.decided_on, Referral.first_contact_on).where(
                 *self._received(),
                 or_(Referral.decided_on.is_not(None), Referral.first_contact_on.is_not(None)),
-            )
-        ).all()
-        to_decision = [(d - r).days for r, d, _ in rows if d is not None]
-        to_contact = [(c - r).days for r, _, c in rows if c is not None]
+            ),
+        )
+        day = Days()
+        dated = [(day.on(r), day(d), day(c)) for r, d, c in rows]
+        to_decision = [(d - r).days for r, d, _ in dated if d is not None]
+        to_contact = [(c - r).days for r, _, c in dated if c is not None]
         return _median(to_decision), _median(to_contact)
 
     def caseload_by_worker(self) -> list[tuple[str, int]]:
