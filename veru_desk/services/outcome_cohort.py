@@ -177,7 +177,7 @@ def referral_facts(
     """The cohort (referrals matching ``received``, none received before ``since``) with the
     stages each reached. Attended sessions are counted per referral by the database (one
     small row per accepted, contacted referral), through the sessions' referral index."""
-    rows = driver_rows(
+    rows = _driver_rows(
         session,
         select(
             Referral.id,
@@ -198,7 +198,7 @@ def referral_facts(
         .order_by(Referral.id),
     )
     attended = _attended(session, received, since)
-    day = Days()
+    day = _Days().on
     agency_types, genders, ethnicities = _members(AgencyType), _members(Gender), _members(Ethnicity)
     facts = []
     for (
@@ -214,8 +214,9 @@ def referral_facts(
         contact_text,
         closure_reason,
     ) in rows:
-        received_on = day.on(received_text)
-        decided_on, first_contact_on = day(decided_text), day(contact_text)
+        received_on = day(received_text)
+        decided_on = None if decided_text is None else day(decided_text)
+        first_contact_on = None if contact_text is None else day(contact_text)
         accepted, contacted, engaged, positive = _stages(
             status, first_contact_on, closure_reason, attended.get(ident, 0)
         )
@@ -225,7 +226,7 @@ def referral_facts(
                 received_on=received_on,
                 agency=agency,
                 agency_type=agency_types[agency_type],
-                age=age_on(day.on(born), received_on),
+                age=age_on(day(born), received_on),
                 gender=genders[gender],
                 ethnicity=ethnicities[ethnicity],
                 accepted=accepted,
@@ -250,7 +251,7 @@ def cohort_funnel(
     receipt to a decision and to a first contact of those that reached them, from the
     referrals alone: for the previous period's comparison, which prints no breakdown, so the
     young person's and agency's details of every referral are not read and converted."""
-    rows = driver_rows(
+    rows = _driver_rows(
         session,
         select(
             Referral.id,
@@ -262,7 +263,7 @@ def cohort_funnel(
         ).where(*received),
     )
     attended = _attended(session, received, since)
-    day = Days()
+    day = _Days()
     counts = [0, 0, 0, 0, 0]
     to_decision: list[int] = []
     to_contact: list[int] = []
@@ -281,9 +282,9 @@ def cohort_funnel(
     return Funnel(*counts), to_decision, to_contact
 
 
-def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+def _driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """The rows of ``query`` as the driver gives them: an enum as its stored value, a date as
-    a date on PostgreSQL and ISO text on SQLite (read with ``Days``). SQLAlchemy's per-row
+    a date on PostgreSQL and ISO text on SQLite (read with ``_Days``). SQLAlchemy's per-row
     processing (a date parsed, an enum looked up, for every column of every row) took longer
     than the statements themselves over a year's 38,000 referrals at 100,000 people."""
     result = session.connection().execute(query)
@@ -293,7 +294,7 @@ def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[A
         result.close()
 
 
-class Days:
+class _Days:
     """Dates as either driver gives them (SQLite's as ISO text), each distinct text read once:
     a year of referrals has a few hundred days received and a few thousand birthdays."""
 
@@ -314,7 +315,7 @@ class Days:
 
 
 def _members(enum: type[E]) -> dict[str, E]:
-    """An enum's members by their stored value (as ``driver_rows`` gives them)."""
+    """An enum's members by their stored value (as ``_driver_rows`` gives them)."""
     return {member.value: member for member in enum}
 
 
@@ -332,7 +333,7 @@ def _attended(
         *received, Referral.status.not_in(_NOT_ACCEPTED), Referral.first_contact_on.is_not(None)
     )
     return dict(
-        driver_rows(
+        _driver_rows(
             session,
             select(MentoringSession.referral_id, func.count())
             .where(

@@ -96,7 +96,6 @@ from veru_desk.services.case_state import EPISODE
 from veru_desk.services.outcome_cohort import (
     ENGAGED_SESSIONS,
     STAGES,
-    Days,
     Funnel,
     OffendingFigures,
     ReferralFacts,
@@ -104,7 +103,6 @@ from veru_desk.services.outcome_cohort import (
     Stages,
     WellbeingFigures,
     cohort_funnel,
-    driver_rows,
     offending,
     referral_facts,
     wellbeing,
@@ -410,7 +408,6 @@ class OutcomeReportService(SnapshotService):
             by_reason = q.referrals_by_reason()
             step(1)
             decisions = q.decisions()
-            (to_decision, decided), (to_contact, contacted) = q.median_days()
             step(2)
             caseload = q.caseload_by_worker()
             step(3)
@@ -426,6 +423,13 @@ class OutcomeReportService(SnapshotService):
             supported, ages, genders, ethnicities = q.demographics()
             step(8)
             facts = q.facts()
+            # Over the referrals received in the period that reached the step.
+            to_decision, decided = _median(
+                [f.days_to_decision for f in facts if f.days_to_decision is not None]
+            )
+            to_contact, contacted = _median(
+                [f.days_to_contact for f in facts if f.days_to_contact is not None]
+            )
             offending_figures = offending(session, q.supported_episodes(), period.end)
             wellbeing_figures = wellbeing(q.wellbeing_pairs())
             step(9)
@@ -682,22 +686,6 @@ class _Queries:
         ]
         return {label: rows[label] for label in order if rows.get(label)}
 
-    def median_days(self) -> tuple[tuple[float | None, int], tuple[float | None, int]]:
-        """Median whole days from receipt to decision and to first contact, over referrals
-        received in the period that reached the step, from one fetch of three date columns."""
-        rows = driver_rows(
-            self.session,
-            select(Referral.received_on, Referral.decided_on, Referral.first_contact_on).where(
-                *self._received(),
-                or_(Referral.decided_on.is_not(None), Referral.first_contact_on.is_not(None)),
-            ),
-        )
-        day = Days()
-        dated = [(day.on(r), day(d), day(c)) for r, d, c in rows]
-        to_decision = [(d - r).days for r, d, _ in dated if d is not None]
-        to_contact = [(c - r).days for r, _, c in dated if c is not None]
-        return _median(to_decision), _median(to_contact)
-
     def caseload_by_worker(self) -> list[tuple[str, int]]:
         end = self.period.end
         worker = func.coalesce(User.display_name, literal(NOT_ALLOCATED))
@@ -722,18 +710,32 @@ class _Queries:
     def sessions(self) -> tuple[SessionFigures, dict[SessionType, SessionFigures]]:
         start = dt.datetime.combine(self.period.start, dt.time.min)
         end = dt.datetime.combine(self.period.end + dt.timedelta(days=1), dt.time.min)
+        # Counted per start time first, the order of ix_mentoring_session_start, so SQLite
+        # groups the year's sessions as it reads them and sorts only those few counts (62,000
+        # of 704,000 sessions at 100,000 people): grouped by type and attendance at once, it
+        # sorted every session (0.7 s against 0.25 s).
         query = select(
-            MentoringSession.session_type, MentoringSession.attendance, func.count()
+            MentoringSession.session_type.label("kind"),
+            MentoringSession.attendance.label("attendance"),
+            func.count().label("n"),
         ).where(MentoringSession.planned_start >= start, MentoringSession.planned_start < end)
         cohort = self._cohort()
         if cohort is not None:
             query = query.where(MentoringSession.young_person_id.in_(cohort))
+        per_start = query.group_by(
+            MentoringSession.planned_start,
+            MentoringSession.session_type,
+            MentoringSession.attendance,
+        ).subquery()
         rows = self.session.execute(
-            query.group_by(MentoringSession.session_type, MentoringSession.attendance)
+            select(per_start.c.kind, per_start.c.attendance, func.sum(per_start.c.n)).group_by(
+                per_start.c.kind, per_start.c.attendance
+            )
         ).all()
         per_type: dict[SessionType, dict[Attendance, int]] = {}
         totals: dict[Attendance, int] = {}
-        for kind, attendance, n in rows:
+        for kind, attendance, summed in rows:
+            n = int(summed)  # PostgreSQL sums counts as numeric
             per_type.setdefault(kind, {})[attendance] = n
             totals[attendance] = totals.get(attendance, 0) + n
         by_type = {
