@@ -293,6 +293,9 @@ class YoungPerson(Tracked, Base):
             "sort_name",
             "id",
         ),
+        # The referrals a caseworker entered that await triage (their own cases while
+        # unallocated), without walking every unallocated person: every closed case is one.
+        Index("ix_young_person_created_unallocated", "created_by_id", "current_worker_id"),
     )
 
 
