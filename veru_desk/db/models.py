@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -251,7 +252,7 @@ class YoungPerson(Tracked, Base):
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A duplicate merged into another record (``PersonMerge``): kept as a tombstone, hidden
     # from lists, search and duplicate checks; erased with the record it points at.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id"))
 
     # No foreign key: referral already points here, and a cycle of constraints would need
     # ALTER TABLE, which SQLite lacks. case_state.refresh keeps it right.
@@ -296,6 +297,14 @@ class YoungPerson(Tracked, Base):
         # The referrals a caseworker entered that await triage (their own cases while
         # unallocated), without walking every unallocated person: every closed case is one.
         Index("ix_young_person_created_unallocated", "created_by_id", "current_worker_id"),
+        # The few records merged into another, and only them: with every young person in it,
+        # SQLite read a search's "not merged away" from it, not the search's own index.
+        Index(
+            "ix_young_person_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
     )
 
 
