@@ -47,11 +47,12 @@ def test_caseload_model_passes_qt_model_checks(
 
 
 def test_rows_are_fetched_a_page_at_a_time_only_when_shown(
-    monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
 ) -> None:
     monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
     model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
+    qtbot.waitUntil(lambda: model.rowCount() == 7)  # the other ids, read when idle
     # the first page's rows came with the query itself: showing them reads nothing more
     assert model.page_fetches == 0 and model.cached_row_count() == 3
     assert model.index(0, 1).data() == "An, Nguyễn Văn"
@@ -250,24 +251,30 @@ def test_a_new_query_reads_the_first_page_and_the_other_ids_when_idle(
             return found
 
     model = CaseloadModel(lambda: Counting())  # type: ignore[arg-type,return-value]
+    totals: list[int] = []
+    model.total_changed.connect(totals.append)
     model.set_filter(CaseloadFilter())
-    assert model.rowCount() == 7 and model.total() == 7
+    # the first page alone, not counted: its length is not the number of cases
+    assert model.rowCount() == 3 and totals == [-1]
     assert model.index(0, 1).data() == "An, Nguyễn Văn"
     assert model.page_fetches == 0 and whole_lists == []
-    # the view needs none of the others yet; once idle, they are read all the same
-    qtbot.waitUntil(lambda: whole_lists == [7])
+    # once idle, the others are read, follow the first page, and are counted
+    with qtbot.waitSignal(model.rowsInserted):
+        qtbot.waitUntil(lambda: whole_lists == [7])
+    assert model.rowCount() == 7 and model.total() == 7 and totals == [-1, 7]
     names = [model.index(r, 1).data() for r in range(7)]
     assert names == sorted(names, key=lambda n: n.casefold().replace("ó", "o"))
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
-def test_scrolling_past_the_first_page_before_idle_reads_the_rest_at_once(
-    monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+def test_the_rest_follow_the_first_page_in_the_order_of_the_whole_list(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
 ) -> None:
     monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
     model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
     ids = as_manager.caseload.ids(CaseloadFilter())
+    qtbot.waitUntil(lambda: model.rowCount() == 7)
     assert model.index(6, 1).data() == "Yılmaz, Ayşe"
     assert [model.person_id_at(r) for r in range(7)] == ids
     assert model.index(5, 0).data(caseload_model.PERSON_ID_ROLE) == ids[5]
@@ -279,9 +286,23 @@ def test_a_case_referred_between_the_first_page_and_the_rest_shows_the_list_afre
     monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
     model = CaseloadModel(lambda: as_manager.caseload)
     model.set_filter(CaseloadFilter())
-    assert model.rowCount() == 7
-    refer(as_manager, "Chidinma", "Okonkwo", years=15)  # lands between the two reads
+    assert model.rowCount() == 3
+    # lands between the two reads, and among the first page's names
+    refer(as_manager, "Chidinma", "Abara", years=15)
     with qtbot.waitSignal(model.modelReset):
+        qtbot.waitUntil(lambda: model.rowCount() == 8)
+    names = [model.index(r, 1).data() for r in range(8)]
+    assert names[0] == "Abara, Chidinma" and "…" not in names
+
+
+def test_a_case_referred_between_the_reads_after_the_first_page_follows_it(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    model = CaseloadModel(lambda: as_manager.caseload)
+    model.set_filter(CaseloadFilter())
+    refer(as_manager, "Chidinma", "Okonkwo", years=15)  # after the first page's names
+    with qtbot.waitSignal(model.rowsInserted):
         qtbot.waitUntil(lambda: model.rowCount() == 8)
     names = [model.index(r, 1).data() for r in range(8)]
     assert "Okonkwo, Chidinma" in names and "…" not in names
@@ -302,3 +323,20 @@ def test_sorting_before_the_rest_is_read_keeps_the_selected_case_selected(
     (selected,) = view.selectionModel().selectedRows()
     assert model.person_id_at(selected.row()) == chosen
     assert model.rowCount() == 7
+
+
+def test_the_page_says_it_is_counting_until_the_whole_list_is_read(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_manager: Services, seven_cases: list[int]
+) -> None:
+    """A page's length is not the number of cases: the label never shows 3 for 7."""
+    monkeypatch.setattr(caseload_model, "PAGE_SIZE", 3)
+    page = CaseloadPage(as_manager)
+    qtbot.addWidget(page)
+    page.show()
+    shown: list[str] = []
+    page.model.total_changed.connect(lambda _total: shown.append(page.total_label.text()))
+    page.status_filter.setCurrentIndex(page.status_filter.findText("All cases"))
+    page.refresh()
+    qtbot.waitUntil(lambda: page.total_label.text() == "7 cases")
+    assert "Counting cases…" in shown
+    assert not any(text.startswith("3 ") for text in shown)

@@ -271,6 +271,10 @@ class CaseloadPage(QWidget):
             self.refresh()
 
     def _show_total(self, total: int) -> None:
+        if total < 0:  # the first page is on show; the rest are being read
+            self.total_label.setText("Counting cases…")
+            self.open_button.setEnabled(True)
+            return
         if total == 0:
             self.total_label.setText(
                 "No case matches these filters: change or clear them to see more."

@@ -122,7 +122,8 @@ def review_overdue(row: CaseloadRow, today: dt.date) -> bool:
 
 
 class CaseloadModel(QAbstractTableModel):
-    #: the number of matching cases changed (after a filter or a reload)
+    #: the number of matching cases changed (after a filter or a reload); -1 while the
+    #: first page is on show and the rest are still to be read and counted
     total_changed = Signal(int)
 
     def __init__(
@@ -133,7 +134,8 @@ class CaseloadModel(QAbstractTableModel):
         super().__init__(parent)
         self._service = caseload
         self._ids: list[int] = []  # the ids read so far, in display order: a prefix of all
-        self._total = 0  # how many cases match: the row count
+        self._total = 0  # the row count: how many cases match, once ``_counted``
+        self._counted = True
         self._generation = 0  # one per set of ids, so a late read of the rest can tell
         self._rows: dict[int, CaseloadRow] = {}
         # Each cached row's cell texts, worked out when the view first asks: Qt asks again
@@ -156,10 +158,10 @@ class CaseloadModel(QAbstractTableModel):
         self.requery()
 
     def requery(self) -> None:
-        """Re-runs the query for the current filter and sort: the first page's rows and the
-        count in one snapshot (the whole list of 18,330 open cases took 5 ms of a 28 ms first
-        screen at 100,000 people); the other ids follow (``_read_rest``), and their rows
-        load as they show."""
+        """Re-runs the query for the current filter and sort: the first page's rows first;
+        the other ids, and so the count, when the event loop is next idle (``_read_rest``),
+        and their rows as they show. At 300,000 people the count of 54,759 open cases took
+        8 ms and the whole list of them more: the first screen waits for neither."""
         try:
             rows, total = self._caseload.first_rows(
                 self.filter, self.sort_key, self.descending, limit=PAGE_SIZE
@@ -175,12 +177,15 @@ class CaseloadModel(QAbstractTableModel):
         the view has finished what it is doing: a reset in the middle of a paint is unsafe."""
         if generation is not None and generation != self._generation:
             return
-        if len(self._ids) >= self._total:
+        if self._counted and len(self._ids) >= self._total:
             return
         try:
             ids = self._caseload.ids(self.filter, self.sort_key, self.descending)
         except VeruError as error:
             log.warning("caseload query failed: %s", error)
+            return
+        if not self._counted and ids[: len(self._ids)] == self._ids:
+            self._extend(ids)
             return
         if len(ids) == self._total and ids[: len(self._ids)] == self._ids:
             self._ids = ids
@@ -188,6 +193,16 @@ class CaseloadModel(QAbstractTableModel):
         self._ids = ids[: self._total]
         generation = self._generation
         QTimer.singleShot(0, self, lambda: self._show_changed(ids, generation))
+
+    def _extend(self, ids: list[int]) -> None:
+        """The whole list, the first page of which is on show: the rest follow it."""
+        first = len(self._ids)
+        if len(ids) > first:
+            self.beginInsertRows(QModelIndex(), first, len(ids) - 1)
+            self._ids, self._total = ids, len(ids)
+            self.endInsertRows()
+        self._counted = True
+        self.total_changed.emit(self._total)
 
     def _show_changed(self, ids: list[int], generation: int) -> None:
         if generation == self._generation:
@@ -207,13 +222,14 @@ class CaseloadModel(QAbstractTableModel):
     def seed(self, ids: list[int], first_page: Sequence[CaseloadRow]) -> None:
         """Shows ids and their first page as read at start-up (``services.quick_start``),
         for the default filter and sort, which are what a new model has."""
-        self._show_first(ids, first_page)
+        self._show_first(ids, first_page, len(ids))
 
     def _show_first(
         self, ids: list[int], first_page: Sequence[CaseloadRow], total: int | None = None
     ) -> None:
-        """Shows ``ids`` (all of them, or the first of ``total``) with the rows of the first."""
-        self.set_ids(ids, total)
+        """Shows ``ids`` with the rows of the first page: all the ids there are, or the first
+        of ``total``, or (``total`` None) the first of a number not counted yet."""
+        self.set_ids(ids, total, counted=total is not None or len(ids) < PAGE_SIZE)
         for r in first_page:
             self._keep(r)
         self._pages[0] = self._ids[:PAGE_SIZE]
@@ -239,11 +255,14 @@ class CaseloadModel(QAbstractTableModel):
             self.index(min(seeded), 0), self.index(max(seeded), column), [_DISPLAY]
         )
 
-    def set_ids(self, ids: list[int], total: int | None = None) -> None:
-        """``ids`` in display order: all of them, or the first of ``total``."""
+    def set_ids(self, ids: list[int], total: int | None = None, *, counted: bool = True) -> None:
+        """``ids`` in display order: all of them, or the first of ``total``; not ``counted``,
+        the first of a number that the next read of them all will tell (``total_changed``
+        says -1 until then: a page's length is not the number of cases)."""
         self.beginResetModel()
         self._ids = list(ids)
         self._total = len(self._ids) if total is None else max(total, len(self._ids))
+        self._counted = counted
         self._generation += 1
         self._rows.clear()
         self._texts.clear()
@@ -251,8 +270,8 @@ class CaseloadModel(QAbstractTableModel):
         self._newest_page = -1
         self._today = dt.date.today()
         self.endResetModel()
-        self.total_changed.emit(self._total)
-        if len(self._ids) < self._total:
+        self.total_changed.emit(self._total if counted else -1)
+        if len(self._ids) < self._total or not counted:
             generation = self._generation
             QTimer.singleShot(0, self, lambda: self._read_rest(generation))
 
