@@ -295,3 +295,31 @@ def test_a_worker_and_status_filter_is_answered_from_an_index(
     # the rows present (at 100,000 people it is the worker/status index, 6 ms).
     assert "SEARCH young_person USING INDEX" in plan
     assert "SCAN young_person" not in plan
+
+
+@pytest.mark.parametrize("typed", ["N", "an", "W", "s", "Ó S"])
+def test_a_common_prefix_walked_in_name_order_finds_the_same_people_in_the_same_order(
+    monkeypatch: pytest.MonkeyPatch, as_manager: Services, unit: Unit, typed: str
+) -> None:
+    """A prefix matching many ("M" at 300,000 people) is found by walking the names in
+    order; the list must be the one the look-up by id gives."""
+    from veru_desk.services import people
+
+    by_id = [hit.person_id for hit in as_manager.people.search(typed)]
+    monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0)  # every prefix counts as common
+    walked = [hit.person_id for hit in as_manager.people.search(typed)]
+    assert walked == by_id and by_id
+
+
+@pytest.mark.sqlite_only  # SQLite's query planner
+def test_a_common_prefix_is_read_in_name_order_not_looked_up_by_id_and_sorted(
+    monkeypatch: pytest.MonkeyPatch, db: Database, as_manager: Services, unit: Unit
+) -> None:
+    from veru_desk.services import people
+
+    monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0)
+    plan = _plan_of_first_ids_query(db, lambda: as_manager.people.search("N"))
+    assert "ix_young_person_sort_name" in plan and "TEMP B-TREE FOR ORDER BY" not in plan
+    monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 10_000)
+    plan = _plan_of_first_ids_query(db, lambda: as_manager.people.search("N"))
+    assert "INTEGER PRIMARY KEY" in plan

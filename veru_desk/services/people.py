@@ -445,7 +445,10 @@ class PeopleService(Service):
             return []
         with self._read() as session:
             require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="search for people")
-            query = search_query(text).where(YoungPerson.merged_into_id.is_(None))
+            walk = self.actor.is_manager and common_name_prefixes(session, text)
+            query = search_query(text, in_name_order=walk).where(
+                YoungPerson.merged_into_id.is_(None)
+            )
             if not self.actor.is_manager:
                 query = query.where(YoungPerson.id.in_(own_case_ids(self.actor)))
             ids = list(session.scalars(query.limit(limit)))
@@ -734,9 +737,36 @@ def exact_match_ids(session: Session, text: str) -> list[int]:
     return found
 
 
-def search_query(text: str) -> Select[int]:
+#: A name prefix with more name tokens than this ("M", "Ma": 62,331 and 28,304 of them at
+#: 300,000 people) is matched by walking everyone in name order until the page is full.
+#: Reading each match by id and sorting them all took 41-65 ms on the plain file and 165 ms
+#: encrypted; the walk 11-23 ms. A rarer prefix ("wojc", 3,341) is faster read by id.
+COMMON_PREFIX_TOKENS = 5000
+
+
+def common_name_prefixes(session: Session, text: str) -> bool:
+    """Whether every name prefix typed matches more than ``COMMON_PREFIX_TOKENS`` tokens,
+    each counted only that far (one index range a prefix)."""
+    tokens = [t for t in query_tokens(text) if t]
+    if not tokens or looks_like_case_reference(text) or any(ch.isdigit() for ch in text):
+        return False
+    for token in tokens:
+        beyond = (
+            select(NameToken.young_person_id)
+            .where(_prefix_filter(NameToken.token, token))
+            .offset(COMMON_PREFIX_TOKENS)
+            .limit(1)
+        )
+        if session.scalar(beyond) is None:
+            return False
+    return True
+
+
+def search_query(text: str, *, in_name_order: bool = False) -> Select[int]:
     """The ids matching a typed search, best first. Shared by the search box and the caseload
-    filter so both find the same people."""
+    filter so both find the same people. ``in_name_order`` (for prefixes common enough,
+    ``common_name_prefixes``) has the database walk the names in order rather than look
+    the matches up by id: the same people, in the same order."""
     text = text.strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if looks_like_case_reference(text):
@@ -761,9 +791,11 @@ def search_query(text: str) -> Select[int]:
     if not tokens:
         return select(YoungPerson.id).where(YoungPerson.id.is_(None))
     query = select(YoungPerson.id)
+    # ``id + 0`` is not the id column to the planner, so it cannot drive the query by id.
+    person = YoungPerson.id + 0 if in_name_order else YoungPerson.id
     for token in tokens:
         matching = select(NameToken.young_person_id).where(_prefix_filter(NameToken.token, token))
-        query = query.where(YoungPerson.id.in_(matching))
+        query = query.where(person.in_(matching))
     return query.order_by(YoungPerson.sort_name, YoungPerson.id)
 
 
