@@ -1,10 +1,10 @@
 """The caseload: every case as a sortable, filterable table that stays smooth at 100,000
 people.
 
-The table model reads the first page's rows and the count first (``first_rows``), then the
-ids of the whole query (one light query returning integers only), and fetches further rows a
-page at a time as the view scrolls, so no list ever loads ORM objects in bulk (see STYLE.md,
-Anki). Every column comes from the summary kept on ``young_person`` by
+The table model reads the first page's rows first (``first_rows``), then the ids of the whole
+query (one light query returning integers only), which also count the cases, and fetches
+further rows a page at a time as the view scrolls, so no list ever loads ORM objects in bulk
+(see STYLE.md, Anki). Every column comes from the summary kept on ``young_person`` by
 ``case_state.refresh``, so a row costs one index lookup and nothing is aggregated per row.
 """
 
