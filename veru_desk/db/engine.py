@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,10 @@ _BEGIN_OPTION = "veru_begin"
 # waited for no longer than SQLite's busy timeout.
 _SERVER_LOCK_TIMEOUT = f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"
 _SERVER_WRITE_LOCK = "SELECT pg_advisory_xact_lock(1447383637)"
+#: The read transaction ``Database.reading_together`` holds on this thread, and its database.
+_SHARED_READ: ContextVar[tuple[Database, Session] | None] = ContextVar(
+    "veru_shared_read", default=None
+)
 
 
 def make_engine(
@@ -151,8 +156,34 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A short read transaction; within ``reading_together``, that one."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self:
+            yield shared[1]
+            return
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def reading_together(self) -> Iterator[None]:
+        """Every ``read()`` in the block, on this thread, is one read transaction.
+
+        A screen that shows what several services read (a case's overview asks seven) then
+        opens one transaction, not seven: on a server each costs a BEGIN, the account check
+        and a ROLLBACK, round trips that were most of opening a case there. Writes in the
+        block keep their own transactions. One failed read fails the block, as the screen
+        shows all of it or an error. Nested, the outer transaction is used.
+        """
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self:
+            yield
+            return
+        with self._reader() as session:
+            token = _SHARED_READ.set((self, session))
+            try:
+                yield
+            finally:
+                _SHARED_READ.reset(token)
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:

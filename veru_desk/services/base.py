@@ -21,7 +21,7 @@ from veru_desk.db.failures import DatabaseFailure
 from veru_desk.db.failures import explain as explain  # re-exported: the UI asks here
 from veru_desk.db.models import Base, User, UserRole, YoungPerson
 from veru_desk.domain.dates import format_uk_datetime
-from veru_desk.domain.enums import AuditAction
+from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from veru_desk.services import audit
 from veru_desk.services.access import require_case_access
@@ -95,6 +95,8 @@ KINDS_OF_TABLE: dict[str, tuple[Kind, ...] | None] = {
 }
 
 _RECORDER = "veru_changes"
+#: ``session.info``: the roles each account still held when this transaction checked it.
+_CHECKED = "veru_account_checked"
 
 
 #: Rows that do not carry the young person's id: the column naming the row they hang from.
@@ -243,6 +245,14 @@ class Service:
         signed_in = getattr(self, "_signed_in", self.actor)
         if signed_in.user_id is None:
             return  # the installer, the demo generator, the recovery key: no account
+        checked: dict[int, frozenset[Role]] = session.info.setdefault(_CHECKED, {})
+        if signed_in.user_id in checked:
+            # Already checked in this transaction (several services reading together,
+            # ``Database.reading_together``): the same answer, without asking again.
+            held = signed_in.roles & checked[signed_in.user_id]
+            if held != self.actor.roles:
+                self.actor = replace(signed_in, roles=held)
+            return
         rows = session.execute(
             select(User.active, UserRole.role)
             .outerjoin(UserRole, UserRole.user_id == User.id)
@@ -259,6 +269,7 @@ class Service:
             tell_listeners(refusal)
             raise refusal
         held = signed_in.roles & frozenset(role for _active, role in rows if role is not None)
+        checked[signed_in.user_id] = held
         if held != self.actor.roles:
             self.actor = replace(signed_in, roles=held)
 

@@ -9,6 +9,7 @@ layer loads when the window first asks a service for something.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,12 @@ class Services:
     def __init__(self, db: Database, actor: Actor) -> None:
         self.db = db
         self.actor = actor
+
+    def reading_together(self) -> AbstractContextManager[None]:
+        """The services' reads in the block share one read transaction and one account
+        check (``Database.reading_together``): a screen gathering what several services
+        show reads it at one moment, in one round of the database."""
+        return self.db.reading_together()
 
     @cached_property
     def people(self) -> PeopleService:

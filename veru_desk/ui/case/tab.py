@@ -54,7 +54,13 @@ class CaseTab(QWidget):
         return False
 
     def load(self, title: str, read: Callable[[], T], show: Callable[[T], None]) -> None:
-        """Reads in the background and shows the result, unless the tab has gone meanwhile."""
+        """Reads in the background and shows the result, unless the tab has gone meanwhile.
+        What the services read for it is one read transaction: a tab shows one moment."""
+        services = self.services
+
+        def read_together() -> T:
+            with services.reading_together():
+                return read()
 
         def done(result: T) -> None:
             if shiboken6.isValid(self):
@@ -68,7 +74,7 @@ class CaseTab(QWidget):
         run_task(
             self,
             title,
-            lambda _progress: read(),
+            lambda _progress: read_together(),
             done,
             failed,
             cancellable=False,
