@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.dates import today
+from tests.statements import statements
 from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.db.models import Referral, User, YoungPerson
@@ -351,3 +352,23 @@ def test_declining_a_case_with_two_waiting_re_referrals_leaves_one_episode_open(
     state = case_state(db, first.person_id)
     assert (state.status, state.referral_id) == (ReferralStatus.RECEIVED, second.referral_id)
     assert as_manager.referrals.get(third.referral_id).open_case_referral_id == second.referral_id
+
+
+def test_a_cases_referrals_are_read_in_the_same_statements_however_many_it_has(
+    db: Database, assessed_case: int, as_manager: Services, as_dariusz: Services
+) -> None:
+    """Each referral's names, transitions, agency and earlier count were read one by one (a
+    round trip each on a server); the case's list reads them for all its referrals at once,
+    and shows what reading each alone shows."""
+    with statements(db.engine) as one:
+        [only] = as_dariusz.referrals.for_person(assessed_case)
+    for days_ago in (9, 5, 5, 2):
+        as_manager.referrals.create(school_re_referral(days_ago), person_id=assessed_case)
+    with statements(db.engine) as five:
+        views = as_dariusz.referrals.for_person(assessed_case)
+    assert len(views) == 5
+    assert len(five) == len(one)
+    assert views == [as_dariusz.referrals.get(view.id) for view in views]
+    assert sorted(view.previous_referrals for view in views) == [0, 1, 3, 3, 4]  # same day: both
+    queue = {view.id: view for view in as_manager.referrals.triage_queue()}
+    assert {view.id: view for view in views if view.id in queue} == queue

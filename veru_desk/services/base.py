@@ -429,12 +429,20 @@ def get_or_404(session: Session, model: type[T], ident: int, what: str | None = 
     return obj
 
 
+def user_name(session: Session, user_id: int | None) -> str | None:
+    """The name shown beside a user's work, or None: one column, where ``session.get(User)``
+    would read the whole account and then its roles, a second statement (a round trip each
+    on a server, for every record a screen names someone on)."""
+    if user_id is None:
+        return None
+    return session.scalar(select(User.display_name).where(User.id == user_id))
+
+
 def check_version(session: Session, obj: Any, expected: int | None) -> None:
     """Refuses a save based on an out-of-date read, naming who changed it and when."""
     if expected is None or obj.version == expected:
         return
-    who = session.get(User, obj.updated_by_id) if obj.updated_by_id else None
-    name = who.display_name if who else "another user"
+    name = user_name(session, obj.updated_by_id) or "another user"
     when = format_uk_datetime(utc_to_local(obj.updated_at))
     raise ConflictError(
         f"This record was changed by {name} at {when} after you opened it. "

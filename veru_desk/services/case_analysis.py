@@ -16,12 +16,12 @@ from dataclasses import dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import CaseAnalysis, User
+from veru_desk.db.models import CaseAnalysis
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ValidationError
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access, require_role
-from veru_desk.services.base import Service, check_version, utc_to_local
+from veru_desk.services.base import Service, check_version, user_name, utc_to_local
 
 MAX_FIELD_CHARS = 4000
 
@@ -75,8 +75,7 @@ def analysis_in(session: Session, person_id: int) -> AnalysisView:
         return AnalysisView(person_id, AnalysisInput(), 0, None, None, None, None)
 
     def name(user_id: int | None) -> str | None:
-        user = session.get(User, user_id) if user_id else None
-        return user.display_name if user else None
+        return user_name(session, user_id)
 
     return AnalysisView(
         person_id=person_id,

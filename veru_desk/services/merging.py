@@ -44,7 +44,7 @@ from veru_desk.domain.names import display_name
 from veru_desk.domain.text import stored_text
 from veru_desk.services import case_state
 from veru_desk.services.access import require_role
-from veru_desk.services.base import Service, check_version, get_or_404, utc_to_local
+from veru_desk.services.base import Service, check_version, get_or_404, user_name, utc_to_local
 from veru_desk.services.people import PersonDetails, details_of, index_names, sort_name_of
 
 #: The fields a manager chooses between, with the words the form uses.
@@ -498,14 +498,13 @@ class MergingService(Service):
     # --- the parts ------------------------------------------------------------------------
 
     def _side(self, session: Session, person: YoungPerson) -> MergeSide:
-        worker = session.get(User, person.current_worker_id) if person.current_worker_id else None
         return MergeSide(
             person_id=person.id,
             version=person.version,
             case_ref=person.case_ref,
             details=details_of(person),
             status=person.current_status,
-            worker=worker.display_name if worker else None,
+            worker=user_name(session, person.current_worker_id),
             records=self._records(session, person.id),
         )
 

@@ -18,7 +18,7 @@ from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.errors import PermissionDenied
 from veru_desk.domain.text import clean_free_text, stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.base import Service, get_or_404, refuse_problems, utc_to_local
+from veru_desk.services.base import Service, get_or_404, refuse_problems, user_name, utc_to_local
 
 MAX_SUBJECT_CHARS = 200
 # Clocks on laptops drift and people save a note the minute a call ends: a few minutes ahead
@@ -141,8 +141,7 @@ class NoteService(Service):
         with self._read() as session:
             note = get_or_404(session, CaseNote, note_id, "case note")
             require_case_access(session, self.actor, note.young_person_id, doing="read a case note")
-            author = session.get(User, note.author_id) if note.author_id else None
-            return _view(note, author.display_name if author else None)
+            return _view(note, user_name(session, note.author_id))
 
     def for_person(self, person_id: int) -> list[NoteView]:
         """Every note on the case, newest first."""

@@ -51,7 +51,7 @@ from veru_desk.domain.panels import (
 from veru_desk.domain.tasks import TaskSource, TaskStatus
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import own_cases, require_role
-from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
+from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems, user_name
 from veru_desk.services.sharing import SharingDecisionView, view_of
 
 PACK_KIND = "panel_pack"
@@ -484,11 +484,7 @@ class PanelService(Service):
             cases: list[PackCase] = []
             for item in self._items(session, meeting.id):
                 person = session.get_one(YoungPerson, item.young_person_id)
-                worker = (
-                    session.get(User, person.current_worker_id)
-                    if person.current_worker_id
-                    else None
-                )
+                worker = user_name(session, person.current_worker_id)
                 latest = session.scalars(
                     select(SharingDecision)
                     .where(
@@ -506,7 +502,7 @@ class PanelService(Service):
                         name=display_name(
                             person.first_name, person.last_name, person.preferred_name
                         ),
-                        worker=worker.display_name if worker else None,
+                        worker=worker,
                         decision=view_of(session, latest) if latest is not None else None,
                         previous_meeting=previous,
                         previous_actions=tuple(actions),
@@ -580,9 +576,7 @@ class PanelService(Service):
         items: list[ItemView] = []
         for item in self._items(session, meeting.id) if with_items else []:
             person = session.get_one(YoungPerson, item.young_person_id)
-            worker = (
-                session.get(User, person.current_worker_id) if person.current_worker_id else None
-            )
+            worker = user_name(session, person.current_worker_id)
             items.append(
                 ItemView(
                     id=item.id,
@@ -590,7 +584,7 @@ class PanelService(Service):
                     person_id=person.id,
                     case_ref=person.case_ref,
                     name=display_name(person.first_name, person.last_name, person.preferred_name),
-                    worker=worker.display_name if worker else None,
+                    worker=worker,
                     summary=item.summary or "",
                     decision=item.decision or "",
                     actions=tuple(_action_view(a) for a in item.actions),

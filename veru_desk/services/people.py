@@ -66,7 +66,7 @@ from veru_desk.services.access import (
 )
 from veru_desk.services.actor import Actor
 from veru_desk.services.audit import apply_changes
-from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.base import Service, check_version, get_or_404, user_name
 
 MAX_NAME = 100
 
@@ -384,7 +384,7 @@ class PeopleService(Service):
             return self._view(session, get_or_404(session, YoungPerson, person_id))
 
     def _view(self, session: Session, person: YoungPerson) -> PersonView:
-        worker = session.get(User, person.current_worker_id) if person.current_worker_id else None
+        worker = user_name(session, person.current_worker_id)
         details = details_of(person)
         flags = flag_labels(person)
         return PersonView(
@@ -394,7 +394,7 @@ class PeopleService(Service):
             details=details,
             status=person.current_status,
             worker_id=person.current_worker_id,
-            worker=worker.display_name if worker else None,
+            worker=worker,
             risk_level=person.current_risk_level,
             next_review_on=person.next_review_on,
             last_contact_on=person.last_contact_on,

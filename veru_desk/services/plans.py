@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, Task, User
+from veru_desk.db.models import InterventionPlan, PlanAction, PlanGoal, Task
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.enums import AuditAction, GoalDomain, GoalStatus
 from veru_desk.domain.errors import ValidationError
@@ -23,7 +23,7 @@ from veru_desk.domain.reviews import is_overdue, next_plan_review
 from veru_desk.domain.tasks import TaskSource, TaskStatus
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
+from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems, user_name
 
 _T = TypeVar("_T")
 
@@ -465,10 +465,10 @@ def _plans(session: Session, person_id: int, *, current_only: bool) -> list[Plan
 
 
 def _worker_name(session: Session, user_id: int) -> str:
-    user = session.get(User, user_id)
-    if user is None:
+    name = user_name(session, user_id)
+    if name is None:
         raise ValidationError({"owner": "Choose a worker of the unit, or type who owns it."})
-    return user.display_name
+    return name
 
 
 def _follow_carried_actions(session: Session, carried: list[tuple[int, PlanAction]]) -> None:
@@ -476,9 +476,7 @@ def _follow_carried_actions(session: Session, carried: list[tuple[int, PlanActio
     the task closes the action in the plan that is current."""
     for old_id, copy in carried:
         for task in session.scalars(
-            select(Task).where(
-                Task.source_kind == TaskSource.PLAN_ACTION, Task.source_id == old_id
-            )
+            select(Task).where(Task.source_kind == TaskSource.PLAN_ACTION, Task.source_id == old_id)
         ):
             task.source_id = copy.id
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from veru_desk.db.models import (
     Agency,
@@ -404,6 +404,78 @@ def record_transition(
     case_state.refresh(session, referral.young_person_id)
 
 
+@dataclass
+class _Known:
+    """What the views of many referrals share, read once for all of them (on a server each
+    look-up is a round trip): the names of everyone who moved, decided or was allocated
+    them, and the open episodes that further referrals joined."""
+
+    names: dict[int, str]
+    episodes: dict[int, Referral]
+
+
+def _known(session: Session, referrals: Sequence[Referral]) -> _Known:
+    by_id = {r.id: r for r in referrals}
+    wanted = {r.open_case_referral_id for r in referrals if r.open_case_referral_id is not None}
+    episodes = {i: by_id[i] for i in wanted if i in by_id}
+    if missing := wanted - episodes.keys():
+        episodes.update(
+            (episode.id, episode)
+            for episode in session.scalars(select(Referral).where(Referral.id.in_(missing)))
+        )
+    ids = {r.allocated_worker_id for r in [*referrals, *episodes.values()]} | {
+        user_id for r in referrals for t in r.transitions for user_id in (t.by_user_id, t.worker_id)
+    }
+    ids.discard(None)
+    names: dict[int, str] = {}
+    if ids:  # two columns: whole users would bring their roles too
+        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+        names = {user_id: name for user_id, name in rows}
+    return _Known(names, episodes)
+
+
+def _earlier_among(referral: Referral, episodes: Sequence[Referral]) -> int:
+    """How many of a case's other referrals were received on or before this one's day: the
+    count ``_view`` asks the database for, taken from the case's referrals already read."""
+    return sum(1 for r in episodes if r.id != referral.id and r.received_on <= referral.received_on)
+
+
+def _earlier_counts(session: Session, referrals: Sequence[Referral]) -> dict[int, int]:
+    """``_earlier_among`` for referrals of many cases (the triage queue), by referral id: the
+    cases' referrals read in a statement per 500 cases rather than a count for each."""
+    people = sorted({r.young_person_id for r in referrals})
+    by_person: dict[int, list[tuple[int, dt.date]]] = {}
+    for start in range(0, len(people), 500):
+        for person_id, referral_id, received_on in session.execute(
+            select(Referral.young_person_id, Referral.id, Referral.received_on).where(
+                Referral.young_person_id.in_(people[start : start + 500])
+            )
+        ):
+            by_person.setdefault(person_id, []).append((referral_id, received_on))
+    return {
+        r.id: sum(
+            1
+            for other_id, received_on in by_person.get(r.young_person_id, [])
+            if other_id != r.id and received_on <= r.received_on
+        )
+        for r in referrals
+    }
+
+
+def _open_case_fields(referral: Referral, known: _Known) -> dict[str, Any]:
+    """A further referral's view says which open case it joined, and who has it."""
+    if referral.open_case_referral_id is None:
+        return {}
+    episode = known.episodes[referral.open_case_referral_id]
+    return {
+        "open_case_referral_id": episode.id,
+        "case_status": episode.status,
+        "case_worker": known.names.get(episode.allocated_worker_id or -1),
+        "case_allocated_on": episode.allocated_on,
+        "case_priority": episode.priority,
+    }
+
+
 class ReferralService(Service):
     # --- intake ----------------------------------------------------------------------------
 
@@ -714,8 +786,12 @@ class ReferralService(Service):
             select(Referral)
             .where(Referral.young_person_id == person_id)
             .order_by(Referral.received_on.desc(), Referral.id.desc())
+            .options(selectinload(Referral.transitions), joinedload(Referral.referring_agency))
         ).all()
-        return [self._view(session, r) for r in rows]
+        # Every episode of the case at once (on a server each look-up is a round trip): the
+        # names of everyone who decided or was allocated, and how many came before each.
+        known = _known(session, rows)
+        return [self._view(session, r, known=known, earlier=_earlier_among(r, rows)) for r in rows]
 
     def triage_queue(self) -> list[ReferralView]:
         """Received and screening referrals, urgent ones first and then the oldest
@@ -724,12 +800,18 @@ class ReferralService(Service):
         with self._read() as session:
             require_role(self.actor, Role.MANAGER, doing="see the triage queue")
             rows = session.scalars(
-                select(Referral).where(
-                    Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING])
+                select(Referral)
+                .where(Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.SCREENING]))
+                .options(
+                    selectinload(Referral.transitions),
+                    joinedload(Referral.referring_agency),
+                    joinedload(Referral.young_person),
                 )
             ).all()
             rows = sorted(rows, key=lambda r: triage_order(r.priority, r.received_on, r.id))
-            return [self._view(session, r) for r in rows]
+            known = _known(session, rows)
+            earlier = _earlier_counts(session, rows)
+            return [self._view(session, r, known=known, earlier=earlier.get(r.id, 0)) for r in rows]
 
     def workers(self) -> list[WorkerLoad]:
         """Active caseworkers with their open caseload, fewest first, for allocation."""
@@ -753,29 +835,29 @@ class ReferralService(Service):
             ).all()
             return [WorkerLoad(uid, name, count) for uid, name, count in rows]
 
-    def _view(self, session: Session, referral: Referral) -> ReferralView:
+    def _view(
+        self,
+        session: Session,
+        referral: Referral,
+        *,
+        known: _Known | None = None,
+        earlier: int | None = None,
+    ) -> ReferralView:
+        """``known`` and ``earlier`` where the caller read them for many referrals at once."""
         person = referral.young_person
-        names = {
-            u.id: u.display_name
-            for u in session.scalars(
-                select(User).where(
-                    User.id.in_(
-                        {t.by_user_id for t in referral.transitions}
-                        | {t.worker_id for t in referral.transitions}
-                        | {referral.allocated_worker_id}
-                    )
+        if known is None:
+            known = _known(session, [referral])
+        names = known.names
+        if earlier is None:
+            earlier = session.scalar(
+                select(func.count())
+                .select_from(Referral)
+                .where(
+                    Referral.young_person_id == person.id,
+                    Referral.id != referral.id,
+                    Referral.received_on <= referral.received_on,
                 )
             )
-        }
-        earlier = session.scalar(
-            select(func.count())
-            .select_from(Referral)
-            .where(
-                Referral.young_person_id == person.id,
-                Referral.id != referral.id,
-                Referral.received_on <= referral.received_on,
-            )
-        )
         return ReferralView(
             id=referral.id,
             version=referral.version,
@@ -814,18 +896,5 @@ class ReferralService(Service):
             ],
             previous_referrals=earlier or 0,
             age_warning=eligibility_warning(person.date_of_birth, referral.received_on),
-            **self._open_case_fields(session, referral),
+            **_open_case_fields(referral, known),
         )
-
-    def _open_case_fields(self, session: Session, referral: Referral) -> dict[str, Any]:
-        if referral.open_case_referral_id is None:
-            return {}
-        episode = session.get_one(Referral, referral.open_case_referral_id)
-        worker = session.get(User, episode.allocated_worker_id or -1)
-        return {
-            "open_case_referral_id": episode.id,
-            "case_status": episode.status,
-            "case_worker": worker.display_name if worker else None,
-            "case_allocated_on": episode.allocated_on,
-            "case_priority": episode.priority,
-        }

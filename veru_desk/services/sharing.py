@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Referral, SharingDecision, User, YoungPerson
+from veru_desk.db.models import Referral, SharingDecision, YoungPerson
 from veru_desk.domain.dates import age_on, format_uk_date
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
@@ -30,7 +30,7 @@ from veru_desk.domain.sharing import (
 )
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access, require_role
-from veru_desk.services.base import Service, get_or_404, utc_to_local
+from veru_desk.services.base import Service, get_or_404, user_name, utc_to_local
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,7 @@ def _sections(codes: str) -> frozenset[ShareSection]:
 
 def view_of(session: Session, row: SharingDecision) -> SharingDecisionView:
     def name(user_id: int | None) -> str | None:
-        user = session.get(User, user_id) if user_id else None
-        return user.display_name if user else None
+        return user_name(session, user_id)
 
     return SharingDecisionView(
         id=row.id,

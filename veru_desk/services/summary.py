@@ -51,7 +51,7 @@ from veru_desk.domain.sharing import (
 )
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access
-from veru_desk.services.base import get_or_404
+from veru_desk.services.base import get_or_404, user_name
 from veru_desk.services.case_analysis import analysis_in
 from veru_desk.services.chronology import ChronologyEntry, ChronologyService
 from veru_desk.services.contacts import network_in
@@ -365,9 +365,7 @@ class CaseSummaryService(SnapshotService):
             cut = Redactor.of(decision, full)
             if decision is not None:  # the meeting the decision names, whatever was typed
                 prepared_for = PreparedFor(decision.meeting, decision.meeting_on)
-            worker = (
-                session.get(User, person.current_worker_id) if person.current_worker_id else None
-            )
+            worker = user_name(session, person.current_worker_id)
             chronology, confidential_notes, confidential_sessions = _chronology(
                 ChronologyService(db, actor).for_person_in(session, person_id), full
             )
@@ -415,7 +413,7 @@ class CaseSummaryService(SnapshotService):
                     generated_by=actor.display_name,
                     org=read_org(session),
                     status=person.current_status,
-                    worker=worker.display_name if worker else None,
+                    worker=worker,
                     person=person_section,
                     contacts=contacts,
                     referrals=[_referral_section(r, full) for r in referral_views],
