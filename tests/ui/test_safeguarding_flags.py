@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from ui_drivers import DialogDriver, shown, type_into
 
 from tests.dates import today
+from tests.statements import statements
 from veru_desk.domain.dates import format_uk_date
 from veru_desk.domain.safeguarding import FlagInput, FlagKind, GroundsDecision
 from veru_desk.services import Services
@@ -234,6 +235,22 @@ def test_the_workspace_shows_the_banner_and_a_flag_added_from_its_tab_appears_in
 
     assert cells(ws.safeguarding_tab.table, 0) == ["County lines", "Child in need"]
     assert "County lines since" in ws.flag_banner.text().replace("\u00a0", " ")
+
+
+def test_opening_a_case_reads_its_flags_once_for_the_banner_and_the_overview(
+    qtbot: QtBot, as_dariusz: Services, lukasz_case: int
+) -> None:
+    """The banner shows the flags the overview read (a second read was a round trip more
+    on a server, for every case opened); both show the active flag."""
+    from veru_desk.ui.case.workspace import CaseWorkspace
+
+    as_dariusz.safeguarding.add(lukasz_case, FlagInput(FlagKind.MISSING, days_ago(3)))
+    with statements(as_dariusz.db.engine) as sent:
+        ws = shown(qtbot, CaseWorkspace(as_dariusz, lukasz_case))
+        qtbot.waitUntil(lambda: ws.overview_tab.loaded)
+    assert sum("FROM safeguarding_flag" in sql for sql in sent) == 1
+    assert ws.flag_banner.isVisible()
+    assert "MISSING since" in ws.flag_banner.text().replace("\u00a0", " ")
 
 
 def test_a_workspace_without_active_flags_shows_no_banner(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -69,6 +69,9 @@ class OverviewTab(CaseTab):
     #: All but what the overview leaves to its own tabs (outcomes, exports); the analysis
     #: is edited and signed off here.
     kinds = CASE_KINDS - {Kind.OUTCOME, Kind.EXPORT}
+    #: The case's safeguarding flags, as each read of the overview found them: the
+    #: workspace's banner shows them without reading them a second time.
+    flags_read = Signal(list)
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(services, person_id, parent)
@@ -235,6 +238,7 @@ class OverviewTab(CaseTab):
         self.sign_off_button.setEnabled(analysis.signed_off_by is None)
 
     def show_overview(self, overview: Overview) -> None:
+        self.flags_read.emit(overview.flags)
         person, details = overview.person, overview.person.details
         self.person = person
         self.show_analysis(overview.analysis if not person.anonymised else None)

@@ -142,7 +142,9 @@ class CaseWorkspace(QWidget):
         )
         data_events().changed.connect(self._data_changed)
         self._show_person(self.person)
-        self.flag_banner.refresh()
+        self.overview_tab.flags_read.connect(self.flag_banner.show_flags)
+        if self.tabs.currentWidget() is not self.overview_tab:
+            self.flag_banner.refresh()  # else the overview's read brings the flags
         self._tab_shown(self.tabs.currentIndex())
 
     # --- the header ------------------------------------------------------------------------
