@@ -36,6 +36,7 @@ from veru_desk.config import DatabaseLocation, environment_credentials
 from veru_desk.db.driver import DatabaseKind, kind_of
 from veru_desk.db.engine import Database
 from veru_desk.domain.errors import VeruError
+from veru_desk.heap import settle_heap
 from veru_desk.resources import resource_path
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
@@ -493,6 +494,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
         if not complete_sign_in(window, signed_in):
             return
         window.after_sign_in()
+        settle_heap()  # the start's objects live as long as the app: see heap.py
         from veru_desk.ui.shell.lock_screen import install_auto_lock
 
         if os.environ.get(BENCH_EXIT_ENV) != "1":

@@ -3,6 +3,7 @@ summarised honestly, and the file it imports is one a partner could have sent.""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
         3,
     )
     assert "Reusing the benchmark database" in capsys.readouterr().err
+    # Operations ran on a settled heap (as the app's once signed in), handed back after.
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_bench_runs_on_the_encrypted_file_and_plain_is_the_comparison(
