@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import Team
 from tests.sharing_helpers import decide, meeting_day
 from veru_desk.config import resolve_database
+from veru_desk.db.driver import CACHE_KIB, WIDE_CACHE_KIB
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent, Contact, DocumentExport
 from veru_desk.domain.dates import format_uk_date
@@ -282,3 +283,22 @@ def test_a_document_snapshot_is_read_only_and_leaves_the_pool_as_it_found_it(
         with db.read() as session:
             assert session.scalar(text("SHOW transaction_isolation")) == "read committed"
             assert session.scalar(text("SHOW transaction_read_only")) == "off"
+
+
+def test_a_wide_snapshot_widens_sqlites_page_cache_and_gives_it_back(db_path: Path) -> None:
+    """The outcome report reads across the whole database: its snapshot's connection gets
+    a page cache wide enough for a year at 300,000 people, and the pool gets the connection
+    back with the usual cache (the memory held only while the report runs)."""
+    database = Database.open(resolve_database(str(db_path)))
+    try:
+        database.engine.dispose()  # one pooled connection: each step below reuses it
+        with database.snapshot(wide=True) as session:
+            assert session.scalar(text("PRAGMA cache_size")) == -WIDE_CACHE_KIB
+        with database.snapshot() as session:
+            assert session.scalar(text("PRAGMA cache_size")) == -CACHE_KIB
+        with pytest.raises(RuntimeError), database.snapshot(wide=True):
+            raise RuntimeError("a report that failed half-way")
+        with database.read() as session:
+            assert session.scalar(text("PRAGMA cache_size")) == -CACHE_KIB
+    finally:
+        database.dispose()

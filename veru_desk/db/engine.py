@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from veru_desk.config import DatabaseLocation
-from veru_desk.db.driver import BUSY_TIMEOUT_MS, set_up_sqlite, sqlite_module
+from veru_desk.db.driver import (
+    BUSY_TIMEOUT_MS,
+    CACHE_KIB,
+    WIDE_CACHE_KIB,
+    set_up_sqlite,
+    sqlite_module,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -186,7 +192,7 @@ class Database:
                 _SHARED_READ.reset(token)
 
     @contextmanager
-    def snapshot(self) -> Iterator[Session]:
+    def snapshot(self, *, wide: bool = False) -> Iterator[Session]:
         """One read transaction that sees one moment, for a document gathered by many queries
         (a case summary, a subject access copy): a save another PC commits half-way through is
         wholly in it or wholly out, never in one section and missing from the next.
@@ -195,6 +201,10 @@ class Database:
         default, READ COMMITTED, lets each statement see a newer moment, so on a server the
         transaction is REPEATABLE READ and read-only; the connection goes back to the pool
         with its usual settings.
+
+        ``wide``: the document reads across the whole database (the outcome report). SQLite's
+        page cache is then widened for it (``WIDE_CACHE_KIB``) and given back after, so the
+        memory is held only while the report runs.
         """
         with self._reader() as session:
             if not self.is_sqlite:
@@ -204,7 +214,21 @@ class Database:
                         "postgresql_readonly": True,
                     }
                 )
-            yield session
+                yield session
+                return
+            if not wide:
+                yield session
+                return
+            connection = session.connection()
+            connection.exec_driver_sql(f"PRAGMA cache_size = -{WIDE_CACHE_KIB}")
+            try:
+                yield session
+            finally:
+                try:
+                    connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
+                    connection.exec_driver_sql("PRAGMA shrink_memory")
+                except Exception:  # never pool a connection with the wide cache
+                    connection.invalidate()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

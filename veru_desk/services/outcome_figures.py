@@ -399,7 +399,7 @@ class OutcomeReportService(SnapshotService):
                 raise ReportCancelled("The report was cancelled.")
 
         # One snapshot: a dozen queries that must all count the same referrals.
-        with self._snapshot() as session:
+        with self._snapshot(wide=True) as session:  # a year of the whole database
             require_role(self.actor, Role.MANAGER, doing="run the outcome report")
             q = _Queries(session, period, worker_id, agency_id, reason)
             step(0)
@@ -498,7 +498,7 @@ class OutcomeReportService(SnapshotService):
         received* and *Closures* in the report, so each month adds up as a one-month report would.
         Counted by the database in one query per measure (a sum per month), whatever the size."""
         spans = trend_months(end, months)
-        with self._snapshot() as session:
+        with self._snapshot(wide=True) as session:  # a year of the whole database
             require_role(self.actor, Role.MANAGER, doing="run the outcome report")
             q = _Queries(
                 session, ReportPeriod(spans[0][0], spans[-1][1]), worker_id, agency_id, reason

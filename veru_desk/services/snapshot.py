@@ -19,8 +19,9 @@ from veru_desk.services.base import Service
 
 class SnapshotService(Service):
     @contextmanager
-    def _snapshot(self) -> Iterator[Session]:
-        """Like ``_read``, but one moment on every engine (``Database.snapshot``)."""
-        with self._translated_errors(), self.db.snapshot() as session:
+    def _snapshot(self, *, wide: bool = False) -> Iterator[Session]:
+        """Like ``_read``, but one moment on every engine (``Database.snapshot``); ``wide``
+        for a document read across the whole database."""
+        with self._translated_errors(), self.db.snapshot(wide=wide) as session:
             self._check_account(session)
             yield session
