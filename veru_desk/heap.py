@@ -1,5 +1,6 @@
-"""The desktop process's garbage collection, shared by the app and ``veru-desk bench``
-(which runs the same work in its own process, as the app's is once signed in)."""
+"""The desktop process's garbage collection, shared by the app, its lock screen and
+``veru-desk bench`` (which runs the same work in its own process, as the app's is once signed
+in). Standard library only: every layer may use it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def unsettle_heap() -> None:
+    """The frozen objects back in the collector's sight: when the signed-in session they were
+    made for is thrown away (another user takes over at the lock screen), its database,
+    services and window must be collectable, reference cycles and all, not kept for good."""
+    gc.unfreeze()
+
+
 @contextlib.contextmanager
 def settled_heap() -> Iterator[None]:
     """``settle_heap`` for a block of work in a process that goes on after it (the bench, run
@@ -26,4 +34,4 @@ def settled_heap() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()
+        unsettle_heap()

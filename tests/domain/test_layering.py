@@ -33,7 +33,7 @@ TOP_LEVEL_MODULES = {
     "veru_desk.app": "app",  # the desktop start: sign-in, first paint, window
     "veru_desk.selftest": "app",  # the installation check builds the window too
     "veru_desk.startup": "app",  # which road the arguments take, shared by both doors
-    "veru_desk.heap": "app",  # the long-lived process's collector, for the app and the bench
+    "veru_desk.heap": "base",  # the process's collector: the app, its lock screen, the bench
     "veru_desk.launch": "entry",
     "veru_desk.__main__": "entry",
 }

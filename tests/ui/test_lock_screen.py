@@ -3,6 +3,7 @@ the person who left it; someone else signing in ends that person's session clean
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from veru_desk.app import build_main_window
 from veru_desk.db.engine import Database
 from veru_desk.db.models import AuditEvent
 from veru_desk.domain.enums import AuditAction, Role
+from veru_desk.heap import settle_heap, unsettle_heap
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import actor_for, add_user
@@ -199,7 +201,13 @@ def test_another_user_at_the_lock_screen_ends_the_first_session_without_saving(
     assert "unsaved work" in " ".join(
         label.text() for label in controller.dialog.findChildren(type(controller.dialog.message))
     )
-    enter(controller, "abdirahman", OTHER_PASSWORD)
+    settle_heap()  # as the app does once signed in (app.run_app)
+    try:
+        enter(controller, "abdirahman", OTHER_PASSWORD)
+        # The first session's objects, frozen at its sign-in, are collectable again.
+        assert gc.get_freeze_count() == 0
+    finally:
+        unsettle_heap()
     assert not controller.locked
     new_window = controller.window
     assert new_window is not window and watcher.controller is controller

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from veru_desk.db.engine import Database
 from veru_desk.domain.errors import VeruError
+from veru_desk.heap import unsettle_heap
 from veru_desk.services import Services
 from veru_desk.services.actor import Actor
 from veru_desk.services.users import SignInError, sign_in, sign_out
@@ -397,6 +398,7 @@ class LockController(QObject):
         new_window.after_sign_in()  # their sign-in is complete and audited: their reminders
         old_window.close()
         old_window.deleteLater()
+        unsettle_heap()  # the first user's session, frozen at its sign-in, must be freed
         self._focus = None
         if self.watcher is not None:
             self.watcher.resume()
