@@ -120,13 +120,17 @@ def test_an_encrypted_file_is_read_with_the_key_the_password_unwraps(tmp_path: P
 
     location = resolve_database(str(tmp_path / "secret.db"))
     created = create_demo_database(location)
-    generate_demo_data(created.db, people=20, seed=3)
+    # Enough people that some cases are open whatever today's date makes of the story (20
+    # with seed 3 had none open on 7 December 2026, and this test failed that day).
+    generate_demo_data(created.db, people=60, seed=3)
     key = created.db.key
+    priya = Services(created.db, sign_in(created.db, "priya", DEMO_PASSWORD))
+    open_cases = set(priya.caseload.ids(CaseloadFilter(open_only=True)))
     created.db.dispose()
 
     first = read_first_screen(location, "priya", DEMO_PASSWORD)
     assert first is not None and first.key == key
-    assert first.caseload_ids
+    assert open_cases and set(first.caseload_ids) == open_cases
 
     assert read_first_screen(location, "priya", "not-the-password") is None
     keys = KeyFile.load(key_file_path(location.path))  # type: ignore[arg-type]

@@ -179,7 +179,9 @@ def add_demo_incidents(session: Session, seed: int, anchor: dt.date, after_perso
         ).order_by(PlaceLink.id)
     ):
         if linked is not None and linked in worker_of:
-            at_place.setdefault(place, []).append(linked)
+            here = at_place.setdefault(place, [])
+            if linked not in here:  # linked twice (two periods, two kinds) is one person there
+                here.append(linked)
         elif concern is not None and link_type is PlaceLinkType.OPERATES_FROM:
             operates.setdefault(place, concern)
     shared = [(place, people) for place, people in sorted(at_place.items()) if len(people) >= 2]
