@@ -438,6 +438,15 @@ def user_name(session: Session, user_id: int | None) -> str | None:
     return session.scalar(select(User.display_name).where(User.id == user_id))
 
 
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """``user_name`` for many users at once, by id: one statement of two columns."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
 def check_version(session: Session, obj: Any, expected: int | None) -> None:
     """Refuses a save based on an out-of-date read, naming who changed it and when."""
     if expected is None or obj.version == expected:

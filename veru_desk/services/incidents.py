@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veru_desk.db.models import Incident, IncidentParty, PersonOfConcern, Place, User
+from veru_desk.db.models import Incident, IncidentParty, PersonOfConcern, Place
 from veru_desk.domain.dates import format_uk_datetime
 from veru_desk.domain.enums import AuditAction, Role
 from veru_desk.domain.errors import PermissionDenied
@@ -37,7 +37,7 @@ from veru_desk.domain.network import (
 )
 from veru_desk.domain.text import stored_text
 from veru_desk.services.access import require_case_access, require_role
-from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems
+from veru_desk.services.base import Service, check_version, get_or_404, refuse_problems, user_names
 from veru_desk.services.changes import Kind
 from veru_desk.services.network import NetworkService
 
@@ -309,7 +309,7 @@ class IncidentService(Service):
                 select(Place).where(Place.id.in_({r.place_id for r in rows if r.place_id}))
             )
         }
-        names = _user_names(session, {r.created_by_id for r in rows})
+        names = user_names(session, {r.created_by_id for r in rows})
         by_incident: dict[int, list[PartyView]] = {}
         for p in parties:
             if p.young_person_id is not None:
@@ -374,14 +374,6 @@ def _with_role(view: IncidentView, role: IncidentRole, person_id: int) -> Incide
     mine = [p for p in view.parties if p.young_person_id == person_id]
     rest = [p for p in view.parties if p.young_person_id != person_id]
     return dataclasses.replace(view, role=role, parties=tuple(mine + rest))
-
-
-def _user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
 
 
 __all__ = [

@@ -56,7 +56,7 @@ from veru_desk.services.access import (
     require_role,
 )
 from veru_desk.services.actor import Actor
-from veru_desk.services.base import Service, check_version, get_or_404
+from veru_desk.services.base import Service, check_version, get_or_404, user_names
 from veru_desk.services.people import PersonDetails, add_person, or_column_default
 
 #: Added to the first transition of a further referral, so the chronology and the audit trail
@@ -426,12 +426,7 @@ def _known(session: Session, referrals: Sequence[Referral]) -> _Known:
     ids = {r.allocated_worker_id for r in [*referrals, *episodes.values()]} | {
         user_id for r in referrals for t in r.transitions for user_id in (t.by_user_id, t.worker_id)
     }
-    ids.discard(None)
-    names: dict[int, str] = {}
-    if ids:  # two columns: whole users would bring their roles too
-        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-        names = {user_id: name for user_id, name in rows}
-    return _Known(names, episodes)
+    return _Known(user_names(session, ids), episodes)
 
 
 def _earlier_among(referral: Referral, episodes: Sequence[Referral]) -> int:
