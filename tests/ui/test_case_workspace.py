@@ -636,6 +636,8 @@ def test_every_input_and_table_in_the_workspace_has_an_accessible_name(
     )
 
     ws = workspace(qtbot, as_dariusz, lukasz_case)
+    for index in range(ws.tabs.count()):  # each tab is built when first shown
+        ws.tabs.setCurrentIndex(index)
     widgets: list[Any] = []
     for kind in (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView):
         widgets += ws.findChildren(kind)

@@ -238,3 +238,33 @@ def test_a_short_list_shows_no_paging_bar(qtbot: QtBot) -> None:
     assert bar.label.text() == (
         "Showing the first 10 of 12 entries: scroll to the end of the list for more."
     )
+
+
+def test_only_the_overview_is_built_on_opening_and_each_other_tab_when_first_shown(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, as_dariusz: Services, lukasz_case: int
+) -> None:
+    from veru_desk.ui.case.tab import CaseTab
+
+    calls = spy_on_reads(monkeypatch, as_dariusz)
+    ws = workspace(qtbot, as_dariusz, lukasz_case)
+    built = [i for i in range(ws.tabs.count()) if isinstance(ws.tabs.widget(i), CaseTab)]
+    assert built == [0]
+    labels = [ws.tabs.tabText(i) for i in range(ws.tabs.count())]
+    assert labels[:5] == ["&Overview", "Re&ferral", "&Risk", "&Plan", "&Sessions"]
+
+    # Shown by its mnemonic's index: built in its place, read, and the same widget after.
+    ws.tabs.setCurrentIndex(labels.index("&Sessions"))
+    sessions = ws.tabs.currentWidget()
+    assert isinstance(sessions, CaseTab) and sessions is ws.sessions_tab
+    assert calls == Counter({"sessions.for_person": 1})
+    assert [ws.tabs.tabText(i) for i in range(ws.tabs.count())] == labels
+
+    # Asked for by name while another is on show: built, not shown, not read.
+    risk = ws.risk_tab
+    assert ws.tabs.currentWidget() is sessions
+    assert ws.tabs.widget(labels.index("&Risk")) is risk
+    assert calls == Counter({"sessions.for_person": 1})
+    show_tab(ws, ws.overview_tab)
+    show_tab(ws, sessions)
+    assert ws.sessions_tab is sessions
+    assert calls == Counter({"sessions.for_person": 1})

@@ -7,11 +7,17 @@ anywhere in the app is announced (``ui.events``); the workspace re-reads its hea
 each tab showing a kind of record that changed is marked stale: read again at once if it is
 on show, else when next shown, and never when the change was not of its kinds. A workspace
 behind another open case reads nothing until it is shown again.
+
+Each tab other than the overview is built when first shown (or first asked for), and its
+module imported then: the first case opened in a session built all thirteen and imported
+some sixty modules before it painted. Until then the tab bar holds an empty page in its place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -32,25 +38,29 @@ from veru_desk.domain.workflow import DISENGAGEMENT_THRESHOLD
 from veru_desk.services import Services
 from veru_desk.services.changes import Changes
 from veru_desk.services.people import PersonView
-from veru_desk.ui.case.attachments import AttachmentsTab
-from veru_desk.ui.case.chronology import ChronologyTab
-from veru_desk.ui.case.contacts import ContactsTab
-from veru_desk.ui.case.exports import ExportsTab, open_export_dialog
-from veru_desk.ui.case.incidents import IncidentsTab
-from veru_desk.ui.case.mentoring import SessionsTab
-from veru_desk.ui.case.network import NetworkTab
-from veru_desk.ui.case.outcomes import OutcomesTab
 from veru_desk.ui.case.overview import OverviewTab
-from veru_desk.ui.case.plan import PlanTab
-from veru_desk.ui.case.referrals import ReferralsTab
-from veru_desk.ui.case.risk import RiskTab
-from veru_desk.ui.case.safeguarding import FlagBanner, SafeguardingTab
+from veru_desk.ui.case.safeguarding import FlagBanner
 from veru_desk.ui.case.tab import CASE_KINDS, CaseTab
-from veru_desk.ui.dialogs.close_case import CloseCaseDialog, ReopenCaseDialog
 from veru_desk.ui.shell.events import data_events
 from veru_desk.ui.shell.tasks import run_task
 from veru_desk.ui.widgets.feedback import show_error
 from veru_desk.ui.widgets.page import page_subtitle, page_title
+
+if TYPE_CHECKING:
+    from veru_desk.ui.case.attachments import AttachmentsTab
+    from veru_desk.ui.case.chronology import ChronologyTab
+    from veru_desk.ui.case.contacts import ContactsTab
+    from veru_desk.ui.case.exports import ExportsTab
+    from veru_desk.ui.case.incidents import IncidentsTab
+    from veru_desk.ui.case.mentoring import SessionsTab
+    from veru_desk.ui.case.network import NetworkTab
+    from veru_desk.ui.case.outcomes import OutcomesTab
+    from veru_desk.ui.case.plan import PlanTab
+    from veru_desk.ui.case.referrals import ReferralsTab
+    from veru_desk.ui.case.risk import RiskTab
+    from veru_desk.ui.case.safeguarding import SafeguardingTab
+
+T = TypeVar("T", bound=CaseTab)
 
 RISK_STYLES: dict[RiskLevel | None, str] = {
     None: "background: #eef2f5; color: #3f4e58;",
@@ -71,9 +81,63 @@ def risk_badge_text(person: PersonView, today: dt.date | None = None) -> str:
     return text
 
 
+class _Tab(Generic[T]):
+    """A tab of the workspace, in the order of the tab bar: built by ``_built`` when first
+    shown or first asked for (``workspace.sessions_tab``), from ``module``'s ``class_name``."""
+
+    def __init__(self, label: str, module: str, class_name: str) -> None:
+        self.label, self.module, self.class_name = label, module, class_name
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        owner._tab_order = (*getattr(owner, "_tab_order", ()), self)  # type: ignore[attr-defined]  # set here
+
+    def build(self, services: Services, person_id: int) -> CaseTab:
+        cls = getattr(importlib.import_module(self.module), self.class_name)
+        tab: CaseTab = cls(services, person_id)
+        return tab
+
+    @overload
+    def __get__(self, workspace: None, owner: type) -> _Tab[T]: ...
+    @overload
+    def __get__(self, workspace: CaseWorkspace, owner: type) -> T: ...
+    def __get__(self, workspace: CaseWorkspace | None, owner: type) -> Any:
+        if workspace is None:
+            return self
+        return workspace._built(workspace._tab_order.index(self))
+
+
 class CaseWorkspace(QWidget):
     closed = Signal()
     open_case = Signal(int)
+
+    _tab_order: tuple[_Tab[Any], ...] = ()
+    overview_tab: _Tab[OverviewTab] = _Tab("&Overview", "veru_desk.ui.case.overview", "OverviewTab")
+    referrals_tab: _Tab[ReferralsTab] = _Tab(
+        "Re&ferral", "veru_desk.ui.case.referrals", "ReferralsTab"
+    )
+    risk_tab: _Tab[RiskTab] = _Tab("&Risk", "veru_desk.ui.case.risk", "RiskTab")
+    plan_tab: _Tab[PlanTab] = _Tab("&Plan", "veru_desk.ui.case.plan", "PlanTab")
+    sessions_tab: _Tab[SessionsTab] = _Tab(
+        "&Sessions", "veru_desk.ui.case.mentoring", "SessionsTab"
+    )
+    outcomes_tab: _Tab[OutcomesTab] = _Tab("O&utcomes", "veru_desk.ui.case.outcomes", "OutcomesTab")
+    chronology_tab: _Tab[ChronologyTab] = _Tab(
+        "&Chronology", "veru_desk.ui.case.chronology", "ChronologyTab"
+    )
+    exports_tab: _Tab[ExportsTab] = _Tab("E&xports", "veru_desk.ui.case.exports", "ExportsTab")
+    contacts_tab: _Tab[ContactsTab] = _Tab("Co&ntacts", "veru_desk.ui.case.contacts", "ContactsTab")
+    safeguarding_tab: _Tab[SafeguardingTab] = _Tab(
+        "Safe&guarding", "veru_desk.ui.case.safeguarding", "SafeguardingTab"
+    )
+    network_tab: _Tab[NetworkTab] = _Tab("Net&work", "veru_desk.ui.case.network", "NetworkTab")
+    incidents_tab: _Tab[IncidentsTab] = _Tab(
+        "&Incidents", "veru_desk.ui.case.incidents", "IncidentsTab"
+    )
+    attachments_tab: _Tab[AttachmentsTab] = _Tab(
+        "&Documents", "veru_desk.ui.case.attachments", "AttachmentsTab"
+    )
 
     def __init__(self, services: Services, person_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,36 +153,10 @@ class CaseWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Case sections")
-        self.overview_tab = OverviewTab(services, person_id)
-        self.contacts_tab = ContactsTab(services, person_id)
-        self.referrals_tab = ReferralsTab(services, person_id)
-        self.risk_tab = RiskTab(services, person_id)
-        self.plan_tab = PlanTab(services, person_id)
-        self.sessions_tab = SessionsTab(services, person_id)
-        self.outcomes_tab = OutcomesTab(services, person_id)
-        self.chronology_tab = ChronologyTab(services, person_id)
-        self.exports_tab = ExportsTab(services, person_id)
-        self.safeguarding_tab = SafeguardingTab(services, person_id)
-        self.network_tab = NetworkTab(services, person_id)
-        self.network_tab.open_case.connect(self.open_case)
-        self.incidents_tab = IncidentsTab(services, person_id)
-        self.attachments_tab = AttachmentsTab(services, person_id)
-        for tab, label in (
-            (self.overview_tab, "&Overview"),
-            (self.referrals_tab, "Re&ferral"),
-            (self.risk_tab, "&Risk"),
-            (self.plan_tab, "&Plan"),
-            (self.sessions_tab, "&Sessions"),
-            (self.outcomes_tab, "O&utcomes"),
-            (self.chronology_tab, "&Chronology"),
-            (self.exports_tab, "E&xports"),
-            (self.contacts_tab, "Co&ntacts"),
-            (self.safeguarding_tab, "Safe&guarding"),
-            (self.network_tab, "Net&work"),
-            (self.incidents_tab, "&Incidents"),
-            (self.attachments_tab, "&Documents"),
-        ):
-            self.tabs.addTab(tab, label)
+        self._tabs: dict[int, CaseTab] = {}  # those built, by their place in the tab bar
+        for tab in self._tab_order:
+            self.tabs.addTab(QWidget(), tab.label)  # an empty page until the tab is built
+        self._built(0)  # the overview, shown first
         self._stale = set(range(self.tabs.count()))
         self.tabs.currentChanged.connect(self._tab_shown)
 
@@ -142,8 +180,7 @@ class CaseWorkspace(QWidget):
         )
         data_events().changed.connect(self._data_changed)
         self._show_person(self.person)
-        self.overview_tab.flags_read.connect(self.flag_banner.show_flags)
-        if self.tabs.currentWidget() is not self.overview_tab:
+        if self.tabs.currentIndex() != 0:
             self.flag_banner.refresh()  # else the overview's read brings the flags
         self._tab_shown(self.tabs.currentIndex())
 
@@ -277,9 +314,8 @@ class CaseWorkspace(QWidget):
     def _data_changed(self, changes: Changes) -> None:
         if not shiboken6.isValid(self) or not changes.touches(CASE_KINDS, self.person_id):
             return
-        for index in range(self.tabs.count()):
-            tab = self.tabs.widget(index)
-            if not isinstance(tab, CaseTab) or changes.touches(tab.kinds, self.person_id):
+        for index, tab in self._tabs.items():  # one not built yet reads when it is
+            if changes.touches(tab.kinds, self.person_id):
                 self._stale.add(index)
         if not self.isVisible():
             # Another open case is in front: this one reads when it is shown again, not
@@ -297,30 +333,60 @@ class CaseWorkspace(QWidget):
         self._tab_shown(self.tabs.currentIndex())
 
     def stale_tabs(self) -> list[QWidget]:
-        """The tabs that will read their records again when next shown."""
-        return [tab for i in sorted(self._stale) if (tab := self.tabs.widget(i)) is not None]
+        """The tabs built so far that will read their records again when next shown (a tab
+        not built yet reads when it is)."""
+        return [self._tabs[i] for i in sorted(self._stale) if i in self._tabs]
+
+    def _built(self, index: int) -> CaseTab:
+        """The tab at ``index``, built now in place of its empty page if it was not yet."""
+        found = self._tabs.get(index)
+        if found is not None:
+            return found
+        spec = self._tab_order[index]
+        tab = spec.build(self.services, self.person_id)
+        self._tabs[index] = tab
+        if spec.name == "overview_tab":
+            assert isinstance(tab, OverviewTab)
+            tab.flags_read.connect(self.flag_banner.show_flags)
+        elif spec.name == "network_tab":
+            tab.open_case.connect(self.open_case)  # type: ignore[attr-defined]  # NetworkTab's
+        # The swap must not look like a change of tab to ``_tab_shown``: the bar's own page
+        # switching still runs, only the widget's signal waits.
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)
+        try:
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, spec.label)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(blocked)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return tab
 
     def _tab_shown(self, index: int) -> None:
+        if index < 0:
+            return
+        tab = self._built(index)
         if index in self._stale:
             self._stale.discard(index)
-            tab = self.tabs.widget(index)
-            if isinstance(tab, CaseTab):
-                tab.refresh()
+            tab.refresh()
 
     def has_unsaved_changes(self) -> bool:
-        return any(
-            isinstance(tab := self.tabs.widget(i), CaseTab) and tab.has_unsaved_changes()
-            for i in range(self.tabs.count())
-        )
+        return any(tab.has_unsaved_changes() for tab in self._tabs.values())
 
     def save(self) -> None:
         """Ctrl+S: the only form typed straight into the workspace is the quick case note."""
-        if self.chronology_tab.has_unsaved_changes():
-            self.chronology_tab.save_quick_note()
+        chronology = self._tabs.get(self._tab_order.index(CaseWorkspace.chronology_tab))
+        if chronology is not None and chronology.has_unsaved_changes():
+            chronology.save_quick_note()  # type: ignore[attr-defined]  # ChronologyTab's
 
     # --- closing and reopening -------------------------------------------------------------
 
     def close_case(self) -> None:
+        from veru_desk.ui.dialogs.close_case import CloseCaseDialog
+
         referral_id = self.person.current_referral_id
         if referral_id is None:
             return
@@ -350,11 +416,15 @@ class CaseWorkspace(QWidget):
         )
 
     def reopen_case(self) -> None:
+        from veru_desk.ui.dialogs.close_case import ReopenCaseDialog
+
         referral_id = self.person.current_referral_id
         if referral_id is not None:
             ReopenCaseDialog(self.services, self.person_id, referral_id, parent=self).exec()
 
     def export_summary(self) -> None:
+        from veru_desk.ui.case.exports import open_export_dialog
+
         open_export_dialog(self.services, self.person_id, self)
 
     def subject_access_export(self) -> QWidget:
