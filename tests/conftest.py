@@ -70,6 +70,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with a test marked ``slow`` run first, each file's tests kept together and in
+    order. The workers (pytest-xdist, ``--dist loadfile``) take files in this order, so the
+    minutes-long ones (crash loops, the bundle, every screen) start at once rather than
+    leaving one worker busy at the end while the other waits."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    first_seen: dict[Path, int] = {}
+    for item in items:
+        first_seen.setdefault(item.path, len(first_seen))
+    items.sort(key=lambda item: (item.path not in slow_files, first_seen[item.path]))
+
+
 @pytest.fixture
 def db_engine(request: pytest.FixtureRequest) -> str:
     """``sqlite`` unless ``pytest_generate_tests`` asked for ``postgresql`` too."""

@@ -78,12 +78,21 @@ def running_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
-    subprocess.run(
-        _as_server_user(["pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
+    for attempt in range(3):
+        # The free port is found before the server takes it, so a test run's other worker
+        # (pytest-xdist) may take it first: then try another.
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+        started = subprocess.run(
+            _as_server_user(
+                ["pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]
+            ),
+            capture_output=True,
+        )
+        if started.returncode == 0:
+            break
+        if attempt == 2:
+            started.check_returncode()
+        port = _free_port()
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:

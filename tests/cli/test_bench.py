@@ -20,6 +20,7 @@ from veru_desk.services import Services
 from veru_desk.services.imports import parse_referral_file
 
 
+@pytest.mark.slow
 def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -56,6 +57,7 @@ def test_bench_times_the_caseload_on_a_small_database_and_writes_the_json(
     assert gc.get_freeze_count() == 0
 
 
+@pytest.mark.slow
 def test_the_bench_runs_on_the_encrypted_file_and_plain_is_the_comparison(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -105,6 +107,7 @@ def test_plain_is_an_option_and_encrypted_is_no_longer_one(
     assert "--encrypted" not in shown  # the default now; still accepted from old scripts
 
 
+@pytest.mark.slow
 def test_the_app_paints_its_window_before_the_database_layer_loads(tmp_path: Path) -> None:
     """The real app, launched as ``startup`` launches it, on the encrypted file and a plain
     copy: the window becomes ready after the paint; on the plain file the caseload is painted
@@ -131,6 +134,7 @@ def test_the_app_paints_its_window_before_the_database_layer_loads(tmp_path: Pat
     assert "SQLAlchemy loaded before the paint" not in plain.get("detail", "")
 
 
+@pytest.mark.slow
 def test_panels_data_quality_and_tasks_each_have_an_operation(tmp_path: Path) -> None:
     """The team's record types are timed on the app's own paths: a pack for a meeting of 12
     cases (set up by the bench through the panel service), the data quality page's three

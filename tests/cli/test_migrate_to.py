@@ -73,6 +73,7 @@ def _migrate(
     return code, captured.out, captured.err
 
 
+@pytest.mark.slow
 def test_migrate_to_copies_every_table_verified_and_leaves_the_file_as_it_was(
     demo_file: Path,
     empty_server_db: str,

@@ -558,6 +558,7 @@ class World:
     last_moves: dict[int, ReferralStatus]
 
 
+@pytest.mark.slow
 def test_random_sequences_of_casework_keep_every_case_with_its_worker(template_db: Path) -> None:
     CaseWork.template = template_db
     run_state_machine_as_test(

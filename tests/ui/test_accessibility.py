@@ -42,6 +42,9 @@ from screens import (
 from veru_desk.ui.shell import tasks
 from veru_desk.ui.widgets.kit import app_stylesheet
 
+# Every screen built and walked in one module fixture: minutes, so scheduled first.
+pytestmark = pytest.mark.slow
+
 # (screen contains, fault text contains) -> why it is left for now
 ALLOWED: dict[tuple[str, str], str] = {
     ("case tab", "openCaseClose"): "the open case's cross in the sidebar is the mouse's twin of "

@@ -51,6 +51,9 @@ from screens import (
 from veru_desk.ui.shell import tasks
 from veru_desk.ui.widgets.kit import app_stylesheet
 
+# Every screen built and walked in one module fixture: minutes, so scheduled first.
+pytestmark = pytest.mark.slow
+
 # (screen contains, fault text contains) -> why it is left for now
 ALLOWED: dict[tuple[str, str], str] = {
     ("page audit", "drop-down text cut"): "at 150% text the audit filter row needs about "
