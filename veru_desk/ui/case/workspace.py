@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -345,11 +345,10 @@ class CaseWorkspace(QWidget):
         spec = self._tab_order[index]
         tab = spec.build(self.services, self.person_id)
         self._tabs[index] = tab
-        if spec.name == "overview_tab":
-            assert isinstance(tab, OverviewTab)
-            tab.flags_read.connect(self.flag_banner.show_flags)
-        elif spec.name == "network_tab":
-            tab.open_case.connect(self.open_case)  # type: ignore[attr-defined]  # NetworkTab's
+        if spec is CaseWorkspace.overview_tab:
+            cast(OverviewTab, tab).flags_read.connect(self.flag_banner.show_flags)
+        elif spec is CaseWorkspace.network_tab:
+            cast("NetworkTab", tab).open_case.connect(self.open_case)
         # The swap must not look like a change of tab to ``_tab_shown``: the bar's own page
         # switching still runs, only the widget's signal waits.
         current = self.tabs.currentIndex()
@@ -378,9 +377,13 @@ class CaseWorkspace(QWidget):
 
     def save(self) -> None:
         """Ctrl+S: the only form typed straight into the workspace is the quick case note."""
-        chronology = self._tabs.get(self._tab_order.index(CaseWorkspace.chronology_tab))
+        chronology = self._existing(CaseWorkspace.chronology_tab)
         if chronology is not None and chronology.has_unsaved_changes():
-            chronology.save_quick_note()  # type: ignore[attr-defined]  # ChronologyTab's
+            chronology.save_quick_note()
+
+    def _existing(self, spec: _Tab[T]) -> T | None:
+        """The tab if it has been built, without building it."""
+        return cast("T | None", self._tabs.get(self._tab_order.index(spec)))
 
     # --- closing and reopening -------------------------------------------------------------
 
