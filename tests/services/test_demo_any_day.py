@@ -29,12 +29,14 @@ from veru_desk.db.models import (
     MentoringSession,
     RiskAssessment,
     SafeguardingFlagRecord,
+    User,
     YoungPerson,
 )
 from veru_desk.demo.database import generate_demo_data
 from veru_desk.domain.enums import Attendance
-from veru_desk.domain.incidents import IncidentInput, PartyInput, incident_problems
-from veru_desk.domain.safeguarding import FlagInput
+from veru_desk.domain.incidents import incident_problems
+from veru_desk.services import Services
+from veru_desk.services.users import actor_for
 
 PEOPLE = 60
 
@@ -59,51 +61,36 @@ def _demo_on(empty: Path, anchor: dt.date, seed: int) -> Iterator[Database]:
             db.dispose()
 
 
-def _broken_incidents(db: Database, now: dt.datetime) -> list[tuple[int, dict[str, str]]]:
+def _manager(db: Database) -> Services:
     with db.read() as session:
-        incidents = session.scalars(select(Incident).order_by(Incident.id)).all()
-        broken = []
-        for incident in incidents:
-            typed = IncidentInput(
-                incident.occurred_at,
-                incident.kind,
-                incident.source,
-                incident.summary,
-                tuple(
-                    PartyInput(p.role, p.young_person_id, p.person_of_concern_id)
-                    for p in incident.parties
-                ),
-                incident.place_id,
-                incident.location,
-                incident.reference,
-            )
-            problems = incident_problems(typed, now)
-            if problems:
-                broken.append((incident.id, problems))
-    return broken
+        priya = session.scalars(select(User).where(User.username == "priya")).one()
+        return Services(db, actor_for(priya))
+
+
+def _broken_incidents(db: Database, now: dt.datetime) -> list[tuple[int, dict[str, str]]]:
+    """Each incident as the services read it back, checked as its form would check it."""
+    services = _manager(db)
+    with db.read() as session:
+        ids = session.scalars(select(Incident.id).order_by(Incident.id)).all()
+    found = ((i, incident_problems(services.incidents.get(i).as_input(), now)) for i in ids)
+    return [(i, problems) for i, problems in found if problems]
 
 
 def _broken_flags(db: Database, today: dt.date) -> list[tuple[int, dict[str, str]]]:
+    """Each safeguarding flag as the services read it back, checked as its form would."""
+    services = _manager(db)
     with db.read() as session:
-        rows = session.execute(
-            select(SafeguardingFlagRecord, YoungPerson.date_of_birth).join(
-                YoungPerson, YoungPerson.id == SafeguardingFlagRecord.young_person_id
-            )
+        people = session.execute(
+            select(YoungPerson.id, YoungPerson.date_of_birth)
+            .where(YoungPerson.id.in_(select(SafeguardingFlagRecord.young_person_id)))
+            .order_by(YoungPerson.id)
         ).all()
     broken = []
-    for flag, born in rows:
-        typed = FlagInput(
-            flag.kind,
-            flag.started_on,
-            flag.ended_on,
-            reasonable_grounds=flag.reasonable_grounds,
-            reasonable_grounds_on=flag.reasonable_grounds_on,
-            conclusive_grounds=flag.conclusive_grounds,
-            conclusive_grounds_on=flag.conclusive_grounds_on,
-        )
-        problems = typed.problems(born, today)
-        if problems:
-            broken.append((flag.id, problems))
+    for person_id, born in people:
+        for flag in services.safeguarding.for_case(person_id):
+            problems = flag.as_input().problems(born, today)
+            if problems:
+                broken.append((flag.id, problems))
     return broken
 
 
