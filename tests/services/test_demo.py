@@ -735,6 +735,12 @@ def test_any_day_of_the_week_keeps_the_past_recorded_and_the_future_planned(
     planned session in the past and no session on a Sunday."""
     db = fresh_database(tmp_path / "week.db")
     generate_demo_data(db, 200, seed=8, anchor=anchor)
+    assert_the_past_recorded_and_the_future_planned(db, anchor)
+
+
+def assert_the_past_recorded_and_the_future_planned(db: Database, anchor: dt.date) -> None:
+    """Nothing recorded on the demo's day or later, no planned session before it, no session
+    on a Sunday (also used by test_demo_any_day)."""
     today = dt.datetime.combine(anchor, dt.time(0, 0))
     with db.read() as session:
         rows = session.execute(
