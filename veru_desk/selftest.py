@@ -2,8 +2,8 @@
 
 IT runs ``veru-desk self-test`` on a PC after deploying the bundle, and the packaging test
 runs it on every build, so each check goes through the same code the app uses: the shipped
-files, the SQLCipher, argon2 and cryptography native parts (by creating an encrypted database
-and signing in to it), the Alembic migrations (read from files, so a bundle without the
+files, the SQLCipher, argon2 and OpenSSL (libcrypto) native parts (by creating an encrypted
+database and signing in to it), the Alembic migrations (read from files, so a bundle without the
 migration scripts fails here), a case written and read back through the services, a case
 summary PDF from reportlab with the shipped fonts, the PostgreSQL driver's libpq, and the
 main window built offscreen.
@@ -132,7 +132,7 @@ def check_postgresql_driver(state: SelfTestState) -> str:
 
 def check_encrypted_database(state: SelfTestState) -> str:
     """Creating an encrypted database uses argon2 (key wrapping and the password hash),
-    cryptography (AES-GCM), SQLCipher, and runs every migration from its file."""
+    OpenSSL's libcrypto (X25519, AES-GCM), SQLCipher, and runs every migration from its file."""
     from veru_desk.config import resolve_database
     from veru_desk.db.driver import SQLITE_HEADER
     from veru_desk.db.health import check_database

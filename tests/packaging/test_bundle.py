@@ -125,6 +125,8 @@ def test_the_bundle_builds_in_minutes_into_one_folder_of_bounded_size(bundle: Bu
     assert not list(internal.rglob("*WebEngine*"))
     assert not list(internal.rglob("*Qt6Qml*"))
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
+    # The key file is sealed with the OpenSSL Python and libpq share (db/libcrypto.py).
+    assert not (internal / "cryptography").exists(), "cryptography (12 MB) is back"
 
 
 def test_the_frozen_executable_prints_the_version_pyproject_takes(
@@ -519,7 +521,8 @@ def test_one_openssl_serves_python_and_libpq_and_the_left_out_copies_stay_out(
     bundle: Bundle,
 ) -> None:
     """The bundle had four OpenSSLs (two shared, two linked into SQLCipher and cryptography)
-    and two Kerberos stacks; the shared ones are one now, libpq's 3.5 under the system names."""
+    and two Kerberos stacks. The shared ones are one now, libpq's 3.5 under the system names,
+    and cryptography's went with it (the key file uses the shared one)."""
     internal = bundle.folder / "_internal"
     names = {path.name for path in internal.rglob("*") if ".so" in path.name}
     crypto = [p for p in _shared_objects(internal) if p.name.startswith("libcrypto")]

@@ -37,6 +37,15 @@ from typing import Any
 from argon2.low_level import Type, hash_secret_raw
 
 from veru_desk.db.driver import key_file_path as key_file_path  # its home is the driver
+from veru_desk.db.libcrypto import (
+    InvalidTag,
+    aes_gcm_decrypt,
+    aes_gcm_encrypt,
+    hkdf_sha256,
+    x25519_new_private,
+    x25519_public,
+    x25519_shared,
+)
 from veru_desk.db.private_files import make_private, make_private_folder, open_private
 from veru_desk.db.replace import FileHeld, replace_file
 from veru_desk.domain.errors import StorageError, ValidationError
@@ -144,46 +153,27 @@ def _bounds_problem(params: KdfParameters) -> str | None:
     return None
 
 
-def _aesgcm(key: bytes) -> Any:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    return AESGCM(key)
-
-
-def _raw_public(private: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return bytes(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
-
-
 def _seal_key(ephemeral_public: bytes, recipient_public: bytes, shared: bytes) -> bytes:
-    from cryptography.hazmat.primitives.hashes import SHA256
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
     info = _SEAL_INFO + ephemeral_public + recipient_public
-    return HKDF(SHA256(), KEY_BYTES, salt=None, info=info).derive(shared)
+    return hkdf_sha256(shared, KEY_BYTES, info)
 
 
 def _seal(recipient_public: bytes, data: bytes, aad: bytes) -> dict[str, str]:
     """``data`` readable only with the recipient's private key (a sealed box: a fresh
     ephemeral key pair per seal, so the sender needs nothing secret of the recipient's)."""
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-
-    ephemeral = X25519PrivateKey.generate()
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
-    ephemeral_public = _raw_public(ephemeral)
+    ephemeral = x25519_new_private()
+    shared = x25519_shared(ephemeral, recipient_public)
+    ephemeral_public = x25519_public(ephemeral)
     nonce = os.urandom(12)
-    box = _aesgcm(_seal_key(ephemeral_public, recipient_public, shared)).encrypt(nonce, data, aad)
+    box = aes_gcm_encrypt(_seal_key(ephemeral_public, recipient_public, shared), nonce, data, aad)
     return {"eph": _b64(ephemeral_public), "nonce": _b64(nonce), "box": _b64(box)}
 
 
-def _open_sealed(private: Any, sealed: dict[str, str], aad: bytes) -> bytes:
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
+def _open_sealed(private: bytes, sealed: dict[str, str], aad: bytes) -> bytes:
     ephemeral_public = _unb64(sealed["eph"])
-    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
-    key = _seal_key(ephemeral_public, _raw_public(private), shared)
-    return bytes(_aesgcm(key).decrypt(_unb64(sealed["nonce"]), _unb64(sealed["box"]), aad))
+    shared = x25519_shared(private, ephemeral_public)
+    key = _seal_key(ephemeral_public, x25519_public(private), shared)
+    return aes_gcm_decrypt(key, _unb64(sealed["nonce"]), _unb64(sealed["box"]), aad)
 
 
 class KeyFile:
@@ -273,25 +263,17 @@ class KeyFile:
         """Gives ``name`` a new key pair, its private half wrapped under ``secret``, and seals
         the database key to it (replacing an existing slot of that name). During a key change
         the pending key is sealed too, so the new slot opens the database either side of it."""
-        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-        from cryptography.hazmat.primitives.serialization import (
-            Encoding,
-            NoEncryption,
-            PrivateFormat,
-        )
-
         if self.pending_id is not None and pending_key is None:
             raise StorageError(
                 "The database key is being changed: sign in again to finish the change first."
             )
         params = params or KdfParameters()
         slot_id = self._id(name)
-        private = X25519PrivateKey.generate()
-        raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        public = _raw_public(private)
+        private = x25519_new_private()
+        public = x25519_public(private)
         salt, nonce = os.urandom(16), os.urandom(12)
         wrapping = _derive(secret, salt, params)
-        wrapped = _aesgcm(wrapping).encrypt(nonce, raw_private, _PRIVATE_AAD + slot_id.encode())
+        wrapped = aes_gcm_encrypt(wrapping, nonce, private, _PRIVATE_AAD + slot_id.encode())
         slot: dict[str, Any] = {
             "kdf": "argon2id",
             "t": params.time_cost,
@@ -342,24 +324,19 @@ class KeyFile:
                 field, "This user has no key to the encrypted database. Ask the administrator."
             )
         wrapping = _derive(secret, _unb64(slot["salt"]), _params_of(slot))
-        # Imported after the derivation: at start-up it loads while argon2 is busy (and
-        # releases the GIL), not before it.
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
         try:
             if "public" not in slot:  # format 1: the database key under the password
-                key = _aesgcm(wrapping).decrypt(
-                    _unb64(slot["nonce"]), _unb64(slot["wrapped"]), name.encode("utf-8")
+                key = aes_gcm_decrypt(
+                    wrapping, _unb64(slot["nonce"]), _unb64(slot["wrapped"]), name.encode("utf-8")
                 )
-                return SlotKeys(bytes(key), None)
-            raw_private = _aesgcm(wrapping).decrypt(
-                _unb64(slot["nonce"]), _unb64(slot["private"]), _PRIVATE_AAD + slot_id.encode()
+                return SlotKeys(key, None)
+            private = aes_gcm_decrypt(
+                wrapping, _unb64(slot["nonce"]), _unb64(slot["private"]),
+                _PRIVATE_AAD + slot_id.encode(),
             )
         except InvalidTag:
             what = field.replace("_", " ")
             raise WrongSecret(field, f"The {what} is not right.") from None
-        private = X25519PrivateKey.from_private_bytes(raw_private)
         try:
             current = _open_sealed(private, slot["sealed"], self._seal_aad(slot_id, self.key_id))
             pending = None
@@ -469,15 +446,12 @@ class KeyFile:
 
     def retired_keys(self, database_key: bytes) -> dict[str, bytes]:
         """Earlier database keys by id (readable with today's key), for old backups."""
-        from cryptography.exceptions import InvalidTag
-
         found = {}
         for entry in self._data.get("retired", []):
             try:
-                found[entry["key_id"]] = bytes(
-                    _aesgcm(database_key).decrypt(
-                        _unb64(entry["nonce"]), _unb64(entry["box"]), entry["key_id"].encode()
-                    )
+                found[entry["key_id"]] = aes_gcm_decrypt(
+                    database_key, _unb64(entry["nonce"]), _unb64(entry["box"]),
+                    entry["key_id"].encode(),
                 )
             except (InvalidTag, KeyError, ValueError):
                 continue
@@ -570,7 +544,7 @@ class KeyFile:
 
 def _retire(key_id: str, key: bytes, under: bytes) -> dict[str, str]:
     nonce = os.urandom(12)
-    box = _aesgcm(under).encrypt(nonce, key, key_id.encode())
+    box = aes_gcm_encrypt(under, nonce, key, key_id.encode())
     return {"key_id": key_id, "nonce": _b64(nonce), "box": _b64(box)}
 
 

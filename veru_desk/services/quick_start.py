@@ -232,5 +232,5 @@ class EarlyRead:
 
 # What the read imports once the key is unwrapped (an encrypted file) or the password
 # checked: each is loaded once, by whichever thread gets there first.
-_NEEDED_AFTER_THE_KEY = ("cryptography.hazmat.primitives.ciphers.aead", "sqlcipher3.dbapi2")
+_NEEDED_AFTER_THE_KEY = ("sqlcipher3.dbapi2",)
 _NEEDED_AFTER_ARGON2 = ("veru_desk.services.actor", "veru_desk.services.caseload_view")
