@@ -513,6 +513,7 @@ def run_app(database: str | None = None, *, early: EarlyRead | None = None) -> i
     else:
         when_painted(window, carry_on)
     status = app.exec()
+    guard.release()  # its socket goes with it (a crash leaves one, taken over next start)
     clear_own_opened_files()  # the copies of case files opened for a viewer
     watcher = session.get("watcher")
     if watcher is not None:

@@ -3,6 +3,9 @@ it is told a copy is running (so it exits), and the running copy's window comes 
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +16,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from veru_desk.config import resolve_database
-from veru_desk.ui.shell.single_instance import SingleInstance, server_name
+from veru_desk.ui.shell.single_instance import SingleInstance, server_name, socket_path
 
 
 @pytest.fixture
@@ -78,3 +81,93 @@ def test_the_name_is_the_same_for_one_file_however_it_is_spelled(tmp_path: Path)
     if sys.platform == "win32":
         upper = resolve_database(str(tmp_path / "VERU.DB"))
         assert server_name(upper, "siobhan") == name
+
+
+unix_only = pytest.mark.skipif(sys.platform == "win32", reason="the Unix socket guard")
+
+
+@unix_only
+def test_a_copy_of_an_earlier_release_and_this_one_find_each_other(
+    qtbot: QtBot, tmp_path: Path, guards: list[SingleInstance]
+) -> None:
+    """Earlier releases listened and asked with QtNetwork's QLocalServer and QLocalSocket: a
+    copy of one still running when this release starts (or the other way round) is found."""
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+    database = resolve_database(str(tmp_path / "veru.db"))
+    name = server_name(database, "amara")
+    earlier = QLocalServer()
+    earlier.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+    assert earlier.listen(name)
+    try:
+        assert earlier.fullServerName() == socket_path(name)
+        assert not _guard(guards, tmp_path / "veru.db", "amara").claim()
+        assert earlier.waitForNewConnection(5000)
+        heard = earlier.nextPendingConnection()
+        qtbot.waitUntil(lambda: heard.canReadLine(), timeout=5000)
+        assert bytes(heard.readLine().data()) == b"come forward\n"
+    finally:
+        earlier.close()
+
+    running = _guard(guards, tmp_path / "veru.db", "amara")
+    assert running.claim()
+    asking = QLocalSocket()
+    with qtbot.waitSignal(running.came_forward, timeout=5000):
+        asking.connectToServer(name)
+        assert asking.waitForConnected(5000)
+        asking.write(b"come forward\n")
+        asking.flush()
+    asking.abort()
+
+
+@unix_only
+def test_the_socket_is_its_users_alone_and_goes_when_the_copy_closes(
+    tmp_path: Path, guards: list[SingleInstance]
+) -> None:
+    guard = _guard(guards, tmp_path / "veru.db", "dariusz")
+    assert guard.claim()
+    path = Path(socket_path(guard.name))
+    assert path.is_socket() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    guard.release()
+    assert not path.exists()
+
+
+@unix_only
+def test_a_crashed_copys_socket_is_taken_over_and_not_removed_by_a_copy_it_replaced(
+    qtbot: QtBot, tmp_path: Path, guards: list[SingleInstance]
+) -> None:
+    """A copy that crashed leaves its socket file with nobody listening: the next start takes
+    the name. A copy whose name was taken over must not remove the new owner's socket."""
+    database = resolve_database(str(tmp_path / "veru.db"))
+    path = socket_path(server_name(database, "wiktoria"))
+    crashed = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    crashed.bind(path)
+    crashed.close()  # the file stays, as after a crash
+    first = _guard(guards, tmp_path / "veru.db", "wiktoria")
+    assert first.claim()
+    os.unlink(path)  # someone cleared /tmp; a second copy then starts and takes the name
+    second = _guard(guards, tmp_path / "veru.db", "wiktoria")
+    assert second.claim()
+    first.release()
+    assert Path(path).is_socket()
+    with qtbot.waitSignal(second.came_forward, timeout=5000):
+        assert not _guard(guards, tmp_path / "veru.db", "wiktoria").claim()
+
+
+@unix_only
+def test_a_client_that_says_nothing_blocks_neither_the_window_nor_the_next_copy(
+    qtbot: QtBot, tmp_path: Path, guards: list[SingleInstance]
+) -> None:
+    running = _guard(guards, tmp_path / "veru.db", "oluwaseun")
+    assert running.claim()
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(socket_path(running.name))
+    noisy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    noisy.connect(socket_path(running.name))
+    noisy.sendall(b"x" * 200)  # not a copy of VERU Desk: dropped unheard
+    try:
+        with qtbot.waitSignal(running.came_forward, timeout=5000):
+            assert not _guard(guards, tmp_path / "veru.db", "oluwaseun").claim()
+    finally:
+        silent.close()
+        noisy.close()
