@@ -44,6 +44,11 @@ def test_caseload_model_passes_qt_model_checks(
     model.set_filter(CaseloadFilter())
     assert model.rowCount() == 7
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+    # ``index`` is the model's own (one Python call where Qt's made two): the same answers.
+    assert model.index(6, len(COLUMNS) - 1).isValid()
+    for row, column in ((7, 0), (-1, 0), (0, len(COLUMNS)), (0, -1)):
+        assert not model.index(row, column).isValid()
+    assert not model.index(0, 0, model.index(0, 0)).isValid()
 
 
 def test_rows_are_fetched_a_page_at_a_time_only_when_shown(
