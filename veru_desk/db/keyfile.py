@@ -331,7 +331,9 @@ class KeyFile:
                 )
                 return SlotKeys(key, None)
             private = aes_gcm_decrypt(
-                wrapping, _unb64(slot["nonce"]), _unb64(slot["private"]),
+                wrapping,
+                _unb64(slot["nonce"]),
+                _unb64(slot["private"]),
                 _PRIVATE_AAD + slot_id.encode(),
             )
         except InvalidTag:
@@ -450,7 +452,9 @@ class KeyFile:
         for entry in self._data.get("retired", []):
             try:
                 found[entry["key_id"]] = aes_gcm_decrypt(
-                    database_key, _unb64(entry["nonce"]), _unb64(entry["box"]),
+                    database_key,
+                    _unb64(entry["nonce"]),
+                    _unb64(entry["box"]),
                     entry["key_id"].encode(),
                 )
             except (InvalidTag, KeyError, ValueError):

@@ -143,6 +143,7 @@ class _UnixListener(QObject):
         self._path = socket_path(name)
         self._heard = heard
         self._server: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
         self._inode: int | None = None
         self._clients: dict[int, tuple[socket.socket, QSocketNotifier, bytearray]] = {}
 
@@ -179,8 +180,8 @@ class _UnixListener(QObject):
             log.warning("single-instance guard not listening on %s: %s", self._path, error)
             return False
         self._server = server
-        notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self)
-        notifier.activated.connect(lambda *_signal: self._accept())
+        self._notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(lambda *_signal: self._accept())
         return True
 
     def close(self) -> None:
@@ -188,6 +189,8 @@ class _UnixListener(QObject):
             self._drop(fd)
         if self._server is None:
             return
+        if self._notifier is not None:  # before the descriptor closes and may be reused
+            self._notifier.setEnabled(False)
         self._server.close()
         self._server = None
         # Only this copy's own socket: another copy may have taken the name over since.
