@@ -33,6 +33,7 @@ from veru_desk.db.libcrypto import (
     x25519_public,
     x25519_shared,
 )
+from veru_desk.domain.errors import StorageError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 keys = st.binary(min_size=32, max_size=32)
@@ -293,3 +294,20 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "cryptography"))
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_without_any_libcrypto_the_person_is_told_it_is_the_installation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A StorageError with its cause and its remedy, not an unexpected-error dialog."""
+    monkeypatch.setattr(libcrypto, "_candidates", lambda: iter(["/nowhere/libcrypto.so.3"]))
+    libcrypto._library.cache_clear()
+    try:
+        with pytest.raises(StorageError, match=r"libcrypto.*not found.*Reinstall VERU Desk"):
+            aes_gcm_encrypt(bytes(32), bytes(12), b"key", b"")
+    finally:
+        monkeypatch.undo()
+        libcrypto._library.cache_clear()
+    assert aes_gcm_encrypt(bytes(32), bytes(12), b"", b"").hex() == (
+        "530f8afbc74536b9a963b4f1c4cb738b"
+    )

@@ -26,6 +26,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from veru_desk.domain.errors import StorageError
+
 KEY_BYTES = 32
 TAG_BYTES = 16
 MIN_NONCE_BYTES, MAX_NONCE_BYTES = 8, 128  # what cryptography's AESGCM accepted
@@ -72,8 +74,10 @@ class InvalidTag(Exception):
     password's), or a box or its context that was changed."""
 
 
-class OpenSslMissing(RuntimeError):
-    """No usable libcrypto (1.1.1 or newer) in or beside this Python."""
+class OpenSslMissing(StorageError):
+    """No usable libcrypto (1.1.1 or newer) in or beside this Python: an installation
+    problem, said as one (a StorageError reaches the person as its message, not as "something
+    unexpected")."""
 
 
 def _loaded_libcrypto_files() -> Iterator[str]:
