@@ -160,6 +160,25 @@ def test_panels_data_quality_and_tasks_each_have_an_operation(tmp_path: Path) ->
     assert status == (0 if all(op["within_budget"] for op in operations) else 3)
 
 
+@pytest.mark.slow
+def test_the_outcome_report_read_on_two_connections_is_timed_against_its_sql_in_series(
+    tmp_path: Path,
+) -> None:
+    """The report reads on two connections at once (``Database.snapshot_pair``); its floor
+    replays what each sent, one connection's statements after the other's, so it runs and
+    measures the same SQL (two transactions begun on one connection would fail)."""
+    out = tmp_path / "bench.json"
+    status = main(
+        ["bench", "--people", "500", "--only", "outcome_report", "--repeat", "2",
+         "--json", str(out)]
+    )  # fmt: skip
+    [op] = json.loads(out.read_text(encoding="utf-8"))["operations"]
+    assert "error" not in op, op
+    assert op["runs"] == 2 and op["median_s"] > 0 and op["floor_s"] > 0
+    assert " referrals, " in op["detail"] and op["detail"].endswith(" sessions offered")
+    assert status == (0 if op["within_budget"] else 3)
+
+
 def test_an_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--only", "make_tea"]) == 2
     assert "make_tea" in capsys.readouterr().err

@@ -19,13 +19,18 @@ An low -> low. Education: Łukasz excluded -> in education, Zoë in education ->
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import event, text
 
 from tests.conftest import Team
 from tests.services.test_summary import saved_elsewhere_mid_read
+from veru_desk.config import resolve_database
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import (
     AgencyType,
@@ -334,5 +339,146 @@ def test_a_referral_saved_by_another_pc_mid_report_is_in_every_figure_or_in_none
     assert {now - then for now, then in zip(during, before, strict=True)} in ({0}, {1}), (
         f"the report mixes two moments: {before} → {during}"
     )
-    assert (len(checkouts), len(begins)) == (1, 1)
+    # Two read transactions that see one moment (``Database.snapshot_pair``); on SQLite a
+    # third connection held the write lock while they began.
+    assert len(begins) == 2
+    assert len(checkouts) == (3 if db.is_sqlite else 2)
     assert received(unit.manager.reports.figures(PERIOD)) == tuple(n + 1 for n in before)
+
+
+def test_saves_by_another_pc_mid_report_are_in_neither_of_its_two_readings(
+    unit: Unit, db: Database, database_target: str, team: Team
+) -> None:
+    """The report is read on two connections at once, the risk and education changes and
+    the previous period on the second. Saves that another PC commits once the report is
+    under way (a referral, which the first connection counts, and a third risk assessment,
+    which the second does) are in no figure of it, and in the next report."""
+
+    def saves(elsewhere: Services) -> object:
+        _refer(
+            elsewhere, "Ngozi", "Okonkwo-Adeyemi", 15, Gender.FEMALE, Ethnicity.BLACK_AFRICAN,
+            d(3, 6), "Bedfordshire Police", AgencyType.POLICE, {ReferralReason.COUNTY_LINES},
+        )  # fmt: skip
+        return elsewhere.risk.record(unit.lukasz, RiskInput(d(1, 9), RiskLevel.LOW))
+
+    before = unit.manager.reports.figures(PERIOD)
+    with saved_elsewhere_mid_read(db, database_target, team, "agency_type", saves) as (
+        fired,
+        _checkouts,
+        _begins,
+    ):
+        during = unit.manager.reports.figures(PERIOD)
+    assert fired, "the other PC never saved: the hook found no count by agency type"
+    assert during == before
+    after = unit.manager.reports.figures(PERIOD)
+    assert after.referrals_received == before.referrals_received + 1
+    assert after.risk_change != before.risk_change
+
+
+def test_the_two_readings_begin_at_one_moment_though_another_pc_saves_between_them(
+    unit: Unit, db: Database, database_target: str, team: Team
+) -> None:
+    """Between the first reading's start and the second's, no other commit can land in one
+    and not the other: on SQLite no other connection can even begin a write there (the
+    write lock is held); on a server a referral committed there is in neither, as the
+    second reading takes up the first's exported snapshot."""
+    other = Database.open(resolve_database(database_target))
+    elsewhere = Services(other, team.manager)
+    between: list[str] = []
+
+    def after_statement(*args: Any) -> None:
+        statement = str(args[2])
+        if between or not ("sqlite_schema" in statement or "pg_export_snapshot" in statement):
+            return
+        if db.is_sqlite:
+            writer = sqlite3.connect(database_target, isolation_level=None, timeout=0)
+            try:
+                writer.execute("BEGIN IMMEDIATE")
+                between.append("began a write")
+                writer.execute("ROLLBACK")
+            except sqlite3.OperationalError as error:
+                between.append(str(error))
+            finally:
+                writer.close()
+        else:
+            _refer(
+                elsewhere, "Ngozi", "Okonkwo-Adeyemi", 15, Gender.FEMALE,
+                Ethnicity.BLACK_AFRICAN, d(3, 6), "Bedfordshire Police", AgencyType.POLICE,
+                {ReferralReason.COUNTY_LINES},
+            )  # fmt: skip
+            between.append("saved")
+
+    count = text("SELECT count(*) FROM referral")
+    with db.read() as session:
+        before = session.scalar(count)
+    event.listen(db.engine, "after_cursor_execute", after_statement)
+    try:
+        with db.snapshot_pair() as (first, second):
+            assert second is not None
+            seen = (first.scalar(count), second.scalar(count))
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after_statement)
+        other.dispose()
+    if db.is_sqlite:
+        assert between == ["database is locked"]
+        assert seen == (before, before)
+    else:
+        assert between == ["saved"]
+        assert seen == (before, before)
+        with db.read() as session:
+            assert session.scalar(count) == before + 1
+
+
+def test_a_report_run_while_another_program_holds_the_write_lock_reads_on_one_connection(
+    unit: Unit, db: Database, db_path: Path
+) -> None:
+    """SQLite: the second connection's moment needs the write lock for an instant. If
+    another program is saving (holding it), the report does not wait for it: it reads
+    everything on one connection, with the same figures."""
+    if not db.is_sqlite:
+        pytest.skip("the write lock is SQLite's; a server exports its snapshot")
+    alone = unit.manager.reports.figures(PERIOD)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with db.snapshot_pair(wide=True) as (_first, second):
+            assert second is None
+        assert unit.manager.reports.figures(PERIOD) == alone
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with db.snapshot_pair() as (_first, second):
+        assert second is not None
+
+
+def test_a_failure_on_the_second_connection_fails_the_report_and_leaves_the_pool_usable(
+    unit: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in the half read on the second thread is the report's error, raised where
+    the report was asked for; the next report, and the next save, work."""
+    from veru_desk.services import outcome_figures
+
+    def broken(self: object) -> object:
+        raise RuntimeError("the goals could not be counted")
+
+    expected = unit.manager.reports.figures(PERIOD)
+    with monkeypatch.context() as patch:
+        patch.setattr(outcome_figures._Queries, "goals_by_status", broken)
+        with pytest.raises(RuntimeError, match="goals could not be counted"):
+            unit.manager.reports.figures(PERIOD)
+    assert unit.manager.reports.figures(PERIOD) == expected
+    unit.dariusz.risk.record(unit.lukasz, RiskInput(d(2, 9), RiskLevel.LOW))
+
+
+def test_a_report_cancelled_half_way_stops_both_readings(unit: Unit) -> None:
+    """Cancelling (from the progress dialog) interrupts the second thread's statement and
+    waits for it, so its connection goes back to the pool idle: the next report works."""
+    expected = unit.manager.reports.figures(PERIOD)
+    for stop_at in range(1, 10):
+
+        def progress(done: int, _total: int, stop_at: int = stop_at) -> bool:
+            return done < stop_at
+
+        with pytest.raises(ReportCancelled):
+            unit.manager.reports.figures(PERIOD, progress=progress)
+        assert unit.manager.reports.figures(PERIOD) == expected

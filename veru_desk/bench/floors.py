@@ -31,6 +31,7 @@ class Statement:
     sql: str
     parameters: Any
     many: bool
+    connection: int = 0  # which driver connection sent it (``id``)
 
 
 @contextmanager
@@ -38,14 +39,14 @@ def captured_sql(engine: Engine) -> Iterator[list[Statement]]:
     """Every statement the engine sends while the block runs, with commits and rollbacks."""
     statements: list[Statement] = []
 
-    def before(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
-        statements.append(Statement(sql, params, many))
+    def before(conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
+        statements.append(Statement(sql, params, many, _driver_of(conn)))
 
-    def committed(_conn: Any) -> None:
-        statements.append(Statement(_COMMIT, None, False))
+    def committed(conn: Any) -> None:
+        statements.append(Statement(_COMMIT, None, False, _driver_of(conn)))
 
-    def rolled_back(_conn: Any) -> None:
-        statements.append(Statement(_ROLLBACK, None, False))
+    def rolled_back(conn: Any) -> None:
+        statements.append(Statement(_ROLLBACK, None, False, _driver_of(conn)))
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "commit", committed)
@@ -58,12 +59,27 @@ def captured_sql(engine: Engine) -> Iterator[list[Statement]]:
         event.remove(engine, "rollback", rolled_back)
 
 
+def _driver_of(conn: Any) -> int:
+    return id(conn.connection.driver_connection)
+
+
 def replay(engine: Engine, statements: Sequence[Statement]) -> float:
     """Seconds to run ``statements`` on a bare driver connection, fetching every row.
 
     The connection comes from the engine's pool so it is already open and set up (key,
     pragmas) as the service's was: opening a connection is not part of either timing.
+
+    Statements the service sent on two connections at once (the outcome report reads on
+    two threads, ``Database.snapshot_pair``) are replayed one connection's after the
+    other's, on this one: the floor is the same SQL done the plainest way, in series. A
+    server's ``SET TRANSACTION SNAPSHOT`` is left out: the snapshot it took up ended with
+    the service's transaction.
     """
+    by_connection: dict[int, list[Statement]] = {}
+    for statement in statements:
+        if not statement.sql.startswith("SET TRANSACTION SNAPSHOT"):
+            by_connection.setdefault(statement.connection, []).append(statement)
+    statements = [s for group in by_connection.values() for s in group]
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection

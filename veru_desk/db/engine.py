@@ -7,8 +7,9 @@ the write lock up front (``BEGIN IMMEDIATE``) instead of failing half-way on a l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from functools import cached_property
@@ -33,6 +34,13 @@ _BEGIN_OPTION = "veru_begin"
 # waited for no longer than SQLite's busy timeout.
 _SERVER_LOCK_TIMEOUT = f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"
 _SERVER_WRITE_LOCK = "SELECT pg_advisory_xact_lock(1447383637)"
+#: A server's snapshot id as ``pg_export_snapshot`` gives it (hex words and dashes): it is
+#: written into ``SET TRANSACTION SNAPSHOT``, which takes no parameters.
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
+#: A read of the file's first page: an SQLite read transaction takes its moment there.
+_BEGIN_READING = "SELECT count(*) FROM sqlite_schema"
+#: How long ``snapshot_pair`` waits for SQLite's write lock before reading on one connection.
+_HOLD_WAIT_MS = 100
 #: The read transaction ``Database.reading_together`` holds on this thread, and its database.
 _SHARED_READ: ContextVar[tuple[Database, Session] | None] = ContextVar(
     "veru_shared_read", default=None
@@ -229,6 +237,79 @@ class Database:
                     connection.exec_driver_sql("PRAGMA shrink_memory")
                 except Exception:  # never pool a connection with the wide cache
                     connection.invalidate()
+
+    @contextmanager
+    def snapshot_pair(self, *, wide: bool = False) -> Iterator[tuple[Session, Session | None]]:
+        """Two ``snapshot`` transactions, on two connections, that see the same moment: a
+        document's queries can then be read on two threads at once (the outcome report reads
+        a year of index pages, which on SQLite a second core does in parallel, the driver
+        letting go of Python's lock while SQLite works).
+
+        On SQLite a third connection holds the write lock (``BEGIN IMMEDIATE``) while both
+        begin reading, so no other program's commit can fall between them; it lets go at
+        once. If the lock cannot be had within a moment (a save in progress, a read-only
+        file) the second is None and the caller reads everything through the first: the
+        document waits for no one. On PostgreSQL the first exports its snapshot and the
+        second takes it up (``SET TRANSACTION SNAPSHOT``).
+        """
+        from sqlalchemy import text
+
+        with ExitStack() as stack:
+            if not self.is_sqlite:
+                first = stack.enter_context(self.snapshot(wide=wide))
+                moment = first.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                if not _SNAPSHOT_ID.fullmatch(moment):
+                    raise ValueError(f"unexpected snapshot id from the server: {moment!r}")
+                taken_up = stack.enter_context(self.snapshot(wide=wide))
+                taken_up.execute(text(f"SET TRANSACTION SNAPSHOT '{moment}'"))
+                yield first, taken_up
+                return
+            with self._writes_held() as held:
+                first = stack.enter_context(self.snapshot(wide=wide))
+                first.execute(text(_BEGIN_READING))
+                second: Session | None = None
+                if held:
+                    second = stack.enter_context(self.snapshot(wide=wide))
+                    second.execute(text(_BEGIN_READING))
+            yield first, second
+
+    @contextmanager
+    def _writes_held(self) -> Iterator[bool]:
+        """SQLite's write lock, held on a connection of its own for the block if it can be
+        had within ``_HOLD_WAIT_MS``; whether it was."""
+        from sqlalchemy.exc import DBAPIError
+
+        raw = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            driver.execute(f"PRAGMA busy_timeout = {_HOLD_WAIT_MS}")
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
+                held = False
+            else:
+                held = True
+            try:
+                yield held
+            finally:
+                if held:
+                    driver.execute("ROLLBACK")
+                driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except DBAPIError:
+            raw.invalidate()
+            raise
+        finally:
+            raw.close()
+
+    def interrupter(self, session: Session) -> Callable[[], None]:
+        """Stops the statement ``session`` is running, from another thread: SQLite's
+        ``interrupt``, a server's cancel request. The statement then fails in its thread."""
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        if self.is_sqlite:
+            return driver.interrupt
+        return driver.cancel_safe
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -107,7 +107,7 @@ from veru_desk.services.outcome_cohort import (
     referral_facts,
     wellbeing,
 )
-from veru_desk.services.snapshot import SnapshotService
+from veru_desk.services.snapshot import SnapshotService, beside
 
 ACCEPTED_PATH = (
     ReferralStatus.ACCEPTED,
@@ -255,6 +255,17 @@ class PeriodComparison:
 
 
 @dataclass(frozen=True)
+class _SideFigures:
+    """The figures ``OutcomeReportService.figures`` reads on its second connection."""
+
+    risk: ChangeFigures
+    education: ChangeFigures
+    wellbeing: WellbeingFigures
+    goals: dict[GoalStatus, int]
+    previous: PeriodComparison
+
+
+@dataclass(frozen=True)
 class Targets:
     """Days within which a decision and a first contact should follow a referral (if set)."""
 
@@ -398,43 +409,54 @@ class OutcomeReportService(SnapshotService):
             if progress is not None and not progress(done, _STEPS):
                 raise ReportCancelled("The report was cancelled.")
 
-        # One snapshot: a dozen queries that must all count the same referrals.
-        with self._snapshot(wide=True) as session:  # a year of the whole database
+        # One moment: a dozen queries that must all count the same referrals. Read on two
+        # connections that see it, half on a second thread (a second core at work): the
+        # side's share is the previous period and the per-person first and latest records.
+        with self._snapshot_pair(wide=True) as (session, other):  # a year of the database
             require_role(self.actor, Role.MANAGER, doing="run the outcome report")
             q = _Queries(session, period, worker_id, agency_id, reason)
-            step(0)
-            filters = q.filter_labels()
-            by_source = q.referrals_by_source()
-            by_reason = q.referrals_by_reason()
-            step(1)
-            decisions = q.decisions()
-            step(2)
-            caseload = q.caseload_by_worker()
-            step(3)
-            sessions, by_type = q.sessions()
-            step(4)
-            risk = q.risk_change()
-            step(5)
-            education = q.education_change()
-            step(6)
-            goals = q.goals_by_status()
-            closures = q.closures_by_reason()
-            step(7)
-            supported, ages, genders, ethnicities = q.demographics()
-            step(8)
-            facts = q.facts()
-            # Over the referrals received in the period that reached the step.
-            to_decision, decided = _median(
-                [f.days_to_decision for f in facts if f.days_to_decision is not None]
-            )
-            to_contact, contacted = _median(
-                [f.days_to_contact for f in facts if f.days_to_contact is not None]
-            )
-            offending_figures = offending(session, q.supported_episodes(), period.end)
-            wellbeing_figures = wellbeing(q.wellbeing_pairs())
-            step(9)
-            previous = _Queries(session, period.previous(), worker_id, agency_id, reason)
-            comparison = previous.comparison()
+            side = q if other is None else _Queries(other, period, worker_id, agency_id, reason)
+            previous = _Queries(side.session, period.previous(), worker_id, agency_id, reason)
+
+            def side_figures() -> _SideFigures:
+                return _SideFigures(
+                    risk=side.risk_change(),
+                    education=side.education_change(),
+                    wellbeing=wellbeing(side.wellbeing_pairs()),
+                    goals=side.goals_by_status(),
+                    previous=previous.comparison(),
+                )
+
+            stop = None if other is None else self.db.interrupter(other)
+            with beside(side_figures, stop) as later:
+                step(0)
+                filters = q.filter_labels()
+                by_source = q.referrals_by_source()
+                by_reason = q.referrals_by_reason()
+                step(1)
+                decisions = q.decisions()
+                step(2)
+                caseload = q.caseload_by_worker()
+                step(3)
+                sessions, by_type = q.sessions()
+                step(4)
+                closures = q.closures_by_reason()
+                supported, ages, genders, ethnicities = q.demographics()
+                step(5)
+                facts = q.facts()
+                step(6)
+                offending_figures = offending(session, q.supported_episodes(), period.end)
+                step(7)
+                # Over the referrals received in the period that reached the step.
+                to_decision, decided = _median(
+                    [f.days_to_decision for f in facts if f.days_to_decision is not None]
+                )
+                to_contact, contacted = _median(
+                    [f.days_to_contact for f in facts if f.days_to_contact is not None]
+                )
+                step(8)
+                aside = later.result()
+                step(9)
         figures = OutcomeFigures(
             period=period,
             filters=filters,
@@ -449,9 +471,9 @@ class OutcomeReportService(SnapshotService):
             caseload_by_worker=caseload,
             sessions=sessions,
             sessions_by_type=by_type,
-            risk_change=risk,
-            education_change=education,
-            goals_by_status=goals,
+            risk_change=aside.risk,
+            education_change=aside.education,
+            goals_by_status=aside.goals,
             closures_by_reason=closures,
             supported=supported,
             age_bands=ages,
@@ -460,9 +482,9 @@ class OutcomeReportService(SnapshotService):
             funnel=Funnel.of(facts),
             breakdowns=breakdowns(facts),
             offending=offending_figures,
-            wellbeing=wellbeing_figures,
+            wellbeing=aside.wellbeing,
             quarters=quarters(period, facts),
-            previous=comparison,
+            previous=aside.previous,
             targets=targets,
             within_decision_target=_within(
                 [f.days_to_decision for f in facts], targets.decision_days
