@@ -27,10 +27,12 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import event, text
+from sqlalchemy.pool import QueuePool
 
 from tests.conftest import Team
 from tests.services.test_summary import saved_elsewhere_mid_read
 from veru_desk.config import resolve_database
+from veru_desk.db.driver import BUSY_TIMEOUT_MS
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import (
     AgencyType,
@@ -449,6 +451,20 @@ def test_a_report_run_while_another_program_holds_the_write_lock_reads_on_one_co
         holder.close()
     with db.snapshot_pair() as (_first, second):
         assert second is not None
+    # The connection that asked for the lock goes back to the pool with the usual wait for
+    # it (a save on it must not give up after 100 ms), holding nothing.
+    pool = db.engine.pool
+    assert isinstance(pool, QueuePool)
+    pooled = [db.engine.raw_connection() for _ in range(pool.checkedin())]
+    try:
+        for raw in pooled:
+            driver: Any = raw.driver_connection
+            assert driver.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
+            assert not driver.in_transaction
+    finally:
+        for raw in pooled:
+            raw.close()
+    unit.dariusz.risk.record(unit.lukasz, RiskInput(d(2, 9), RiskLevel.LOW))
 
 
 def test_a_failure_on_the_second_connection_fails_the_report_and_leaves_the_pool_usable(

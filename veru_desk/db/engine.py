@@ -277,8 +277,6 @@ class Database:
     def _writes_held(self) -> Iterator[bool]:
         """SQLite's write lock, held on a connection of its own for the block if it can be
         had within ``_HOLD_WAIT_MS``; whether it was."""
-        from sqlalchemy.exc import DBAPIError
-
         raw = self.engine.raw_connection()
         try:
             driver = raw.driver_connection
@@ -287,18 +285,20 @@ class Database:
             try:
                 driver.execute("BEGIN IMMEDIATE")
             except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
-                held = False
+                held = False  # a save under way, or a read-only file
             else:
                 held = True
             try:
                 yield held
             finally:
-                if held:
-                    driver.execute("ROLLBACK")
-                driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        except DBAPIError:
-            raw.invalidate()
-            raise
+                try:
+                    if held:
+                        driver.execute("ROLLBACK")
+                    driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                except Exception:
+                    # Never pooled holding the lock, or giving up on it after 100 ms.
+                    raw.invalidate()
+                    raise
         finally:
             raw.close()
 
