@@ -32,7 +32,7 @@ from sqlalchemy.pool import QueuePool
 from tests.conftest import Team
 from tests.services.test_summary import saved_elsewhere_mid_read
 from veru_desk.config import resolve_database
-from veru_desk.db.driver import BUSY_TIMEOUT_MS
+from veru_desk.db.driver import BUSY_TIMEOUT_MS, CACHE_KIB, WIDE_CACHE_KIB
 from veru_desk.db.engine import Database
 from veru_desk.domain.enums import (
     AgencyType,
@@ -443,14 +443,18 @@ def test_a_report_run_while_another_program_holds_the_write_lock_reads_on_one_co
     holder = sqlite3.connect(db_path, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
-        with db.snapshot_pair(wide=True) as (_first, second):
+        with db.snapshot_pair(wide=True) as (first, second):
             assert second is None
+            assert first.scalar(text("PRAGMA cache_size")) == -WIDE_CACHE_KIB
         assert unit.manager.reports.figures(PERIOD) == alone
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    with db.snapshot_pair() as (_first, second):
+    with db.snapshot_pair(wide=True) as (first, second):
         assert second is not None
+        # Two half-size wide caches: the memory one wide read held before, shared.
+        for session in (first, second):
+            assert session.scalar(text("PRAGMA cache_size")) == -(WIDE_CACHE_KIB // 2)
     # The connection that asked for the lock goes back to the pool with the usual wait for
     # it (a save on it must not give up after 100 ms), holding nothing.
     pool = db.engine.pool
@@ -461,6 +465,7 @@ def test_a_report_run_while_another_program_holds_the_write_lock_reads_on_one_co
             driver: Any = raw.driver_connection
             assert driver.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
             assert not driver.in_transaction
+            assert driver.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
     finally:
         for raw in pooled:
             raw.close()

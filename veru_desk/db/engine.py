@@ -200,7 +200,7 @@ class Database:
                 _SHARED_READ.reset(token)
 
     @contextmanager
-    def snapshot(self, *, wide: bool = False) -> Iterator[Session]:
+    def snapshot(self, *, wide: bool = False, wide_kib: int = WIDE_CACHE_KIB) -> Iterator[Session]:
         """One read transaction that sees one moment, for a document gathered by many queries
         (a case summary, a subject access copy): a save another PC commits half-way through is
         wholly in it or wholly out, never in one section and missing from the next.
@@ -211,7 +211,7 @@ class Database:
         with its usual settings.
 
         ``wide``: the document reads across the whole database (the outcome report). SQLite's
-        page cache is then widened for it (``WIDE_CACHE_KIB``) and given back after, so the
+        page cache is then widened for it (to ``wide_kib``) and given back after, so the
         memory is held only while the report runs.
         """
         with self._reader() as session:
@@ -228,7 +228,7 @@ class Database:
                 yield session
                 return
             connection = session.connection()
-            connection.exec_driver_sql(f"PRAGMA cache_size = -{WIDE_CACHE_KIB}")
+            connection.exec_driver_sql(f"PRAGMA cache_size = -{wide_kib}")
             try:
                 yield session
             finally:
@@ -265,11 +265,13 @@ class Database:
                 yield first, taken_up
                 return
             with self._writes_held() as held:
-                first = stack.enter_context(self.snapshot(wide=wide))
+                # Two wide caches of half the size: the memory one wide read may hold, shared.
+                kib = WIDE_CACHE_KIB // 2 if held else WIDE_CACHE_KIB
+                first = stack.enter_context(self.snapshot(wide=wide, wide_kib=kib))
                 first.execute(text(_BEGIN_READING))
                 second: Session | None = None
                 if held:
-                    second = stack.enter_context(self.snapshot(wide=wide))
+                    second = stack.enter_context(self.snapshot(wide=wide, wide_kib=kib))
                     second.execute(text(_BEGIN_READING))
             yield first, second
 
