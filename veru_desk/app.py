@@ -411,10 +411,11 @@ def complete_sign_in(window: MainWindow, signed_in: SignedIn) -> bool:
 
     username, password = signed_in.pending
     signed_in.pending = None
-    # The start-up read unwrapped the user's key slot with this password (an encrypted file)
-    # or checked it against the hash: either way it is proven, but only the slot is as hard
-    # to pass as the hash itself, so only then is the hash not checked a second time.
-    proven = signed_in.first_screen is not None and signed_in.first_screen.key is not None
+    # The start-up read proved this password moments ago, or found nothing: it unwrapped the
+    # user's key slot with it (an encrypted file) or checked it against the hash itself (a
+    # plain file, a server). Either is an argon2 run as costly as the hash's, so the hash is
+    # not checked a second time (46 MiB more, just when the app holds the most memory).
+    proven = signed_in.first_screen is not None
     try:
         actor = sign_in(signed_in.db, username, password, password_proven=proven)
     except Exception as error:

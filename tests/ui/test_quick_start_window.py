@@ -192,17 +192,34 @@ def test_on_an_encrypted_file_the_key_slot_is_the_password_check_and_the_account
     signed_in.db.dispose()
 
 
-def test_on_a_plain_file_the_completed_sign_in_checks_the_password_again(
-    unit_file: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+@pytest.mark.parametrize("disabled", [False, True])
+def test_on_a_plain_file_the_hash_checked_at_start_is_not_checked_again_but_the_account_is(
+    unit_file: Path,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    disabled: bool,
 ) -> None:
+    """The start-up read checked the password against the hash itself (no key slot on a
+    plain file or a server): the completed sign-in does not run that argon2 check again,
+    and an account disabled in between is still refused."""
     from veru_desk.services import users
 
     window, signed_in = _quick_window(unit_file, settings, monkeypatch, qtbot)
+    assert signed_in.first_screen is not None and signed_in.first_screen.key is None
+    if disabled:
+        with signed_in.db.write() as session:
+            session.execute(update(User).where(User.username == "dariusz").values(active=False))
     checks: list[str] = []
     real = users.verify_password
     monkeypatch.setattr(
         users, "verify_password", lambda stored, given: checks.append(given) or real(stored, given)
     )
-    assert app_module.complete_sign_in(window, signed_in)
-    assert checks == [DEMO_PASSWORD]
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_error", lambda _parent, error: shown.append(str(error)))
+
+    assert app_module.complete_sign_in(window, signed_in) is not disabled
+
+    assert checks == []
+    assert bool(shown) is disabled
     signed_in.db.dispose()

@@ -153,10 +153,11 @@ def sign_in(
 ) -> Actor:
     """Checks a password, counting failures: the fifth in a row locks for 15 minutes.
 
-    ``password_proven``: the caller has already proved this password with what only it opens,
-    this user's key slot of the encrypted file (``quick_start``), derived by an argon2 run as
-    costly as the hash's; the account is still checked (active, not locked). Checking the hash
-    as well was a second argon2 run of 46 MiB, made just when the app holds the most memory.
+    ``password_proven``: the caller (``quick_start``'s start-up read) has proved this password
+    moments ago, by an argon2 run as costly as the hash's: it unwrapped this user's key slot of
+    the encrypted file, or checked the hash itself. The account is still checked (active, not
+    locked). Checking the hash again was a second argon2 run of 46 MiB, made just when the app
+    holds the most memory.
     """
     now = now or utcnow()
     name = username.strip().lower()
