@@ -855,13 +855,22 @@ def import_10k(bench: Bench) -> Result:
     imports = bench.services.imports
     result = Result("import_10k", OPERATIONS["import_10k"].budget)
     imported = 0
+    # A file no earlier run made: a server keeps what every run imported, and a file it has
+    # seen is recognised row by row as already imported, in a second and importing nothing.
+    first_seed = time.time_ns()
     for n in range(min(bench.repeat, 3)):
-        data = referral_csv(IMPORT_ROWS, bench.seed * 1000 + n)
+        data = referral_csv(IMPORT_ROWS, first_seed + n)
         started = time.perf_counter()
         outcome = imports.run(data, file_name=f"bench-referrals-{n + 1}.csv")
         result.samples.append(time.perf_counter() - started)
         imported += outcome.new_referrals
-    result.detail = f"{imported:,} referrals imported in {len(result.samples)} runs"
+        if outcome.new_referrals != IMPORT_ROWS:
+            result.error = (
+                f"{IMPORT_ROWS - outcome.new_referrals:,} of {IMPORT_ROWS:,} rows were not "
+                "imported (already on record): the time is not an import's"
+            )
+    runs = len(result.samples)
+    result.detail = f"{imported:,} referrals imported in {runs} run{'' if runs == 1 else 's'}"
     return result
 
 

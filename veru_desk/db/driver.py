@@ -167,8 +167,13 @@ class Connection:
 
     def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self.server:
+            import psycopg
+
             sql = sql.replace("?", "%s")
-        cursor = self.raw.cursor()
+            # A standard cursor (``%s``) even on the engine's connections, whose own are raw.
+            cursor = psycopg.Cursor(self.raw)
+        else:
+            cursor = self.raw.cursor()
         try:
             cursor.execute(sql, tuple(parameters))
             return [tuple(row) for row in cursor.fetchall()]

@@ -73,7 +73,26 @@ def make_engine(
             conn.exec_driver_sql(f"BEGIN {mode}")
 
     else:
-        engine = create_engine(engine_url(location), echo=echo, pool_pre_ping=True, pool_size=5)
+        # Statements go to the server as compiled, with its own ``$1`` placeholders, through
+        # psycopg's raw cursors. Its standard cursors rewrite ``%(name)s`` into ``$1`` on every
+        # execution, and cache that only for statements under 4 kB and 50 parameters: an
+        # import's multi-row INSERTs (thousands of parameters each) were parsed anew every
+        # time, a third of importing 10,000 referrals (19.4-20.6 s -> 12.3-12.7 s, measured
+        # in turn on one machine).
+        engine = create_engine(
+            engine_url(location),
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=5,
+            paramstyle="numeric_dollar",
+        )
+
+        @event.listens_for(engine, "connect")
+        def _raw_cursors(dbapi_connection: Any, _record: Any) -> None:
+            from psycopg import RawCursor, RawServerCursor
+
+            dbapi_connection.cursor_factory = RawCursor
+            dbapi_connection.server_cursor_factory = RawServerCursor
 
         @event.listens_for(engine, "do_connect")
         def _current_password(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:

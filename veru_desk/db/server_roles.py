@@ -590,14 +590,23 @@ def unclassified(tables: Iterable[str]) -> list[str]:
     return sorted(set(tables) - all_classified_tables())
 
 
+def _run(connection: Any, query: Any, params: Sequence[Any] | None = None) -> Any:
+    """``query`` on a psycopg connection through a standard cursor (``%s`` placeholders),
+    whichever cursor the connection makes by default: the app's engine makes raw ones
+    (``$1``, see ``db.engine``), a connection of the owner's made here the standard ones."""
+    import psycopg
+
+    return psycopg.Cursor(connection).execute(query, params)
+
+
 def set_up_server(connection: Any) -> None:
     """Groups, grants, policies and functions, on a migrated database, in one transaction of
     ``connection`` (the owner's psycopg connection). Run again after every upgrade: it
     replaces what it made, so new tables get their grants."""
     from psycopg import sql
 
-    rows = connection.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    rows = _run(
+        connection, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
     ).fetchall()
     tables = {name for (name,) in rows}
     if "alembic_version" not in tables or "user" not in tables:
@@ -609,9 +618,9 @@ def set_up_server(connection: Any) -> None:
             + ", ".join(missing)
             + ". Add them to veru_desk/db/server_roles.py."
         )
-    owner = connection.execute("SELECT current_user").fetchone()[0]
-    is_super = connection.execute(
-        "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+    owner = _run(connection, "SELECT current_user").fetchone()[0]
+    is_super = _run(
+        connection, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
     ).fetchone()[0]
     if not is_super:
         raise StorageError(
@@ -619,10 +628,11 @@ def set_up_server(connection: Any) -> None:
             "database owner with CREATEROLE (createuser --createrole), see the README."
         )
     for group in GROUPS.values():
-        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,))
+        exists = _run(connection, "SELECT 1 FROM pg_roles WHERE rolname = %s", (group,))
         if exists.fetchone() is None:
-            connection.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
-    elsewhere = connection.execute(
+            _run(connection, sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+    elsewhere = _run(
+        connection,
         "SELECT DISTINCT d.datname FROM pg_database d, aclexplode(d.datacl) a "
         "WHERE d.datname <> current_database() AND a.grantee IN "
         "(SELECT oid FROM pg_roles WHERE rolname = ANY(%s))",
@@ -634,7 +644,7 @@ def set_up_server(connection: Any) -> None:
             + ", ".join(name for (name,) in elsewhere)
             + "): use one server (or cluster) per VERU Desk database."
         )
-    db = sql.Identifier(connection.execute("SELECT current_database()").fetchone()[0])
+    db = sql.Identifier(_run(connection, "SELECT current_database()").fetchone()[0])
     groups = sql.SQL(", ").join(sql.Identifier(g) for g in GROUPS.values())
     for statement in (
         sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db),
@@ -645,45 +655,46 @@ def set_up_server(connection: Any) -> None:
         sql.SQL("REVOKE ALL ON SCHEMA veru_server FROM PUBLIC"),
         sql.SQL("GRANT USAGE ON SCHEMA veru_server TO {}").format(groups),
     ):
-        connection.execute(statement)
-    connection.execute(_FUNCTIONS)
-    connection.execute("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA veru_server FROM PUBLIC")
+        _run(connection, statement)
+    _run(connection, _FUNCTIONS)
+    _run(connection, "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA veru_server FROM PUBLIC")
     for function, callers in _FUNCTION_GRANTS.items():
-        connection.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(callers)}")
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(callers)}")
     # Start from nothing on every table, then give exactly what each group needs.
     for table in sorted(tables):
         quoted = sql.Identifier("public", table)
-        connection.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(quoted, groups))
-        for (policy,) in connection.execute(
+        _run(connection, sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(quoted, groups))
+        for (policy,) in _run(
+            connection,
             "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = %s",
             (table,),
         ).fetchall():
-            connection.execute(
-                sql.SQL("DROP POLICY {} ON {}").format(sql.Identifier(policy), quoted)
-            )
-        connection.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(quoted))
+            _run(connection, sql.SQL("DROP POLICY {} ON {}").format(sql.Identifier(policy), quoted))
+        _run(connection, sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(quoted))
     for granted in [*_grants(tables), *_policies(tables)]:
-        connection.execute(granted)
-    connection.execute(
-        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(groups)
+        _run(connection, granted)
+    _run(
+        connection,
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(groups),
     )
 
 
 def is_enforced(connection: Any) -> bool:
     """Whether ``server setup`` has been run on this database (its functions exist)."""
-    row = connection.execute(
-        "SELECT to_regprocedure('veru_server.manage_login(integer, text)') IS NOT NULL"
+    row = _run(
+        connection, "SELECT to_regprocedure('veru_server.manage_login(integer, text)') IS NOT NULL"
     ).fetchone()
     return bool(row[0])
 
 
 def sync_login_as_owner(connection: Any, user_id: int, verifier: str | None) -> None:
     """Setup's own call (as the owner, who is not a VERU Desk administrator)."""
-    connection.execute("SELECT veru_server.sync_login(%s, %s)", (user_id, verifier))
+    _run(connection, "SELECT veru_server.sync_login(%s, %s)", (user_id, verifier))
 
 
 def login_roles(connection: Any) -> Sequence[str]:
-    rows = connection.execute(
-        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_u\\_%' ORDER BY rolname"
+    rows = _run(
+        connection,
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'veru\\_u\\_%' ORDER BY rolname",
     ).fetchall()
     return [name for (name,) in rows]

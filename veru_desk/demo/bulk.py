@@ -22,6 +22,8 @@ from veru_desk.domain.case_reference import SORT_KEY_SQL, format_case_reference
 from veru_desk.domain.errors import ConflictError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
     from veru_desk.demo.story import Batch
 
 
@@ -144,6 +146,16 @@ ID_TABLES = (
 )  # fmt: skip
 
 
+def markers(dialect: Dialect, count: int) -> list[str]:
+    """``count`` positional placeholders in the driver's own style: SQLite's ``?``, or the
+    server's ``$1``, ``$2``... (``db.engine`` sends the server's statements as they are)."""
+    if dialect.paramstyle == "numeric_dollar":
+        return [f"${n}" for n in range(1, count + 1)]
+    if dialect.paramstyle == "qmark":
+        return ["?"] * count
+    return ["%s"] * count
+
+
 def _insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
@@ -151,10 +163,9 @@ def _insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     columns = table_columns()[table]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(marker for _ in columns)})"
+        f"VALUES ({', '.join(markers(dialect, len(columns)))})"
     )
     connection.exec_driver_sql(sql, rows)
 
@@ -214,9 +225,9 @@ def write_batch(db: Database, batch: Batch, expected: dict[str, int]) -> None:
             f"UPDATE young_person SET case_ref_sort = {SORT_KEY_SQL} WHERE case_ref_sort IS NULL"
         )
         connection = session.connection()
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        referral, person = markers(connection.dialect, 2)
         connection.exec_driver_sql(
-            f"UPDATE young_person SET current_referral_id = {marker} WHERE id = {marker}",
+            f"UPDATE young_person SET current_referral_id = {referral} WHERE id = {person}",
             batch.current_referral,
         )
 
