@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,6 +161,16 @@ def test_panels_data_quality_and_tasks_each_have_an_operation(tmp_path: Path) ->
     assert status == (0 if all(op["within_budget"] for op in operations) else 3)
 
 
+def _one_operation(tmp_path: Path, name: str, *, repeat: int) -> tuple[int, dict[str, Any]]:
+    """``veru-desk bench`` at 500 people for one operation: its exit status and JSON."""
+    out = tmp_path / "bench.json"
+    status = main(
+        ["bench", "--people", "500", "--only", name, "--repeat", str(repeat), "--json", str(out)]
+    )
+    [op] = json.loads(out.read_text(encoding="utf-8"))["operations"]
+    return status, op
+
+
 @pytest.mark.slow
 def test_the_outcome_report_read_on_two_connections_is_timed_against_its_sql_in_series(
     tmp_path: Path,
@@ -167,12 +178,7 @@ def test_the_outcome_report_read_on_two_connections_is_timed_against_its_sql_in_
     """The report reads on two connections at once (``Database.snapshot_pair``); its floor
     replays what each sent, one connection's statements after the other's, so it runs and
     measures the same SQL (two transactions begun on one connection would fail)."""
-    out = tmp_path / "bench.json"
-    status = main(
-        ["bench", "--people", "500", "--only", "outcome_report", "--repeat", "2",
-         "--json", str(out)]
-    )  # fmt: skip
-    [op] = json.loads(out.read_text(encoding="utf-8"))["operations"]
+    status, op = _one_operation(tmp_path, "outcome_report", repeat=2)
     assert "error" not in op, op
     assert op["runs"] == 2 and op["median_s"] > 0 and op["floor_s"] > 0
     assert " referrals, " in op["detail"] and op["detail"].endswith(" sessions offered")
@@ -184,13 +190,8 @@ def test_every_import_run_imports_a_file_no_earlier_run_made(tmp_path: Path) -> 
     """A server keeps what each run imported; a file it had seen would be recognised as
     already imported in a second, and timed as if it were an import. Each run's file is
     new, and a run that imports less than half of it (a file seen before) is an error."""
-    out = tmp_path / "bench.json"
     for _ in range(2):
-        status = main(
-            ["bench", "--people", "500", "--only", "import_10k", "--repeat", "1",
-             "--json", str(out)]
-        )  # fmt: skip
-        [op] = json.loads(out.read_text(encoding="utf-8"))["operations"]
+        status, op = _one_operation(tmp_path, "import_10k", repeat=1)
         assert "error" not in op, op
         imported = int(op["detail"].split()[0].replace(",", ""))
         assert imported > 9_900, op["detail"]  # a repeated row of a new file is taken once
@@ -206,12 +207,7 @@ def test_an_import_run_of_a_file_already_imported_is_an_error_not_a_time(
     same = referral_csv(200, 7)
     monkeypatch.setattr(operations, "referral_csv", lambda _rows, _seed: same)
     monkeypatch.setattr(operations, "IMPORT_ROWS", 200)
-    out = tmp_path / "bench.json"
-    status = main(
-        ["bench", "--people", "500", "--only", "import_10k", "--repeat", "2",
-         "--json", str(out)]
-    )  # fmt: skip
-    [op] = json.loads(out.read_text(encoding="utf-8"))["operations"]
+    status, op = _one_operation(tmp_path, "import_10k", repeat=2)
     assert op["error"].startswith("only 0 of 200 rows were imported"), op
     assert status != 0
 
