@@ -302,10 +302,12 @@ class Database:
         try:
             driver = raw.driver_connection
             assert driver is not None
+            dbapi = self.engine.dialect.dbapi
+            assert dbapi is not None
             driver.execute(f"PRAGMA busy_timeout = {_HOLD_WAIT_MS}")
             try:
                 driver.execute("BEGIN IMMEDIATE")
-            except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
+            except dbapi.Error:
                 held = False  # a save under way, or a read-only file
             else:
                 held = True
