@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from tests.dates import today
 from veru_desk.db.engine import Database
-from veru_desk.db.models import YoungPerson
+from veru_desk.db.models import NameToken, YoungPerson
 from veru_desk.domain.enums import Attendance, ReferralStatus, RiskLevel
 from veru_desk.domain.errors import PermissionDenied
 from veru_desk.services import Services
@@ -309,6 +309,45 @@ def test_a_common_prefix_walked_in_name_order_finds_the_same_people_in_the_same_
     monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0)  # every prefix counts as common
     walked = [hit.person_id for hit in as_manager.people.search(typed)]
     assert walked == by_id and by_id
+
+
+@pytest.mark.parametrize("common", [False, True])
+@pytest.mark.parametrize("typed", ["N", "an", "W", "s", "ó s", "văn an", "nic g", "a p", "zq"])
+def test_a_name_search_finds_everyone_a_plain_reading_finds_in_name_order(
+    monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+    as_manager: Services,
+    unit: Unit,
+    typed: str,
+    common: bool,
+) -> None:
+    """Whichever way the search is worded for the engine (``people._name_matches`` on
+    PostgreSQL), walked in name order or looked up by id: the people every typed word begins
+    a name of, by name."""
+    from veru_desk.domain.names import query_tokens
+    from veru_desk.services import people
+
+    with db.read() as session:
+        tokens: dict[int, list[str]] = {}
+        for token, person_id in session.execute(select(NameToken.token, NameToken.young_person_id)):
+            tokens.setdefault(person_id, []).append(token)
+        everyone = session.execute(
+            select(YoungPerson.id, YoungPerson.sort_name).where(
+                YoungPerson.merged_into_id.is_(None)
+            )
+        ).all()
+    words = [w for w in query_tokens(typed) if w]
+    expected = sorted(
+        (
+            (sort_name, pid)
+            for pid, sort_name in everyone
+            if all(any(t.startswith(w) for t in tokens.get(pid, [])) for w in words)
+        ),
+    )
+    monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0 if common else 10_000)
+    found = [hit.person_id for hit in as_manager.people.search(typed, limit=500)]
+    assert found == [pid for _name, pid in expected]
+    assert as_manager.people.count_matches(typed) == len(expected)
 
 
 @pytest.mark.sqlite_only  # SQLite's query planner
