@@ -5,8 +5,10 @@ in). Standard library only: every layer may use it."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 
 
 def settle_heap() -> None:
@@ -35,3 +37,27 @@ def settled_heap() -> Iterator[None]:
         yield
     finally:
         unsettle_heap()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+    return trim
+
+
+def give_back_freed_memory() -> None:
+    """After a document read across the whole database: the memory it freed goes back to the
+    system, not only to the allocator.
+
+    glibc keeps what a process frees for its next allocations, in every thread's arena. After
+    an outcome report at 100,000 people (two threads reading a year of the database) the app
+    stayed at 223-239 MiB although SQLite had given back its caches and the report's rows
+    were gone; ``malloc_trim`` brought it to 89 MiB in 6 ms. Elsewhere (Windows, macOS, musl)
+    the system's allocator returns memory by itself, and this does nothing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

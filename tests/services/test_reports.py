@@ -503,3 +503,39 @@ def test_a_report_cancelled_half_way_stops_both_readings(unit: Unit) -> None:
         with pytest.raises(ReportCancelled):
             unit.manager.reports.figures(PERIOD, progress=progress)
         assert unit.manager.reports.figures(PERIOD) == expected
+
+
+def test_the_memory_a_report_freed_is_given_back_once_it_has_read_everything(
+    unit: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outcome report reads across the database on two threads; after it, what it freed
+    goes back to the system (``heap.give_back_freed_memory``), and a case's summary, read
+    narrowly, does not pay for that."""
+    from veru_desk.services import snapshot
+    from veru_desk.services.summary import SharingProfile
+
+    given_back: list[bool] = []
+
+    def give_back() -> None:
+        open_sessions = unit.manager.db.engine.pool.checkedout()  # type: ignore[attr-defined]  # QueuePool's count
+        given_back.append(open_sessions == 0)
+
+    monkeypatch.setattr(snapshot, "give_back_freed_memory", give_back)
+    unit.manager.reports.figures(PERIOD)
+    assert given_back == [True]  # once, with both readings' connections back in the pool
+    unit.manager.reports.trend(PERIOD.end)
+    assert given_back == [True, True]
+    unit.manager.summary.gather(unit.lukasz, SharingProfile.FULL)
+    assert given_back == [True, True]
+
+
+def test_on_linux_with_glibc_freed_memory_goes_back_through_malloc_trim() -> None:
+    import platform
+    import sys
+
+    from veru_desk import heap
+
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc_trim is glibc's; other allocators give memory back themselves")
+    assert heap._malloc_trim() is not None
+    heap.give_back_freed_memory()

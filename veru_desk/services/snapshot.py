@@ -20,6 +20,7 @@ from typing import Generic, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
+from veru_desk.heap import give_back_freed_memory
 from veru_desk.services.base import Service
 
 T = TypeVar("T")
@@ -33,6 +34,8 @@ class SnapshotService(Service):
         with self._translated_errors(), self.db.snapshot(wide=wide) as session:
             self._check_account(session)
             yield session
+        if wide:
+            give_back_freed_memory()
 
     @contextmanager
     def _snapshot_pair(self, *, wide: bool = False) -> Iterator[tuple[Session, Session | None]]:
@@ -43,6 +46,8 @@ class SnapshotService(Service):
             if second is not None:
                 self._check_account(second)
             yield first, second
+        if wide:
+            give_back_freed_memory()
 
 
 class Beside(Generic[T]):
