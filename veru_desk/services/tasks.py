@@ -540,35 +540,57 @@ class TaskService(Service):
         if limit is not None:
             query = query.limit(limit)
         views: list[TaskView] = []
-        for row in session.execute(query):
-            opens = bool(row.opens) and row.young_person_id is not None
+        # Unpacked, not read by name: 5,000 rows of 21 columns read by name were a third of
+        # the team's list with done tasks shown.
+        for (
+            task_id,
+            version,
+            title,
+            person_id,
+            assignee_id,
+            due_on,
+            status,
+            completed_on,
+            cancel_reason,
+            notes,
+            source_kind,
+            source_id,
+            assignee_name,
+            closer_name,
+            setter_name,
+            case_ref,
+            first_name,
+            last_name,
+            preferred_name,
+            may_open,
+            from_panel,
+        ) in session.execute(query):
+            opens = bool(may_open) and person_id is not None
             views.append(
                 TaskView(
-                    id=row.id,
-                    version=row.version,
-                    title=row.title,
-                    person_id=row.young_person_id,
-                    case_ref=row.case_ref,
+                    id=task_id,
+                    version=version,
+                    title=title,
+                    person_id=person_id,
+                    case_ref=case_ref,
                     person_name=(
-                        display_name(row.first_name, row.last_name, row.preferred_name)
-                        if opens
-                        else None
+                        display_name(first_name, last_name, preferred_name) if opens else None
                     ),
-                    assignee_id=row.assignee_id,
-                    assignee_name=row.assignee_name,
-                    due_on=row.due_on,
-                    status=row.status,
-                    completed_on=row.completed_on,
-                    completed_by=row.closer_name,
-                    cancel_reason=row.cancel_reason,
-                    notes=row.notes or "",
+                    assignee_id=assignee_id,
+                    assignee_name=assignee_name,
+                    due_on=due_on,
+                    status=status,
+                    completed_on=completed_on,
+                    completed_by=closer_name,
+                    cancel_reason=cancel_reason,
+                    notes=notes or "",
                     source_kind=(
                         TaskSource.PANEL_ACTION
-                        if row.source_kind is None and row.from_panel
-                        else row.source_kind
+                        if source_kind is None and from_panel
+                        else source_kind
                     ),
-                    source_id=row.source_id,
-                    set_by=row.setter_name,
+                    source_id=source_id,
+                    set_by=setter_name,
                     may_open_case=opens,
                 )
             )
