@@ -375,9 +375,7 @@ class TaskService(Service):
         if self.actor.user_id is None:
             return []
         with self._read() as session:
-            return self._views(
-                session, Task.assignee_id == self.actor.user_id, include_closed=include_closed
-            )
+            return self._own_views(session, include_closed=include_closed)
 
     def team(self, include_closed: bool = False) -> list[TaskView]:
         """Every worker's tasks (managers)."""
@@ -404,9 +402,25 @@ class TaskService(Service):
         dashboard's card, in the dashboard's read."""
         if self.actor.user_id is None:
             return []
+        return self._own_views(session, Task.due_on <= until, limit=limit)
+
+    def _own_views(
+        self,
+        session: Session,
+        *also: ColumnElement[bool],
+        include_closed: bool = False,
+        limit: int | None = None,
+    ) -> list[TaskView]:
+        """The reader's own tasks: theirs to see whatever the case (``_visible``'s first
+        rule), so the rule is not asked again. Asked, its rule for others' tasks on their
+        cases (an OR with a look-up of each task's case) had a server read every young person
+        to join the busiest caseworker's 680 tasks: 46 ms at 130,000 people, growing with
+        them; 2.3 ms without."""
         return self._views(
             session,
-            and_(Task.assignee_id == self.actor.user_id, Task.due_on <= until),
+            and_(Task.assignee_id == self.actor.user_id, *also),
+            include_closed=include_closed,
+            visible_only=False,
             limit=limit,
         )
 
