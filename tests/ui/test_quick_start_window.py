@@ -223,3 +223,74 @@ def test_on_a_plain_file_the_hash_checked_at_start_is_not_checked_again_but_the_
     assert checks == []
     assert bool(shown) is disabled
     signed_in.db.dispose()
+
+
+# Run as the app is, with nobody's credentials in the environment: the sign-in dialog waits
+# for a person. It reports whether the database layer was loaded when the dialog was about to
+# show and once it had been on screen a while, then a person signs in and the window opens.
+_DIALOG_START = """
+import os, sys
+from PySide6.QtCore import QTimer
+import veru_desk.ui.shell.sign_in as sign_in
+
+def loaded():
+    return "veru_desk.db.models" in sys.modules and "sqlalchemy.orm" in sys.modules
+
+shown = sign_in.SignInDialog.exec
+def exec_(dialog):
+    print("BEFORE", loaded(), flush=True)
+    def type_and_enter():
+        print("WHILE_TYPING", loaded(), flush=True)
+        dialog.username.setText(os.environ["WHO"])
+        dialog.password.setText(os.environ["SECRET"])
+        dialog.try_sign_in()
+    QTimer.singleShot(3000, type_and_enter)
+    return shown(dialog)
+sign_in.SignInDialog.exec = exec_
+
+from veru_desk.launch import main
+sys.exit(main(["--database", sys.argv[1]]))
+"""
+
+
+def test_the_database_layer_loads_while_the_sign_in_dialog_waits_for_a_person(
+    unit_file: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from veru_desk.app import BENCH_EXIT_ENV
+    from veru_desk.bench.probe import MARKER, READY_MARKER
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in (USER_ENV, PASSWORD_ENV)  # nobody signed in from the environment
+    }
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            BENCH_EXIT_ENV: "1",  # report the paint and the first answered key, then quit
+            "WHO": "dariusz",
+            "SECRET": DEMO_PASSWORD,
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "VERU_DESK_DATA_DIR": str(tmp_path / "data"),
+            "VERU_DESK_BACKUP_DIR": str(tmp_path / "backups"),
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _DIALOG_START, str(unit_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "BEFORE False" in lines  # the dialog is not kept waiting for it
+    assert "WHILE_TYPING True" in lines
+    assert any(line.startswith(MARKER) for line in lines)
+    assert READY_MARKER in lines  # signed in, the window answered
+    assert _logins(unit_file, "dariusz") == 1
