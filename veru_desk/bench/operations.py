@@ -874,7 +874,7 @@ def import_10k(bench: Bench) -> Result:
     runs = len(result.samples)
     repeated = runs * IMPORT_ROWS - imported
     result.detail = f"{imported:,} referrals imported in {runs} run{'' if runs == 1 else 's'}" + (
-        f" ({repeated:,} repeated rows taken once)" if repeated else ""
+        f" ({repeated:,} repeated row{'' if repeated == 1 else 's'} taken once)" if repeated else ""
     )
     return result
 
