@@ -55,9 +55,9 @@ def give_back_freed_memory() -> None:
 
     glibc keeps what a process frees for its next allocations, in every thread's arena. After
     an outcome report at 100,000 people (two threads reading a year of the database) the app
-    stayed at 223-239 MiB although SQLite had given back its caches and the report's rows
-    were gone; ``malloc_trim`` brought it to 89 MiB in 6 ms. Elsewhere (Windows, macOS, musl)
-    the system's allocator returns memory by itself, and this does nothing."""
+    stayed at 217-233 MiB although SQLite had given back its caches and the report's rows
+    were gone; ``malloc_trim`` brought it to 89 MiB in 6 ms. Other allocators (Windows, macOS,
+    musl) have no such call, and this does nothing there."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
