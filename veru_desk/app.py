@@ -310,7 +310,7 @@ DATABASE_LAYER_MODULES = (
 )
 
 
-def load_database_layer_meanwhile() -> threading.Thread:
+def load_database_layer_meanwhile() -> None:
     """Loads the database layer on a thread of its own while the sign-in dialog waits for a
     person to type (started once the dialog has painted, so it shows at once).
 
@@ -334,9 +334,7 @@ def load_database_layer_meanwhile() -> threading.Thread:
         except Exception:  # the sign-in loads it again and reports whatever this was
             log.warning("the database layer did not load ahead of the sign-in", exc_info=True)
 
-    loader = threading.Thread(target=load, name="veru-load-database-layer", daemon=True)
-    loader.start()
-    return loader
+    threading.Thread(target=load, name="veru-load-database-layer", daemon=True).start()
 
 
 def sign_in_to(location: DatabaseLocation, early: EarlyRead | None = None) -> SignedIn | None:
