@@ -311,21 +311,10 @@ def test_a_common_prefix_walked_in_name_order_finds_the_same_people_in_the_same_
     assert walked == by_id and by_id
 
 
-@pytest.mark.parametrize("common", [False, True])
-@pytest.mark.parametrize("typed", ["N", "an", "W", "s", "ó s", "văn an", "nic g", "a p", "zq"])
-def test_a_name_search_finds_everyone_a_plain_reading_finds_in_name_order(
-    monkeypatch: pytest.MonkeyPatch,
-    db: Database,
-    as_manager: Services,
-    unit: Unit,
-    typed: str,
-    common: bool,
-) -> None:
-    """Whichever way the search is worded for the engine (``people._name_matches`` on
-    PostgreSQL), walked in name order or looked up by id: the people every typed word begins
-    a name of, by name."""
+def _plain_reading(db: Database, typed: str) -> list[int]:
+    """The people not merged away that every typed word begins a name of, by name: read
+    in Python from every name token, the slow way the search must agree with."""
     from veru_desk.domain.names import query_tokens
-    from veru_desk.services import people
 
     with db.read() as session:
         tokens: dict[int, list[str]] = {}
@@ -337,17 +326,63 @@ def test_a_name_search_finds_everyone_a_plain_reading_finds_in_name_order(
             )
         ).all()
     words = [w for w in query_tokens(typed) if w]
-    expected = sorted(
-        (
+    return [
+        pid
+        for _name, pid in sorted(
             (sort_name, pid)
             for pid, sort_name in everyone
             if all(any(t.startswith(w) for t in tokens.get(pid, [])) for w in words)
-        ),
-    )
+        )
+    ]
+
+
+NAMES_TYPED = ["N", "an", "W", "s", "ó s", "văn an", "nic g", "a p", "zq"]
+
+
+@pytest.mark.parametrize("common", [False, True])
+@pytest.mark.parametrize("typed", NAMES_TYPED)
+def test_a_name_search_finds_everyone_a_plain_reading_finds_in_name_order(
+    monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+    as_manager: Services,
+    unit: Unit,
+    typed: str,
+    common: bool,
+) -> None:
+    """Whichever way the search is worded for the engine (``people._name_matches`` on
+    PostgreSQL), walked in name order or looked up by id: the people every typed word begins
+    a name of, by name."""
+    from veru_desk.services import people
+
+    expected = _plain_reading(db, typed)
     monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0 if common else 10_000)
     found = [hit.person_id for hit in as_manager.people.search(typed, limit=500)]
-    assert found == [pid for _name, pid in expected]
+    assert found == expected
     assert as_manager.people.count_matches(typed) == len(expected)
+
+
+@pytest.mark.parametrize("common", [False, True])
+@pytest.mark.parametrize("typed", NAMES_TYPED)
+def test_the_caseload_filtered_by_a_name_lists_the_cases_a_plain_reading_finds(
+    monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+    as_manager: Services,
+    as_dariusz: Services,
+    unit: Unit,
+    typed: str,
+    common: bool,
+) -> None:
+    """A manager's filter is worded for the engine unless the name is common; a caseworker's
+    never is: the same cases either way, counted as listed."""
+    from veru_desk.services import people
+
+    matching = set(_plain_reading(db, typed))
+    monkeypatch.setattr(people, "COMMON_PREFIX_TOKENS", 0 if common else 10_000)
+    for services in (as_manager, as_dariusz):
+        everyone = services.caseload.ids(CaseloadFilter())
+        listed = services.caseload.ids(CaseloadFilter(text=typed))
+        assert listed == [pid for pid in everyone if pid in matching]
+        assert services.caseload.count(CaseloadFilter(text=typed)) == len(listed)
 
 
 @pytest.mark.sqlite_only  # SQLite's query planner

@@ -39,7 +39,7 @@ from veru_desk.services.overdue import (
     open_case_by_name,
     plan_review_due,
 )
-from veru_desk.services.people import search_query
+from veru_desk.services.people import common_name_prefixes, search_query
 from veru_desk.services.safeguarding import active_kinds_column, kinds_from
 
 __all__ = ["CaseloadFilter", "CaseloadRow", "CaseloadService", "CaseloadSort"]
@@ -57,7 +57,9 @@ def _scope(actor: Actor) -> ColumnElement[bool]:
     return YoungPerson.current_worker_id == actor.user_id
 
 
-def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]]:
+def _conditions(
+    flt: CaseloadFilter, today: dt.date, *, postgresql: bool = False
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.statuses:
         conditions.append(YoungPerson.current_status.in_(sorted(flt.statuses)))
@@ -91,7 +93,8 @@ def _conditions(flt: CaseloadFilter, today: dt.date) -> list[ColumnElement[bool]
             )
         )
     if flt.text.strip():
-        conditions.append(YoungPerson.id.in_(search_query(flt.text).order_by(None)))
+        found = search_query(flt.text, postgresql=postgresql).order_by(None)
+        conditions.append(YoungPerson.id.in_(found))
     return conditions
 
 
@@ -248,7 +251,7 @@ class CaseloadService(Service):
         bar) and fetch the full list afterwards, off the GUI thread.
         """
         with self._read() as session:
-            query = self._query(select(YoungPerson.id), flt).order_by(
+            query = self._query(session, select(YoungPerson.id), flt).order_by(
                 *_order(sort, descending, dt.date.today())
             )
             if limit is not None or offset:
@@ -271,13 +274,15 @@ class CaseloadService(Service):
         look-ups more."""
         today = dt.date.today()
         with self._read() as session:
-            query = self._query(_row_query(today), flt).order_by(*_order(sort, descending, today))
+            query = self._query(session, _row_query(today), flt).order_by(
+                *_order(sort, descending, today)
+            )
             rows = [_row(values, today) for values in _fetch_rows(session, query.limit(limit))]
         return rows, (len(rows) if len(rows) < limit else None)
 
     def count(self, flt: CaseloadFilter) -> int:
         with self._read() as session:
-            query = self._query(select(func.count(YoungPerson.id)), flt)
+            query = self._query(session, select(func.count(YoungPerson.id)), flt)
             return session.scalar(query) or 0
 
     def rows(self, ids: Sequence[int]) -> list[CaseloadRow]:
@@ -314,11 +319,22 @@ class CaseloadService(Service):
                 summary=f"Caseload exported ({what}): {count} {'case' if count == 1 else 'cases'}",
             )
 
-    def _query(self, query: Select[Any], flt: CaseloadFilter) -> Select[Any]:
+    def _query(self, session: Session, query: Select[Any], flt: CaseloadFilter) -> Select[Any]:
         self._require_case_role()
+        postgresql = self._server_wording(session, flt.text)
         return query.select_from(YoungPerson).where(
-            _scope(self.actor), *_conditions(flt, dt.date.today())
+            _scope(self.actor), *_conditions(flt, dt.date.today(), postgresql=postgresql)
         )
+
+    def _server_wording(self, session: Session, text: str) -> bool:
+        """Whether a name filter is worded for PostgreSQL (``people._name_matches``): for a
+        manager's whole caseload when the name is not a common prefix. On a server at 130,000
+        people, "Q" went from 14.0 to 3.9 ms and "Ma K" from 21.1 to 7.3. A common prefix
+        ("M": a fifth of everyone) is read best by the join it had (33.8 ms against 53.7),
+        and a caseworker's list is narrowed to their own cases first ("Z" 7.9 against 9.3)."""
+        if self.db.is_sqlite or not self.actor.is_manager or not text.strip():
+            return False
+        return not common_name_prefixes(session, text)
 
     def _require_case_role(self) -> None:
         require_role(self.actor, Role.CASEWORKER, Role.MANAGER, doing="see the caseload")
