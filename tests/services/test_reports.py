@@ -536,6 +536,6 @@ def test_on_linux_with_glibc_freed_memory_goes_back_through_malloc_trim() -> Non
     from veru_desk import heap
 
     if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
-        pytest.skip("malloc_trim is glibc's; other allocators give memory back themselves")
+        pytest.skip("malloc_trim is glibc's: elsewhere giving back does nothing")
     assert heap._malloc_trim() is not None
     heap.give_back_freed_memory()

@@ -58,7 +58,7 @@ def _scope(actor: Actor) -> ColumnElement[bool]:
 
 
 def _conditions(
-    flt: CaseloadFilter, today: dt.date, *, postgresql: bool = False
+    flt: CaseloadFilter, today: dt.date, *, postgresql: bool
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.statuses:
